@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Writes the seed messages of fuzz/fuzz_wire.c into fuzz/seeds/wire/.
+
+Real-shaped IKEv1 messages built from RFC 2408/2409/2407/3947 structure
+(encrypted ones as their plaintext, with CBC padding), independently of
+the C codec.  Run from the repository root: python3 fuzz/gen_wire_seeds.py
+"""
+import hashlib
+import os
+import struct
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds", "wire")
+
+SA, P, T, KE, ID, CERT, CR, HASH, SIG, NONCE, N, D, VID = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+NAT_D, NAT_OA = 20, 21
+MAIN, AGGR, INFO, QUICK = 2, 4, 5, 32
+
+
+def chain(payloads):
+    """payloads: [(type, body)] -> (first type, bytes) with next-payload set."""
+    out = b""
+    for i, (_, body) in enumerate(payloads):
+        nxt = payloads[i + 1][0] if i + 1 < len(payloads) else 0
+        out += struct.pack("!BBH", nxt, 0, 4 + len(body)) + body
+    return (payloads[0][0] if payloads else 0), out
+
+
+def message(exchange, payloads, icookie=b"\x8b\x1c\x5d\x3e\x4f\x60\x71\x82",
+            rcookie=bytes(8), msgid=0, flags=0, padding=b""):
+    first, body = chain(payloads)
+    body += padding
+    hdr = icookie + rcookie + struct.pack("!BBBBII", first, 0x10, exchange, flags, msgid,
+                                          28 + len(body))
+    return hdr + body
+
+
+def tv(t, v):
+    return struct.pack("!HH", 0x8000 | t, v)
+
+
+def tlv(t, v):
+    return struct.pack("!HHI", t, 4, v)
+
+
+def transform(num, tid, attrs, last):
+    body = struct.pack("!BBH", num, tid, 0) + b"".join(attrs)
+    return struct.pack("!BBH", 0 if last else T, 0, 4 + len(body)) + body
+
+
+def proposal(num, proto, spi, transforms, last):
+    ts = b"".join(transform(n, tid, a, i + 1 == len(transforms))
+                  for i, (n, tid, a) in enumerate(transforms))
+    body = struct.pack("!BBBB", num, proto, len(spi), len(transforms)) + spi + ts
+    return struct.pack("!BBH", 0 if last else P, 0, 4 + len(body)) + body
+
+
+def sa(proposals):
+    ps = b"".join(proposal(*p, last=(i + 1 == len(proposals))) for i, p in enumerate(proposals))
+    return struct.pack("!II", 1, 1) + ps
+
+
+def ident(t, data, proto=0, port=0):
+    return struct.pack("!BBH", t, proto, port) + data
+
+
+def notify(ntype, proto=1, spi=b"", data=b"", doi=1):
+    return struct.pack("!IBBH", doi, proto, len(spi), ntype) + spi + data
+
+
+VIDS = [
+    bytes.fromhex("09002689dfd6b712"),                      # XAuth
+    bytes.fromhex("afcad71368a1f1c96b8696fc77570100"),      # DPD, RFC 3706
+    hashlib.md5(b"FRAGMENTATION").digest() + b"\x80\x00\x00\x00",
+    hashlib.md5(b"RFC 3947").digest(),
+    hashlib.md5(b"draft-ietf-ipsec-nat-t-ike-02\n").digest(),
+]
+
+IKE_AES128 = [tv(1, 7), tv(14, 128), tv(2, 2), tv(4, 14), tv(3, 1), tv(11, 1), tv(12, 10800)]
+IKE_3DES = [tv(1, 5), tv(2, 1), tv(4, 2), tv(3, 1), tv(11, 1), tlv(12, 28800)]
+ESP_AES = [tv(4, 1), tv(5, 2), tv(6, 128), tv(1, 1), tv(2, 3600), tv(1, 2), tlv(2, 4608000)]
+KE_2048 = bytes(range(256)) * 1
+NONCE_DATA = hashlib.sha256(b"nonce").digest()
+RCOOKIE = bytes.fromhex("0102030405060708")
+PAD = bytes(7) + b"\x07"
+
+
+def seeds():
+    yield "mm1_strongswan", message(MAIN, [(SA, sa([(1, 1, b"", [(1, 1, IKE_AES128)])]))]
+                                    + [(VID, v) for v in VIDS])
+    yield "mm1_windows", message(MAIN, [(SA, sa([(1, 1, b"", [(1, 1, IKE_3DES),
+                                                              (2, 1, IKE_3DES)])])),
+                                        (VID, hashlib.md5(b"MS NT5 ISAKMPOAKLEY").digest()
+                                         + b"\x00\x00\x00\x04")])
+    yield "mm2", message(MAIN, [(SA, sa([(1, 1, b"", [(1, 1, IKE_AES128)])])),
+                                (VID, VIDS[1]), (VID, VIDS[3])], rcookie=RCOOKIE)
+    nat_d = [(NAT_D, hashlib.sha1(b"a").digest()), (NAT_D, hashlib.sha1(b"b").digest())]
+    yield "mm3", message(MAIN, [(KE, KE_2048), (NONCE, NONCE_DATA)] + nat_d, rcookie=RCOOKIE)
+    yield "mm5_plain", message(MAIN, [(ID, ident(1, bytes([192, 0, 2, 1]), 17, 500)),
+                                      (HASH, hashlib.sha1(b"h").digest()),
+                                      (N, notify(24578, spi=bytes(16)))],
+                               rcookie=RCOOKIE, flags=1, padding=PAD)
+    yield "aggr1", message(AGGR, [(SA, sa([(1, 1, b"", [(1, 1, IKE_AES128)])])),
+                                  (KE, KE_2048), (NONCE, NONCE_DATA),
+                                  (ID, ident(2, b"vpn.example.org")), (VID, VIDS[1])])
+    yield "aggr2_cert", message(AGGR, [(SA, sa([(1, 1, b"", [(1, 1, IKE_AES128)])])),
+                                       (KE, KE_2048), (NONCE, NONCE_DATA),
+                                       (ID, ident(9, bytes.fromhex("3010310e300c06035504030c05") + b"alice")),
+                                       (CERT, b"\x04" + bytes.fromhex("308201") + bytes(20)),
+                                       (CR, b"\x04"), (SIG, bytes(64))], rcookie=RCOOKIE)
+    yield "qm1_plain", message(QUICK, [(HASH, hashlib.sha1(b"q").digest()),
+                                       (SA, sa([(1, 3, b"\xc0\xff\xee\x01",
+                                                 [(1, 12, ESP_AES), (2, 3, ESP_AES[:2])])])),
+                                       (NONCE, NONCE_DATA), (KE, KE_2048),
+                                       (ID, ident(4, bytes([10, 0, 1, 0, 255, 255, 255, 0]))),
+                                       (ID, ident(6, bytes(16) + b"\xff" * 8 + bytes(8))),
+                                       (NAT_OA, bytes([1, 0, 0, 0, 10, 0, 0, 1]))],
+                               rcookie=RCOOKIE, msgid=0x1234, flags=1, padding=PAD)
+    yield "info_delete", message(INFO, [(HASH, hashlib.sha1(b"d").digest()),
+                                        (D, struct.pack("!IBBH", 1, 3, 4, 2)
+                                         + bytes.fromhex("c0000001c0000002"))],
+                                 rcookie=RCOOKIE, msgid=0x55, flags=1, padding=PAD)
+    yield "info_dpd", message(INFO, [(HASH, hashlib.sha1(b"r").digest()),
+                                     (N, notify(36136, spi=bytes(16), data=b"\x00\x00\x00\x2a"))],
+                              rcookie=RCOOKIE, msgid=0x56, flags=1, padding=PAD)
+    yield "info_malformed", message(INFO, [(N, notify(16))])
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, data in seeds():
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(data)
+        print(f"{name}: {len(data)} bytes")
+
+
+if __name__ == "__main__":
+    main()

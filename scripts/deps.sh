@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian packages that building, testing and the demo need,
+# only when some are missing.  Needs root (apt-get) on a fresh machine.
+set -e
+pkgs="build-essential clang libssl-dev libmnl-dev libpcap-dev libcmocka-dev
+pkg-config iproute2 iputils-ping tcpdump tshark strongswan-charon
+strongswan-swanctl qemu-system-x86 busybox-static kmod xz-utils cpio python3"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: not root; install these packages first:$missing" >&2
+	exit 1
+fi
+# tshark asks whether non-root users may capture; answer no without asking.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends $missing >/dev/null
+# charon must not run on the host as a service: tests start their own.
+if command -v systemctl >/dev/null 2>&1; then
+	systemctl disable --now strongswan-starter strongswan >/dev/null 2>&1 || true
+fi
+echo "deps: done"

@@ -1,0 +1,188 @@
+/* oakleyd: the IKEv1 keying daemon.  Argument parsing and wiring only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "ctl/ctl.h"
+#include "ike/ike.h"
+#include "util/log.h"
+#include "wire/isakmp.h"
+
+struct oakleyd {
+	const char *conf_path, *secrets_path, *ctl_path;
+	struct loop *loop;
+	struct conf *conf;
+	struct ike_daemon *ike;
+	struct ctl *ctl;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: oakleyd [-d] [-v] [-f CONFIG] [-s SECRETS] [-c SOCKET] [-p PORT]\n"
+		   "  -d  stay in the foreground and log to stderr\n"
+		   "  -v  log debug messages too\n"
+		   "  -f  configuration, default /etc/oakley/ipsec.conf\n"
+		   "  -s  secrets, default /etc/oakley/ipsec.secrets\n"
+		   "  -c  control socket, default /run/oakley/oakleyd.sock\n"
+		   "  -p  IKE port, default 500\n");
+}
+
+static int load_conf(struct oakleyd *o, struct conf **out, char *err, size_t errlen)
+{
+	return conf_load(o->conf_path, o->secrets_path, NULL, NULL, out, err, errlen);
+}
+
+static int reload(void *arg, char *why, size_t whylen)
+{
+	struct oakleyd *o = arg;
+	struct conf *c;
+	int err;
+
+	err = load_conf(o, &c, why, whylen);
+	if (err) {
+		log_err("reload refused, the running configuration stays: %s", why);
+		return err;
+	}
+	ike_daemon_reload(o->ike, c);
+	conf_free(o->conf);
+	o->conf = c;
+	log_info("configuration reloaded: %u connections", c->nconns);
+	return 0;
+}
+
+static void on_signal(int signo, void *arg)
+{
+	struct oakleyd *o = arg;
+	char why[512];
+
+	if (signo == SIGHUP) {
+		reload(o, why, sizeof(why));
+		return;
+	}
+	log_info("signal %d: shutting down", signo);
+	loop_stop(o->loop);
+}
+
+static void auto_start_done(void *arg, bool ok, const char *why)
+{
+	const char *name = arg;
+
+	log_msg(ok ? LOG_LVL_INFO : LOG_LVL_WARN, "%s: auto=start %s: %s", name,
+		ok ? "succeeded" : "failed", why);
+}
+
+static void auto_start(struct oakleyd *o)
+{
+	unsigned i;
+
+	for (i = 0; i < o->conf->nconns; i++)
+		if (o->conf->conns[i].auto_ == AUTO_START)
+			ike_up(o->ike, o->conf->conns[i].name, auto_start_done,
+			       o->conf->conns[i].name);
+}
+
+static int run(struct oakleyd *o, uint16_t port)
+{
+	struct ctl_hooks hooks = {reload, o};
+	int err;
+
+	err = loop_new(&o->loop);
+	if (err)
+		return err;
+	err = ike_daemon_new(o->loop, o->conf, port, &o->ike);
+	if (err)
+		goto out;
+	err = ctl_open(o->loop, o->ike, o->ctl_path, &hooks, &o->ctl);
+	if (err) {
+		log_err("cannot open the control socket %s: %s", o->ctl_path, strerror(-err));
+		goto out;
+	}
+	loop_add_signal(o->loop, SIGTERM, on_signal, o);
+	loop_add_signal(o->loop, SIGINT, on_signal, o);
+	loop_add_signal(o->loop, SIGHUP, on_signal, o);
+	log_info("oakleyd started: %u connections, IKE on UDP port %u, dataplane %s",
+		 o->conf->nconns, port,
+		 o->conf->setup.dataplane == DATAPLANE_NONE ? "none" : "kernel");
+	auto_start(o);
+	err = loop_run(o->loop);
+out:
+	/* The daemon first: it answers pending "up" clients and sends Deletes. */
+	if (o->ike)
+		ike_daemon_free(o->ike);
+	ctl_close(o->ctl);
+	loop_free(o->loop);
+	log_info("oakleyd stopped");
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct oakleyd o = {
+		.conf_path = "/etc/oakley/ipsec.conf",
+		.secrets_path = "/etc/oakley/ipsec.secrets",
+		.ctl_path = "/run/oakley/oakleyd.sock",
+	};
+	bool foreground = false, verbose = false;
+	unsigned long port = ISAKMP_PORT;
+	char err[512];
+	int c, rc;
+
+	while ((c = getopt(argc, argv, "dvf:s:c:p:h")) != -1) {
+		switch (c) {
+		case 'd':
+			foreground = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'f':
+			o.conf_path = optarg;
+			break;
+		case 's':
+			o.secrets_path = optarg;
+			break;
+		case 'c':
+			o.ctl_path = optarg;
+			break;
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			if (!port || port > 65535) {
+				fprintf(stderr, "oakleyd: bad port '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_setup(true, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (load_conf(&o, &o.conf, err, sizeof(err))) {
+		fprintf(stderr, "oakleyd: %s\n", err);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (!foreground) {
+		if (daemon(0, 0) < 0) {
+			fprintf(stderr, "oakleyd: cannot daemonize: %s\n", strerror(errno));
+			return 1;
+		}
+		log_setup(false, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	}
+	rc = run(&o, (uint16_t)port);
+	conf_free(o.conf);
+	return rc ? 1 : 0;
+}

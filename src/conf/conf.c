@@ -1,0 +1,323 @@
+/* conf_load and what every reader shares: errors, file names, reading
+ * files, includes, and the handing of sections to setup.c and conn.c. */
+#include "conf/conf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <ifaddrs.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+
+#include "conf/internal.h"
+#include "util/log.h"
+
+int conf_error(struct conf_ctx *ctx, const char *file, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (ctx->failed)
+		return -EINVAL;
+	ctx->failed = true;
+	if (!ctx->err || !ctx->errlen)
+		return -EINVAL;
+	if (file && line)
+		n = snprintf(ctx->err, ctx->errlen, "%s:%u: ", file, line);
+	else if (file)
+		n = snprintf(ctx->err, ctx->errlen, "%s: ", file);
+	if (n < 0 || (size_t)n >= ctx->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err + n, ctx->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+const char *conf_file_name(struct conf_ctx *ctx, const char *path)
+{
+	char **files;
+	unsigned i;
+
+	for (i = 0; i < ctx->nfiles; i++)
+		if (!strcmp(ctx->files[i], path))
+			return ctx->files[i];
+	files = realloc(ctx->files, (ctx->nfiles + 1) * sizeof(*files));
+	if (!files)
+		return NULL;
+	ctx->files = files;
+	files[ctx->nfiles] = strdup(path);
+	if (!files[ctx->nfiles])
+		return NULL;
+	return files[ctx->nfiles++];
+}
+
+static int io_error(struct conf_ctx *ctx, int err, const char *path, const char *from,
+		    unsigned line)
+{
+	if (from)
+		conf_error(ctx, from, line, "cannot read include '%s': %s", path, strerror(err));
+	else
+		conf_error(ctx, NULL, 0, "cannot read %s: %s", path, strerror(err));
+	return -err;
+}
+
+int conf_read_file(struct conf_ctx *ctx, const char *path, bool secret, const char *from,
+		   unsigned line, char **data, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t r;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return io_error(ctx, errno, path, from, line);
+	if (fstat(fd, &st) < 0) {
+		ret = io_error(ctx, errno, path, from, line);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CONF_MAX_FILE_BYTES) {
+		ret = io_error(ctx, S_ISREG(st.st_mode) ? EFBIG : EINVAL, path, from, line);
+		goto out;
+	}
+	if (secret && (st.st_mode & (S_IRGRP | S_IROTH)))
+		log_warn("%s may be read by group or others (mode %04o); chmod 600 it", path,
+			 (unsigned)(st.st_mode & 07777));
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = io_error(ctx, errno, path, from, line);
+			goto out;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = 0;
+	if (memchr(buf, 0, got)) {
+		ret = conf_error(ctx, path, 0, "the file holds a NUL byte; is it text?");
+		goto out;
+	}
+	*data = buf;
+	*len = got;
+	buf = NULL;
+	ret = 0;
+out:
+	if (buf) {
+		OPENSSL_cleanse(buf, (size_t)st.st_size + 1);
+		free(buf);
+	}
+	close(fd);
+	return ret;
+}
+
+static bool has_glob_chars(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+int conf_include(struct conf_ctx *ctx, const char *file, unsigned line, const char *pattern,
+		 int (*load)(struct conf_ctx *ctx, const char *path, const char *from,
+			     unsigned from_line))
+{
+	char path[4096], dir[4096];
+	glob_t g;
+	size_t i;
+	int r, ret = 0;
+
+	if (ctx->depth >= CONF_MAX_INCLUDE_DEPTH)
+		return conf_error(ctx, file, line, "includes nest deeper than %d",
+				  CONF_MAX_INCLUDE_DEPTH);
+	if (pattern[0] == '/') {
+		r = snprintf(path, sizeof(path), "%s", pattern);
+	} else {
+		snprintf(dir, sizeof(dir), "%s", file);
+		r = snprintf(path, sizeof(path), "%s/%s", dirname(dir), pattern);
+	}
+	if (r < 0 || (size_t)r >= sizeof(path))
+		return conf_error(ctx, file, line, "include path is too long");
+	if (!has_glob_chars(path)) {
+		ctx->depth++;
+		ret = load(ctx, path, file, line);
+		ctx->depth--;
+		return ret;
+	}
+	r = glob(path, GLOB_ERR, NULL, &g);
+	if (r == GLOB_NOMATCH) {
+		log_debug("%s:%u: include %s matches no file", file, line, path);
+		return 0;
+	}
+	if (r)
+		return conf_error(ctx, file, line, "cannot expand include '%s'", path);
+	ctx->depth++;
+	for (i = 0; i < g.gl_pathc && !ret; i++)
+		ret = load(ctx, g.gl_pathv[i], file, line);
+	ctx->depth--;
+	globfree(&g);
+	return ret;
+}
+
+int conf_begin_setup(struct conf_ctx *ctx, const char *file, unsigned line)
+{
+	ctx->where = IN_SETUP;
+	return 0;
+}
+
+int conf_begin_conn(struct conf_ctx *ctx, const char *name, const char *file, unsigned line)
+{
+	struct section *secs, *s;
+	unsigned i;
+
+	if (strlen(name) >= sizeof(s->name))
+		return conf_error(ctx, file, line, "conn name '%.20s...' is longer than %zu bytes",
+				  name, sizeof(s->name) - 1);
+	for (i = 0; i < ctx->nsecs; i++)
+		if (!strcmp(ctx->secs[i].name, name))
+			return conf_error(ctx, file, line,
+					  "conn '%s' is defined twice (first at %s:%u)", name,
+					  ctx->secs[i].file, ctx->secs[i].line);
+	secs = realloc(ctx->secs, (ctx->nsecs + 1) * sizeof(*secs));
+	if (!secs)
+		return -ENOMEM;
+	ctx->secs = secs;
+	s = &secs[ctx->nsecs++];
+	memset(s, 0, sizeof(*s));
+	strcpy(s->name, name);
+	s->file = file;
+	s->line = line;
+	ctx->where = IN_CONN;
+	ctx->cur = ctx->nsecs - 1;
+	return 0;
+}
+
+int conf_setting(struct conf_ctx *ctx, const struct setting *s)
+{
+	switch (ctx->where) {
+	case IN_SETUP:
+		return setup_setting(ctx, s);
+	case IN_CONN:
+		return conn_setting(ctx, &ctx->secs[ctx->cur], s);
+	case IN_NONE:
+		break;
+	}
+	return conf_error(ctx, s->file, s->line,
+			  "'%s=' stands before any section (start one with 'config setup' or "
+			  "'conn NAME')",
+			  s->key);
+}
+
+static void ctx_free(struct conf_ctx *ctx)
+{
+	unsigned i;
+
+	for (i = 0; i < ctx->nsecs; i++)
+		free(ctx->secs[i].also);
+	free(ctx->secs);
+	if (ctx->secrets) {
+		OPENSSL_cleanse(ctx->secrets, ctx->nsecrets * sizeof(*ctx->secrets));
+		free(ctx->secrets);
+	}
+	for (i = 0; i < ctx->nfiles; i++)
+		free(ctx->files[i]);
+	free(ctx->files);
+}
+
+int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn is_local, void *arg,
+	      struct conf **out, char *err, size_t errlen)
+{
+	struct conf_ctx ctx = {.err = err, .errlen = errlen};
+	struct ifaddrs *ifa = NULL;
+	struct conf *c = NULL;
+	int ret;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = 0;
+	ctx.setup.dataplane = DATAPLANE_KERNEL;
+	ctx.setup.uniqueids = true;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	if (!is_local) {
+		if (getifaddrs(&ifa) < 0) {
+			ret = -errno;
+			conf_error(&ctx, NULL, 0, "getifaddrs: %s", strerror(errno));
+			goto out;
+		}
+		is_local = conf_addr_is_local_ifaddrs;
+		arg = ifa;
+	}
+	ret = conf_parse_file(&ctx, conf_path, NULL, 0);
+	if (ret)
+		goto out;
+	ret = conf_resolve(&ctx, is_local, arg, &c->conns, &c->nconns);
+	if (ret)
+		goto out;
+	if (secrets_path) {
+		ctx.depth = 0;
+		ret = secrets_load(&ctx, secrets_path, NULL, 0);
+		if (ret)
+			goto out;
+	}
+	c->setup = ctx.setup;
+	c->secrets = ctx.secrets;
+	c->nsecrets = ctx.nsecrets;
+	c->files = ctx.files;
+	c->nfiles = ctx.nfiles;
+	ctx.secrets = NULL;
+	ctx.nsecrets = 0;
+	ctx.files = NULL;
+	ctx.nfiles = 0;
+	*out = c;
+	c = NULL;
+out:
+	if (ret == -ENOMEM && err && errlen && !ctx.failed)
+		snprintf(err, errlen, "out of memory");
+	if (ifa)
+		freeifaddrs(ifa);
+	conf_free(c);
+	ctx_free(&ctx);
+	return ret;
+}
+
+void conf_free(struct conf *c)
+{
+	unsigned i;
+
+	if (!c)
+		return;
+	if (c->secrets) {
+		OPENSSL_cleanse(c->secrets, c->nsecrets * sizeof(*c->secrets));
+		free(c->secrets);
+	}
+	free(c->conns);
+	for (i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
+	free(c);
+}
+
+const struct conn *conf_conn(const struct conf *c, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nconns; i++)
+		if (!strcmp(c->conns[i].name, name))
+			return &c->conns[i];
+	return NULL;
+}

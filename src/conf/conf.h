@@ -1,0 +1,181 @@
+/* ipsec.conf and ipsec.secrets, read once into an immutable struct conf.
+ *
+ * The syntax is strongSwan's (stroke ipsec.conf) with Libreswan's spellings
+ * where they differ: sections start in column 0 ("config setup",
+ * "conn NAME", "include PATTERN"), their settings are indented
+ * "key=value" lines, '#' starts a comment outside quotes, values may be
+ * quoted ("..." with \" \\ \n \t escapes), "key=" with no value resets a key
+ * inherited from %default or also=.  "conn %default" applies to every conn
+ * wherever it stands; also= includes another conn section (the section's
+ * own keys win, then its also= sections, the last also= line first, then
+ * %default), as strongSwan's starter does.  A key given twice in one
+ * section: the later line wins, with a warning.  Unknown keys, sections
+ * and values are errors that name FILE:LINE. */
+#ifndef OAKLEY_CONF_CONF_H
+#define OAKLEY_CONF_CONF_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/alg.h"
+
+enum dataplane { DATAPLANE_KERNEL, DATAPLANE_NONE };
+enum conn_auto { AUTO_IGNORE, AUTO_ADD, AUTO_START };
+enum conn_mode { MODE_TUNNEL, MODE_TRANSPORT };
+
+struct conf_addr {
+	int family; /* AF_INET, AF_INET6; AF_UNSPEC: %any */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t b[16];
+	} a;
+};
+
+/* Traffic selector: subnet + protoport (proto 0 / port 0 = any). */
+struct conf_ts {
+	struct conf_addr addr;
+	uint8_t prefixlen;
+	uint8_t proto;
+	uint16_t port;
+};
+
+/* conf_id.type of %any: a remote ID that accepts every ID. */
+#define CONF_ID_ANY 0
+
+struct conf_id {
+	uint8_t type; /* ID_IPV4_ADDR, ID_FQDN, ID_USER_FQDN, ID_IPV6_ADDR, ID_KEY_ID; CONF_ID_ANY
+		       */
+	uint8_t len;
+	uint8_t data[255];
+};
+
+#define CONF_MAX_PROPOSALS 16
+
+/* One phase-1 or ESP proposal: rows of the algorithm table. */
+struct proposal {
+	const struct alg *encr, *integ,
+		*dh; /* integ NULL for AEAD ESP ciphers; dh NULL: no PFS (esp) */
+};
+
+struct proposal_list {
+	unsigned n;
+	struct proposal p[CONF_MAX_PROPOSALS];
+	bool strict; /* trailing '!' */
+};
+
+/* One side of a conn, after left/right were resolved to local/remote. */
+struct conf_end {
+	struct conf_addr addr; /* IP literal; %any (AF_UNSPEC) only on the remote side */
+	bool has_subnet;       /* leftsubnet given; else host-to-host (the address /32 or /128) */
+	struct conf_ts
+		subnet;	   /* with protoport applied; AF_UNSPEC/0 for a %any host without subnet */
+	struct conf_id id; /* leftid; default: the address as ID_IPV4_ADDR/ID_IPV6_ADDR;
+			      CONF_ID_ANY for a remote %any without rightid */
+};
+
+#define CONF_IKELIFETIME_DEFAULT (3 * 3600) /* strongSwan: ikelifetime=3h */
+#define CONF_LIFETIME_DEFAULT	 (1 * 3600) /* strongSwan: lifetime=1h */
+#define CONF_IKE_DEFAULT	 "aes128-sha256-modp2048,aes128-sha1-modp2048"
+#define CONF_ESP_DEFAULT	 "aes128-sha256,aes128-sha1"
+
+struct conn {
+	char name[64];
+	const char *file; /* where the conn section starts */
+	unsigned line;
+	struct conf_end local, remote;
+	bool local_is_left; /* for status output in the user's terms */
+	uint8_t authby;	    /* IKE_AUTH_PSK (authby=secret|psk, also the default) */
+	struct proposal_list ike, esp;
+	enum conn_mode mode;	/* type=tunnel|transport */
+	uint32_t ikelifetime_s; /* ikelifetime, ike_lifetime */
+	uint32_t lifetime_s;	/* lifetime, keylife, salifetime */
+	uint64_t lifebytes;	/* lifebytes, ipsec-max-bytes; 0 = none */
+	bool aggressive;	/* aggressive=yes, aggrmode=yes */
+	enum conn_auto auto_;	/* default AUTO_IGNORE, as in strongSwan and Libreswan */
+};
+
+struct conf_secret {
+	struct conf_id ids[2];
+	unsigned nids; /* 0: any; %any allowed as an entry */
+	bool any[2];   /* ids[i] was %any */
+	uint8_t psk[256];
+	size_t psklen;
+	const char *file; /* where the entry starts, for logs */
+	unsigned line;
+};
+
+struct conf_setup {
+	enum dataplane dataplane; /* dataplane=kernel|none; default kernel */
+	char capture_file[256];	  /* capturefile=, absolute; "" unless given */
+	bool capture;		  /* capture=yes|no; default no */
+	char keys_dir[256];	  /* keysdir=, absolute; "" unless given */
+	bool uniqueids;		  /* uniqueids=yes|no|never|replace|keep; default yes */
+};
+
+struct conf {
+	struct conf_setup setup;
+	struct conn *conns; /* in file order */
+	unsigned nconns;
+	struct conf_secret *secrets; /* in file order */
+	unsigned nsecrets;
+	char **files; /* every file read; conn.file and secret.file point here */
+	unsigned nfiles;
+};
+
+/* is_local(addr, arg) says whether an address is on this host (decides
+ * left/right); NULL: use getifaddrs(). */
+typedef bool (*conf_is_local_fn)(const struct conf_addr *a, void *arg);
+
+/* 0, or -EINVAL with err = "FILE:LINE: what is wrong" (the first error
+ * found); -errno for I/O with err saying which file.  secrets_path may be
+ * NULL (no secrets).  Warns (log_warn) when the secrets file is readable
+ * by group/others, and for weak algorithms.  A conn with auto=ignore whose
+ * ends are not on this host is left out (it is usually a template for
+ * also=); every other conn must have one end on this host. */
+int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn is_local, void *arg,
+	      struct conf **out, char *err, size_t errlen);
+void conf_free(struct conf *c); /* wipes PSKs */
+const struct conn *conf_conn(const struct conf *c, const char *name);
+
+/* The PSK for local id + remote id, chosen as strongSwan's stroke plugin
+ * chooses (credential_manager get_shared): an entry scores, for each side,
+ * 20 when it lists that side's ID, 1 when it lists no specific ID (only
+ * %any, or nothing), else 0; entries that score 0 on both sides are out;
+ * the remote score ranks first, then the local one; on a tie the later
+ * line wins.  So both ids > the remote id alone (with or without %any) >
+ * no ids > the local id alone.  Either id may be NULL (not known yet).
+ * NULL if no entry matches. */
+const struct conf_secret *conf_psk(const struct conf *c, const struct conf_id *local,
+				   const struct conf_id *remote);
+
+/* Helpers other layers may use. */
+#define CONF_ADDR_STRLEN 46		/* INET6_ADDRSTRLEN */
+#define CONF_ID_STRLEN	 (4 * 255 + 16) /* every byte escaped, plus a prefix */
+
+/* An IPv4 or IPv6 literal (not %any, not names): 0 or -EINVAL. */
+int conf_addr_parse(const char *s, struct conf_addr *a);
+/* "%any" for AF_UNSPEC; 0 or -ENOSPC. */
+int conf_addr_str(const struct conf_addr *a, char *out, size_t len);
+bool conf_addr_equal(const struct conf_addr *a, const struct conf_addr *b);
+/* An ID as ipsec.conf writes it: "@fqdn" or "fqdn" (ID_FQDN), "user@dom"
+ * or "@@user@dom" (ID_USER_FQDN), an IP literal (ID_IPV4/IPV6_ADDR),
+ * "@#hex" (ID_KEY_ID), strongSwan's "fqdn:", "email:", "userfqdn:",
+ * "rfc822:", "keyid:" prefixes, "%any" (CONF_ID_ANY).  0 or -EINVAL with
+ * *why (may be NULL) saying what is wrong. */
+int conf_id_parse(const char *s, struct conf_id *id, const char **why);
+/* The ID as conf_id_parse reads it back; bytes outside printable ASCII as
+ * \xHH (IDs from the wire end up in logs).  0 or -ENOSPC. */
+int conf_id_str(const struct conf_id *id, char *out, size_t len);
+/* Same type and data; FQDN and USER_FQDN compare without case. */
+bool conf_id_equal(const struct conf_id *a, const struct conf_id *b);
+
+/* Parses an ike= (phase1) or esp= proposal string, see proposal.c.  key
+ * names the setting in messages ("ike", "esp", "phase2alg").  0 or
+ * -EINVAL with err saying what is wrong. */
+int conf_proposals_parse(const char *key, const char *s, bool phase1, struct proposal_list *out,
+			 char *err, size_t errlen);
+
+#endif

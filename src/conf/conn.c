@@ -1,0 +1,343 @@
+/* The keys of a conn section: one table row per spelling (aliases are
+ * rows of the same key), each read at once into its typed field of struct
+ * conn_opts, so that a bad value is reported at its own line even in
+ * %default or in a section only reached through also=. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf/internal.h"
+#include "util/log.h"
+#include "wire/isakmp.h"
+
+typedef int (*parse_fn)(struct conf_ctx *ctx, const struct setting *s, void *field);
+
+static int bad(struct conf_ctx *ctx, const struct setting *s, const char *takes)
+{
+	return conf_error(ctx, s->file, s->line, "%s= takes %s, not '%s'", s->key, takes, s->value);
+}
+
+static int not_yet(struct conf_ctx *ctx, const struct setting *s)
+{
+	return conf_error(ctx, s->file, s->line, "%s=%s is not supported yet", s->key, s->value);
+}
+
+static bool one_of(const char *v, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(v, *list))
+			return true;
+	return false;
+}
+
+static int parse_keyexchange(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	static const char *const v2[] = {"ike", "ikev2", NULL};
+
+	if (!strcmp(s->value, "ikev1"))
+		return 0;
+	if (one_of(s->value, v2))
+		return conf_error(ctx, s->file, s->line, "keyexchange=%s: oakley speaks IKEv1 only",
+				  s->value);
+	return bad(ctx, s, "ikev1");
+}
+
+static int parse_host(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	struct conf_addr *a = field;
+
+	if (!strcmp(s->value, "%any") || !strcmp(s->value, "%any6")) {
+		memset(a, 0, sizeof(*a));
+		a->family = AF_UNSPEC;
+		return 0;
+	}
+	if (!conf_addr_parse(s->value, a))
+		return 0;
+	if (s->value[0] == '%')
+		return not_yet(ctx, s);
+	return conf_error(ctx, s->file, s->line,
+			  "%s=%s is not an IP address (oakley does not resolve names)", s->key,
+			  s->value);
+}
+
+static int parse_subnet(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	struct conf_ts *ts = field;
+	char addr[CONF_ADDR_STRLEN];
+	bool host_bits;
+
+	if (strchr(s->value, ','))
+		return conf_error(ctx, s->file, s->line,
+				  "%s=%s lists several subnets; IKEv1 takes one per conn", s->key,
+				  s->value);
+	if (conf_subnet_parse(s->value, ts, &host_bits))
+		return conf_error(ctx, s->file, s->line,
+				  "%s=%s is not a subnet (ADDRESS/PREFIXLEN, or an address)",
+				  s->key, s->value);
+	if (host_bits) {
+		conf_addr_str(&ts->addr, addr, sizeof(addr));
+		log_warn("%s:%u: %s=%s has host bits set; it means %s/%u", s->file, s->line, s->key,
+			 s->value, addr, ts->prefixlen);
+	}
+	return 0;
+}
+
+static int parse_id(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	const char *why;
+
+	if (conf_id_parse(s->value, field, &why))
+		return conf_error(ctx, s->file, s->line, "%s=%s %s", s->key, s->value, why);
+	return 0;
+}
+
+static int parse_protoport(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	const char *why;
+
+	if (conf_protoport_parse(s->value, field, &why))
+		return conf_error(ctx, s->file, s->line, "%s=%s %s", s->key, s->value, why);
+	return 0;
+}
+
+static int parse_authby(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	static const char *const psk[] = {"secret", "psk", NULL};
+	static const char *const later[] = {
+		"pubkey",   "rsasig",	"rsa",	    "ecdsasig",	   "ecdsa",
+		"rsa-sha1", "rsa-sha2", "xauthpsk", "xauthrsasig", "hybridrsasig",
+		"never",    "null",	NULL,
+	};
+
+	if (one_of(s->value, psk)) {
+		*(uint8_t *)field = IKE_AUTH_PSK;
+		return 0;
+	}
+	if (one_of(s->value, later))
+		return not_yet(ctx, s);
+	return bad(ctx, s, "secret or psk");
+}
+
+static int parse_proposals(struct conf_ctx *ctx, const struct setting *s, void *field, bool phase1)
+{
+	char why[256];
+
+	if (conf_proposals_parse(s->key, s->value, phase1, field, why, sizeof(why)))
+		return conf_error(ctx, s->file, s->line, "%s", why);
+	return 0;
+}
+
+static int parse_ike(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	return parse_proposals(ctx, s, field, true);
+}
+
+static int parse_esp(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	return parse_proposals(ctx, s, field, false);
+}
+
+static int parse_type(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	static const char *const later[] = {"passthrough", "pass", "drop", "reject", NULL};
+
+	if (!strcmp(s->value, "tunnel")) {
+		*(enum conn_mode *)field = MODE_TUNNEL;
+		return 0;
+	}
+	if (!strcmp(s->value, "transport")) {
+		*(enum conn_mode *)field = MODE_TRANSPORT;
+		return 0;
+	}
+	if (one_of(s->value, later))
+		return not_yet(ctx, s);
+	return bad(ctx, s, "tunnel or transport");
+}
+
+/* strongSwan's time values: a number with s, m, h or d; seconds without. */
+static int parse_duration(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	static const struct {
+		char unit;
+		unsigned long long mult;
+	} units[] = {{0, 1}, {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+	unsigned long long v;
+	char *end;
+	unsigned i;
+
+	if (s->value[0] < '0' || s->value[0] > '9')
+		return bad(ctx, s, "a time such as 3600, 60m, 3h or 1d");
+	errno = 0;
+	v = strtoull(s->value, &end, 10);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (end[0] == units[i].unit && (!end[0] || !end[1]))
+			break;
+	if (i == sizeof(units) / sizeof(units[0]))
+		return bad(ctx, s, "a time such as 3600, 60m, 3h or 1d");
+	if (errno || v > UINT32_MAX / units[i].mult)
+		return conf_error(ctx, s->file, s->line, "%s=%s is too long", s->key, s->value);
+	if (!v)
+		return conf_error(ctx, s->file, s->line, "%s=%s: a lifetime must be at least 1s",
+				  s->key, s->value);
+	*(uint32_t *)field = (uint32_t)(v * units[i].mult);
+	return 0;
+}
+
+static int parse_bytes(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s->value[0] < '0' || s->value[0] > '9')
+		return bad(ctx, s, "a number of bytes");
+	errno = 0;
+	v = strtoull(s->value, &end, 10);
+	if (*end)
+		return bad(ctx, s, "a number of bytes");
+	if (errno)
+		return conf_error(ctx, s->file, s->line, "%s=%s is too large", s->key, s->value);
+	*(uint64_t *)field = v;
+	return 0;
+}
+
+static int parse_yesno(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	if (!strcmp(s->value, "yes") || !strcmp(s->value, "no")) {
+		*(bool *)field = s->value[0] == 'y';
+		return 0;
+	}
+	return bad(ctx, s, "yes or no");
+}
+
+static int parse_auto(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	static const char *const names[] = {"ignore", "add", "start", NULL};
+	static const char *const later[] = {"route", "ondemand", NULL};
+	unsigned i;
+
+	for (i = 0; names[i]; i++) {
+		if (!strcmp(s->value, names[i])) {
+			*(enum conn_auto *)field = (enum conn_auto)i;
+			return 0;
+		}
+	}
+	if (one_of(s->value, later))
+		return not_yet(ctx, s);
+	return bad(ctx, s, "add, start or ignore");
+}
+
+#define F(field) offsetof(struct conn_opts, field), sizeof(((struct conn_opts *)0)->field)
+
+static const struct conn_key_def {
+	const char *name;
+	enum conn_key key;
+	parse_fn parse;
+	size_t off, size;
+} conn_keys[] = {
+	{"keyexchange", CK_KEYEXCHANGE, parse_keyexchange, 0, 0},
+	{"left", CK_LEFT, parse_host, F(side[0].addr)},
+	{"right", CK_RIGHT, parse_host, F(side[1].addr)},
+	{"leftsubnet", CK_LEFTSUBNET, parse_subnet, F(side[0].subnet)},
+	{"rightsubnet", CK_RIGHTSUBNET, parse_subnet, F(side[1].subnet)},
+	{"leftid", CK_LEFTID, parse_id, F(side[0].id)},
+	{"rightid", CK_RIGHTID, parse_id, F(side[1].id)},
+	{"leftprotoport", CK_LEFTPROTOPORT, parse_protoport, F(side[0].pp)},
+	{"rightprotoport", CK_RIGHTPROTOPORT, parse_protoport, F(side[1].pp)},
+	{"authby", CK_AUTHBY, parse_authby, F(authby)},
+	{"ike", CK_IKE, parse_ike, F(ike)},
+	{"esp", CK_ESP, parse_esp, F(esp)},
+	{"phase2alg", CK_ESP, parse_esp, F(esp)},
+	{"type", CK_TYPE, parse_type, F(mode)},
+	{"ikelifetime", CK_IKELIFETIME, parse_duration, F(ikelifetime_s)},
+	{"ike_lifetime", CK_IKELIFETIME, parse_duration, F(ikelifetime_s)},
+	{"lifetime", CK_LIFETIME, parse_duration, F(lifetime_s)},
+	{"keylife", CK_LIFETIME, parse_duration, F(lifetime_s)},
+	{"salifetime", CK_LIFETIME, parse_duration, F(lifetime_s)},
+	{"lifebytes", CK_LIFEBYTES, parse_bytes, F(lifebytes)},
+	{"ipsec-max-bytes", CK_LIFEBYTES, parse_bytes, F(lifebytes)},
+	{"aggressive", CK_AGGRESSIVE, parse_yesno, F(aggressive)},
+	{"aggrmode", CK_AGGRESSIVE, parse_yesno, F(aggressive)},
+	{"auto", CK_AUTO, parse_auto, F(auto_)},
+};
+
+#define NKEYS (sizeof(conn_keys) / sizeof(conn_keys[0]))
+
+static const struct conn_key_def *key_def(enum conn_key k)
+{
+	unsigned i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (conn_keys[i].key == k)
+			return &conn_keys[i];
+	return NULL;
+}
+
+void conn_key_field(enum conn_key k, size_t *off, size_t *size)
+{
+	const struct conn_key_def *d = key_def(k);
+
+	*off = d ? d->off : 0;
+	*size = d ? d->size : 0;
+}
+
+const char *conn_key_name(enum conn_key k)
+{
+	const struct conn_key_def *d = key_def(k);
+
+	return d ? d->name : "?";
+}
+
+static int add_also(struct conf_ctx *ctx, struct section *sec, const struct setting *s)
+{
+	struct also *also;
+
+	/* As strongSwan: every section inherits %default anyway. */
+	if (!s->value || !strcmp(s->value, "%default"))
+		return 0;
+	if (!strcmp(sec->name, "%default"))
+		return conf_error(ctx, s->file, s->line, "also= cannot stand in conn %%default");
+	if (strlen(s->value) >= sizeof(also->name))
+		return conf_error(ctx, s->file, s->line,
+				  "also=%.20s...: no conn has so long a name", s->value);
+	also = realloc(sec->also, (sec->nalso + 1) * sizeof(*also));
+	if (!also)
+		return -ENOMEM;
+	sec->also = also;
+	also = &also[sec->nalso++];
+	strcpy(also->name, s->value);
+	also->at = (struct origin){s->file, s->line, "also"};
+	return 0;
+}
+
+int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting *s)
+{
+	struct conn_opts *o = &sec->opts;
+	const struct conn_key_def *d = NULL;
+	unsigned i;
+	int ret;
+
+	if (!strcmp(s->key, "also"))
+		return add_also(ctx, sec, s);
+	for (i = 0; i < NKEYS && !d; i++)
+		if (!strcmp(s->key, conn_keys[i].name))
+			d = &conn_keys[i];
+	if (!d)
+		return conf_error(ctx, s->file, s->line, "unknown key '%s' in conn '%s'", s->key,
+				  sec->name);
+	if (o->state[d->key] != OPT_UNSET)
+		log_warn("%s:%u: %s= in conn '%s' was already set at line %u (%s=); this one wins",
+			 s->file, s->line, s->key, sec->name, o->at[d->key].line,
+			 o->at[d->key].key);
+	memset((char *)o + d->off, 0, d->size);
+	if (s->value) {
+		ret = d->parse(ctx, s, (char *)o + d->off);
+		if (ret)
+			return ret;
+	}
+	o->state[d->key] = s->value ? OPT_SET : OPT_CLEARED;
+	o->at[d->key] = (struct origin){s->file, s->line, d->name};
+	return 0;
+}

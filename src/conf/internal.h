@@ -1,0 +1,162 @@
+/* What the files of src/conf share while a configuration is being read.
+ * Nothing here leaves the layer: other layers see only conf.h. */
+#ifndef OAKLEY_CONF_INTERNAL_H
+#define OAKLEY_CONF_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+
+#define CONF_MAX_INCLUDE_DEPTH 10
+#define CONF_MAX_FILE_BYTES    (4u << 20)
+
+/* Where a setting was written; key is the spelling used (an alias too). */
+struct origin {
+	const char *file;
+	unsigned line;
+	const char *key;
+};
+
+/* One "key=value" line; value NULL for "key=" (reset to the default). */
+struct setting {
+	const char *key;
+	const char *value;
+	const char *file;
+	unsigned line;
+};
+
+enum conn_key {
+	CK_KEYEXCHANGE,
+	CK_LEFT,
+	CK_RIGHT,
+	CK_LEFTSUBNET,
+	CK_RIGHTSUBNET,
+	CK_LEFTID,
+	CK_RIGHTID,
+	CK_LEFTPROTOPORT,
+	CK_RIGHTPROTOPORT,
+	CK_AUTHBY,
+	CK_IKE,
+	CK_ESP,
+	CK_TYPE,
+	CK_IKELIFETIME,
+	CK_LIFETIME,
+	CK_LIFEBYTES,
+	CK_AGGRESSIVE,
+	CK_AUTO,
+	CK_COUNT
+};
+
+enum opt_state { OPT_UNSET, OPT_SET, OPT_CLEARED };
+
+struct protoport {
+	uint8_t proto;
+	uint16_t port;
+};
+
+struct side_opts {
+	struct conf_addr addr; /* AF_UNSPEC: %any */
+	struct conf_ts subnet;
+	struct conf_id id;
+	struct protoport pp;
+};
+
+/* The typed keys of one conn section, before %default and also= fill in. */
+struct conn_opts {
+	uint8_t state[CK_COUNT]; /* enum opt_state */
+	struct origin at[CK_COUNT];
+	struct side_opts side[2]; /* 0: left, 1: right */
+	uint8_t authby;
+	struct proposal_list ike, esp;
+	enum conn_mode mode;
+	uint32_t ikelifetime_s, lifetime_s;
+	uint64_t lifebytes;
+	bool aggressive;
+	enum conn_auto auto_;
+};
+
+struct also {
+	char name[64];
+	struct origin at;
+};
+
+struct section {
+	char name[64];
+	const char *file;
+	unsigned line;
+	struct conn_opts opts;
+	struct also *also; /* in file order */
+	unsigned nalso;
+};
+
+enum parse_where { IN_NONE, IN_SETUP, IN_CONN };
+
+struct conf_ctx {
+	char *err;
+	size_t errlen;
+	bool failed;
+	char **files;
+	unsigned nfiles;
+	unsigned depth;		/* include nesting */
+	enum parse_where where; /* the section settings go to */
+	unsigned cur;		/* that section's index when where == IN_CONN */
+	struct section *secs;	/* conn sections, %default among them */
+	unsigned nsecs;
+	struct conf_setup setup;
+	unsigned setup_line[8]; /* duplicate detection in config setup */
+	struct conf_secret *secrets;
+	unsigned nsecrets;
+};
+
+/* Records the first error as "FILE:LINE: message" (FILE: message when line
+ * is 0); returns -EINVAL. */
+int conf_error(struct conf_ctx *ctx, const char *file, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Keeps a copy of a file name for the life of the conf. */
+const char *conf_file_name(struct conf_ctx *ctx, const char *path);
+/* Reads a whole file (NUL-terminated, no NUL inside).  secret: warn when
+ * group/others may read it.  where/line: the include line, for messages. */
+int conf_read_file(struct conf_ctx *ctx, const char *path, bool secret, const char *where,
+		   unsigned line, char **data, size_t *len);
+/* Expands an include pattern (relative to the including file's folder)
+ * and calls load() on each file, in glob order. */
+int conf_include(struct conf_ctx *ctx, const char *file, unsigned line, const char *pattern,
+		 int (*load)(struct conf_ctx *ctx, const char *path, const char *from,
+			     unsigned from_line));
+
+/* parse.c: ipsec.conf lines to sections and settings. */
+int conf_parse_file(struct conf_ctx *ctx, const char *path, const char *from, unsigned from_line);
+
+/* conf.c: what the parser found. */
+int conf_begin_setup(struct conf_ctx *ctx, const char *file, unsigned line);
+int conf_begin_conn(struct conf_ctx *ctx, const char *name, const char *file, unsigned line);
+int conf_setting(struct conf_ctx *ctx, const struct setting *s);
+
+/* setup.c and conn.c: one key of a section. */
+int setup_setting(struct conf_ctx *ctx, const struct setting *s);
+int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting *s);
+/* The field of a conn key inside struct conn_opts. */
+void conn_key_field(enum conn_key k, size_t *off, size_t *size);
+const char *conn_key_name(enum conn_key k);
+
+/* resolve.c: %default and also= applied, ends resolved, conns built. */
+int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, struct conn **out,
+		 unsigned *n);
+
+/* secrets.c */
+int secrets_load(struct conf_ctx *ctx, const char *path, const char *from, unsigned from_line);
+
+/* addr.c */
+/* "addr" or "addr/len"; host bits set: cleared, and *host_bits set. */
+int conf_subnet_parse(const char *s, struct conf_ts *ts, bool *host_bits);
+/* "proto[/port]": proto a name (tcp, udp, icmp, ...), a number or %any;
+ * port a number, a service name or %any.  0 or -EINVAL with *why. */
+int conf_protoport_parse(const char *s, struct protoport *pp, const char **why);
+void conf_host_ts(const struct conf_addr *a, struct conf_ts *ts);
+bool conf_addr_is_local_ifaddrs(const struct conf_addr *a, void *ifaddrs);
+/* Hex digits (even count, no prefix) to bytes: 0 or -EINVAL/-ENOSPC. */
+int conf_unhex(const char *s, uint8_t *out, size_t max, size_t *len);
+
+#endif

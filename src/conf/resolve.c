@@ -1,0 +1,351 @@
+/* From sections to conns: also= and %default fill in what a section does
+ * not say, left and right become local and remote, defaults apply, and
+ * the checks that need the whole conn run.
+ *
+ * Precedence is strongSwan's (starter/parser/conf_parser.c): a section's
+ * own keys, then its also= sections, the last also= line first, each
+ * followed by its own also= sections, every section kept at its last
+ * place in that list, then %default. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf/internal.h"
+#include "util/log.h"
+#include "wire/isakmp.h"
+
+enum { NEW, BUSY, DONE };
+
+struct resolver {
+	struct conf_ctx *ctx;
+	unsigned **parents; /* per section: its also= sections, most important first */
+	unsigned *nparents;
+	uint8_t *state;
+	int def; /* %default's index, or -1 */
+};
+
+static int find_section(const struct conf_ctx *ctx, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < ctx->nsecs; i++)
+		if (!strcmp(ctx->secs[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static bool listed_after(const unsigned *list, unsigned n, unsigned from, unsigned v)
+{
+	for (; from < n; from++)
+		if (list[from] == v)
+			return true;
+	return false;
+}
+
+static int linearize(struct resolver *r, unsigned s)
+{
+	const struct section *sec = &r->ctx->secs[s];
+	unsigned *list, n = 0, k = 0, i, j;
+	int ret = 0;
+
+	if (r->state[s] == DONE)
+		return 0;
+	r->state[s] = BUSY;
+	list = calloc(sec->nalso * r->ctx->nsecs + 1, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	for (i = sec->nalso; i-- > 0 && !ret;) {
+		const struct also *a = &sec->also[i];
+		int p = find_section(r->ctx, a->name);
+
+		if (p < 0) {
+			ret = conf_error(r->ctx, a->at.file, a->at.line,
+					 "also=%s in conn '%s': there is no conn '%s'", a->name,
+					 sec->name, a->name);
+		} else if (r->state[p] == BUSY) {
+			ret = conf_error(r->ctx, a->at.file, a->at.line,
+					 "also=%s in conn '%s' makes a loop", a->name, sec->name);
+		} else {
+			ret = linearize(r, (unsigned)p);
+			list[n++] = (unsigned)p;
+			for (j = 0; !ret && j < r->nparents[p]; j++)
+				list[n++] = r->parents[p][j];
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (!listed_after(list, n, i + 1, list[i]))
+			list[k++] = list[i];
+	r->parents[s] = list;
+	r->nparents[s] = k;
+	r->state[s] = DONE;
+	return ret;
+}
+
+static void merge(struct conn_opts *dst, const struct conn_opts *src)
+{
+	size_t off, size;
+	unsigned k;
+
+	for (k = 0; k < CK_COUNT; k++) {
+		if (dst->state[k] != OPT_UNSET || src->state[k] == OPT_UNSET)
+			continue;
+		conn_key_field(k, &off, &size);
+		memcpy((char *)dst + off, (const char *)src + off, size);
+		dst->state[k] = src->state[k];
+		dst->at[k] = src->at[k];
+	}
+}
+
+static bool is_set(const struct conn_opts *o, enum conn_key k)
+{
+	return o->state[k] == OPT_SET;
+}
+
+static struct conf_addr side_addr(const struct conn_opts *o, unsigned side)
+{
+	struct conf_addr any = {.family = AF_UNSPEC};
+
+	return is_set(o, CK_LEFT + side) ? o->side[side].addr : any;
+}
+
+static int build_end(struct conf_ctx *ctx, const struct conn *c, const struct conn_opts *o,
+		     unsigned side, bool local, struct conf_end *e)
+{
+	const struct origin *at = &o->at[CK_LEFTID + side];
+
+	e->addr = side_addr(o, side);
+	e->has_subnet = is_set(o, CK_LEFTSUBNET + side);
+	if (e->has_subnet)
+		e->subnet = o->side[side].subnet;
+	else
+		conf_host_ts(&e->addr, &e->subnet);
+	if (is_set(o, CK_LEFTPROTOPORT + side)) {
+		e->subnet.proto = o->side[side].pp.proto;
+		e->subnet.port = o->side[side].pp.port;
+	}
+	if (is_set(o, CK_LEFTID + side)) {
+		e->id = o->side[side].id;
+		if (local && e->id.type == CONF_ID_ANY)
+			return conf_error(ctx, at->file, at->line,
+					  "%s=%%any in conn '%s': the local ID must be one ID",
+					  at->key, c->name);
+	} else if (e->addr.family != AF_UNSPEC) {
+		e->id.type = e->addr.family == AF_INET ? ID_IPV4_ADDR : ID_IPV6_ADDR;
+		e->id.len = e->addr.family == AF_INET ? 4 : 16;
+		memcpy(e->id.data, e->addr.a.b, e->id.len);
+	}
+	return 0;
+}
+
+/* Returns 1 when the conn is left out: auto=ignore and not on this host. */
+static int resolve_ends(struct conf_ctx *ctx, struct conn *c, const struct conn_opts *o,
+			conf_is_local_fn is_local, void *arg)
+{
+	struct conf_addr left = side_addr(o, 0), right = side_addr(o, 1);
+	char ls[CONF_ADDR_STRLEN], rs[CONF_ADDR_STRLEN];
+	bool left_local, right_local;
+	int ret;
+
+	left_local = left.family != AF_UNSPEC && is_local(&left, arg);
+	right_local = right.family != AF_UNSPEC && is_local(&right, arg);
+	conf_addr_str(&left, ls, sizeof(ls));
+	conf_addr_str(&right, rs, sizeof(rs));
+	if (!left_local && !right_local) {
+		if (c->auto_ == AUTO_IGNORE) {
+			log_debug(
+				"%s:%u: conn '%s' (auto=ignore) has no end on this host; left out",
+				c->file, c->line, c->name);
+			return 1;
+		}
+		return conf_error(
+			ctx, c->file, c->line,
+			"conn '%s': neither left=%s nor right=%s is an address of this host",
+			c->name, ls, rs);
+	}
+	if (left_local && right_local)
+		log_debug("conn '%s': left=%s and right=%s are both on this host; left is local",
+			  c->name, ls, rs);
+	if (left.family != AF_UNSPEC && right.family != AF_UNSPEC && left.family != right.family)
+		return conf_error(
+			ctx, c->file, c->line,
+			"conn '%s': left=%s and right=%s are of different address families",
+			c->name, ls, rs);
+	c->local_is_left = left_local;
+	ret = build_end(ctx, c, o, left_local ? 0 : 1, true, &c->local);
+	if (!ret)
+		ret = build_end(ctx, c, o, left_local ? 1 : 0, false, &c->remote);
+	return ret;
+}
+
+static bool subnet_is_host(const struct conf_end *e)
+{
+	return !e->has_subnet || (conf_addr_equal(&e->subnet.addr, &e->addr) &&
+				  e->subnet.prefixlen == (e->addr.family == AF_INET ? 32 : 128));
+}
+
+static int check_selectors(struct conf_ctx *ctx, const struct conn *c)
+{
+	int lf = c->local.subnet.addr.family, rf = c->remote.subnet.addr.family;
+
+	if (lf != AF_UNSPEC && rf != AF_UNSPEC && lf != rf)
+		return conf_error(
+			ctx, c->file, c->line,
+			"conn '%s': the local and remote subnets are of different address "
+			"families",
+			c->name);
+	if (c->mode == MODE_TRANSPORT &&
+	    (!subnet_is_host(&c->local) || !subnet_is_host(&c->remote)))
+		return conf_error(
+			ctx, c->file, c->line,
+			"conn '%s': type=transport protects the hosts' own traffic; leave "
+			"leftsubnet= and rightsubnet= out",
+			c->name);
+	return 0;
+}
+
+static int proposals(struct conf_ctx *ctx, const struct conn_opts *o, enum conn_key k,
+		     struct proposal_list *out)
+{
+	char why[256];
+
+	if (is_set(o, k)) {
+		*out = k == CK_IKE ? o->ike : o->esp;
+		return 0;
+	}
+	if (conf_proposals_parse(k == CK_IKE ? "ike" : "esp",
+				 k == CK_IKE ? CONF_IKE_DEFAULT : CONF_ESP_DEFAULT, k == CK_IKE,
+				 out, why, sizeof(why)))
+		return conf_error(ctx, NULL, 0, "default proposals: %s", why);
+	return 0;
+}
+
+/* Aggressive Mode carries one KE in its first message, and Quick Mode one
+ * PFS KE: every proposal must name the same group. */
+static int one_group(struct conf_ctx *ctx, const struct conn *c, const struct conn_opts *o,
+		     enum conn_key k, const struct proposal_list *l, const char *why)
+{
+	const struct origin *at = &o->at[k];
+	unsigned i;
+
+	for (i = 1; i < l->n; i++) {
+		const struct alg *a = l->p[0].dh, *b = l->p[i].dh;
+
+		if (a == b)
+			continue;
+		return conf_error(ctx, is_set(o, k) ? at->file : c->file,
+				  is_set(o, k) ? at->line : c->line,
+				  "conn '%s': %s, but %s= offers %s and %s", c->name, why,
+				  is_set(o, k) ? at->key : conn_key_name(k), a ? a->name : "no PFS",
+				  b ? b->name : "no PFS");
+	}
+	return 0;
+}
+
+static void warn_weak(const struct conn *c, const char *key, const struct proposal_list *l)
+{
+	const struct alg *seen[3 * CONF_MAX_PROPOSALS];
+	unsigned n = 0, i, j, k;
+
+	for (i = 0; i < l->n; i++) {
+		const struct alg *algs[3] = {l->p[i].encr, l->p[i].integ, l->p[i].dh};
+
+		for (j = 0; j < 3; j++) {
+			if (!algs[j] || !algs[j]->weak)
+				continue;
+			for (k = 0; k < n && seen[k] != algs[j]; k++)
+				;
+			if (k < n)
+				continue;
+			seen[n++] = algs[j];
+			log_warn("conn '%s': %s= uses weak algorithm %s (RFC 9395: avoid it)",
+				 c->name, key, algs[j]->name);
+		}
+	}
+}
+
+static int build_conn(struct conf_ctx *ctx, const struct section *sec, const struct conn_opts *o,
+		      conf_is_local_fn is_local, void *arg, struct conn *c)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	strcpy(c->name, sec->name);
+	c->file = sec->file;
+	c->line = sec->line;
+	c->auto_ = is_set(o, CK_AUTO) ? o->auto_ : AUTO_IGNORE;
+	c->mode = is_set(o, CK_TYPE) ? o->mode : MODE_TUNNEL;
+	ret = resolve_ends(ctx, c, o, is_local, arg);
+	if (ret)
+		return ret;
+	/* Only PSK is there yet: it is the default rather than strongSwan's
+	 * pubkey, which would make every conn without authby= an error. */
+	c->authby = is_set(o, CK_AUTHBY) ? o->authby : IKE_AUTH_PSK;
+	c->ikelifetime_s = is_set(o, CK_IKELIFETIME) ? o->ikelifetime_s : CONF_IKELIFETIME_DEFAULT;
+	c->lifetime_s = is_set(o, CK_LIFETIME) ? o->lifetime_s : CONF_LIFETIME_DEFAULT;
+	c->lifebytes = is_set(o, CK_LIFEBYTES) ? o->lifebytes : 0;
+	c->aggressive = is_set(o, CK_AGGRESSIVE) && o->aggressive;
+	ret = proposals(ctx, o, CK_IKE, &c->ike);
+	if (!ret)
+		ret = proposals(ctx, o, CK_ESP, &c->esp);
+	if (!ret)
+		ret = check_selectors(ctx, c);
+	if (!ret && c->aggressive)
+		ret = one_group(ctx, c, o, CK_IKE, &c->ike, "aggressive mode sends one DH group");
+	if (!ret)
+		ret = one_group(ctx, c, o, CK_ESP, &c->esp, "quick mode sends one PFS group");
+	if (ret)
+		return ret;
+	warn_weak(c, is_set(o, CK_IKE) ? o->at[CK_IKE].key : "ike", &c->ike);
+	warn_weak(c, is_set(o, CK_ESP) ? o->at[CK_ESP].key : "esp", &c->esp);
+	return 0;
+}
+
+int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, struct conn **out,
+		 unsigned *nout)
+{
+	struct resolver r = {.ctx = ctx};
+	struct conn *conns = NULL;
+	unsigned i, j, n = 0;
+	int ret = -ENOMEM;
+
+	r.parents = calloc(ctx->nsecs + 1, sizeof(*r.parents));
+	r.nparents = calloc(ctx->nsecs + 1, sizeof(*r.nparents));
+	r.state = calloc(ctx->nsecs + 1, 1);
+	conns = calloc(ctx->nsecs + 1, sizeof(*conns));
+	if (!r.parents || !r.nparents || !r.state || !conns)
+		goto out;
+	r.def = find_section(ctx, "%default");
+	ret = 0;
+	for (i = 0; i < ctx->nsecs && !ret; i++)
+		ret = linearize(&r, i);
+	for (i = 0; i < ctx->nsecs && !ret; i++) {
+		struct conn_opts o = ctx->secs[i].opts;
+
+		if ((int)i == r.def)
+			continue;
+		for (j = 0; j < r.nparents[i]; j++)
+			merge(&o, &ctx->secs[r.parents[i][j]].opts);
+		if (r.def >= 0)
+			merge(&o, &ctx->secs[r.def].opts);
+		ret = build_conn(ctx, &ctx->secs[i], &o, is_local, arg, &conns[n]);
+		if (!ret)
+			n++;
+		else if (ret == 1)
+			ret = 0;
+	}
+out:
+	for (i = 0; r.parents && i < ctx->nsecs; i++)
+		free(r.parents[i]);
+	free(r.parents);
+	free(r.nparents);
+	free(r.state);
+	if (ret) {
+		free(conns);
+		return ret;
+	}
+	*out = conns;
+	*nout = n;
+	return 0;
+}

@@ -1,0 +1,126 @@
+/* The keys of "config setup".  Several config setup sections are one
+ * section, as in strongSwan; a key given again wins, with a warning. */
+#include <stdio.h>
+#include <string.h>
+
+#include "conf/internal.h"
+#include "util/log.h"
+
+static int yes_no(struct conf_ctx *ctx, const struct setting *s, bool *out)
+{
+	if (!strcmp(s->value, "yes")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(s->value, "no")) {
+		*out = false;
+		return 0;
+	}
+	return conf_error(ctx, s->file, s->line, "%s= takes yes or no, not '%s'", s->key, s->value);
+}
+
+static int set_dataplane(struct conf_ctx *ctx, const struct setting *s)
+{
+	if (!s->value || !strcmp(s->value, "kernel")) {
+		ctx->setup.dataplane = DATAPLANE_KERNEL;
+		return 0;
+	}
+	if (!strcmp(s->value, "none")) {
+		ctx->setup.dataplane = DATAPLANE_NONE;
+		return 0;
+	}
+	return conf_error(ctx, s->file, s->line, "dataplane= takes kernel or none, not '%s'",
+			  s->value);
+}
+
+static int set_capture(struct conf_ctx *ctx, const struct setting *s)
+{
+	if (!s->value) {
+		ctx->setup.capture = false;
+		return 0;
+	}
+	return yes_no(ctx, s, &ctx->setup.capture);
+}
+
+static int set_path(struct conf_ctx *ctx, const struct setting *s, char *out, size_t size)
+{
+	if (!s->value) {
+		out[0] = 0;
+		return 0;
+	}
+	if (s->value[0] != '/')
+		return conf_error(ctx, s->file, s->line, "%s= needs an absolute path, not '%s'",
+				  s->key, s->value);
+	if (strlen(s->value) >= size)
+		return conf_error(ctx, s->file, s->line, "%s= is longer than %zu bytes", s->key,
+				  size - 1);
+	strcpy(out, s->value);
+	return 0;
+}
+
+static int set_capturefile(struct conf_ctx *ctx, const struct setting *s)
+{
+	return set_path(ctx, s, ctx->setup.capture_file, sizeof(ctx->setup.capture_file));
+}
+
+static int set_keysdir(struct conf_ctx *ctx, const struct setting *s)
+{
+	return set_path(ctx, s, ctx->setup.keys_dir, sizeof(ctx->setup.keys_dir));
+}
+
+/* strongSwan: yes, no, never, replace, keep; only "no" and "never" let
+ * several IKE SAs with one peer ID stand. */
+static int set_uniqueids(struct conf_ctx *ctx, const struct setting *s)
+{
+	static const char *const yes[] = {"yes", "replace", "keep"};
+	unsigned i;
+
+	ctx->setup.uniqueids = true;
+	if (!s->value)
+		return 0;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!strcmp(s->value, yes[i]))
+			return 0;
+	if (!strcmp(s->value, "no") || !strcmp(s->value, "never")) {
+		ctx->setup.uniqueids = false;
+		return 0;
+	}
+	return conf_error(ctx, s->file, s->line,
+			  "uniqueids= takes yes, no, never, replace or keep, not '%s'", s->value);
+}
+
+static int set_ignored(struct conf_ctx *ctx, const struct setting *s)
+{
+	log_debug("%s:%u: %s= is for strongSwan/Libreswan logging; ignored (use oakleyd -v)",
+		  s->file, s->line, s->key);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*set)(struct conf_ctx *ctx, const struct setting *s);
+} setup_keys[] = {
+	{"dataplane", set_dataplane},	  {"capture", set_capture},
+	{"capturefile", set_capturefile}, {"keysdir", set_keysdir},
+	{"uniqueids", set_uniqueids},	  {"charondebug", set_ignored},
+	{"plutodebug", set_ignored},
+};
+
+int setup_setting(struct conf_ctx *ctx, const struct setting *s)
+{
+	unsigned i;
+
+	_Static_assert(sizeof(setup_keys) / sizeof(setup_keys[0]) <=
+			       sizeof(ctx->setup_line) / sizeof(ctx->setup_line[0]),
+		       "setup_line has a slot for each key");
+	for (i = 0; i < sizeof(setup_keys) / sizeof(setup_keys[0]); i++) {
+		if (strcmp(s->key, setup_keys[i].name))
+			continue;
+		if (ctx->setup_line[i])
+			log_warn("%s:%u: %s= was already set (line %u); this one wins", s->file,
+				 s->line, s->key, ctx->setup_line[i]);
+		ctx->setup_line[i] = s->line;
+		return setup_keys[i].set(ctx, s);
+	}
+	return conf_error(ctx, s->file, s->line, "unknown key '%s' in config setup", s->key);
+}

@@ -1,0 +1,58 @@
+#include "crypto/cbc.h"
+
+#include <errno.h>
+#include <limits.h>
+
+#include <openssl/evp.h>
+
+size_t crypto_cipher_block(const char *cipher)
+{
+	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, cipher, NULL);
+	int n;
+
+	if (!c)
+		return 0;
+	n = EVP_CIPHER_get_block_size(c);
+	EVP_CIPHER_free(c);
+	return n > 0 ? (size_t)n : 0;
+}
+
+size_t crypto_cipher_key_len(const char *cipher)
+{
+	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, cipher, NULL);
+	int n;
+
+	if (!c)
+		return 0;
+	n = EVP_CIPHER_get_key_length(c);
+	EVP_CIPHER_free(c);
+	return n > 0 ? (size_t)n : 0;
+}
+
+int crypto_cbc(const char *cipher, const uint8_t *key, size_t keylen, const uint8_t *iv,
+	       const uint8_t *in, size_t len, uint8_t *out, bool encrypt)
+{
+	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, cipher, NULL);
+	EVP_CIPHER_CTX *ctx = NULL;
+	int block, n, fin, ret = -EINVAL;
+
+	if (!c)
+		return -EINVAL;
+	block = EVP_CIPHER_get_block_size(c);
+	if (EVP_CIPHER_get_mode(c) != EVP_CIPH_CBC_MODE || block <= 0 ||
+	    keylen != (size_t)EVP_CIPHER_get_key_length(c) || len % (size_t)block || len > INT_MAX)
+		goto out;
+	ret = -EIO;
+	if (!(ctx = EVP_CIPHER_CTX_new()) ||
+	    !EVP_CipherInit_ex2(ctx, c, key, iv, encrypt ? 1 : 0, NULL) ||
+	    !EVP_CIPHER_CTX_set_padding(ctx, 0))
+		goto out;
+	if (!EVP_CipherUpdate(ctx, out, &n, in, (int)len) ||
+	    !EVP_CipherFinal_ex(ctx, out + n, &fin) || (size_t)(n + fin) != len)
+		goto out;
+	ret = 0;
+out:
+	EVP_CIPHER_CTX_free(ctx); /* wipes the key schedule */
+	EVP_CIPHER_free(c);
+	return ret;
+}

@@ -1,0 +1,251 @@
+/* Control socket server (a Unix stream socket, root only). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl/ctl.h"
+#include "util/log.h"
+
+#define CTL_LINE_MAX 512
+
+struct ctl {
+	struct loop *loop;
+	struct ike_daemon *d;
+	struct ctl_hooks hooks;
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+};
+
+struct ctl_client {
+	struct ctl *ctl;
+	int fd;
+	char line[CTL_LINE_MAX];
+	size_t len;
+};
+
+static void client_reply(struct ctl_client *cl, bool ok, const char *text, size_t len)
+{
+	const char *head = ok ? "OK\n" : "ERR\n";
+
+	/* Replies are small; a client that does not read them loses them. */
+	if (write(cl->fd, head, strlen(head)) < 0 || (len && write(cl->fd, text, len) < 0))
+		log_debug("control client went away before its reply");
+	close(cl->fd);
+	free(cl);
+}
+
+static void client_reply_str(struct ctl_client *cl, bool ok, const char *text)
+{
+	char line[600];
+	int n = snprintf(line, sizeof(line), "%s\n", text);
+
+	client_reply(cl, ok, line, n > 0 ? (size_t)n : 0);
+}
+
+static void client_up_done(void *arg, bool ok, const char *why)
+{
+	client_reply_str(arg, ok, why);
+}
+
+static void cmd_status(struct ctl_client *cl, const char *args)
+{
+	struct buf out;
+
+	buf_init(&out);
+	if (args && !strcmp(args, "--json"))
+		status_json(cl->ctl->d, &out);
+	else
+		status_text(cl->ctl->d, &out);
+	if (out.failed)
+		client_reply_str(cl, false, "out of memory");
+	else
+		client_reply(cl, true, (const char *)out.data, out.len);
+	buf_free(&out);
+}
+
+static void cmd_up(struct ctl_client *cl, const char *args)
+{
+	if (!args || !*args) {
+		client_reply_str(cl, false, "usage: up NAME");
+		return;
+	}
+	/* The reply comes when both phases are up or have failed. */
+	ike_up(cl->ctl->d, args, client_up_done, cl);
+}
+
+static void cmd_down(struct ctl_client *cl, const char *args)
+{
+	char why[128];
+
+	if (!args || !*args) {
+		client_reply_str(cl, false, "usage: down NAME");
+		return;
+	}
+	if (ike_down(cl->ctl->d, args) < 0) {
+		snprintf(why, sizeof(why), "no connection named '%s'", args);
+		client_reply_str(cl, false, why);
+		return;
+	}
+	client_reply_str(cl, true, "down");
+}
+
+static void cmd_reload(struct ctl_client *cl, const char *args)
+{
+	char why[512] = "";
+
+	if (!cl->ctl->hooks.reload || cl->ctl->hooks.reload(cl->ctl->hooks.arg, why, sizeof(why)))
+		client_reply_str(cl, false, why[0] ? why : "reload failed");
+	else
+		client_reply_str(cl, true, "configuration reloaded");
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct ctl_client *cl, const char *args);
+} ctl_commands[] = {
+	{"status", cmd_status},
+	{"up", cmd_up},
+	{"down", cmd_down},
+	{"reload", cmd_reload},
+};
+
+static void client_dispatch(struct ctl_client *cl)
+{
+	char *args = strchr(cl->line, ' ');
+	unsigned i;
+
+	if (args)
+		*args++ = 0;
+	for (i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
+		if (!strcmp(cl->line, ctl_commands[i].name)) {
+			ctl_commands[i].fn(cl, args);
+			return;
+		}
+	client_reply_str(cl, false, "unknown command (try: up, down, status, reload)");
+}
+
+static void client_input(int fd, uint32_t events, void *arg)
+{
+	struct ctl_client *cl = arg;
+	ssize_t n;
+	char *nl;
+
+	n = read(fd, cl->line + cl->len, sizeof(cl->line) - 1 - cl->len);
+	if (n <= 0) {
+		if (n < 0 && errno == EAGAIN)
+			return;
+		loop_del_fd(cl->ctl->loop, fd);
+		close(fd);
+		free(cl);
+		return;
+	}
+	cl->len += (size_t)n;
+	cl->line[cl->len] = 0;
+	nl = strchr(cl->line, '\n');
+	if (!nl && cl->len < sizeof(cl->line) - 1)
+		return;
+	/* One command per connection: stop watching the socket, so a client
+	 * that hangs up early cannot free what a pending "up" still holds. */
+	loop_del_fd(cl->ctl->loop, fd);
+	if (!nl) {
+		client_reply_str(cl, false, "command too long");
+		return;
+	}
+	*nl = 0;
+	client_dispatch(cl);
+}
+
+static void ctl_accept(int fd, uint32_t events, void *arg)
+{
+	struct ctl *c = arg;
+	struct ctl_client *cl;
+	int cfd;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	cl = calloc(1, sizeof(*cl));
+	if (!cl || loop_add_fd(c->loop, cfd, EPOLLIN, client_input, cl)) {
+		free(cl);
+		close(cfd);
+		return;
+	}
+	cl->ctl = c;
+	cl->fd = cfd;
+}
+
+static int ctl_mkdir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (mkdir(dirname(dir), 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int ctl_open(struct loop *loop, struct ike_daemon *d, const char *path,
+	     const struct ctl_hooks *hooks, struct ctl **out)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct ctl *c;
+	int err;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->loop = loop;
+	c->d = d;
+	c->hooks = *hooks;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	err = ctl_mkdir(path);
+	if (err)
+		goto fail;
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	unlink(path);
+	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, 0600) < 0 ||
+	    listen(c->fd, 16) < 0) {
+		err = -errno;
+		close(c->fd);
+		goto fail;
+	}
+	err = loop_add_fd(loop, c->fd, EPOLLIN, ctl_accept, c);
+	if (err) {
+		close(c->fd);
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	free(c);
+	return err;
+}
+
+void ctl_set_daemon(struct ctl *c, struct ike_daemon *d)
+{
+	c->d = d;
+}
+
+void ctl_close(struct ctl *c)
+{
+	if (!c)
+		return;
+	loop_del_fd(c->loop, c->fd);
+	close(c->fd);
+	unlink(c->path);
+	free(c);
+}

@@ -1,0 +1,215 @@
+/* oakleyctl status: every ISAKMP SA and IPsec SA, in text for people and
+ * JSON for scripts.  The byte and packet counts are the kernel's own. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl/ctl.h"
+#include "ike/id.h"
+#include "kernel/xfrm.h"
+#include "net/sockaddr.h"
+
+static void out_printf(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void out_printf(struct buf *out, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		buf_append(out, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+static const char *sa_state_name(const struct ike_sa *sa)
+{
+	switch (sa->state) {
+	case IKE_SA_NEGOTIATING:
+		return "negotiating";
+	case IKE_SA_ESTABLISHED:
+		return "established";
+	default:
+		return "failed";
+	}
+}
+
+static uint64_t secs_left(uint64_t start_ms, uint32_t life_s)
+{
+	uint64_t now = loop_now_ms(), end = start_ms + (uint64_t)life_s * 1000;
+
+	return end > now ? (end - now) / 1000 : 0;
+}
+
+struct child_counts {
+	struct xfrm_sa_stats in, out;
+	bool have;
+};
+
+static void child_counts(struct ike_daemon *d, const struct child_sa *c, struct child_counts *k)
+{
+	struct xfrm_addr a;
+
+	memset(k, 0, sizeof(*k));
+	if (!d->xfrm || !c->installed)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.family = c->local.ss_family;
+	memcpy(a.b, sockaddr_addr((const struct sockaddr *)&c->local, NULL), a.family == AF_INET ? 4 : 16);
+	if (xfrm_get_sa_stats(d->xfrm, &a, c->spi_in, IPPROTO_ESP, &k->in))
+		return;
+	a.family = c->remote.ss_family;
+	memcpy(a.b, sockaddr_addr((const struct sockaddr *)&c->remote, NULL), a.family == AF_INET ? 4 : 16);
+	k->have = !xfrm_get_sa_stats(d->xfrm, &a, c->spi_out, IPPROTO_ESP, &k->out);
+}
+
+static void prop_str(const struct proposal *p, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s%s%s", p->encr->display, p->integ ? "/" : "",
+		 p->integ ? p->integ->display : "", p->dh ? "/" : "", p->dh ? p->dh->display : "");
+}
+
+void status_text(struct ike_daemon *d, struct buf *out)
+{
+	const struct ike_sa *sa;
+	const struct child_sa *c;
+	char l[128], r[128], prop[128];
+
+	out_printf(out, "ISAKMP SAs:\n");
+	if (!d->sas)
+		out_printf(out, "  none\n");
+	for (sa = d->sas; sa; sa = sa->next) {
+		sockaddr_str((const struct sockaddr *)&sa->local, l, sizeof(l));
+		sockaddr_str((const struct sockaddr *)&sa->remote, r, sizeof(r));
+		out_printf(out, "  #%u %s: %s, %s, %s <-> %s", sa->serial, sa->conn.name,
+			   sa_state_name(sa), sa->initiator ? "initiator" : "responder", l, r);
+		if (sa->state == IKE_SA_ESTABLISHED)
+			out_printf(out, ", %s/%s/%s, PSK, expires in %" PRIu64 " s",
+				   sa->encr->display, sa->hash->display, sa->group->display,
+				   secs_left(sa->established_ms, sa->lifetime_s));
+		if (sa->why[0])
+			out_printf(out, "\n      why: %s", sa->why);
+		out_printf(out, "\n");
+	}
+	out_printf(out, "IPsec SAs:\n");
+	if (!d->children)
+		out_printf(out, "  none\n");
+	for (c = d->children; c; c = c->next) {
+		struct child_counts k;
+
+		child_counts(d, c, &k);
+		ts_str(&c->ts_local, l, sizeof(l));
+		ts_str(&c->ts_remote, r, sizeof(r));
+		prop_str(&c->prop, prop, sizeof(prop));
+		out_printf(out,
+			   "  #%u %s: %s, ESP %s, SPIs in %08x out %08x, %s, %s === %s, "
+			   "expires in %" PRIu64 " s\n",
+			   c->serial, c->conn_name, c->installed ? "installed" : "negotiated",
+			   c->tunnel ? "tunnel" : "transport", c->spi_in, c->spi_out, prop, l, r,
+			   secs_left(c->established_ms, c->lifetime_s));
+		if (k.have)
+			out_printf(out,
+				   "      in %" PRIu64 " bytes %" PRIu64 " packets, out %" PRIu64
+				   " bytes %" PRIu64 " packets\n",
+				   k.in.bytes, k.in.packets, k.out.bytes, k.out.packets);
+	}
+}
+
+/* Names and reasons are ours or the config's; escape them all the same. */
+static void json_str(struct buf *out, const char *s)
+{
+	buf_put_u8(out, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			out_printf(out, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			out_printf(out, "\\u%04x", (unsigned char)*s);
+		else
+			buf_put_u8(out, (uint8_t)*s);
+	}
+	buf_put_u8(out, '"');
+}
+
+static void json_key(struct buf *out, const char *key, const char *val, bool comma)
+{
+	json_str(out, key);
+	buf_put_u8(out, ':');
+	json_str(out, val);
+	if (comma)
+		buf_put_u8(out, ',');
+}
+
+static void json_ike_sa(struct buf *out, const struct ike_sa *sa)
+{
+	char l[128], r[128];
+
+	sockaddr_str((const struct sockaddr *)&sa->local, l, sizeof(l));
+	sockaddr_str((const struct sockaddr *)&sa->remote, r, sizeof(r));
+	out_printf(out, "{\"serial\":%u,", sa->serial);
+	json_key(out, "connection", sa->conn.name, true);
+	json_key(out, "state", sa_state_name(sa), true);
+	json_key(out, "role", sa->initiator ? "initiator" : "responder", true);
+	json_key(out, "local", l, true);
+	json_key(out, "remote", r, true);
+	if (sa->state == IKE_SA_ESTABLISHED) {
+		json_key(out, "encryption", sa->encr->display, true);
+		json_key(out, "hash", sa->hash->display, true);
+		json_key(out, "dh_group", sa->group->display, true);
+		out_printf(out, "\"lifetime\":%u,\"expires_in\":%" PRIu64 ",", sa->lifetime_s,
+			   secs_left(sa->established_ms, sa->lifetime_s));
+	}
+	json_key(out, "why", sa->why, false);
+	out_printf(out, "}");
+}
+
+static void json_child(struct ike_daemon *d, struct buf *out, const struct child_sa *c)
+{
+	struct child_counts k;
+	char l[128], r[128], spi[16];
+
+	child_counts(d, c, &k);
+	ts_str(&c->ts_local, l, sizeof(l));
+	ts_str(&c->ts_remote, r, sizeof(r));
+	out_printf(out, "{\"serial\":%u,", c->serial);
+	json_key(out, "connection", c->conn_name, true);
+	json_key(out, "state", c->installed ? "installed" : "negotiated", true);
+	json_key(out, "mode", c->tunnel ? "tunnel" : "transport", true);
+	snprintf(spi, sizeof(spi), "%08x", c->spi_in);
+	json_key(out, "spi_in", spi, true);
+	snprintf(spi, sizeof(spi), "%08x", c->spi_out);
+	json_key(out, "spi_out", spi, true);
+	json_key(out, "encryption", c->prop.encr->display, true);
+	json_key(out, "integrity", c->prop.integ ? c->prop.integ->display : "", true);
+	json_key(out, "pfs_group", c->prop.dh ? c->prop.dh->display : "", true);
+	json_key(out, "local_ts", l, true);
+	json_key(out, "remote_ts", r, true);
+	out_printf(out, "\"lifetime\":%u,\"expires_in\":%" PRIu64 ",", c->lifetime_s,
+		   secs_left(c->established_ms, c->lifetime_s));
+	out_printf(out,
+		   "\"bytes_in\":%" PRIu64 ",\"packets_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
+		   ",\"packets_out\":%" PRIu64 "}",
+		   k.in.bytes, k.in.packets, k.out.bytes, k.out.packets);
+}
+
+void status_json(struct ike_daemon *d, struct buf *out)
+{
+	const struct ike_sa *sa;
+	const struct child_sa *c;
+
+	out_printf(out, "{\"ike_sas\":[");
+	for (sa = d->sas; sa; sa = sa->next) {
+		json_ike_sa(out, sa);
+		if (sa->next)
+			buf_put_u8(out, ',');
+	}
+	out_printf(out, "],\"ipsec_sas\":[");
+	for (c = d->children; c; c = c->next) {
+		json_child(d, out, c);
+		if (c->next)
+			buf_put_u8(out, ',');
+	}
+	out_printf(out, "]}\n");
+}

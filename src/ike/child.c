@@ -1,0 +1,318 @@
+/* Child SAs: KEYMAT for each direction (RFC 2409 5.5), the two ESP SAs and
+ * their policies in the kernel, and their removal.  With dataplane=none
+ * the negotiation result is only recorded. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "crypto/keying.h"
+#include "crypto/rand.h"
+#include "ike/child.h"
+#include "ike/id.h"
+#include "ike/informational.h"
+#include "kernel/xfrm.h"
+#include "util/log.h"
+#include "wire/isakmp.h"
+
+#define KEYMAT_MAX 128
+
+static void addr_from_ss(struct xfrm_addr *a, const struct sockaddr_storage *ss)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = ss->ss_family;
+	if (ss->ss_family == AF_INET)
+		memcpy(a->b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	else
+		memcpy(a->b, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+}
+
+static void sel_from_ts(struct xfrm_sel *sel, const struct conf_ts *src, const struct conf_ts *dst)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->src.family = src->addr.family;
+	memcpy(sel->src.b, src->addr.a.b, 16);
+	sel->dst.family = dst->addr.family;
+	memcpy(sel->dst.b, dst->addr.a.b, 16);
+	sel->src_plen = src->prefixlen;
+	sel->dst_plen = dst->prefixlen;
+	/* One protocol for the flow: either side may name it. */
+	sel->proto = src->proto ? src->proto : dst->proto;
+	sel->sport = src->port;
+	sel->dport = dst->port;
+}
+
+int child_alloc_spi(struct ike_daemon *d, struct quick *q, char *why, size_t whylen)
+{
+	struct xfrm_addr src, dst;
+	int err;
+
+	q->reqid = ++d->next_reqid;
+	if (!d->xfrm) {
+		do {
+			err = crypto_random(&q->spi_in, sizeof(q->spi_in));
+		} while (!err && q->spi_in < XFRM_SPI_MIN);
+		return err;
+	}
+	addr_from_ss(&src, &q->sa->remote);
+	addr_from_ss(&dst, &q->sa->local);
+	err = xfrm_alloc_spi(d->xfrm, &src, &dst, IPPROTO_ESP, q->reqid, &q->spi_in);
+	if (err)
+		snprintf(why, whylen, "the kernel gave no SPI: %s", xfrm_strerror(err));
+	return err;
+}
+
+/* KEYMAT for the SA with this SPI: the cipher key (with its salt) first,
+ * then the integrity key. */
+static int child_keymat(const struct quick *q, uint32_t spi, const uint8_t *gxy, size_t gxy_len,
+			uint8_t *out, size_t len)
+{
+	const struct ike_sa *sa = q->sa;
+
+	return ike_keymat(sa->hash->openssl, sa->skeyid_d, sa->prf_len, gxy, gxy_len,
+			  PROTO_IPSEC_ESP, spi, q->ni.data, q->ni.len, q->nr.data, q->nr.len, out,
+			  len);
+}
+
+static void child_sa_params(const struct child_sa *c, bool inbound, const uint8_t *keymat,
+			    struct xfrm_sa *x)
+{
+	const struct proposal *p = &c->prop;
+	unsigned enc_len = p->encr->key_bits / 8 + p->encr->salt_bytes;
+
+	memset(x, 0, sizeof(*x));
+	addr_from_ss(&x->src, inbound ? &c->remote : &c->local);
+	addr_from_ss(&x->dst, inbound ? &c->local : &c->remote);
+	x->spi = inbound ? c->spi_in : c->spi_out;
+	x->proto = IPPROTO_ESP;
+	x->tunnel = c->tunnel;
+	x->reqid = c->reqid;
+	x->aead = p->encr->aead;
+	x->enc = (struct xfrm_alg_key){p->encr->xfrm, keymat, enc_len, p->encr->icv_bits};
+	if (p->integ)
+		x->auth = (struct xfrm_alg_key){p->integ->xfrm, keymat + enc_len,
+						alg_auth_key_bytes(p->integ), p->integ->icv_bits};
+	x->hard_secs = c->lifetime_s;
+	/* The soft limit comes first, so a rekey can finish before the end. */
+	x->soft_secs = c->lifetime_s - c->lifetime_s / 10;
+	if (c->lifebytes) {
+		x->hard_bytes = c->lifebytes;
+		x->soft_bytes = c->lifebytes - c->lifebytes / 10;
+	}
+	if (!c->tunnel) {
+		if (inbound)
+			sel_from_ts(&x->sel, &c->ts_remote, &c->ts_local);
+		else
+			sel_from_ts(&x->sel, &c->ts_local, &c->ts_remote);
+	}
+}
+
+static void child_policy(const struct child_sa *c, uint8_t dir, struct xfrm_pol *p)
+{
+	bool out = dir == XFRM_POLICY_OUT;
+
+	memset(p, 0, sizeof(*p));
+	if (out)
+		sel_from_ts(&p->sel, &c->ts_local, &c->ts_remote);
+	else
+		sel_from_ts(&p->sel, &c->ts_remote, &c->ts_local);
+	p->dir = dir;
+	/* More specific selectors win: lower numbers are tried first. */
+	p->priority = 2000u - p->sel.src_plen - p->sel.dst_plen - (p->sel.proto ? 1 : 0);
+	p->proto = IPPROTO_ESP;
+	p->tunnel = c->tunnel;
+	p->reqid = c->reqid;
+	if (c->tunnel) {
+		addr_from_ss(&p->tmpl_src, out ? &c->local : &c->remote);
+		addr_from_ss(&p->tmpl_dst, out ? &c->remote : &c->local);
+	}
+}
+
+static void child_kernel_remove(struct child_sa *c)
+{
+	struct ike_daemon *d = c->d;
+	static const uint8_t dirs[] = {XFRM_POLICY_OUT, XFRM_POLICY_IN, XFRM_POLICY_FWD};
+	struct xfrm_addr a;
+	struct xfrm_pol p;
+	unsigned i;
+
+	if (!d->xfrm)
+		return;
+	for (i = 0; i < 3; i++) {
+		child_policy(c, dirs[i], &p);
+		xfrm_del_policy(d->xfrm, &p.sel, dirs[i]);
+	}
+	addr_from_ss(&a, &c->local);
+	xfrm_del_sa(d->xfrm, &a, c->spi_in, IPPROTO_ESP);
+	addr_from_ss(&a, &c->remote);
+	xfrm_del_sa(d->xfrm, &a, c->spi_out, IPPROTO_ESP);
+}
+
+static int child_kernel_install(struct child_sa *c, const uint8_t *key_in, const uint8_t *key_out,
+				char *why, size_t whylen)
+{
+	struct ike_daemon *d = c->d;
+	static const uint8_t dirs[] = {XFRM_POLICY_OUT, XFRM_POLICY_IN, XFRM_POLICY_FWD};
+	struct xfrm_sa x;
+	struct xfrm_pol p;
+	const char *what = "inbound SA";
+	unsigned i;
+	int err;
+
+	child_sa_params(c, true, key_in, &x);
+	err = xfrm_update_sa(d->xfrm, &x);
+	if (!err) {
+		what = "outbound SA";
+		child_sa_params(c, false, key_out, &x);
+		err = xfrm_add_sa(d->xfrm, &x);
+	}
+	for (i = 0; !err && i < 3; i++) {
+		if (dirs[i] == XFRM_POLICY_FWD && !c->tunnel)
+			continue;
+		what = "policy";
+		child_policy(c, dirs[i], &p);
+		err = xfrm_update_policy(d->xfrm, &p);
+	}
+	OPENSSL_cleanse(&x, sizeof(x));
+	if (!err)
+		return 0;
+	snprintf(why, whylen, "installing the %s in the kernel failed: %s%s%s", what,
+		 xfrm_strerror(err), xfrm_kernel_msg(d->xfrm)[0] ? ": " : "",
+		 xfrm_kernel_msg(d->xfrm));
+	if (err == -EPROTONOSUPPORT && !d->kernel_esp_warned) {
+		d->kernel_esp_warned = true;
+		log_err("this kernel has no ESP support: IPsec SAs cannot be installed (use "
+			"dataplane=none to negotiate without installing)");
+	}
+	child_kernel_remove(c);
+	return err;
+}
+
+static void child_log_up(const struct child_sa *c, const struct ike_sa *sa)
+{
+	char l[128], r[128];
+
+	ts_str(&c->ts_local, l, sizeof(l));
+	ts_str(&c->ts_remote, r, sizeof(r));
+	ike_sa_log(sa, LOG_LVL_INFO,
+		   "IPsec SA established: ESP %s %s === %s, SPIs in %08x out %08x, %s%s%s, "
+		   "lifetime %u s%s",
+		   c->tunnel ? "tunnel" : "transport", l, r, c->spi_in, c->spi_out,
+		   c->prop.encr->display, c->prop.integ ? "/" : "",
+		   c->prop.integ ? c->prop.integ->display : "", c->lifetime_s,
+		   c->installed ? "" : " (not installed: dataplane=none)");
+}
+
+int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why, size_t whylen)
+{
+	struct ike_sa *sa = q->sa;
+	struct ike_daemon *d = sa->d;
+	uint8_t key_in[KEYMAT_MAX], key_out[KEYMAT_MAX];
+	const struct proposal *p = &q->chosen;
+	size_t len = p->encr->key_bits / 8 + p->encr->salt_bytes +
+		     (p->integ ? alg_auth_key_bytes(p->integ) : 0);
+	struct child_sa *c;
+	int err;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->d = d;
+	c->serial = sa->serial;
+	snprintf(c->conn_name, sizeof(c->conn_name), "%s", q->conn.name);
+	c->local = sa->local;
+	c->remote = sa->remote;
+	c->ts_local = q->ts_local;
+	c->ts_remote = q->ts_remote;
+	c->tunnel = q->tunnel;
+	c->prop = q->chosen;
+	c->spi_in = q->spi_in;
+	c->spi_out = q->spi_out;
+	c->reqid = q->reqid;
+	c->lifetime_s = q->lifetime_s;
+	c->lifebytes = q->conn.lifebytes;
+	memcpy(c->icookie, sa->icookie, 8);
+	memcpy(c->rcookie, sa->rcookie, 8);
+	err = child_keymat(q, q->spi_in, gxy, gxy_len, key_in, len);
+	if (!err)
+		err = child_keymat(q, q->spi_out, gxy, gxy_len, key_out, len);
+	if (err) {
+		snprintf(why, whylen, "KEYMAT derivation failed");
+		goto out;
+	}
+	if (d->xfrm) {
+		err = child_kernel_install(c, key_in, key_out, why, whylen);
+		if (err)
+			goto out;
+		c->installed = true;
+	}
+	c->established_ms = loop_now_ms();
+	c->next = d->children;
+	if (d->children)
+		d->children->prev = c;
+	d->children = c;
+	child_log_up(c, sa);
+	c = NULL;
+out:
+	OPENSSL_cleanse(key_in, sizeof(key_in));
+	OPENSSL_cleanse(key_out, sizeof(key_out));
+	free(c);
+	return err;
+}
+
+void child_remove(struct child_sa *c, bool send_delete)
+{
+	struct ike_daemon *d = c->d;
+	struct ike_sa *sa;
+
+	if (send_delete) {
+		sa = ike_sa_find(d, c->icookie, c->rcookie);
+		if (sa && sa->state == IKE_SA_ESTABLISHED)
+			info_send_delete_esp(sa, c->spi_in);
+	}
+	child_kernel_remove(c);
+	log_info("#%u %s: IPsec SA with SPIs in %08x out %08x removed", c->serial, c->conn_name,
+		 c->spi_in, c->spi_out);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		d->children = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+}
+
+void child_peer_deleted(struct ike_sa *sa, uint32_t spi)
+{
+	struct child_sa *c;
+
+	for (c = sa->d->children; c; c = c->next)
+		if (c->spi_out == spi && !memcmp(c->icookie, sa->icookie, 8)) {
+			ike_sa_log(sa, LOG_LVL_INFO, "peer deleted IPsec SA %08x", spi);
+			child_remove(c, false);
+			return;
+		}
+}
+
+void child_remove_conn(struct ike_daemon *d, const char *name, bool send_delete)
+{
+	struct child_sa *c, *next;
+
+	for (c = d->children; c; c = next) {
+		next = c->next;
+		if (!name || !strcmp(c->conn_name, name))
+			child_remove(c, send_delete);
+	}
+}
+
+bool child_conn_up(struct ike_daemon *d, const char *name)
+{
+	struct child_sa *c;
+
+	for (c = d->children; c; c = c->next)
+		if (!strcmp(c->conn_name, name))
+			return true;
+	return false;
+}

@@ -1,0 +1,392 @@
+/* The daemon: its sockets, the way of one received packet to the exchange
+ * it belongs to, and the operator's up and down. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ike/child.h"
+#include "ike/exchange.h"
+#include "ike/informational.h"
+#include "ike/main_mode.h"
+#include "ike/quick.h"
+#include "kernel/xfrm.h"
+#include "net/udp.h"
+#include "util/log.h"
+#include "wire/payload.h"
+
+#define RETRANSMIT_BASE_MS 2000
+#define RETRANSMIT_TRIES   4
+#define HALFOPEN_MS	   60000
+
+static void ike_sock_input(int fd, uint32_t events, void *arg);
+
+static int ike_open_socks(struct ike_daemon *d)
+{
+	static const int families[] = {AF_INET, AF_INET6};
+	unsigned i;
+	int fd, err;
+
+	for (i = 0; i < 2; i++) {
+		fd = udp_open(families[i], NULL, d->port);
+		if (fd < 0) {
+			log_err("cannot listen on UDP port %u (%s): %s", d->port,
+				families[i] == AF_INET ? "IPv4" : "IPv6", strerror(-fd));
+			return fd;
+		}
+		/* udp_open made the socket bypass IPsec policy: IKE keeps
+		 * flowing under a tunnel that covers the gateways. */
+		d->socks[d->nsocks].fd = fd;
+		d->socks[d->nsocks].family = families[i];
+		d->nsocks++;
+		err = loop_add_fd(d->loop, fd, EPOLLIN, ike_sock_input, d);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int ike_sock_for(struct ike_daemon *d, int family)
+{
+	unsigned i;
+
+	for (i = 0; i < d->nsocks; i++)
+		if (d->socks[i].family == family)
+			return d->socks[i].fd;
+	return -1;
+}
+
+int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct ike_daemon **out)
+{
+	struct ike_daemon *d = calloc(1, sizeof(*d));
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	d->loop = loop;
+	d->conf = conf;
+	d->port = port;
+	d->retransmit_base_ms = RETRANSMIT_BASE_MS;
+	d->retransmit_tries = RETRANSMIT_TRIES;
+	d->halfopen_timeout_ms = HALFOPEN_MS;
+	err = htable_init(&d->sa_by_icookie);
+	if (!err)
+		err = htable_init(&d->quick_by_msgid);
+	if (!err && conf->setup.dataplane == DATAPLANE_KERNEL) {
+		err = xfrm_open(&d->xfrm);
+		if (err)
+			log_err("cannot open the kernel's XFRM interface: %s", xfrm_strerror(err));
+	}
+	if (!err)
+		err = ike_open_socks(d);
+	if (err) {
+		ike_daemon_free(d);
+		return err;
+	}
+	*out = d;
+	return 0;
+}
+
+void ike_daemon_free(struct ike_daemon *d)
+{
+	unsigned i;
+
+	child_remove_conn(d, NULL, true);
+	while (d->sas) {
+		if (d->sas->state == IKE_SA_ESTABLISHED)
+			info_send_delete_isakmp(d->sas);
+		ike_sa_free(d->sas);
+	}
+	for (i = 0; i < d->nsocks; i++) {
+		loop_del_fd(d->loop, d->socks[i].fd);
+		close(d->socks[i].fd);
+	}
+	if (d->xfrm)
+		xfrm_close(d->xfrm);
+	htable_free(&d->sa_by_icookie);
+	htable_free(&d->quick_by_msgid);
+	free(d);
+}
+
+int ike_daemon_reload(struct ike_daemon *d, struct conf *conf)
+{
+	/* Running SAs keep their copy of the connection; new ones use the
+	 * new configuration. */
+	d->conf = conf;
+	return 0;
+}
+
+static void ss_from_conf(struct sockaddr_storage *ss, const struct conf_addr *a, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_family = (sa_family_t)a->family;
+	if (a->family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_addr = a->a.v4;
+		in->sin_port = htons(port);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_addr = a->a.v6;
+		in6->sin6_port = htons(port);
+	}
+}
+
+int ike_sa_addresses(struct ike_sa *sa)
+{
+	if (sa->conn.remote.addr.family == AF_UNSPEC) {
+		ike_sa_fail(sa, "cannot initiate: right=%%any names no peer");
+		return -EINVAL;
+	}
+	ss_from_conf(&sa->remote, &sa->conn.remote.addr, sa->d->port);
+	ss_from_conf(&sa->local, &sa->conn.local.addr, sa->d->port);
+	sa->fd = ike_sock_for(sa->d, sa->conn.remote.addr.family);
+	if (sa->fd < 0) {
+		ike_sa_fail(sa, "no socket for the peer's address family");
+		return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
+static bool conf_addr_is(const struct conf_addr *a, const struct sockaddr_storage *ss)
+{
+	struct sockaddr_storage x;
+
+	if (a->family != ss->ss_family)
+		return false;
+	ss_from_conf(&x, a, 0);
+	return sockaddr_addr_equal((struct sockaddr *)&x, (const struct sockaddr *)ss);
+}
+
+/* Connections whose local address is ours and whose remote is the peer's,
+ * exact ones first, then those with right=%any. */
+const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr_storage *local,
+				      const struct sockaddr_storage *remote,
+				      const struct conn *prev)
+{
+	unsigned pass, i = prev ? (unsigned)(prev - d->conf->conns) + 1 : 0;
+
+	for (pass = prev && prev->remote.addr.family == AF_UNSPEC ? 1 : 0; pass < 2; pass++) {
+		for (; i < d->conf->nconns; i++) {
+			const struct conn *c = &d->conf->conns[i];
+
+			if (c->auto_ == AUTO_IGNORE || !conf_addr_is(&c->local.addr, local))
+				continue;
+			if (pass == 0 ? conf_addr_is(&c->remote.addr, remote)
+				      : c->remote.addr.family == AF_UNSPEC)
+				return c;
+		}
+		i = 0;
+	}
+	return NULL;
+}
+
+static struct ike_sa *main_mode_responder(struct ike_daemon *d, struct ike_msg *m)
+{
+	static const uint8_t zero[8];
+	const struct conn *c;
+	struct ike_sa *sa;
+	char peer[64];
+
+	sockaddr_str((struct sockaddr *)&m->from, peer, sizeof(peer));
+	if (memcmp(m->hdr.rcookie, zero, 8) || m->hdr.msgid) {
+		log_info("%s: dropped %s message for an unknown ISAKMP SA", peer,
+			 wire_exchange_name(m->hdr.exchange));
+		return NULL;
+	}
+	c = conn_next_for_peer(d, &m->local, &m->from, NULL);
+	if (!c) {
+		log_warn("%s: no connection is configured for this peer; ignored its Main Mode",
+			 peer);
+		return NULL;
+	}
+	sa = ike_sa_new(d, c, false);
+	if (!sa)
+		return NULL;
+	memcpy(sa->icookie, m->hdr.icookie, 8);
+	sa->local = m->local;
+	sa->remote = m->from;
+	sa->fd = m->fd;
+	ike_sa_hash(sa);
+	ike_sa_log(sa, LOG_LVL_INFO, "%s is initiating Main Mode", peer);
+	return sa;
+}
+
+static void main_mode_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
+{
+	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
+	uint8_t iv[IKE_MAX_BLOCK];
+	const struct step *s;
+	char why[256];
+	int err;
+
+	if (xmit_seen(&sa->xmit, m->raw, m->len)) {
+		if (sa->xmit.last_sent.len)
+			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, sa->xmit.last_sent.data,
+				     sa->xmit.last_sent.len);
+		return;
+	}
+	if (sa->state != IKE_SA_NEGOTIATING || sa->step >= main_mode_nsteps)
+		return;
+	s = &main_mode_steps[sa->step];
+	memcpy(iv, sa->iv, sizeof(iv));
+	if (encrypted && ike_decrypt(sa, m->raw, m->len, iv)) {
+		ike_sa_log(sa, LOG_LVL_WARN, "%s does not decrypt, dropped", s->name);
+		return;
+	}
+	err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
+			       m->len - ISAKMP_HDR_LEN, encrypted, &m->pl);
+	if (err && encrypted) {
+		ike_sa_fail(sa, "%s does not decrypt to valid payloads: the pre-shared keys "
+				"probably differ",
+			    s->name);
+		return;
+	}
+	if (!err)
+		err = step_check(s, sa->initiator, m, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
+	if (err) {
+		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: %s", s->name, why);
+		if (sa->step == 0) {
+			info_send_plain_notify(d, m, (uint16_t)err);
+			ike_sa_fail(sa, "Main Mode message 1 %s", why);
+		}
+		return;
+	}
+	memcpy(sa->iv, iv, sizeof(iv));
+	sa->step += 2;
+	err = s->fn(sa, m);
+	if (err > 0 && !encrypted && !sa->initiator)
+		info_send_plain_notify(d, m, (uint16_t)err);
+	if (err && sa->state == IKE_SA_NEGOTIATING)
+		ike_sa_fail(sa, "%s failed: %s", s->name,
+			    err > 0 ? wire_notify_name((uint16_t)err) : strerror(-err));
+}
+
+/* A protected Informational needs its own IV: derived from its message ID. */
+static void informational_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
+{
+	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
+	uint8_t iv[IKE_MAX_BLOCK];
+
+	if (encrypted) {
+		if (!sa || sa->state != IKE_SA_ESTABLISHED || sa_phase2_iv(sa, m->hdr.msgid, iv) ||
+		    ike_decrypt(sa, m->raw, m->len, iv)) {
+			log_info("dropped an encrypted Informational exchange for no usable SA");
+			return;
+		}
+	}
+	if (wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN,
+			     encrypted, &m->pl)) {
+		log_info("dropped a malformed Informational exchange");
+		return;
+	}
+	info_input(d, sa, m);
+}
+
+static void ike_input(struct ike_daemon *d, struct ike_msg *m)
+{
+	struct ike_sa *sa;
+	char peer[64];
+	int err;
+
+	err = wire_parse_header(m->raw, m->len, &m->hdr);
+	if (err) {
+		sockaddr_str((struct sockaddr *)&m->from, peer, sizeof(peer));
+		log_info("%s: dropped a %zu-byte datagram: %s", peer, m->len,
+			 wire_notify_name((uint16_t)err));
+		return;
+	}
+	sa = ike_sa_find(d, m->hdr.icookie, m->hdr.rcookie);
+	if (sa && sa->initiator && !memcmp(sa->rcookie, "\0\0\0\0\0\0\0\0", 8) &&
+	    m->hdr.exchange == sa->exchange)
+		memcpy(sa->rcookie, m->hdr.rcookie, 8);
+	switch (m->hdr.exchange) {
+	case ISAKMP_XCHG_ID_PROT:
+		if (!sa)
+			sa = main_mode_responder(d, m);
+		if (sa)
+			main_mode_input(d, sa, m);
+		break;
+	case ISAKMP_XCHG_QUICK:
+		if (sa)
+			quick_input(d, sa, m);
+		break;
+	case ISAKMP_XCHG_INFO:
+		informational_input(d, sa, m);
+		break;
+	default:
+		sockaddr_str((struct sockaddr *)&m->from, peer, sizeof(peer));
+		log_info("%s: dropped a %s exchange: not supported", peer,
+			 wire_exchange_name(m->hdr.exchange));
+	}
+}
+
+static void ike_sock_input(int fd, uint32_t events, void *arg)
+{
+	struct ike_daemon *d = arg;
+	static uint8_t pkt[ISAKMP_MAX_MSG];
+	struct ike_msg m;
+	ssize_t n;
+	int budget = 64; /* let timers run under a flood */
+
+	while (budget--) {
+		memset(&m, 0, sizeof(m));
+		n = udp_recv(fd, pkt, sizeof(pkt), &m.from, &m.local);
+		if (n < 0)
+			return;
+		m.raw = pkt;
+		m.len = (size_t)n;
+		m.fd = fd;
+		ike_input(d, &m);
+	}
+}
+
+int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
+{
+	const struct conn *c = conf_conn(d->conf, name);
+	struct ike_sa *sa;
+	char why[128];
+
+	if (!c) {
+		snprintf(why, sizeof(why), "no connection named '%s'", name);
+		fn(arg, false, why);
+		return -ENOENT;
+	}
+	if (child_conn_up(d, name)) {
+		fn(arg, true, "already up");
+		return 0;
+	}
+	sa = ike_sa_find_conn(d, name, true);
+	if (sa)
+		return quick_initiate(sa, fn, arg);
+	if (ike_sa_find_conn(d, name, false)) {
+		fn(arg, false, "a negotiation for this connection is already under way");
+		return -EBUSY;
+	}
+	return main_mode_initiate(d, c, fn, arg);
+}
+
+int ike_down(struct ike_daemon *d, const char *name)
+{
+	struct ike_sa *sa, *next;
+	bool found = false;
+
+	child_remove_conn(d, name, true);
+	for (sa = d->sas; sa; sa = next) {
+		next = sa->next;
+		if (strcmp(sa->conn.name, name))
+			continue;
+		found = true;
+		if (sa->state == IKE_SA_ESTABLISHED)
+			info_send_delete_isakmp(sa);
+		ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA deleted by the operator");
+		snprintf(sa->why, sizeof(sa->why), "brought down by the operator");
+		ike_sa_free(sa);
+	}
+	return found || conf_conn(d->conf, name) ? 0 : -ENOENT;
+}

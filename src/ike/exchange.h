@@ -1,0 +1,54 @@
+/* Exchanges are data: each is a table of steps, one per message received,
+ * saying which payloads that message must and may carry, whether it must be
+ * encrypted, and the handler that processes it and sends the answer.  The
+ * dispatcher checks the table before any handler runs (isakmpd's payload
+ * scripts are the model). */
+#ifndef OAKLEY_IKE_EXCHANGE_H
+#define OAKLEY_IKE_EXCHANGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "wire/isakmp.h"
+#include "wire/message.h"
+
+/* Payload bit for masks; the draft NAT-T numbers share the last bit. */
+#define PL(t) (1u << ((t) < 31 ? (t) : 31))
+
+/* A received message, decrypted, its payloads split. */
+struct ike_msg {
+	struct isakmp_hdr hdr;
+	uint8_t *raw; /* the whole message, decrypted in place */
+	size_t len;
+	struct wire_payloads pl;
+	struct sockaddr_storage from, local;
+	int fd;
+};
+
+struct ike_sa;
+struct quick;
+
+/* Returns 0, or an ISAKMP notify code: the exchange failed and the handler
+ * has already said why (ike_sa_fail / quick_fail). */
+typedef int (*step_fn)(void *state, struct ike_msg *m);
+
+struct step {
+	bool initiator;	     /* the role that receives this message */
+	uint32_t must, may;  /* payloads, as PL() bits */
+	bool encrypted;	     /* must arrive encrypted */
+	const char *name;    /* "MM3", for logs */
+	step_fn fn;
+};
+
+/* Checks m against the step: the role, the encryption, every payload it
+ * must carry present, nothing outside must|may.  0, or a notify code with
+ * why filled in. */
+int step_check(const struct step *s, bool initiator, const struct ike_msg *m, char *why,
+	       size_t whylen);
+
+/* Main and Aggressive Mode (main_mode.c) */
+extern const struct step main_mode_steps[];
+extern const unsigned main_mode_nsteps;
+
+#endif

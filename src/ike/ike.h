@@ -1,0 +1,209 @@
+/* The protocol layer's state: the daemon, ISAKMP SAs (phase 1), Quick Mode
+ * exchanges and the IPsec SAs they install (phase 2).  Only ike/ ties the
+ * codec, crypto, kernel and sockets together.  One thread owns all of it. */
+#ifndef OAKLEY_IKE_IKE_H
+#define OAKLEY_IKE_IKE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "conf/conf.h"
+#include "util/buf.h"
+#include "util/hash.h"
+#include "util/loop.h"
+#include "wire/alg.h"
+
+#define IKE_MAX_MD    64
+#define IKE_MAX_BLOCK 16
+#define IKE_MAX_SOCKS 8
+
+struct ike_daemon;
+struct ike_sa;
+struct quick;
+struct xfrm;
+
+/* Who is waiting for a connection to come up (oakleyctl up). */
+typedef void (*ike_up_fn)(void *arg, bool ok, const char *why);
+
+/* Retransmission of one exchange's last message, and the replay of our last
+ * answer when the peer retransmits. */
+struct xmit {
+	struct buf last_sent;
+	struct sockaddr_storage to;
+	int fd;
+	unsigned tries;
+	struct timer timer;
+	uint8_t last_recv_digest[20]; /* SHA1 of the last message received */
+	bool have_last_recv;
+};
+
+enum ike_sa_state {
+	IKE_SA_NEGOTIATING,
+	IKE_SA_ESTABLISHED,
+	IKE_SA_DEAD,
+};
+
+/* One phase-1 SA (ISAKMP SA). */
+struct ike_sa {
+	struct hnode by_icookie;
+	bool hashed;
+	struct ike_sa *next, *prev; /* the daemon's list, for status and shutdown */
+	struct ike_daemon *d;
+	unsigned serial;
+	struct conn conn; /* a copy: a reload does not change a running SA */
+	bool initiator;
+	uint8_t exchange; /* ISAKMP_XCHG_ID_PROT or _AGGRESSIVE */
+	unsigned step;	  /* index into the exchange's step table */
+	enum ike_sa_state state;
+	uint8_t icookie[8], rcookie[8];
+	struct sockaddr_storage local, remote;
+	int fd;
+
+	/* negotiated */
+	const struct alg *encr, *hash, *group;
+	uint8_t auth;
+	uint32_t lifetime_s;
+	uint64_t established_ms;
+
+	/* keying state */
+	struct dh *dh;
+	struct buf gxi, gxr, ni, nr, sai_b, idii_b, idir_b, psk;
+	uint8_t skeyid[IKE_MAX_MD], skeyid_d[IKE_MAX_MD], skeyid_a[IKE_MAX_MD],
+		skeyid_e[IKE_MAX_MD];
+	size_t prf_len;
+	uint8_t enc_key[32];
+	size_t enc_key_len;
+	size_t block;
+	uint8_t iv[IKE_MAX_BLOCK];	    /* phase-1 CBC IV chain */
+	uint8_t p1_last_block[IKE_MAX_BLOCK]; /* base of phase-2 IVs */
+
+	struct xmit xmit;
+	struct timer expire; /* half-open limit, then the SA's lifetime */
+	char why[256];	     /* why it failed, for status and oakleyctl up */
+
+	/* Quick Modes to start once phase 1 is up (initiator). */
+	struct quick *quicks;
+	bool want_child;
+	ike_up_fn up_fn;
+	void *up_arg;
+};
+
+enum quick_state {
+	QUICK_NEGOTIATING,
+	QUICK_DONE,
+	QUICK_DEAD,
+};
+
+/* One Quick Mode exchange; on success it becomes a child SA. */
+struct quick {
+	struct hnode by_msgid;
+	struct quick *next_in_sa; /* the SA's Quick Modes */
+	struct ike_sa *sa;
+	struct conn conn; /* the connection this child is for (the responder
+			     picks it by the peer's IDs and proposals) */
+	uint32_t msgid;
+	bool initiator;
+	unsigned step;
+	enum quick_state state;
+	uint8_t iv[IKE_MAX_BLOCK];
+	struct buf ni, nr;
+	struct conf_ts ts_local, ts_remote; /* what this child protects */
+	struct proposal chosen;
+	bool tunnel;
+	uint32_t lifetime_s;
+	uint32_t spi_in, spi_out;
+	uint32_t reqid;
+	struct xmit xmit;
+	ike_up_fn up_fn;
+	void *up_arg;
+};
+
+/* An installed (or negotiated, with dataplane=none) pair of IPsec SAs. */
+struct child_sa {
+	struct child_sa *next, *prev;
+	struct ike_daemon *d;
+	unsigned serial;
+	char conn_name[64];
+	struct sockaddr_storage local, remote;
+	struct conf_ts ts_local, ts_remote;
+	bool tunnel;
+	struct proposal prop;
+	uint32_t spi_in, spi_out, reqid;
+	uint32_t lifetime_s;
+	uint64_t lifebytes;
+	uint64_t established_ms;
+	bool installed; /* in the kernel */
+	struct timer expire;
+	uint8_t icookie[8], rcookie[8]; /* the ISAKMP SA that made it */
+};
+
+struct ike_sock {
+	int fd;
+	int family;
+};
+
+struct ike_daemon {
+	struct loop *loop;
+	struct conf *conf;
+	struct xfrm *xfrm; /* NULL with dataplane=none */
+	struct ike_sock socks[IKE_MAX_SOCKS];
+	unsigned nsocks;
+	struct htable sa_by_icookie;
+	struct htable quick_by_msgid;
+	struct ike_sa *sas;
+	struct child_sa *children;
+	unsigned next_serial;
+	uint32_t next_reqid;
+	uint16_t port; /* 500, or a test port */
+	bool kernel_esp_warned;
+	unsigned retransmit_base_ms, retransmit_tries;
+	unsigned halfopen_timeout_ms;
+};
+
+/* daemon.c */
+int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct ike_daemon **out);
+void ike_daemon_free(struct ike_daemon *d); /* sends Deletes, removes SAs */
+int ike_daemon_reload(struct ike_daemon *d, struct conf *conf);
+/* Starts a connection (auto=start and oakleyctl up); fn is called once. */
+int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg);
+int ike_down(struct ike_daemon *d, const char *name);
+int ike_sock_for(struct ike_daemon *d, int family);
+/* The connections between these two addresses (the remote may be %any),
+ * in configuration order: prev NULL for the first. */
+const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr_storage *local,
+				      const struct sockaddr_storage *remote,
+				      const struct conn *prev);
+
+/* sa.c */
+struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initiator);
+void ike_sa_hash(struct ike_sa *sa);
+/* Sets local/remote/fd of an initiator from its connection. */
+int ike_sa_addresses(struct ike_sa *sa);
+struct ike_sa *ike_sa_find(struct ike_daemon *d, const uint8_t icookie[8], const uint8_t rcookie[8]);
+struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool established);
+void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ike_sa_free(struct ike_sa *sa);
+void ike_sa_log(const struct ike_sa *sa, int lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ike_sa_established(struct ike_sa *sa);
+
+/* xmit.c: sending with retransmission, and replies to retransmissions */
+void xmit_init(struct xmit *x, loop_timer_fn fn, void *arg);
+void xmit_clear(struct ike_daemon *d, struct xmit *x);
+int xmit_send(struct ike_daemon *d, struct xmit *x, int fd, const struct sockaddr_storage *to,
+	      const struct sockaddr_storage *from, struct buf *msg, bool retransmit);
+/* true if the message is the same as the last one received (a retransmission) */
+bool xmit_seen(struct xmit *x, const uint8_t *msg, size_t len);
+/* true while more tries remain (and resent); false when it gave up */
+bool xmit_retransmit(struct ike_daemon *d, struct xmit *x, const struct sockaddr_storage *from);
+void ike_send_raw(struct ike_daemon *d, int fd, const struct sockaddr_storage *to,
+		  const struct sockaddr_storage *from, const uint8_t *msg, size_t len);
+
+/* crypt.c: phase-1 encryption and its IV chains */
+int ike_encrypt(struct ike_sa *sa, struct buf *msg, uint8_t *iv);
+/* Decrypts msg in place (after the header); iv is updated to the last ciphertext block. */
+int ike_decrypt(struct ike_sa *sa, uint8_t *msg, size_t len, uint8_t *iv);
+int sa_phase2_iv(struct ike_sa *sa, uint32_t msgid, uint8_t *iv);
+
+#endif

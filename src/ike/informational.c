@@ -1,0 +1,285 @@
+#include <errno.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "crypto/keying.h"
+#include "crypto/rand.h"
+#include "ike/child.h"
+#include "ike/informational.h"
+#include "ike/quick.h"
+#include "net/sockaddr.h"
+#include "util/log.h"
+#include "wire/payload.h"
+
+int hashed_begin(struct wire_builder *w, size_t prf_len, size_t *hash_off)
+{
+	static const uint8_t zero[IKE_MAX_MD];
+	size_t start = w->b->len;
+	int err;
+
+	err = wire_add_raw(w, ISAKMP_PL_HASH, zero, prf_len);
+	*hash_off = start + ISAKMP_GENERIC_LEN;
+	return err;
+}
+
+int hashed_fill(struct ike_sa *sa, struct buf *msg, size_t hash_off, uint32_t msgid,
+		const struct buf *ni)
+{
+	const uint8_t *rest = msg->data + hash_off + sa->prf_len;
+	size_t restlen = msg->len - hash_off - sa->prf_len;
+	uint8_t out[IKE_MAX_MD];
+	int err;
+
+	if (ni)
+		err = ike_qm_hash2(sa->hash->openssl, sa->skeyid_a, sa->prf_len, msgid, ni->data,
+				   ni->len, rest, restlen, out);
+	else
+		err = ike_qm_hash1(sa->hash->openssl, sa->skeyid_a, sa->prf_len, msgid, rest,
+				   restlen, out);
+	if (!err)
+		memcpy(msg->data + hash_off, out, sa->prf_len);
+	return err;
+}
+
+bool hashed_verify(struct ike_sa *sa, const struct ike_msg *m, uint32_t msgid,
+		   const struct buf *ni)
+{
+	const struct wire_payload *h, *last;
+	uint8_t want[IKE_MAX_MD];
+	const uint8_t *rest;
+	size_t restlen;
+	int err;
+
+	if (!m->pl.n)
+		return false;
+	h = &m->pl.p[0];
+	last = &m->pl.p[m->pl.n - 1];
+	if (h->type != ISAKMP_PL_HASH || h->body.len != sa->prf_len)
+		return false;
+	/* rest: the payloads after the HASH, without the CBC padding */
+	rest = h->start + h->len;
+	restlen = (size_t)(last->start + last->len - rest);
+	if (ni)
+		err = ike_qm_hash2(sa->hash->openssl, sa->skeyid_a, sa->prf_len, msgid, ni->data,
+				   ni->len, rest, restlen, want);
+	else
+		err = ike_qm_hash1(sa->hash->openssl, sa->skeyid_a, sa->prf_len, msgid, rest,
+				   restlen, want);
+	return !err && !CRYPTO_memcmp(want, h->body.p, sa->prf_len);
+}
+
+int send_protected(struct ike_sa *sa, struct buf *msg, uint8_t *iv, struct xmit *x,
+		   bool retransmit)
+{
+	int err = ike_encrypt(sa, msg, iv);
+
+	if (err)
+		return err;
+	if (x)
+		return xmit_send(sa->d, x, sa->fd, &sa->remote, &sa->local, msg, retransmit);
+	ike_send_raw(sa->d, sa->fd, &sa->remote, &sa->local, msg->data, msg->len);
+	return 0;
+}
+
+static bool peer_has_other_sa(struct ike_sa *sa)
+{
+	struct ike_sa *o;
+
+	for (o = sa->d->sas; o; o = o->next)
+		if (o != sa && o->state == IKE_SA_ESTABLISHED &&
+		    sockaddr_addr_equal((struct sockaddr *)&o->remote,
+					(struct sockaddr *)&sa->remote))
+			return true;
+	return false;
+}
+
+int info_add_initial_contact(struct wire_builder *w, struct ike_sa *sa)
+{
+	uint8_t spi[16];
+
+	if (peer_has_other_sa(sa))
+		return 0;
+	memcpy(spi, sa->icookie, 8);
+	memcpy(spi + 8, sa->rcookie, 8);
+	return wire_add_notify(w, IPSEC_DOI, PROTO_ISAKMP, IPSEC_N_INITIAL_CONTACT, spi, 16, NULL,
+			       0);
+}
+
+void info_note_notifies(struct ike_sa *sa, const struct ike_msg *m)
+{
+	struct wire_notify n;
+	unsigned i;
+
+	for (i = 0; i < m->pl.n; i++)
+		if (m->pl.p[i].type == ISAKMP_PL_N && !wire_parse_notify(m->pl.p[i].body, &n))
+			ike_sa_log(sa, LOG_LVL_DEBUG, "peer sent %s", wire_notify_name(n.type));
+}
+
+void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint16_t type)
+{
+	struct isakmp_hdr h = m->hdr;
+	struct wire_builder w;
+	struct buf msg;
+
+	h.exchange = ISAKMP_XCHG_INFO;
+	h.flags = 0;
+	h.msgid = 0;
+	buf_init(&msg);
+	wire_build_start(&w, &msg, &h);
+	if (!wire_add_notify(&w, IPSEC_DOI, PROTO_ISAKMP, type, NULL, 0, NULL, 0) &&
+	    !wire_build_finish(&w))
+		ike_send_raw(d, m->fd, &m->from, &m->local, msg.data, msg.len);
+	buf_free(&msg);
+}
+
+/* Builds HDR*, HASH(1), <payload> with a fresh message ID and sends it. */
+static int info_send(struct ike_sa *sa, int (*add)(struct wire_builder *, const void *),
+		     const void *arg)
+{
+	struct isakmp_hdr h = {0};
+	struct wire_builder w;
+	uint8_t iv[IKE_MAX_BLOCK];
+	struct buf msg;
+	size_t hash_off;
+	int err;
+
+	if (!sa->enc_key_len || sa->state != IKE_SA_ESTABLISHED)
+		return -ENOTCONN;
+	memcpy(h.icookie, sa->icookie, 8);
+	memcpy(h.rcookie, sa->rcookie, 8);
+	h.exchange = ISAKMP_XCHG_INFO;
+	err = crypto_random(&h.msgid, sizeof(h.msgid));
+	if (err)
+		return err;
+	buf_init(&msg);
+	wire_build_start(&w, &msg, &h);
+	err = hashed_begin(&w, sa->prf_len, &hash_off);
+	if (!err)
+		err = add(&w, arg);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (!err)
+		err = hashed_fill(sa, &msg, hash_off, h.msgid, NULL);
+	if (!err)
+		err = sa_phase2_iv(sa, h.msgid, iv);
+	if (!err)
+		err = send_protected(sa, &msg, iv, NULL, false);
+	buf_free(&msg);
+	return err;
+}
+
+static int add_notify(struct wire_builder *w, const void *arg)
+{
+	return wire_add_notify(w, IPSEC_DOI, PROTO_ISAKMP, *(const uint16_t *)arg, NULL, 0, NULL,
+			       0);
+}
+
+int info_send_notify(struct ike_sa *sa, uint16_t type)
+{
+	return info_send(sa, add_notify, &type);
+}
+
+static int add_delete_isakmp(struct wire_builder *w, const void *arg)
+{
+	const struct ike_sa *sa = arg;
+	uint8_t spi[16];
+
+	memcpy(spi, sa->icookie, 8);
+	memcpy(spi + 8, sa->rcookie, 8);
+	return wire_add_delete(w, IPSEC_DOI, PROTO_ISAKMP, 16, spi, 1);
+}
+
+int info_send_delete_isakmp(struct ike_sa *sa)
+{
+	return info_send(sa, add_delete_isakmp, sa);
+}
+
+static int add_delete_esp(struct wire_builder *w, const void *arg)
+{
+	uint8_t spi[4];
+
+	put_u32(spi, *(const uint32_t *)arg);
+	return wire_add_delete(w, IPSEC_DOI, PROTO_IPSEC_ESP, 4, spi, 1);
+}
+
+int info_send_delete_esp(struct ike_sa *sa, uint32_t spi)
+{
+	return info_send(sa, add_delete_esp, &spi);
+}
+
+static void info_delete(struct ike_sa *sa, const struct wire_delete *del)
+{
+	struct cursor spis = del->spis;
+	uint16_t i;
+
+	if (del->proto == PROTO_ISAKMP && del->spi_size == 16) {
+		ike_sa_log(sa, LOG_LVL_INFO, "peer deleted the ISAKMP SA");
+		sa->state = IKE_SA_DEAD;
+		timer_arm(sa->d->loop, &sa->expire, 0);
+		return;
+	}
+	if (del->proto != PROTO_IPSEC_ESP || del->spi_size != 4)
+		return;
+	for (i = 0; i < del->nspi; i++) {
+		uint32_t spi;
+
+		if (!cursor_u32(&spis, &spi))
+			return;
+		child_peer_deleted(sa, spi);
+	}
+}
+
+static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ike_msg *m,
+			const struct wire_notify *n)
+{
+	char peer[64];
+
+	if (!sa) {
+		sockaddr_str((const struct sockaddr *)&m->from, peer, sizeof(peer));
+		log_info("%s sent %s for no SA of ours", peer, wire_notify_name(n->type));
+		return;
+	}
+	if (n->type < 16384 && sa->state == IKE_SA_NEGOTIATING) {
+		ike_sa_fail(sa, "peer refused: it sent %s", wire_notify_name(n->type));
+		return;
+	}
+	if (n->type < 16384 && sa->quicks) {
+		char why[128];
+
+		/* The notify names no message ID: it answers our Quick Modes. */
+		snprintf(why, sizeof(why), "peer refused Quick Mode: it sent %s",
+			 wire_notify_name(n->type));
+		ike_sa_log(sa, LOG_LVL_ERR, "%s", why);
+		quick_fail_all(sa, why);
+		return;
+	}
+	ike_sa_log(sa, LOG_LVL_INFO, "peer sent %s", wire_notify_name(n->type));
+}
+
+void info_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
+{
+	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
+	unsigned i;
+
+	/* Protected Informationals carry HASH(1); clear ones only matter
+	 * before there are keys, and never touch an established SA. */
+	if (encrypted && (!sa || !hashed_verify(sa, m, m->hdr.msgid, NULL))) {
+		log_info("dropped an Informational exchange whose HASH(1) does not verify");
+		return;
+	}
+	if (!encrypted && sa && sa->state == IKE_SA_ESTABLISHED) {
+		ike_sa_log(sa, LOG_LVL_INFO, "ignored an unprotected Informational exchange");
+		return;
+	}
+	for (i = 0; i < m->pl.n; i++) {
+		const struct wire_payload *p = &m->pl.p[i];
+		struct wire_notify n;
+		struct wire_delete del;
+
+		if (p->type == ISAKMP_PL_N && !wire_parse_notify(p->body, &n))
+			info_notify(sa, d, m, &n);
+		else if (p->type == ISAKMP_PL_D && sa && encrypted &&
+			 !wire_parse_delete(p->body, &del))
+			info_delete(sa, &del);
+	}
+}

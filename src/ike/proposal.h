@@ -1,0 +1,52 @@
+/* Proposal building and choice, both phases.  The initiator offers its
+ * configured list in order; the responder takes the first entry of its own
+ * list that the peer offered (local preference). */
+#ifndef OAKLEY_IKE_PROPOSAL_H
+#define OAKLEY_IKE_PROPOSAL_H
+
+#include "conf/conf.h"
+#include "wire/message.h"
+#include "wire/payload.h"
+
+/* What one phase-1 transform says. */
+struct p1_offer {
+	const struct alg *encr, *hash, *group;
+	uint16_t auth;
+	uint32_t life_s, life_kb;
+	bool unknown; /* an attribute or value we do not support */
+};
+
+/* What one phase-2 proposal (ESP, one transform) says. */
+struct p2_offer {
+	const struct alg *encr, *integ, *group;
+	uint16_t encap;
+	uint32_t life_s, life_kb;
+	uint32_t spi;
+	bool unknown;
+};
+
+int p1_add_sa(struct wire_builder *w, const struct conn *c);
+/* Responder: picks from the peer's SA payload.  On success fills *chosen
+ * and the proposal/transform to echo; on failure returns
+ * NO_PROPOSAL_CHOSEN (or the parse error) with why filled in. */
+int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen,
+	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen);
+/* Initiator: checks the responder's answer is one transform we offered. */
+int p1_accept(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen, char *why,
+	      size_t whylen);
+int p1_add_chosen(struct wire_builder *w, uint8_t propnum, const struct wire_transform_spec *t);
+
+/* Phase 2: ESP proposals, one per configured esp= entry. */
+int p2_add_sa(struct wire_builder *w, const struct conn *c, uint32_t spi);
+int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen,
+	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen);
+int p2_accept(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen, char *why,
+	      size_t whylen);
+int p2_add_chosen(struct wire_builder *w, uint8_t propnum, uint32_t spi,
+		  const struct wire_transform_spec *t);
+
+/* "AES_CBC-128/HMAC_SHA1/MODP_2048" */
+void p1_offer_str(const struct p1_offer *o, char *out, size_t len);
+void p2_offer_str(const struct p2_offer *o, char *out, size_t len);
+
+#endif

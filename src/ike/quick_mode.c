@@ -1,0 +1,603 @@
+/* Quick Mode (RFC 2409 5.5), every message encrypted under the ISAKMP SA:
+ *
+ *   QM1 I->R  HASH(1), SA, Ni [, KE] [, IDci, IDcr]
+ *   QM2 R->I  HASH(2), SA, Nr [, KE] [, IDci, IDcr]
+ *   QM3 I->R  HASH(3)
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "crypto/dh.h"
+#include "crypto/keying.h"
+#include "crypto/rand.h"
+#include "ike/child.h"
+#include "ike/id.h"
+#include "ike/informational.h"
+#include "ike/proposal.h"
+#include "ike/quick.h"
+#include "util/log.h"
+#include "wire/payload.h"
+
+#define QM_NONCE_LEN 32
+
+static void quick_timer(void *arg);
+
+static void quick_log(const struct quick *q, int lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void quick_log(const struct quick *q, int lvl, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ike_sa_log(q->sa, lvl, "Quick Mode %08x: %s", q->msgid, line);
+}
+
+static uint64_t quick_key(const struct ike_daemon *d, const struct ike_sa *sa, uint32_t msgid)
+{
+	uint8_t key[12];
+
+	memcpy(key, sa->icookie, 8);
+	memcpy(key + 8, &msgid, 4);
+	return htable_hash(&d->quick_by_msgid, key, sizeof(key));
+}
+
+static struct quick *quick_find(struct ike_daemon *d, struct ike_sa *sa, uint32_t msgid)
+{
+	uint64_t h = quick_key(d, sa, msgid);
+	struct hnode *n;
+
+	for (n = htable_first(&d->quick_by_msgid, h); n; n = htable_next(n, h)) {
+		struct quick *q = container_of(n, struct quick, by_msgid);
+
+		if (q->sa == sa && q->msgid == msgid)
+			return q;
+	}
+	return NULL;
+}
+
+static struct quick *quick_new(struct ike_sa *sa, uint32_t msgid, bool initiator)
+{
+	struct quick *q = calloc(1, sizeof(*q));
+
+	if (!q)
+		return NULL;
+	q->sa = sa;
+	q->msgid = msgid;
+	q->initiator = initiator;
+	buf_init(&q->ni);
+	buf_init(&q->nr);
+	xmit_init(&q->xmit, quick_timer, q);
+	if (sa_phase2_iv(sa, msgid, q->iv) < 0) {
+		free(q);
+		return NULL;
+	}
+	q->next_in_sa = sa->quicks;
+	sa->quicks = q;
+	htable_add(&sa->d->quick_by_msgid, &q->by_msgid, quick_key(sa->d, sa, msgid));
+	return q;
+}
+
+static void quick_free(struct quick *q)
+{
+	struct ike_sa *sa = q->sa;
+	struct quick **pp;
+
+	for (pp = &sa->quicks; *pp; pp = &(*pp)->next_in_sa)
+		if (*pp == q) {
+			*pp = q->next_in_sa;
+			break;
+		}
+	htable_del(&sa->d->quick_by_msgid, &q->by_msgid);
+	xmit_clear(sa->d, &q->xmit);
+	buf_free(&q->ni);
+	buf_free(&q->nr);
+	if (q->up_fn)
+		q->up_fn(q->up_arg, false, "Quick Mode abandoned");
+	OPENSSL_cleanse(q, sizeof(*q));
+	free(q);
+}
+
+static void quick_done(struct quick *q, bool ok, const char *why)
+{
+	ike_up_fn fn = q->up_fn;
+
+	q->up_fn = NULL;
+	q->state = ok ? QUICK_DONE : QUICK_DEAD;
+	if (fn)
+		fn(q->up_arg, ok, why);
+	/* Linger a little to answer a retransmitted QM2 with our QM3. */
+	timer_arm(q->sa->d->loop, &q->xmit.timer,
+		  (uint64_t)q->sa->d->retransmit_base_ms << q->sa->d->retransmit_tries);
+}
+
+static void quick_fail(struct quick *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void quick_fail(struct quick *q, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	quick_log(q, LOG_LVL_ERR, "%s", why);
+	quick_done(q, false, why);
+}
+
+static void quick_timer(void *arg)
+{
+	struct quick *q = arg;
+
+	if (q->state != QUICK_NEGOTIATING) {
+		quick_free(q);
+		return;
+	}
+	if (xmit_retransmit(q->sa->d, &q->xmit, &q->sa->local)) {
+		quick_log(q, LOG_LVL_INFO, "no answer from peer yet, retransmit %u", q->xmit.tries);
+		return;
+	}
+	quick_fail(q, "peer did not answer QM%u after %u retransmits, giving up",
+		   q->initiator ? 1 : 2, q->sa->d->retransmit_tries);
+}
+
+void quick_fail_all(struct ike_sa *sa, const char *why)
+{
+	struct quick *q;
+
+	for (q = sa->quicks; q; q = q->next_in_sa)
+		if (q->state == QUICK_NEGOTIATING)
+			quick_done(q, false, why);
+}
+
+void quick_free_all(struct ike_sa *sa)
+{
+	while (sa->quicks)
+		quick_free(sa->quicks);
+}
+
+static int nonce_make(struct buf *n)
+{
+	uint8_t *p;
+
+	buf_reset(n);
+	p = buf_reserve(n, QM_NONCE_LEN);
+	return p ? crypto_random(p, QM_NONCE_LEN) : -ENOMEM;
+}
+
+static void qm_header(const struct quick *q, struct isakmp_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->icookie, q->sa->icookie, 8);
+	memcpy(h->rcookie, q->sa->rcookie, 8);
+	h->exchange = ISAKMP_XCHG_QUICK;
+	h->msgid = q->msgid;
+}
+
+/* The traffic selectors of a connection: its subnets, or the gateways,
+ * with leftprotoport/rightprotoport either way. */
+static void conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_ts *local,
+		    struct conf_ts *remote)
+{
+	if (c->local.has_subnet) {
+		*local = c->local.subnet;
+	} else {
+		ts_host(local, &sa->local);
+		local->proto = c->local.subnet.proto;
+		local->port = c->local.subnet.port;
+	}
+	if (c->remote.has_subnet) {
+		*remote = c->remote.subnet;
+	} else {
+		ts_host(remote, &sa->remote);
+		remote->proto = c->remote.subnet.proto;
+		remote->port = c->remote.subnet.port;
+	}
+}
+
+int quick_initiate(struct ike_sa *sa, ike_up_fn fn, void *arg)
+{
+	struct wire_builder w;
+	struct isakmp_hdr h;
+	struct quick *q;
+	struct buf msg;
+	uint32_t msgid;
+	size_t hash_off;
+	int err;
+
+	do {
+		err = crypto_random(&msgid, sizeof(msgid));
+	} while (!err && (!msgid || quick_find(sa->d, sa, msgid)));
+	q = err ? NULL : quick_new(sa, msgid, true);
+	if (!q) {
+		if (fn)
+			fn(arg, false, "out of memory starting Quick Mode");
+		return -ENOMEM;
+	}
+	q->up_fn = fn;
+	q->up_arg = arg;
+	q->conn = sa->conn;
+	q->tunnel = q->conn.mode == MODE_TUNNEL;
+	conn_ts(&q->conn, sa, &q->ts_local, &q->ts_remote);
+	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
+		quick_fail(q, "%s", sa->why);
+		return -EIO;
+	}
+	err = nonce_make(&q->ni);
+	if (err)
+		goto out_fail;
+	buf_init(&msg);
+	qm_header(q, &h);
+	wire_build_start(&w, &msg, &h);
+	err = hashed_begin(&w, sa->prf_len, &hash_off);
+	if (!err)
+		err = p2_add_sa(&w, &q->conn, q->spi_in);
+	if (!err)
+		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->ni.data, q->ni.len);
+	if (!err)
+		err = id_add_ts(&w, &q->ts_local);
+	if (!err)
+		err = id_add_ts(&w, &q->ts_remote);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (!err)
+		err = hashed_fill(sa, &msg, hash_off, q->msgid, NULL);
+	if (!err) {
+		quick_log(q, LOG_LVL_INFO, "initiating Quick Mode");
+		q->step = 1;
+		err = send_protected(sa, &msg, q->iv, &q->xmit, true);
+	}
+	buf_free(&msg);
+	if (!err)
+		return 0;
+out_fail:
+	quick_fail(q, "cannot send Quick Mode message 1: %s", strerror(-err));
+	return err;
+}
+
+/* The two ID payloads, IDci then IDcr, when present. */
+static int qm_ids(struct quick *q, const struct ike_msg *m, struct conf_ts *ci,
+		  struct conf_ts *cr, bool *present)
+{
+	const struct wire_payload *ids[2];
+	struct wire_id id;
+	unsigned i, n = 0;
+	int err;
+
+	for (i = 0; i < m->pl.n && n < 2; i++)
+		if (m->pl.p[i].type == ISAKMP_PL_ID)
+			ids[n++] = &m->pl.p[i];
+	*present = n > 0;
+	if (n == 0)
+		return 0;
+	if (n != 2 || wire_count(&m->pl, ISAKMP_PL_ID) != 2) {
+		quick_fail(q, "Quick Mode message carries %u ID payloads, not 2", n);
+		return ISAKMP_N_INVALID_ID_INFORMATION;
+	}
+	err = wire_parse_id(ids[0]->body, &id);
+	if (!err)
+		err = id_to_ts(&id, ci);
+	if (!err)
+		err = wire_parse_id(ids[1]->body, &id);
+	if (!err)
+		err = id_to_ts(&id, cr);
+	if (err)
+		quick_fail(q, "peer's Quick Mode IDs are not address selectors");
+	return err;
+}
+
+static int qm_take_nonce(struct quick *q, const struct ike_msg *m, struct buf *n)
+{
+	const struct wire_payload *p = wire_find(&m->pl, ISAKMP_PL_NONCE);
+
+	if (wire_check_raw(ISAKMP_PL_NONCE, p->body)) {
+		quick_fail(q, "peer's nonce has a bad length (%zu bytes)", p->body.len);
+		return ISAKMP_N_PAYLOAD_MALFORMED;
+	}
+	buf_reset(n);
+	return buf_append(n, p->body.p, p->body.len) ? 0 : -ENOMEM;
+}
+
+/* Does connection c take this QM1?  Its subnets must cover the peer's
+ * IDs and its esp= must accept an offer. */
+static int quick_conn_takes(struct quick *q, const struct conn *c, const struct conf_ts *ci,
+			    const struct conf_ts *cr, struct cursor sa_body, struct p2_offer *o,
+			    struct wire_transform_spec *echo, uint8_t *propnum, char *why,
+			    size_t whylen)
+{
+	struct conf_ts want_local, want_remote;
+	char a[128], b[128], x[128], y[128];
+
+	conn_ts(c, q->sa, &want_local, &want_remote);
+	if (!ts_covers(&want_remote, ci) || !ts_covers(&want_local, cr)) {
+		ts_str(ci, a, sizeof(a));
+		ts_str(cr, b, sizeof(b));
+		ts_str(&want_remote, x, sizeof(x));
+		ts_str(&want_local, y, sizeof(y));
+		/* whylen is the SA's why[256]: a long line is cut, not wrong. */
+		if (snprintf(why, whylen,
+			     "invalid ID information: peer proposed %s === %s, %s allows %s === %s",
+			     a, b, c->name, x, y) < 0)
+			why[0] = 0;
+		return ISAKMP_N_INVALID_ID_INFORMATION;
+	}
+	return p2_choose(c, sa_body, o, echo, propnum, why, whylen);
+}
+
+/* The phase-1 connection first, then the others between the same
+ * gateways: the first that takes the offer negotiates the child. */
+static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const struct conf_ts *cr,
+			   struct cursor sa_body, struct p2_offer *o,
+			   struct wire_transform_spec *echo, uint8_t *propnum)
+{
+	struct ike_sa *sa = q->sa;
+	const struct conn *c = NULL;
+	char why[sizeof(sa->why)];
+	int err;
+
+	err = quick_conn_takes(q, &sa->conn, ci, cr, sa_body, o, echo, propnum, sa->why,
+			       sizeof(sa->why));
+	if (!err) {
+		q->conn = sa->conn;
+		return 0;
+	}
+	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c)))
+		if (strcmp(c->name, sa->conn.name) &&
+		    !quick_conn_takes(q, c, ci, cr, sa_body, o, echo, propnum, why, sizeof(why))) {
+			q->conn = *c;
+			return 0;
+		}
+	quick_fail(q, "%s", sa->why);
+	info_send_notify(sa, (uint16_t)err);
+	return err;
+}
+
+/* QM1 at the responder: check IDs and proposals, answer QM2. */
+static int quick_respond(struct quick *q, struct ike_msg *m)
+{
+	struct ike_sa *sa = q->sa;
+	struct conf_ts ci, cr;
+	struct wire_transform_spec echo;
+	struct p2_offer o;
+	struct wire_builder w;
+	struct isakmp_hdr h;
+	struct buf msg;
+	uint8_t propnum = 1;
+	size_t hash_off;
+	bool ids;
+	int err;
+
+	if (!hashed_verify(sa, m, q->msgid, NULL)) {
+		quick_fail(q, "HASH(1) of Quick Mode message 1 does not verify");
+		return ISAKMP_N_INVALID_HASH_INFORMATION;
+	}
+	err = qm_ids(q, m, &ci, &cr, &ids);
+	if (err)
+		return err;
+	if (!ids) {
+		ts_host(&ci, &sa->remote);
+		ts_host(&cr, &sa->local);
+	}
+	err = quick_pick_conn(q, &ci, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &echo,
+			      &propnum);
+	if (err)
+		return err;
+	q->ts_remote = ci;
+	q->ts_local = cr;
+	q->tunnel = q->conn.mode == MODE_TUNNEL;
+	if (o.group) {
+		quick_fail(q, "peer asks for PFS with %s; PFS is not supported yet",
+			   o.group->display);
+		info_send_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
+	}
+	q->chosen = (struct proposal){o.encr, o.integ, o.group};
+	q->spi_out = o.spi;
+	q->lifetime_s = o.life_s;
+	err = qm_take_nonce(q, m, &q->ni);
+	if (!err)
+		err = nonce_make(&q->nr);
+	if (err)
+		return err;
+	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
+		quick_fail(q, "%s", sa->why);
+		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
+	}
+	buf_init(&msg);
+	qm_header(q, &h);
+	wire_build_start(&w, &msg, &h);
+	err = hashed_begin(&w, sa->prf_len, &hash_off);
+	if (!err)
+		err = p2_add_chosen(&w, propnum, q->spi_in, &echo);
+	if (!err)
+		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->nr.data, q->nr.len);
+	if (!err && ids)
+		err = id_add_ts(&w, &ci);
+	if (!err && ids)
+		err = id_add_ts(&w, &cr);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (!err)
+		err = hashed_fill(sa, &msg, hash_off, q->msgid, &q->ni);
+	if (!err)
+		err = send_protected(sa, &msg, q->iv, &q->xmit, true);
+	buf_free(&msg);
+	return err;
+}
+
+static int quick_send_hash3(struct quick *q)
+{
+	struct ike_sa *sa = q->sa;
+	uint8_t hash[IKE_MAX_MD];
+	struct wire_builder w;
+	struct isakmp_hdr h;
+	struct buf msg;
+	int err;
+
+	err = ike_qm_hash3(sa->hash->openssl, sa->skeyid_a, sa->prf_len, q->msgid, q->ni.data,
+			   q->ni.len, q->nr.data, q->nr.len, hash);
+	if (err)
+		return err;
+	buf_init(&msg);
+	qm_header(q, &h);
+	wire_build_start(&w, &msg, &h);
+	err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (!err)
+		err = send_protected(sa, &msg, q->iv, &q->xmit, false);
+	buf_free(&msg);
+	return err;
+}
+
+static void quick_established(struct quick *q)
+{
+	char why[512];
+
+	if (child_install(q, NULL, 0, why, sizeof(why))) {
+		quick_fail(q, "%s", why);
+		info_send_delete_esp(q->sa, q->spi_in);
+		return;
+	}
+	quick_done(q, true, "established");
+}
+
+/* QM2 at the initiator: check the choice, install, answer QM3. */
+static int quick_initiator_finish(struct quick *q, struct ike_msg *m)
+{
+	struct ike_sa *sa = q->sa;
+	struct conf_ts ci, cr;
+	struct p2_offer o;
+	bool ids;
+	int err;
+
+	err = qm_take_nonce(q, m, &q->nr);
+	if (err)
+		return err;
+	if (!hashed_verify(sa, m, q->msgid, &q->ni)) {
+		quick_fail(q, "HASH(2) of Quick Mode message 2 does not verify");
+		return ISAKMP_N_INVALID_HASH_INFORMATION;
+	}
+	err = p2_accept(&q->conn, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, sa->why,
+			sizeof(sa->why));
+	if (err) {
+		quick_fail(q, "%s", sa->why);
+		return err;
+	}
+	err = qm_ids(q, m, &ci, &cr, &ids);
+	if (err)
+		return err;
+	if (ids && (!ts_equal(&ci, &q->ts_local) || !ts_equal(&cr, &q->ts_remote))) {
+		quick_fail(q, "peer answered with other IDs than we proposed");
+		return ISAKMP_N_INVALID_ID_INFORMATION;
+	}
+	q->chosen = (struct proposal){o.encr, o.integ, o.group};
+	q->spi_out = o.spi;
+	q->lifetime_s = o.life_s;
+	err = quick_send_hash3(q);
+	if (err)
+		return err;
+	quick_established(q);
+	return 0;
+}
+
+/* QM3 at the responder: HASH(3), then install. */
+static int quick_respond_finish(struct quick *q, struct ike_msg *m)
+{
+	struct ike_sa *sa = q->sa;
+	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
+	uint8_t want[IKE_MAX_MD];
+	int err;
+
+	err = ike_qm_hash3(sa->hash->openssl, sa->skeyid_a, sa->prf_len, q->msgid, q->ni.data,
+			   q->ni.len, q->nr.data, q->nr.len, want);
+	if (err)
+		return err;
+	if (hp->body.len != sa->prf_len || CRYPTO_memcmp(want, hp->body.p, sa->prf_len)) {
+		quick_fail(q, "HASH(3) of Quick Mode message 3 does not verify");
+		return ISAKMP_N_INVALID_HASH_INFORMATION;
+	}
+	timer_cancel(sa->d->loop, &q->xmit.timer);
+	quick_established(q);
+	return 0;
+}
+
+typedef int (*quick_step_fn)(struct quick *q, struct ike_msg *m);
+
+static int quick_step_respond(void *q, struct ike_msg *m)
+{
+	return quick_respond(q, m);
+}
+
+static int quick_step_initiator(void *q, struct ike_msg *m)
+{
+	return quick_initiator_finish(q, m);
+}
+
+static int quick_step_finish(void *q, struct ike_msg *m)
+{
+	return quick_respond_finish(q, m);
+}
+
+#define QM_MUST (PL(ISAKMP_PL_HASH) | PL(ISAKMP_PL_SA) | PL(ISAKMP_PL_NONCE))
+#define QM_MAY	(PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_N) | PL(ISAKMP_PL_NAT_OA))
+
+static const struct step quick_mode_steps[] = {
+	{false, QM_MUST, QM_MAY, true, "QM1", quick_step_respond},
+	{true, QM_MUST, QM_MAY, true, "QM2", quick_step_initiator},
+	{false, PL(ISAKMP_PL_HASH), 0, true, "QM3", quick_step_finish},
+};
+
+void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
+{
+	struct quick *q = quick_find(d, sa, m->hdr.msgid);
+	uint8_t iv[IKE_MAX_BLOCK];
+	const struct step *s;
+	char why[256];
+	int err;
+
+	if (sa->state != IKE_SA_ESTABLISHED || !(m->hdr.flags & ISAKMP_FLAG_ENC)) {
+		ike_sa_log(sa, LOG_LVL_INFO, "dropped a Quick Mode message before phase 1 is up");
+		return;
+	}
+	if (!q) {
+		q = quick_new(sa, m->hdr.msgid, false);
+		if (!q)
+			return;
+	}
+	if (xmit_seen(&q->xmit, m->raw, m->len)) {
+		if (q->xmit.last_sent.len)
+			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, q->xmit.last_sent.data,
+				     q->xmit.last_sent.len);
+		return;
+	}
+	if (q->state != QUICK_NEGOTIATING || q->step >= 3)
+		return;
+	memcpy(iv, q->iv, sa->block);
+	if (ike_decrypt(sa, m->raw, m->len, iv) ||
+	    wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
+			     m->len - ISAKMP_HDR_LEN, true, &m->pl)) {
+		quick_log(q, LOG_LVL_WARN, "dropped a message that does not decrypt or parse");
+		if (!q->initiator && q->step == 0)
+			quick_free(q);
+		return;
+	}
+	s = &quick_mode_steps[q->step];
+	if (step_check(s, q->initiator, m, why, sizeof(why))) {
+		quick_log(q, LOG_LVL_WARN, "%s: %s", s->name, why);
+		return;
+	}
+	memcpy(q->iv, iv, sa->block);
+	q->step += 2;
+	err = s->fn(q, m);
+	if (err && q->state == QUICK_NEGOTIATING)
+		quick_fail(q, "%s failed (%d)", s->name, err);
+}

@@ -1,0 +1,203 @@
+/* ISAKMP SA lifecycle: creation, lookup by cookies, failure, freeing. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "crypto/dh.h"
+#include "crypto/rand.h"
+#include "ike/ike.h"
+#include "ike/quick.h"
+#include "util/log.h"
+
+static void ike_sa_retransmit(void *arg);
+static void ike_sa_expire(void *arg);
+
+struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initiator)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+
+	if (!sa)
+		return NULL;
+	sa->d = d;
+	sa->serial = ++d->next_serial;
+	sa->conn = *c;
+	sa->initiator = initiator;
+	sa->exchange = c->aggressive ? ISAKMP_XCHG_AGGRESSIVE : ISAKMP_XCHG_ID_PROT;
+	sa->fd = -1;
+	buf_init(&sa->gxi);
+	buf_init(&sa->gxr);
+	buf_init(&sa->ni);
+	buf_init(&sa->nr);
+	buf_init(&sa->sai_b);
+	buf_init(&sa->idii_b);
+	buf_init(&sa->idir_b);
+	buf_init(&sa->psk);
+	xmit_init(&sa->xmit, ike_sa_retransmit, sa);
+	timer_init(&sa->expire, ike_sa_expire, sa);
+	if (crypto_random(initiator ? sa->icookie : sa->rcookie, 8) < 0) {
+		free(sa);
+		return NULL;
+	}
+	sa->next = d->sas;
+	if (d->sas)
+		d->sas->prev = sa;
+	d->sas = sa;
+	/* Half-open SAs are bounded: nothing lingers when a peer vanishes. */
+	timer_arm(d->loop, &sa->expire, d->halfopen_timeout_ms);
+	return sa;
+}
+
+void ike_sa_hash(struct ike_sa *sa)
+{
+	sa->hashed = true;
+	htable_add(&sa->d->sa_by_icookie, &sa->by_icookie,
+		   htable_hash(&sa->d->sa_by_icookie, sa->icookie, 8));
+}
+
+static const uint8_t zero_cookie[8];
+
+/* An SA matches when the initiator cookies agree and the responder cookie
+ * agrees or is not known yet (our MM1 is out, the reply brings it). */
+struct ike_sa *ike_sa_find(struct ike_daemon *d, const uint8_t icookie[8], const uint8_t rcookie[8])
+{
+	uint64_t h = htable_hash(&d->sa_by_icookie, icookie, 8);
+	struct hnode *n;
+
+	for (n = htable_first(&d->sa_by_icookie, h); n; n = htable_next(n, h)) {
+		struct ike_sa *sa = container_of(n, struct ike_sa, by_icookie);
+
+		if (memcmp(sa->icookie, icookie, 8))
+			continue;
+		if (!memcmp(sa->rcookie, rcookie, 8) ||
+		    (sa->initiator && !memcmp(sa->rcookie, zero_cookie, 8)))
+			return sa;
+	}
+	return NULL;
+}
+
+struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool established)
+{
+	struct ike_sa *sa;
+
+	for (sa = d->sas; sa; sa = sa->next)
+		if (!strcmp(sa->conn.name, name) && sa->state != IKE_SA_DEAD &&
+		    (!established || sa->state == IKE_SA_ESTABLISHED))
+			return sa;
+	return NULL;
+}
+
+void ike_sa_log(const struct ike_sa *sa, int lvl, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_msg((enum log_level)lvl, "#%u %s: %s", sa->serial, sa->conn.name, line);
+}
+
+static void ike_sa_notify_up(struct ike_sa *sa, bool ok, const char *why)
+{
+	ike_up_fn fn = sa->up_fn;
+
+	sa->up_fn = NULL;
+	if (fn)
+		fn(sa->up_arg, ok, why);
+}
+
+/* Ends a negotiation that cannot go on: says why once, frees the SA soon
+ * (not now: we may be deep in its own handler). */
+void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sa->state == IKE_SA_DEAD)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sa->why, sizeof(sa->why), fmt, ap);
+	va_end(ap);
+	ike_sa_log(sa, LOG_LVL_ERR, "%s", sa->why);
+	sa->state = IKE_SA_DEAD;
+	quick_fail_all(sa, sa->why);
+	ike_sa_notify_up(sa, false, sa->why);
+	timer_cancel(sa->d->loop, &sa->xmit.timer);
+	timer_arm(sa->d->loop, &sa->expire, 0);
+}
+
+void ike_sa_established(struct ike_sa *sa)
+{
+	struct ike_daemon *d = sa->d;
+
+	sa->state = IKE_SA_ESTABLISHED;
+	sa->established_ms = loop_now_ms();
+	timer_arm(d->loop, &sa->expire, (uint64_t)sa->lifetime_s * 1000);
+	ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA established with %s/%s/%s, lifetime %u s",
+		   sa->encr->display, sa->hash->display, sa->group->display, sa->lifetime_s);
+	if (sa->want_child) {
+		ike_up_fn fn = sa->up_fn;
+
+		sa->want_child = false;
+		sa->up_fn = NULL;
+		quick_initiate(sa, fn, sa->up_arg);
+	}
+}
+
+static void ike_sa_retransmit(void *arg)
+{
+	struct ike_sa *sa = arg;
+
+	if (xmit_retransmit(sa->d, &sa->xmit, &sa->local)) {
+		ike_sa_log(sa, LOG_LVL_INFO, "no answer from peer yet, retransmit %u",
+			   sa->xmit.tries);
+		return;
+	}
+	ike_sa_fail(sa, "peer did not answer %s message %u after %u retransmits, giving up",
+		    sa->exchange == ISAKMP_XCHG_AGGRESSIVE ? "Aggressive Mode" : "Main Mode",
+		    sa->step, sa->d->retransmit_tries);
+}
+
+static void ike_sa_expire(void *arg)
+{
+	struct ike_sa *sa = arg;
+
+	if (sa->state == IKE_SA_NEGOTIATING)
+		ike_sa_fail(sa, "negotiation did not complete in %u s, abandoned",
+			    sa->d->halfopen_timeout_ms / 1000);
+	else if (sa->state == IKE_SA_ESTABLISHED)
+		ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA lifetime of %u s expired",
+			   sa->lifetime_s);
+	ike_sa_free(sa);
+}
+
+void ike_sa_free(struct ike_sa *sa)
+{
+	struct ike_daemon *d = sa->d;
+
+	quick_free_all(sa);
+	ike_sa_notify_up(sa, false, sa->why[0] ? sa->why : "ISAKMP SA deleted");
+	if (sa->hashed)
+		htable_del(&d->sa_by_icookie, &sa->by_icookie);
+	if (sa->prev)
+		sa->prev->next = sa->next;
+	else
+		d->sas = sa->next;
+	if (sa->next)
+		sa->next->prev = sa->prev;
+	xmit_clear(d, &sa->xmit);
+	timer_cancel(d->loop, &sa->expire);
+	if (sa->dh)
+		dh_free(sa->dh);
+	buf_free(&sa->gxi);
+	buf_free(&sa->gxr);
+	buf_free(&sa->ni);
+	buf_free(&sa->nr);
+	buf_free(&sa->sai_b);
+	buf_free(&sa->idii_b);
+	buf_free(&sa->idir_b);
+	buf_free(&sa->psk);
+	OPENSSL_cleanse(sa, sizeof(*sa));
+	free(sa);
+}

@@ -123,6 +123,10 @@ static int section_line(struct lexer *lx)
 {
 	const struct tok *t = lx->toks;
 
+	if (lx->n >= 2 && t[1].type == TOK_EQ)
+		return conf_error(lx->ctx, lx->file, lx->line,
+				  "'%s=' must be indented to belong to the section above it",
+				  t[0].s);
 	if (tok_is(&t[0], "config")) {
 		if (lx->n != 2 || !tok_is(&t[1], "setup"))
 			return conf_error(lx->ctx, lx->file, lx->line,
@@ -130,7 +134,7 @@ static int section_line(struct lexer *lx)
 		return conf_begin_setup(lx->ctx, lx->file, lx->line);
 	}
 	if (tok_is(&t[0], "conn")) {
-		if (lx->n < 2 || t[1].type == TOK_EQ || !t[1].s[0])
+		if (lx->n < 2 || !t[1].s[0])
 			return conf_error(lx->ctx, lx->file, lx->line, "conn without a name");
 		if (lx->n > 2)
 			return conf_error(lx->ctx, lx->file, lx->line,
@@ -141,10 +145,6 @@ static int section_line(struct lexer *lx)
 		return conf_error(lx->ctx, lx->file, lx->line, "ca sections are not supported yet");
 	if (tok_is(&t[0], "include"))
 		return do_include(lx, false);
-	if (lx->n >= 2 && t[1].type == TOK_EQ)
-		return conf_error(lx->ctx, lx->file, lx->line,
-				  "'%s=' must be indented to belong to the section above it",
-				  t[0].s);
 	return conf_error(lx->ctx, lx->file, lx->line,
 			  "unexpected '%s' (a line in column 0 is 'config setup', 'conn NAME' "
 			  "or 'include FILE')",

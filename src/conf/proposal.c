@@ -210,22 +210,18 @@ int conf_proposals_parse(const char *key, const char *s, bool phase1, struct pro
 		out->strict = true;
 		p[n - 1] = 0;
 	}
-	for (;; p = next + 1) {
+	for (ret = 0; !ret; p = next + 1) {
 		next = strchr(p, ',');
 		if (next)
 			*next = 0;
 		p = trim(p);
-		if (!*p)
-			return fail(&it, "%s= has an empty proposal", key);
 		it.nencr = it.ninteg = it.ndh = 0;
 		it.null_integ = false;
-		ret = parse_item(&it, p, out);
-		if (ret) {
-			memset(out, 0, sizeof(*out));
-			return ret;
-		}
+		ret = *p ? parse_item(&it, p, out) : fail(&it, "%s= has an empty proposal", key);
 		if (!next)
 			break;
 	}
-	return 0;
+	if (ret)
+		memset(out, 0, sizeof(*out));
+	return ret;
 }

@@ -248,8 +248,10 @@ static int one_line(struct sreader *r, const char *p)
 	ret = lex(r, p);
 	if (ret || r->n == first)
 		return ret;
-	if (first && !indented)
+	if (first && !indented) {
+		r->n = first; /* the unfinished entry alone */
 		return incomplete(r);
+	}
 	if (!first) {
 		if (!r->t[0].quoted && !strcmp(r->t[0].s, "include")) {
 			if (r->n != 2)

@@ -263,7 +263,7 @@ int dh_public(const struct dh *dh, uint8_t *out, size_t len)
 }
 
 /* The peer's value as an EVP_PKEY of our group.  MODP: 1 < y < p-1.  For
- * these safe primes that is the whole membership test (RFC 6989 2.1: the
+ * these safe primes that is the whole membership test (RFC 6989 section 2: the
  * only small subgroups are {1} and {1, p-1}); the y^q test would cost
  * twenty times the exchange.  ECP: the import refuses points off the
  * curve; the curves have cofactor 1 and x | y cannot encode infinity. */

@@ -34,9 +34,10 @@ uint16_t dh_group(const struct dh *dh);
 int dh_public(const struct dh *dh, uint8_t *out, size_t len);
 /* Checks the peer's public value, then computes the shared secret into
  * secret (DH_MAX_SECRET bytes of room) and its length into *secret_len.
- * Refused with -EINVAL: a wrong length; MODP y outside 1 < y < p-1 or
- * outside the prime-order subgroup; an ECP point not on the curve; an
- * X25519 value giving the all-zero secret.  Else 0, -ENOMEM or -EIO. */
+ * Refused with -EINVAL: a wrong length; MODP y outside 1 < y < p-1 (for
+ * these safe primes the whole test, RFC 6989 section 2); an ECP point not on
+ * the curve; an X25519 value giving the all-zero secret (RFC 7748 6.1).
+ * Else 0, -ENOMEM or -EIO.  The secret is wiped on failure. */
 int dh_shared(struct dh *dh, const uint8_t *peer, size_t len, uint8_t *secret, size_t *secret_len);
 /* Frees the key pair; OpenSSL wipes the private value.  NULL is fine. */
 void dh_free(struct dh *dh);

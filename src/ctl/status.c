@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl/ctl.h"
+#include "ike/child.h"
 #include "ike/id.h"
 #include "kernel/xfrm.h"
 #include "net/sockaddr.h"
@@ -49,21 +50,10 @@ struct child_counts {
 	bool have;
 };
 
-static void child_counts(struct ike_daemon *d, const struct child_sa *c, struct child_counts *k)
+static void child_counts(const struct child_sa *c, struct child_counts *k)
 {
-	struct xfrm_addr a;
-
 	memset(k, 0, sizeof(*k));
-	if (!d->xfrm || !c->installed)
-		return;
-	memset(&a, 0, sizeof(a));
-	a.family = c->local.ss_family;
-	memcpy(a.b, sockaddr_addr((const struct sockaddr *)&c->local, NULL), a.family == AF_INET ? 4 : 16);
-	if (xfrm_get_sa_stats(d->xfrm, &a, c->spi_in, IPPROTO_ESP, &k->in))
-		return;
-	a.family = c->remote.ss_family;
-	memcpy(a.b, sockaddr_addr((const struct sockaddr *)&c->remote, NULL), a.family == AF_INET ? 4 : 16);
-	k->have = !xfrm_get_sa_stats(d->xfrm, &a, c->spi_out, IPPROTO_ESP, &k->out);
+	k->have = !child_stats(c, &k->in, &k->out);
 }
 
 static void prop_str(const struct proposal *p, char *out, size_t len)
@@ -100,7 +90,7 @@ void status_text(struct ike_daemon *d, struct buf *out)
 	for (c = d->children; c; c = c->next) {
 		struct child_counts k;
 
-		child_counts(d, c, &k);
+		child_counts(c, &k);
 		ts_str(&c->ts_local, l, sizeof(l));
 		ts_str(&c->ts_remote, r, sizeof(r));
 		prop_str(&c->prop, prop, sizeof(prop));
@@ -170,7 +160,7 @@ static void json_child(struct ike_daemon *d, struct buf *out, const struct child
 	struct child_counts k;
 	char l[128], r[128], spi[16];
 
-	child_counts(d, c, &k);
+	child_counts(c, &k);
 	ts_str(&c->ts_local, l, sizeof(l));
 	ts_str(&c->ts_remote, r, sizeof(r));
 	out_printf(out, "{\"serial\":%u,", c->serial);

@@ -288,8 +288,10 @@ void child_peer_deleted(struct ike_sa *sa, uint32_t spi)
 {
 	struct child_sa *c;
 
+	/* Peers differ on which SPI of the pair a Delete names (strongSwan
+	 * names ours): either one ends the pair. */
 	for (c = sa->d->children; c; c = c->next)
-		if (c->spi_out == spi && !memcmp(c->icookie, sa->icookie, 8)) {
+		if ((c->spi_out == spi || c->spi_in == spi) && !memcmp(c->icookie, sa->icookie, 8)) {
 			ike_sa_log(sa, LOG_LVL_INFO, "peer deleted IPsec SA %08x", spi);
 			child_remove(c, false);
 			return;
@@ -315,4 +317,19 @@ bool child_conn_up(struct ike_daemon *d, const char *name)
 		if (!strcmp(c->conn_name, name))
 			return true;
 	return false;
+}
+
+int child_stats(const struct child_sa *c, struct xfrm_sa_stats *in, struct xfrm_sa_stats *out)
+{
+	struct xfrm_addr a;
+	int err;
+
+	if (!c->d->xfrm || !c->installed)
+		return -ENODEV;
+	addr_from_ss(&a, &c->local);
+	err = xfrm_get_sa_stats(c->d->xfrm, &a, c->spi_in, IPPROTO_ESP, in);
+	if (err)
+		return err;
+	addr_from_ss(&a, &c->remote);
+	return xfrm_get_sa_stats(c->d->xfrm, &a, c->spi_out, IPPROTO_ESP, out);
 }

@@ -16,5 +16,9 @@ void child_remove(struct child_sa *c, bool send_delete);
 void child_peer_deleted(struct ike_sa *sa, uint32_t spi);
 void child_remove_conn(struct ike_daemon *d, const char *name, bool send_delete);
 bool child_conn_up(struct ike_daemon *d, const char *name);
+/* The kernel's byte and packet counts of both SAs; -ENODEV when the child
+ * is not in the kernel. */
+struct xfrm_sa_stats;
+int child_stats(const struct child_sa *c, struct xfrm_sa_stats *in, struct xfrm_sa_stats *out);
 
 #endif

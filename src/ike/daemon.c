@@ -240,6 +240,9 @@ static void main_mode_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_
 	err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
 			       m->len - ISAKMP_HDR_LEN, encrypted, &m->pl);
 	if (err && encrypted) {
+		/* In the clear: with other keys the peer could not read it. */
+		if (!sa->initiator)
+			info_send_plain_notify(d, m, ISAKMP_N_AUTHENTICATION_FAILED);
 		ike_sa_fail(sa, "%s does not decrypt to valid payloads: the pre-shared keys "
 				"probably differ",
 			    s->name);
@@ -260,8 +263,11 @@ static void main_mode_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_
 	memcpy(sa->iv, iv, sizeof(iv));
 	sa->step += 2;
 	err = s->fn(sa, m);
-	if (err > 0 && !encrypted && !sa->initiator)
-		info_send_plain_notify(d, m, (uint16_t)err);
+	if (err > 0 && !sa->initiator)
+		info_send_plain_notify(d, m,
+				       err == ISAKMP_N_INVALID_HASH_INFORMATION
+					       ? ISAKMP_N_AUTHENTICATION_FAILED
+					       : (uint16_t)err);
 	if (err && sa->state == IKE_SA_NEGOTIATING)
 		ike_sa_fail(sa, "%s failed: %s", s->name,
 			    err > 0 ? wire_notify_name((uint16_t)err) : strerror(-err));

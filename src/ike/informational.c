@@ -218,8 +218,10 @@ static void info_delete(struct ike_sa *sa, const struct wire_delete *del)
 		timer_arm(sa->d->loop, &sa->expire, 0);
 		return;
 	}
-	if (del->proto != PROTO_IPSEC_ESP || del->spi_size != 4)
+	if (del->proto != PROTO_IPSEC_ESP || del->spi_size != 4) {
+		ike_sa_log(sa, LOG_LVL_INFO, "ignored a Delete for protocol %u", del->proto);
 		return;
+	}
 	for (i = 0; i < del->nspi; i++) {
 		uint32_t spi;
 
@@ -240,7 +242,15 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 		return;
 	}
 	if (n->type < 16384 && sa->state == IKE_SA_NEGOTIATING) {
-		ike_sa_fail(sa, "peer refused: it sent %s", wire_notify_name(n->type));
+		/* After our ID and HASH, a refusal is almost always the key. */
+		bool after_auth = sa->initiator && sa->step > 4 &&
+				  (n->type == ISAKMP_N_AUTHENTICATION_FAILED ||
+				   n->type == ISAKMP_N_INVALID_HASH_INFORMATION ||
+				   n->type == ISAKMP_N_PAYLOAD_MALFORMED);
+
+		ike_sa_fail(sa, "peer refused: it sent %s%s", wire_notify_name(n->type),
+			    after_auth ? " after our HASH_I: the pre-shared keys probably differ"
+				       : "");
 		return;
 	}
 	if (n->type < 16384 && sa->quicks) {

@@ -13,17 +13,21 @@ OAKLEYCTL=$BUILD/oakleyctl
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+# The control socket of the daemon of DIR: on a local tmpfs, since T_OUT
+# may be a 9p share (in the VM) where sockets do not work.
+ctl_sock() { echo "/tmp/oakley-$$-$(basename "$1").sock"; }
+
 # start_oakleyd NS DIR [ARGS...]: oakleyd -d with DIR/ipsec.conf and
-# DIR/ipsec.secrets, control socket DIR/ctl, log DIR/oakleyd.log.
+# DIR/ipsec.secrets, log DIR/oakleyd.log.
 start_oakleyd() {
 	local ns=$1 dir=$2
 	shift 2
 	chmod 600 "$dir/ipsec.secrets"
 	ip netns exec "$ns" "$OAKLEYD" -d -v -f "$dir/ipsec.conf" -s "$dir/ipsec.secrets" \
-		-c "$dir/ctl" "$@" </dev/null >"$dir/oakleyd.log" 2>&1 &
+		-c "$(ctl_sock "$dir")" "$@" </dev/null >"$dir/oakleyd.log" 2>&1 &
 	echo $! >"$dir/oakleyd.pid"
 	LIB_PIDS+=("$!")
-	wait_for 20 test -S "$dir/ctl" ||
+	wait_for 20 test -S "$(ctl_sock "$dir")" ||
 		fail "oakleyd in $ns did not start: $(tail -n 20 "$dir/oakleyd.log")"
 }
 
@@ -31,7 +35,7 @@ start_oakleyd() {
 octl() {
 	local dir=$1
 	shift
-	"$OAKLEYCTL" -c "$dir/ctl" "$@"
+	"$OAKLEYCTL" -c "$(ctl_sock "$dir")" "$@"
 }
 
 # stop_oakleyd DIR: SIGTERM, wait, and fail if it did not exit cleanly

@@ -51,7 +51,7 @@ assert_log "$ED" 'IPsec SA established: ESP tunnel 10.2.0.0/24 === 10.1.0.0/24'
 
 # down sends Deletes: the peer removes its SAs too.
 octl "$WD" down site >/dev/null || fail "down failed"
-wait_for 5 sh -c "! $OAKLEYCTL -c $ED/ctl status | grep -q 'ESP tunnel'" ||
+wait_for 5 sh -c "! $OAKLEYCTL -c $(ctl_sock "$ED") status | grep -q 'ESP tunnel'" ||
 	fail "east kept its IPsec SA after west's Delete"
 assert_log "$ED" 'peer deleted IPsec SA'
 

@@ -398,7 +398,7 @@ static void test_x25519_reject(void **state)
 	dh_free(dh);
 }
 
-/* y must be 1 < y < p-1 (RFC 6989 2.1 for safe primes). */
+/* y must be 1 < y < p-1 (RFC 6989 section 2 for safe primes). */
 static void modp_reject(uint16_t group, const char *prime)
 {
 	uint8_t pr[DH_MAX_PUBLIC], y[DH_MAX_PUBLIC + 1], s[DH_MAX_SECRET];

@@ -3,18 +3,22 @@
 #   #!/bin/bash
 #   . "$(dirname "$0")/lib.sh"
 #
-# It sets `set -eu -o pipefail`, a cleanup trap (processes killed, namespaces
-# deleted) and:
+# It sets `set -eu` (not pipefail: `ip ... | grep -q` would fail whenever
+# grep quits early and ip gets SIGPIPE), a cleanup trap (processes killed,
+# namespaces deleted) and:
 #   T_NAME   the scenario's name (script name without .sh)
-#   T_OUT    where to leave logs and captures: $VM_SHARE/T_NAME when the
-#            harness gives a shared dir (visible on the host), else a temp dir
+#   T_OUT    a local directory for configs, logs, sockets and captures.
+#            Under the harness (VM_SHARE set) it is copied at exit, pass or
+#            fail, to T_KEEP = $VM_SHARE/T_NAME, which is on the host.
+#            It is not on the share itself: unix sockets do not work on 9p,
+#            and every log line written there is a round trip to the host.
 #   BUILD    the build dir given as $1 by run.sh (absolute), may be empty
 #
 # Hosts are network namespaces; daemons run in them with a private /run.
 # Everything the VM does vanishes at power-off; the cleanup is for runs on a
 # host (e.g. `tests/vm/t_x.sh` run by hand on a kernel with ESP).
 
-set -eu -o pipefail
+set -eu
 
 # Bash builtins where a fork would do: every exec costs 0.1-0.3 s under TCG.
 now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
@@ -22,12 +26,12 @@ now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
 T_NAME=${0##*/}
 T_NAME=${T_NAME%.sh}
 T_START_MS=$(now_ms)
+T_OUT=$(mktemp -d "/tmp/$T_NAME.XXXXXX")
 if [ -n "${VM_SHARE:-}" ]; then
-	T_OUT=$VM_SHARE/$T_NAME
+	T_KEEP=$VM_SHARE/$T_NAME
 else
-	T_OUT=$(mktemp -d "/tmp/$T_NAME.XXXXXX")
+	T_KEEP=$T_OUT
 fi
-mkdir -p "$T_OUT"
 BUILD=${1:-${BUILD:-}}
 case $BUILD in "" | /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 
@@ -81,8 +85,12 @@ lib_cleanup() {
 		kill -9 "$p" 2>/dev/null
 	done
 	for ns in ${LIB_NS[@]+"${LIB_NS[@]}"}; do ip netns del "$ns" 2>/dev/null; done
+	if [ "$T_KEEP" != "$T_OUT" ]; then
+		# Sockets and the like cannot be copied to 9p: skip them quietly.
+		mkdir -p "$T_KEEP" && cp -r "$T_OUT/." "$T_KEEP/" 2>/dev/null
+	fi
 	if [ "$rc" -ne 0 ]; then
-		echo "$T_NAME: failed (exit $rc); logs in $T_OUT" >&2
+		echo "$T_NAME: failed (exit $rc); logs in $T_KEEP" >&2
 	fi
 	exit "$rc"
 }

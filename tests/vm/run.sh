@@ -85,7 +85,7 @@ if [ "${VM_ONE_BOOT:-0}" = 1 ]; then
 		rm -rf "${OUT:?}/$(basename "$t" .sh)" "$OUT/$(basename "$t" .sh).rc"
 	done
 	s=$SECONDS
-	"$HERE/vm-run.sh" -t "$timeout" -s "$OUT" "$HERE/batch.sh" "$BUILD" "${tests[@]}"
+	"$HERE/vm-run.sh" -j -t "$timeout" -s "$OUT" "$HERE/batch.sh" "$BUILD" "${tests[@]}"
 	for t in "${tests[@]}"; do
 		name=$(basename "$t" .sh)
 		rc=$(cat "$OUT/$name.rc" 2>/dev/null || echo 125)
@@ -96,7 +96,7 @@ else
 		name=$(basename "$t" .sh)
 		rm -rf "${OUT:?}/$name"
 		mkdir -p "$OUT/$name"
-		args=(-s "$OUT")
+		args=(-j -s "$OUT")
 		n=$(header "$t" vm-timeout)
 		[ -z "$n" ] || args+=(-t "$n")
 		n=$(header "$t" vm-mem)

@@ -14,8 +14,12 @@
 # -s DIR (or VM_SHARE=DIR): a writable host directory mounted at the same
 #   path inside; what the script writes there (logs, pcaps) stays on the host.
 #   Inside, VM_SHARE names it.
+# -j: join the script's stderr to its stdout inside the VM (one ordered
+#   stream on our stdout).
 # -e NAME=VALUE: set in the script's environment (repeatable).
 # -t: kill the VM after this many seconds (default 600, VM_TIMEOUT); exit 124.
+#   The script itself gets SIGTERM (then SIGKILL 10 s later) about 25 s
+#   before, so that its exit traps can save logs.
 # -m: memory in MiB (default 1024, VM_MEM).
 # VM_APPEND: more kernel command line (e.g. loglevel=7 initcall_debug).
 # VM_VERBOSE=1 copies the VM console (kernel and init messages) to stderr;
@@ -28,25 +32,27 @@ MEM=${VM_MEM:-1024}
 TIMEOUT=${VM_TIMEOUT:-600}
 SHARE=${VM_SHARE:-}
 ENVS=()
+JOIN=0
 
 usage() {
 	sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-while getopts "m:t:s:e:h" opt; do
+while getopts "m:t:s:e:jh" opt; do
 	case $opt in
 	m) MEM=$OPTARG ;;
 	t) TIMEOUT=$OPTARG ;;
 	s) SHARE=$OPTARG ;;
 	e) ENVS+=("$OPTARG") ;;
+	j) JOIN=1 ;;
 	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || usage
 
-SCRIPT=$(realpath -e -- "$1") || { echo "vm-run: $1: no such file" >&2; exit 2; }
+SCRIPT=$(realpath -e -- "$1" 2>/dev/null) || { echo "vm-run: $1: no such file" >&2; exit 2; }
 shift
 if [ -n "$SHARE" ]; then
 	mkdir -p "$SHARE" && SHARE=$(realpath -e -- "$SHARE") || exit 2
@@ -55,6 +61,11 @@ fi
 KDIR=$("$HERE/setup.sh") || { echo "vm-run: setup failed" >&2; exit 125; }
 KERNEL=$KDIR/vmlinux
 [ -f "$KERNEL" ] || KERNEL=$KDIR/root/boot/vmlinuz-$(cat "$KDIR/kver")
+
+case $TIMEOUT in '' | *[!0-9]*) echo "vm-run: -t $TIMEOUT: want seconds" >&2; exit 2 ;; esac
+INNER=$((TIMEOUT - 25))
+[ "$INNER" -ge $((TIMEOUT / 2)) ] || INNER=$((TIMEOUT / 2))
+[ "$INNER" -ge 1 ] || INNER=1
 
 CTL=$(mktemp -d /tmp/vm-ctl.XXXXXX)
 QPID=""
@@ -89,9 +100,15 @@ q() { printf "'%s'" "$(printf %s "$1" | sed "s/'/'\\\\''/g")"; }
 	echo "cd $(q "$PWD") 2>/dev/null || cd /"
 	printf 'if [ -x %s ]; then set -- %s; else set -- /bin/sh %s; fi\n' \
 		"$(q "$SCRIPT")" "$(q "$SCRIPT")" "$(q "$SCRIPT")"
-	printf '"$@"'
+	# The script gets SIGTERM before we kill the VM, so its exit traps
+	# (lib.sh copies its logs out) run.
+	printf 'timeout -k 10 %d "$@"' "$INNER"
 	for a in "$@"; do printf ' %s' "$(q "$a")"; done
-	echo ' </dev/null >/run/vm/stdout 2>/run/vm/stderr'
+	if [ "$JOIN" = 1 ]; then
+		echo ' </dev/null >/run/vm/stdout 2>&1'
+	else
+		echo ' </dev/null >/run/vm/stdout 2>/run/vm/stderr'
+	fi
 	echo 'rc=$?'
 	echo 'echo $rc >/run/vm/rc'
 	echo 'exit $rc'
@@ -107,7 +124,7 @@ VIRTFS=(-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,mul
 
 T0=$(date +%s.%N)
 qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
-	-accel tcg,thread=multi -cpu "${VM_CPU:-max}" -smp "${VM_SMP:-2}" -m "$MEM" \
+	-accel tcg,thread=multi -cpu "${VM_CPU:-max}" -smp "${VM_SMP:-1}" -m "$MEM" \
 	-kernel "$KERNEL" -initrd "$KDIR/initramfs.gz" \
 	-append "console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off random.trust_cpu=on ${VM_APPEND:-}" \
 	-chardev "file,id=con,path=$CTL/console" -serial chardev:con \

@@ -18,7 +18,7 @@
 /* The addresses the stub says are on this host. */
 static const char *const here[] = {"10.0.0.1", "2001:db8::1", "192.0.2.1", NULL};
 
-static bool stub_is_local(const struct conf_addr *a, void *arg)
+static inline bool stub_is_local(const struct conf_addr *a, void *arg)
 {
 	const char *const *list = arg;
 	struct conf_addr b;
@@ -30,7 +30,7 @@ static bool stub_is_local(const struct conf_addr *a, void *arg)
 }
 
 /* Writes text to a new temp file with the given mode; returns its path. */
-static char *tmp_file(const char *text, mode_t mode)
+static inline char *tmp_file(const char *text, mode_t mode)
 {
 	char *path = strdup("/tmp/oakley-conf-XXXXXX");
 	size_t len = strlen(text);
@@ -45,7 +45,7 @@ static char *tmp_file(const char *text, mode_t mode)
 	return path;
 }
 
-static void tmp_remove(char *path)
+static inline void tmp_remove(char *path)
 {
 	if (path)
 		unlink(path);
@@ -60,7 +60,7 @@ struct loaded {
 };
 
 /* Loads conf text (and secrets text, if any, mode 0600). */
-static void load_text(struct loaded *l, const char *conf, const char *secrets)
+static inline void load_text(struct loaded *l, const char *conf, const char *secrets)
 {
 	memset(l, 0, sizeof(*l));
 	l->conf_path = tmp_file(conf, 0644);
@@ -70,7 +70,7 @@ static void load_text(struct loaded *l, const char *conf, const char *secrets)
 			   l->err, sizeof(l->err));
 }
 
-static void loaded_free(struct loaded *l)
+static inline void loaded_free(struct loaded *l)
 {
 	conf_free(l->c);
 	tmp_remove(l->conf_path);
@@ -80,7 +80,7 @@ static void loaded_free(struct loaded *l)
 }
 
 /* Loads, expects success, returns the conf (freed by loaded_free). */
-static struct conf *load_ok(struct loaded *l, const char *conf, const char *secrets)
+static inline struct conf *load_ok(struct loaded *l, const char *conf, const char *secrets)
 {
 	load_text(l, conf, secrets);
 	if (l->ret)
@@ -91,27 +91,27 @@ static struct conf *load_ok(struct loaded *l, const char *conf, const char *secr
 
 /* Expects -EINVAL with err == "FILE:LINE: msg", FILE the conf file (or the
  * secrets file when in_secrets). */
-static void expect_error_at(const char *conf, const char *secrets, bool in_secrets,
-			    unsigned line, const char *msg)
+static inline void expect_error_at(const char *conf, const char *secrets, bool in_secrets,
+				   unsigned line, const char *msg)
 {
 	struct loaded l;
 	char want[1024];
 
 	load_text(&l, conf, secrets);
-	snprintf(want, sizeof(want), "%s:%u: %s", in_secrets ? l.secrets_path : l.conf_path,
-		 line, msg);
+	snprintf(want, sizeof(want), "%s:%u: %s", in_secrets ? l.secrets_path : l.conf_path, line,
+		 msg);
 	if (l.ret != -EINVAL || strcmp(l.err, want))
 		fail_msg("want -EINVAL \"%s\"\n got %d \"%s\"", want, l.ret, l.err);
 	assert_null(l.c);
 	loaded_free(&l);
 }
 
-static void expect_error(const char *conf, unsigned line, const char *msg)
+static inline void expect_error(const char *conf, unsigned line, const char *msg)
 {
 	expect_error_at(conf, NULL, false, line, msg);
 }
 
-static void expect_secrets_error(const char *secrets, unsigned line, const char *msg)
+static inline void expect_secrets_error(const char *secrets, unsigned line, const char *msg)
 {
 	expect_error_at("conn a\n\tleft=10.0.0.1\n\tright=10.0.0.2\n", secrets, true, line, msg);
 }
@@ -122,7 +122,7 @@ struct capture {
 	char path[32];
 };
 
-static void capture_start(struct capture *cap)
+static inline void capture_start(struct capture *cap)
 {
 	int fd;
 
@@ -137,7 +137,7 @@ static void capture_start(struct capture *cap)
 }
 
 /* Returns what was logged (malloc'd), and restores stderr. */
-static char *capture_end(struct capture *cap)
+static inline char *capture_end(struct capture *cap)
 {
 	char *text = calloc(1, 65536);
 	int fd;
@@ -155,13 +155,13 @@ static char *capture_end(struct capture *cap)
 	return text;
 }
 
-static void assert_contains(const char *text, const char *part)
+static inline void assert_contains(const char *text, const char *part)
 {
 	if (!strstr(text, part))
 		fail_msg("\"%s\" not found in:\n%s", part, text);
 }
 
-static void assert_addr(const struct conf_addr *a, const char *want)
+static inline void assert_addr(const struct conf_addr *a, const char *want)
 {
 	char s[CONF_ADDR_STRLEN];
 
@@ -169,7 +169,7 @@ static void assert_addr(const struct conf_addr *a, const char *want)
 	assert_string_equal(s, want);
 }
 
-static void assert_id(const struct conf_id *id, const char *want)
+static inline void assert_id(const struct conf_id *id, const char *want)
 {
 	char s[CONF_ID_STRLEN];
 

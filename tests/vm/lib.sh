@@ -51,12 +51,14 @@ fail() {
 	echo "[$(elapsed)s] FAIL: $*" >&2
 	exit 1
 }
-# Milliseconds taken by a command: `ms=$(time_ms cmd...)`; fails like cmd.
-time_ms() {
-	local s
-	s=$(now_ms)
-	"$@" >&2
-	echo $(($(now_ms) - s))
+# timed VAR CMD...: run CMD, put the milliseconds it took in VAR; CMD's status.
+timed() {
+	local _v=$1 _s _rc=0
+	shift
+	_s=$(now_ms)
+	"$@" || _rc=$?
+	printf -v "$_v" '%d' $(($(now_ms) - _s))
+	return $_rc
 }
 
 # Poll CMD every 0.2 s until it succeeds or TIMEOUT seconds pass.
@@ -266,6 +268,26 @@ secrets {
 	}
 }
 EOF
+}
+
+# ---- captures -----------------------------------------------------------------
+
+# start_capture NS IFACE FILE [FILTER]: dumpcap on IFACE in NS into FILE
+# (pcapng), running once the call returns.  Stopped at exit, or by
+# stop_capture FILE (which waits until the file is complete).
+start_capture() {
+	local ns=$1 ifc=$2 file=$3 filt=${4:-}
+	ip netns exec "$ns" dumpcap -q -i "$ifc" ${filt:+-f "$filt"} -w "$file" \
+		</dev/null >"$file.log" 2>&1 &
+	echo $! >"$file.pid"
+	LIB_PIDS+=("$!")
+	wait_for 20 test -s "$file" || fail "dumpcap on $ns/$ifc did not start: $(cat "$file.log")"
+}
+stop_capture() {
+	local pid
+	pid=$(cat "$1.pid")
+	kill -INT "$pid" 2>/dev/null || return 0
+	wait "$pid" 2>/dev/null || true
 }
 
 # ---- XFRM ---------------------------------------------------------------------

@@ -56,13 +56,22 @@ grep -q 'selftest: #1, ESTABLISHED, IKEv1' "$T_OUT/b/list-sas.out" || fail "b do
 
 pa=$(xfrm_packets a)
 pb=$(xfrm_packets b)
+start_capture b to-a "$T_OUT/b/wire.pcapng"
 ping_ok a 10.1.0.1 10.2.0.1 5 || fail "no ping through the tunnel"
+stop_capture "$T_OUT/b/wire.pcapng"
 pa2=$(xfrm_packets a)
 pb2=$(xfrm_packets b)
 log "ESP packets: a $pa -> $pa2, b $pb -> $pb2"
 # 5 echo requests out of a and into b, 5 replies the other way: 10 per side.
 [ $((pa2 - pa)) -ge 10 ] && [ $((pb2 - pb)) -ge 10 ] || fail "SA counters did not rise by 10"
 ip -n a -s xfrm state >"$T_OUT/a/xfrm-state.out"
+# On the wire: the pings as ESP between the gateways, no ICMP in the clear.
+tshark -n -r "$T_OUT/b/wire.pcapng" -T fields -e ip.src -e ip.dst -e _ws.col.Protocol \
+	>"$T_OUT/b/wire.txt" 2>&1 || fail "tshark: $(cat "$T_OUT/b/wire.txt")"
+nesp=$(grep -c $'^10\\.99\\.0\\.[12]\t10\\.99\\.0\\.[12]\tESP$' "$T_OUT/b/wire.txt" || true)
+nicmp=$(grep -c 'ICMP' "$T_OUT/b/wire.txt" || true)
+log "captured on b: $nesp ESP packets, $nicmp ICMP in the clear"
+[ "$nesp" -ge 10 ] && [ "$nicmp" -eq 0 ] || fail "wire: want >= 10 ESP and no ICMP: $(cat "$T_OUT/b/wire.txt")"
 
 # Tear down: a Delete from a removes the SAs on both sides.
 swanctl_in a "$T_OUT/a" --terminate --ike selftest --timeout 30 >"$T_OUT/a/terminate.out" 2>&1 ||

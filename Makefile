@@ -94,8 +94,8 @@ check-net:
 	@tests/net/run.sh $(BUILD)/san
 
 check-vm:
-	@$(MAKE) --no-print-directory all
-	@tests/vm/run.sh $(BUILD)
+	@$(MAKE) --no-print-directory SANITIZE=1 all
+	@tests/vm/run.sh $(BUILD)/san
 
 check: deps
 	@scripts/check.sh
@@ -110,4 +110,5 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(OUT)/obj/tests/unit/%.d)
+-include $(LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(OUT)/obj/tests/unit/%.d) \
+	 $(OUT)/obj/src/cmd/oakleyd.d $(OUT)/obj/src/cmd/oakleyctl.d

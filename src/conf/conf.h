@@ -113,6 +113,8 @@ struct conf_setup {
 	bool capture;		  /* capture=yes|no; default no */
 	char keys_dir[256];	  /* keysdir=, absolute; "" unless given */
 	bool uniqueids;		  /* uniqueids=yes|no|never|replace|keep; default yes */
+	unsigned retransmit_timeout_ms; /* retransmit_timeout=SECONDS (fractions too); 0: default */
+	unsigned retransmit_tries;	/* retransmit_tries=N; 0: default */
 };
 
 struct conf {

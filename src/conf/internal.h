@@ -105,7 +105,7 @@ struct conf_ctx {
 	struct section *secs;	/* conn sections, %default among them */
 	unsigned nsecs;
 	struct conf_setup setup;
-	unsigned setup_line[8]; /* duplicate detection in config setup */
+	unsigned setup_line[16]; /* duplicate detection in config setup */
 	struct conf_secret *secrets;
 	unsigned nsecrets;
 };

@@ -1,6 +1,7 @@
 /* The keys of "config setup".  Several config setup sections are one
  * section, as in strongSwan; a key given again wins, with a warning. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf/internal.h"
@@ -89,6 +90,40 @@ static int set_uniqueids(struct conf_ctx *ctx, const struct setting *s)
 			  "uniqueids= takes yes, no, never, replace or keep, not '%s'", s->value);
 }
 
+/* As strongSwan's charon.retransmit_timeout: seconds, fractions allowed. */
+static int set_retransmit_timeout(struct conf_ctx *ctx, const struct setting *s)
+{
+	char *end;
+	double secs;
+
+	ctx->setup.retransmit_timeout_ms = 0;
+	if (!s->value)
+		return 0;
+	secs = strtod(s->value, &end);
+	if (end == s->value || *end || secs < 0.05 || secs > 600)
+		return conf_error(ctx, s->file, s->line,
+				  "retransmit_timeout= takes seconds from 0.05 to 600, not '%s'",
+				  s->value);
+	ctx->setup.retransmit_timeout_ms = (unsigned)(secs * 1000 + 0.5);
+	return 0;
+}
+
+static int set_retransmit_tries(struct conf_ctx *ctx, const struct setting *s)
+{
+	char *end;
+	unsigned long n;
+
+	ctx->setup.retransmit_tries = 0;
+	if (!s->value)
+		return 0;
+	n = strtoul(s->value, &end, 10);
+	if (end == s->value || *end || n < 1 || n > 10)
+		return conf_error(ctx, s->file, s->line,
+				  "retransmit_tries= takes 1 to 10, not '%s'", s->value);
+	ctx->setup.retransmit_tries = (unsigned)n;
+	return 0;
+}
+
 static int set_ignored(struct conf_ctx *ctx, const struct setting *s)
 {
 	log_debug("%s:%u: %s= is for strongSwan/Libreswan logging; ignored (use oakleyd -v)",
@@ -104,6 +139,8 @@ static const struct {
 	{"capturefile", set_capturefile}, {"keysdir", set_keysdir},
 	{"uniqueids", set_uniqueids},	  {"charondebug", set_ignored},
 	{"plutodebug", set_ignored},
+	{"retransmit_timeout", set_retransmit_timeout},
+	{"retransmit_tries", set_retransmit_tries},
 };
 
 int setup_setting(struct conf_ctx *ctx, const struct setting *s)

@@ -62,6 +62,18 @@ static void prop_str(const struct proposal *p, char *out, size_t len)
 		 p->integ ? p->integ->display : "", p->dh ? "/" : "", p->dh ? p->dh->display : "");
 }
 
+static void failures_text(struct ike_daemon *d, struct buf *out)
+{
+	const struct ike_failure *f;
+
+	if (!d->failures)
+		return;
+	out_printf(out, "Last failures:\n");
+	for (f = d->failures; f; f = f->next)
+		out_printf(out, "  %s, %" PRIu64 " s ago:\n      why: %s\n", f->conn,
+			   (loop_now_ms() - f->when_ms) / 1000, f->why);
+}
+
 void status_text(struct ike_daemon *d, struct buf *out)
 {
 	const struct ike_sa *sa;
@@ -106,6 +118,7 @@ void status_text(struct ike_daemon *d, struct buf *out)
 				   " bytes %" PRIu64 " packets\n",
 				   k.in.bytes, k.in.packets, k.out.bytes, k.out.packets);
 	}
+	failures_text(d, out);
 }
 
 /* Names and reasons are ours or the config's; escape them all the same. */
@@ -186,6 +199,7 @@ static void json_child(struct ike_daemon *d, struct buf *out, const struct child
 
 void status_json(struct ike_daemon *d, struct buf *out)
 {
+	const struct ike_failure *f;
 	const struct ike_sa *sa;
 	const struct child_sa *c;
 
@@ -200,6 +214,14 @@ void status_json(struct ike_daemon *d, struct buf *out)
 		json_child(d, out, c);
 		if (c->next)
 			buf_put_u8(out, ',');
+	}
+	out_printf(out, "],\"failures\":[");
+	for (f = d->failures; f; f = f->next) {
+		out_printf(out, "{");
+		json_key(out, "connection", f->conn, true);
+		json_key(out, "why", f->why, true);
+		out_printf(out, "\"seconds_ago\":%" PRIu64 "}%s", (loop_now_ms() - f->when_ms) / 1000,
+			   f->next ? "," : "");
 	}
 	out_printf(out, "]}\n");
 }

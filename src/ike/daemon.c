@@ -58,6 +58,35 @@ int ike_sock_for(struct ike_daemon *d, int family)
 	return -1;
 }
 
+#define FAILURES_KEPT 64
+
+void ike_note_failure(struct ike_daemon *d, const char *conn, const char *why)
+{
+	struct ike_failure **pp, *f = NULL;
+	unsigned n = 0;
+
+	for (pp = &d->failures; *pp; pp = &(*pp)->next, n++)
+		if (!strcmp((*pp)->conn, conn)) {
+			f = *pp;
+			*pp = f->next;
+			break;
+		}
+	if (!f && n >= FAILURES_KEPT) {
+		/* Drop the oldest: the list is bounded whatever peers do. */
+		for (pp = &d->failures; (*pp)->next; pp = &(*pp)->next)
+			;
+		f = *pp;
+		*pp = NULL;
+	}
+	if (!f && !(f = calloc(1, sizeof(*f))))
+		return;
+	snprintf(f->conn, sizeof(f->conn), "%s", conn);
+	snprintf(f->why, sizeof(f->why), "%s", why);
+	f->when_ms = loop_now_ms();
+	f->next = d->failures;
+	d->failures = f;
+}
+
 int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct ike_daemon **out)
 {
 	struct ike_daemon *d = calloc(1, sizeof(*d));
@@ -68,8 +97,8 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 	d->loop = loop;
 	d->conf = conf;
 	d->port = port;
-	d->retransmit_base_ms = RETRANSMIT_BASE_MS;
-	d->retransmit_tries = RETRANSMIT_TRIES;
+	d->retransmit_base_ms = conf->setup.retransmit_timeout_ms ?: RETRANSMIT_BASE_MS;
+	d->retransmit_tries = conf->setup.retransmit_tries ?: RETRANSMIT_TRIES;
 	d->halfopen_timeout_ms = HALFOPEN_MS;
 	err = htable_init(&d->sa_by_icookie);
 	if (!err)
@@ -107,6 +136,12 @@ void ike_daemon_free(struct ike_daemon *d)
 		xfrm_close(d->xfrm);
 	htable_free(&d->sa_by_icookie);
 	htable_free(&d->quick_by_msgid);
+	while (d->failures) {
+		struct ike_failure *f = d->failures;
+
+		d->failures = f->next;
+		free(f);
+	}
 	free(d);
 }
 

@@ -138,6 +138,14 @@ struct child_sa {
 	uint8_t icookie[8], rcookie[8]; /* the ISAKMP SA that made it */
 };
 
+/* The last failure of each connection, for oakleyctl status. */
+struct ike_failure {
+	struct ike_failure *next;
+	char conn[64];
+	char why[512];
+	uint64_t when_ms;
+};
+
 struct ike_sock {
 	int fd;
 	int family;
@@ -153,6 +161,7 @@ struct ike_daemon {
 	struct htable quick_by_msgid;
 	struct ike_sa *sas;
 	struct child_sa *children;
+	struct ike_failure *failures; /* newest first, one per connection */
 	unsigned next_serial;
 	uint32_t next_reqid;
 	uint16_t port; /* 500, or a test port */
@@ -169,6 +178,7 @@ int ike_daemon_reload(struct ike_daemon *d, struct conf *conf);
 int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg);
 int ike_down(struct ike_daemon *d, const char *name);
 int ike_sock_for(struct ike_daemon *d, int family);
+void ike_note_failure(struct ike_daemon *d, const char *conn, const char *why);
 /* The connections between these two addresses (the remote may be %any),
  * in configuration order: prev NULL for the first. */
 const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr_storage *local,

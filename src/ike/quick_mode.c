@@ -130,6 +130,7 @@ static void quick_fail(struct quick *q, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	quick_log(q, LOG_LVL_ERR, "%s", why);
+	ike_note_failure(q->sa->d, q->conn.name[0] ? q->conn.name : q->sa->conn.name, why);
 	quick_done(q, false, why);
 }
 
@@ -307,17 +308,20 @@ static int qm_take_nonce(struct quick *q, const struct ike_msg *m, struct buf *n
 }
 
 /* Does connection c take this QM1?  Its subnets must cover the peer's
- * IDs and its esp= must accept an offer. */
+ * IDs and its esp= must accept an offer.  *fit counts how much of it
+ * fitted (a side's subnet each, and 3 for both plus the proposal), so the
+ * failure that explains most can be told. */
 static int quick_conn_takes(struct quick *q, const struct conn *c, const struct conf_ts *ci,
 			    const struct conf_ts *cr, struct cursor sa_body, struct p2_offer *o,
 			    struct wire_transform_spec *echo, uint8_t *propnum, char *why,
-			    size_t whylen)
+			    size_t whylen, int *fit)
 {
 	struct conf_ts want_local, want_remote;
 	char a[128], b[128], x[128], y[128];
 
 	conn_ts(c, q->sa, &want_local, &want_remote);
-	if (!ts_covers(&want_remote, ci) || !ts_covers(&want_local, cr)) {
+	*fit = ts_covers(&want_remote, ci) + ts_covers(&want_local, cr);
+	if (*fit < 2) {
 		ts_str(ci, a, sizeof(a));
 		ts_str(cr, b, sizeof(b));
 		ts_str(&want_remote, x, sizeof(x));
@@ -332,6 +336,23 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 	return p2_choose(c, sa_body, o, echo, propnum, why, whylen);
 }
 
+/* Another connection may use this ISAKMP SA only if it would have
+ * accepted it: the same peer identity and authentication, and the
+ * negotiated algorithms in its ike= list. */
+static bool isakmp_sa_fits(const struct ike_sa *sa, const struct conn *c)
+{
+	unsigned i;
+
+	if (c->authby != sa->conn.authby || !conf_id_equal(&c->remote.id, &sa->conn.remote.id) ||
+	    !conf_id_equal(&c->local.id, &sa->conn.local.id))
+		return false;
+	for (i = 0; i < c->ike.n; i++)
+		if (c->ike.p[i].encr == sa->encr && c->ike.p[i].integ == sa->hash &&
+		    c->ike.p[i].dh == sa->group)
+			return true;
+	return false;
+}
+
 /* The phase-1 connection first, then the others between the same
  * gateways: the first that takes the offer negotiates the child. */
 static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const struct conf_ts *cr,
@@ -341,20 +362,29 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 	struct ike_sa *sa = q->sa;
 	const struct conn *c = NULL;
 	char why[sizeof(sa->why)];
-	int err;
+	int err, e, fit, best;
 
 	err = quick_conn_takes(q, &sa->conn, ci, cr, sa_body, o, echo, propnum, sa->why,
-			       sizeof(sa->why));
+			       sizeof(sa->why), &best);
 	if (!err) {
 		q->conn = sa->conn;
 		return 0;
 	}
-	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c)))
-		if (strcmp(c->name, sa->conn.name) &&
-		    !quick_conn_takes(q, c, ci, cr, sa_body, o, echo, propnum, why, sizeof(why))) {
+	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
+		if (!strcmp(c->name, sa->conn.name) || !isakmp_sa_fits(sa, c))
+			continue;
+		e = quick_conn_takes(q, c, ci, cr, sa_body, o, echo, propnum, why, sizeof(why),
+				     &fit);
+		if (!e) {
 			q->conn = *c;
 			return 0;
 		}
+		if (fit > best) {
+			best = fit;
+			err = e;
+			memcpy(sa->why, why, sizeof(why));
+		}
+	}
 	quick_fail(q, "%s", sa->why);
 	info_send_notify(sa, (uint16_t)err);
 	return err;

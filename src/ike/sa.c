@@ -112,14 +112,18 @@ static void ike_sa_notify_up(struct ike_sa *sa, bool ok, const char *why)
  * (not now: we may be deep in its own handler). */
 void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
 {
+	char why[sizeof(sa->why)];
 	va_list ap;
 
 	if (sa->state == IKE_SA_DEAD)
 		return;
+	/* Through a copy: callers may pass sa->why itself as an argument. */
 	va_start(ap, fmt);
-	vsnprintf(sa->why, sizeof(sa->why), fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	memcpy(sa->why, why, sizeof(why));
 	ike_sa_log(sa, LOG_LVL_ERR, "%s", sa->why);
+	ike_note_failure(sa->d, sa->conn.name, sa->why);
 	sa->state = IKE_SA_DEAD;
 	quick_fail_all(sa, sa->why);
 	ike_sa_notify_up(sa, false, sa->why);

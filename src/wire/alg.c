@@ -55,6 +55,13 @@ static const struct {
 	{"sha2_384", "sha384"},	   {"sha2_512", "sha512"},    {"aesctr", "aes128ctr"},
 	{"aes128gcm", "aes128gcm16"}, {"aes192gcm", "aes192gcm16"}, {"aes256gcm", "aes256gcm16"},
 	{"x25519", "curve25519"},  {"ecp256r1", "ecp256"},   {"des3", "3des"},
+	/* Libreswan's spellings */
+	{"sha2", "sha256"},	   {"dh2", "modp1024"},	      {"dh5", "modp1536"},
+	{"dh14", "modp2048"},	   {"dh15", "modp3072"},      {"dh16", "modp4096"},
+	{"dh17", "modp6144"},	   {"dh18", "modp8192"},      {"dh19", "ecp256"},
+	{"dh20", "ecp384"},	   {"dh21", "ecp521"},	      {"dh31", "curve25519"},
+	{"aes_ctr", "aes128ctr"},  {"aes_gcm", "aes128gcm16"}, {"aes_gcm128", "aes128gcm16"},
+	{"aes_gcm192", "aes192gcm16"}, {"aes_gcm256", "aes256gcm16"},
 };
 
 const struct alg *alg_table(unsigned *n)

@@ -30,10 +30,12 @@ for d in "$WD" "$ED"; do
 done
 conn nop1 '\tike=aes128-sha1-modp2048\n\tleftsubnet=10.1.1.0/24\n\trightsubnet=10.2.1.0/24' \
 	'\tike=aes256-sha256-modp3072\n\tleftsubnet=10.1.1.0/24\n\trightsubnet=10.2.1.0/24'
-conn noesp '\tesp=aes128-sha1\n\tleftsubnet=10.1.2.0/24\n\trightsubnet=10.2.2.0/24' \
-	'\tesp=aes256-sha512\n\tleftsubnet=10.1.2.0/24\n\trightsubnet=10.2.2.0/24'
-conn ids '\tleftsubnet=10.1.0.0/16\n\trightsubnet=10.2.3.0/24' \
-	'\tleftsubnet=10.1.3.0/24\n\trightsubnet=10.2.3.0/24'
+# The other conns share east's phase-1 policy, so nop1's offer fits none.
+P1='\tike=aes256-sha256-modp3072\n'
+conn noesp "$P1"'\tesp=aes128-sha1\n\tleftsubnet=10.1.2.0/24\n\trightsubnet=10.2.2.0/24' \
+	"$P1"'\tesp=aes256-sha512\n\tleftsubnet=10.1.2.0/24\n\trightsubnet=10.2.2.0/24'
+conn ids "$P1"'\tleftsubnet=10.1.0.0/16\n\trightsubnet=10.2.3.0/24' \
+	"$P1"'\tleftsubnet=10.1.3.0/24\n\trightsubnet=10.2.3.0/24'
 printf '%s %s : PSK "right key"\n' "$WEST" "$EAST" >"$WD/ipsec.secrets"
 printf '%s %s : PSK "right key"\n' "$WEST" "$EAST" >"$ED/ipsec.secrets"
 start_oakleyd "$W" "$WD"

@@ -277,16 +277,29 @@ EOF
 # stop_capture FILE (which waits until the file is complete).
 start_capture() {
 	local ns=$1 ifc=$2 file=$3 filt=${4:-}
-	ip netns exec "$ns" dumpcap -q -i "$ifc" ${filt:+-f "$filt"} -w "$file" \
+	ip netns exec "$ns" dumpcap -i "$ifc" ${filt:+-f "$filt"} -w "$file" \
 		</dev/null >"$file.log" 2>&1 &
 	echo $! >"$file.pid"
 	LIB_PIDS+=("$!")
-	wait_for 20 test -s "$file" || fail "dumpcap on $ns/$ifc did not start: $(cat "$file.log")"
+	# "Capturing on" comes once the socket is bound; the file exists before.
+	wait_for 20 grep -q '^Capturing on' "$file.log" ||
+		fail "dumpcap on $ns/$ifc did not start: $(cat "$file.log")"
 }
 stop_capture() {
-	local pid
+	local pid n last=-1 log
 	pid=$(cat "$1.pid")
-	kill -INT "$pid" 2>/dev/null || return 0
+	kill -0 "$pid" 2>/dev/null || return 0
+	# libpcap hands packets over a ring block at a time, and dumpcap stops
+	# without draining it: wait until its packet count settles first.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		sleep 0.5
+		log=$(<"$1.log")
+		n=${log##*Packets: }
+		n=${n%%[!0-9]*}
+		[ "${n:-0}" = "$last" ] && break
+		last=${n:-0}
+	done
+	kill -INT "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null || true
 }
 

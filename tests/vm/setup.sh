@@ -22,7 +22,7 @@ die() { echo "vm-setup: error: $*" >&2; exit 1; }
 
 # Host tools the harness needs, with the Debian package that has them.
 check_tools() {
-	local missing="" t pkg
+	local missing="" t
 	for t in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
 		depmod:kmod modprobe:kmod cpio:cpio dpkg-deb:dpkg gzip:gzip \
 		unxz:xz-utils; do
@@ -35,6 +35,11 @@ check_tools() {
 	fi
 	[ -z "$missing" ] || die "missing host packages:$(echo "$missing" | tr ' ' '\n' | sort -u | tr '\n' ' ')
   install them with: apt-get install -y$(echo "$missing" | tr ' ' '\n' | sort -u | tr '\n' ' ')"
+}
+
+newest_kernel_pkg() {
+	apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
+		grep -E '^linux-image-6\.1\.0-[0-9]+-amd64(-unsigned)?$' | sort -V | tail -n1 || true
 }
 
 # Newest cached .deb, else download the newest 6.1 amd64 kernel package.
@@ -51,14 +56,17 @@ find_deb() {
 		echo "$deb"
 		return
 	fi
-	name=$(apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
-		grep -E '^linux-image-6\.1\.0-[0-9]+-amd64(-unsigned)?$' |
-		sort -V | tail -n1 || true)
+	name=$(newest_kernel_pkg)
+	if [ -z "$name" ]; then
+		say "no kernel package known to apt: apt-get update"
+		apt-get update -q >&2 || true
+		name=$(newest_kernel_pkg)
+	fi
 	# Prefer -unsigned: same kernel without the signature wrapper.
 	[ -n "$name" ] || die "no linux-image-6.1.0-N-amd64 package known to apt (run apt-get update, or set VM_KERNEL_DEB)"
 	case $name in *-unsigned) ;; *) apt-cache show "$name-unsigned" >/dev/null 2>&1 && name="$name-unsigned" ;; esac
 	say "downloading $name"
-	(cd "$CACHE/debs" && apt-get download -q "$name" >&2) || die "apt-get download $name failed"
+	(cd "$CACHE/debs" && apt-get download -q -o APT::Sandbox::User=root "$name" >&2) || die "apt-get download $name failed"
 	ls "$CACHE"/debs/"$name"_*.deb | sort -V | tail -n1
 }
 
@@ -91,6 +99,7 @@ unpack_kernel() {
 	fi
 	echo "$kver" >"$tmp/kver"
 	basename "$deb" >"$tmp/deb"
+	chmod 755 "$tmp"
 	rm -rf "${CACHE:?}/$kver"
 	mv "$tmp" "$CACHE/$kver"
 	echo "$kver" >"$CACHE/current"

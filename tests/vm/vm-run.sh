@@ -6,7 +6,8 @@
 #                      SCRIPT [ARGS...]
 #
 # Inside: the host's / over 9p (read-only) under a tmpfs overlay, so writes
-# anywhere work and vanish; fresh /proc /sys /dev /tmp /run; the modules of
+# anywhere work and vanish (/tmp too: host files show through); fresh /proc
+# /sys /dev /run; the modules of
 # modules.list loaded, any other module on demand.  SCRIPT (a host path,
 # the same path inside) runs from the current directory with no stdin; its
 # stdout and stderr come back on ours and its exit code is ours.
@@ -21,6 +22,8 @@
 #   The script itself gets SIGTERM (then SIGKILL 10 s later) about 25 s
 #   before, so that its exit traps can save logs.
 # -m: memory in MiB (default 1024, VM_MEM).
+# VM_SMP: virtual CPUs (default 1: on a busy 2-core host, 2 vCPUs under TCG
+#   made everything 1.5-3x slower).  VM_CPU: qemu -cpu model (default max).
 # VM_APPEND: more kernel command line (e.g. loglevel=7 initcall_debug).
 # VM_VERBOSE=1 copies the VM console (kernel and init messages) to stderr;
 # it is printed anyway when the VM fails to boot or times out.

@@ -108,11 +108,11 @@ struct conf_secret {
 };
 
 struct conf_setup {
-	enum dataplane dataplane; /* dataplane=kernel|none; default kernel */
-	char capture_file[256];	  /* capturefile=, absolute; "" unless given */
-	bool capture;		  /* capture=yes|no; default no */
-	char keys_dir[256];	  /* keysdir=, absolute; "" unless given */
-	bool uniqueids;		  /* uniqueids=yes|no|never|replace|keep; default yes */
+	enum dataplane dataplane;	/* dataplane=kernel|none; default kernel */
+	char capture_file[256];		/* capturefile=, absolute; "" unless given */
+	bool capture;			/* capture=yes|no; default no */
+	char keys_dir[256];		/* keysdir=, absolute; "" unless given */
+	bool uniqueids;			/* uniqueids=yes|no|never|replace|keep; default yes */
 	unsigned retransmit_timeout_ms; /* retransmit_timeout=SECONDS (fractions too); 0: default */
 	unsigned retransmit_tries;	/* retransmit_tries=N; 0: default */
 };

@@ -135,9 +135,12 @@ static const struct {
 	const char *name;
 	int (*set)(struct conf_ctx *ctx, const struct setting *s);
 } setup_keys[] = {
-	{"dataplane", set_dataplane},	  {"capture", set_capture},
-	{"capturefile", set_capturefile}, {"keysdir", set_keysdir},
-	{"uniqueids", set_uniqueids},	  {"charondebug", set_ignored},
+	{"dataplane", set_dataplane},
+	{"capture", set_capture},
+	{"capturefile", set_capturefile},
+	{"keysdir", set_keysdir},
+	{"uniqueids", set_uniqueids},
+	{"charondebug", set_ignored},
 	{"plutodebug", set_ignored},
 	{"retransmit_timeout", set_retransmit_timeout},
 	{"retransmit_tries", set_retransmit_tries},

@@ -220,8 +220,8 @@ void status_json(struct ike_daemon *d, struct buf *out)
 		out_printf(out, "{");
 		json_key(out, "connection", f->conn, true);
 		json_key(out, "why", f->why, true);
-		out_printf(out, "\"seconds_ago\":%" PRIu64 "}%s", (loop_now_ms() - f->when_ms) / 1000,
-			   f->next ? "," : "");
+		out_printf(out, "\"seconds_ago\":%" PRIu64 "}%s",
+			   (loop_now_ms() - f->when_ms) / 1000, f->next ? "," : "");
 	}
 	out_printf(out, "]}\n");
 }

@@ -130,6 +130,17 @@ static void child_policy(const struct child_sa *c, uint8_t dir, struct xfrm_pol 
 	}
 }
 
+static bool child_policies_shared(const struct child_sa *c)
+{
+	const struct child_sa *o;
+
+	for (o = c->d->children; o; o = o->next)
+		if (o != c && o->installed && ts_equal(&o->ts_local, &c->ts_local) &&
+		    ts_equal(&o->ts_remote, &c->ts_remote))
+			return true;
+	return false;
+}
+
 static void child_kernel_remove(struct child_sa *c)
 {
 	struct ike_daemon *d = c->d;
@@ -140,7 +151,8 @@ static void child_kernel_remove(struct child_sa *c)
 
 	if (!d->xfrm)
 		return;
-	for (i = 0; i < 3; i++) {
+	/* A successor with the same selectors owns the policies now. */
+	for (i = 0; i < 3 && !child_policies_shared(c); i++) {
 		child_policy(c, dirs[i], &p);
 		xfrm_del_policy(d->xfrm, &p.sel, dirs[i]);
 	}
@@ -205,6 +217,60 @@ static void child_log_up(const struct child_sa *c, const struct ike_sa *sa)
 		   c->installed ? "" : " (not installed: dataplane=none)");
 }
 
+/* Seconds after which the initiator starts a successor: before the
+ * kernel's soft limit (90%), by at most half the lifetime. */
+static uint32_t child_rekey_at(uint32_t lifetime_s)
+{
+	uint32_t margin = lifetime_s / 10 + 5;
+
+	return lifetime_s - (margin < lifetime_s / 2 ? margin : lifetime_s / 2);
+}
+
+static void child_expire(void *arg)
+{
+	struct child_sa *c = arg;
+	uint64_t age_s = (loop_now_ms() - c->established_ms) / 1000;
+
+	if (c->initiator && !c->rekeyed && age_s < c->lifetime_s) {
+		c->rekeyed = true;
+		log_info("#%u %s: IPsec SA %08x reaches its soft lifetime, rekeying", c->serial,
+			 c->conn_name, c->spi_in);
+		timer_arm(c->d->loop, &c->expire, (c->lifetime_s - age_s) * 1000);
+		ike_rekey(c->d, c->conn_name);
+		return;
+	}
+	log_info("#%u %s: IPsec SA %08x reached its lifetime of %u s", c->serial, c->conn_name,
+		 c->spi_in, c->lifetime_s);
+	child_remove(c, true);
+}
+
+void child_kernel_expired(struct ike_daemon *d, uint32_t spi, bool hard)
+{
+	uint64_t h = htable_hash(&d->child_by_spi, &spi, sizeof(spi));
+	struct hnode *n;
+
+	for (n = htable_first(&d->child_by_spi, h); n; n = htable_next(n, h)) {
+		struct child_sa *c = container_of(n, struct child_sa, by_spi);
+
+		if (c->spi_in != spi)
+			continue;
+		if (!hard) {
+			if (c->initiator && !c->rekeyed) {
+				c->rekeyed = true;
+				log_info("#%u %s: the kernel says IPsec SA %08x reached a soft "
+					 "limit, rekeying",
+					 c->serial, c->conn_name, spi);
+				ike_rekey(d, c->conn_name);
+			}
+			return;
+		}
+		log_info("#%u %s: the kernel expired IPsec SA %08x (hard limit)", c->serial,
+			 c->conn_name, spi);
+		child_remove(c, true);
+		return;
+	}
+}
+
 int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why, size_t whylen)
 {
 	struct ike_sa *sa = q->sa;
@@ -249,6 +315,15 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 		c->installed = true;
 	}
 	c->established_ms = loop_now_ms();
+	c->initiator = q->initiator;
+	timer_init(&c->expire, child_expire, c);
+	/* The initiator rekeys at the soft limit, a little before the
+	 * kernel's, so the successor is ready in time; the other side waits
+	 * for the hard limit. */
+	timer_arm(d->loop, &c->expire,
+		  (uint64_t)(c->initiator ? child_rekey_at(c->lifetime_s) : c->lifetime_s) * 1000);
+	htable_add(&d->child_by_spi, &c->by_spi,
+		   htable_hash(&d->child_by_spi, &c->spi_in, sizeof(c->spi_in)));
 	c->next = d->children;
 	if (d->children)
 		d->children->prev = c;
@@ -272,15 +347,17 @@ void child_remove(struct child_sa *c, bool send_delete)
 		if (sa && sa->state == IKE_SA_ESTABLISHED)
 			info_send_delete_esp(sa, c->spi_in);
 	}
-	child_kernel_remove(c);
-	log_info("#%u %s: IPsec SA with SPIs in %08x out %08x removed", c->serial, c->conn_name,
-		 c->spi_in, c->spi_out);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
 		d->children = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	child_kernel_remove(c);
+	log_info("#%u %s: IPsec SA with SPIs in %08x out %08x removed", c->serial, c->conn_name,
+		 c->spi_in, c->spi_out);
+	timer_cancel(d->loop, &c->expire);
+	htable_del(&d->child_by_spi, &c->by_spi);
 	free(c);
 }
 
@@ -291,7 +368,8 @@ void child_peer_deleted(struct ike_sa *sa, uint32_t spi)
 	/* Peers differ on which SPI of the pair a Delete names (strongSwan
 	 * names ours): either one ends the pair. */
 	for (c = sa->d->children; c; c = c->next)
-		if ((c->spi_out == spi || c->spi_in == spi) && !memcmp(c->icookie, sa->icookie, 8)) {
+		if ((c->spi_out == spi || c->spi_in == spi) &&
+		    !memcmp(c->icookie, sa->icookie, 8)) {
 			ike_sa_log(sa, LOG_LVL_INFO, "peer deleted IPsec SA %08x", spi);
 			child_remove(c, false);
 			return;

@@ -16,6 +16,8 @@ void child_remove(struct child_sa *c, bool send_delete);
 void child_peer_deleted(struct ike_sa *sa, uint32_t spi);
 void child_remove_conn(struct ike_daemon *d, const char *name, bool send_delete);
 bool child_conn_up(struct ike_daemon *d, const char *name);
+/* The kernel says an SA reached a limit: soft rekeys, hard removes. */
+void child_kernel_expired(struct ike_daemon *d, uint32_t spi, bool hard);
 /* The kernel's byte and packet counts of both SAs; -ENODEV when the child
  * is not in the kernel. */
 struct xfrm_sa_stats;

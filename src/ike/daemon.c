@@ -48,6 +48,37 @@ static int ike_open_socks(struct ike_daemon *d)
 	return 0;
 }
 
+static void ike_kernel_event(const struct xfrm_event *ev, void *arg)
+{
+	if (ev->kind == XFRM_EVENT_EXPIRE && ev->expire.proto == IPPROTO_ESP)
+		child_kernel_expired(arg, ev->expire.spi, ev->expire.hard);
+}
+
+static void ike_kernel_input(int fd, uint32_t events, void *arg)
+{
+	int n = xfrm_events_read(fd, ike_kernel_event, arg);
+
+	if (n == -ENOBUFS)
+		log_warn("kernel expire notices were lost (socket overrun)");
+}
+
+static int ike_open_kernel(struct ike_daemon *d)
+{
+	int err = xfrm_open(&d->xfrm);
+
+	if (err) {
+		log_err("cannot open the kernel's XFRM interface: %s", xfrm_strerror(err));
+		return err;
+	}
+	d->xfrm_events = xfrm_events_open();
+	if (d->xfrm_events < 0) {
+		err = d->xfrm_events;
+		log_err("cannot listen to the kernel's XFRM events: %s", strerror(-err));
+		return err;
+	}
+	return loop_add_fd(d->loop, d->xfrm_events, EPOLLIN, ike_kernel_input, d);
+}
+
 int ike_sock_for(struct ike_daemon *d, int family)
 {
 	unsigned i;
@@ -100,14 +131,14 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 	d->retransmit_base_ms = conf->setup.retransmit_timeout_ms ?: RETRANSMIT_BASE_MS;
 	d->retransmit_tries = conf->setup.retransmit_tries ?: RETRANSMIT_TRIES;
 	d->halfopen_timeout_ms = HALFOPEN_MS;
+	d->xfrm_events = -1;
 	err = htable_init(&d->sa_by_icookie);
 	if (!err)
 		err = htable_init(&d->quick_by_msgid);
-	if (!err && conf->setup.dataplane == DATAPLANE_KERNEL) {
-		err = xfrm_open(&d->xfrm);
-		if (err)
-			log_err("cannot open the kernel's XFRM interface: %s", xfrm_strerror(err));
-	}
+	if (!err)
+		err = htable_init(&d->child_by_spi);
+	if (!err && conf->setup.dataplane == DATAPLANE_KERNEL)
+		err = ike_open_kernel(d);
 	if (!err)
 		err = ike_open_socks(d);
 	if (err) {
@@ -132,10 +163,15 @@ void ike_daemon_free(struct ike_daemon *d)
 		loop_del_fd(d->loop, d->socks[i].fd);
 		close(d->socks[i].fd);
 	}
+	if (d->xfrm_events >= 0) {
+		loop_del_fd(d->loop, d->xfrm_events);
+		close(d->xfrm_events);
+	}
 	if (d->xfrm)
 		xfrm_close(d->xfrm);
 	htable_free(&d->sa_by_icookie);
 	htable_free(&d->quick_by_msgid);
+	htable_free(&d->child_by_spi);
 	while (d->failures) {
 		struct ike_failure *f = d->failures;
 
@@ -278,8 +314,9 @@ static void main_mode_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_
 		/* In the clear: with other keys the peer could not read it. */
 		if (!sa->initiator)
 			info_send_plain_notify(d, m, ISAKMP_N_AUTHENTICATION_FAILED);
-		ike_sa_fail(sa, "%s does not decrypt to valid payloads: the pre-shared keys "
-				"probably differ",
+		ike_sa_fail(sa,
+			    "%s does not decrypt to valid payloads: the pre-shared keys "
+			    "probably differ",
 			    s->name);
 		return;
 	}
@@ -380,11 +417,22 @@ static void ike_sock_input(int fd, uint32_t events, void *arg)
 		n = udp_recv(fd, pkt, sizeof(pkt), &m.from, &m.local);
 		if (n < 0)
 			return;
-		m.raw = pkt;
-		m.len = (size_t)n;
-		m.fd = fd;
-		ike_input(d, &m);
+		ike_packet_input(d, fd, pkt, (size_t)n, &m.from, &m.local);
 	}
+}
+
+void ike_packet_input(struct ike_daemon *d, int fd, uint8_t *pkt, size_t len,
+		      const struct sockaddr_storage *from, const struct sockaddr_storage *local)
+{
+	struct ike_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.raw = pkt;
+	m.len = len;
+	m.fd = fd;
+	m.from = *from;
+	m.local = *local;
+	ike_input(d, &m);
 }
 
 int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
@@ -430,4 +478,20 @@ int ike_down(struct ike_daemon *d, const char *name)
 		ike_sa_free(sa);
 	}
 	return found || conf_conn(d->conf, name) ? 0 : -ENOENT;
+}
+
+void ike_rekey(struct ike_daemon *d, const char *name)
+{
+	const struct conn *c = conf_conn(d->conf, name);
+	struct ike_sa *sa;
+
+	if (!c) {
+		log_info("%s: not rekeyed: the connection is no longer configured", name);
+		return;
+	}
+	sa = ike_sa_find_conn(d, name, true);
+	if (sa)
+		quick_initiate(sa, NULL, NULL);
+	else if (!ike_sa_find_conn(d, name, false))
+		main_mode_initiate(d, c, NULL, NULL);
 }

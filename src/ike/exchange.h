@@ -34,10 +34,10 @@ struct quick;
 typedef int (*step_fn)(void *state, struct ike_msg *m);
 
 struct step {
-	bool initiator;	     /* the role that receives this message */
-	uint32_t must, may;  /* payloads, as PL() bits */
-	bool encrypted;	     /* must arrive encrypted */
-	const char *name;    /* "MM3", for logs */
+	bool initiator;	    /* the role that receives this message */
+	uint32_t must, may; /* payloads, as PL() bits */
+	bool encrypted;	    /* must arrive encrypted */
+	const char *name;   /* "MM3", for logs */
 	step_fn fn;
 };
 

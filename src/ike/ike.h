@@ -75,7 +75,7 @@ struct ike_sa {
 	uint8_t enc_key[32];
 	size_t enc_key_len;
 	size_t block;
-	uint8_t iv[IKE_MAX_BLOCK];	    /* phase-1 CBC IV chain */
+	uint8_t iv[IKE_MAX_BLOCK];	      /* phase-1 CBC IV chain */
 	uint8_t p1_last_block[IKE_MAX_BLOCK]; /* base of phase-2 IVs */
 
 	struct xmit xmit;
@@ -134,7 +134,10 @@ struct child_sa {
 	uint64_t lifebytes;
 	uint64_t established_ms;
 	bool installed; /* in the kernel */
+	bool initiator; /* we started it, so we rekey it */
+	bool rekeyed;	/* a successor was started at the soft limit */
 	struct timer expire;
+	struct hnode by_spi;		/* keyed by spi_in */
 	uint8_t icookie[8], rcookie[8]; /* the ISAKMP SA that made it */
 };
 
@@ -159,6 +162,8 @@ struct ike_daemon {
 	unsigned nsocks;
 	struct htable sa_by_icookie;
 	struct htable quick_by_msgid;
+	struct htable child_by_spi;
+	int xfrm_events; /* kernel expire notices; -1 without a kernel */
 	struct ike_sa *sas;
 	struct child_sa *children;
 	struct ike_failure *failures; /* newest first, one per connection */
@@ -177,7 +182,13 @@ int ike_daemon_reload(struct ike_daemon *d, struct conf *conf);
 /* Starts a connection (auto=start and oakleyctl up); fn is called once. */
 int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg);
 int ike_down(struct ike_daemon *d, const char *name);
+/* A successor for a connection's IPsec SA (its soft limit came): Quick
+ * Mode under its ISAKMP SA, or Main Mode first when there is none. */
+void ike_rekey(struct ike_daemon *d, const char *name);
 int ike_sock_for(struct ike_daemon *d, int family);
+/* One received datagram (the sockets' path; fuzz targets feed it too). */
+void ike_packet_input(struct ike_daemon *d, int fd, uint8_t *pkt, size_t len,
+		      const struct sockaddr_storage *from, const struct sockaddr_storage *local);
 void ike_note_failure(struct ike_daemon *d, const char *conn, const char *why);
 /* The connections between these two addresses (the remote may be %any),
  * in configuration order: prev NULL for the first. */
@@ -190,7 +201,8 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 void ike_sa_hash(struct ike_sa *sa);
 /* Sets local/remote/fd of an initiator from its connection. */
 int ike_sa_addresses(struct ike_sa *sa);
-struct ike_sa *ike_sa_find(struct ike_daemon *d, const uint8_t icookie[8], const uint8_t rcookie[8]);
+struct ike_sa *ike_sa_find(struct ike_daemon *d, const uint8_t icookie[8],
+			   const uint8_t rcookie[8]);
 struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool established);
 void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ike_sa_free(struct ike_sa *sa);

@@ -41,8 +41,7 @@ int hashed_fill(struct ike_sa *sa, struct buf *msg, size_t hash_off, uint32_t ms
 	return err;
 }
 
-bool hashed_verify(struct ike_sa *sa, const struct ike_msg *m, uint32_t msgid,
-		   const struct buf *ni)
+bool hashed_verify(struct ike_sa *sa, const struct ike_msg *m, uint32_t msgid, const struct buf *ni)
 {
 	const struct wire_payload *h, *last;
 	uint8_t want[IKE_MAX_MD];
@@ -68,8 +67,7 @@ bool hashed_verify(struct ike_sa *sa, const struct ike_msg *m, uint32_t msgid,
 	return !err && !CRYPTO_memcmp(want, h->body.p, sa->prf_len);
 }
 
-int send_protected(struct ike_sa *sa, struct buf *msg, uint8_t *iv, struct xmit *x,
-		   bool retransmit)
+int send_protected(struct ike_sa *sa, struct buf *msg, uint8_t *iv, struct xmit *x, bool retransmit)
 {
 	int err = ike_encrypt(sa, msg, iv);
 

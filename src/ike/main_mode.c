@@ -442,7 +442,7 @@ static int mm_initiator_done(void *state, struct ike_msg *m)
 	return 0;
 }
 
-#define MM_MAY (PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_NAT_D) | PL(ISAKMP_PL_NAT_D_DRAFT))
+#define MM_MAY	  (PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_NAT_D) | PL(ISAKMP_PL_NAT_D_DRAFT))
 #define MM_ID_MAY (PL(ISAKMP_PL_N) | PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_CERT) | PL(ISAKMP_PL_CR))
 
 const struct step main_mode_steps[] = {

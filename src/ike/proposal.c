@@ -74,7 +74,8 @@ static int attrs_read(struct cursor attrs, bool phase1, uint16_t (*vals)[2], uns
 		spec_add(echo, a.type, v);
 		if (a.type == (phase1 ? IKE_ATTR_LIFE_TYPE : IPSEC_ATTR_SA_LIFE_TYPE)) {
 			life_type = (uint16_t)v;
-		} else if (a.type == (phase1 ? IKE_ATTR_LIFE_DURATION : IPSEC_ATTR_SA_LIFE_DURATION)) {
+		} else if (a.type ==
+			   (phase1 ? IKE_ATTR_LIFE_DURATION : IPSEC_ATTR_SA_LIFE_DURATION)) {
 			if (life_type == IKE_LIFE_SECONDS)
 				*life_s = v;
 			else if (life_type == IKE_LIFE_KILOBYTES)
@@ -355,8 +356,7 @@ static int p2_parse(const struct wire_proposal *p, const struct wire_transform *
 	o->encr = alg_esp_encr(t->id, keylen);
 	if (auth)
 		o->integ = alg_esp_auth(auth);
-	if (!o->encr || (auth && !o->integ) || (!auth && !o->encr->aead) ||
-	    (auth && o->encr->aead))
+	if (!o->encr || (auth && !o->integ) || (!auth && !o->encr->aead) || (auth && o->encr->aead))
 		o->unknown = true;
 	if (!o->life_s && !o->life_kb)
 		o->life_s = RFC2407_DEFAULT_LIFE_S;

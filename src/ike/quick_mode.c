@@ -118,8 +118,7 @@ static void quick_done(struct quick *q, bool ok, const char *why)
 		  (uint64_t)q->sa->d->retransmit_base_ms << q->sa->d->retransmit_tries);
 }
 
-static void quick_fail(struct quick *q, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void quick_fail(struct quick *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void quick_fail(struct quick *q, const char *fmt, ...)
 {
@@ -265,8 +264,8 @@ out_fail:
 }
 
 /* The two ID payloads, IDci then IDcr, when present. */
-static int qm_ids(struct quick *q, const struct ike_msg *m, struct conf_ts *ci,
-		  struct conf_ts *cr, bool *present)
+static int qm_ids(struct quick *q, const struct ike_msg *m, struct conf_ts *ci, struct conf_ts *cr,
+		  bool *present)
 {
 	const struct wire_payload *ids[2];
 	struct wire_id id;
@@ -613,8 +612,8 @@ void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 		return;
 	memcpy(iv, q->iv, sa->block);
 	if (ike_decrypt(sa, m->raw, m->len, iv) ||
-	    wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
-			     m->len - ISAKMP_HDR_LEN, true, &m->pl)) {
+	    wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN,
+			     true, &m->pl)) {
 		quick_log(q, LOG_LVL_WARN, "dropped a message that does not decrypt or parse");
 		if (!q->initiator && q->step == 0)
 			quick_free(q);

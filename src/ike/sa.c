@@ -8,6 +8,7 @@
 #include "crypto/dh.h"
 #include "crypto/rand.h"
 #include "ike/ike.h"
+#include "ike/informational.h"
 #include "ike/quick.h"
 #include "util/log.h"
 
@@ -170,9 +171,12 @@ static void ike_sa_expire(void *arg)
 	if (sa->state == IKE_SA_NEGOTIATING)
 		ike_sa_fail(sa, "negotiation did not complete in %u s, abandoned",
 			    sa->d->halfopen_timeout_ms / 1000);
-	else if (sa->state == IKE_SA_ESTABLISHED)
-		ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA lifetime of %u s expired",
+	else if (sa->state == IKE_SA_ESTABLISHED) {
+		/* Its IPsec SAs live on; a rekey makes a new ISAKMP SA. */
+		ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA lifetime of %u s expired, deleting it",
 			   sa->lifetime_s);
+		info_send_delete_isakmp(sa);
+	}
 	ike_sa_free(sa);
 }
 

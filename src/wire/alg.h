@@ -11,11 +11,11 @@
 enum alg_kind {
 	ALG_ENCR,  /* a cipher: phase 1 (ike_id) and/or ESP (esp_id) */
 	ALG_INTEG, /* phase-1 hash/PRF (ike_id) and/or ESP auth (esp_id) */
-	ALG_DH,    /* a Diffie-Hellman group (ike_id = group number) */
+	ALG_DH,	   /* a Diffie-Hellman group (ike_id = group number) */
 };
 
 struct alg {
-	const char *name;      /* proposal token: "aes128", "sha256", "modp2048" */
+	const char *name; /* proposal token: "aes128", "sha256", "modp2048" */
 	enum alg_kind kind;
 	uint16_t ike_id;       /* phase-1 attribute value; 0: not in phase 1 */
 	uint16_t esp_id;       /* ESP transform id / IPsec auth id; 0: not in ESP */
@@ -24,12 +24,12 @@ struct alg {
 	uint16_t block_bytes;  /* cipher block size (phase-1 padding, IV length) */
 	uint16_t salt_bytes;   /* extra KEYMAT for CTR/GCM nonces (RFC 3686, 4106) */
 	uint16_t icv_bits;     /* ESP integrity truncation or AEAD ICV length */
-	bool aead;             /* combined mode: no separate integrity */
+	bool aead;	       /* combined mode: no separate integrity */
 	const char *openssl;   /* EVP cipher or digest name; DH: group name */
 	const char *xfrm;      /* kernel algorithm name, "cbc(aes)", "hmac(sha1)" */
 	const char *wireshark; /* Wireshark ESP SA table name (ESP rows) */
 	const char *display;   /* name in logs and status: "AES_CBC-128" */
-	bool weak;             /* RFC 9395/8247: warn when configured */
+	bool weak;	       /* RFC 9395/8247: warn when configured */
 };
 
 /* Looks a proposal token up ("aes128", "sha1", "modp2048", "aes128gcm16").

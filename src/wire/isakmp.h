@@ -3,16 +3,16 @@
 #ifndef OAKLEY_WIRE_ISAKMP_H
 #define OAKLEY_WIRE_ISAKMP_H
 
-#define ISAKMP_PORT        500
+#define ISAKMP_PORT	   500
 #define ISAKMP_NATT_PORT   4500
-#define ISAKMP_HDR_LEN     28
+#define ISAKMP_HDR_LEN	   28
 #define ISAKMP_GENERIC_LEN 4
 #define ISAKMP_COOKIE_LEN  8
-#define ISAKMP_VERSION     0x10 /* major 1, minor 0 */
-#define ISAKMP_MAX_MSG     65535
+#define ISAKMP_VERSION	   0x10 /* major 1, minor 0 */
+#define ISAKMP_MAX_MSG	   65535
 
 /* RFC 2408 3.1: header flags */
-#define ISAKMP_FLAG_ENC    0x01
+#define ISAKMP_FLAG_ENC	   0x01
 #define ISAKMP_FLAG_COMMIT 0x02
 #define ISAKMP_FLAG_AUTH   0x04
 
@@ -94,8 +94,8 @@ enum isakmp_notify {
 };
 
 /* RFC 2408 3.4 / 2407 4.2 */
-#define ISAKMP_DOI_ISAKMP 0
-#define IPSEC_DOI         1
+#define ISAKMP_DOI_ISAKMP	0
+#define IPSEC_DOI		1
 #define IPSEC_SIT_IDENTITY_ONLY 0x01
 
 /* RFC 2407 4.4.1: protocol ids */
@@ -121,12 +121,12 @@ enum esp_transform {
 	ESP_DES_IV32 = 9,
 	ESP_RC4 = 10,
 	ESP_NULL = 11,
-	ESP_AES_CBC = 12,      /* RFC 3602 */
-	ESP_AES_CTR = 13,      /* RFC 3686 */
-	ESP_AES_CCM_8 = 14,    /* RFC 4309 */
+	ESP_AES_CBC = 12,   /* RFC 3602 */
+	ESP_AES_CTR = 13,   /* RFC 3686 */
+	ESP_AES_CCM_8 = 14, /* RFC 4309 */
 	ESP_AES_CCM_12 = 15,
 	ESP_AES_CCM_16 = 16,
-	ESP_AES_GCM_8 = 18,    /* RFC 4106 */
+	ESP_AES_GCM_8 = 18, /* RFC 4106 */
 	ESP_AES_GCM_12 = 19,
 	ESP_AES_GCM_16 = 20,
 };

@@ -225,13 +225,15 @@ swanctl_in() {
 		env STRONGSWAN_CONF="$dir/strongswan.conf" swanctl "$@"
 }
 
-# Write DIR/swanctl.conf: one IKEv1 PSK connection NAME with one tunnel-mode
+# Write DIR/swanctl.conf (and swanctl's empty credential folders beside it):
+# one IKEv1 PSK connection NAME with one tunnel-mode
 # child NAME.  Overrides: PROPOSALS (aes128-sha1-modp2048), ESP_PROPOSALS
 # (aes128-sha1), AGGRESSIVE (no), CONN_EXTRA, CHILD_EXTRA (extra lines).
 #   swanctl_psk_conf DIR NAME LOCAL_IP REMOTE_IP LOCAL_TS REMOTE_TS SECRET
 swanctl_psk_conf() {
 	local dir=$1 name=$2 l=$3 r=$4 lts=$5 rts=$6 secret=$7
-	mkdir -p "$dir"
+	# swanctl --load-all complains about each credential folder it lacks.
+	mkdir -p "$dir"/{x509,x509ca,x509aa,x509ac,x509crl,x509ocsp,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
 	cat >"$dir/swanctl.conf" <<EOF
 connections {
 	$name {

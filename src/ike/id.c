@@ -21,6 +21,20 @@ int id_add_phase1(struct wire_builder *w, const struct conf_id *id, size_t *body
 	return 0;
 }
 
+void id_from_address(struct conf_id *id, const struct sockaddr_storage *ss)
+{
+	memset(id, 0, sizeof(*id));
+	if (ss->ss_family == AF_INET) {
+		id->type = ID_IPV4_ADDR;
+		id->len = 4;
+		memcpy(id->data, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		id->type = ID_IPV6_ADDR;
+		id->len = 16;
+		memcpy(id->data, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
+}
+
 bool id_phase1_matches(const struct conf_id *want, const struct wire_id *got)
 {
 	if (want->type == CONF_ID_ANY)

@@ -10,6 +10,8 @@
  * bytes HASH_I and HASH_R cover). */
 int id_add_phase1(struct wire_builder *w, const struct conf_id *id, size_t *body_off,
 		  size_t *body_len);
+/* An address as a phase-1 ID (ID_IPV4_ADDR / ID_IPV6_ADDR). */
+void id_from_address(struct conf_id *id, const struct sockaddr_storage *ss);
 bool id_phase1_matches(const struct conf_id *want, const struct wire_id *got);
 void id_phase1_str(const struct wire_id *id, char *out, size_t len);
 

@@ -51,18 +51,34 @@ static int body_copy(struct buf *dst, const struct wire_payload *p)
 	return buf_append(dst, p->body.p, p->body.len) ? 0 : -ENOMEM;
 }
 
-/* The pre-shared key for this connection's IDs, as ipsec.secrets says. */
+/* The pre-shared key.  Main Mode hides the IDs until the key is in use,
+ * so the responder can only know the peer by its address: both sides look
+ * the key up by the gateways' addresses first (as strongSwan's responder
+ * does), then by the connection's IDs. */
 static int mm_find_psk(struct ike_sa *sa)
 {
 	const struct conf_secret *s;
+	struct conf_id local_addr, remote_addr;
 	char l[300], r[300];
 
-	s = conf_psk(sa->d->conf, &sa->conn.local.id,
-		     sa->conn.remote.id.type == CONF_ID_ANY ? NULL : &sa->conn.remote.id);
+	id_from_address(&local_addr, &sa->local);
+	id_from_address(&remote_addr, &sa->remote);
+	s = conf_psk(sa->d->conf, &local_addr, &remote_addr);
+	if (!s || (!s->nids && sa->conn.remote.id.type != CONF_ID_ANY)) {
+		const struct conf_secret *by_id = conf_psk(
+			sa->d->conf, &sa->conn.local.id,
+			sa->conn.remote.id.type == CONF_ID_ANY ? NULL : &sa->conn.remote.id);
+
+		if (by_id && (!s || by_id->nids))
+			s = by_id;
+	}
 	if (!s) {
 		conf_id_str(&sa->conn.local.id, l, sizeof(l));
 		conf_id_str(&sa->conn.remote.id, r, sizeof(r));
-		ike_sa_fail(sa, "no pre-shared key for %s - %s in the secrets file", l, r);
+		ike_sa_fail(sa,
+			    "no pre-shared key for %s - %s (nor for the gateways' addresses) in "
+			    "the secrets file",
+			    l, r);
 		return -ENOENT;
 	}
 	buf_reset(&sa->psk);
@@ -202,6 +218,30 @@ out:
 	return err;
 }
 
+/* The responder chose a connection before it knew the peer's ID; another
+ * one between the same gateways may be the one for this ID, if it accepts
+ * what was negotiated. */
+static bool mm_switch_conn(struct ike_sa *sa, const struct wire_id *id)
+{
+	const struct conn *c = NULL;
+	unsigned i;
+
+	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
+		if (!id_phase1_matches(&c->remote.id, id) || c->authby != sa->auth)
+			continue;
+		for (i = 0; i < c->ike.n; i++)
+			if (c->ike.p[i].encr == sa->encr && c->ike.p[i].integ == sa->hash &&
+			    c->ike.p[i].dh == sa->group)
+				break;
+		if (i == c->ike.n)
+			continue;
+		ike_sa_log(sa, LOG_LVL_INFO, "peer's ID selects connection %s", c->name);
+		sa->conn = *c;
+		return true;
+	}
+	return false;
+}
+
 /* Checks the peer's ID against rightid and its HASH against ours. */
 static int mm_check_id(struct ike_sa *sa, struct ike_msg *m)
 {
@@ -218,7 +258,8 @@ static int mm_check_id(struct ike_sa *sa, struct ike_msg *m)
 		ike_sa_fail(sa, "peer's ID payload is malformed");
 		return err;
 	}
-	if (!id_phase1_matches(&sa->conn.remote.id, &id)) {
+	if (!id_phase1_matches(&sa->conn.remote.id, &id) &&
+	    !(!sa->initiator && mm_switch_conn(sa, &id))) {
 		id_phase1_str(&id, got, sizeof(got));
 		conf_id_str(&sa->conn.remote.id, conf, sizeof(conf));
 		ike_sa_fail(sa, "peer identifies as %s, but %s expects %s", got, sa->conn.name,

@@ -169,8 +169,11 @@ static void ike_sa_expire(void *arg)
 	struct ike_sa *sa = arg;
 
 	if (sa->state == IKE_SA_NEGOTIATING)
-		ike_sa_fail(sa, "negotiation did not complete in %u s, abandoned",
-			    sa->d->halfopen_timeout_ms / 1000);
+		ike_sa_fail(sa, "negotiation did not complete in %u s (waiting for %s message %u), "
+				"abandoned",
+			    sa->d->halfopen_timeout_ms / 1000,
+			    sa->exchange == ISAKMP_XCHG_AGGRESSIVE ? "Aggressive Mode" : "Main Mode",
+			    sa->step + 1);
 	else if (sa->state == IKE_SA_ESTABLISHED) {
 		/* Its IPsec SAs live on; a rekey makes a new ISAKMP SA. */
 		ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA lifetime of %u s expired, deleting it",

@@ -10,6 +10,7 @@
 #   T_OUT    a local directory for configs, logs, sockets and captures.
 #            Under the harness (VM_SHARE set) it is copied at exit, pass or
 #            fail, to T_KEEP = $VM_SHARE/T_NAME, which is on the host.
+#            Outside the harness it is kept only on failure (or KEEP_OUT=1).
 #            It is not on the share itself: unix sockets do not work on 9p,
 #            and every log line written there is a round trip to the host.
 #   BUILD    the build dir given as $1 by run.sh (absolute), may be empty
@@ -93,6 +94,8 @@ lib_cleanup() {
 	fi
 	if [ "$rc" -ne 0 ]; then
 		echo "$T_NAME: failed (exit $rc); logs in $T_KEEP" >&2
+	elif [ "$T_KEEP" = "$T_OUT" ] && [ "${KEEP_OUT:-0}" != 1 ]; then
+		rm -rf "$T_OUT"
 	fi
 	exit "$rc"
 }

@@ -10,6 +10,7 @@
 #include "ike/id.h"
 #include "kernel/xfrm.h"
 #include "net/sockaddr.h"
+#include "util/log.h"
 
 static void out_printf(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -157,6 +158,10 @@ static void json_ike_sa(struct buf *out, const struct ike_sa *sa)
 	json_key(out, "role", sa->initiator ? "initiator" : "responder", true);
 	json_key(out, "local", l, true);
 	json_key(out, "remote", r, true);
+	snprintf(l, sizeof(l), "%s", log_hex(sa->icookie, 8));
+	json_key(out, "icookie", l, true);
+	snprintf(r, sizeof(r), "%s", log_hex(sa->rcookie, 8));
+	json_key(out, "rcookie", r, true);
 	if (sa->state == IKE_SA_ESTABLISHED) {
 		json_key(out, "encryption", sa->encr->display, true);
 		json_key(out, "hash", sa->hash->display, true);

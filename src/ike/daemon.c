@@ -20,6 +20,7 @@
 #define RETRANSMIT_BASE_MS 2000
 #define RETRANSMIT_TRIES   4
 #define HALFOPEN_MS	   60000
+#define HALFOPEN_MAX	   4096 /* responder SAs; a flood of MM1s cannot grow past it */
 
 static void ike_sock_input(int fd, uint32_t events, void *arg);
 
@@ -131,6 +132,7 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 	d->retransmit_base_ms = conf->setup.retransmit_timeout_ms ?: RETRANSMIT_BASE_MS;
 	d->retransmit_tries = conf->setup.retransmit_tries ?: RETRANSMIT_TRIES;
 	d->halfopen_timeout_ms = HALFOPEN_MS;
+	d->halfopen_max = HALFOPEN_MAX;
 	d->xfrm_events = -1;
 	err = htable_init(&d->sa_by_icookie);
 	if (!err)
@@ -268,6 +270,15 @@ static struct ike_sa *main_mode_responder(struct ike_daemon *d, struct ike_msg *
 			 wire_exchange_name(m->hdr.exchange));
 		return NULL;
 	}
+	if (d->halfopen >= d->halfopen_max) {
+		if (loop_now_ms() - d->halfopen_warned_ms > 1000) {
+			d->halfopen_warned_ms = loop_now_ms();
+			log_warn("%u half-open ISAKMP SAs: dropping new Main Modes (from %s and "
+				 "others) until some complete or expire",
+				 d->halfopen, peer);
+		}
+		return NULL;
+	}
 	c = conn_next_for_peer(d, &m->local, &m->from, NULL);
 	if (!c) {
 		log_warn("%s: no connection is configured for this peer; ignored its Main Mode",
@@ -277,6 +288,8 @@ static struct ike_sa *main_mode_responder(struct ike_daemon *d, struct ike_msg *
 	sa = ike_sa_new(d, c, false);
 	if (!sa)
 		return NULL;
+	sa->halfopen = true;
+	d->halfopen++;
 	memcpy(sa->icookie, m->hdr.icookie, 8);
 	sa->local = m->local;
 	sa->remote = m->from;

@@ -48,6 +48,7 @@ enum ike_sa_state {
 struct ike_sa {
 	struct hnode by_icookie;
 	bool hashed;
+	bool halfopen;		    /* a responder SA counted in d->halfopen */
 	struct ike_sa *next, *prev; /* the daemon's list, for status and shutdown */
 	struct ike_daemon *d;
 	unsigned serial;
@@ -173,6 +174,8 @@ struct ike_daemon {
 	bool kernel_esp_warned;
 	unsigned retransmit_base_ms, retransmit_tries;
 	unsigned halfopen_timeout_ms;
+	unsigned halfopen, halfopen_max; /* responder SAs not yet established */
+	uint64_t halfopen_warned_ms;
 };
 
 /* daemon.c */

@@ -132,10 +132,19 @@ void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
 	timer_arm(sa->d->loop, &sa->expire, 0);
 }
 
+static void ike_sa_not_halfopen(struct ike_sa *sa)
+{
+	if (sa->halfopen) {
+		sa->halfopen = false;
+		sa->d->halfopen--;
+	}
+}
+
 void ike_sa_established(struct ike_sa *sa)
 {
 	struct ike_daemon *d = sa->d;
 
+	ike_sa_not_halfopen(sa);
 	sa->state = IKE_SA_ESTABLISHED;
 	sa->established_ms = loop_now_ms();
 	timer_arm(d->loop, &sa->expire, (uint64_t)sa->lifetime_s * 1000);
@@ -169,10 +178,12 @@ static void ike_sa_expire(void *arg)
 	struct ike_sa *sa = arg;
 
 	if (sa->state == IKE_SA_NEGOTIATING)
-		ike_sa_fail(sa, "negotiation did not complete in %u s (waiting for %s message %u), "
-				"abandoned",
+		ike_sa_fail(sa,
+			    "negotiation did not complete in %u s (waiting for %s message %u), "
+			    "abandoned",
 			    sa->d->halfopen_timeout_ms / 1000,
-			    sa->exchange == ISAKMP_XCHG_AGGRESSIVE ? "Aggressive Mode" : "Main Mode",
+			    sa->exchange == ISAKMP_XCHG_AGGRESSIVE ? "Aggressive Mode"
+								   : "Main Mode",
 			    sa->step + 1);
 	else if (sa->state == IKE_SA_ESTABLISHED) {
 		/* Its IPsec SAs live on; a rekey makes a new ISAKMP SA. */
@@ -187,6 +198,7 @@ void ike_sa_free(struct ike_sa *sa)
 {
 	struct ike_daemon *d = sa->d;
 
+	ike_sa_not_halfopen(sa);
 	quick_free_all(sa);
 	ike_sa_notify_up(sa, false, sa->why[0] ? sa->why : "ISAKMP SA deleted");
 	if (sa->hashed)

@@ -70,10 +70,19 @@ CONF
 	after=$(xfrm_packets "$W")
 	[ "$after" -gt "$before" ] || fail "run $n: ESP counters did not rise"
 	log "run $n: $who initiated, ike=$ike esp=$esp: SPIs $in/$out, packets $before -> $after"
-	octl "$WD" down site >/dev/null
-	wait_for 10 sh -c "! ip -n $E xfrm state | grep -q 'spi 0x$in '" ||
-		fail "run $n: charon kept the SA after oakleyd's Delete"
+	# Whoever initiated tears down; the other side's kernel must follow.
+	if [ "$who" = oakley ]; then
+		octl "$WD" down site >/dev/null
+		wait_for 10 sh -c "! ip -n $E xfrm state | grep -q 'spi 0x$in '" ||
+			fail "run $n: charon kept the SA after oakleyd's Delete"
+	else
+		swanctl_in "$E" "$ED" --terminate --ike site --timeout 10 >/dev/null 2>&1 ||
+			fail "run $n: swanctl --terminate failed"
+		wait_for 10 sh -c "[ \$(ip -n $W xfrm state | grep -c 'proto esp') -eq 0 ]" ||
+			fail "run $n: oakleyd kept SAs after charon's Delete: $(ip -n "$W" xfrm state)"
+		ip -n "$W" xfrm policy | grep -q tmpl && fail "run $n: oakleyd kept policies"
+		octl "$WD" status | grep -q 'none' || true
+	fi
 	stop_oakleyd "$WD"
-	swanctl_in "$E" "$ED" --terminate --ike site --timeout 5 >/dev/null 2>&1 || true
 done
 log ok

@@ -101,7 +101,7 @@ check: deps
 	@scripts/check.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@scripts/demo.sh
 
 format:

@@ -4,7 +4,7 @@
 set -e
 pkgs="build-essential clang libssl-dev libmnl-dev libpcap-dev libcmocka-dev
 pkg-config iproute2 iputils-ping tcpdump tshark strongswan-charon
-strongswan-swanctl qemu-system-x86 busybox-static kmod xz-utils cpio python3"
+strongswan-swanctl libstrongswan-standard-plugins qemu-system-x86 busybox-static kmod xz-utils cpio python3"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

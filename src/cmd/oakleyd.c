@@ -11,11 +11,13 @@
 #include "conf/conf.h"
 #include "ctl/ctl.h"
 #include "ike/ike.h"
+#include "ike/tap.h"
 #include "util/log.h"
 #include "wire/isakmp.h"
 
 struct oakleyd {
 	const char *conf_path, *secrets_path, *ctl_path;
+	const char *capture_path, *keys_dir; /* -L / -l FILE, -K DIR */
 	struct loop *loop;
 	struct conf *conf;
 	struct ike_daemon *ike;
@@ -24,8 +26,12 @@ struct oakleyd {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: oakleyd [-d] [-v] [-f CONFIG] [-s SECRETS] [-c SOCKET] [-p PORT]\n"
+	fprintf(f, "usage: oakleyd [-d] [-v] [-L | -l FILE] [-K DIR] [-f CONFIG] [-s SECRETS]\n"
+		   "               [-c SOCKET] [-p PORT]\n"
 		   "  -d  stay in the foreground and log to stderr\n"
+		   "  -L  write every ISAKMP message, decrypted, to " IKE_CAPTURE_DEFAULT "\n"
+		   "  -l  the same, to FILE\n"
+		   "  -K  append the keys to Wireshark's key tables in DIR\n"
 		   "  -v  log debug messages too\n"
 		   "  -f  configuration, default /etc/oakley/ipsec.conf\n"
 		   "  -s  secrets, default /etc/oakley/ipsec.secrets\n"
@@ -87,6 +93,29 @@ static void auto_start(struct oakleyd *o)
 			       o->conf->conns[i].name);
 }
 
+/* The command line wins over config setup. */
+static int start_taps(struct oakleyd *o)
+{
+	const struct conf_setup *s = &o->conf->setup;
+	const char *capture = o->capture_path, *keys = o->keys_dir;
+	char why[512];
+	int err;
+
+	if (!capture && s->capture)
+		capture = s->capture_file[0] ? s->capture_file : IKE_CAPTURE_DEFAULT;
+	if (!keys && s->keys_dir[0])
+		keys = s->keys_dir;
+	if (capture && (err = ike_capture_on(o->ike, capture, why, sizeof(why)))) {
+		log_err("%s", why);
+		return err;
+	}
+	if (keys && (err = ike_keys_on(o->ike, keys, why, sizeof(why)))) {
+		log_err("%s", why);
+		return err;
+	}
+	return 0;
+}
+
 static int run(struct oakleyd *o, uint16_t port)
 {
 	struct ctl_hooks hooks = {reload, o};
@@ -96,6 +125,9 @@ static int run(struct oakleyd *o, uint16_t port)
 	if (err)
 		return err;
 	err = ike_daemon_new(o->loop, o->conf, port, &o->ike);
+	if (err)
+		goto out;
+	err = start_taps(o);
 	if (err)
 		goto out;
 	err = ctl_open(o->loop, o->ike, o->ctl_path, &hooks, &o->ctl);
@@ -133,8 +165,17 @@ int main(int argc, char **argv)
 	char err[512];
 	int c, rc;
 
-	while ((c = getopt(argc, argv, "dvf:s:c:p:h")) != -1) {
+	while ((c = getopt(argc, argv, "dvLl:K:f:s:c:p:h")) != -1) {
 		switch (c) {
+		case 'L':
+			o.capture_path = IKE_CAPTURE_DEFAULT;
+			break;
+		case 'l':
+			o.capture_path = optarg;
+			break;
+		case 'K':
+			o.keys_dir = optarg;
+			break;
 		case 'd':
 			foreground = true;
 			break;

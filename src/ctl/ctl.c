@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctl/ctl.h"
+#include "ike/tap.h"
 #include "util/log.h"
 
 #define CTL_LINE_MAX 512
@@ -106,10 +107,34 @@ static void cmd_reload(struct ctl_client *cl, const char *args)
 		client_reply_str(cl, true, "configuration reloaded");
 }
 
+static void cmd_capture(struct ctl_client *cl, const char *args)
+{
+	char why[512], ok[600];
+	const char *path;
+
+	if (args && !strcmp(args, "off")) {
+		ike_capture_off(cl->ctl->d);
+		client_reply_str(cl, true, "capture off");
+		return;
+	}
+	if (!args || strncmp(args, "on", 2) || (args[2] && args[2] != ' ')) {
+		client_reply_str(cl, false, "usage: capture on [FILE] | capture off");
+		return;
+	}
+	path = args[2] ? args + 3 : IKE_CAPTURE_DEFAULT;
+	if (ike_capture_on(cl->ctl->d, path, why, sizeof(why))) {
+		client_reply_str(cl, false, why);
+		return;
+	}
+	snprintf(ok, sizeof(ok), "capture on: decrypted ISAKMP to %s", path);
+	client_reply_str(cl, true, ok);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct ctl_client *cl, const char *args);
 } ctl_commands[] = {
+	{"capture", cmd_capture},
 	{"status", cmd_status},
 	{"up", cmd_up},
 	{"down", cmd_down},
@@ -128,7 +153,7 @@ static void client_dispatch(struct ctl_client *cl)
 			ctl_commands[i].fn(cl, args);
 			return;
 		}
-	client_reply_str(cl, false, "unknown command (try: up, down, status, reload)");
+	client_reply_str(cl, false, "unknown command (try: up, down, status, reload, capture)");
 }
 
 static void client_input(int fd, uint32_t events, void *arg)

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/capture.h"
+#include "capture/keys.h"
 #include "ctl/ctl.h"
 #include "ike/child.h"
 #include "ike/id.h"
@@ -80,6 +82,13 @@ void status_text(struct ike_daemon *d, struct buf *out)
 	const struct ike_sa *sa;
 	const struct child_sa *c;
 	char l[128], r[128], prop[128];
+
+	if (d->capture)
+		out_printf(out, "Capture: on, decrypted ISAKMP to %s\n", capture_path(d->capture));
+	else
+		out_printf(out, "Capture: off\n");
+	if (d->keys)
+		out_printf(out, "Key tables: %s\n", keys_dir(d->keys));
 
 	out_printf(out, "ISAKMP SAs:\n");
 	if (!d->sas)
@@ -208,7 +217,17 @@ void status_json(struct ike_daemon *d, struct buf *out)
 	const struct ike_sa *sa;
 	const struct child_sa *c;
 
-	out_printf(out, "{\"ike_sas\":[");
+	out_printf(out, "{\"capture\":");
+	if (d->capture)
+		json_str(out, capture_path(d->capture));
+	else
+		out_printf(out, "null");
+	out_printf(out, ",\"key_tables\":");
+	if (d->keys)
+		json_str(out, keys_dir(d->keys));
+	else
+		out_printf(out, "null");
+	out_printf(out, ",\"ike_sas\":[");
 	for (sa = d->sas; sa; sa = sa->next) {
 		json_ike_sa(out, sa);
 		if (sa->next)

@@ -13,6 +13,7 @@
 #include "ike/child.h"
 #include "ike/id.h"
 #include "ike/informational.h"
+#include "ike/tap.h"
 #include "kernel/xfrm.h"
 #include "util/log.h"
 #include "wire/isakmp.h"
@@ -314,6 +315,7 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 			goto out;
 		c->installed = true;
 	}
+	tap_esp_keys(c, key_in, key_out);
 	c->established_ms = loop_now_ms();
 	c->initiator = q->initiator;
 	timer_init(&c->expire, child_expire, c);

@@ -12,6 +12,8 @@
 #include "ike/informational.h"
 #include "ike/main_mode.h"
 #include "ike/quick.h"
+#include "ike/tap.h"
+#include "capture/keys.h"
 #include "kernel/xfrm.h"
 #include "net/udp.h"
 #include "util/log.h"
@@ -165,6 +167,9 @@ void ike_daemon_free(struct ike_daemon *d)
 		loop_del_fd(d->loop, d->socks[i].fd);
 		close(d->socks[i].fd);
 	}
+	ike_capture_off(d);
+	if (d->keys)
+		keys_close(d->keys);
 	if (d->xfrm_events >= 0) {
 		loop_del_fd(d->loop, d->xfrm_events);
 		close(d->xfrm_events);
@@ -224,7 +229,7 @@ int ike_sa_addresses(struct ike_sa *sa)
 	return 0;
 }
 
-static bool conf_addr_is(const struct conf_addr *a, const struct sockaddr_storage *ss)
+bool conf_addr_is(const struct conf_addr *a, const struct sockaddr_storage *ss)
 {
 	struct sockaddr_storage x;
 
@@ -347,6 +352,7 @@ static void main_mode_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_
 	}
 	memcpy(sa->iv, iv, sizeof(iv));
 	sa->step += 2;
+	tap_received(d, m);
 	err = s->fn(sa, m);
 	if (err > 0 && !sa->initiator)
 		info_send_plain_notify(d, m,
@@ -376,6 +382,7 @@ static void informational_input(struct ike_daemon *d, struct ike_sa *sa, struct 
 		log_info("dropped a malformed Informational exchange");
 		return;
 	}
+	tap_received(d, m);
 	info_input(d, sa, m);
 }
 
@@ -463,9 +470,9 @@ int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 		fn(arg, true, "already up");
 		return 0;
 	}
-	sa = ike_sa_find_conn(d, name, true);
+	sa = ike_sa_for_conn(d, c);
 	if (sa)
-		return quick_initiate(sa, fn, arg);
+		return quick_initiate(sa, c, fn, arg);
 	if (ike_sa_find_conn(d, name, false)) {
 		fn(arg, false, "a negotiation for this connection is already under way");
 		return -EBUSY;
@@ -502,9 +509,9 @@ void ike_rekey(struct ike_daemon *d, const char *name)
 		log_info("%s: not rekeyed: the connection is no longer configured", name);
 		return;
 	}
-	sa = ike_sa_find_conn(d, name, true);
+	sa = ike_sa_for_conn(d, c);
 	if (sa)
-		quick_initiate(sa, NULL, NULL);
+		quick_initiate(sa, c, NULL, NULL);
 	else if (!ike_sa_find_conn(d, name, false))
 		main_mode_initiate(d, c, NULL, NULL);
 }

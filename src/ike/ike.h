@@ -22,6 +22,8 @@ struct ike_daemon;
 struct ike_sa;
 struct quick;
 struct xfrm;
+struct capture;
+struct keytables;
 
 /* Who is waiting for a connection to come up (oakleyctl up). */
 typedef void (*ike_up_fn)(void *arg, bool ok, const char *why);
@@ -158,7 +160,9 @@ struct ike_sock {
 struct ike_daemon {
 	struct loop *loop;
 	struct conf *conf;
-	struct xfrm *xfrm; /* NULL with dataplane=none */
+	struct xfrm *xfrm;	 /* NULL with dataplane=none */
+	struct capture *capture; /* oakleyd -L: decrypted ISAKMP to pcap */
+	struct keytables *keys;	 /* oakleyd -K: Wireshark key tables */
 	struct ike_sock socks[IKE_MAX_SOCKS];
 	unsigned nsocks;
 	struct htable sa_by_icookie;
@@ -207,6 +211,10 @@ int ike_sa_addresses(struct ike_sa *sa);
 struct ike_sa *ike_sa_find(struct ike_daemon *d, const uint8_t icookie[8],
 			   const uint8_t rcookie[8]);
 struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool established);
+/* Would connection c have accepted this ISAKMP SA (IDs, auth, ike=)? */
+bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c);
+struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c);
+bool conf_addr_is(const struct conf_addr *a, const struct sockaddr_storage *ss);
 void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ike_sa_free(struct ike_sa *sa);
 void ike_sa_log(const struct ike_sa *sa, int lvl, const char *fmt, ...)

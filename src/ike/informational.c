@@ -7,6 +7,7 @@
 #include "ike/child.h"
 #include "ike/informational.h"
 #include "ike/quick.h"
+#include "ike/tap.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
 #include "wire/payload.h"
@@ -69,8 +70,10 @@ bool hashed_verify(struct ike_sa *sa, const struct ike_msg *m, uint32_t msgid, c
 
 int send_protected(struct ike_sa *sa, struct buf *msg, uint8_t *iv, struct xmit *x, bool retransmit)
 {
-	int err = ike_encrypt(sa, msg, iv);
+	int err;
 
+	tap_sent(sa->d, &sa->local, &sa->remote, msg->data, msg->len);
+	err = ike_encrypt(sa, msg, iv);
 	if (err)
 		return err;
 	if (x)
@@ -125,8 +128,10 @@ void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint1
 	buf_init(&msg);
 	wire_build_start(&w, &msg, &h);
 	if (!wire_add_notify(&w, IPSEC_DOI, PROTO_ISAKMP, type, NULL, 0, NULL, 0) &&
-	    !wire_build_finish(&w))
+	    !wire_build_finish(&w)) {
+		tap_sent(d, &m->local, &m->from, msg.data, msg.len);
 		ike_send_raw(d, m->fd, &m->from, &m->local, msg.data, msg.len);
+	}
 	buf_free(&msg);
 }
 

@@ -19,6 +19,7 @@
 #include "ike/informational.h"
 #include "ike/main_mode.h"
 #include "ike/proposal.h"
+#include "ike/tap.h"
 #include "util/log.h"
 #include "wire/payload.h"
 
@@ -37,6 +38,7 @@ static int mm_send(struct ike_sa *sa, struct buf *msg, bool encrypt, bool retran
 {
 	int err = 0;
 
+	tap_sent(sa->d, &sa->local, &sa->remote, msg->data, msg->len);
 	if (encrypt)
 		err = ike_encrypt(sa, msg, sa->iv);
 	if (!err)
@@ -166,6 +168,8 @@ static int mm_derive_keys(struct ike_sa *sa, const uint8_t *peer_gx, size_t peer
 	OPENSSL_cleanse(gxy, sizeof(gxy));
 	dh_free(sa->dh);
 	sa->dh = NULL;
+	if (!err)
+		tap_ike_key(sa);
 	return err;
 }
 

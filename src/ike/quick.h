@@ -6,7 +6,8 @@
 #include "ike/exchange.h"
 #include "ike/ike.h"
 
-int quick_initiate(struct ike_sa *sa, ike_up_fn fn, void *arg);
+/* A Quick Mode for connection c (NULL: the SA's own) under sa. */
+int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg);
 /* A received Quick Mode message (still encrypted: m->raw holds it). */
 void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m);
 void quick_fail_all(struct ike_sa *sa, const char *why);

@@ -19,6 +19,7 @@
 #include "ike/informational.h"
 #include "ike/proposal.h"
 #include "ike/quick.h"
+#include "ike/tap.h"
 #include "util/log.h"
 #include "wire/payload.h"
 
@@ -203,7 +204,7 @@ static void conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_t
 	}
 }
 
-int quick_initiate(struct ike_sa *sa, ike_up_fn fn, void *arg)
+int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
 {
 	struct wire_builder w;
 	struct isakmp_hdr h;
@@ -224,7 +225,7 @@ int quick_initiate(struct ike_sa *sa, ike_up_fn fn, void *arg)
 	}
 	q->up_fn = fn;
 	q->up_arg = arg;
-	q->conn = sa->conn;
+	q->conn = c ? *c : sa->conn;
 	q->tunnel = q->conn.mode == MODE_TUNNEL;
 	conn_ts(&q->conn, sa, &q->ts_local, &q->ts_remote);
 	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
@@ -335,23 +336,6 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 	return p2_choose(c, sa_body, o, echo, propnum, why, whylen);
 }
 
-/* Another connection may use this ISAKMP SA only if it would have
- * accepted it: the same peer identity and authentication, and the
- * negotiated algorithms in its ike= list. */
-static bool isakmp_sa_fits(const struct ike_sa *sa, const struct conn *c)
-{
-	unsigned i;
-
-	if (c->authby != sa->conn.authby || !conf_id_equal(&c->remote.id, &sa->conn.remote.id) ||
-	    !conf_id_equal(&c->local.id, &sa->conn.local.id))
-		return false;
-	for (i = 0; i < c->ike.n; i++)
-		if (c->ike.p[i].encr == sa->encr && c->ike.p[i].integ == sa->hash &&
-		    c->ike.p[i].dh == sa->group)
-			return true;
-	return false;
-}
-
 /* The phase-1 connection first, then the others between the same
  * gateways: the first that takes the offer negotiates the child. */
 static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const struct conf_ts *cr,
@@ -370,7 +354,7 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 		return 0;
 	}
 	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
-		if (!strcmp(c->name, sa->conn.name) || !isakmp_sa_fits(sa, c))
+		if (!strcmp(c->name, sa->conn.name) || !ike_sa_fits(sa, c))
 			continue;
 		e = quick_conn_takes(q, c, ci, cr, sa_body, o, echo, propnum, why, sizeof(why),
 				     &fit);
@@ -626,6 +610,7 @@ void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 	}
 	memcpy(q->iv, iv, sa->block);
 	q->step += 2;
+	tap_received(d, m);
 	err = s->fn(q, m);
 	if (err && q->state == QUICK_NEGOTIATING)
 		quick_fail(q, "%s failed (%d)", s->name, err);

@@ -89,6 +89,40 @@ struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool est
 	return NULL;
 }
 
+/* Another connection may use this ISAKMP SA only if it would have
+ * accepted it: the same peer identity and authentication, and the
+ * negotiated algorithms in its ike= list. */
+bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c)
+{
+	unsigned i;
+
+	if (c->authby != sa->conn.authby || !conf_id_equal(&c->remote.id, &sa->conn.remote.id) ||
+	    !conf_id_equal(&c->local.id, &sa->conn.local.id))
+		return false;
+	for (i = 0; i < c->ike.n; i++)
+		if (c->ike.p[i].encr == sa->encr && c->ike.p[i].integ == sa->hash &&
+		    c->ike.p[i].dh == sa->group)
+			return true;
+	return false;
+}
+
+/* An established ISAKMP SA that connection c may use: its own, or one
+ * between the same gateways that fits it. */
+struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c)
+{
+	struct ike_sa *sa = ike_sa_find_conn(d, c->name, true);
+
+	if (sa)
+		return sa;
+	for (sa = d->sas; sa; sa = sa->next)
+		if (sa->state == IKE_SA_ESTABLISHED && ike_sa_fits(sa, c) &&
+		    (c->remote.addr.family == AF_UNSPEC ||
+		     conf_addr_is(&c->remote.addr, &sa->remote)) &&
+		    conf_addr_is(&c->local.addr, &sa->local))
+			return sa;
+	return NULL;
+}
+
 void ike_sa_log(const struct ike_sa *sa, int lvl, const char *fmt, ...)
 {
 	char line[512];
@@ -155,7 +189,7 @@ void ike_sa_established(struct ike_sa *sa)
 
 		sa->want_child = false;
 		sa->up_fn = NULL;
-		quick_initiate(sa, fn, sa->up_arg);
+		quick_initiate(sa, NULL, fn, sa->up_arg);
 	}
 }
 

@@ -73,9 +73,14 @@ two_gateways() {
 		# DAD would hold the address "tentative" for a second.
 		ip -n "$W" addr change "$WEST/64" dev wan nodad
 		ip -n "$E" addr change "$EAST/64" dev wan nodad
+		wait_for 5 sh -c "! ip -n $W -6 addr show tentative | grep -q inet6 &&
+			! ip -n $E -6 addr show tentative | grep -q inet6" ||
+			fail "IPv6 addresses stay tentative"
+		ping_ok "$W" "$WEST" "$EAST" || fail "no IPv6 path between the gateways"
 	else
 		WEST=192.0.2.1 EAST=192.0.2.2
 		IFA=wan IFB=wan link_ns "$W" "$WEST/24" "$E" "$EAST/24"
+		ping_ok "$W" "$WEST" "$EAST" || fail "no IPv4 path between the gateways"
 	fi
 }
 

@@ -1,0 +1,427 @@
+/* The capture file: opened, created or appended to only when it is safely
+ * ours, then one record per ISAKMP message, each an IP packet holding the
+ * UDP datagram as it was (or would have been) on the wire, in plaintext. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <pcap/pcap.h>
+
+#include "capture/capture.h"
+#include "capture/file.h"
+#include "util/buf.h"
+
+#define LINKTYPE_RAW	101 /* in the file; DLT_RAW is 12 or 14 in the API */
+#define PCAP_MAGIC_US	0xa1b2c3d4u
+#define PCAP_MAGIC_NS	0xa1b23c4du
+#define PCAP_HDR_LEN	24
+#define CAPTURE_SNAPLEN 65535
+#define NATT_PORT	4500
+#define IP4_HDR_LEN	20
+#define IP6_HDR_LEN	40
+#define UDP_HDR_LEN	8
+#define NON_ESP_LEN	4 /* RFC 3948 2.2: four zero octets where an SPI would be */
+#define IP_TTL_OURS	64
+
+struct capture {
+	char *path;
+	pcap_t *dead;
+	pcap_dumper_t *dump;
+	bool nsec;	  /* the file's timestamps are in nanoseconds */
+	unsigned snaplen; /* the file's: a record holds at most this much */
+	struct buf pkt;	  /* the packet being written; wiped after each */
+};
+
+/* What the header of an existing file says, in host order. */
+struct pcap_head {
+	bool swapped;
+	bool nsec;
+	uint16_t major, minor;
+	uint32_t snaplen, linktype;
+};
+
+static uint32_t swap32(uint32_t v, bool swapped)
+{
+	return swapped ? __builtin_bswap32(v) : v;
+}
+
+static uint16_t swap16(uint16_t v, bool swapped)
+{
+	return swapped ? __builtin_bswap16(v) : v;
+}
+
+/* The classic pcap header, of either byte order; false: not such a file. */
+static bool pcap_head_parse(const uint8_t h[PCAP_HDR_LEN], struct pcap_head *ph)
+{
+	uint32_t magic, u32;
+	uint16_t u16;
+
+	memcpy(&magic, h, 4);
+	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS)
+		ph->swapped = false;
+	else if (magic == __builtin_bswap32(PCAP_MAGIC_US) ||
+		 magic == __builtin_bswap32(PCAP_MAGIC_NS))
+		ph->swapped = true;
+	else
+		return false;
+	ph->nsec = swap32(magic, ph->swapped) == PCAP_MAGIC_NS;
+	memcpy(&u16, h + 4, 2);
+	ph->major = swap16(u16, ph->swapped);
+	memcpy(&u16, h + 6, 2);
+	ph->minor = swap16(u16, ph->swapped);
+	memcpy(&u32, h + 16, 4);
+	ph->snaplen = swap32(u32, ph->swapped);
+	memcpy(&u32, h + 20, 4);
+	ph->linktype = swap32(u32, ph->swapped);
+	return true;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Reads the header of the file lstat saw as ST, through a descriptor that
+ * is checked to be that file (O_NONBLOCK: a FIFO put there since would
+ * otherwise block the open). */
+static int read_head(const char *path, const struct stat *st, struct pcap_head *ph, char *why,
+		     size_t whylen)
+{
+	uint8_t h[PCAP_HDR_LEN];
+	struct stat fst;
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return file_refuse(why, whylen, -errno, "cannot open %s: %s", path,
+				   strerror(errno));
+	if (fstat(fd, &fst) < 0 || !same_file(st, &fst)) {
+		err = file_refuse(why, whylen, -EAGAIN,
+				  "%s changed while it was being examined: try again", path);
+		goto out;
+	}
+	n = pread(fd, h, sizeof(h), 0);
+	if (n < 0) {
+		err = file_refuse(why, whylen, -errno, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (n < (ssize_t)sizeof(h) || !pcap_head_parse(h, ph))
+		err = file_refuse(why, whylen, -EINVAL,
+				  "%s is not a pcap file (classic libpcap format): refusing to "
+				  "append a capture to it",
+				  path);
+out:
+	close(fd);
+	return err;
+}
+
+/* The header must promise what our records are: raw IP, whole messages. */
+static int check_head(const char *path, const struct pcap_head *ph, char *why, size_t whylen)
+{
+	if (ph->linktype != LINKTYPE_RAW)
+		return file_refuse(why, whylen, -EINVAL,
+				   "%s is a pcap file of link type %u, not LINKTYPE_RAW (%u): "
+				   "refusing to append a capture to it",
+				   path, ph->linktype, LINKTYPE_RAW);
+	if (ph->swapped)
+		return file_refuse(why, whylen, -EINVAL,
+				   "%s is a pcap file in the other byte order, to which libpcap "
+				   "cannot append: refusing it",
+				   path);
+	if (ph->major != PCAP_VERSION_MAJOR || ph->minor != PCAP_VERSION_MINOR)
+		return file_refuse(why, whylen, -EINVAL,
+				   "%s is a pcap file of version %u.%u, not %u.%u: refusing to "
+				   "append a capture to it",
+				   path, ph->major, ph->minor, PCAP_VERSION_MAJOR,
+				   PCAP_VERSION_MINOR);
+	if (ph->snaplen < CAPTURE_SNAPLEN || ph->snaplen > INT_MAX)
+		return file_refuse(
+			why, whylen, -EINVAL,
+			"%s is a pcap file with a snapshot length of %u, which would cut "
+			"messages short: refusing to append a capture to it",
+			path, ph->snaplen);
+	return 0;
+}
+
+static int open_existing(struct capture *c, const struct stat *st, char *why, size_t whylen)
+{
+	struct pcap_head ph = {0};
+	struct stat fst;
+	int err, fd;
+
+	err = file_check(c->path, st, "a capture", why, whylen);
+	if (err)
+		return err;
+	err = read_head(c->path, st, &ph, why, whylen);
+	if (err)
+		return err;
+	err = check_head(c->path, &ph, why, whylen);
+	if (err)
+		return err;
+	c->nsec = ph.nsec;
+	c->snaplen = ph.snaplen;
+	c->dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, (int)ph.snaplen,
+						       ph.nsec ? PCAP_TSTAMP_PRECISION_NANO
+							       : PCAP_TSTAMP_PRECISION_MICRO);
+	if (!c->dead)
+		return file_refuse(why, whylen, -ENOMEM, "cannot write %s: out of memory", c->path);
+	/* libpcap opens by name, and the name may have been pointed elsewhere
+	 * since we looked.  Before this check libpcap has written nothing to a
+	 * non-empty file (it reads the header and seeks to the end); only an
+	 * empty one swapped in would have got a header. */
+	errno = 0;
+	c->dump = pcap_dump_open_append(c->dead, c->path);
+	if (!c->dump)
+		return file_refuse(why, whylen, errno ? -errno : -EIO, "cannot append to %s: %s",
+				   c->path, pcap_geterr(c->dead));
+	fd = fileno(pcap_dump_file(c->dump));
+	if (fstat(fd, &fst) < 0 || !same_file(st, &fst))
+		return file_refuse(why, whylen, -EAGAIN,
+				   "%s changed while it was being opened: try again", c->path);
+	/* fopen() gave libpcap no O_CLOEXEC; scripts we run must not get it. */
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return file_refuse(why, whylen, -errno, "cannot use %s: %s", c->path,
+				   strerror(errno));
+	return 0;
+}
+
+/* The directory a capture goes in, e.g. /var/run/oakley, one level deep. */
+static int make_parent(const char *path, char *why, size_t whylen)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int err;
+
+	if (!slash || slash == path)
+		return 0;
+	dir = strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	err = file_mkdir(dir, why, whylen);
+	free(dir);
+	return err;
+}
+
+static int create_new(struct capture *c, char *why, size_t whylen)
+{
+	FILE *fp;
+	int fd, err;
+
+	err = make_parent(c->path, why, whylen);
+	if (err)
+		return err;
+	fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return file_refuse(why, whylen, -errno, "cannot create %s: %s", c->path,
+				   strerror(errno));
+	c->snaplen = CAPTURE_SNAPLEN;
+	c->dead = pcap_open_dead(DLT_RAW, CAPTURE_SNAPLEN);
+	fp = fdopen(fd, "w");
+	if (!c->dead || !fp) {
+		err = file_refuse(why, whylen, -ENOMEM, "cannot write %s: out of memory", c->path);
+		if (fp)
+			fclose(fp);
+		else
+			close(fd);
+		goto fail;
+	}
+	c->dump = pcap_dump_fopen(c->dead, fp); /* owns fp from here on */
+	if (!c->dump) {
+		err = file_refuse(why, whylen, -EIO, "cannot write %s: %s", c->path,
+				  pcap_geterr(c->dead));
+		fclose(fp);
+		goto fail;
+	}
+	if (pcap_dump_flush(c->dump) < 0) {
+		err = file_refuse(why, whylen, -EIO, "cannot write %s: %s", c->path,
+				  strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	/* Gone, so that a retry does not find a file that is not pcap. */
+	unlink(c->path);
+	return err;
+}
+
+int capture_open(const char *path, struct capture **out, char *why, size_t whylen)
+{
+	struct capture *c;
+	struct stat st;
+	int err;
+
+	*out = NULL;
+	if (why && whylen)
+		why[0] = '\0';
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->path = strdup(path))) {
+		err = file_refuse(why, whylen, -ENOMEM, "cannot open %s: out of memory", path);
+		goto out;
+	}
+	buf_init(&c->pkt);
+	if (lstat(path, &st) == 0)
+		err = open_existing(c, &st, why, whylen);
+	else if (errno == ENOENT)
+		err = create_new(c, why, whylen);
+	else
+		err = file_refuse(why, whylen, -errno, "cannot examine %s: %s", path,
+				  strerror(errno));
+out:
+	if (err)
+		capture_close(c);
+	else
+		*out = c;
+	return err;
+}
+
+void capture_close(struct capture *c)
+{
+	if (!c)
+		return;
+	if (c->dump)
+		pcap_dump_close(c->dump);
+	if (c->dead)
+		pcap_close(c->dead);
+	buf_free(&c->pkt);
+	free(c->path);
+	free(c);
+}
+
+const char *capture_path(const struct capture *c)
+{
+	return c->path;
+}
+
+/* The Internet checksum (RFC 1071): a ones'-complement sum of 16-bit words,
+ * carried along in 32 bits and folded at the end. */
+static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t n)
+{
+	for (; n > 1; p += 2, n -= 2)
+		acc += get_u16(p);
+	if (n)
+		acc += (uint32_t)p[0] << 8;
+	return acc;
+}
+
+static uint16_t fold(uint32_t acc)
+{
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)~acc;
+}
+
+static void put_ip4(uint8_t *ip, const struct sockaddr_in *s, const struct sockaddr_in *d,
+		    size_t total)
+{
+	ip[0] = 0x45; /* version 4, 5 words of header */
+	put_u16(ip + 2, (uint16_t)total);
+	put_u16(ip + 6, 0x4000); /* DF; identification 0 is fine then (RFC 6864) */
+	ip[8] = IP_TTL_OURS;
+	ip[9] = IPPROTO_UDP;
+	memcpy(ip + 12, &s->sin_addr, 4);
+	memcpy(ip + 16, &d->sin_addr, 4);
+	put_u16(ip + 10, fold(sum16(0, ip, IP4_HDR_LEN)));
+}
+
+static void put_ip6(uint8_t *ip, const struct sockaddr_in6 *s, const struct sockaddr_in6 *d,
+		    size_t payload)
+{
+	ip[0] = 0x60; /* version 6, traffic class and flow label 0 */
+	put_u16(ip + 4, (uint16_t)payload);
+	ip[6] = IPPROTO_UDP;
+	ip[7] = IP_TTL_OURS;
+	memcpy(ip + 8, &s->sin6_addr, 16);
+	memcpy(ip + 24, &d->sin6_addr, 16);
+}
+
+/* The UDP checksum covers a pseudo-header of the IP addresses, protocol
+ * and UDP length (RFC 768; RFC 8200 8.1), which sit in the IP header. */
+static void put_udp_sum(uint8_t *udp, const uint8_t *addrs, size_t addrs_len, size_t udp_len)
+{
+	uint32_t acc;
+	uint16_t sum;
+
+	acc = sum16(0, addrs, addrs_len);
+	acc += IPPROTO_UDP + (uint32_t)(udp_len >> 16) + (uint32_t)(udp_len & 0xffff);
+	acc = sum16(acc, udp, udp_len);
+	sum = fold(acc);
+	put_u16(udp + 6, sum ? sum : 0xffff); /* 0 would mean "no checksum" */
+}
+
+static uint16_t port_of(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+}
+
+/* The whole packet into b: IP header, UDP header, marker, message. */
+static int frame(struct buf *b, const struct sockaddr *src, const struct sockaddr *dst,
+		 const uint8_t *msg, size_t len)
+{
+	bool v6 = src->sa_family == AF_INET6;
+	uint16_t sport = port_of(src), dport = port_of(dst);
+	bool natt = sport == NATT_PORT || dport == NATT_PORT;
+	size_t iplen = v6 ? IP6_HDR_LEN : IP4_HDR_LEN;
+	size_t udplen = UDP_HDR_LEN + (natt ? NON_ESP_LEN : 0) + len;
+	uint8_t *p, *udp;
+
+	/* IPv4 counts its header in the total length; IPv6 and UDP do not. */
+	if (udplen > UINT16_MAX || (!v6 && iplen + udplen > UINT16_MAX))
+		return -EMSGSIZE;
+	p = buf_reserve(b, iplen + udplen); /* zeroed: marker, reserved fields */
+	if (!p)
+		return -ENOMEM;
+	udp = p + iplen;
+	put_u16(udp, sport);
+	put_u16(udp + 2, dport);
+	put_u16(udp + 4, (uint16_t)udplen);
+	if (len)
+		memcpy(udp + udplen - len, msg, len);
+	if (v6) {
+		put_ip6(p, (const void *)src, (const void *)dst, udplen);
+		put_udp_sum(udp, p + 8, 32, udplen);
+	} else {
+		put_ip4(p, (const void *)src, (const void *)dst, iplen + udplen);
+		put_udp_sum(udp, p + 12, 8, udplen);
+	}
+	return 0;
+}
+
+int capture_write(struct capture *c, const struct sockaddr *src, const struct sockaddr *dst,
+		  const uint8_t *msg, size_t len)
+{
+	struct pcap_pkthdr h = {0};
+	struct timespec now;
+	int err;
+
+	if (src->sa_family != dst->sa_family ||
+	    (src->sa_family != AF_INET && src->sa_family != AF_INET6))
+		return -EAFNOSUPPORT;
+	buf_reset(&c->pkt);
+	err = frame(&c->pkt, src, dst, msg, len);
+	if (err)
+		goto out;
+	clock_gettime(CLOCK_REALTIME, &now); /* gettimeofday's clock, to the ns */
+	h.ts.tv_sec = now.tv_sec;
+	h.ts.tv_usec = c->nsec ? now.tv_nsec : now.tv_nsec / 1000;
+	h.len = (bpf_u_int32)c->pkt.len;
+	h.caplen = h.len < c->snaplen ? h.len : c->snaplen;
+	errno = 0;
+	pcap_dump((u_char *)c->dump, &h, c->pkt.data);
+	if (pcap_dump_flush(c->dump) < 0 || ferror(pcap_dump_file(c->dump))) {
+		err = errno ? -errno : -EIO;
+		clearerr(pcap_dump_file(c->dump));
+	}
+out:
+	buf_reset(&c->pkt); /* plaintext of an encrypted exchange: wiped */
+	return err;
+}

@@ -1,0 +1,115 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/capture.h"
+#include "capture/keys.h"
+#include "ike/tap.h"
+#include "util/log.h"
+
+int ike_capture_on(struct ike_daemon *d, const char *path, char *why, size_t whylen)
+{
+	struct capture *c;
+	int err;
+
+	err = capture_open(path, &c, why, whylen);
+	if (err)
+		return err;
+	ike_capture_off(d);
+	d->capture = c;
+	log_info("capturing every ISAKMP message, decrypted, to %s", path);
+	return 0;
+}
+
+void ike_capture_off(struct ike_daemon *d)
+{
+	if (!d->capture)
+		return;
+	log_info("capture to %s stopped", capture_path(d->capture));
+	capture_close(d->capture);
+	d->capture = NULL;
+}
+
+int ike_keys_on(struct ike_daemon *d, const char *dir, char *why, size_t whylen)
+{
+	int err = keys_open(dir, &d->keys, why, whylen);
+
+	if (!err)
+		log_warn("writing ISAKMP and ESP keys to the Wireshark key tables in %s "
+			 "(ikev1_decryption_table, esp_sa): anyone who reads them can decrypt the "
+			 "traffic",
+			 dir);
+	return err;
+}
+
+/* The ISAKMP header as Wireshark should see it: encryption flag clear,
+ * length that of what follows in the record. */
+static void tap_write(struct ike_daemon *d, const struct sockaddr_storage *from,
+		      const struct sockaddr_storage *to, const uint8_t *msg, size_t len)
+{
+	uint8_t *copy;
+	int err;
+
+	if (len < ISAKMP_HDR_LEN)
+		return;
+	copy = malloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, msg, len);
+	copy[19] &= (uint8_t)~ISAKMP_FLAG_ENC;
+	put_u32(copy + 24, (uint32_t)len);
+	err = capture_write(d->capture, (const struct sockaddr *)from, (const struct sockaddr *)to,
+			    copy, len);
+	free(copy);
+	if (err)
+		log_warn("writing to the capture %s failed: %s", capture_path(d->capture),
+			 strerror(-err));
+}
+
+void tap_sent(struct ike_daemon *d, const struct sockaddr_storage *from,
+	      const struct sockaddr_storage *to, const uint8_t *msg, size_t len)
+{
+	if (d->capture)
+		tap_write(d, from, to, msg, len);
+}
+
+void tap_received(struct ike_daemon *d, const struct ike_msg *m)
+{
+	const struct wire_payload *last;
+	size_t len = m->len;
+
+	if (!d->capture)
+		return;
+	/* Without the CBC padding: the payloads end where the last one does. */
+	if (m->pl.n) {
+		last = &m->pl.p[m->pl.n - 1];
+		len = (size_t)(last->start + last->len - m->raw);
+	}
+	tap_write(d, &m->from, &m->local, m->raw, len);
+}
+
+void tap_ike_key(struct ike_sa *sa)
+{
+	if (sa->d->keys && keys_ikev1(sa->d->keys, sa->icookie, sa->enc_key, sa->enc_key_len))
+		ike_sa_log(sa, LOG_LVL_WARN, "writing the ISAKMP key table failed");
+}
+
+void tap_esp_keys(struct child_sa *c, const uint8_t *key_in, const uint8_t *key_out)
+{
+	const struct proposal *p = &c->prop;
+	size_t enc_len = p->encr->key_bits / 8 + p->encr->salt_bytes;
+	size_t auth_len = p->integ ? alg_auth_key_bytes(p->integ) : 0;
+	const char *auth = p->integ ? p->integ->wireshark : "NULL";
+	struct keytables *k = c->d->keys;
+
+	if (!k)
+		return;
+	if (keys_esp(k, (const struct sockaddr *)&c->remote, (const struct sockaddr *)&c->local,
+		     c->spi_in, p->encr->wireshark, key_in, enc_len, auth, key_in + enc_len,
+		     auth_len) ||
+	    keys_esp(k, (const struct sockaddr *)&c->local, (const struct sockaddr *)&c->remote,
+		     c->spi_out, p->encr->wireshark, key_out, enc_len, auth, key_out + enc_len,
+		     auth_len))
+		log_warn("#%u %s: writing the ESP key table failed", c->serial, c->conn_name);
+}

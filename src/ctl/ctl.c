@@ -134,11 +134,8 @@ static const struct {
 	const char *name;
 	void (*fn)(struct ctl_client *cl, const char *args);
 } ctl_commands[] = {
-	{"capture", cmd_capture},
-	{"status", cmd_status},
-	{"up", cmd_up},
-	{"down", cmd_down},
-	{"reload", cmd_reload},
+	{"capture", cmd_capture}, {"status", cmd_status}, {"up", cmd_up},
+	{"down", cmd_down},	  {"reload", cmd_reload},
 };
 
 static void client_dispatch(struct ctl_client *cl)

@@ -122,6 +122,12 @@ void status_text(struct ike_daemon *d, struct buf *out)
 			   c->serial, c->conn_name, c->installed ? "installed" : "negotiated",
 			   c->tunnel ? "tunnel" : "transport", c->spi_in, c->spi_out, prop, l, r,
 			   secs_left(c->established_ms, c->lifetime_s));
+		out_printf(out, "      lifetime %u s", c->lifetime_s);
+		if (c->lifebytes)
+			out_printf(out, " or %" PRIu64 " KB", c->lifebytes / 1024);
+		out_printf(out, " (%s)\n",
+			   c->lifetime_from_responder ? "the responder's, shorter than proposed"
+						      : "as proposed");
 		if (k.have)
 			out_printf(out,
 				   "      in %" PRIu64 " bytes %" PRIu64 " packets, out %" PRIu64
@@ -205,6 +211,9 @@ static void json_child(struct ike_daemon *d, struct buf *out, const struct child
 	json_key(out, "remote_ts", r, true);
 	out_printf(out, "\"lifetime\":%u,\"expires_in\":%" PRIu64 ",", c->lifetime_s,
 		   secs_left(c->established_ms, c->lifetime_s));
+	out_printf(out, "\"lifetime_kb\":%" PRIu64 ",", c->lifebytes / 1024);
+	json_key(out, "lifetime_source", c->lifetime_from_responder ? "responder" : "proposed",
+		 true);
 	out_printf(out,
 		   "\"bytes_in\":%" PRIu64 ",\"packets_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
 		   ",\"packets_out\":%" PRIu64 "}",

@@ -299,7 +299,8 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	c->spi_out = q->spi_out;
 	c->reqid = q->reqid;
 	c->lifetime_s = q->lifetime_s;
-	c->lifebytes = q->conn.lifebytes;
+	c->lifebytes = (uint64_t)q->life_kb * 1024;
+	c->lifetime_from_responder = q->lifetime_from_responder;
 	memcpy(c->icookie, sa->icookie, 8);
 	memcpy(c->rcookie, sa->rcookie, 8);
 	err = child_keymat(q, q->spi_in, gxy, gxy_len, key_in, len);

@@ -114,7 +114,11 @@ struct quick {
 	struct conf_ts ts_local, ts_remote; /* what this child protects */
 	struct proposal chosen;
 	bool tunnel;
-	uint32_t lifetime_s;
+	uint32_t lifetime_s, life_kb; /* in force: proposed, or the responder's */
+	bool lifetime_from_responder; /* RESPONDER-LIFETIME shortened them */
+	const struct alg *pfs;	      /* the Quick Mode's DH group, NULL without PFS */
+	struct dh *dh;
+	struct buf gx, gxy; /* our public value, the shared secret */
 	uint32_t spi_in, spi_out;
 	uint32_t reqid;
 	struct xmit xmit;
@@ -135,6 +139,7 @@ struct child_sa {
 	uint32_t spi_in, spi_out, reqid;
 	uint32_t lifetime_s;
 	uint64_t lifebytes;
+	bool lifetime_from_responder;
 	uint64_t established_ms;
 	bool installed; /* in the kernel */
 	bool initiator; /* we started it, so we rekey it */

@@ -275,6 +275,10 @@ static void p2_transform(struct wire_transform_spec *t, const struct proposal *p
 	t->id = (uint8_t)p->encr->esp_id;
 	spec_add(t, IPSEC_ATTR_SA_LIFE_TYPE, IKE_LIFE_SECONDS);
 	spec_add(t, IPSEC_ATTR_SA_LIFE_DURATION, c->lifetime_s);
+	if (c->lifebytes >= 1024) {
+		spec_add(t, IPSEC_ATTR_SA_LIFE_TYPE, IKE_LIFE_KILOBYTES);
+		spec_add(t, IPSEC_ATTR_SA_LIFE_DURATION, (uint32_t)(c->lifebytes / 1024));
+	}
 	if (p->dh)
 		spec_add(t, IPSEC_ATTR_GROUP_DESCRIPTION, p->dh->ike_id);
 	spec_add(t, IPSEC_ATTR_ENCAPSULATION_MODE,

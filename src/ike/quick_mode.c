@@ -18,6 +18,8 @@
 #include "ike/id.h"
 #include "ike/informational.h"
 #include "ike/proposal.h"
+#include "ike/lifetime.h"
+#include "ike/pfs.h"
 #include "ike/quick.h"
 #include "ike/tap.h"
 #include "util/log.h"
@@ -75,6 +77,8 @@ static struct quick *quick_new(struct ike_sa *sa, uint32_t msgid, bool initiator
 	q->initiator = initiator;
 	buf_init(&q->ni);
 	buf_init(&q->nr);
+	buf_init(&q->gx);
+	buf_init(&q->gxy);
 	xmit_init(&q->xmit, quick_timer, q);
 	if (sa_phase2_iv(sa, msgid, q->iv) < 0) {
 		free(q);
@@ -100,6 +104,7 @@ static void quick_free(struct quick *q)
 	xmit_clear(sa->d, &q->xmit);
 	buf_free(&q->ni);
 	buf_free(&q->nr);
+	pfs_clear(q);
 	if (q->up_fn)
 		q->up_fn(q->up_arg, false, "Quick Mode abandoned");
 	OPENSSL_cleanse(q, sizeof(*q));
@@ -232,7 +237,11 @@ int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *
 		quick_fail(q, "%s", sa->why);
 		return -EIO;
 	}
+	/* conf allows one PFS group (or none) across an esp= list */
+	q->pfs = q->conn.esp.p[0].dh;
 	err = nonce_make(&q->ni);
+	if (!err && q->pfs)
+		err = pfs_start(q);
 	if (err)
 		goto out_fail;
 	buf_init(&msg);
@@ -243,6 +252,8 @@ int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *
 		err = p2_add_sa(&w, &q->conn, q->spi_in);
 	if (!err)
 		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->ni.data, q->ni.len);
+	if (!err && q->pfs)
+		err = pfs_add_ke(&w, q);
 	if (!err)
 		err = id_add_ts(&w, &q->ts_local);
 	if (!err)
@@ -385,7 +396,7 @@ static int quick_respond(struct quick *q, struct ike_msg *m)
 	struct buf msg;
 	uint8_t propnum = 1;
 	size_t hash_off;
-	bool ids;
+	bool ids, notify_lifetime;
 	int err;
 
 	if (!hashed_verify(sa, m, q->msgid, NULL)) {
@@ -406,20 +417,28 @@ static int quick_respond(struct quick *q, struct ike_msg *m)
 	q->ts_remote = ci;
 	q->ts_local = cr;
 	q->tunnel = q->conn.mode == MODE_TUNNEL;
-	if (o.group) {
-		quick_fail(q, "peer asks for PFS with %s; PFS is not supported yet",
-			   o.group->display);
-		info_send_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
-		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
-	}
 	q->chosen = (struct proposal){o.encr, o.integ, o.group};
 	q->spi_out = o.spi;
-	q->lifetime_s = o.life_s;
+	notify_lifetime = lifetime_respond(q, &o);
+	q->pfs = o.group;
 	err = qm_take_nonce(q, m, &q->ni);
 	if (!err)
 		err = nonce_make(&q->nr);
 	if (err)
 		return err;
+	if (q->pfs) {
+		err = pfs_start(q);
+		if (err)
+			return err;
+		err = pfs_finish(q, m, sa->why, sizeof(sa->why));
+		if (err) {
+			quick_fail(q, "%s", sa->why);
+			return err;
+		}
+	} else if (wire_find(&m->pl, ISAKMP_PL_KE)) {
+		quick_fail(q, "peer sent a KE payload but proposed no PFS group");
+		return ISAKMP_N_INVALID_PAYLOAD_TYPE;
+	}
 	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
 		quick_fail(q, "%s", sa->why);
 		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
@@ -432,10 +451,14 @@ static int quick_respond(struct quick *q, struct ike_msg *m)
 		err = p2_add_chosen(&w, propnum, q->spi_in, &echo);
 	if (!err)
 		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->nr.data, q->nr.len);
+	if (!err && q->pfs)
+		err = pfs_add_ke(&w, q);
 	if (!err && ids)
 		err = id_add_ts(&w, &ci);
 	if (!err && ids)
 		err = id_add_ts(&w, &cr);
+	if (!err && notify_lifetime)
+		err = lifetime_add_notify(&w, q);
 	if (!err)
 		err = wire_build_finish(&w);
 	if (!err)
@@ -475,7 +498,7 @@ static void quick_established(struct quick *q)
 {
 	char why[512];
 
-	if (child_install(q, NULL, 0, why, sizeof(why))) {
+	if (child_install(q, q->gxy.len ? q->gxy.data : NULL, q->gxy.len, why, sizeof(why))) {
 		quick_fail(q, "%s", why);
 		info_send_delete_esp(q->sa, q->spi_in);
 		return;
@@ -514,7 +537,17 @@ static int quick_initiator_finish(struct quick *q, struct ike_msg *m)
 	}
 	q->chosen = (struct proposal){o.encr, o.integ, o.group};
 	q->spi_out = o.spi;
-	q->lifetime_s = o.life_s;
+	lifetime_initiator(q, &o, m);
+	if (q->pfs) {
+		err = pfs_finish(q, m, sa->why, sizeof(sa->why));
+		if (err) {
+			quick_fail(q, "%s", sa->why);
+			return err;
+		}
+	} else if (wire_find(&m->pl, ISAKMP_PL_KE)) {
+		quick_fail(q, "peer answered with a KE payload but we asked for no PFS");
+		return ISAKMP_N_INVALID_PAYLOAD_TYPE;
+	}
 	err = quick_send_hash3(q);
 	if (err)
 		return err;

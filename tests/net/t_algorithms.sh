@@ -1,6 +1,6 @@
 #!/bin/bash
-# Every phase-1 cipher, hash and group, and every ESP cipher and integrity
-# algorithm, at least once: one connection per row below, oakleyd against
+# Every phase-1 cipher, hash and group, every ESP cipher and integrity
+# algorithm, and PFS with MODP, ECP and Curve25519 groups, at least once: one connection per row below, oakleyd against
 # oakleyd (dataplane=none).  Both sides must report the same algorithms.
 . "$(dirname "$0")/oakley.sh"
 
@@ -17,6 +17,9 @@ ROWS=(
 	"a9 aes128-sha256-ecp256 aes128-sha256 AES_CBC-128/HMAC_SHA2_256/ECP_256 AES_CBC-128/HMAC_SHA2_256"
 	"a10 aes192-sha384-ecp384 aes192-sha384 AES_CBC-192/HMAC_SHA2_384/ECP_384 AES_CBC-192/HMAC_SHA2_384"
 	"a11 aes256-sha512-ecp521 aes256-sha1 AES_CBC-256/HMAC_SHA2_512/ECP_521 AES_CBC-256/HMAC_SHA1"
+	"a12 aes128-sha256-curve25519 aes128-sha256-modp2048 AES_CBC-128/HMAC_SHA2_256/CURVE_25519 AES_CBC-128/HMAC_SHA2_256/MODP_2048"
+	"a13 aes256-sha256-ecp256 aes256-sha256-ecp256 AES_CBC-256/HMAC_SHA2_256/ECP_256 AES_CBC-256/HMAC_SHA2_256/ECP_256"
+	"a14 aes128-sha1-modp2048 3des-sha1-curve25519 AES_CBC-128/HMAC_SHA1/MODP_2048 3DES_CBC/HMAC_SHA1/CURVE_25519"
 )
 
 two_gateways v4

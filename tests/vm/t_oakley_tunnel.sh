@@ -68,7 +68,7 @@ for row in "${ROWS[@]}"; do
 	ping_ok "$W" "10.1.$i.1" "10.2.$i.1" 3 || fail "$name: no ping through the tunnel"
 	after=$(xfrm_packets "$W")
 	[ "$after" -gt "$before" ] || fail "$name: ESP counters did not rise ($before -> $after)"
-	octl "$WD" status | grep -A1 " $name: installed" | grep -q 'out [1-9][0-9]* bytes [1-9]' ||
+	octl "$WD" status | grep -A2 " $name: installed" | grep -q 'out [1-9][0-9]* bytes [1-9]' ||
 		fail "$name: oakleyctl status shows no traffic: $(octl "$WD" status)"
 	log "$name: esp=$esp SPIs $in/$outspi, pinged, packets $before -> $after"
 	[ "$name" = t1 ] && T1_SPI=$in

@@ -15,6 +15,9 @@ RUNS=(
 	"aes256-sha256-ecp256 aes256-sha256 aes256-sha256-ecp256 aes256-sha256 cbc(aes) oakley"
 	"aes256-sha512-modp4096 3des-sha1 aes256-sha512-modp4096 3des-sha1 cbc(des3_ede) charon"
 	"3des-md5-modp1536 null-sha1 3des-md5-modp1536 null-sha1 ecb(cipher_null) oakley"
+	"aes128-sha256-ecp256 aes128-sha1-modp2048 aes128-sha256-ecp256 aes128-sha1-modp2048 cbc(aes) charon"
+	"aes256-sha256-modp2048 aes256-sha256-ecp256 aes256-sha256-modp2048 aes256-sha256-ecp256 cbc(aes) oakley"
+	"aes128-sha256-modp3072 aes128-sha256-curve25519 aes128-sha256-modp3072 aes128-sha256-curve25519 cbc(aes) charon"
 )
 SECRET="interop in a real kernel"
 
@@ -64,6 +67,14 @@ CONF
 	done
 	swanctl_in "$E" "$ED" --list-sas >"$T_OUT/sas$n.txt"
 	grep -q "INSTALLED, TUNNEL" "$T_OUT/sas$n.txt" || fail "run $n: charon has no CHILD_SA"
+	# PFS: both sides name the Quick Mode's group.
+	case $esp in *-*-*)
+		grp=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["ipsec_sas"][0]["pfs_group"])' <<<"$json")
+		[ -n "$grp" ] || fail "run $n: oakleyd reports no PFS group"
+		grep -q "$grp" "$T_OUT/sas$n.txt" ||
+			fail "run $n: charon's CHILD_SA does not show $grp: $(cat "$T_OUT/sas$n.txt")"
+		;;
+	esac
 	grep -qi "$in" "$T_OUT/sas$n.txt" || fail "run $n: charon does not show SPI $in"
 	before=$(xfrm_packets "$W")
 	ping_ok "$W" 10.1.0.1 10.2.0.1 3 || fail "run $n: no ping through the tunnel"

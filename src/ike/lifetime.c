@@ -1,0 +1,105 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/lifetime.h"
+#include "util/log.h"
+#include "wire/payload.h"
+
+bool lifetime_respond(struct quick *q, const struct p2_offer *o)
+{
+	uint32_t policy_kb = (uint32_t)(q->conn.lifebytes / 1024);
+	bool shorter = false;
+
+	q->lifetime_s = o->life_s;
+	q->life_kb = o->life_kb;
+	if (!q->lifetime_s || q->lifetime_s > q->conn.lifetime_s) {
+		shorter = q->lifetime_s != 0;
+		q->lifetime_s = q->conn.lifetime_s;
+	}
+	if (policy_kb && (!q->life_kb || q->life_kb > policy_kb)) {
+		q->life_kb = policy_kb;
+		shorter = true;
+	}
+	q->lifetime_from_responder = shorter;
+	return shorter;
+}
+
+int lifetime_add_notify(struct wire_builder *w, const struct quick *q)
+{
+	uint8_t data[24], spi[4];
+	size_t len = 0;
+
+	/* An attribute list: life type then duration, per limit. */
+	put_u16(data, 0x8000 | IPSEC_ATTR_SA_LIFE_TYPE);
+	put_u16(data + 2, IKE_LIFE_SECONDS);
+	put_u16(data + 4, IPSEC_ATTR_SA_LIFE_DURATION);
+	put_u16(data + 6, 4);
+	put_u32(data + 8, q->lifetime_s);
+	len = 12;
+	if (q->life_kb) {
+		put_u16(data + len, 0x8000 | IPSEC_ATTR_SA_LIFE_TYPE);
+		put_u16(data + len + 2, IKE_LIFE_KILOBYTES);
+		put_u16(data + len + 4, IPSEC_ATTR_SA_LIFE_DURATION);
+		put_u16(data + len + 6, 4);
+		put_u32(data + len + 8, q->life_kb);
+		len += 12;
+	}
+	/* RFC 2407 4.6.3.1: the SPI is the sender's inbound one. */
+	put_u32(spi, q->spi_in);
+	return wire_add_notify(w, IPSEC_DOI, PROTO_IPSEC_ESP, IPSEC_N_RESPONDER_LIFETIME, spi, 4,
+			       data, len);
+}
+
+/* Reads a RESPONDER-LIFETIME's attribute list; false if malformed. */
+static bool lifetime_parse(struct cursor c, uint32_t *secs, uint32_t *kb)
+{
+	struct wire_attr a;
+	uint32_t type = 0, v;
+
+	while (c.len) {
+		if (wire_attr_next(&c, &a) || !wire_attr_u32(&a, &v))
+			return false;
+		if (a.type == IPSEC_ATTR_SA_LIFE_TYPE)
+			type = v;
+		else if (a.type == IPSEC_ATTR_SA_LIFE_DURATION && type == IKE_LIFE_SECONDS)
+			*secs = v;
+		else if (a.type == IPSEC_ATTR_SA_LIFE_DURATION && type == IKE_LIFE_KILOBYTES)
+			*kb = v;
+	}
+	return true;
+}
+
+void lifetime_initiator(struct quick *q, const struct p2_offer *o, const struct ike_msg *m)
+{
+	uint32_t secs = 0, kb = 0;
+	struct wire_notify n;
+	unsigned i;
+
+	q->lifetime_s = o->life_s;
+	q->life_kb = o->life_kb;
+	for (i = 0; i < m->pl.n; i++) {
+		if (m->pl.p[i].type != ISAKMP_PL_N || wire_parse_notify(m->pl.p[i].body, &n) ||
+		    n.type != IPSEC_N_RESPONDER_LIFETIME)
+			continue;
+		if (!lifetime_parse(n.data, &secs, &kb)) {
+			ike_sa_log(q->sa, LOG_LVL_WARN, "ignored a malformed RESPONDER-LIFETIME");
+			continue;
+		}
+		/* Only ever shorter: a peer cannot stretch our policy. */
+		if (secs && secs < q->lifetime_s) {
+			ike_sa_log(
+				q->sa, LOG_LVL_INFO,
+				"peer's RESPONDER-LIFETIME: %u s instead of the %u s we proposed",
+				secs, q->lifetime_s);
+			q->lifetime_s = secs;
+			q->lifetime_from_responder = true;
+		}
+		if (kb && (!q->life_kb || kb < q->life_kb)) {
+			ike_sa_log(q->sa, LOG_LVL_INFO,
+				   "peer's RESPONDER-LIFETIME: %u KB instead of %u KB", kb,
+				   q->life_kb);
+			q->life_kb = kb;
+			q->lifetime_from_responder = true;
+		}
+	}
+}

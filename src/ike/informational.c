@@ -6,6 +6,7 @@
 #include "crypto/rand.h"
 #include "ike/child.h"
 #include "ike/informational.h"
+#include "ike/mismatch.h"
 #include "ike/quick.h"
 #include "ike/tap.h"
 #include "net/sockaddr.h"
@@ -251,19 +252,19 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 				   n->type == ISAKMP_N_INVALID_HASH_INFORMATION ||
 				   n->type == ISAKMP_N_PAYLOAD_MALFORMED);
 
-		ike_sa_fail(sa, "peer refused: it sent %s%s", wire_notify_name(n->type),
+		char offered[512] = "";
+
+		if (n->type == ISAKMP_N_NO_PROPOSAL_CHOSEN && sa->initiator)
+			proposals_str("ike", &sa->conn.ike, offered, sizeof(offered));
+		ike_sa_fail(sa, "peer refused: it sent %s%s%s%s", wire_notify_name(n->type),
 			    after_auth ? " after our HASH_I: the pre-shared keys probably differ"
-				       : "");
+				       : "",
+			    offered[0] ? "; we offered " : "", offered);
 		return;
 	}
 	if (n->type < 16384 && sa->quicks) {
-		char why[128];
-
 		/* The notify names no message ID: it answers our Quick Modes. */
-		snprintf(why, sizeof(why), "peer refused Quick Mode: it sent %s",
-			 wire_notify_name(n->type));
-		ike_sa_log(sa, LOG_LVL_ERR, "%s", why);
-		quick_fail_all(sa, why);
+		quick_refused_all(sa, n->type);
 		return;
 	}
 	ike_sa_log(sa, LOG_LVL_INFO, "peer sent %s", wire_notify_name(n->type));

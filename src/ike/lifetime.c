@@ -21,6 +21,13 @@ bool lifetime_respond(struct quick *q, const struct p2_offer *o)
 		shorter = true;
 	}
 	q->lifetime_from_responder = shorter;
+	if (shorter)
+		ike_sa_log(
+			q->sa, LOG_LVL_INFO,
+			"%s: peer proposed a lifetime of %u s and %u KB, beyond our policy of %u s "
+			"and %u KB: answering with RESPONDER-LIFETIME %u s, %u KB",
+			q->conn.name, o->life_s, o->life_kb, q->conn.lifetime_s, policy_kb,
+			q->lifetime_s, q->life_kb);
 	return shorter;
 }
 

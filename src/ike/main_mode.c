@@ -345,12 +345,18 @@ static int mm_respond_sa(void *state, struct ike_msg *m)
 	const struct conn *c = NULL;
 	char why[sizeof(sa->why)];
 
-	err = p1_choose(&sa->conn, sap->body, &o, &echo, &propnum, sa->why, sizeof(sa->why));
+	unsigned ndiff, best;
+
+	err = p1_choose(&sa->conn, sap->body, &o, &echo, &propnum, sa->why, sizeof(sa->why), &best);
 	while (err == ISAKMP_N_NO_PROPOSAL_CHOSEN &&
 	       (c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
-		if (!p1_choose(c, sap->body, &o, &echo, &propnum, why, sizeof(why))) {
+		if (!p1_choose(c, sap->body, &o, &echo, &propnum, why, sizeof(why), &ndiff)) {
 			sa->conn = *c;
 			err = 0;
+		} else if (ndiff < best) {
+			/* Explain with the connection that came closest. */
+			best = ndiff;
+			memcpy(sa->why, why, sizeof(why));
 		}
 	}
 	if (err) {

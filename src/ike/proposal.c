@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ike/mismatch.h"
 #include "ike/proposal.h"
 #include "wire/isakmp.h"
 
@@ -148,22 +149,6 @@ void p1_offer_str(const struct p1_offer *o, char *out, size_t len)
 		 o->hash ? o->hash->display : "?", o->group ? o->group->display : "?");
 }
 
-static void local_list_str(const struct proposal_list *l, char *out, size_t len)
-{
-	size_t off = 0;
-	unsigned i;
-
-	out[0] = 0;
-	for (i = 0; i < l->n && off < len; i++) {
-		const struct proposal *p = &l->p[i];
-
-		off += (size_t)snprintf(out + off, len - off, "%s%s%s%s%s%s", i ? "," : "",
-					p->encr->name, p->integ ? "-" : "",
-					p->integ ? p->integ->name : "", p->dh ? "-" : "",
-					p->dh ? p->dh->name : "");
-	}
-}
-
 /* Collects the proposals of an SA payload, in the peer's order. */
 static int sa_proposals(struct cursor sa_body, struct wire_proposal *props, unsigned *n)
 {
@@ -184,14 +169,13 @@ static int sa_proposals(struct cursor sa_body, struct wire_proposal *props, unsi
 }
 
 int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen,
-	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen)
+	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
+	      unsigned *ndiff)
 {
 	struct wire_proposal props[16];
 	struct p1_offer offers[32];
 	struct wire_transform_spec echoes[32];
-	char peer[512] = "", local[512];
-	unsigned nprops, noffers = 0, i, j;
-	size_t off = 0;
+	unsigned nprops, noffers = 0, i, j, n;
 	int err;
 
 	err = sa_proposals(sa_body, props, &nprops);
@@ -224,14 +208,9 @@ int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chos
 				*echo = echoes[j];
 				return 0;
 			}
-	for (j = 0; j < noffers && off < sizeof(peer); j++) {
-		char one[128];
-
-		p1_offer_str(&offers[j], one, sizeof(one));
-		off += (size_t)snprintf(peer + off, sizeof(peer) - off, "%s%s", j ? ", " : "", one);
-	}
-	local_list_str(&c->ike, local, sizeof(local));
-	snprintf(why, whylen, "no proposal chosen: peer offered %s; we accept ike=%s", peer, local);
+	n = p1_explain(c, offers, noffers, why, whylen);
+	if (ndiff)
+		*ndiff = n;
 	return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 }
 
@@ -384,15 +363,14 @@ void p2_offer_str(const struct p2_offer *o, char *out, size_t len)
 }
 
 int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen,
-	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen)
+	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
+	      unsigned *ndiff)
 {
 	struct wire_proposal props[16];
 	struct p2_offer offers[32];
 	struct wire_transform_spec echoes[32];
 	uint8_t nums[32];
-	char peer[512] = "", local[512];
-	unsigned nprops, noffers = 0, i, j;
-	size_t off = 0;
+	unsigned nprops, noffers = 0, i, j, n;
 	int err;
 
 	err = sa_proposals(sa_body, props, &nprops);
@@ -422,15 +400,9 @@ int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chos
 				*propnum = nums[j];
 				return 0;
 			}
-	for (j = 0; j < noffers && off < sizeof(peer); j++) {
-		char one[128];
-
-		p2_offer_str(&offers[j], one, sizeof(one));
-		off += (size_t)snprintf(peer + off, sizeof(peer) - off, "%s%s", j ? ", " : "", one);
-	}
-	local_list_str(&c->esp, local, sizeof(local));
-	snprintf(why, whylen, "no proposal chosen: peer offered %s; we accept esp=%s %s", peer,
-		 local, c->mode == MODE_TUNNEL ? "tunnel" : "transport");
+	n = p2_explain(c, offers, noffers, why, whylen);
+	if (ndiff)
+		*ndiff = n;
 	return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 }
 

@@ -28,9 +28,11 @@ struct p2_offer {
 int p1_add_sa(struct wire_builder *w, const struct conn *c);
 /* Responder: picks from the peer's SA payload.  On success fills *chosen
  * and the proposal/transform to echo; on failure returns
- * NO_PROPOSAL_CHOSEN (or the parse error) with why filled in. */
+ * NO_PROPOSAL_CHOSEN (or the parse error) with why filled in and *ndiff
+ * (if not NULL) the number of fields the closest proposal differs in. */
 int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen,
-	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen);
+	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
+	      unsigned *ndiff);
 /* Initiator: checks the responder's answer is one transform we offered. */
 int p1_accept(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen, char *why,
 	      size_t whylen);
@@ -39,7 +41,8 @@ int p1_add_chosen(struct wire_builder *w, uint8_t propnum, const struct wire_tra
 /* Phase 2: ESP proposals, one per configured esp= entry. */
 int p2_add_sa(struct wire_builder *w, const struct conn *c, uint32_t spi);
 int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen,
-	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen);
+	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
+	      unsigned *ndiff);
 int p2_accept(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen, char *why,
 	      size_t whylen);
 int p2_add_chosen(struct wire_builder *w, uint8_t propnum, uint32_t spi,

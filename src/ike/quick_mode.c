@@ -19,6 +19,7 @@
 #include "ike/informational.h"
 #include "ike/proposal.h"
 #include "ike/lifetime.h"
+#include "ike/mismatch.h"
 #include "ike/pfs.h"
 #include "ike/quick.h"
 #include "ike/tap.h"
@@ -162,6 +163,23 @@ void quick_fail_all(struct ike_sa *sa, const char *why)
 	for (q = sa->quicks; q; q = q->next_in_sa)
 		if (q->state == QUICK_NEGOTIATING)
 			quick_done(q, false, why);
+}
+
+void quick_refused_all(struct ike_sa *sa, uint16_t notify)
+{
+	char offered[384], l[128], r[128];
+	struct quick *q;
+
+	for (q = sa->quicks; q; q = q->next_in_sa) {
+		if (q->state != QUICK_NEGOTIATING || !q->initiator)
+			continue;
+		proposals_str("esp", &q->conn.esp, offered, sizeof(offered));
+		ts_str(&q->ts_local, l, sizeof(l));
+		ts_str(&q->ts_remote, r, sizeof(r));
+		quick_fail(q, "peer refused Quick Mode: it sent %s; we offered %s %s, %s === %s",
+			   wire_notify_name(notify), offered, q->tunnel ? "tunnel" : "transport", l,
+			   r);
+	}
 }
 
 void quick_free_all(struct ike_sa *sa)
@@ -329,6 +347,8 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 {
 	struct conf_ts want_local, want_remote;
 	char a[128], b[128], x[128], y[128];
+	unsigned ndiff = 0;
+	int err;
 
 	conn_ts(c, q->sa, &want_local, &want_remote);
 	*fit = ts_covers(&want_remote, ci) + ts_covers(&want_local, cr);
@@ -344,7 +364,10 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 			why[0] = 0;
 		return ISAKMP_N_INVALID_ID_INFORMATION;
 	}
-	return p2_choose(c, sa_body, o, echo, propnum, why, whylen);
+	err = p2_choose(c, sa_body, o, echo, propnum, why, whylen, &ndiff);
+	/* Subnets that fit count most; then fewer differences. */
+	*fit = 2 + 10 - (int)(ndiff < 10 ? ndiff : 10);
+	return err;
 }
 
 /* The phase-1 connection first, then the others between the same

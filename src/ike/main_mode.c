@@ -18,173 +18,11 @@
 #include "ike/ike.h"
 #include "ike/informational.h"
 #include "ike/main_mode.h"
+#include "ike/phase1.h"
 #include "ike/proposal.h"
 #include "ike/tap.h"
 #include "util/log.h"
 #include "wire/payload.h"
-
-#define NONCE_LEN 32
-
-static void mm_header(struct ike_sa *sa, struct isakmp_hdr *h)
-{
-	memset(h, 0, sizeof(*h));
-	memcpy(h->icookie, sa->icookie, 8);
-	memcpy(h->rcookie, sa->rcookie, 8);
-	h->version = ISAKMP_VERSION;
-	h->exchange = sa->exchange;
-}
-
-static int mm_send(struct ike_sa *sa, struct buf *msg, bool encrypt, bool retransmit)
-{
-	int err = 0;
-
-	tap_sent(sa->d, &sa->local, &sa->remote, msg->data, msg->len);
-	if (encrypt)
-		err = ike_encrypt(sa, msg, sa->iv);
-	if (!err)
-		err = xmit_send(sa->d, &sa->xmit, sa->fd, &sa->remote, &sa->local, msg, retransmit);
-	buf_free(msg);
-	return err;
-}
-
-static int body_copy(struct buf *dst, const struct wire_payload *p)
-{
-	buf_reset(dst);
-	return buf_append(dst, p->body.p, p->body.len) ? 0 : -ENOMEM;
-}
-
-/* The pre-shared key.  Main Mode hides the IDs until the key is in use,
- * so the responder can only know the peer by its address: both sides look
- * the key up by the gateways' addresses first (as strongSwan's responder
- * does), then by the connection's IDs. */
-static int mm_find_psk(struct ike_sa *sa)
-{
-	const struct conf_secret *s;
-	struct conf_id local_addr, remote_addr;
-	char l[300], r[300];
-
-	id_from_address(&local_addr, &sa->local);
-	id_from_address(&remote_addr, &sa->remote);
-	s = conf_psk(sa->d->conf, &local_addr, &remote_addr);
-	if (!s || (!s->nids && sa->conn.remote.id.type != CONF_ID_ANY)) {
-		const struct conf_secret *by_id = conf_psk(
-			sa->d->conf, &sa->conn.local.id,
-			sa->conn.remote.id.type == CONF_ID_ANY ? NULL : &sa->conn.remote.id);
-
-		if (by_id && (!s || by_id->nids))
-			s = by_id;
-	}
-	if (!s) {
-		conf_id_str(&sa->conn.local.id, l, sizeof(l));
-		conf_id_str(&sa->conn.remote.id, r, sizeof(r));
-		ike_sa_fail(sa,
-			    "no pre-shared key for %s - %s (nor for the gateways' addresses) in "
-			    "the secrets file",
-			    l, r);
-		return -ENOENT;
-	}
-	buf_reset(&sa->psk);
-	return buf_append(&sa->psk, s->psk, s->psklen) ? 0 : -ENOMEM;
-}
-
-static int mm_take_offer(struct ike_sa *sa, const struct p1_offer *o)
-{
-	sa->encr = o->encr;
-	sa->hash = o->hash;
-	sa->group = o->group;
-	sa->auth = (uint8_t)o->auth;
-	sa->lifetime_s = o->life_s ? o->life_s : sa->conn.ikelifetime_s;
-	sa->block = sa->encr->block_bytes;
-	sa->enc_key_len = sa->encr->key_bits / 8;
-	sa->prf_len = alg_hash_bytes(sa->hash);
-	return 0;
-}
-
-/* Our KE and nonce: generated once per SA, sent in MM3 or MM4. */
-static int mm_make_ke(struct ike_sa *sa, struct buf *gx, struct buf *nonce)
-{
-	size_t len = dh_public_len(sa->group->ike_id);
-	uint8_t *p;
-	int err;
-
-	err = dh_new(sa->group->ike_id, &sa->dh);
-	if (err)
-		return err;
-	buf_reset(gx);
-	p = buf_reserve(gx, len);
-	if (!p)
-		return -ENOMEM;
-	err = dh_public(sa->dh, p, len);
-	if (err)
-		return err;
-	buf_reset(nonce);
-	p = buf_reserve(nonce, NONCE_LEN);
-	return p ? crypto_random(p, NONCE_LEN) : -ENOMEM;
-}
-
-static int mm_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct buf *nonce)
-{
-	const struct wire_payload *ke = wire_find(&m->pl, ISAKMP_PL_KE);
-	const struct wire_payload *n = wire_find(&m->pl, ISAKMP_PL_NONCE);
-
-	if (ke->body.len != dh_public_len(sa->group->ike_id)) {
-		ike_sa_fail(sa, "peer's KE is %zu bytes, %s needs %zu", ke->body.len,
-			    sa->group->display, dh_public_len(sa->group->ike_id));
-		return ISAKMP_N_INVALID_KEY_INFORMATION;
-	}
-	if (wire_check_raw(ISAKMP_PL_NONCE, n->body)) {
-		ike_sa_fail(sa, "peer's nonce has a bad length (%zu bytes)", n->body.len);
-		return ISAKMP_N_PAYLOAD_MALFORMED;
-	}
-	if (body_copy(gx, ke) || body_copy(nonce, n))
-		return -ENOMEM;
-	return 0;
-}
-
-/* SKEYID and its children, the cipher key and the first IV (RFC 2409 5,
- * appendix B).  The DH secret is wiped at once. */
-static int mm_derive_keys(struct ike_sa *sa, const uint8_t *peer_gx, size_t peer_len)
-{
-	const char *md = sa->hash->openssl;
-	uint8_t gxy[1024];
-	size_t gxy_len = 0;
-	int err;
-
-	err = dh_shared(sa->dh, peer_gx, peer_len, gxy, &gxy_len);
-	if (err) {
-		ike_sa_fail(sa, "peer's public DH value is invalid for %s", sa->group->display);
-		return ISAKMP_N_INVALID_KEY_INFORMATION;
-	}
-	err = ike_skeyid_psk(md, sa->psk.data, sa->psk.len, sa->ni.data, sa->ni.len, sa->nr.data,
-			     sa->nr.len, sa->skeyid);
-	if (!err)
-		err = ike_skeyid_dae(md, sa->skeyid, gxy, gxy_len, sa->icookie, sa->rcookie,
-				     sa->skeyid_d, sa->skeyid_a, sa->skeyid_e);
-	if (!err)
-		err = ike_enc_key(md, sa->skeyid_e, sa->enc_key_len, sa->enc_key);
-	if (!err)
-		err = ike_phase1_iv(md, sa->gxi.data, sa->gxi.len, sa->gxr.data, sa->gxr.len,
-				    sa->block, sa->iv);
-	OPENSSL_cleanse(gxy, sizeof(gxy));
-	dh_free(sa->dh);
-	sa->dh = NULL;
-	if (!err)
-		tap_ike_key(sa);
-	return err;
-}
-
-static int mm_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out)
-{
-	const char *md = sa->hash->openssl;
-
-	if (initiator)
-		return ike_hash_i(md, sa->skeyid, sa->prf_len, sa->gxi.data, sa->gxi.len,
-				  sa->gxr.data, sa->gxr.len, sa->icookie, sa->rcookie,
-				  sa->sai_b.data, sa->sai_b.len, id_b->data, id_b->len, out);
-	return ike_hash_r(md, sa->skeyid, sa->prf_len, sa->gxi.data, sa->gxi.len, sa->gxr.data,
-			  sa->gxr.len, sa->icookie, sa->rcookie, sa->sai_b.data, sa->sai_b.len,
-			  id_b->data, id_b->len, out);
-}
 
 /* MM5 / MM6: our ID and HASH, encrypted. */
 static int mm_send_id(struct ike_sa *sa, bool retransmit)
@@ -198,7 +36,7 @@ static int mm_send_id(struct ike_sa *sa, bool retransmit)
 	int err;
 
 	buf_init(&msg);
-	mm_header(sa, &h);
+	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
 	err = id_add_phase1(&w, &sa->conn.local.id, &off, &len);
 	if (err)
@@ -208,7 +46,7 @@ static int mm_send_id(struct ike_sa *sa, bool retransmit)
 		err = -ENOMEM;
 		goto out;
 	}
-	err = mm_hash(sa, sa->initiator, id_b, hash);
+	err = phase1_hash(sa, sa->initiator, id_b, hash);
 	if (!err)
 		err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
 	if (!err && sa->initiator)
@@ -216,71 +54,10 @@ static int mm_send_id(struct ike_sa *sa, bool retransmit)
 	if (!err)
 		err = wire_build_finish(&w);
 	if (!err)
-		err = mm_send(sa, &msg, true, retransmit);
+		err = phase1_send(sa, &msg, true, retransmit);
 out:
 	buf_free(&msg);
 	return err;
-}
-
-/* The responder chose a connection before it knew the peer's ID; another
- * one between the same gateways may be the one for this ID, if it accepts
- * what was negotiated. */
-static bool mm_switch_conn(struct ike_sa *sa, const struct wire_id *id)
-{
-	const struct conn *c = NULL;
-	unsigned i;
-
-	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
-		if (!id_phase1_matches(&c->remote.id, id) || c->authby != sa->auth)
-			continue;
-		for (i = 0; i < c->ike.n; i++)
-			if (c->ike.p[i].encr == sa->encr && c->ike.p[i].integ == sa->hash &&
-			    c->ike.p[i].dh == sa->group)
-				break;
-		if (i == c->ike.n)
-			continue;
-		ike_sa_log(sa, LOG_LVL_INFO, "peer's ID selects connection %s", c->name);
-		sa->conn = *c;
-		return true;
-	}
-	return false;
-}
-
-/* Checks the peer's ID against rightid and its HASH against ours. */
-static int mm_check_id(struct ike_sa *sa, struct ike_msg *m)
-{
-	const struct wire_payload *idp = wire_find(&m->pl, ISAKMP_PL_ID);
-	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
-	struct buf *id_b = sa->initiator ? &sa->idir_b : &sa->idii_b;
-	uint8_t want[IKE_MAX_MD];
-	struct wire_id id;
-	char got[300], conf[300];
-	int err;
-
-	err = wire_parse_id(idp->body, &id);
-	if (err) {
-		ike_sa_fail(sa, "peer's ID payload is malformed");
-		return err;
-	}
-	if (!id_phase1_matches(&sa->conn.remote.id, &id) &&
-	    !(!sa->initiator && mm_switch_conn(sa, &id))) {
-		id_phase1_str(&id, got, sizeof(got));
-		conf_id_str(&sa->conn.remote.id, conf, sizeof(conf));
-		ike_sa_fail(sa, "peer identifies as %s, but %s expects %s", got, sa->conn.name,
-			    conf);
-		return ISAKMP_N_INVALID_ID_INFORMATION;
-	}
-	if (body_copy(id_b, idp))
-		return -ENOMEM;
-	err = mm_hash(sa, !sa->initiator, id_b, want);
-	if (err)
-		return err;
-	if (hp->body.len != sa->prf_len || CRYPTO_memcmp(want, hp->body.p, sa->prf_len)) {
-		ike_sa_fail(sa, "%s from peer does not verify: the pre-shared keys probably differ",
-			    sa->initiator ? "HASH_R" : "HASH_I");
-		return ISAKMP_N_INVALID_HASH_INFORMATION;
-	}
-	return 0;
 }
 
 int main_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn, void *arg)
@@ -300,12 +77,12 @@ int main_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn,
 	sa->up_arg = arg;
 	err = ike_sa_addresses(sa);
 	if (!err)
-		err = mm_find_psk(sa);
+		err = phase1_find_psk(sa, NULL);
 	if (err)
 		return 0; /* the SA failed and said why */
 	ike_sa_hash(sa);
 	buf_init(&msg);
-	mm_header(sa, &h);
+	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
 	start = msg.len;
 	err = p1_add_sa(&w, c);
@@ -323,7 +100,7 @@ int main_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn,
 	}
 	ike_sa_log(sa, LOG_LVL_INFO, "initiating Main Mode to %s", sa->conn.name);
 	sa->step = 1;
-	mm_send(sa, &msg, false, true);
+	phase1_send(sa, &msg, false, true);
 	return 0;
 }
 
@@ -363,17 +140,17 @@ static int mm_respond_sa(void *state, struct ike_msg *m)
 		ike_sa_fail(sa, "%s", sa->why);
 		return err;
 	}
-	mm_take_offer(sa, &o);
-	if (body_copy(&sa->sai_b, sap) || mm_find_psk(sa))
+	phase1_take_offer(sa, &o);
+	if (phase1_body_copy(&sa->sai_b, sap) || phase1_find_psk(sa, NULL))
 		return -ENOMEM;
 	buf_init(&msg);
-	mm_header(sa, &h);
+	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
 	err = p1_add_chosen(&w, propnum, &echo);
 	if (!err)
 		err = wire_build_finish(&w);
 	if (!err)
-		err = mm_send(sa, &msg, false, false);
+		err = phase1_send(sa, &msg, false, false);
 	buf_free(&msg);
 	return err;
 }
@@ -388,7 +165,7 @@ static int mm_send_ke(struct ike_sa *sa, bool retransmit)
 	int err;
 
 	buf_init(&msg);
-	mm_header(sa, &h);
+	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
 	err = wire_add_raw(&w, ISAKMP_PL_KE, gx->data, gx->len);
 	if (!err)
@@ -396,7 +173,7 @@ static int mm_send_ke(struct ike_sa *sa, bool retransmit)
 	if (!err)
 		err = wire_build_finish(&w);
 	if (!err)
-		err = mm_send(sa, &msg, false, retransmit);
+		err = phase1_send(sa, &msg, false, retransmit);
 	buf_free(&msg);
 	return err;
 }
@@ -414,8 +191,8 @@ static int mm_initiator_ke(void *state, struct ike_msg *m)
 		ike_sa_fail(sa, "%s", sa->why);
 		return err;
 	}
-	mm_take_offer(sa, &o);
-	err = mm_make_ke(sa, &sa->gxi, &sa->ni);
+	phase1_take_offer(sa, &o);
+	err = phase1_make_ke(sa, &sa->gxi, &sa->ni);
 	if (err) {
 		ike_sa_fail(sa, "cannot make a %s key pair: %s", sa->group->display,
 			    strerror(-err));
@@ -430,16 +207,16 @@ static int mm_respond_ke(void *state, struct ike_msg *m)
 	struct ike_sa *sa = state;
 	int err;
 
-	err = mm_take_ke(sa, m, &sa->gxi, &sa->ni);
+	err = phase1_take_ke(sa, m, &sa->gxi, &sa->ni);
 	if (err)
 		return err;
-	err = mm_make_ke(sa, &sa->gxr, &sa->nr);
+	err = phase1_make_ke(sa, &sa->gxr, &sa->nr);
 	if (err) {
 		ike_sa_fail(sa, "cannot make a %s key pair: %s", sa->group->display,
 			    strerror(-err));
 		return err;
 	}
-	err = mm_derive_keys(sa, sa->gxi.data, sa->gxi.len);
+	err = phase1_derive_keys(sa, sa->gxi.data, sa->gxi.len);
 	if (err)
 		return err;
 	return mm_send_ke(sa, false);
@@ -451,9 +228,9 @@ static int mm_initiator_id(void *state, struct ike_msg *m)
 	struct ike_sa *sa = state;
 	int err;
 
-	err = mm_take_ke(sa, m, &sa->gxr, &sa->nr);
+	err = phase1_take_ke(sa, m, &sa->gxr, &sa->nr);
 	if (!err)
-		err = mm_derive_keys(sa, sa->gxr.data, sa->gxr.len);
+		err = phase1_derive_keys(sa, sa->gxr.data, sa->gxr.len);
 	if (err)
 		return err;
 	return mm_send_id(sa, true);
@@ -465,7 +242,7 @@ static int mm_respond_id(void *state, struct ike_msg *m)
 	struct ike_sa *sa = state;
 	int err;
 
-	err = mm_check_id(sa, m);
+	err = phase1_check_id(sa, m);
 	if (err)
 		return err;
 	info_note_notifies(sa, m);
@@ -483,7 +260,7 @@ static int mm_initiator_done(void *state, struct ike_msg *m)
 	struct ike_sa *sa = state;
 	int err;
 
-	err = mm_check_id(sa, m);
+	err = phase1_check_id(sa, m);
 	if (err)
 		return err;
 	info_note_notifies(sa, m);

@@ -1,0 +1,27 @@
+/* Phase 1, shared by Main Mode and Aggressive Mode (RFC 2409 5). */
+#ifndef OAKLEY_IKE_PHASE1_H
+#define OAKLEY_IKE_PHASE1_H
+
+#include "ike/exchange.h"
+#include "ike/ike.h"
+#include "ike/proposal.h"
+
+void phase1_header(struct ike_sa *sa, struct isakmp_hdr *h);
+/* Taps, encrypts if asked, sends (retransmitting if asked), frees msg. */
+int phase1_send(struct ike_sa *sa, struct buf *msg, bool encrypt, bool retransmit);
+int phase1_body_copy(struct buf *dst, const struct wire_payload *p);
+/* The PSK: by the gateways' addresses, then by the connection's IDs;
+ * peer_id is the ID the peer sent, when known (Aggressive Mode). */
+int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id);
+int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o);
+/* Our key pair and nonce into gx and nonce. */
+int phase1_make_ke(struct ike_sa *sa, struct buf *gx, struct buf *nonce);
+/* The peer's KE and nonce from m. */
+int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct buf *nonce);
+int phase1_derive_keys(struct ike_sa *sa, const uint8_t *peer_gx, size_t peer_len);
+int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out);
+/* The peer's ID against its connection (switching connection at the
+ * responder when another one is the peer's) and its HASH against ours. */
+int phase1_check_id(struct ike_sa *sa, struct ike_msg *m);
+
+#endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ike/aggressive_mode.h"
 #include "ike/child.h"
 #include "ike/exchange.h"
 #include "ike/informational.h"
@@ -262,7 +263,8 @@ const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockadd
 	return NULL;
 }
 
-static struct ike_sa *main_mode_responder(struct ike_daemon *d, struct ike_msg *m)
+/* A new peer starting Main Mode or Aggressive Mode with us. */
+static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 {
 	static const uint8_t zero[8];
 	const struct conn *c;
@@ -293,6 +295,7 @@ static struct ike_sa *main_mode_responder(struct ike_daemon *d, struct ike_msg *
 	sa = ike_sa_new(d, c, false);
 	if (!sa)
 		return NULL;
+	sa->exchange = m->hdr.exchange;
 	sa->halfopen = true;
 	d->halfopen++;
 	memcpy(sa->icookie, m->hdr.icookie, 8);
@@ -300,13 +303,17 @@ static struct ike_sa *main_mode_responder(struct ike_daemon *d, struct ike_msg *
 	sa->remote = m->from;
 	sa->fd = m->fd;
 	ike_sa_hash(sa);
-	ike_sa_log(sa, LOG_LVL_INFO, "%s is initiating Main Mode", peer);
+	ike_sa_log(sa, LOG_LVL_INFO, "%s is initiating %s", peer,
+		   wire_exchange_name(m->hdr.exchange));
 	return sa;
 }
 
-static void main_mode_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
+static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 {
 	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
+	bool aggressive = sa->exchange == ISAKMP_XCHG_AGGRESSIVE;
+	const struct step *steps = aggressive ? aggressive_mode_steps : main_mode_steps;
+	unsigned nsteps = aggressive ? aggressive_mode_nsteps : main_mode_nsteps;
 	uint8_t iv[IKE_MAX_BLOCK];
 	const struct step *s;
 	char why[256];
@@ -318,9 +325,10 @@ static void main_mode_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_
 				     sa->xmit.last_sent.len);
 		return;
 	}
-	if (sa->state != IKE_SA_NEGOTIATING || sa->step >= main_mode_nsteps)
+	if (sa->state != IKE_SA_NEGOTIATING || sa->step >= nsteps ||
+	    m->hdr.exchange != sa->exchange)
 		return;
-	s = &main_mode_steps[sa->step];
+	s = &steps[sa->step];
 	memcpy(iv, sa->iv, sizeof(iv));
 	if (encrypted && ike_decrypt(sa, m->raw, m->len, iv)) {
 		ike_sa_log(sa, LOG_LVL_WARN, "%s does not decrypt, dropped", s->name);
@@ -346,7 +354,7 @@ static void main_mode_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_
 		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: %s", s->name, why);
 		if (sa->step == 0) {
 			info_send_plain_notify(d, m, (uint16_t)err);
-			ike_sa_fail(sa, "Main Mode message 1 %s", why);
+			ike_sa_fail(sa, "%s message 1 %s", wire_exchange_name(sa->exchange), why);
 		}
 		return;
 	}
@@ -405,10 +413,11 @@ static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 		memcpy(sa->rcookie, m->hdr.rcookie, 8);
 	switch (m->hdr.exchange) {
 	case ISAKMP_XCHG_ID_PROT:
+	case ISAKMP_XCHG_AGGRESSIVE:
 		if (!sa)
-			sa = main_mode_responder(d, m);
+			sa = phase1_responder(d, m);
 		if (sa)
-			main_mode_input(d, sa, m);
+			phase1_input(d, sa, m);
 		break;
 	case ISAKMP_XCHG_QUICK:
 		if (sa)
@@ -455,6 +464,13 @@ void ike_packet_input(struct ike_daemon *d, int fd, uint8_t *pkt, size_t len,
 	ike_input(d, &m);
 }
 
+static int phase1_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn, void *arg)
+{
+	if (c->aggressive)
+		return aggressive_mode_initiate(d, c, fn, arg);
+	return main_mode_initiate(d, c, fn, arg);
+}
+
 int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 {
 	const struct conn *c = conf_conn(d->conf, name);
@@ -477,7 +493,7 @@ int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 		fn(arg, false, "a negotiation for this connection is already under way");
 		return -EBUSY;
 	}
-	return main_mode_initiate(d, c, fn, arg);
+	return phase1_initiate(d, c, fn, arg);
 }
 
 int ike_down(struct ike_daemon *d, const char *name)
@@ -513,5 +529,5 @@ void ike_rekey(struct ike_daemon *d, const char *name)
 	if (sa)
 		quick_initiate(sa, c, NULL, NULL);
 	else if (!ike_sa_find_conn(d, name, false))
-		main_mode_initiate(d, c, NULL, NULL);
+		phase1_initiate(d, c, NULL, NULL);
 }

@@ -14,8 +14,10 @@ int step_check(const struct step *s, bool initiator, const struct ike_msg *m, ch
 			 initiator ? "initiator" : "responder");
 		return ISAKMP_N_INVALID_EXCHANGE_TYPE;
 	}
-	if (s->encrypted != !!(m->hdr.flags & ISAKMP_FLAG_ENC)) {
-		snprintf(why, whylen, "message must %sbe encrypted", s->encrypted ? "" : "not ");
+	if (s->encrypted != STEP_EITHER &&
+	    (s->encrypted == STEP_ENCRYPTED) != !!(m->hdr.flags & ISAKMP_FLAG_ENC)) {
+		snprintf(why, whylen, "message must %sbe encrypted",
+			 s->encrypted == STEP_ENCRYPTED ? "" : "not ");
 		return ISAKMP_N_INVALID_FLAGS;
 	}
 	for (i = 0; i < m->pl.n; i++) {

@@ -33,11 +33,18 @@ struct quick;
  * has already said why (ike_sa_fail / quick_fail). */
 typedef int (*step_fn)(void *state, struct ike_msg *m);
 
+/* Whether a step's message arrives encrypted. */
+enum step_enc {
+	STEP_CLEAR = 0,
+	STEP_ENCRYPTED = 1,
+	STEP_EITHER = 2, /* Aggressive Mode's last message: peers differ */
+};
+
 struct step {
 	bool initiator;	    /* the role that receives this message */
 	uint32_t must, may; /* payloads, as PL() bits */
-	bool encrypted;	    /* must arrive encrypted */
-	const char *name;   /* "MM3", for logs */
+	enum step_enc encrypted;
+	const char *name; /* "MM3", for logs */
 	step_fn fn;
 };
 
@@ -47,8 +54,10 @@ struct step {
 int step_check(const struct step *s, bool initiator, const struct ike_msg *m, char *why,
 	       size_t whylen);
 
-/* Main and Aggressive Mode (main_mode.c) */
+/* Main Mode (main_mode.c) and Aggressive Mode (aggressive_mode.c) */
 extern const struct step main_mode_steps[];
 extern const unsigned main_mode_nsteps;
+extern const struct step aggressive_mode_steps[];
+extern const unsigned aggressive_mode_nsteps;
 
 #endif

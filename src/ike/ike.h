@@ -83,7 +83,7 @@ struct ike_sa {
 
 	struct xmit xmit;
 	struct timer expire; /* half-open limit, then the SA's lifetime */
-	char why[256];	     /* why it failed, for status and oakleyctl up */
+	char why[512];	     /* why it failed, for status and oakleyctl up */
 
 	/* Quick Modes to start once phase 1 is up (initiator). */
 	struct quick *quicks;

@@ -60,6 +60,10 @@ int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id)
 		remote = &sa->conn.remote.id;
 	id_from_address(&local_addr, &sa->local);
 	id_from_address(&remote_addr, &sa->remote);
+	/* Aggressive Mode tells the ID first: a key listed for it wins. */
+	s = peer_id ? conf_psk(sa->d->conf, &sa->conn.local.id, peer_id) : NULL;
+	if (s && s->nids)
+		goto found;
 	s = conf_psk(sa->d->conf, &local_addr, &remote_addr);
 	if (!s || (!s->nids && remote)) {
 		const struct conf_secret *by_id = conf_psk(sa->d->conf, &sa->conn.local.id, remote);
@@ -79,6 +83,7 @@ int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id)
 			    l, r);
 		return -ENOENT;
 	}
+found:
 	buf_reset(&sa->psk);
 	return buf_append(&sa->psk, s->psk, s->psklen) ? 0 : -ENOMEM;
 }

@@ -1,0 +1,287 @@
+/* Aggressive Mode with pre-shared keys (RFC 2409 5.4): three messages,
+ * the identities in the clear.
+ *
+ *   AM1 I->R  SA, KE, Ni, IDii
+ *   AM2 R->I  SA, KE, Nr, IDir, HASH_R
+ *   AM3 I->R  HASH_I  (encrypted by most peers, in the clear by some)
+ *
+ * HASH_R travels before the initiator has proved anything, so anyone who
+ * starts an exchange gets a hash of the key to guess at offline (RFC 9395):
+ * a responder takes it only for a connection that says aggressive=yes, and
+ * both sides warn. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "crypto/dh.h"
+#include "ike/aggressive_mode.h"
+#include "ike/id.h"
+#include "ike/informational.h"
+#include "ike/phase1.h"
+#include "util/log.h"
+#include "wire/payload.h"
+
+#define AM_WARNING                                                                                 \
+	"Aggressive Mode with a pre-shared key exposes a hash of the key to offline guessing "     \
+	"(RFC 9395)"
+
+/* Our SA (AM1) or the chosen one (AM2), then KE, nonce and ID. */
+static int am_add_ke_nonce_id(struct ike_sa *sa, struct wire_builder *w)
+{
+	struct buf *gx = sa->initiator ? &sa->gxi : &sa->gxr;
+	struct buf *nonce = sa->initiator ? &sa->ni : &sa->nr;
+	struct buf *id_b = sa->initiator ? &sa->idii_b : &sa->idir_b;
+	size_t off, len;
+	int err;
+
+	err = wire_add_raw(w, ISAKMP_PL_KE, gx->data, gx->len);
+	if (!err)
+		err = wire_add_raw(w, ISAKMP_PL_NONCE, nonce->data, nonce->len);
+	if (!err)
+		err = id_add_phase1(w, &sa->conn.local.id, &off, &len);
+	if (!err) {
+		buf_reset(id_b);
+		err = buf_append(id_b, w->b->data + off, len) ? 0 : -ENOMEM;
+	}
+	return err;
+}
+
+int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn, void *arg)
+{
+	struct p1_offer first = {0};
+	struct wire_builder w;
+	struct isakmp_hdr h;
+	struct ike_sa *sa;
+	struct buf msg;
+	size_t start;
+	int err;
+
+	sa = ike_sa_new(d, c, true);
+	if (!sa)
+		return -ENOMEM;
+	sa->want_child = true;
+	sa->up_fn = fn;
+	sa->up_arg = arg;
+	err = ike_sa_addresses(sa);
+	/* The IDs travel first: both sides look the key up by them. */
+	if (!err)
+		err = phase1_find_psk(sa, c->remote.id.type != CONF_ID_ANY ? &c->remote.id : NULL);
+	if (err)
+		return 0; /* the SA failed and said why */
+	ike_sa_hash(sa);
+	ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
+	/* The KE goes out before any choice: conf allows one group here. */
+	first.encr = c->ike.p[0].encr;
+	first.hash = c->ike.p[0].integ;
+	first.group = c->ike.p[0].dh;
+	phase1_take_offer(sa, &first);
+	err = phase1_make_ke(sa, &sa->gxi, &sa->ni);
+	buf_init(&msg);
+	phase1_header(sa, &h);
+	wire_build_start(&w, &msg, &h);
+	start = msg.len;
+	if (!err)
+		err = p1_add_sa(&w, c);
+	if (!err)
+		err = buf_append(&sa->sai_b, msg.data + start + ISAKMP_GENERIC_LEN,
+				 msg.len - start - ISAKMP_GENERIC_LEN)
+			      ? 0
+			      : -ENOMEM;
+	if (!err)
+		err = am_add_ke_nonce_id(sa, &w);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (err) {
+		buf_free(&msg);
+		ike_sa_fail(sa, "cannot build Aggressive Mode message 1: %s", strerror(-err));
+		return 0;
+	}
+	ike_sa_log(sa, LOG_LVL_INFO, "initiating Aggressive Mode to %s", sa->conn.name);
+	sa->step = 1;
+	phase1_send(sa, &msg, false, true);
+	return 0;
+}
+
+/* The connection for an AM1: between these gateways, allowing Aggressive
+ * Mode, for the ID the peer sent. */
+static const struct conn *am_conn_for(struct ike_daemon *d, const struct ike_msg *m,
+				      const struct wire_id *id, char *why, size_t whylen)
+{
+	const struct conn *c = NULL, *refused = NULL;
+	char got[128];
+
+	while ((c = conn_next_for_peer(d, &m->local, &m->from, c))) {
+		if (!id_phase1_matches(&c->remote.id, id))
+			continue;
+		if (c->aggressive)
+			return c;
+		refused = c;
+	}
+	id_phase1_str(id, got, sizeof(got));
+	if (refused)
+		snprintf(why, whylen,
+			 "peer %s proposes Aggressive Mode, which connection %s does not allow "
+			 "(aggressive=no)",
+			 got, refused->name);
+	else
+		snprintf(why, whylen, "no connection for peer ID %s allows Aggressive Mode", got);
+	return NULL;
+}
+
+/* AM1 at the responder: the connection by the peer's ID, a transform,
+ * keys, and AM2 with HASH_R. */
+static int am_respond(void *state, struct ike_msg *m)
+{
+	struct ike_sa *sa = state;
+	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
+	const struct wire_payload *idp = wire_find(&m->pl, ISAKMP_PL_ID);
+	struct wire_transform_spec echo;
+	struct conf_id peer_id = {0};
+	const struct conn *c;
+	uint8_t hash[IKE_MAX_MD], propnum = 1;
+	struct wire_builder w;
+	struct p1_offer o;
+	struct isakmp_hdr h;
+	struct wire_id id;
+	struct buf msg;
+	int err;
+
+	err = wire_parse_id(idp->body, &id);
+	if (err) {
+		ike_sa_fail(sa, "peer's ID payload is malformed");
+		return err;
+	}
+	c = am_conn_for(sa->d, m, &id, sa->why, sizeof(sa->why));
+	if (!c) {
+		ike_sa_fail(sa, "%s", sa->why);
+		return ISAKMP_N_INVALID_EXCHANGE_TYPE;
+	}
+	sa->conn = *c;
+	ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
+	err = p1_choose(c, sap->body, &o, &echo, &propnum, sa->why, sizeof(sa->why), NULL);
+	if (err) {
+		ike_sa_fail(sa, "%s", sa->why);
+		return err;
+	}
+	phase1_take_offer(sa, &o);
+	peer_id.type = id.type;
+	peer_id.len = (uint8_t)(id.data.len < sizeof(peer_id.data) ? id.data.len : 255);
+	memcpy(peer_id.data, id.data.p, peer_id.len);
+	err = phase1_find_psk(sa, &peer_id);
+	if (!err)
+		err = phase1_body_copy(&sa->sai_b, sap) || phase1_body_copy(&sa->idii_b, idp)
+			      ? -ENOMEM
+			      : 0;
+	if (!err)
+		err = phase1_take_ke(sa, m, &sa->gxi, &sa->ni);
+	if (err)
+		return err;
+	err = phase1_make_ke(sa, &sa->gxr, &sa->nr);
+	if (!err)
+		err = phase1_derive_keys(sa, sa->gxi.data, sa->gxi.len);
+	if (err)
+		return err;
+	buf_init(&msg);
+	phase1_header(sa, &h);
+	wire_build_start(&w, &msg, &h);
+	err = p1_add_chosen(&w, propnum, &echo);
+	if (!err)
+		err = am_add_ke_nonce_id(sa, &w);
+	if (!err)
+		err = phase1_hash(sa, false, &sa->idir_b, hash);
+	if (!err)
+		err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (!err)
+		err = phase1_send(sa, &msg, false, true);
+	buf_free(&msg);
+	return err;
+}
+
+/* AM2 at the initiator: the choice, the keys, HASH_R; then AM3. */
+static int am_initiator_finish(void *state, struct ike_msg *m)
+{
+	struct ike_sa *sa = state;
+	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
+	uint8_t hash[IKE_MAX_MD];
+	struct wire_builder w;
+	struct isakmp_hdr h;
+	struct p1_offer o;
+	struct buf msg;
+	int err;
+
+	err = p1_accept(&sa->conn, sap->body, &o, sa->why, sizeof(sa->why));
+	if (!err && o.group != sa->group)
+		err = ISAKMP_N_NO_PROPOSAL_CHOSEN;
+	if (err) {
+		ike_sa_fail(sa, "%s",
+			    o.group != sa->group ? "peer chose another DH group than our KE's"
+						 : sa->why);
+		return err;
+	}
+	phase1_take_offer(sa, &o);
+	err = phase1_take_ke(sa, m, &sa->gxr, &sa->nr);
+	if (!err)
+		err = phase1_derive_keys(sa, sa->gxr.data, sa->gxr.len);
+	if (!err)
+		err = phase1_check_id(sa, m);
+	if (err)
+		return err;
+	err = phase1_hash(sa, true, &sa->idii_b, hash);
+	if (err)
+		return err;
+	buf_init(&msg);
+	phase1_header(sa, &h);
+	wire_build_start(&w, &msg, &h);
+	err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
+	if (!err)
+		err = info_add_initial_contact(&w, sa);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (!err)
+		err = phase1_send(sa, &msg, true, false);
+	buf_free(&msg);
+	if (err)
+		return err;
+	memcpy(sa->p1_last_block, sa->iv, sa->block);
+	ike_sa_established(sa);
+	return 0;
+}
+
+/* AM3 at the responder: HASH_I; established. */
+static int am_respond_finish(void *state, struct ike_msg *m)
+{
+	struct ike_sa *sa = state;
+	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
+	uint8_t want[IKE_MAX_MD];
+	int err;
+
+	err = phase1_hash(sa, true, &sa->idii_b, want);
+	if (err)
+		return err;
+	if (hp->body.len != sa->prf_len || CRYPTO_memcmp(want, hp->body.p, sa->prf_len)) {
+		ike_sa_fail(sa, "HASH_I from peer does not verify: the pre-shared keys probably "
+				"differ");
+		return ISAKMP_N_INVALID_HASH_INFORMATION;
+	}
+	info_note_notifies(sa, m);
+	timer_cancel(sa->d->loop, &sa->xmit.timer);
+	memcpy(sa->p1_last_block, sa->iv, sa->block);
+	ike_sa_established(sa);
+	return 0;
+}
+
+#define AM_MAY (PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_NAT_D) | PL(ISAKMP_PL_NAT_D_DRAFT))
+#define AM_KE  (PL(ISAKMP_PL_SA) | PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE) | PL(ISAKMP_PL_ID))
+
+const struct step aggressive_mode_steps[] = {
+	{false, AM_KE, AM_MAY, STEP_CLEAR, "AM1", am_respond},
+	{true, AM_KE | PL(ISAKMP_PL_HASH), AM_MAY | PL(ISAKMP_PL_N), STEP_CLEAR, "AM2",
+	 am_initiator_finish},
+	{false, PL(ISAKMP_PL_HASH), AM_MAY | PL(ISAKMP_PL_N), STEP_EITHER, "AM3",
+	 am_respond_finish},
+};
+const unsigned aggressive_mode_nsteps =
+	sizeof(aggressive_mode_steps) / sizeof(aggressive_mode_steps[0]);

@@ -1,0 +1,9 @@
+#ifndef OAKLEY_IKE_AGGRESSIVE_MODE_H
+#define OAKLEY_IKE_AGGRESSIVE_MODE_H
+
+#include "ike/ike.h"
+
+/* Starts Aggressive Mode (aggressive=yes); fn as for Main Mode. */
+int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn, void *arg);
+
+#endif

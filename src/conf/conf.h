@@ -63,7 +63,9 @@ struct proposal {
 struct proposal_list {
 	unsigned n;
 	struct proposal p[CONF_MAX_PROPOSALS];
-	bool strict; /* trailing '!' */
+	bool strict;	     /* trailing '!' */
+	unsigned configured; /* p[0..configured) were configured, the rest are the
+				defaults a list without '!' accepts too */
 };
 
 /* One side of a conn, after left/right were resolved to local/remote. */

@@ -205,6 +205,32 @@ static int check_selectors(struct conf_ctx *ctx, const struct conn *c)
 	return 0;
 }
 
+/* strongSwan's rule: a list without a trailing '!' accepts (and offers)
+ * the default proposals too, after the configured ones.  They take the
+ * configured group where one group is a must (Aggressive Mode's KE, the
+ * PFS group of Quick Mode). */
+static void add_defaults(struct proposal_list *l, const char *defaults, bool phase1,
+			 bool same_group)
+{
+	struct proposal_list d;
+	char why[128];
+	unsigned i, j;
+
+	l->configured = l->n;
+	if (l->strict || !l->n ||
+	    conf_proposals_parse(phase1 ? "ike" : "esp", defaults, phase1, &d, why, sizeof(why)))
+		return;
+	for (i = 0; i < d.n && l->n < CONF_MAX_PROPOSALS; i++) {
+		if (same_group)
+			d.p[i].dh = l->p[0].dh;
+		for (j = 0; j < l->n; j++)
+			if (!memcmp(&l->p[j], &d.p[i], sizeof(d.p[i])))
+				break;
+		if (j == l->n)
+			l->p[l->n++] = d.p[i];
+	}
+}
+
 static int proposals(struct conf_ctx *ctx, const struct conn_opts *o, enum conn_key k,
 		     struct proposal_list *out)
 {
@@ -299,6 +325,8 @@ static int build_conn(struct conf_ctx *ctx, const struct section *sec, const str
 		return ret;
 	warn_weak(c, is_set(o, CK_IKE) ? o->at[CK_IKE].key : "ike", &c->ike);
 	warn_weak(c, is_set(o, CK_ESP) ? o->at[CK_ESP].key : "esp", &c->esp);
+	add_defaults(&c->ike, CONF_IKE_DEFAULT, true, c->aggressive);
+	add_defaults(&c->esp, CONF_ESP_DEFAULT, false, true);
 	return 0;
 }
 

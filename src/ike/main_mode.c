@@ -104,6 +104,43 @@ int main_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn,
 	return 0;
 }
 
+/* Several connections may join the same two gateways: the first whose
+ * configured ike= accepts the offer takes the SA, then the first whose
+ * defaults do (lists without '!').  A refusal is explained with the
+ * connection that came closest. */
+static int mm_pick_conn(struct ike_sa *sa, struct cursor sa_body, struct p1_offer *o,
+			struct wire_transform_spec *echo, uint8_t *propnum)
+{
+	char why[sizeof(sa->why)];
+	unsigned ndiff = 0, best = ~0u, pass;
+	const struct conn *c;
+	int err;
+
+	snprintf(sa->why, sizeof(sa->why), "no connection for this peer any more");
+	for (pass = 0; pass < 2; pass++) {
+		for (c = NULL; (c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c));) {
+			struct conn only = *c;
+
+			if (pass == 0)
+				only.ike.n = only.ike.configured;
+			err = p1_choose(&only, sa_body, o, echo, propnum, why, sizeof(why), &ndiff);
+			if (!err) {
+				sa->conn = *c;
+				return 0;
+			}
+			if (err != ISAKMP_N_NO_PROPOSAL_CHOSEN) {
+				memcpy(sa->why, why, sizeof(why));
+				return err;
+			}
+			if (pass == 1 && ndiff < best) {
+				best = ndiff;
+				memcpy(sa->why, why, sizeof(why));
+			}
+		}
+	}
+	return ISAKMP_N_NO_PROPOSAL_CHOSEN;
+}
+
 /* MM1 at the responder: choose a transform, answer MM2. */
 static int mm_respond_sa(void *state, struct ike_msg *m)
 {
@@ -117,25 +154,7 @@ static int mm_respond_sa(void *state, struct ike_msg *m)
 	uint8_t propnum = 1;
 	int err;
 
-	/* Several connections may join the same two gateways: the first
-	 * whose ike= accepts the offer takes the SA. */
-	const struct conn *c = NULL;
-	char why[sizeof(sa->why)];
-
-	unsigned ndiff, best;
-
-	err = p1_choose(&sa->conn, sap->body, &o, &echo, &propnum, sa->why, sizeof(sa->why), &best);
-	while (err == ISAKMP_N_NO_PROPOSAL_CHOSEN &&
-	       (c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
-		if (!p1_choose(c, sap->body, &o, &echo, &propnum, why, sizeof(why), &ndiff)) {
-			sa->conn = *c;
-			err = 0;
-		} else if (ndiff < best) {
-			/* Explain with the connection that came closest. */
-			best = ndiff;
-			memcpy(sa->why, why, sizeof(why));
-		}
-	}
+	err = mm_pick_conn(sa, sap->body, &o, &echo, &propnum);
 	if (err) {
 		ike_sa_fail(sa, "%s", sa->why);
 		return err;

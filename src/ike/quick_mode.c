@@ -372,34 +372,48 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 
 /* The phase-1 connection first, then the others between the same
  * gateways: the first that takes the offer negotiates the child. */
+/* The next candidate connection for a QM1: the ISAKMP SA's own first,
+ * then the others between the same gateways that would have accepted it. */
+static const struct conn *quick_next_conn(struct ike_sa *sa, const struct conn *prev)
+{
+	const struct conn *c = prev == &sa->conn ? NULL : prev;
+
+	if (!prev)
+		return &sa->conn;
+	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c)))
+		if (strcmp(c->name, sa->conn.name) && ike_sa_fits(sa, c))
+			return c;
+	return NULL;
+}
+
 static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const struct conf_ts *cr,
 			   struct cursor sa_body, struct p2_offer *o,
 			   struct wire_transform_spec *echo, uint8_t *propnum)
 {
 	struct ike_sa *sa = q->sa;
-	const struct conn *c = NULL;
+	const struct conn *c;
 	char why[sizeof(sa->why)];
-	int err, e, fit, best;
+	int err = ISAKMP_N_NO_PROPOSAL_CHOSEN, e, fit, best = -1;
+	unsigned pass;
 
-	err = quick_conn_takes(q, &sa->conn, ci, cr, sa_body, o, echo, propnum, sa->why,
-			       sizeof(sa->why), &best);
-	if (!err) {
-		q->conn = sa->conn;
-		return 0;
-	}
-	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
-		if (!strcmp(c->name, sa->conn.name) || !ike_sa_fits(sa, c))
-			continue;
-		e = quick_conn_takes(q, c, ci, cr, sa_body, o, echo, propnum, why, sizeof(why),
-				     &fit);
-		if (!e) {
-			q->conn = *c;
-			return 0;
-		}
-		if (fit > best) {
-			best = fit;
-			err = e;
-			memcpy(sa->why, why, sizeof(why));
+	/* Configured esp= lists first, then with their defaults. */
+	for (pass = 0; pass < 2; pass++) {
+		for (c = NULL; (c = quick_next_conn(sa, c));) {
+			struct conn only = *c;
+
+			if (pass == 0)
+				only.esp.n = only.esp.configured;
+			e = quick_conn_takes(q, &only, ci, cr, sa_body, o, echo, propnum, why,
+					     sizeof(why), &fit);
+			if (!e) {
+				q->conn = *c;
+				return 0;
+			}
+			if (pass == 1 && fit > best) {
+				best = fit;
+				err = e;
+				memcpy(sa->why, why, sizeof(why));
+			}
 		}
 	}
 	quick_fail(q, "%s", sa->why);

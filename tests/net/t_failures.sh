@@ -17,13 +17,14 @@ conn() {
 for d in "$WD" "$ED"; do
 	printf 'config setup\n\tdataplane=none\n\tretransmit_timeout=0.2\n\tretransmit_tries=2\n\n' >"$d/ipsec.conf"
 done
-P1='\tike=aes256-sha256-modp3072\n'
+# Strict lists ('!'): without it the defaults are accepted too, as in strongSwan.
+P1='\tike=aes256-sha256-modp3072!\n'
 net() { printf '\tleftsubnet=10.1.%s.0/24\n\trightsubnet=10.2.%s.0/24\n' "$1" "$1"; }
-conn p1dh '\tike=aes128-sha1-modp1024\n'"$(net 1)" '\tike=aes128-sha1-modp2048\n'"$(net 1)"
-conn p1all '\tike=3des-md5-modp1536\n'"$(net 2)" "$P1$(net 2)"
-conn esp "$P1"'\tesp=aes128-sha1\n'"$(net 3)" "$P1"'\tesp=aes256-sha512\n'"$(net 3)"
-conn pfsone "$P1"'\tesp=aes128-sha1\n'"$(net 4)" "$P1"'\tesp=aes128-sha1-modp2048\n'"$(net 4)"
-conn pfsgroup "$P1"'\tesp=aes128-sha1-modp1024\n'"$(net 5)" "$P1"'\tesp=aes128-sha1-modp2048\n'"$(net 5)"
+conn p1dh '\tike=aes128-sha1-modp1024!\n'"$(net 1)" '\tike=aes128-sha1-modp2048!\n'"$(net 1)"
+conn p1all '\tike=3des-md5-modp1536!\n'"$(net 2)" "$P1$(net 2)"
+conn esp "$P1"'\tesp=aes128-sha1!\n'"$(net 3)" "$P1"'\tesp=aes256-sha512!\n'"$(net 3)"
+conn pfsone "$P1"'\tesp=aes128-sha1!\n'"$(net 4)" "$P1"'\tesp=aes128-sha1-modp2048!\n'"$(net 4)"
+conn pfsgroup "$P1"'\tesp=aes128-sha1-modp1024!\n'"$(net 5)" "$P1"'\tesp=aes128-sha1-modp2048!\n'"$(net 5)"
 conn mode "$P1"'\ttype=transport\n\tleftprotoport=udp/1701\n\trightprotoport=udp/1701' "$P1"'\ttype=tunnel\n\tleftprotoport=udp/1701\n\trightprotoport=udp/1701'
 conn ids "$P1"'\tleftsubnet=10.1.0.0/16\n\trightsubnet=10.2.7.0/24' "$P1$(net 7)"
 printf '%s %s : PSK "right key"\n' "$WEST" "$EAST" >"$WD/ipsec.secrets"

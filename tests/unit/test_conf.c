@@ -193,9 +193,9 @@ static void test_every_conn_key(void **state)
 	assert_int_equal(k->remote.id.type, ID_USER_FQDN);
 	assert_id(&k->remote.id, "peer@example.org");
 	assert_int_equal(k->authby, IKE_AUTH_PSK);
-	assert_int_equal(k->ike.n, 1);
+	assert_int_equal(k->ike.configured, 1);
 	assert_prop(&k->ike.p[0], "aes256", "sha256", "modp3072");
-	assert_int_equal(k->esp.n, 1);
+	assert_int_equal(k->esp.configured, 1);
 	assert_prop(&k->esp.p[0], "aes256gcm16", NULL, "modp2048");
 	assert_int_equal(k->mode, MODE_TUNNEL);
 	assert_int_equal(k->ikelifetime_s, 8 * 3600);
@@ -231,13 +231,50 @@ static void test_aliases(void **state)
 	assert_int_equal(c->conns[0].lifetime_s, 45 * 60);
 	assert_int_equal(c->conns[0].lifebytes, 5000);
 	assert_true(c->conns[0].aggressive);
-	assert_int_equal(c->conns[0].esp.n, 1);
+	assert_int_equal(c->conns[0].esp.configured, 1);
 	assert_prop(&c->conns[0].esp.p[0], "aes128", "sha1", "modp2048");
 	assert_int_equal(c->conns[0].authby, IKE_AUTH_PSK);
 	assert_int_equal(c->conns[1].lifetime_s, 7200);
 	assert_int_equal(c->conns[1].mode, MODE_TRANSPORT);
 	assert_false(c->conns[1].aggressive);
 	assert_int_equal(c->conns[1].auto_, AUTO_IGNORE);
+	loaded_free(&l);
+}
+
+/* strongSwan's rule: without '!', the defaults are accepted (and offered)
+ * after the configured proposals; with it, only what is configured.  The
+ * defaults take the PFS group of a PFS list. */
+static void test_strict_and_defaults(void **state)
+{
+	static const char text[] = "conn loose\n"
+				   "\tleft=10.0.0.1\n"
+				   "\tright=10.0.0.2\n"
+				   "\tike=aes256-sha512-modp4096\n"
+				   "\tesp=aes256-sha256-ecp256\n"
+				   "conn strict\n"
+				   "\tleft=10.0.0.1\n"
+				   "\tright=10.0.0.3\n"
+				   "\tike=aes256-sha512-modp4096!\n"
+				   "\tesp=aes256-sha256!\n";
+	struct loaded l;
+	const struct conf *c = load_ok(&l, text, NULL);
+	const struct conn *loose = &c->conns[0], *strict = &c->conns[1];
+
+	(void)state;
+	assert_false(loose->ike.strict);
+	assert_int_equal(loose->ike.configured, 1);
+	assert_int_equal(loose->ike.n, 3);
+	assert_prop(&loose->ike.p[0], "aes256", "sha512", "modp4096");
+	assert_prop(&loose->ike.p[1], "aes128", "sha256", "modp2048");
+	assert_prop(&loose->ike.p[2], "aes128", "sha1", "modp2048");
+	assert_int_equal(loose->esp.configured, 1);
+	assert_int_equal(loose->esp.n, 3);
+	assert_prop(&loose->esp.p[1], "aes128", "sha256", "ecp256");
+	assert_prop(&loose->esp.p[2], "aes128", "sha1", "ecp256");
+	assert_true(strict->ike.strict);
+	assert_int_equal(strict->ike.n, 1);
+	assert_int_equal(strict->ike.configured, 1);
+	assert_int_equal(strict->esp.n, 1);
 	loaded_free(&l);
 }
 
@@ -290,7 +327,7 @@ static void test_default_section(void **state)
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_int_equal(a->lifetime_s, 20 * 60);
-	assert_int_equal(a->ike.n, 1);
+	assert_int_equal(a->ike.configured, 1);
 	assert_prop(&a->ike.p[0], "aes256", "sha256", "modp2048");
 	assert_int_equal(a->auto_, AUTO_ADD);
 	assert_int_equal(b->lifetime_s, 7200);
@@ -349,7 +386,7 @@ static void test_also(void **state)
 	assert_int_equal(k->auto_, AUTO_ADD);
 	assert_int_equal(k->lifetime_s, 240);
 	assert_int_equal(k->ikelifetime_s, 120);
-	assert_int_equal(k->esp.n, 1);
+	assert_int_equal(k->esp.configured, 1);
 	assert_prop(&k->esp.p[0], "aes256", "sha256", NULL);
 	k = conf_conn(c, "own");
 	assert_int_equal(k->lifetime_s, 300);
@@ -583,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_remote_any),
 		cmocka_unit_test(test_every_conn_key),
 		cmocka_unit_test(test_aliases),
+		cmocka_unit_test(test_strict_and_defaults),
 		cmocka_unit_test(test_lifetime_units),
 		cmocka_unit_test(test_default_section),
 		cmocka_unit_test(test_also),

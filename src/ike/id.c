@@ -104,6 +104,25 @@ static int mask_prefix(const uint8_t *mask, unsigned bytes)
 	return (int)plen;
 }
 
+/* A range start..end that is exactly one prefix (10.1.0.0-10.1.0.255 is
+ * 10.1.0.0/24): its length, or -1.  Kernel selectors are prefixes, so a
+ * range that is not one cannot be installed as it was meant. */
+static int range_prefix(const uint8_t *start, const uint8_t *end, unsigned bytes)
+{
+	unsigned plen = 0, i;
+
+	/* The common leading bits, then all zeros in start and all ones in end. */
+	while (plen < 8 * bytes && ((start[plen / 8] ^ end[plen / 8]) & (0x80 >> (plen % 8))) == 0)
+		plen++;
+	for (i = plen; i < 8 * bytes; i++) {
+		uint8_t bit = 0x80 >> (i % 8);
+
+		if ((start[i / 8] & bit) || !(end[i / 8] & bit))
+			return -1;
+	}
+	return (int)plen;
+}
+
 int id_to_ts(const struct wire_id *id, struct conf_ts *ts)
 {
 	unsigned alen;
@@ -113,10 +132,12 @@ int id_to_ts(const struct wire_id *id, struct conf_ts *ts)
 	switch (id->type) {
 	case ID_IPV4_ADDR:
 	case ID_IPV4_ADDR_SUBNET:
+	case ID_IPV4_ADDR_RANGE:
 		ts->addr.family = AF_INET;
 		break;
 	case ID_IPV6_ADDR:
 	case ID_IPV6_ADDR_SUBNET:
+	case ID_IPV6_ADDR_RANGE:
 		ts->addr.family = AF_INET6;
 		break;
 	default:
@@ -138,6 +159,14 @@ int id_to_ts(const struct wire_id *id, struct conf_ts *ts)
 		ts->prefixlen = (uint8_t)plen;
 		for (i = 0; i < alen; i++)
 			ts->addr.a.b[i] &= id->data.p[alen + i];
+	}
+	if (id->type == ID_IPV4_ADDR_RANGE || id->type == ID_IPV6_ADDR_RANGE) {
+		if (id->data.len != 2 * alen)
+			return ISAKMP_N_INVALID_ID_INFORMATION;
+		plen = range_prefix(id->data.p, id->data.p + alen, alen);
+		if (plen < 0)
+			return ISAKMP_N_INVALID_ID_INFORMATION;
+		ts->prefixlen = (uint8_t)plen;
 	}
 	ts->proto = id->proto;
 	ts->port = id->port;

@@ -16,7 +16,9 @@ bool id_phase1_matches(const struct conf_id *want, const struct wire_id *got);
 void id_phase1_str(const struct wire_id *id, char *out, size_t len);
 
 int id_add_ts(struct wire_builder *w, const struct conf_ts *ts);
-/* 0, or INVALID_ID_INFORMATION for an ID that is no address selector. */
+/* 0, or INVALID_ID_INFORMATION for an ID that is no address selector.
+ * Ranges are taken when they are exactly one prefix (the kernel's
+ * selectors are prefixes); others are refused. */
 int id_to_ts(const struct wire_id *id, struct conf_ts *ts);
 bool ts_covers(const struct conf_ts *outer, const struct conf_ts *inner);
 bool ts_equal(const struct conf_ts *a, const struct conf_ts *b);

@@ -320,7 +320,8 @@ static int qm_ids(struct quick *q, const struct ike_msg *m, struct conf_ts *ci, 
 	if (!err)
 		err = id_to_ts(&id, cr);
 	if (err)
-		quick_fail(q, "peer's Quick Mode IDs are not address selectors");
+		quick_fail(q, "peer's Quick Mode IDs are not address selectors the kernel can hold "
+			      "(an address, a subnet, or a range that is exactly one subnet)");
 	return err;
 }
 

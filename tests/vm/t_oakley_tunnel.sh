@@ -14,6 +14,9 @@ ROWS=(
 	"t3 aes256-sha384 cbc(aes) hmac(sha384) 192"
 	"t4 3des-sha512 cbc(des3_ede) hmac(sha512) 256"
 	"t5 null-md5 ecb(cipher_null) hmac(md5) 96"
+	"t6 des-sha1 cbc(des) hmac(sha1) 96"
+	"t7 aes128ctr-sha256 rfc3686(ctr(aes)) hmac(sha256) 128"
+	"t8 aes256gcm16 rfc4106(gcm(aes)) - 128"
 )
 
 two_gateways v4
@@ -60,9 +63,14 @@ for row in "${ROWS[@]}"; do
 	ip -n "$W" xfrm state >"$T_OUT/$name.state"
 	grep -q "spi 0x$in " "$T_OUT/$name.state" || fail "$name: inbound SPI $in not in the kernel"
 	grep -q "spi 0x$outspi " "$T_OUT/$name.state" || fail "$name: outbound SPI $outspi not in the kernel"
-	grep -qF "enc $enc " "$T_OUT/$name.state" || fail "$name: no enc $enc in $(cat "$T_OUT/$name.state")"
-	grep -qE "auth-trunc $(printf '%s' "$auth" | sed 's/[()]/\\&/g') 0x[0-9a-f]+ $icv" "$T_OUT/$name.state" ||
-		fail "$name: no auth-trunc $auth $icv"
+	if [ "$auth" = - ]; then
+		grep -qE "aead $(printf '%s' "$enc" | sed 's/[()]/\\&/g') 0x[0-9a-f]+ $icv" "$T_OUT/$name.state" ||
+			fail "$name: no aead $enc $icv in $(cat "$T_OUT/$name.state")"
+	else
+		grep -qF "enc $enc " "$T_OUT/$name.state" || fail "$name: no enc $enc in $(cat "$T_OUT/$name.state")"
+		grep -qE "auth-trunc $(printf '%s' "$auth" | sed 's/[()]/\\&/g') 0x[0-9a-f]+ $icv" "$T_OUT/$name.state" ||
+			fail "$name: no auth-trunc $auth $icv"
+	fi
 	ip -n "$E" xfrm state | grep -q "spi 0x$in " || fail "$name: east lacks SPI $in"
 	before=$(xfrm_packets "$W")
 	ping_ok "$W" "10.1.$i.1" "10.2.$i.1" 3 || fail "$name: no ping through the tunnel"
@@ -73,7 +81,7 @@ for row in "${ROWS[@]}"; do
 	log "$name: esp=$esp SPIs $in/$outspi, pinged, packets $before -> $after"
 	[ "$name" = t1 ] && T1_SPI=$in
 done
-ip -n "$W" xfrm policy | grep -c 'dir out' | grep -qx 5 || fail "expected 5 out policies"
+ip -n "$W" xfrm policy | grep -c 'dir out' | grep -qx "${#ROWS[@]}" || fail "expected ${#ROWS[@]} out policies"
 
 octl "$WD" down t1 >/dev/null
 ip -n "$W" xfrm state | grep -q "spi 0x$T1_SPI " && fail "down left t1's SA in west's kernel"

@@ -35,6 +35,7 @@ for d in "$WD" "$ED"; do
 done
 assert_log "$WD" "peer's RESPONDER-LIFETIME: 1800 s instead of the 3600 s we proposed"
 assert_log "$WD" "peer's RESPONDER-LIFETIME: 10240 KB instead of 102400 KB"
+assert_log "$ED" "peer proposed a lifetime of 3600 s and 102400 KB, beyond our policy of 1800 s and 10240 KB: answering with RESPONDER-LIFETIME 1800 s, 10240 KB"
 log "west proposed 3600 s / 102400 KB, east's RESPONDER-LIFETIME made it 1800 s / 10240 KB"
 
 # East initiates: west allows more than east proposes, so east's proposal stands.

@@ -49,27 +49,17 @@ static int am_add_ke_nonce_id(struct ike_sa *sa, struct wire_builder *w)
 
 int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn, void *arg)
 {
+	/* The IDs travel first: both sides look the key up by them. */
+	struct ike_sa *sa = phase1_initiator(
+		d, c, c->remote.id.type != CONF_ID_ANY ? &c->remote.id : NULL, fn, arg);
 	struct p1_offer first = {0};
 	struct wire_builder w;
 	struct isakmp_hdr h;
-	struct ike_sa *sa;
 	struct buf msg;
-	size_t start;
 	int err;
 
-	sa = ike_sa_new(d, c, true);
 	if (!sa)
-		return -ENOMEM;
-	sa->want_child = true;
-	sa->up_fn = fn;
-	sa->up_arg = arg;
-	err = ike_sa_addresses(sa);
-	/* The IDs travel first: both sides look the key up by them. */
-	if (!err)
-		err = phase1_find_psk(sa, c->remote.id.type != CONF_ID_ANY ? &c->remote.id : NULL);
-	if (err)
-		return 0; /* the SA failed and said why */
-	ike_sa_hash(sa);
+		return 0;
 	ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
 	/* The KE goes out before any choice: conf allows one group here. */
 	first.encr = c->ike.p[0].encr;
@@ -80,14 +70,8 @@ int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_
 	buf_init(&msg);
 	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
-	start = msg.len;
 	if (!err)
-		err = p1_add_sa(&w, c);
-	if (!err)
-		err = buf_append(&sa->sai_b, msg.data + start + ISAKMP_GENERIC_LEN,
-				 msg.len - start - ISAKMP_GENERIC_LEN)
-			      ? 0
-			      : -ENOMEM;
+		err = phase1_add_our_sa(sa, &w);
 	if (!err)
 		err = am_add_ke_nonce_id(sa, &w);
 	if (!err)

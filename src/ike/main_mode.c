@@ -62,35 +62,18 @@ out:
 
 int main_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn, void *arg)
 {
-	struct ike_sa *sa;
+	struct ike_sa *sa = phase1_initiator(d, c, NULL, fn, arg);
 	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
-	size_t start;
 	int err;
 
-	sa = ike_sa_new(d, c, true);
 	if (!sa)
-		return -ENOMEM;
-	sa->want_child = true;
-	sa->up_fn = fn;
-	sa->up_arg = arg;
-	err = ike_sa_addresses(sa);
-	if (!err)
-		err = phase1_find_psk(sa, NULL);
-	if (err)
-		return 0; /* the SA failed and said why */
-	ike_sa_hash(sa);
+		return 0;
 	buf_init(&msg);
 	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
-	start = msg.len;
-	err = p1_add_sa(&w, c);
-	if (!err)
-		err = buf_append(&sa->sai_b, msg.data + start + ISAKMP_GENERIC_LEN,
-				 msg.len - start - ISAKMP_GENERIC_LEN)
-			      ? 0
-			      : -ENOMEM;
+	err = phase1_add_our_sa(sa, &w);
 	if (!err)
 		err = wire_build_finish(&w);
 	if (err) {

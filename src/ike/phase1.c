@@ -17,6 +17,36 @@
 
 #define NONCE_LEN 32
 
+struct ike_sa *phase1_initiator(struct ike_daemon *d, const struct conn *c,
+				const struct conf_id *peer_id, ike_up_fn fn, void *arg)
+{
+	struct ike_sa *sa = ike_sa_new(d, c, true);
+
+	if (!sa) {
+		if (fn)
+			fn(arg, false, "out of memory");
+		return NULL;
+	}
+	sa->want_child = true;
+	sa->up_fn = fn;
+	sa->up_arg = arg;
+	if (ike_sa_addresses(sa) || phase1_find_psk(sa, peer_id))
+		return NULL; /* the SA failed and said why */
+	ike_sa_hash(sa);
+	return sa;
+}
+
+int phase1_add_our_sa(struct ike_sa *sa, struct wire_builder *w)
+{
+	size_t start = w->b->len + ISAKMP_GENERIC_LEN;
+	int err = p1_add_sa(w, &sa->conn);
+
+	if (err)
+		return err;
+	buf_reset(&sa->sai_b);
+	return buf_append(&sa->sai_b, w->b->data + start, w->b->len - start) ? 0 : -ENOMEM;
+}
+
 void phase1_header(struct ike_sa *sa, struct isakmp_hdr *h)
 {
 	memset(h, 0, sizeof(*h));

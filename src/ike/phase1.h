@@ -6,6 +6,13 @@
 #include "ike/ike.h"
 #include "ike/proposal.h"
 
+/* A new initiator SA for connection c: addresses, the key (looked up by
+ * peer_id first when given), hashed.  NULL if it failed (it said why, and
+ * fn heard it). */
+struct ike_sa *phase1_initiator(struct ike_daemon *d, const struct conn *c,
+				const struct conf_id *peer_id, ike_up_fn fn, void *arg);
+/* Our SA payload, its body kept for HASH_I and HASH_R. */
+int phase1_add_our_sa(struct ike_sa *sa, struct wire_builder *w);
 void phase1_header(struct ike_sa *sa, struct isakmp_hdr *h);
 /* Taps, encrypts if asked, sends (retransmitting if asked), frees msg. */
 int phase1_send(struct ike_sa *sa, struct buf *msg, bool encrypt, bool retransmit);

@@ -214,23 +214,34 @@ int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chos
 	return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 }
 
-int p1_accept(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen, char *why,
-	      size_t whylen)
+/* A responder's answer: exactly one proposal with one transform. */
+static int sa_answer(struct cursor sa_body, struct wire_proposal *prop, struct wire_transform *t)
 {
 	struct wire_proposal props[16];
-	struct wire_transform t;
-	struct wire_transform_spec echo;
 	struct cursor tc;
-	unsigned nprops, i;
+	unsigned nprops;
 	int err;
 
 	err = sa_proposals(sa_body, props, &nprops);
 	if (!err && (nprops != 1 || props[0].ntransforms != 1))
 		err = ISAKMP_N_BAD_PROPOSAL_SYNTAX;
-	if (!err) {
-		tc = props[0].transforms;
-		err = wire_transform_next(&tc, &t);
-	}
+	if (err)
+		return err;
+	*prop = props[0];
+	tc = props[0].transforms;
+	return wire_transform_next(&tc, t);
+}
+
+int p1_accept(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen, char *why,
+	      size_t whylen)
+{
+	struct wire_transform_spec echo;
+	struct wire_proposal prop;
+	struct wire_transform t;
+	unsigned i;
+	int err;
+
+	err = sa_answer(sa_body, &prop, &t);
 	if (!err)
 		err = p1_parse(&t, chosen, &echo);
 	if (err) {
@@ -409,22 +420,15 @@ int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chos
 int p2_accept(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen, char *why,
 	      size_t whylen)
 {
-	struct wire_proposal props[16];
-	struct wire_transform t;
 	struct wire_transform_spec echo;
-	struct cursor tc;
-	unsigned nprops, i;
+	struct wire_proposal prop;
+	struct wire_transform t;
+	unsigned i;
 	int err;
 
-	err = sa_proposals(sa_body, props, &nprops);
-	if (!err && (nprops != 1 || props[0].ntransforms != 1))
-		err = ISAKMP_N_BAD_PROPOSAL_SYNTAX;
-	if (!err) {
-		tc = props[0].transforms;
-		err = wire_transform_next(&tc, &t);
-	}
+	err = sa_answer(sa_body, &prop, &t);
 	if (!err)
-		err = p2_parse(&props[0], &t, chosen, &echo);
+		err = p2_parse(&prop, &t, chosen, &echo);
 	if (err) {
 		snprintf(why, whylen, "peer's Quick Mode SA answer is malformed (notify %d)", err);
 		return err;

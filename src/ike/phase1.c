@@ -125,6 +125,14 @@ int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
 	sa->group = o->group;
 	sa->auth = (uint8_t)o->auth;
 	sa->lifetime_s = o->life_s ? o->life_s : sa->conn.ikelifetime_s;
+	/* Our policy bounds the ISAKMP SA whatever the peer proposed. */
+	if (sa->lifetime_s > sa->conn.ikelifetime_s) {
+		ike_sa_log(sa, LOG_LVL_INFO,
+			   "peer proposed an ISAKMP SA lifetime of %u s, beyond our ikelifetime of "
+			   "%u s: ours applies on this side",
+			   sa->lifetime_s, sa->conn.ikelifetime_s);
+		sa->lifetime_s = sa->conn.ikelifetime_s;
+	}
 	sa->block = sa->encr->block_bytes;
 	sa->enc_key_len = sa->encr->key_bits / 8;
 	sa->prf_len = alg_hash_bytes(sa->hash);

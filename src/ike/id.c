@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "wire/isakmp.h"
 
@@ -39,6 +40,10 @@ bool id_phase1_matches(const struct conf_id *want, const struct wire_id *got)
 {
 	if (want->type == CONF_ID_ANY)
 		return true;
+	/* Names compare without case, as DNS does and strongSwan does. */
+	if ((want->type == ID_FQDN || want->type == ID_USER_FQDN) && want->type == got->type)
+		return want->len == got->data.len &&
+		       !strncasecmp((const char *)want->data, (const char *)got->data.p, want->len);
 	return want->type == got->type && want->len == got->data.len &&
 	       !memcmp(want->data, got->data.p, want->len);
 }

@@ -65,11 +65,12 @@ void proposals_str(const char *key, const struct proposal_list *l, char *out, si
 
 	n = snprintf(out, len, "%s=", key);
 	off = n > 0 ? (size_t)n : 0;
-	for (i = 0; i < l->n && off < len; i++) {
-		if (i)
+	for (i = 0; i < l->n && off + 1 < len; i++) {
+		if (i) {
 			out[off++] = ',';
-		if (off < len)
-			proposal_str(&l->p[i], out + off, len - off);
+			out[off] = 0;
+		}
+		proposal_str(&l->p[i], out + off, len - off);
 		off += strlen(out + off);
 	}
 }
@@ -100,12 +101,18 @@ static void p2_diff(const struct p2_offer *o, const struct proposal *p, const st
 		diff_add(e, "cipher", alg_shown(o->encr, "unknown"), p->encr->display);
 	if (o->integ != p->integ)
 		diff_add(e, "integrity", alg_shown(o->integ, "none"), alg_shown(p->integ, "none"));
-	if (o->group != p->dh)
-		diff_add(e, o->group && p->dh ? "PFS group" : "PFS", alg_shown(o->group, "none"),
+	if (o->group != p->dh || (o->group_id && !o->group)) {
+		char peer[24];
+
+		if (o->group_id && !o->group)
+			snprintf(peer, sizeof(peer), "group %u", o->group_id);
+		else
+			snprintf(peer, sizeof(peer), "%s", alg_shown(o->group, "none"));
+		diff_add(e, o->group_id && p->dh ? "PFS group" : "PFS", peer,
 			 alg_shown(p->dh, "none"));
+	}
 	if (o->encap != encap)
-		diff_add(e, "mode", o->encap == IPSEC_ENCAP_TRANSPORT ? "transport" : "tunnel",
-			 c->mode == MODE_TUNNEL ? "tunnel" : "transport");
+		diff_add(e, "mode", encap_name(o->encap), encap_name(encap));
 	if (o->unknown && !e->n)
 		diff_add(e, "attributes", "one we do not support", "none");
 }
@@ -125,7 +132,7 @@ static void explain(const char *offered, const char *key, const struct proposal 
 		"no proposal chosen: peer offered %s; closest local proposal %s=%s differs in ",
 		offered, key, name);
 	off = n > 0 ? (size_t)n : 0;
-	for (i = 0; i < e->n && off < whylen; i++) {
+	for (i = 0; i < e->n && i < MAX_DIFFS && off < whylen; i++) {
 		n = snprintf(why + off, whylen - off, "%s%s (%s vs %s)", i ? ", " : "",
 			     e->d[i].what, e->d[i].peer, e->d[i].ours);
 		off += n > 0 ? (size_t)n : 0;

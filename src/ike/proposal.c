@@ -175,6 +175,7 @@ int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chos
 	struct wire_proposal props[16];
 	struct p1_offer offers[32];
 	struct wire_transform_spec echoes[32];
+	uint8_t nums[32];
 	unsigned nprops, noffers = 0, i, j, n;
 	int err;
 
@@ -183,7 +184,8 @@ int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chos
 		snprintf(why, whylen, "malformed SA payload (%u)", err);
 		return err;
 	}
-	/* An ISAKMP SA is one proposal; its transforms are the alternatives. */
+	/* An ISAKMP SA is one proposal; its transforms are the alternatives
+	 * (a peer that sends several proposals gets its chosen one echoed). */
 	for (i = 0; i < nprops; i++) {
 		struct cursor tc = props[i].transforms;
 		struct wire_transform t;
@@ -197,15 +199,21 @@ int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chos
 			err = p1_parse(&t, &offers[noffers], &echoes[noffers]);
 			if (err)
 				return err;
-			*propnum = props[i].num;
-			noffers++;
+			nums[noffers++] = props[i].num;
 		}
+	}
+	if (!noffers) {
+		snprintf(why, whylen, "no proposal chosen: peer offered no ISAKMP proposal");
+		if (ndiff)
+			*ndiff = ~0u;
+		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 	}
 	for (i = 0; i < c->ike.n; i++)
 		for (j = 0; j < noffers; j++)
 			if (p1_matches(&offers[j], &c->ike.p[i], c)) {
 				*chosen = offers[j];
 				*echo = echoes[j];
+				*propnum = nums[j];
 				return 0;
 			}
 	n = p1_explain(c, offers, noffers, why, whylen);
@@ -330,6 +338,7 @@ static int p2_parse(const struct wire_proposal *p, const struct wire_transform *
 	for (i = 0; i < n; i++) {
 		switch (vals[i][0]) {
 		case IPSEC_ATTR_GROUP_DESCRIPTION:
+			o->group_id = vals[i][1];
 			o->group = alg_dh(vals[i][1]);
 			if (!o->group)
 				o->unknown = true;
@@ -365,12 +374,30 @@ static bool p2_matches(const struct p2_offer *o, const struct proposal *p, const
 	       o->encap == encap;
 }
 
+const char *encap_name(uint16_t encap)
+{
+	switch (encap) {
+	case IPSEC_ENCAP_TUNNEL:
+		return "tunnel";
+	case IPSEC_ENCAP_TRANSPORT:
+		return "transport";
+	case IPSEC_ENCAP_UDP_TUNNEL:
+	case IPSEC_ENCAP_UDP_TUNNEL_DRAFT:
+		return "UDP-encapsulated tunnel (NAT-T, not supported)";
+	case IPSEC_ENCAP_UDP_TRANSPORT:
+	case IPSEC_ENCAP_UDP_TRANSPORT_DRAFT:
+		return "UDP-encapsulated transport (NAT-T, not supported)";
+	case 0:
+		return "no mode";
+	}
+	return "an unknown mode";
+}
+
 void p2_offer_str(const struct p2_offer *o, char *out, size_t len)
 {
 	snprintf(out, len, "%s%s%s%s%s %s", o->encr ? o->encr->display : "?", o->integ ? "/" : "",
 		 o->integ ? o->integ->display : "", o->group ? "/" : "",
-		 o->group ? o->group->display : "",
-		 o->encap == IPSEC_ENCAP_TRANSPORT ? "transport" : "tunnel");
+		 o->group ? o->group->display : "", encap_name(o->encap));
 }
 
 int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen,

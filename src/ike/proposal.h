@@ -19,6 +19,7 @@ struct p1_offer {
 /* What one phase-2 proposal (ESP, one transform) says. */
 struct p2_offer {
 	const struct alg *encr, *integ, *group;
+	uint16_t group_id; /* as sent, for a group we do not know */
 	uint16_t encap;
 	uint32_t life_s, life_kb;
 	uint32_t spi;
@@ -48,6 +49,8 @@ int p2_accept(const struct conn *c, struct cursor sa_body, struct p2_offer *chos
 int p2_add_chosen(struct wire_builder *w, uint8_t propnum, uint32_t spi,
 		  const struct wire_transform_spec *t);
 
+/* "tunnel", "transport", ... for an encapsulation mode */
+const char *encap_name(uint16_t encap);
 /* "AES_CBC-128/HMAC_SHA1/MODP_2048" */
 void p1_offer_str(const struct p1_offer *o, char *out, size_t len);
 void p2_offer_str(const struct p2_offer *o, char *out, size_t len);

@@ -137,52 +137,71 @@ struct p1_case {
 };
 
 static const struct p1_case p1_cases[] = {
-	{"aes128-sha1-modp2048", "aes128-sha1-modp2048", 0, 0, "aes128", "sha1", "modp2048", 1},
-	{"aes256-sha256-ecp256", "aes256-sha256-ecp256", 0, 0, "aes256", "sha256", "ecp256", 1},
-	{"3des-md5-modp1024", "3des-md5-modp1024", 0, 0, "3des", "md5", "modp1024", 1},
+	{"aes128-sha1-modp2048", "aes128-sha1-modp2048", 0, 0, "aes128", "sha1", "modp2048", 1,
+	 NULL, 0},
+	{"aes256-sha256-ecp256", "aes256-sha256-ecp256", 0, 0, "aes256", "sha256", "ecp256", 1,
+	 NULL, 0},
+	{"3des-md5-modp1024", "3des-md5-modp1024", 0, 0, "3des", "md5", "modp1024", 1, NULL, 0},
 	/* Local order decides, whatever the peer's order. */
-	{"aes256-sha256-modp2048,aes128-sha1-modp2048", "aes128-sha1-modp2048,aes256-sha256-modp2048",
-	 0, 0, "aes128", "sha1", "modp2048", 2},
-	{"aes128-sha1-modp2048,aes256-sha256-modp2048", "aes256-sha256-modp2048,aes128-sha1-modp2048",
-	 0, 0, "aes256", "sha256", "modp2048", 2},
+	{"aes256-sha256-modp2048,aes128-sha1-modp2048",
+	 "aes128-sha1-modp2048,aes256-sha256-modp2048", 0, 0, "aes128", "sha1", "modp2048", 2, NULL,
+	 0},
+	{"aes128-sha1-modp2048,aes256-sha256-modp2048",
+	 "aes256-sha256-modp2048,aes128-sha1-modp2048", 0, 0, "aes256", "sha256", "modp2048", 2,
+	 NULL, 0},
 	/* Only the second local entry is offered at all. */
 	{"3des-md5-modp1024,aes128-sha256-modp3072,aes128-sha1-modp2048",
-	 "aes256-sha512-modp4096,aes128-sha256-modp3072", 0, 0, "aes128", "sha256", "modp3072", 2},
+	 "aes256-sha512-modp4096,aes128-sha256-modp3072", 0, 0, "aes128", "sha256", "modp3072", 2,
+	 NULL, 0},
 	/* The key length is part of the cipher. */
-	{"aes256-sha1-modp2048,aes128-sha1-modp2048", "aes128-sha1-modp2048", 0, 0, "aes128", "sha1",
-	 "modp2048", 2},
+	{"aes256-sha1-modp2048,aes128-sha1-modp2048", "aes128-sha1-modp2048", 0, 0, "aes128",
+	 "sha1", "modp2048", 2, NULL, 0},
 
-	{"aes128-sha1-modp1024", "aes128-sha1-modp2048", 0, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_1024; closest local proposal "
-	 "ike=aes128-sha1-modp2048 differs in DH group (MODP_1024 vs MODP_2048)", .ndiff = 1},
-	{"aes256-sha1-modp2048", "aes128-sha1-modp2048", 0, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-256/HMAC_SHA1/MODP_2048; closest local proposal "
-	 "ike=aes128-sha1-modp2048 differs in encryption (AES_CBC-256 vs AES_CBC-128)", .ndiff = 1},
-	{"3des-md5-modp1024", "aes256-sha256-modp2048", 0, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered 3DES_CBC/HMAC_MD5/MODP_1024; closest local proposal "
-	 "ike=aes256-sha256-modp2048 differs in encryption (3DES_CBC vs AES_CBC-256), hash "
-	 "(HMAC_MD5 vs HMAC_SHA2_256), DH group (MODP_1024 vs MODP_2048)", .ndiff = 3},
+	{"aes128-sha1-modp1024", "aes128-sha1-modp2048", 0, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_1024; closest local "
+		"proposal "
+		"ike=aes128-sha1-modp2048 differs in DH group (MODP_1024 vs MODP_2048)",
+	 .ndiff = 1},
+	{"aes256-sha1-modp2048", "aes128-sha1-modp2048", 0, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-256/HMAC_SHA1/MODP_2048; closest local "
+		"proposal "
+		"ike=aes128-sha1-modp2048 differs in encryption (AES_CBC-256 vs AES_CBC-128)",
+	 .ndiff = 1},
+	{"3des-md5-modp1024", "aes256-sha256-modp2048", 0, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered 3DES_CBC/HMAC_MD5/MODP_1024; closest local "
+		"proposal "
+		"ike=aes256-sha256-modp2048 differs in encryption (3DES_CBC vs AES_CBC-256), hash "
+		"(HMAC_MD5 vs HMAC_SHA2_256), DH group (MODP_1024 vs MODP_2048)",
+	 .ndiff = 3},
 	/* The closest entry is the one with the fewest differences. */
 	{"aes128-sha1-modp1024", "aes256-sha256-modp2048,aes128-sha1-modp2048", 0,
-	 ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_1024; closest local proposal "
-	 "ike=aes128-sha1-modp2048 differs in DH group (MODP_1024 vs MODP_2048)", .ndiff = 1},
+	 ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_1024; closest local "
+		"proposal "
+		"ike=aes128-sha1-modp2048 differs in DH group (MODP_1024 vs MODP_2048)",
+	 .ndiff = 1},
 	/* On a tie the earlier local entry is the closest. */
 	{"aes128-sha1-modp1024", "aes128-sha1-modp2048,aes256-sha1-modp1024", 0,
-	 ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_1024; closest local proposal "
-	 "ike=aes128-sha1-modp2048 differs in DH group (MODP_1024 vs MODP_2048)", .ndiff = 1},
+	 ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_1024; closest local "
+		"proposal "
+		"ike=aes128-sha1-modp2048 differs in DH group (MODP_1024 vs MODP_2048)",
+	 .ndiff = 1},
 	/* Every peer transform is listed; the closest may come from any. */
 	{"3des-md5-modp1024,aes128-sha256-modp1536", "aes128-sha256-modp2048", 0,
-	 ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered 3DES_CBC/HMAC_MD5/MODP_1024, "
-	 "AES_CBC-128/HMAC_SHA2_256/MODP_1536; closest local proposal ike=aes128-sha256-modp2048 "
-	 "differs in DH group (MODP_1536 vs MODP_2048)", .ndiff = 1},
+	 ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered 3DES_CBC/HMAC_MD5/MODP_1024, "
+		"AES_CBC-128/HMAC_SHA2_256/MODP_1536; closest local proposal "
+		"ike=aes128-sha256-modp2048 "
+		"differs in DH group (MODP_1536 vs MODP_2048)",
+	 .ndiff = 1},
 	/* Same algorithms, another authentication method. */
 	{"aes128-sha1-modp2048", "aes128-sha1-modp2048", IKE_AUTH_RSA_SIG,
-	 ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_2048; closest local proposal "
-	 "ike=aes128-sha1-modp2048 differs in authentication (RSA signature vs pre-shared key)",
+	 ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_2048; closest local "
+		"proposal "
+		"ike=aes128-sha1-modp2048 differs in authentication (RSA signature vs pre-shared "
+		"key)",
 	 .ndiff = 1},
 };
 
@@ -206,8 +225,8 @@ static void test_p1_choose_table(void **state)
 		if (t->peer_auth)
 			peer.authby = t->peer_auth;
 		conn_set(&local, t->local, NULL, MODE_TUNNEL);
-		rc = p1_choose(&local, p1_offer_of(&peer, &b), &o, &echo, &propnum, why, sizeof(why),
-			       &ndiff);
+		rc = p1_choose(&local, p1_offer_of(&peer, &b), &o, &echo, &propnum, why,
+			       sizeof(why), &ndiff);
 		assert_int_equal(rc, t->rc);
 		if (!t->rc) {
 			assert_ptr_equal(o.encr, row(t->encr, ALG_ENCR));
@@ -358,9 +377,8 @@ static void test_p1_default_lifetime(void **state)
 	sa_start(&w, &b);
 	assert_int_equal(wire_add_sa(&w, IPSEC_DOI, IPSEC_SIT_IDENTITY_ONLY, &prop, 1), 0);
 	conn_set(&local, "3des-sha1-modp1536", NULL, MODE_TUNNEL);
-	assert_int_equal(p1_choose(&local, sa_body(&w, &b), &o, &echo, &propnum, why, sizeof(why),
-				   NULL),
-			 0);
+	assert_int_equal(
+		p1_choose(&local, sa_body(&w, &b), &o, &echo, &propnum, why, sizeof(why), NULL), 0);
 	assert_int_equal(o.life_s, 28800);
 	assert_int_equal(o.life_kb, 0);
 	assert_int_equal(echo.nattrs, 4);
@@ -385,62 +403,79 @@ struct p2_case {
 };
 
 static const struct p2_case p2_cases[] = {
-	{"aes128-sha1", T, "aes128-sha1", T, 0, "aes128", "sha1", NULL, 1},
-	{"aes256-sha512", X, "aes256-sha512", X, 0, "aes256", "sha512", NULL, 1},
-	{"3des-md5", T, "3des-md5", T, 0, "3des", "md5", NULL, 1},
+	{"aes128-sha1", T, "aes128-sha1", T, 0, "aes128", "sha1", NULL, 1, NULL, 0},
+	{"aes256-sha512", X, "aes256-sha512", X, 0, "aes256", "sha512", NULL, 1, NULL, 0},
+	{"3des-md5", T, "3des-md5", T, 0, "3des", "md5", NULL, 1, NULL, 0},
 	/* AEAD: no integrity algorithm. */
-	{"aes128gcm16", T, "aes128gcm16", T, 0, "aes128gcm16", NULL, NULL, 1},
-	{"aes256gcm16", T, "aes128gcm16,aes256gcm16", T, 0, "aes256gcm16", NULL, NULL, 1},
+	{"aes128gcm16", T, "aes128gcm16", T, 0, "aes128gcm16", NULL, NULL, 1, NULL, 0},
+	{"aes256gcm16", T, "aes128gcm16,aes256gcm16", T, 0, "aes256gcm16", NULL, NULL, 1, NULL, 0},
 	/* PFS with the same group on both sides. */
 	{"aes128-sha256-modp2048", T, "aes128-sha256-modp2048", T, 0, "aes128", "sha256",
-	 "modp2048", 1},
-	{"aes128gcm16-ecp256", T, "aes128gcm16-ecp256", T, 0, "aes128gcm16", NULL, "ecp256", 1},
+	 "modp2048", 1, NULL, 0},
+	{"aes128gcm16-ecp256", T, "aes128gcm16-ecp256", T, 0, "aes128gcm16", NULL, "ecp256", 1,
+	 NULL, 0},
 	/* Local order decides; the proposal number is the peer's. */
 	{"aes256-sha256,aes128-sha1", T, "aes128-sha1,aes256-sha256", T, 0, "aes128", "sha1", NULL,
-	 2},
+	 2, NULL, 0},
 	{"aes128-sha1,aes256-sha256", T, "aes256-sha256,aes128-sha1", T, 0, "aes256", "sha256",
-	 NULL, 2},
+	 NULL, 2, NULL, 0},
 	{"aes128-sha1-modp1024,aes128-sha1-modp2048,aes128-sha1", T, "aes128-sha1-modp2048", T, 0,
-	 "aes128", "sha1", "modp2048", 2},
+	 "aes128", "sha1", "modp2048", 2, NULL, 0},
 	{"aes128-sha1-modp1024,aes128-sha1-modp2048,aes128-sha1", T, "aes128-sha1", T, 0, "aes128",
-	 "sha1", NULL, 3},
+	 "sha1", NULL, 3, NULL, 0},
 
-	{"aes128gcm16", T, "aes128-sha1", T, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_GCM_16-128 tunnel; closest local proposal "
-	 "esp=aes128-sha1 differs in cipher (AES_GCM_16-128 vs AES_CBC-128), integrity (none vs "
-	 "HMAC_SHA1)", .ndiff = 2},
-	{"aes128-sha256", T, "aes128-sha1", T, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA2_256 tunnel; closest local proposal "
-	 "esp=aes128-sha1 differs in integrity (HMAC_SHA2_256 vs HMAC_SHA1)", .ndiff = 1},
+	{"aes128gcm16", T, "aes128-sha1", T, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_GCM_16-128 tunnel; closest local proposal "
+		"esp=aes128-sha1 differs in cipher (AES_GCM_16-128 vs AES_CBC-128), integrity "
+		"(none vs "
+		"HMAC_SHA1)",
+	 .ndiff = 2},
+	{"aes128-sha256", T, "aes128-sha1", T, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA2_256 tunnel; closest local "
+		"proposal "
+		"esp=aes128-sha1 differs in integrity (HMAC_SHA2_256 vs HMAC_SHA1)",
+	 .ndiff = 1},
 	/* PFS on one side only, both ways. */
-	{"aes128-sha1", T, "aes128-sha1-modp2048", T, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1 tunnel; closest local proposal "
-	 "esp=aes128-sha1-modp2048 differs in PFS (none vs MODP_2048)", .ndiff = 1},
-	{"aes128-sha1-modp2048", T, "aes128-sha1", T, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_2048 tunnel; closest local "
-	 "proposal esp=aes128-sha1 differs in PFS (MODP_2048 vs none)", .ndiff = 1},
+	{"aes128-sha1", T, "aes128-sha1-modp2048", T, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1 tunnel; closest local "
+		"proposal "
+		"esp=aes128-sha1-modp2048 differs in PFS (none vs MODP_2048)",
+	 .ndiff = 1},
+	{"aes128-sha1-modp2048", T, "aes128-sha1", T, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_2048 tunnel; closest "
+		"local "
+		"proposal esp=aes128-sha1 differs in PFS (MODP_2048 vs none)",
+	 .ndiff = 1},
 	/* PFS on both sides, other groups. */
-	{"aes128-sha1-modp1024", T, "aes128-sha1-modp2048", T, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_1024 tunnel; closest local "
-	 "proposal esp=aes128-sha1-modp2048 differs in PFS group (MODP_1024 vs MODP_2048)",
+	{"aes128-sha1-modp1024", T, "aes128-sha1-modp2048", T, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_1024 tunnel; closest "
+		"local "
+		"proposal esp=aes128-sha1-modp2048 differs in PFS group (MODP_1024 vs MODP_2048)",
 	 .ndiff = 1},
 	/* Mode, both ways. */
-	{"aes128-sha1", X, "aes128-sha1", T, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1 transport; closest local proposal "
-	 "esp=aes128-sha1 differs in mode (transport vs tunnel)", .ndiff = 1},
-	{"aes128-sha1", T, "aes128-sha1", X, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1 tunnel; closest local proposal "
-	 "esp=aes128-sha1 differs in mode (tunnel vs transport)", .ndiff = 1},
+	{"aes128-sha1", X, "aes128-sha1", T, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1 transport; closest local "
+		"proposal "
+		"esp=aes128-sha1 differs in mode (transport vs tunnel)",
+	 .ndiff = 1},
+	{"aes128-sha1", T, "aes128-sha1", X, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1 tunnel; closest local "
+		"proposal "
+		"esp=aes128-sha1 differs in mode (tunnel vs transport)",
+	 .ndiff = 1},
 	/* Everything at once, and the closest of several on both sides. */
-	{"3des-md5-modp1024", X, "aes256-sha256-modp2048", T, ISAKMP_N_NO_PROPOSAL_CHOSEN, .why =
-	 "no proposal chosen: peer offered 3DES_CBC/HMAC_MD5/MODP_1024 transport; closest local "
-	 "proposal esp=aes256-sha256-modp2048 differs in cipher (3DES_CBC vs AES_CBC-256), "
-	 "integrity (HMAC_MD5 vs HMAC_SHA2_256), PFS group (MODP_1024 vs MODP_2048), mode "
-	 "(transport vs tunnel)", .ndiff = 4},
+	{"3des-md5-modp1024", X, "aes256-sha256-modp2048", T, ISAKMP_N_NO_PROPOSAL_CHOSEN,
+	 .why = "no proposal chosen: peer offered 3DES_CBC/HMAC_MD5/MODP_1024 transport; closest "
+		"local "
+		"proposal esp=aes256-sha256-modp2048 differs in cipher (3DES_CBC vs AES_CBC-256), "
+		"integrity (HMAC_MD5 vs HMAC_SHA2_256), PFS group (MODP_1024 vs MODP_2048), mode "
+		"(transport vs tunnel)",
+	 .ndiff = 4},
 	{"3des-md5,aes256-sha1", T, "aes256gcm16,aes256-sha256", T, ISAKMP_N_NO_PROPOSAL_CHOSEN,
 	 .why = "no proposal chosen: peer offered 3DES_CBC/HMAC_MD5 tunnel, AES_CBC-256/HMAC_SHA1 "
 		"tunnel; closest local proposal esp=aes256-sha256 differs in integrity (HMAC_SHA1 "
-		"vs HMAC_SHA2_256)", .ndiff = 1},
+		"vs HMAC_SHA2_256)",
+	 .ndiff = 1},
 };
 
 static void test_p2_choose_table(void **state)
@@ -461,8 +496,8 @@ static void test_p2_choose_table(void **state)
 		print_message("p2 case %u: peer %s, local %s\n", i, t->peer, t->local);
 		conn_set(&peer, "aes128-sha1-modp2048", t->peer, t->peer_mode);
 		conn_set(&local, "aes128-sha1-modp2048", t->local, t->local_mode);
-		rc = p2_choose(&local, p2_offer_of(&peer, 0xc0ffee01, &b), &o, &echo, &propnum,
-			       why, sizeof(why), &ndiff);
+		rc = p2_choose(&local, p2_offer_of(&peer, 0xc0ffee01, &b), &o, &echo, &propnum, why,
+			       sizeof(why), &ndiff);
 		assert_int_equal(rc, t->rc);
 		if (!t->rc) {
 			assert_ptr_equal(o.encr, row(t->encr, ALG_ENCR));
@@ -543,9 +578,8 @@ static void test_p2_default_lifetime(void **state)
 	sa_start(&w, &b);
 	assert_int_equal(wire_add_sa(&w, IPSEC_DOI, IPSEC_SIT_IDENTITY_ONLY, &prop, 1), 0);
 	conn_set(&local, NULL, "aes256-sha256", MODE_TRANSPORT);
-	assert_int_equal(p2_choose(&local, sa_body(&w, &b), &o, &echo, &propnum, why, sizeof(why),
-				   NULL),
-			 0);
+	assert_int_equal(
+		p2_choose(&local, sa_body(&w, &b), &o, &echo, &propnum, why, sizeof(why), NULL), 0);
 	assert_int_equal(o.life_s, 28800);
 	assert_int_equal(o.life_kb, 0);
 	assert_int_equal(o.spi, 0x01020304);
@@ -678,7 +712,8 @@ static void test_proposals_str(void **state)
 	assert_string_equal(s, "esp=");
 }
 
-/* A short buffer truncates, still terminated, never past the end. */
+/* A short buffer truncates, still terminated, never past the end,
+ * wherever the cut falls. */
 static void test_proposals_str_truncates(void **state)
 {
 	struct proposal_list l;
@@ -687,14 +722,70 @@ static void test_proposals_str_truncates(void **state)
 	size_t len;
 
 	list_set(&l, "aes128-sha1-modp2048,3des-md5-modp1024");
-	/* Cut inside the first entry, and inside the second. */
-	for (len = 8; len <= 40; len += 32) {
+	for (len = 5; len <= strlen(full) + 1; len++) {
 		memset(s, 'X', sizeof(s));
 		proposals_str("ike", &l, s, len);
 		assert_int_equal(strlen(s), len - 1);
 		assert_memory_equal(s, full, len - 1);
 		assert_int_equal(s[len], 'X');
 	}
+	assert_string_equal(s, full);
+}
+
+/* A phase-1 SA whose only proposal is for ESP offers nothing to choose. */
+static void test_p1_no_isakmp_proposal(void **state)
+{
+	struct wire_transform_spec t = {.num = 1, .id = ESP_AES_CBC, .nattrs = 1};
+	struct wire_proposal_spec prop = {.num = 1, .proto = PROTO_IPSEC_ESP, .spi_size = 4};
+	struct wire_transform_spec echo;
+	struct wire_builder w;
+	struct p1_offer o;
+	struct conn c;
+	struct buf b;
+	char why[256];
+	uint8_t num = 0;
+	unsigned ndiff = 0;
+
+	(void)state;
+	t.attrs[0] = (struct wire_attr_spec){IPSEC_ATTR_KEY_LENGTH, 128};
+	prop.ntransforms = 1;
+	prop.transforms = &t;
+	conn_set(&c, "aes128-sha1-modp2048", "aes128-sha1", MODE_TUNNEL);
+	sa_start(&w, &b);
+	assert_int_equal(wire_add_sa(&w, IPSEC_DOI, IPSEC_SIT_IDENTITY_ONLY, &prop, 1), 0);
+	assert_int_equal(p1_choose(&c, sa_body(&w, &b), &o, &echo, &num, why, sizeof(why), &ndiff),
+			 ISAKMP_N_NO_PROPOSAL_CHOSEN);
+	assert_string_equal(why, "no proposal chosen: peer offered no ISAKMP proposal");
+	buf_free(&b);
+}
+
+/* A PFS group we do not know is named by its number, not as "none". */
+static void test_p2_unknown_group_named(void **state)
+{
+	struct wire_transform_spec t = {.num = 1, .id = ESP_AES_CBC, .nattrs = 4};
+	struct wire_proposal_spec prop = {.num = 1, .proto = PROTO_IPSEC_ESP, .spi_size = 4};
+	struct wire_transform_spec echo;
+	struct wire_builder w;
+	struct p2_offer o;
+	struct conn c;
+	struct buf b;
+	char why[256];
+	uint8_t num = 0;
+
+	(void)state;
+	t.attrs[0] = (struct wire_attr_spec){IPSEC_ATTR_KEY_LENGTH, 128};
+	t.attrs[1] = (struct wire_attr_spec){IPSEC_ATTR_AUTH_ALGORITHM, IPSEC_AUTH_HMAC_SHA1};
+	t.attrs[2] = (struct wire_attr_spec){IPSEC_ATTR_ENCAPSULATION_MODE, IPSEC_ENCAP_TUNNEL};
+	t.attrs[3] = (struct wire_attr_spec){IPSEC_ATTR_GROUP_DESCRIPTION, 24};
+	prop.ntransforms = 1;
+	prop.transforms = &t;
+	conn_set(&c, "aes128-sha1-modp2048", "aes128-sha1-modp2048", MODE_TUNNEL);
+	sa_start(&w, &b);
+	assert_int_equal(wire_add_sa(&w, IPSEC_DOI, IPSEC_SIT_IDENTITY_ONLY, &prop, 1), 0);
+	assert_int_equal(p2_choose(&c, sa_body(&w, &b), &o, &echo, &num, why, sizeof(why), NULL),
+			 ISAKMP_N_NO_PROPOSAL_CHOSEN);
+	assert_non_null(strstr(why, "differs in PFS group (group 24 vs MODP_2048)"));
+	buf_free(&b);
 }
 
 int main(void)
@@ -713,6 +804,8 @@ int main(void)
 		cmocka_unit_test(test_proposal_str),
 		cmocka_unit_test(test_proposals_str),
 		cmocka_unit_test(test_proposals_str_truncates),
+		cmocka_unit_test(test_p1_no_isakmp_proposal),
+		cmocka_unit_test(test_p2_unknown_group_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -245,31 +245,42 @@ static void child_expire(void *arg)
 	child_remove(c, true);
 }
 
-void child_kernel_expired(struct ike_daemon *d, uint32_t spi, bool hard)
+/* The child with this SPI, inbound or outbound, made by ISAKMP SA cookie
+ * icookie (NULL: any). */
+static struct child_sa *child_find_spi(struct ike_daemon *d, uint32_t spi, const uint8_t *icookie)
 {
 	uint64_t h = htable_hash(&d->child_by_spi, &spi, sizeof(spi));
 	struct hnode *n;
 
 	for (n = htable_first(&d->child_by_spi, h); n; n = htable_next(n, h)) {
-		struct child_sa *c = container_of(n, struct child_sa, by_spi);
+		struct child_sa *c = container_of(n, struct child_spi_node, node)->child;
 
-		if (c->spi_in != spi)
-			continue;
-		if (!hard) {
-			if (c->initiator && !c->rekeyed) {
-				c->rekeyed = true;
-				log_info("#%u %s: the kernel says IPsec SA %08x reached a soft "
-					 "limit, rekeying",
-					 c->serial, c->conn_name, spi);
-				ike_rekey(d, c->conn_name);
-			}
-			return;
+		if ((c->spi_in == spi || c->spi_out == spi) &&
+		    (!icookie || !memcmp(c->icookie, icookie, 8)))
+			return c;
+	}
+	return NULL;
+}
+
+void child_kernel_expired(struct ike_daemon *d, uint32_t spi, bool hard)
+{
+	struct child_sa *c = child_find_spi(d, spi, NULL);
+
+	if (!c)
+		return;
+	if (!hard) {
+		if (c->initiator && !c->rekeyed) {
+			c->rekeyed = true;
+			log_info("#%u %s: the kernel says IPsec SA %08x reached a soft limit, "
+				 "rekeying",
+				 c->serial, c->conn_name, spi);
+			ike_rekey(d, c->conn_name);
 		}
-		log_info("#%u %s: the kernel expired IPsec SA %08x (hard limit)", c->serial,
-			 c->conn_name, spi);
-		child_remove(c, true);
 		return;
 	}
+	log_info("#%u %s: the kernel expired IPsec SA %08x (hard limit)", c->serial, c->conn_name,
+		 spi);
+	child_remove(c, true);
 }
 
 int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why, size_t whylen)
@@ -325,8 +336,11 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	 * for the hard limit. */
 	timer_arm(d->loop, &c->expire,
 		  (uint64_t)(c->initiator ? child_rekey_at(c->lifetime_s) : c->lifetime_s) * 1000);
-	htable_add(&d->child_by_spi, &c->by_spi,
+	c->by_spi[0].child = c->by_spi[1].child = c;
+	htable_add(&d->child_by_spi, &c->by_spi[0].node,
 		   htable_hash(&d->child_by_spi, &c->spi_in, sizeof(c->spi_in)));
+	htable_add(&d->child_by_spi, &c->by_spi[1].node,
+		   htable_hash(&d->child_by_spi, &c->spi_out, sizeof(c->spi_out)));
 	c->next = d->children;
 	if (d->children)
 		d->children->prev = c;
@@ -360,23 +374,21 @@ void child_remove(struct child_sa *c, bool send_delete)
 	log_info("#%u %s: IPsec SA with SPIs in %08x out %08x removed", c->serial, c->conn_name,
 		 c->spi_in, c->spi_out);
 	timer_cancel(d->loop, &c->expire);
-	htable_del(&d->child_by_spi, &c->by_spi);
+	htable_del(&d->child_by_spi, &c->by_spi[0].node);
+	htable_del(&d->child_by_spi, &c->by_spi[1].node);
 	free(c);
 }
 
 void child_peer_deleted(struct ike_sa *sa, uint32_t spi)
 {
-	struct child_sa *c;
-
 	/* Peers differ on which SPI of the pair a Delete names (strongSwan
 	 * names ours): either one ends the pair. */
-	for (c = sa->d->children; c; c = c->next)
-		if ((c->spi_out == spi || c->spi_in == spi) &&
-		    !memcmp(c->icookie, sa->icookie, 8)) {
-			ike_sa_log(sa, LOG_LVL_INFO, "peer deleted IPsec SA %08x", spi);
-			child_remove(c, false);
-			return;
-		}
+	struct child_sa *c = child_find_spi(sa->d, spi, sa->icookie);
+
+	if (!c)
+		return;
+	ike_sa_log(sa, LOG_LVL_INFO, "peer deleted IPsec SA %08x", spi);
+	child_remove(c, false);
 }
 
 void child_remove_conn(struct ike_daemon *d, const char *name, bool send_delete)

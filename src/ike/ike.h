@@ -145,7 +145,10 @@ struct child_sa {
 	bool initiator; /* we started it, so we rekey it */
 	bool rekeyed;	/* a successor was started at the soft limit */
 	struct timer expire;
-	struct hnode by_spi;		/* keyed by spi_in */
+	struct child_spi_node {
+		struct hnode node;
+		struct child_sa *child;
+	} by_spi[2];			/* inbound and outbound SPI, both in d->child_by_spi */
 	uint8_t icookie[8], rcookie[8]; /* the ISAKMP SA that made it */
 };
 

@@ -79,6 +79,11 @@ run ctr-charon charon '\tesp=aes256ctr-sha256' \
 CHECK='grep -q "hard 10485760(bytes)" "$T_OUT/$name.$W.state"' \
 	run kilobytes oakley '\tlifebytes=10485760\n\tesp=aes128-sha1' \
 	aes128-sha256-modp2048 aes128-sha1 no tunnel 'cbc(aes)' AES_CBC-128/HMAC_SHA1
+CHECK='grep -q "hard 10485760(bytes)" "$T_OUT/$name.$W.state"' \
+	run kilobytes-charon charon '\tlifebytes=10485760\n\tesp=aes128-sha1' \
+	aes128-sha256-modp2048 aes128-sha1 no tunnel 'cbc(aes)' AES_CBC-128/HMAC_SHA1
+run 3des-md5-charon charon '\tike=3des-md5-modp1536\n\tesp=3des-md5' \
+	3des-md5-modp1536 3des-md5 no tunnel 'cbc(des3_ede)' 3DES_CBC/HMAC_MD5
 # Several proposals: the responder's order decides.
 run prefs-charon-decides oakley '\tesp=aes128-sha1,aes256-sha256' \
 	aes128-sha256-modp2048 aes256-sha256,aes128-sha1 no tunnel 'cbc(aes)' AES_CBC-256/HMAC_SHA2_256

@@ -414,6 +414,9 @@ static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 	switch (m->hdr.exchange) {
 	case ISAKMP_XCHG_ID_PROT:
 	case ISAKMP_XCHG_AGGRESSIVE:
+		/* A first message sent again is answered again, by its SA. */
+		if (!sa && !memcmp(m->hdr.rcookie, "\0\0\0\0\0\0\0\0", 8))
+			sa = ike_sa_find_responder(d, m->hdr.icookie, &m->from);
 		if (!sa)
 			sa = phase1_responder(d, m);
 		if (sa)

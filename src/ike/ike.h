@@ -218,6 +218,8 @@ void ike_sa_hash(struct ike_sa *sa);
 int ike_sa_addresses(struct ike_sa *sa);
 struct ike_sa *ike_sa_find(struct ike_daemon *d, const uint8_t icookie[8],
 			   const uint8_t rcookie[8]);
+struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie[8],
+				     const struct sockaddr_storage *from);
 struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool established);
 /* Would connection c have accepted this ISAKMP SA (IDs, auth, ike=)? */
 bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c);

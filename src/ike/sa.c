@@ -10,6 +10,7 @@
 #include "ike/ike.h"
 #include "ike/informational.h"
 #include "ike/quick.h"
+#include "net/sockaddr.h"
 #include "util/log.h"
 
 static void ike_sa_retransmit(void *arg);
@@ -73,6 +74,25 @@ struct ike_sa *ike_sa_find(struct ike_daemon *d, const uint8_t icookie[8], const
 			continue;
 		if (!memcmp(sa->rcookie, rcookie, 8) ||
 		    (sa->initiator && !memcmp(sa->rcookie, zero_cookie, 8)))
+			return sa;
+	}
+	return NULL;
+}
+
+/* Our responder SA for a peer's first message, when the peer sends it
+ * again (it has not seen our answer, so its responder cookie is zero). */
+struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie[8],
+				     const struct sockaddr_storage *from)
+{
+	uint64_t h = htable_hash(&d->sa_by_icookie, icookie, 8);
+	struct hnode *n;
+
+	for (n = htable_first(&d->sa_by_icookie, h); n; n = htable_next(n, h)) {
+		struct ike_sa *sa = container_of(n, struct ike_sa, by_icookie);
+
+		if (!sa->initiator && !memcmp(sa->icookie, icookie, 8) &&
+		    sockaddr_equal((const struct sockaddr *)&sa->remote,
+				   (const struct sockaddr *)from))
 			return sa;
 	}
 	return NULL;

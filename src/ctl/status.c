@@ -10,6 +10,8 @@
 #include "ctl/ctl.h"
 #include "ike/child.h"
 #include "ike/id.h"
+#include "ike/mismatch.h"
+#include "wire/isakmp.h"
 #include "kernel/xfrm.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
@@ -77,6 +79,52 @@ static void failures_text(struct ike_daemon *d, struct buf *out)
 			   (loop_now_ms() - f->when_ms) / 1000, f->why);
 }
 
+static const char *auto_name(enum conn_auto a)
+{
+	return a == AUTO_START ? "start" : a == AUTO_ADD ? "add" : "ignore";
+}
+
+static void end_str(const struct conf_end *e, char *out, size_t len)
+{
+	char addr[CONF_ADDR_STRLEN], sub[128], id[128];
+
+	if (e->addr.family == AF_UNSPEC)
+		snprintf(addr, sizeof(addr), "%%any");
+	else
+		conf_addr_str(&e->addr, addr, sizeof(addr));
+	if (e->has_subnet)
+		ts_str(&e->subnet, sub, sizeof(sub));
+	else
+		snprintf(sub, sizeof(sub), "host");
+	if (conf_id_str(&e->id, id, sizeof(id)) < 0)
+		snprintf(id, sizeof(id), "?");
+	snprintf(out, len, "%s [%s] %s", addr, id, sub);
+}
+
+/* What is configured, as ipsec statusall shows it. */
+static void conns_text(struct ike_daemon *d, struct buf *out)
+{
+	char l[300], r[300], ike[512], esp[512];
+	unsigned i;
+
+	out_printf(out, "Connections:\n");
+	if (!d->conf->nconns)
+		out_printf(out, "  none\n");
+	for (i = 0; i < d->conf->nconns; i++) {
+		const struct conn *c = &d->conf->conns[i];
+
+		end_str(&c->local, l, sizeof(l));
+		end_str(&c->remote, r, sizeof(r));
+		proposals_str("ike", &c->ike, ike, sizeof(ike));
+		proposals_str("esp", &c->esp, esp, sizeof(esp));
+		out_printf(out, "  %s: %s ... %s, %s%s, %s, auto=%s\n      %s%s %s%s\n", c->name, l,
+			   r, c->aggressive ? "Aggressive Mode" : "Main Mode",
+			   c->authby == IKE_AUTH_PSK ? " PSK" : "",
+			   c->mode == MODE_TUNNEL ? "tunnel" : "transport", auto_name(c->auto_),
+			   ike, c->ike.strict ? "!" : "", esp, c->esp.strict ? "!" : "");
+	}
+}
+
 void status_text(struct ike_daemon *d, struct buf *out)
 {
 	const struct ike_sa *sa;
@@ -89,6 +137,7 @@ void status_text(struct ike_daemon *d, struct buf *out)
 		out_printf(out, "Capture: off\n");
 	if (d->keys)
 		out_printf(out, "Key tables: %s\n", keys_dir(d->keys));
+	conns_text(d, out);
 
 	out_printf(out, "ISAKMP SAs:\n");
 	if (!d->sas)
@@ -220,10 +269,31 @@ static void json_child(struct ike_daemon *d, struct buf *out, const struct child
 		   k.in.bytes, k.in.packets, k.out.bytes, k.out.packets);
 }
 
+static void json_conn(struct buf *out, const struct conn *c, bool comma)
+{
+	char l[300], r[300], ike[512], esp[512];
+
+	end_str(&c->local, l, sizeof(l));
+	end_str(&c->remote, r, sizeof(r));
+	proposals_str("ike", &c->ike, ike, sizeof(ike));
+	proposals_str("esp", &c->esp, esp, sizeof(esp));
+	out_printf(out, "{");
+	json_key(out, "name", c->name, true);
+	json_key(out, "local", l, true);
+	json_key(out, "remote", r, true);
+	json_key(out, "exchange", c->aggressive ? "aggressive" : "main", true);
+	json_key(out, "mode", c->mode == MODE_TUNNEL ? "tunnel" : "transport", true);
+	json_key(out, "auto", auto_name(c->auto_), true);
+	json_key(out, "ike", ike + 4, true);
+	json_key(out, "esp", esp + 4, false);
+	out_printf(out, "}%s", comma ? "," : "");
+}
+
 void status_json(struct ike_daemon *d, struct buf *out)
 {
 	const struct ike_failure *f;
 	const struct ike_sa *sa;
+	unsigned i;
 	const struct child_sa *c;
 
 	out_printf(out, "{\"capture\":");
@@ -236,7 +306,10 @@ void status_json(struct ike_daemon *d, struct buf *out)
 		json_str(out, keys_dir(d->keys));
 	else
 		out_printf(out, "null");
-	out_printf(out, ",\"ike_sas\":[");
+	out_printf(out, ",\"connections\":[");
+	for (i = 0; i < d->conf->nconns; i++)
+		json_conn(out, &d->conf->conns[i], i + 1 < d->conf->nconns);
+	out_printf(out, "],\"ike_sas\":[");
 	for (sa = d->sas; sa; sa = sa->next) {
 		json_ike_sa(out, sa);
 		if (sa->next)

@@ -27,8 +27,12 @@ start_oakleyd "$E" "$ED"
 
 out=$(octl "$WD" up site) || fail "up failed: $out"
 log "west: up: $out"
-octl "$WD" status
+octl "$WD" status | tee "$T_OUT/west.status"
 octl "$ED" status
+grep -q '  site: 192.0.2.1 \[192.0.2.1\] 10.1.0.0/24 ... 192.0.2.2 \[192.0.2.2\] 10.2.0.0/24, Main Mode PSK, tunnel, auto=add' "$T_OUT/west.status" ||
+	fail "status does not show the configured connection"
+grep -q 'ike=aes128-sha1-modp2048,aes128-sha256-modp2048 esp=aes128-sha1,aes128-sha256' "$T_OUT/west.status" ||
+	fail "status does not show the proposals with their defaults"
 ws=$(octl "$WD" status --json)
 es=$(octl "$ED" status --json)
 python3 - "$ws" "$es" <<'PY' || fail "status does not agree"

@@ -124,17 +124,25 @@ static int run(struct oakleyd *o, uint16_t port)
 	err = loop_new(&o->loop);
 	if (err)
 		return err;
-	err = ike_daemon_new(o->loop, o->conf, port, &o->ike);
-	if (err)
+	/* The control socket first: it tells whether an oakleyd runs already,
+	 * before this one binds UDP 500 too. */
+	err = ctl_open(o->loop, NULL, o->ctl_path, &hooks, &o->ctl);
+	if (err == -EADDRINUSE) {
+		log_err("another oakleyd is running (it answers on %s); not starting a second one",
+			o->ctl_path);
 		goto out;
-	err = start_taps(o);
-	if (err)
-		goto out;
-	err = ctl_open(o->loop, o->ike, o->ctl_path, &hooks, &o->ctl);
+	}
 	if (err) {
 		log_err("cannot open the control socket %s: %s", o->ctl_path, strerror(-err));
 		goto out;
 	}
+	err = ike_daemon_new(o->loop, o->conf, port, &o->ike);
+	if (err)
+		goto out;
+	ctl_set_daemon(o->ctl, o->ike);
+	err = start_taps(o);
+	if (err)
+		goto out;
 	loop_add_signal(o->loop, SIGTERM, on_signal, o);
 	loop_add_signal(o->loop, SIGINT, on_signal, o);
 	loop_add_signal(o->loop, SIGHUP, on_signal, o);

@@ -238,6 +238,19 @@ int ctl_open(struct loop *loop, struct ike_daemon *d, const char *path,
 		err = -errno;
 		goto fail;
 	}
+	/* A socket that answers belongs to a running oakleyd: two daemons
+	 * would share UDP 500 and split the peers' packets between them. */
+	if (!connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) || errno == EAGAIN) {
+		close(c->fd);
+		err = -EADDRINUSE;
+		goto fail;
+	}
+	close(c->fd);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		err = -errno;
+		goto fail;
+	}
 	unlink(path);
 	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, 0600) < 0 ||
 	    listen(c->fd, 16) < 0) {

@@ -25,6 +25,14 @@ done
 start_oakleyd "$W" "$WD"
 start_oakleyd "$E" "$ED"
 
+# A second oakleyd on the same control socket refuses to start.
+if ip netns exec "$W" "$OAKLEYD" -d -f "$WD/ipsec.conf" -s "$WD/ipsec.secrets" \
+	-c "$(ctl_sock "$WD")" >"$T_OUT/second.log" 2>&1; then
+	fail "a second oakleyd started"
+fi
+grep -q 'another oakleyd is running' "$T_OUT/second.log" || fail "second oakleyd: $(cat "$T_OUT/second.log")"
+octl "$WD" status >/dev/null || fail "the first oakleyd lost its control socket"
+
 out=$(octl "$WD" up site) || fail "up failed: $out"
 log "west: up: $out"
 octl "$WD" status | tee "$T_OUT/west.status"

@@ -47,15 +47,41 @@ static int am_add_ke_nonce_id(struct ike_sa *sa, struct wire_builder *w)
 	return err;
 }
 
+/* AM1 goes out once our key pair is made. */
+static void am_send_first(struct dh_job *j)
+{
+	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	struct wire_builder w;
+	struct isakmp_hdr h;
+	struct buf msg;
+	int err;
+
+	if (!phase1_dh_done(sa, j, &sa->gxi))
+		return;
+	buf_init(&msg);
+	phase1_header(sa, &h);
+	wire_build_start(&w, &msg, &h);
+	err = phase1_add_our_sa(sa, &w);
+	if (!err)
+		err = am_add_ke_nonce_id(sa, &w);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (err) {
+		buf_free(&msg);
+		ike_sa_fail(sa, "cannot build Aggressive Mode message 1: %s", strerror(-err));
+		return;
+	}
+	ike_sa_log(sa, LOG_LVL_INFO, "initiating Aggressive Mode to %s", sa->conn.name);
+	sa->step = 1;
+	phase1_send(sa, &msg, false, true);
+}
+
 int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn, void *arg)
 {
 	/* The IDs travel first: both sides look the key up by them. */
 	struct ike_sa *sa = phase1_initiator(
 		d, c, c->remote.id.type != CONF_ID_ANY ? &c->remote.id : NULL, fn, arg);
 	struct p1_offer first = {0};
-	struct wire_builder w;
-	struct isakmp_hdr h;
-	struct buf msg;
 	int err;
 
 	if (!sa)
@@ -66,24 +92,11 @@ int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_
 	first.hash = c->ike.p[0].integ;
 	first.group = c->ike.p[0].dh;
 	phase1_take_offer(sa, &first);
-	err = phase1_make_ke(sa, &sa->gxi, &sa->ni);
-	buf_init(&msg);
-	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
+	err = phase1_make_nonce(&sa->ni);
 	if (!err)
-		err = phase1_add_our_sa(sa, &w);
-	if (!err)
-		err = am_add_ke_nonce_id(sa, &w);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (err) {
-		buf_free(&msg);
-		ike_sa_fail(sa, "cannot build Aggressive Mode message 1: %s", strerror(-err));
-		return 0;
-	}
-	ike_sa_log(sa, LOG_LVL_INFO, "initiating Aggressive Mode to %s", sa->conn.name);
-	sa->step = 1;
-	phase1_send(sa, &msg, false, true);
+		err = phase1_dh(sa, NULL, am_send_first);
+	if (err)
+		ike_sa_fail(sa, "cannot start Aggressive Mode: %s", strerror(-err));
 	return 0;
 }
 
@@ -113,22 +126,48 @@ static const struct conn *am_conn_for(struct ike_daemon *d, const struct ike_msg
 	return NULL;
 }
 
+/* AM2 once the keys are there: the choice, our KE, nonce, ID, HASH_R. */
+static void am_respond_ready(struct dh_job *j)
+{
+	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	uint8_t hash[IKE_MAX_MD];
+	struct wire_builder w;
+	struct isakmp_hdr h;
+	struct buf msg;
+	int err;
+
+	if (!phase1_dh_done(sa, j, &sa->gxr) || phase1_derive_keys(sa))
+		return;
+	buf_init(&msg);
+	phase1_header(sa, &h);
+	wire_build_start(&w, &msg, &h);
+	err = p1_add_chosen(&w, sa->propnum, &sa->echo);
+	if (!err)
+		err = am_add_ke_nonce_id(sa, &w);
+	if (!err)
+		err = phase1_hash(sa, false, &sa->idir_b, hash);
+	if (!err)
+		err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (!err)
+		err = phase1_send(sa, &msg, false, true);
+	buf_free(&msg);
+	if (err)
+		ike_sa_fail(sa, "cannot send Aggressive Mode message 2: %s", strerror(-err));
+}
+
 /* AM1 at the responder: the connection by the peer's ID, a transform,
- * keys, and AM2 with HASH_R. */
+ * the peer's KE; the keys and AM2 follow. */
 static int am_respond(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
 	const struct wire_payload *idp = wire_find(&m->pl, ISAKMP_PL_ID);
-	struct wire_transform_spec echo;
 	struct conf_id peer_id = {0};
 	const struct conn *c;
-	uint8_t hash[IKE_MAX_MD], propnum = 1;
-	struct wire_builder w;
 	struct p1_offer o;
-	struct isakmp_hdr h;
 	struct wire_id id;
-	struct buf msg;
 	int err;
 
 	err = wire_parse_id(idp->body, &id);
@@ -143,7 +182,8 @@ static int am_respond(void *state, struct ike_msg *m)
 	}
 	sa->conn = *c;
 	ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
-	err = p1_choose(c, sap->body, &o, &echo, &propnum, sa->why, sizeof(sa->why), NULL);
+	sa->propnum = 1;
+	err = p1_choose(c, sap->body, &o, &sa->echo, &sa->propnum, sa->why, sizeof(sa->why), NULL);
 	if (err) {
 		ike_sa_fail(sa, "%s", sa->why);
 		return err;
@@ -159,41 +199,55 @@ static int am_respond(void *state, struct ike_msg *m)
 			      : 0;
 	if (!err)
 		err = phase1_take_ke(sa, m, &sa->gxi, &sa->ni);
-	if (err)
-		return err;
-	err = phase1_make_ke(sa, &sa->gxr, &sa->nr);
 	if (!err)
-		err = phase1_derive_keys(sa, sa->gxi.data, sa->gxi.len);
-	if (err)
-		return err;
-	buf_init(&msg);
-	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	err = p1_add_chosen(&w, propnum, &echo);
+		err = phase1_make_nonce(&sa->nr);
 	if (!err)
-		err = am_add_ke_nonce_id(sa, &w);
-	if (!err)
-		err = phase1_hash(sa, false, &sa->idir_b, hash);
-	if (!err)
-		err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (!err)
-		err = phase1_send(sa, &msg, false, true);
-	buf_free(&msg);
+		err = phase1_dh(sa, &sa->gxi, am_respond_ready);
 	return err;
 }
 
-/* AM2 at the initiator: the choice, the keys, HASH_R; then AM3. */
+/* AM3 once the keys are there and HASH_R verifies; established. */
+static void am_initiator_ready(struct dh_job *j)
+{
+	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	uint8_t hash[IKE_MAX_MD];
+	struct wire_builder w;
+	struct isakmp_hdr h;
+	struct buf msg;
+	int err;
+
+	if (!phase1_dh_done(sa, j, &sa->gxi) || phase1_derive_keys(sa) ||
+	    phase1_verify_hash(sa, sa->peer_hash, sa->peer_hash_len))
+		return;
+	err = phase1_hash(sa, true, &sa->idii_b, hash);
+	buf_init(&msg);
+	phase1_header(sa, &h);
+	wire_build_start(&w, &msg, &h);
+	if (!err)
+		err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
+	if (!err)
+		err = info_add_initial_contact(&w, sa);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (!err)
+		err = phase1_send(sa, &msg, true, false);
+	buf_free(&msg);
+	if (err) {
+		ike_sa_fail(sa, "cannot send Aggressive Mode message 3: %s", strerror(-err));
+		return;
+	}
+	memcpy(sa->p1_last_block, sa->iv, sa->block);
+	ike_sa_established(sa);
+}
+
+/* AM2 at the initiator: the choice, the responder's ID, its KE; the keys
+ * and the check of HASH_R follow. */
 static int am_initiator_finish(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
-	uint8_t hash[IKE_MAX_MD];
-	struct wire_builder w;
-	struct isakmp_hdr h;
+	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
 	struct p1_offer o;
-	struct buf msg;
 	int err;
 
 	err = p1_accept(&sa->conn, sap->body, &o, sa->why, sizeof(sa->why));
@@ -208,30 +262,16 @@ static int am_initiator_finish(void *state, struct ike_msg *m)
 	phase1_take_offer(sa, &o);
 	err = phase1_take_ke(sa, m, &sa->gxr, &sa->nr);
 	if (!err)
-		err = phase1_derive_keys(sa, sa->gxr.data, sa->gxr.len);
-	if (!err)
-		err = phase1_check_id(sa, m);
+		err = phase1_take_id(sa, m);
 	if (err)
 		return err;
-	err = phase1_hash(sa, true, &sa->idii_b, hash);
-	if (err)
-		return err;
-	buf_init(&msg);
-	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
-	if (!err)
-		err = info_add_initial_contact(&w, sa);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (!err)
-		err = phase1_send(sa, &msg, true, false);
-	buf_free(&msg);
-	if (err)
-		return err;
-	memcpy(sa->p1_last_block, sa->iv, sa->block);
-	ike_sa_established(sa);
-	return 0;
+	if (hp->body.len > sizeof(sa->peer_hash)) {
+		ike_sa_fail(sa, "peer's HASH_R is %zu bytes", hp->body.len);
+		return ISAKMP_N_INVALID_HASH_INFORMATION;
+	}
+	memcpy(sa->peer_hash, hp->body.p, hp->body.len);
+	sa->peer_hash_len = hp->body.len;
+	return phase1_dh(sa, &sa->gxr, am_initiator_ready);
 }
 
 /* AM3 at the responder: HASH_I; established. */

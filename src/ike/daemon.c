@@ -319,6 +319,10 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 	char why[256];
 	int err;
 
+	/* While a DH job runs, the exchange has not answered yet: a copy of
+	 * the message is answered once it has. */
+	if (sa->dhj.job.pending)
+		return;
 	if (xmit_seen(&sa->xmit, m->raw, m->len)) {
 		if (sa->xmit.last_sent.len)
 			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, sa->xmit.last_sent.data,

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 
 #include "conf/conf.h"
+#include "ike/dh_job.h"
+#include "wire/payload.h"
 #include "util/buf.h"
 #include "util/hash.h"
 #include "util/loop.h"
@@ -70,7 +72,11 @@ struct ike_sa {
 	uint64_t established_ms;
 
 	/* keying state */
-	struct dh *dh;
+	struct dh_job dhj;
+	struct wire_transform_spec echo; /* the chosen transform, while DH runs */
+	uint8_t propnum;
+	uint8_t peer_hash[IKE_MAX_MD]; /* Aggressive Mode's HASH_R, likewise */
+	size_t peer_hash_len;
 	struct buf gxi, gxr, ni, nr, sai_b, idii_b, idir_b, psk;
 	uint8_t skeyid[IKE_MAX_MD], skeyid_d[IKE_MAX_MD], skeyid_a[IKE_MAX_MD],
 		skeyid_e[IKE_MAX_MD];
@@ -117,8 +123,11 @@ struct quick {
 	uint32_t lifetime_s, life_kb; /* in force: proposed, or the responder's */
 	bool lifetime_from_responder; /* RESPONDER-LIFETIME shortened them */
 	const struct alg *pfs;	      /* the Quick Mode's DH group, NULL without PFS */
-	struct dh *dh;
-	struct buf gx, gxy; /* our public value, the shared secret */
+	struct dh_job dhj;
+	/* the responder's answer, kept while the PFS job runs */
+	struct wire_transform_spec echo;
+	uint8_t propnum;
+	bool ids, notify_lifetime;
 	uint32_t spi_in, spi_out;
 	uint32_t reqid;
 	struct xmit xmit;

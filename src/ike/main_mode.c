@@ -180,7 +180,16 @@ static int mm_send_ke(struct ike_sa *sa, bool retransmit)
 	return err;
 }
 
-/* MM2 at the initiator: the responder's choice; send our KE and nonce. */
+static void mm_initiator_ke_ready(struct dh_job *j)
+{
+	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+
+	if (phase1_dh_done(sa, j, &sa->gxi))
+		mm_send_ke(sa, true);
+}
+
+/* MM2 at the initiator: the responder's choice; our KE and nonce go out
+ * once the key pair is made. */
 static int mm_initiator_ke(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
@@ -194,37 +203,43 @@ static int mm_initiator_ke(void *state, struct ike_msg *m)
 		return err;
 	}
 	phase1_take_offer(sa, &o);
-	err = phase1_make_ke(sa, &sa->gxi, &sa->ni);
-	if (err) {
-		ike_sa_fail(sa, "cannot make a %s key pair: %s", sa->group->display,
-			    strerror(-err));
-		return err;
-	}
-	return mm_send_ke(sa, true);
+	err = phase1_make_nonce(&sa->ni);
+	if (!err)
+		err = phase1_dh(sa, NULL, mm_initiator_ke_ready);
+	return err;
 }
 
-/* MM3 at the responder: its KE and nonce; answer ours, derive the keys. */
+static void mm_respond_ke_ready(struct dh_job *j)
+{
+	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+
+	if (phase1_dh_done(sa, j, &sa->gxr) && !phase1_derive_keys(sa))
+		mm_send_ke(sa, false);
+}
+
+/* MM3 at the responder: its KE and nonce; ours and the keys follow. */
 static int mm_respond_ke(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	int err;
 
 	err = phase1_take_ke(sa, m, &sa->gxi, &sa->ni);
-	if (err)
-		return err;
-	err = phase1_make_ke(sa, &sa->gxr, &sa->nr);
-	if (err) {
-		ike_sa_fail(sa, "cannot make a %s key pair: %s", sa->group->display,
-			    strerror(-err));
-		return err;
-	}
-	err = phase1_derive_keys(sa, sa->gxi.data, sa->gxi.len);
-	if (err)
-		return err;
-	return mm_send_ke(sa, false);
+	if (!err)
+		err = phase1_make_nonce(&sa->nr);
+	if (!err)
+		err = phase1_dh(sa, &sa->gxi, mm_respond_ke_ready);
+	return err;
 }
 
-/* MM4 at the initiator: derive the keys, send our ID and HASH_I. */
+static void mm_initiator_id_ready(struct dh_job *j)
+{
+	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+
+	if (phase1_dh_done(sa, j, &sa->gxi) && !phase1_derive_keys(sa))
+		mm_send_id(sa, true);
+}
+
+/* MM4 at the initiator: the keys, then our ID and HASH_I. */
 static int mm_initiator_id(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
@@ -232,10 +247,8 @@ static int mm_initiator_id(void *state, struct ike_msg *m)
 
 	err = phase1_take_ke(sa, m, &sa->gxr, &sa->nr);
 	if (!err)
-		err = phase1_derive_keys(sa, sa->gxr.data, sa->gxr.len);
-	if (err)
-		return err;
-	return mm_send_id(sa, true);
+		err = phase1_dh(sa, &sa->gxr, mm_initiator_id_ready);
+	return err;
 }
 
 /* MM5 at the responder: verify the initiator, answer MM6; established. */

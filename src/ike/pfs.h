@@ -1,17 +1,20 @@
 /* Perfect forward secrecy in Quick Mode (RFC 2409 5.5): a fresh
- * Diffie-Hellman exchange whose secret goes into KEYMAT. */
+ * Diffie-Hellman exchange, run as a job (ike/dh_job.h), whose secret goes
+ * into KEYMAT. */
 #ifndef OAKLEY_IKE_PFS_H
 #define OAKLEY_IKE_PFS_H
 
 #include "ike/exchange.h"
 #include "ike/ike.h"
 
-/* Our key pair for q->pfs. */
-int pfs_start(struct quick *q);
+/* The peer's KE from m, checked against q->pfs: the payload, or NULL with
+ * *err the notify and why the reason. */
+const struct wire_payload *pfs_peer_ke(struct quick *q, const struct ike_msg *m, int *err,
+				       char *why, size_t whylen);
+/* Our key pair, and the secret when peer is given, as a job. */
+int pfs_start(struct quick *q, const struct wire_payload *peer, void (*then)(struct dh_job *j));
+/* In then(): false (and the reason in why) if the job failed. */
+bool pfs_done(struct quick *q, char *why, size_t whylen);
 int pfs_add_ke(struct wire_builder *w, const struct quick *q);
-/* The peer's KE from m: the shared secret into q->gxy.  0, or a notify code
- * with the reason in why. */
-int pfs_finish(struct quick *q, const struct ike_msg *m, char *why, size_t whylen);
-void pfs_clear(struct quick *q);
 
 #endif

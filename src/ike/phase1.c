@@ -139,26 +139,44 @@ int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
 	return 0;
 }
 
-/* Our KE and nonce: generated once per SA, sent in MM3 or MM4. */
-int phase1_make_ke(struct ike_sa *sa, struct buf *gx, struct buf *nonce)
+/* Our nonce: made once per SA, sent with our KE. */
+int phase1_make_nonce(struct buf *nonce)
 {
-	size_t len = dh_public_len(sa->group->ike_id);
 	uint8_t *p;
-	int err;
 
-	err = dh_new(sa->group->ike_id, &sa->dh);
-	if (err)
-		return err;
-	buf_reset(gx);
-	p = buf_reserve(gx, len);
-	if (!p)
-		return -ENOMEM;
-	err = dh_public(sa->dh, p, len);
-	if (err)
-		return err;
 	buf_reset(nonce);
 	p = buf_reserve(nonce, NONCE_LEN);
 	return p ? crypto_random(p, NONCE_LEN) : -ENOMEM;
+}
+
+/* Our key pair, and the secret when the peer's KE is in: a job whose
+ * completion, then(), goes on with the exchange. */
+int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct dh_job *j))
+{
+	return dh_job_start(sa->d->loop, &sa->dhj, sa->group->ike_id,
+			    peer_gx ? peer_gx->data : NULL, peer_gx ? peer_gx->len : 0, then);
+}
+
+/* The completed job: our public value into gx, or the SA fails. */
+bool phase1_dh_done(struct ike_sa *sa, struct dh_job *j, struct buf *gx)
+{
+	if (sa->state != IKE_SA_NEGOTIATING)
+		return false;
+	if (j->err == -EINVAL) {
+		ike_sa_fail(sa, "peer's public DH value is invalid for %s", sa->group->display);
+		return false;
+	}
+	if (j->err) {
+		ike_sa_fail(sa, "cannot make a %s key pair: %s", sa->group->display,
+			    strerror(-j->err));
+		return false;
+	}
+	buf_reset(gx);
+	if (!buf_append(gx, j->pub, j->pub_len)) {
+		ike_sa_fail(sa, "out of memory");
+		return false;
+	}
+	return true;
 }
 
 int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct buf *nonce)
@@ -181,35 +199,30 @@ int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct 
 }
 
 /* SKEYID and its children, the cipher key and the first IV (RFC 2409 5,
- * appendix B).  The DH secret is wiped at once. */
-int phase1_derive_keys(struct ike_sa *sa, const uint8_t *peer_gx, size_t peer_len)
+ * appendix B), from the secret of the completed DH job, wiped at once. */
+int phase1_derive_keys(struct ike_sa *sa)
 {
 	const char *md = sa->hash->openssl;
-	uint8_t gxy[1024];
-	size_t gxy_len = 0;
+	struct dh_job *j = &sa->dhj;
 	int err;
 
-	err = dh_shared(sa->dh, peer_gx, peer_len, gxy, &gxy_len);
-	if (err) {
-		ike_sa_fail(sa, "peer's public DH value is invalid for %s", sa->group->display);
-		return ISAKMP_N_INVALID_KEY_INFORMATION;
-	}
 	err = ike_skeyid_psk(md, sa->psk.data, sa->psk.len, sa->ni.data, sa->ni.len, sa->nr.data,
 			     sa->nr.len, sa->skeyid);
 	if (!err)
-		err = ike_skeyid_dae(md, sa->skeyid, gxy, gxy_len, sa->icookie, sa->rcookie,
-				     sa->skeyid_d, sa->skeyid_a, sa->skeyid_e);
+		err = ike_skeyid_dae(md, sa->skeyid, j->secret, j->secret_len, sa->icookie,
+				     sa->rcookie, sa->skeyid_d, sa->skeyid_a, sa->skeyid_e);
 	if (!err)
 		err = ike_enc_key(md, sa->skeyid_e, sa->enc_key_len, sa->enc_key);
 	if (!err)
 		err = ike_phase1_iv(md, sa->gxi.data, sa->gxi.len, sa->gxr.data, sa->gxr.len,
 				    sa->block, sa->iv);
-	OPENSSL_cleanse(gxy, sizeof(gxy));
-	dh_free(sa->dh);
-	sa->dh = NULL;
-	if (!err)
-		tap_ike_key(sa);
-	return err;
+	dh_job_clear(sa->d->loop, j);
+	if (err) {
+		ike_sa_fail(sa, "deriving the phase-1 keys failed");
+		return err;
+	}
+	tap_ike_key(sa);
+	return 0;
 }
 
 int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out)
@@ -250,12 +263,10 @@ static bool phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
 }
 
 /* Checks the peer's ID against rightid and its HASH against ours. */
-int phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
+int phase1_take_id(struct ike_sa *sa, struct ike_msg *m)
 {
 	const struct wire_payload *idp = wire_find(&m->pl, ISAKMP_PL_ID);
-	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
 	struct buf *id_b = sa->initiator ? &sa->idir_b : &sa->idii_b;
-	uint8_t want[IKE_MAX_MD];
 	struct wire_id id;
 	char got[300], conf[300];
 	int err;
@@ -273,15 +284,30 @@ int phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
 			    conf);
 		return ISAKMP_N_INVALID_ID_INFORMATION;
 	}
-	if (phase1_body_copy(id_b, idp))
-		return -ENOMEM;
+	return phase1_body_copy(id_b, idp) ? -ENOMEM : 0;
+}
+
+int phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len)
+{
+	const struct buf *id_b = sa->initiator ? &sa->idir_b : &sa->idii_b;
+	uint8_t want[IKE_MAX_MD];
+	int err;
+
 	err = phase1_hash(sa, !sa->initiator, id_b, want);
 	if (err)
 		return err;
-	if (hp->body.len != sa->prf_len || CRYPTO_memcmp(want, hp->body.p, sa->prf_len)) {
+	if (len != sa->prf_len || CRYPTO_memcmp(want, hash, sa->prf_len)) {
 		ike_sa_fail(sa, "%s from peer does not verify: the pre-shared keys probably differ",
 			    sa->initiator ? "HASH_R" : "HASH_I");
 		return ISAKMP_N_INVALID_HASH_INFORMATION;
 	}
 	return 0;
+}
+
+int phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
+{
+	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
+	int err = phase1_take_id(sa, m);
+
+	return err ? err : phase1_verify_hash(sa, hp->body.p, hp->body.len);
 }

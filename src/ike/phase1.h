@@ -4,6 +4,7 @@
 
 #include "ike/exchange.h"
 #include "ike/ike.h"
+#include "ike/dh_job.h"
 #include "ike/proposal.h"
 
 /* A new initiator SA for connection c: addresses, the key (looked up by
@@ -21,14 +22,23 @@ int phase1_body_copy(struct buf *dst, const struct wire_payload *p);
  * peer_id is the ID the peer sent, when known (Aggressive Mode). */
 int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id);
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o);
-/* Our key pair and nonce into gx and nonce. */
-int phase1_make_ke(struct ike_sa *sa, struct buf *gx, struct buf *nonce);
+int phase1_make_nonce(struct buf *nonce);
+/* Our key pair (and the secret, with the peer's KE) as a job; then() goes
+ * on with the exchange from the loop. */
+int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct dh_job *j));
+/* In then(): our public value into gx; false if the SA failed (said why)
+ * or was ended meanwhile. */
+bool phase1_dh_done(struct ike_sa *sa, struct dh_job *j, struct buf *gx);
 /* The peer's KE and nonce from m. */
 int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct buf *nonce);
-int phase1_derive_keys(struct ike_sa *sa, const uint8_t *peer_gx, size_t peer_len);
+/* The keys from the completed DH job's secret; fails the SA on error. */
+int phase1_derive_keys(struct ike_sa *sa);
 int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out);
 /* The peer's ID against its connection (switching connection at the
  * responder when another one is the peer's) and its HASH against ours. */
 int phase1_check_id(struct ike_sa *sa, struct ike_msg *m);
+/* The two halves of it, for Aggressive Mode, whose HASH waits for keys. */
+int phase1_take_id(struct ike_sa *sa, struct ike_msg *m);
+int phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len);
 
 #endif

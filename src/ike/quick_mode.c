@@ -78,8 +78,7 @@ static struct quick *quick_new(struct ike_sa *sa, uint32_t msgid, bool initiator
 	q->initiator = initiator;
 	buf_init(&q->ni);
 	buf_init(&q->nr);
-	buf_init(&q->gx);
-	buf_init(&q->gxy);
+	dh_job_init(&q->dhj);
 	xmit_init(&q->xmit, quick_timer, q);
 	if (sa_phase2_iv(sa, msgid, q->iv) < 0) {
 		free(q);
@@ -105,7 +104,7 @@ static void quick_free(struct quick *q)
 	xmit_clear(sa->d, &q->xmit);
 	buf_free(&q->ni);
 	buf_free(&q->nr);
-	pfs_clear(q);
+	dh_job_clear(sa->d->loop, &q->dhj);
 	if (q->up_fn)
 		q->up_fn(q->up_arg, false, "Quick Mode abandoned");
 	OPENSSL_cleanse(q, sizeof(*q));
@@ -227,41 +226,15 @@ static void conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_t
 	}
 }
 
-int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
+static void quick_send_qm1(struct quick *q)
 {
+	struct ike_sa *sa = q->sa;
 	struct wire_builder w;
 	struct isakmp_hdr h;
-	struct quick *q;
 	struct buf msg;
-	uint32_t msgid;
 	size_t hash_off;
 	int err;
 
-	do {
-		err = crypto_random(&msgid, sizeof(msgid));
-	} while (!err && (!msgid || quick_find(sa->d, sa, msgid)));
-	q = err ? NULL : quick_new(sa, msgid, true);
-	if (!q) {
-		if (fn)
-			fn(arg, false, "out of memory starting Quick Mode");
-		return -ENOMEM;
-	}
-	q->up_fn = fn;
-	q->up_arg = arg;
-	q->conn = c ? *c : sa->conn;
-	q->tunnel = q->conn.mode == MODE_TUNNEL;
-	conn_ts(&q->conn, sa, &q->ts_local, &q->ts_remote);
-	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
-		quick_fail(q, "%s", sa->why);
-		return -EIO;
-	}
-	/* conf allows one PFS group (or none) across an esp= list */
-	q->pfs = q->conn.esp.p[0].dh;
-	err = nonce_make(&q->ni);
-	if (!err && q->pfs)
-		err = pfs_start(q);
-	if (err)
-		goto out_fail;
 	buf_init(&msg);
 	qm_header(q, &h);
 	wire_build_start(&w, &msg, &h);
@@ -286,10 +259,57 @@ int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *
 		err = send_protected(sa, &msg, q->iv, &q->xmit, true);
 	}
 	buf_free(&msg);
-	if (!err)
-		return 0;
-out_fail:
-	quick_fail(q, "cannot send Quick Mode message 1: %s", strerror(-err));
+	if (err)
+		quick_fail(q, "cannot send Quick Mode message 1: %s", strerror(-err));
+}
+
+static void quick_qm1_ready(struct dh_job *j)
+{
+	struct quick *q = container_of(j, struct quick, dhj);
+	char why[256];
+
+	if (q->state != QUICK_NEGOTIATING)
+		return;
+	if (!pfs_done(q, why, sizeof(why))) {
+		quick_fail(q, "%s", why);
+		return;
+	}
+	quick_send_qm1(q);
+}
+
+int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
+{
+	struct quick *q;
+	uint32_t msgid;
+	int err;
+
+	do {
+		err = crypto_random(&msgid, sizeof(msgid));
+	} while (!err && (!msgid || quick_find(sa->d, sa, msgid)));
+	q = err ? NULL : quick_new(sa, msgid, true);
+	if (!q) {
+		if (fn)
+			fn(arg, false, "out of memory starting Quick Mode");
+		return -ENOMEM;
+	}
+	q->up_fn = fn;
+	q->up_arg = arg;
+	q->conn = c ? *c : sa->conn;
+	q->tunnel = q->conn.mode == MODE_TUNNEL;
+	conn_ts(&q->conn, sa, &q->ts_local, &q->ts_remote);
+	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
+		quick_fail(q, "%s", sa->why);
+		return -EIO;
+	}
+	/* conf allows one PFS group (or none) across an esp= list */
+	q->pfs = q->conn.esp.p[0].dh;
+	err = nonce_make(&q->ni);
+	if (!err && q->pfs)
+		err = pfs_start(q, NULL, quick_qm1_ready);
+	else if (!err)
+		quick_send_qm1(q);
+	if (err)
+		quick_fail(q, "cannot start Quick Mode: %s", strerror(-err));
 	return err;
 }
 
@@ -423,79 +443,32 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 }
 
 /* QM1 at the responder: check IDs and proposals, answer QM2. */
-static int quick_respond(struct quick *q, struct ike_msg *m)
+/* QM2: the chosen proposal, our SPI and nonce, [KE], the IDs echoed,
+ * [RESPONDER-LIFETIME]. */
+static void quick_send_qm2(struct quick *q)
 {
 	struct ike_sa *sa = q->sa;
-	struct conf_ts ci, cr;
-	struct wire_transform_spec echo;
-	struct p2_offer o;
 	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
-	uint8_t propnum = 1;
 	size_t hash_off;
-	bool ids, notify_lifetime;
 	int err;
 
-	if (!hashed_verify(sa, m, q->msgid, NULL)) {
-		quick_fail(q, "HASH(1) of Quick Mode message 1 does not verify");
-		return ISAKMP_N_INVALID_HASH_INFORMATION;
-	}
-	err = qm_ids(q, m, &ci, &cr, &ids);
-	if (err)
-		return err;
-	if (!ids) {
-		ts_host(&ci, &sa->remote);
-		ts_host(&cr, &sa->local);
-	}
-	err = quick_pick_conn(q, &ci, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &echo,
-			      &propnum);
-	if (err)
-		return err;
-	q->ts_remote = ci;
-	q->ts_local = cr;
-	q->tunnel = q->conn.mode == MODE_TUNNEL;
-	q->chosen = (struct proposal){o.encr, o.integ, o.group};
-	q->spi_out = o.spi;
-	notify_lifetime = lifetime_respond(q, &o);
-	q->pfs = o.group;
-	err = qm_take_nonce(q, m, &q->ni);
-	if (!err)
-		err = nonce_make(&q->nr);
-	if (err)
-		return err;
-	if (q->pfs) {
-		err = pfs_start(q);
-		if (err)
-			return err;
-		err = pfs_finish(q, m, sa->why, sizeof(sa->why));
-		if (err) {
-			quick_fail(q, "%s", sa->why);
-			return err;
-		}
-	} else if (wire_find(&m->pl, ISAKMP_PL_KE)) {
-		quick_fail(q, "peer sent a KE payload but proposed no PFS group");
-		return ISAKMP_N_INVALID_PAYLOAD_TYPE;
-	}
-	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
-		quick_fail(q, "%s", sa->why);
-		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
-	}
 	buf_init(&msg);
 	qm_header(q, &h);
 	wire_build_start(&w, &msg, &h);
 	err = hashed_begin(&w, sa->prf_len, &hash_off);
 	if (!err)
-		err = p2_add_chosen(&w, propnum, q->spi_in, &echo);
+		err = p2_add_chosen(&w, q->propnum, q->spi_in, &q->echo);
 	if (!err)
 		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->nr.data, q->nr.len);
 	if (!err && q->pfs)
 		err = pfs_add_ke(&w, q);
-	if (!err && ids)
-		err = id_add_ts(&w, &ci);
-	if (!err && ids)
-		err = id_add_ts(&w, &cr);
-	if (!err && notify_lifetime)
+	if (!err && q->ids)
+		err = id_add_ts(&w, &q->ts_remote);
+	if (!err && q->ids)
+		err = id_add_ts(&w, &q->ts_local);
+	if (!err && q->notify_lifetime)
 		err = lifetime_add_notify(&w, q);
 	if (!err)
 		err = wire_build_finish(&w);
@@ -504,7 +477,78 @@ static int quick_respond(struct quick *q, struct ike_msg *m)
 	if (!err)
 		err = send_protected(sa, &msg, q->iv, &q->xmit, true);
 	buf_free(&msg);
-	return err;
+	if (err)
+		quick_fail(q, "cannot send Quick Mode message 2: %s", strerror(-err));
+}
+
+static void quick_qm2_ready(struct dh_job *j)
+{
+	struct quick *q = container_of(j, struct quick, dhj);
+	char why[256];
+
+	if (q->state != QUICK_NEGOTIATING)
+		return;
+	if (!pfs_done(q, why, sizeof(why))) {
+		quick_fail(q, "%s", why);
+		return;
+	}
+	quick_send_qm2(q);
+}
+
+/* QM1 at the responder: check IDs and proposals; QM2 follows (after the
+ * PFS job when a group was agreed). */
+static int quick_respond(struct quick *q, struct ike_msg *m)
+{
+	struct ike_sa *sa = q->sa;
+	const struct wire_payload *ke = NULL;
+	struct conf_ts ci, cr;
+	struct p2_offer o;
+	int err;
+
+	if (!hashed_verify(sa, m, q->msgid, NULL)) {
+		quick_fail(q, "HASH(1) of Quick Mode message 1 does not verify");
+		return ISAKMP_N_INVALID_HASH_INFORMATION;
+	}
+	err = qm_ids(q, m, &ci, &cr, &q->ids);
+	if (err)
+		return err;
+	if (!q->ids) {
+		ts_host(&ci, &sa->remote);
+		ts_host(&cr, &sa->local);
+	}
+	q->propnum = 1;
+	err = quick_pick_conn(q, &ci, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &q->echo,
+			      &q->propnum);
+	if (err)
+		return err;
+	q->ts_remote = ci;
+	q->ts_local = cr;
+	q->tunnel = q->conn.mode == MODE_TUNNEL;
+	q->chosen = (struct proposal){o.encr, o.integ, o.group};
+	q->spi_out = o.spi;
+	q->notify_lifetime = lifetime_respond(q, &o);
+	q->pfs = o.group;
+	if (q->pfs && !(ke = pfs_peer_ke(q, m, &err, sa->why, sizeof(sa->why)))) {
+		quick_fail(q, "%s", sa->why);
+		return err;
+	}
+	if (!q->pfs && wire_find(&m->pl, ISAKMP_PL_KE)) {
+		quick_fail(q, "peer sent a KE payload but proposed no PFS group");
+		return ISAKMP_N_INVALID_PAYLOAD_TYPE;
+	}
+	err = qm_take_nonce(q, m, &q->ni);
+	if (!err)
+		err = nonce_make(&q->nr);
+	if (err)
+		return err;
+	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
+		quick_fail(q, "%s", sa->why);
+		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
+	}
+	if (q->pfs)
+		return pfs_start(q, ke, quick_qm2_ready);
+	quick_send_qm2(q);
+	return 0;
 }
 
 static int quick_send_hash3(struct quick *q)
@@ -534,9 +578,13 @@ static int quick_send_hash3(struct quick *q)
 
 static void quick_established(struct quick *q)
 {
+	struct dh_job *j = &q->dhj;
 	char why[512];
+	int err;
 
-	if (child_install(q, q->gxy.len ? q->gxy.data : NULL, q->gxy.len, why, sizeof(why))) {
+	err = child_install(q, j->secret_len ? j->secret : NULL, j->secret_len, why, sizeof(why));
+	dh_job_clear(q->sa->d->loop, j);
+	if (err) {
 		quick_fail(q, "%s", why);
 		info_send_delete_esp(q->sa, q->spi_in);
 		return;
@@ -544,7 +592,33 @@ static void quick_established(struct quick *q)
 	quick_done(q, true, "established");
 }
 
-/* QM2 at the initiator: check the choice, install, answer QM3. */
+static void quick_finish_initiator(struct quick *q)
+{
+	int err = quick_send_hash3(q);
+
+	if (err) {
+		quick_fail(q, "cannot send Quick Mode message 3: %s", strerror(-err));
+		return;
+	}
+	quick_established(q);
+}
+
+static void quick_qm3_ready(struct dh_job *j)
+{
+	struct quick *q = container_of(j, struct quick, dhj);
+	char why[256];
+
+	if (q->state != QUICK_NEGOTIATING)
+		return;
+	if (!pfs_done(q, why, sizeof(why))) {
+		quick_fail(q, "%s", why);
+		return;
+	}
+	quick_finish_initiator(q);
+}
+
+/* QM2 at the initiator: check the choice; QM3 and the install follow
+ * (after the PFS job when a group was agreed). */
 static int quick_initiator_finish(struct quick *q, struct ike_msg *m)
 {
 	struct ike_sa *sa = q->sa;
@@ -577,19 +651,19 @@ static int quick_initiator_finish(struct quick *q, struct ike_msg *m)
 	q->spi_out = o.spi;
 	lifetime_initiator(q, &o, m);
 	if (q->pfs) {
-		err = pfs_finish(q, m, sa->why, sizeof(sa->why));
-		if (err) {
+		const struct wire_payload *ke = pfs_peer_ke(q, m, &err, sa->why, sizeof(sa->why));
+
+		if (!ke) {
 			quick_fail(q, "%s", sa->why);
 			return err;
 		}
-	} else if (wire_find(&m->pl, ISAKMP_PL_KE)) {
+		return pfs_start(q, ke, quick_qm3_ready);
+	}
+	if (wire_find(&m->pl, ISAKMP_PL_KE)) {
 		quick_fail(q, "peer answered with a KE payload but we asked for no PFS");
 		return ISAKMP_N_INVALID_PAYLOAD_TYPE;
 	}
-	err = quick_send_hash3(q);
-	if (err)
-		return err;
-	quick_established(q);
+	quick_finish_initiator(q);
 	return 0;
 }
 
@@ -657,6 +731,8 @@ void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 		if (!q)
 			return;
 	}
+	if (q->dhj.job.pending)
+		return; /* answered once the PFS job is done */
 	if (xmit_seen(&q->xmit, m->raw, m->len)) {
 		if (q->xmit.last_sent.len)
 			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, q->xmit.last_sent.data,

@@ -37,6 +37,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	buf_init(&sa->idir_b);
 	buf_init(&sa->psk);
 	xmit_init(&sa->xmit, ike_sa_retransmit, sa);
+	dh_job_init(&sa->dhj);
 	timer_init(&sa->expire, ike_sa_expire, sa);
 	if (crypto_random(initiator ? sa->icookie : sa->rcookie, 8) < 0) {
 		free(sa);
@@ -265,8 +266,7 @@ void ike_sa_free(struct ike_sa *sa)
 		sa->next->prev = sa->prev;
 	xmit_clear(d, &sa->xmit);
 	timer_cancel(d->loop, &sa->expire);
-	if (sa->dh)
-		dh_free(sa->dh);
+	dh_job_clear(d->loop, &sa->dhj);
 	buf_free(&sa->gxi);
 	buf_free(&sa->gxr);
 	buf_free(&sa->ni);

@@ -58,7 +58,9 @@ $(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(OUT)/liboakley.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 # Fuzz targets: the library rebuilt with clang and libFuzzer's instrumentation.
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -Isrc -D_GNU_SOURCE -MMD -MP \
+# OAKLEY_FUZZING makes crypto_random() predictable so a fuzzer can follow
+# a responder past its cookie; it exists only in these objects.
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Isrc -D_GNU_SOURCE -MMD -MP -DOAKLEY_FUZZING \
                -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 

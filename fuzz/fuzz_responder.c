@@ -1,26 +1,29 @@
-/* libFuzzer: a responder fed packets.  oakleyd's own packet path (header,
- * SA lookup, Main Mode steps, proposal choice, DH, Informational) runs on
- * whatever the fuzzer sends as a peer.  Replies go to loopback in a private
- * network namespace, so nothing leaves the process's sandbox. */
+/* libFuzzer: a responder fed a peer's messages.  An input is up to four
+ * datagrams, each behind a 2-byte length; each input meets a fresh daemon
+ * whose randomness is the fuzz build's predictable stream, so the inputs
+ * can carry the responder cookie and go past the first message (Main Mode
+ * to MM4, Aggressive Mode to AM2, DH jobs included).  Replies go to a
+ * closed port on loopback in a private network namespace: nothing leaves
+ * the process's sandbox. */
 #include <arpa/inet.h>
 #include <sched.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "crypto/rand.h"
 #include "ike/ike.h"
 #include "util/log.h"
 
-#define FUZZ_PORT    5500
-#define FUZZ_RECYCLE 512 /* inputs before the daemon's state is thrown away */
+#define FUZZ_PORT     5500
+#define FUZZ_PEERPORT 5501 /* nobody listens: our answers go nowhere */
+#define FUZZ_MAX_MSGS 4
 
 static struct loop *loop;
 static struct conf *conf;
-static struct ike_daemon *daemon_;
-static unsigned inputs;
 static struct sockaddr_storage peer, self;
 
 static const char conf_text[] = "config setup\n"
@@ -32,8 +35,18 @@ static const char conf_text[] = "config setup\n"
 				"\trightsubnet=10.2.0.0/24\n"
 				"\tike=aes128-sha1-modp2048,aes256-sha256-ecp256,3des-md5-modp768\n"
 				"\tesp=aes128-sha1,null-sha256\n"
+				"\tauto=add\n"
+				"conn fuzz-am\n"
+				"\tleft=127.0.0.1\n"
+				"\tleftsubnet=10.1.1.0/24\n"
+				"\tright=127.0.0.2\n"
+				"\trightid=@peer\n"
+				"\trightsubnet=10.2.1.0/24\n"
+				"\taggressive=yes\n"
+				"\tike=aes128-sha1-modp1024\n"
 				"\tauto=add\n";
-static const char secrets_text[] = "127.0.0.1 127.0.0.2 : PSK \"fuzz\"\n";
+static const char secrets_text[] = "127.0.0.1 127.0.0.2 : PSK \"fuzz\"\n"
+				   "@peer : PSK \"fuzz am\"\n";
 
 static void write_file(const char *path, const char *text)
 {
@@ -45,13 +58,13 @@ static void write_file(const char *path, const char *text)
 	}
 }
 
-static void addr(struct sockaddr_storage *ss, const char *ip)
+static void addr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
 {
 	struct sockaddr_in *in = (struct sockaddr_in *)ss;
 
 	memset(ss, 0, sizeof(*ss));
 	in->sin_family = AF_INET;
-	in->sin_port = htons(FUZZ_PORT);
+	in->sin_port = htons(port);
 	inet_pton(AF_INET, ip, &in->sin_addr);
 }
 
@@ -83,29 +96,56 @@ static void setup(void)
 	rmdir(dir);
 	if (loop_new(&loop))
 		abort();
-	addr(&peer, "127.0.0.2");
-	addr(&self, "127.0.0.1");
+	addr(&peer, "127.0.0.2", FUZZ_PEERPORT);
+	addr(&self, "127.0.0.1", FUZZ_PORT);
+}
+
+static void stop(void *arg)
+{
+	loop_stop(arg);
+}
+
+/* Lets what is due now run: the DH jobs' completions. */
+static void run_due(void)
+{
+	struct timer t;
+
+	timer_init(&t, stop, loop);
+	timer_arm(loop, &t, 0);
+	loop_run(loop);
+	timer_cancel(loop, &t);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *pkt;
+	struct ike_daemon *d;
+	unsigned n;
 
 	if (!loop)
 		setup();
-	if (!daemon_ && ike_daemon_new(loop, conf, FUZZ_PORT, &daemon_))
+	crypto_random_fuzz_reset();
+	if (ike_daemon_new(loop, conf, FUZZ_PORT, &d))
 		abort();
-	pkt = malloc(size ? size : 1);
-	if (!pkt)
-		return 0;
-	memcpy(pkt, data, size);
-	ike_packet_input(daemon_, ike_sock_for(daemon_, AF_INET), pkt, size, &peer, &self);
-	free(pkt);
-	if (++inputs % FUZZ_RECYCLE == 0) {
-		ike_daemon_free(daemon_);
-		daemon_ = NULL;
+	for (n = 0; n < FUZZ_MAX_MSGS && size >= 2; n++) {
+		size_t len = (size_t)(data[0] << 8 | data[1]);
+		uint8_t *pkt;
+
+		data += 2;
+		size -= 2;
+		if (len > size)
+			len = size;
+		pkt = malloc(len ? len : 1);
+		if (!pkt)
+			break;
+		memcpy(pkt, data, len);
+		ike_packet_input(d, ike_sock_for(d, AF_INET), pkt, len, &peer, &self);
+		free(pkt);
+		run_due();
+		data += len;
+		size -= len;
 	}
+	ike_daemon_free(d);
 	return 0;
 }

@@ -6,5 +6,8 @@
 
 /* Fills out with len random bytes.  0 or -EIO. */
 int crypto_random(void *out, size_t len);
+#ifdef OAKLEY_FUZZING
+void crypto_random_fuzz_reset(void);
+#endif
 
 #endif

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Seeds for fuzz_responder: sequences of a peer's datagrams, each behind a
+2-byte length.  The responder cookie is the first 8 bytes of the fuzz
+build's predictable stream (byte k = k * 131 + 7, see src/crypto/rand.c).
+Run from the repository root: python3 fuzz/gen_responder_seeds.py"""
+import os
+import struct
+
+OUT = "fuzz/seeds/responder"
+ICOOKIE = bytes(range(1, 9))
+RCOOKIE = bytes((k * 131 + 7) & 0xFF for k in range(8))
+
+
+def hdr(rc, np, xchg, flags, msgid, body):
+    return ICOOKIE + rc + struct.pack("!BBBBII", np, 0x10, xchg, flags, msgid, 28 + len(body)) + body
+
+
+def payload(next_type, body):
+    return struct.pack("!BBH", next_type, 0, 4 + len(body)) + body
+
+
+def ike_sa(encr, keylen, hash_, group):
+    attrs = [(1, encr)] + ([(14, keylen)] if keylen else []) + [(2, hash_), (3, 1), (4, group), (11, 1), (12, 3600)]
+    a = b"".join(struct.pack("!HH", 0x8000 | t, v) for t, v in attrs)
+    transform = struct.pack("!BBHBBH", 0, 0, 8 + len(a), 1, 1, 0) + a
+    proposal = struct.pack("!BBHBBBB", 0, 0, 8 + len(transform), 1, 1, 0, 1) + transform
+    return struct.pack("!II", 1, 1) + proposal
+
+
+def seq(*msgs):
+    return b"".join(struct.pack("!H", len(m)) + m for m in msgs)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    sa = ike_sa(7, 128, 2, 14)                       # aes128-sha1-modp2048
+    mm1 = hdr(b"\0" * 8, 1, 2, 0, 0, payload(0, sa))
+    ke = (2).to_bytes(256, "big")                    # a valid MODP-2048 value
+    nonce = bytes(range(32))
+    mm3 = hdr(RCOOKIE, 4, 2, 0, 0, payload(10, ke) + payload(0, nonce))
+    mm5 = hdr(RCOOKIE, 5, 2, 1, 0, bytes(48))        # encrypted garbage
+    am_sa = ike_sa(7, 128, 2, 2)                     # aes128-sha1-modp1024
+    am_id = struct.pack("!BBH", 2, 0, 0) + b"peer"   # ID_FQDN @peer
+    am1 = hdr(b"\0" * 8, 1, 4, 0, 0,
+              payload(4, am_sa) + payload(10, (2).to_bytes(128, "big")) + payload(5, nonce) + payload(0, am_id))
+    am3 = hdr(RCOOKIE, 8, 4, 1, 0, bytes(32))
+    seeds = {
+        "mm1": seq(mm1),
+        "mm1_mm3": seq(mm1, mm3),
+        "mm1_mm3_mm5": seq(mm1, mm3, mm5),
+        "mm1_again": seq(mm1, mm1),
+        "am1_am3": seq(am1, am3),
+    }
+    for name, data in seeds.items():
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(data)
+
+
+if __name__ == "__main__":
+    main()

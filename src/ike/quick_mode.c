@@ -263,18 +263,28 @@ static void quick_send_qm1(struct quick *q)
 		quick_fail(q, "cannot send Quick Mode message 1: %s", strerror(-err));
 }
 
-static void quick_qm1_ready(struct dh_job *j)
+/* A PFS job completed: its Quick Mode, to go on with; NULL if that ended
+ * meanwhile or the job failed (and it said why). */
+static struct quick *quick_pfs_ready(struct dh_job *j)
 {
 	struct quick *q = container_of(j, struct quick, dhj);
 	char why[256];
 
 	if (q->state != QUICK_NEGOTIATING)
-		return;
+		return NULL;
 	if (!pfs_done(q, why, sizeof(why))) {
 		quick_fail(q, "%s", why);
-		return;
+		return NULL;
 	}
-	quick_send_qm1(q);
+	return q;
+}
+
+static void quick_qm1_ready(struct dh_job *j)
+{
+	struct quick *q = quick_pfs_ready(j);
+
+	if (q)
+		quick_send_qm1(q);
 }
 
 int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
@@ -483,16 +493,10 @@ static void quick_send_qm2(struct quick *q)
 
 static void quick_qm2_ready(struct dh_job *j)
 {
-	struct quick *q = container_of(j, struct quick, dhj);
-	char why[256];
+	struct quick *q = quick_pfs_ready(j);
 
-	if (q->state != QUICK_NEGOTIATING)
-		return;
-	if (!pfs_done(q, why, sizeof(why))) {
-		quick_fail(q, "%s", why);
-		return;
-	}
-	quick_send_qm2(q);
+	if (q)
+		quick_send_qm2(q);
 }
 
 /* QM1 at the responder: check IDs and proposals; QM2 follows (after the
@@ -605,16 +609,10 @@ static void quick_finish_initiator(struct quick *q)
 
 static void quick_qm3_ready(struct dh_job *j)
 {
-	struct quick *q = container_of(j, struct quick, dhj);
-	char why[256];
+	struct quick *q = quick_pfs_ready(j);
 
-	if (q->state != QUICK_NEGOTIATING)
-		return;
-	if (!pfs_done(q, why, sizeof(why))) {
-		quick_fail(q, "%s", why);
-		return;
-	}
-	quick_finish_initiator(q);
+	if (q)
+		quick_finish_initiator(q);
 }
 
 /* QM2 at the initiator: check the choice; QM3 and the install follow

@@ -15,6 +15,7 @@
 #include "ike/informational.h"
 #include "ike/tap.h"
 #include "kernel/xfrm.h"
+#include "net/sockaddr.h"
 #include "util/log.h"
 #include "wire/isakmp.h"
 
@@ -22,12 +23,13 @@
 
 static void addr_from_ss(struct xfrm_addr *a, const struct sockaddr_storage *ss)
 {
+	size_t len = 0;
+	const void *p = sockaddr_addr((const struct sockaddr *)ss, &len);
+
 	memset(a, 0, sizeof(*a));
 	a->family = ss->ss_family;
-	if (ss->ss_family == AF_INET)
-		memcpy(a->b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	else
-		memcpy(a->b, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	if (p)
+		memcpy(a->b, p, len);
 }
 
 static void sel_from_ts(struct xfrm_sel *sel, const struct conf_ts *src, const struct conf_ts *dst)

@@ -47,7 +47,7 @@ int dh_job_start(struct loop *l, struct dh_job *j, uint16_t group, const uint8_t
 	return job_submit(l, &j->job);
 }
 
-void dh_job_wipe_secret(struct dh_job *j)
+static void dh_job_wipe_secret(struct dh_job *j)
 {
 	OPENSSL_cleanse(j->secret, sizeof(j->secret));
 	j->secret_len = 0;

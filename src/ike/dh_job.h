@@ -32,6 +32,5 @@ int dh_job_start(struct loop *l, struct dh_job *j, uint16_t group, const uint8_t
 		 size_t peer_len, void (*then)(struct dh_job *j));
 /* Cancels a pending job, frees the key pair, wipes the secret. */
 void dh_job_clear(struct loop *l, struct dh_job *j);
-void dh_job_wipe_secret(struct dh_job *j);
 
 #endif

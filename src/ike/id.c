@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "net/sockaddr.h"
 #include "wire/isakmp.h"
 
 int id_add_phase1(struct wire_builder *w, const struct conf_id *id, size_t *body_off,
@@ -24,15 +25,14 @@ int id_add_phase1(struct wire_builder *w, const struct conf_id *id, size_t *body
 
 void id_from_address(struct conf_id *id, const struct sockaddr_storage *ss)
 {
+	size_t len = 0;
+	const void *p = sockaddr_addr((const struct sockaddr *)ss, &len);
+
 	memset(id, 0, sizeof(*id));
-	if (ss->ss_family == AF_INET) {
-		id->type = ID_IPV4_ADDR;
-		id->len = 4;
-		memcpy(id->data, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	} else {
-		id->type = ID_IPV6_ADDR;
-		id->len = 16;
-		memcpy(id->data, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	id->type = ss->ss_family == AF_INET ? ID_IPV4_ADDR : ID_IPV6_ADDR;
+	if (p) {
+		memcpy(id->data, p, len);
+		id->len = (uint8_t)len;
 	}
 }
 
@@ -216,13 +216,12 @@ void ts_str(const struct conf_ts *ts, char *out, size_t len)
 
 void ts_host(struct conf_ts *ts, const struct sockaddr_storage *ss)
 {
+	size_t len = 0;
+	const void *p = sockaddr_addr((const struct sockaddr *)ss, &len);
+
 	memset(ts, 0, sizeof(*ts));
 	ts->addr.family = ss->ss_family;
-	if (ss->ss_family == AF_INET) {
-		memcpy(ts->addr.a.b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-		ts->prefixlen = 32;
-	} else {
-		memcpy(ts->addr.a.b, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-		ts->prefixlen = 128;
-	}
+	if (p)
+		memcpy(ts->addr.a.b, p, len);
+	ts->prefixlen = (uint8_t)(8 * len);
 }

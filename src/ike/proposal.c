@@ -168,39 +168,59 @@ static int sa_proposals(struct cursor sa_body, struct wire_proposal *props, unsi
 	return *n ? 0 : ISAKMP_N_BAD_PROPOSAL_SYNTAX;
 }
 
+#define MAX_OFFERS 32
+
+/* Every transform of an SA payload, each with the proposal it came in. */
+struct sa_offers {
+	unsigned n;
+	struct wire_proposal prop[MAX_OFFERS];
+	struct wire_transform t[MAX_OFFERS];
+};
+
+static int sa_transforms(struct cursor sa_body, struct sa_offers *o, char *why, size_t whylen)
+{
+	struct wire_proposal props[16];
+	unsigned nprops, i;
+	int err;
+
+	o->n = 0;
+	err = sa_proposals(sa_body, props, &nprops);
+	for (i = 0; !err && i < nprops; i++) {
+		struct cursor tc = props[i].transforms;
+
+		while (!err && tc.len && o->n < MAX_OFFERS) {
+			err = wire_transform_next(&tc, &o->t[o->n]);
+			o->prop[o->n++] = props[i];
+		}
+	}
+	if (err)
+		snprintf(why, whylen, "malformed SA payload (%s)", wire_notify_name((uint16_t)err));
+	return err;
+}
+
 int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen,
 	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
 	      unsigned *ndiff)
 {
-	struct wire_proposal props[16];
-	struct p1_offer offers[32];
-	struct wire_transform_spec echoes[32];
-	uint8_t nums[32];
-	unsigned nprops, noffers = 0, i, j, n;
+	struct sa_offers in;
+	struct p1_offer offers[MAX_OFFERS];
+	struct wire_transform_spec echoes[MAX_OFFERS];
+	uint8_t nums[MAX_OFFERS];
+	unsigned noffers = 0, i, j, n;
 	int err;
 
-	err = sa_proposals(sa_body, props, &nprops);
-	if (err) {
-		snprintf(why, whylen, "malformed SA payload (%u)", err);
+	err = sa_transforms(sa_body, &in, why, whylen);
+	if (err)
 		return err;
-	}
 	/* An ISAKMP SA is one proposal; its transforms are the alternatives
 	 * (a peer that sends several proposals gets its chosen one echoed). */
-	for (i = 0; i < nprops; i++) {
-		struct cursor tc = props[i].transforms;
-		struct wire_transform t;
-
-		if (props[i].proto != PROTO_ISAKMP)
+	for (i = 0; i < in.n; i++) {
+		if (in.prop[i].proto != PROTO_ISAKMP)
 			continue;
-		while (tc.len && noffers < 32) {
-			err = wire_transform_next(&tc, &t);
-			if (err)
-				return err;
-			err = p1_parse(&t, &offers[noffers], &echoes[noffers]);
-			if (err)
-				return err;
-			nums[noffers++] = props[i].num;
-		}
+		err = p1_parse(&in.t[i], &offers[noffers], &echoes[noffers]);
+		if (err)
+			return err;
+		nums[noffers++] = in.prop[i].num;
 	}
 	if (!noffers) {
 		snprintf(why, whylen, "no proposal chosen: peer offered no ISAKMP proposal");
@@ -404,31 +424,22 @@ int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chos
 	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
 	      unsigned *ndiff)
 {
-	struct wire_proposal props[16];
-	struct p2_offer offers[32];
-	struct wire_transform_spec echoes[32];
-	uint8_t nums[32];
-	unsigned nprops, noffers = 0, i, j, n;
+	struct sa_offers in;
+	struct p2_offer offers[MAX_OFFERS];
+	struct wire_transform_spec echoes[MAX_OFFERS];
+	uint8_t nums[MAX_OFFERS];
+	unsigned noffers, i, j, n;
 	int err;
 
-	err = sa_proposals(sa_body, props, &nprops);
-	if (err) {
-		snprintf(why, whylen, "malformed SA payload (%u)", err);
+	err = sa_transforms(sa_body, &in, why, whylen);
+	if (err)
 		return err;
-	}
-	for (i = 0; i < nprops; i++) {
-		struct cursor tc = props[i].transforms;
-		struct wire_transform t;
-
-		while (tc.len && noffers < 32) {
-			err = wire_transform_next(&tc, &t);
-			if (err)
-				return err;
-			err = p2_parse(&props[i], &t, &offers[noffers], &echoes[noffers]);
-			if (err)
-				return err;
-			nums[noffers++] = props[i].num;
-		}
+	for (noffers = 0; noffers < in.n; noffers++) {
+		err = p2_parse(&in.prop[noffers], &in.t[noffers], &offers[noffers],
+			       &echoes[noffers]);
+		if (err)
+			return err;
+		nums[noffers] = in.prop[noffers].num;
 	}
 	for (i = 0; i < c->esp.n; i++)
 		for (j = 0; j < noffers; j++)

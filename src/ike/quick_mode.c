@@ -501,8 +501,9 @@ static void quick_qm2_ready(struct dh_job *j)
 
 /* QM1 at the responder: check IDs and proposals; QM2 follows (after the
  * PFS job when a group was agreed). */
-static int quick_respond(struct quick *q, struct ike_msg *m)
+static int quick_respond(void *state, struct ike_msg *m)
 {
+	struct quick *q = state;
 	struct ike_sa *sa = q->sa;
 	const struct wire_payload *ke = NULL;
 	struct conf_ts ci, cr;
@@ -617,8 +618,9 @@ static void quick_qm3_ready(struct dh_job *j)
 
 /* QM2 at the initiator: check the choice; QM3 and the install follow
  * (after the PFS job when a group was agreed). */
-static int quick_initiator_finish(struct quick *q, struct ike_msg *m)
+static int quick_initiator_finish(void *state, struct ike_msg *m)
 {
+	struct quick *q = state;
 	struct ike_sa *sa = q->sa;
 	struct conf_ts ci, cr;
 	struct p2_offer o;
@@ -666,8 +668,9 @@ static int quick_initiator_finish(struct quick *q, struct ike_msg *m)
 }
 
 /* QM3 at the responder: HASH(3), then install. */
-static int quick_respond_finish(struct quick *q, struct ike_msg *m)
+static int quick_respond_finish(void *state, struct ike_msg *m)
 {
+	struct quick *q = state;
 	struct ike_sa *sa = q->sa;
 	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
 	uint8_t want[IKE_MAX_MD];
@@ -686,30 +689,13 @@ static int quick_respond_finish(struct quick *q, struct ike_msg *m)
 	return 0;
 }
 
-typedef int (*quick_step_fn)(struct quick *q, struct ike_msg *m);
-
-static int quick_step_respond(void *q, struct ike_msg *m)
-{
-	return quick_respond(q, m);
-}
-
-static int quick_step_initiator(void *q, struct ike_msg *m)
-{
-	return quick_initiator_finish(q, m);
-}
-
-static int quick_step_finish(void *q, struct ike_msg *m)
-{
-	return quick_respond_finish(q, m);
-}
-
 #define QM_MUST (PL(ISAKMP_PL_HASH) | PL(ISAKMP_PL_SA) | PL(ISAKMP_PL_NONCE))
 #define QM_MAY	(PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_N) | PL(ISAKMP_PL_NAT_OA))
 
 static const struct step quick_mode_steps[] = {
-	{false, QM_MUST, QM_MAY, true, "QM1", quick_step_respond},
-	{true, QM_MUST, QM_MAY, true, "QM2", quick_step_initiator},
-	{false, PL(ISAKMP_PL_HASH), 0, true, "QM3", quick_step_finish},
+	{false, QM_MUST, QM_MAY, true, "QM1", quick_respond},
+	{true, QM_MUST, QM_MAY, true, "QM2", quick_initiator_finish},
+	{false, PL(ISAKMP_PL_HASH), 0, true, "QM3", quick_respond_finish},
 };
 
 void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)

@@ -84,9 +84,15 @@ static const char *auto_name(enum conn_auto a)
 	return a == AUTO_START ? "start" : a == AUTO_ADD ? "add" : "ignore";
 }
 
-static void end_str(const struct conf_end *e, char *out, size_t len)
+/* One end as "addr [id] subnet": room for every part at its longest plus
+ * the four separator characters, so the line is never cut. */
+#define END_ID_STRLEN 128
+#define END_TS_STRLEN 128
+#define END_STRLEN    (CONF_ADDR_STRLEN + END_ID_STRLEN + END_TS_STRLEN + 4)
+
+static void end_str(const struct conf_end *e, char out[static END_STRLEN])
 {
-	char addr[CONF_ADDR_STRLEN], sub[128], id[128];
+	char addr[CONF_ADDR_STRLEN], sub[END_TS_STRLEN], id[END_ID_STRLEN];
 
 	if (e->addr.family == AF_UNSPEC)
 		snprintf(addr, sizeof(addr), "%%any");
@@ -98,13 +104,13 @@ static void end_str(const struct conf_end *e, char *out, size_t len)
 		snprintf(sub, sizeof(sub), "host");
 	if (conf_id_str(&e->id, id, sizeof(id)) < 0)
 		snprintf(id, sizeof(id), "?");
-	snprintf(out, len, "%s [%s] %s", addr, id, sub);
+	snprintf(out, END_STRLEN, "%s [%s] %s", addr, id, sub);
 }
 
 /* What is configured, as ipsec statusall shows it. */
 static void conns_text(struct ike_daemon *d, struct buf *out)
 {
-	char l[300], r[300], ike[512], esp[512];
+	char l[END_STRLEN], r[END_STRLEN], ike[512], esp[512];
 	unsigned i;
 
 	out_printf(out, "Connections:\n");
@@ -113,8 +119,8 @@ static void conns_text(struct ike_daemon *d, struct buf *out)
 	for (i = 0; i < d->conf->nconns; i++) {
 		const struct conn *c = &d->conf->conns[i];
 
-		end_str(&c->local, l, sizeof(l));
-		end_str(&c->remote, r, sizeof(r));
+		end_str(&c->local, l);
+		end_str(&c->remote, r);
 		proposals_str("ike", &c->ike, ike, sizeof(ike));
 		proposals_str("esp", &c->esp, esp, sizeof(esp));
 		out_printf(out, "  %s: %s ... %s, %s%s, %s, auto=%s\n      %s%s %s%s\n", c->name, l,
@@ -271,10 +277,10 @@ static void json_child(struct ike_daemon *d, struct buf *out, const struct child
 
 static void json_conn(struct buf *out, const struct conn *c, bool comma)
 {
-	char l[300], r[300], ike[512], esp[512];
+	char l[END_STRLEN], r[END_STRLEN], ike[512], esp[512];
 
-	end_str(&c->local, l, sizeof(l));
-	end_str(&c->remote, r, sizeof(r));
+	end_str(&c->local, l);
+	end_str(&c->remote, r);
 	proposals_str("ike", &c->ike, ike, sizeof(ike));
 	proposals_str("esp", &c->esp, esp, sizeof(esp));
 	out_printf(out, "{");

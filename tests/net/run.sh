@@ -1,13 +1,23 @@
 #!/bin/bash
 # Host tests in network namespaces (this kernel: XFRM without ESP, so
 # oakleyd runs with dataplane=none or checks the kernel's refusal).
-# Runs every tests/net/t_*.sh with BUILD_DIR; one line per scenario, then
-# "net: N passed, M failed".
+# Runs every tests/net/t_*.sh (or the NAMEs given) with BUILD_DIR; one line
+# per scenario, then "SUITE: N passed, M failed" (SUITE from NET_SUITE,
+# default net).
+#   tests/net/run.sh BUILD_DIR [NAME...]
 set -u
-build=$(realpath "${1:?usage: run.sh BUILD_DIR}")
+build=$(realpath "${1:?usage: run.sh BUILD_DIR [NAME...]}")
+shift
 cd "$(dirname "$0")"
+tests=()
+for n in "$@"; do
+	n=${n%.sh}
+	[ -f "$n.sh" ] || { echo "net: no scenario $n.sh" >&2; exit 2; }
+	tests+=("$n.sh")
+done
+[ $# -gt 0 ] || tests=(t_*.sh)
 pass=0 fail=0 failed=""
-for t in t_*.sh; do
+for t in "${tests[@]}"; do
 	[ -n "${ONLY:-}" ] && [[ "$t" != *"$ONLY"* ]] && continue
 	start=$(date +%s)
 	if out=$(bash "$t" "$build" 2>&1); then
@@ -21,5 +31,5 @@ for t in t_*.sh; do
 	fi
 	[ -n "${VERBOSE:-}" ] && printf '%s\n' "$out" | sed 's/^/    /'
 done
-echo "net: $pass passed, $fail failed"
+echo "${NET_SUITE:-net}: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -117,6 +117,7 @@ struct conf_setup {
 	bool uniqueids;			/* uniqueids=yes|no|never|replace|keep; default yes */
 	unsigned retransmit_timeout_ms; /* retransmit_timeout=SECONDS (fractions too); 0: default */
 	unsigned retransmit_tries;	/* retransmit_tries=N; 0: default */
+	unsigned retransmit_limit_ms;	/* retransmit_limit=SECONDS: the doubling's cap; 0: none */
 };
 
 struct conf {

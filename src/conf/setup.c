@@ -90,24 +90,39 @@ static int set_uniqueids(struct conf_ctx *ctx, const struct setting *s)
 			  "uniqueids= takes yes, no, never, replace or keep, not '%s'", s->value);
 }
 
-/* As strongSwan's charon.retransmit_timeout: seconds, fractions allowed. */
-static int set_retransmit_timeout(struct conf_ctx *ctx, const struct setting *s)
+/* Seconds, fractions allowed, from 0.05 to 600, into *ms; 0 when empty. */
+static int set_retransmit_ms(struct conf_ctx *ctx, const struct setting *s, unsigned *ms)
 {
 	char *end;
 	double secs;
 
-	ctx->setup.retransmit_timeout_ms = 0;
+	*ms = 0;
 	if (!s->value)
 		return 0;
 	secs = strtod(s->value, &end);
 	if (end == s->value || *end || secs < 0.05 || secs > 600)
 		return conf_error(ctx, s->file, s->line,
-				  "retransmit_timeout= takes seconds from 0.05 to 600, not '%s'",
-				  s->value);
-	ctx->setup.retransmit_timeout_ms = (unsigned)(secs * 1000 + 0.5);
+				  "%s= takes seconds from 0.05 to 600, not '%s'", s->key, s->value);
+	*ms = (unsigned)(secs * 1000 + 0.5);
 	return 0;
 }
 
+/* As strongSwan's charon.retransmit_timeout. */
+static int set_retransmit_timeout(struct conf_ctx *ctx, const struct setting *s)
+{
+	return set_retransmit_ms(ctx, s, &ctx->setup.retransmit_timeout_ms);
+}
+
+/* As strongSwan's charon.retransmit_limit: the doubling stops at it, so a
+ * lossy link gets many tries without minutes between them. */
+static int set_retransmit_limit(struct conf_ctx *ctx, const struct setting *s)
+{
+	return set_retransmit_ms(ctx, s, &ctx->setup.retransmit_limit_ms);
+}
+
+/* Up to 20: at 30% loss each way a round trip fails half the time; with 20
+ * tries (and retransmit_limit) one of 100 round trips failing is a
+ * 1-in-10,000 event (README, Reliability). */
 static int set_retransmit_tries(struct conf_ctx *ctx, const struct setting *s)
 {
 	char *end;
@@ -117,9 +132,9 @@ static int set_retransmit_tries(struct conf_ctx *ctx, const struct setting *s)
 	if (!s->value)
 		return 0;
 	n = strtoul(s->value, &end, 10);
-	if (end == s->value || *end || n < 1 || n > 10)
+	if (end == s->value || *end || n < 1 || n > 20)
 		return conf_error(ctx, s->file, s->line,
-				  "retransmit_tries= takes 1 to 10, not '%s'", s->value);
+				  "retransmit_tries= takes 1 to 20, not '%s'", s->value);
 	ctx->setup.retransmit_tries = (unsigned)n;
 	return 0;
 }
@@ -144,6 +159,7 @@ static const struct {
 	{"plutodebug", set_ignored},
 	{"retransmit_timeout", set_retransmit_timeout},
 	{"retransmit_tries", set_retransmit_tries},
+	{"retransmit_limit", set_retransmit_limit},
 };
 
 int setup_setting(struct conf_ctx *ctx, const struct setting *s)

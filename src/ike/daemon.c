@@ -134,6 +134,7 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 	d->port = port;
 	d->retransmit_base_ms = conf->setup.retransmit_timeout_ms ?: RETRANSMIT_BASE_MS;
 	d->retransmit_tries = conf->setup.retransmit_tries ?: RETRANSMIT_TRIES;
+	d->retransmit_limit_ms = conf->setup.retransmit_limit_ms;
 	d->halfopen_timeout_ms = HALFOPEN_MS;
 	d->halfopen_max = HALFOPEN_MAX;
 	d->xfrm_events = -1;

@@ -193,7 +193,7 @@ struct ike_daemon {
 	uint32_t next_reqid;
 	uint16_t port; /* 500, or a test port */
 	bool kernel_esp_warned;
-	unsigned retransmit_base_ms, retransmit_tries;
+	unsigned retransmit_base_ms, retransmit_tries, retransmit_limit_ms;
 	unsigned halfopen_timeout_ms;
 	unsigned halfopen, halfopen_max; /* responder SAs not yet established */
 	uint64_t halfopen_warned_ms;

@@ -55,10 +55,15 @@ int xmit_send(struct ike_daemon *d, struct xmit *x, int fd, const struct sockadd
 
 bool xmit_retransmit(struct ike_daemon *d, struct xmit *x, const struct sockaddr_storage *from)
 {
+	uint64_t wait_ms;
+
 	if (++x->tries > d->retransmit_tries)
 		return false;
 	ike_send_raw(d, x->fd, &x->to, from, x->last_sent.data, x->last_sent.len);
-	timer_arm(d->loop, &x->timer, (uint64_t)d->retransmit_base_ms << x->tries);
+	wait_ms = (uint64_t)d->retransmit_base_ms << x->tries;
+	if (d->retransmit_limit_ms && wait_ms > d->retransmit_limit_ms)
+		wait_ms = d->retransmit_limit_ms;
+	timer_arm(d->loop, &x->timer, wait_ms);
 	return true;
 }
 

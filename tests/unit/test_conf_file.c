@@ -64,6 +64,31 @@ static void test_setup_errors(void **state)
 		     "unknown key 'strictcrlpolicy' in config setup");
 }
 
+/* Retransmission: seconds with fractions, up to 20 tries, and the cap on
+ * the doubling that lets a lossy link have many tries (t_loss). */
+static void test_retransmit(void **state)
+{
+	struct loaded l;
+	const struct conf *c = load_ok(&l,
+				       "config setup\n retransmit_timeout=0.05\n"
+				       " retransmit_tries=20\n retransmit_limit=1.5\n",
+				       NULL);
+
+	assert_int_equal(c->setup.retransmit_timeout_ms, 50);
+	assert_int_equal(c->setup.retransmit_tries, 20);
+	assert_int_equal(c->setup.retransmit_limit_ms, 1500);
+	loaded_free(&l);
+	c = load_ok(&l, "config setup\n retransmit_limit=2\n retransmit_limit=\n", NULL);
+	assert_int_equal(c->setup.retransmit_limit_ms, 0);
+	loaded_free(&l);
+	expect_error("config setup\n retransmit_tries=21\n", 2,
+		     "retransmit_tries= takes 1 to 20, not '21'");
+	expect_error("config setup\n retransmit_limit=0.01\n", 2,
+		     "retransmit_limit= takes seconds from 0.05 to 600, not '0.01'");
+	expect_error("config setup\n retransmit_timeout=soon\n", 2,
+		     "retransmit_timeout= takes seconds from 0.05 to 600, not 'soon'");
+}
+
 /* Comments, quotes, escapes, tabs, CRLF, blank lines in a section, the
  * legacy version line, spaces around '=', several words in a value. */
 static void test_syntax(void **state)
@@ -281,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_syntax),	       cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_duplicate_conn), cmocka_unit_test(test_include),
 		cmocka_unit_test(test_io_errors),      cmocka_unit_test(test_getifaddrs),
+		cmocka_unit_test(test_retransmit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

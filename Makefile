@@ -24,7 +24,7 @@ ifneq ($(filter unit check-unit $(BUILD)/san/tests/% $(BUILD)/tests/%,$(MAKECMDG
 NEED_PKGS += cmocka:cmocka.h:libcmocka-dev
 endif
 MISSING_PKGS := $(shell PKG_CONFIG='$(PKG_CONFIG)' scripts/missing-pkgs.sh '$(CC)' $(NEED_PKGS))
-ifneq ($(filter fuzz check-fuzz $(BUILD)/fuzz/%,$(MAKECMDGOALS)),)
+ifneq ($(filter fuzz% check-fuzz $(BUILD)/fuzz/%,$(MAKECMDGOALS)),)
 MISSING_PKGS += $(if $(shell command -v $(CLANG)),,clang)
 endif
 ifneq ($(MISSING_PKGS),)

@@ -32,6 +32,10 @@ void quick_free(struct quick *q);
 /* Ends the negotiation (it lingers a little to answer copies). */
 void quick_done(struct quick *q, bool ok, const char *why);
 void quick_fail(struct quick *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reasons are full sentences: callees fill a buffer that starts empty, and
+ * one left empty by some error path still fails with otherwise. */
+#define QUICK_WHY_LEN 512
+void quick_fail_why(struct quick *q, const char *why, const char *otherwise);
 uint64_t quick_linger_ms(const struct ike_daemon *d);
 /* May the peer start one more Quick Mode under sa?  Frees the oldest
  * finished state to make room; false (and logged) at the limit. */

@@ -109,12 +109,12 @@ static void quick_send_qm1(struct quick *q)
 static struct quick *quick_pfs_ready(struct dh_job *j)
 {
 	struct quick *q = container_of(j, struct quick, dhj);
-	char why[256];
+	char why[QUICK_WHY_LEN] = "";
 
 	if (q->state != QUICK_NEGOTIATING)
 		return NULL;
 	if (!pfs_done(q, why, sizeof(why))) {
-		quick_fail(q, "%s", why);
+		quick_fail_why(q, why, "the PFS Diffie-Hellman job failed");
 		return NULL;
 	}
 	return q;
@@ -130,6 +130,7 @@ static void quick_qm1_ready(struct dh_job *j)
 
 int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
 {
+	char why[QUICK_WHY_LEN] = "";
 	struct quick *q;
 	uint32_t msgid;
 	int err;
@@ -148,8 +149,8 @@ int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *
 	q->conn = c ? *c : sa->conn;
 	q->tunnel = q->conn.mode == MODE_TUNNEL;
 	conn_ts(&q->conn, sa, &q->ts_local, &q->ts_remote);
-	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
-		quick_fail(q, "%s", sa->why);
+	if (child_alloc_spi(sa->d, q, why, sizeof(why))) {
+		quick_fail_why(q, why, "no inbound SPI could be allocated");
 		return -EIO;
 	}
 	/* conf allows one PFS group (or none) across an esp= list */
@@ -222,6 +223,7 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 	unsigned ndiff = 0;
 	int err;
 
+	why[0] = 0; /* each candidate says its own reason, or none */
 	conn_ts(c, q->sa, &want_local, &want_remote);
 	*fit = ts_covers(&want_remote, ci) + ts_covers(&want_local, cr);
 	if (*fit < 2) {
@@ -229,7 +231,7 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 		ts_str(cr, b, sizeof(b));
 		ts_str(&want_remote, x, sizeof(x));
 		ts_str(&want_local, y, sizeof(y));
-		/* whylen is the SA's why[256]: a long line is cut, not wrong. */
+		/* A long line is cut, not wrong. */
 		if (snprintf(why, whylen,
 			     "invalid ID information: peer proposed %s === %s, %s allows %s === %s",
 			     a, b, c->name, x, y) < 0)
@@ -237,6 +239,9 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 		return ISAKMP_N_INVALID_ID_INFORMATION;
 	}
 	err = p2_choose(c, sa_body, o, echo, propnum, why, whylen, &ndiff);
+	if (err && !why[0])
+		snprintf(why, whylen, "peer's Quick Mode SA payload is malformed (%s)",
+			 wire_notify_name((uint16_t)err));
 	/* Subnets that fit count most; then fewer differences. */
 	*fit = 2 + 10 - (int)(ndiff < 10 ? ndiff : 10);
 	return err;
@@ -264,7 +269,7 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 {
 	struct ike_sa *sa = q->sa;
 	const struct conn *c;
-	char why[sizeof(sa->why)];
+	char why[QUICK_WHY_LEN], best_why[QUICK_WHY_LEN] = "";
 	int err = ISAKMP_N_NO_PROPOSAL_CHOSEN, e, fit, best = -1;
 	unsigned pass;
 
@@ -284,11 +289,11 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 			if (pass == 1 && fit > best) {
 				best = fit;
 				err = e;
-				memcpy(sa->why, why, sizeof(why));
+				memcpy(best_why, why, sizeof(why));
 			}
 		}
 	}
-	quick_fail(q, "%s", sa->why);
+	quick_fail_why(q, best_why, "no connection takes the peer's Quick Mode");
 	info_send_notify(sa, (uint16_t)err);
 	return err;
 }
@@ -348,6 +353,7 @@ static int quick_respond(void *state, struct ike_msg *m)
 	struct quick *q = state;
 	struct ike_sa *sa = q->sa;
 	const struct wire_payload *ke = NULL;
+	char why[QUICK_WHY_LEN] = "";
 	struct conf_ts ci, cr;
 	struct p2_offer o;
 	int err;
@@ -371,8 +377,8 @@ static int quick_respond(void *state, struct ike_msg *m)
 	q->spi_out = o.spi;
 	q->notify_lifetime = lifetime_respond(q, &o);
 	q->pfs = o.group;
-	if (q->pfs && !(ke = pfs_peer_ke(q, m, &err, sa->why, sizeof(sa->why)))) {
-		quick_fail(q, "%s", sa->why);
+	if (q->pfs && !(ke = pfs_peer_ke(q, m, &err, why, sizeof(why)))) {
+		quick_fail_why(q, why, "peer's KE payload is not usable");
 		return err;
 	}
 	if (!q->pfs && wire_find(&m->pl, ISAKMP_PL_KE)) {
@@ -384,8 +390,8 @@ static int quick_respond(void *state, struct ike_msg *m)
 		err = nonce_make(&q->nr);
 	if (err)
 		return err;
-	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
-		quick_fail(q, "%s", sa->why);
+	if (child_alloc_spi(sa->d, q, why, sizeof(why))) {
+		quick_fail_why(q, why, "no inbound SPI could be allocated");
 		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 	}
 	if (q->pfs)
@@ -422,13 +428,13 @@ static int quick_send_hash3(struct quick *q)
 static void quick_established(struct quick *q)
 {
 	struct dh_job *j = &q->dhj;
-	char why[512];
+	char why[QUICK_WHY_LEN] = "";
 	int err;
 
 	err = child_install(q, j->secret_len ? j->secret : NULL, j->secret_len, why, sizeof(why));
 	dh_job_clear(q->sa->d->loop, j);
 	if (err) {
-		quick_fail(q, "%s", why);
+		quick_fail_why(q, why, "the IPsec SAs could not be installed");
 		info_send_delete_esp(q->sa, q->spi_in);
 		return;
 	}
@@ -459,7 +465,7 @@ static void quick_qm3_ready(struct dh_job *j)
 static int quick_initiator_finish(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
-	struct ike_sa *sa = q->sa;
+	char why[QUICK_WHY_LEN] = "";
 	struct conf_ts ci, cr;
 	struct p2_offer o;
 	bool ids;
@@ -468,10 +474,9 @@ static int quick_initiator_finish(void *state, struct ike_msg *m)
 	err = qm_take_nonce(q, m, &q->nr);
 	if (err)
 		return err;
-	err = p2_accept(&q->conn, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, sa->why,
-			sizeof(sa->why));
+	err = p2_accept(&q->conn, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, why, sizeof(why));
 	if (err) {
-		quick_fail(q, "%s", sa->why);
+		quick_fail_why(q, why, "peer's Quick Mode SA answer is not one we offered");
 		return err;
 	}
 	err = qm_ids(q, m, &ci, &cr, &ids);
@@ -485,10 +490,10 @@ static int quick_initiator_finish(void *state, struct ike_msg *m)
 	q->spi_out = o.spi;
 	lifetime_initiator(q, &o, m);
 	if (q->pfs) {
-		const struct wire_payload *ke = pfs_peer_ke(q, m, &err, sa->why, sizeof(sa->why));
+		const struct wire_payload *ke = pfs_peer_ke(q, m, &err, why, sizeof(why));
 
 		if (!ke) {
-			quick_fail(q, "%s", sa->why);
+			quick_fail_why(q, why, "peer's KE payload is not usable");
 			return err;
 		}
 		return pfs_start(q, ke, quick_qm3_ready);

@@ -12,6 +12,11 @@
 #include "ike/quick.h"
 #include "util/log.h"
 
+void quick_fail_why(struct quick *q, const char *why, const char *otherwise)
+{
+	quick_fail(q, "%s", why && why[0] ? why : otherwise);
+}
+
 static void quick_timer(void *arg);
 
 void quick_log(const struct quick *q, int lvl, const char *fmt, ...)

@@ -82,7 +82,15 @@ static void quick_first(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg 
 			   m->hdr.msgid, why);
 		return;
 	}
-	if (!quick_room(sa))
+	if (msgid_used(&sa->msgids, m->hdr.msgid)) {
+		sa->replays++;
+		ike_sa_log(sa, LOG_LVL_WARN,
+			   "Quick Mode %08x: dropped a replayed message 1 (its message ID was "
+			   "used before under this ISAKMP SA)",
+			   m->hdr.msgid);
+		return;
+	}
+	if (!quick_room(sa) || quick_use_msgid(sa, m->hdr.msgid))
 		return;
 	q = quick_new(sa, m->hdr.msgid, false);
 	if (!q)

@@ -137,12 +137,17 @@ int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *
 
 	do {
 		err = crypto_random(&msgid, sizeof(msgid));
-	} while (!err && (!msgid || quick_find(sa->d, sa, msgid)));
+	} while (!err && (!msgid || msgid_used(&sa->msgids, msgid)));
+	/* Ours are recorded too: a copy reflected back to us is a replay. */
+	if (!err)
+		err = quick_use_msgid(sa, msgid);
 	q = err ? NULL : quick_new(sa, msgid, true);
 	if (!q) {
 		if (fn)
-			fn(arg, false, "out of memory starting Quick Mode");
-		return -ENOMEM;
+			fn(arg, false,
+			   err == -ENOSPC ? "the ISAKMP SA has used all its message IDs"
+					  : "out of memory starting Quick Mode");
+		return err ? err : -ENOMEM;
 	}
 	q->up_fn = fn;
 	q->up_arg = arg;

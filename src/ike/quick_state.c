@@ -1,6 +1,7 @@
 /* The life of a Quick Mode state: made only for a message that verified
  * (or by us), found by message ID, always on a timer (retransmission, then
  * a short linger to answer copies), and freed. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,18 @@ void quick_free_all(struct ike_sa *sa)
 {
 	while (sa->quicks)
 		quick_free(sa->quicks);
+}
+
+int quick_use_msgid(struct ike_sa *sa, uint32_t msgid)
+{
+	int err = msgid_use(&sa->msgids, msgid);
+
+	if (err == -ENOSPC)
+		ike_sa_log(sa, LOG_LVL_WARN,
+			   "all %u message IDs this ISAKMP SA may use are used: no more Quick "
+			   "Modes under it (a new ISAKMP SA is needed)",
+			   MSGID_MAX);
+	return err;
 }
 
 unsigned quick_count(const struct ike_sa *sa)

@@ -36,31 +36,7 @@ start_oakleyd "$W" "$WD"
 start_oakleyd "$E" "$ED"
 octl "$WD" up site >/dev/null || fail "up failed"
 
-# spoof.py SRC DST HEX...: UDP datagrams from SRC:500 to DST:500 over a raw
-# socket (port 500 on SRC belongs to an oakleyd), inside this test's hosts.
-cat >"$T_OUT/spoof.py" <<'PY'
-import socket, struct, sys
-src, dst = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-def send(payload):
-    udp = struct.pack("!HHHH", 500, 500, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
-                     socket.inet_aton(src), socket.inet_aton(dst))
-    s.sendto(ip + udp, (dst, 0))
-if sys.argv[3] == "garbage":        # garbage COUNT ICOOKIE RCOOKIE
-    import os, time
-    n, ic, rc = int(sys.argv[4]), bytes.fromhex(sys.argv[5]), bytes.fromhex(sys.argv[6])
-    for i in range(n):
-        # no first payload (it "parses" to nothing) or a HASH, one block
-        body, np = os.urandom(16), 0 if i % 2 else 8
-        msgid = int.from_bytes(os.urandom(4), "big") | 1
-        send(ic + rc + struct.pack("!BBBBII", np, 0x10, 32, 1, msgid, 28 + len(body)) + body)
-        if i % 64 == 63:
-            time.sleep(0.002)       # pace: let east's socket buffer drain
-else:
-    for h in sys.argv[3:]:
-        send(bytes.fromhex(h))
-PY
+RAW=$(dirname "$0")/ike_raw.py
 
 json=$(octl "$ED" status --json)
 ic=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["ike_sas"][0]["icookie"])' <<<"$json")
@@ -68,13 +44,13 @@ rc=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["ike_sas"][0]["rcoo
 epid=$(cat "$ED/oakleyd.pid")
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$epid/status"; }
 # Warm up (first allocations of the decrypt path), then measure.
-ip netns exec "$W" python3 "$T_OUT/spoof.py" "$WEST" "$EAST" garbage 200 "$ic" "$rc"
+ip netns exec "$W" python3 "$RAW" garbage "$WEST" "$EAST" 200 "$ic" "$rc"
 sleep 1
 before=$(rss)
 N=3000
-ip netns exec "$W" python3 "$T_OUT/spoof.py" "$WEST" "$EAST" garbage $N "$ic" "$rc" ||
+ip netns exec "$W" python3 "$RAW" garbage "$WEST" "$EAST" $N "$ic" "$rc" ||
 	fail "sender failed"
-ip netns exec "$W" python3 "$T_OUT/spoof.py" "$THIRD" "$EAST" garbage $N "$ic" "$rc" ||
+ip netns exec "$W" python3 "$RAW" garbage "$THIRD" "$EAST" $N "$ic" "$rc" ||
 	fail "sender failed"
 # Wait until east has read its socket (its control socket answers after).
 sleep 2

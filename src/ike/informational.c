@@ -222,6 +222,17 @@ static void info_delete(struct ike_sa *sa, const struct wire_delete *del)
 	uint16_t i;
 
 	if (del->proto == PROTO_ISAKMP && del->spi_size == 16) {
+		uint8_t cookies[16];
+
+		/* Only the SA it arrived under: its cookies, both of them. */
+		memcpy(cookies, sa->icookie, 8);
+		memcpy(cookies + 8, sa->rcookie, 8);
+		if (del->nspi != 1 || spis.len < 16 || CRYPTO_memcmp(spis.p, cookies, 16)) {
+			ike_sa_log(sa, LOG_LVL_WARN,
+				   "ignored a Delete that names another ISAKMP SA than the one it "
+				   "came under");
+			return;
+		}
 		ike_sa_log(sa, LOG_LVL_INFO, "peer deleted the ISAKMP SA");
 		sa->state = IKE_SA_DEAD;
 		timer_arm(sa->d->loop, &sa->expire, 0);

@@ -155,6 +155,7 @@ static const uint8_t nonce[32] = {1, 2, 3};
 struct qm1 {
 	const struct conn *conn;
 	bool malformed;
+	uint32_t spi; /* the peer's inbound SPI */
 };
 
 static int add_qm1(struct wire_builder *w, const void *arg)
@@ -171,7 +172,7 @@ static int add_qm1(struct wire_builder *w, const void *arg)
 		p.transforms = &t;
 		err = wire_add_sa(w, IPSEC_DOI, IPSEC_SIT_IDENTITY_ONLY, &p, 1);
 	} else {
-		err = p2_add_sa(w, q->conn, 0x11223344);
+		err = p2_add_sa(w, q->conn, q->spi ? q->spi : 0x11223344);
 	}
 	return err ? err : wire_add_raw(w, ISAKMP_PL_NONCE, nonce, sizeof(nonce));
 }
@@ -211,7 +212,7 @@ static void test_malformed_proposal_has_a_reason(void **state)
 {
 	struct fx *f = *state;
 	struct ike_sa *sa = fx_sa(f, 0x42, 7);
-	struct qm1 q = {&sa->conn, true};
+	struct qm1 q = {&sa->conn, true, 0};
 	const struct ike_failure *x;
 	struct buf msg;
 
@@ -232,7 +233,7 @@ static void test_state_only_for_verified_qm1(void **state)
 {
 	struct fx *f = *state;
 	struct ike_sa *sa = fx_sa(f, 0x43, 9);
-	struct qm1 q = {&sa->conn, false};
+	struct qm1 q = {&sa->conn, false, 0};
 	struct sockaddr_storage other;
 	uint8_t junk[28 + 16], copy[4096];
 	struct buf msg;
@@ -256,12 +257,97 @@ static void test_state_only_for_verified_qm1(void **state)
 	buf_free(&msg);
 }
 
+/* A child of sa, as the responder makes it after QM3: a QM1 from the
+ * peer, then the install on its state.  Returns our inbound SPI. */
+static uint32_t make_child(struct fx *f, struct ike_sa *sa, uint32_t msgid, uint32_t peer_spi)
+{
+	struct qm1 q1 = {&sa->conn, false, peer_spi};
+	char why[256] = "";
+	struct buf msg;
+	uint32_t spi;
+
+	peer_msg(sa, ISAKMP_XCHG_QUICK, msgid, add_qm1, &q1, &msg);
+	deliver(f, sa, &msg);
+	buf_free(&msg);
+	assert_non_null(sa->quicks);
+	assert_int_equal(child_install(sa->quicks, NULL, 0, why, sizeof(why)), 0);
+	spi = sa->quicks->spi_in;
+	quick_free_all(sa);
+	return spi;
+}
+
+static bool child_there(struct fx *f, uint32_t spi_in)
+{
+	const struct child_sa *c;
+
+	for (c = f->d->children; c; c = c->next)
+		if (c->spi_in == spi_in)
+			return true;
+	return false;
+}
+
+static int add_delete_esp(struct wire_builder *w, const void *arg)
+{
+	const uint32_t *spi = arg;
+	uint8_t spis[8];
+
+	put_u32(spis, spi[0]);
+	put_u32(spis + 4, spi[1]);
+	return wire_add_delete(w, IPSEC_DOI, PROTO_IPSEC_ESP, 4, spis, 2);
+}
+
+static int add_delete_isakmp(struct wire_builder *w, const void *arg)
+{
+	const struct ike_sa *sa = arg;
+	uint8_t spi[16];
+
+	memcpy(spi, sa->icookie, 8);
+	memcpy(spi + 8, sa->rcookie, 8);
+	return wire_add_delete(w, IPSEC_DOI, PROTO_ISAKMP, 16, spi, 1);
+}
+
+/* Defect 8: two ISAKMP SAs with the same initiator cookie (the initiator
+ * picks it: a peer can copy another's); a Delete under one names the
+ * other's IPsec SA (both its SPIs) and the other ISAKMP SA.  Neither goes;
+ * a Delete of its own IPsec SA still works. */
+static void test_delete_scoped_to_its_sa(void **state)
+{
+	struct fx *f = *state;
+	struct ike_sa *a = fx_sa(f, 0x44, 3), *b = fx_sa(f, 0x44, 4);
+	uint32_t spi_a = make_child(f, a, 0x3001, 0xaaaa0001);
+	uint32_t spi_b = make_child(f, b, 0x3002, 0xbbbb0001);
+	uint32_t del_b[2] = {spi_b, 0xbbbb0001}, del_a[2] = {spi_a, 0xaaaa0001};
+	struct buf msg;
+
+	assert_memory_not_equal(a->rcookie, b->rcookie, 8);
+	assert_true(child_there(f, spi_a) && child_there(f, spi_b));
+
+	peer_msg(a, ISAKMP_XCHG_INFO, 0x4001, add_delete_esp, del_b, &msg);
+	deliver(f, a, &msg);
+	buf_free(&msg);
+	assert_true(child_there(f, spi_b));
+
+	peer_msg(a, ISAKMP_XCHG_INFO, 0x4002, add_delete_isakmp, b, &msg);
+	deliver(f, a, &msg);
+	buf_free(&msg);
+	assert_int_equal(a->state, IKE_SA_ESTABLISHED);
+	assert_int_equal(b->state, IKE_SA_ESTABLISHED);
+
+	peer_msg(a, ISAKMP_XCHG_INFO, 0x4003, add_delete_esp, del_a, &msg);
+	deliver(f, a, &msg);
+	buf_free(&msg);
+	assert_false(child_there(f, spi_a));
+	assert_true(child_there(f, spi_b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_malformed_proposal_has_a_reason, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_state_only_for_verified_qm1, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_delete_scoped_to_its_sa, fx_setup,
 						fx_teardown),
 	};
 

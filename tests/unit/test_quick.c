@@ -257,6 +257,24 @@ static void test_state_only_for_verified_qm1(void **state)
 	buf_free(&msg);
 }
 
+/* An authenticated peer that starts Quick Modes and never finishes them
+ * holds at most 16 states under one ISAKMP SA. */
+static void test_quick_modes_capped(void **state)
+{
+	struct fx *f = *state;
+	struct ike_sa *sa = fx_sa(f, 0x45, 11);
+	struct qm1 q = {&sa->conn, false, 0};
+	struct buf msg;
+	uint32_t i;
+
+	for (i = 0; i < 40; i++) {
+		peer_msg(sa, ISAKMP_XCHG_QUICK, 0x5000 + i, add_qm1, &q, &msg);
+		deliver(f, sa, &msg);
+		buf_free(&msg);
+	}
+	assert_int_equal(states(sa), 16);
+}
+
 /* A child of sa, as the responder makes it after QM3: a QM1 from the
  * peer, then the install on its state.  Returns our inbound SPI. */
 static uint32_t make_child(struct fx *f, struct ike_sa *sa, uint32_t msgid, uint32_t peer_spi)
@@ -347,6 +365,7 @@ int main(void)
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_state_only_for_verified_qm1, fx_setup,
 						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_quick_modes_capped, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_delete_scoped_to_its_sa, fx_setup,
 						fx_teardown),
 	};

@@ -275,6 +275,47 @@ static void test_quick_modes_capped(void **state)
 	assert_int_equal(states(sa), 16);
 }
 
+static int add_refusal(struct wire_builder *w, const void *arg)
+{
+	return wire_add_notify(w, IPSEC_DOI, PROTO_ISAKMP, ISAKMP_N_NO_PROPOSAL_CHOSEN, NULL, 0,
+			       NULL, 0);
+}
+
+static void count_done(void *arg, bool ok, const char *why)
+{
+	(*(int *)arg)++;
+}
+
+/* Defect 6: a QM1 replayed after its state is gone makes none; a
+ * protected refusal replayed fails no Quick Mode under way. */
+static void test_replays_dropped(void **state)
+{
+	struct fx *f = *state;
+	struct ike_sa *sa = fx_sa(f, 0x46, 13);
+	struct qm1 q = {&sa->conn, false, 0};
+	struct buf msg;
+	int done = 0;
+
+	peer_msg(sa, ISAKMP_XCHG_QUICK, 0x6001, add_qm1, &q, &msg);
+	deliver(f, sa, &msg);
+	assert_int_equal(states(sa), 1);
+	quick_free_all(sa);
+	deliver(f, sa, &msg);
+	assert_int_equal(states(sa), 0);
+	buf_free(&msg);
+
+	quick_initiate(sa, NULL, count_done, &done);
+	peer_msg(sa, ISAKMP_XCHG_INFO, 0x6002, add_refusal, NULL, &msg);
+	deliver(f, sa, &msg);
+	assert_int_equal(done, 1); /* the first copy refuses it */
+	quick_initiate(sa, NULL, count_done, &done);
+	deliver(f, sa, &msg);
+	buf_free(&msg);
+	assert_int_equal(done, 1);
+	assert_int_equal(sa->quicks->state, QUICK_NEGOTIATING);
+	quick_free_all(sa); /* before done goes out of scope */
+}
+
 /* A child of sa, as the responder makes it after QM3: a QM1 from the
  * peer, then the install on its state.  Returns our inbound SPI. */
 static uint32_t make_child(struct fx *f, struct ike_sa *sa, uint32_t msgid, uint32_t peer_spi)
@@ -366,6 +407,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_state_only_for_verified_qm1, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_quick_modes_capped, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_replays_dropped, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_delete_scoped_to_its_sa, fx_setup,
 						fx_teardown),
 	};

@@ -62,21 +62,31 @@ static bool qm_open(struct ike_sa *sa, const struct quick *q, unsigned step, boo
 	return true;
 }
 
+/* A handler's error: a notify code, or -errno. */
+static const char *quick_err_str(int err)
+{
+	return err > 0 ? wire_notify_name((uint16_t)err) : strerror(-err);
+}
+
 /* A peer's first message of a new Quick Mode: the state is made only once
  * the message has proved it comes from the holder of the SA's keys. */
 static void quick_first(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 {
 	struct xmit ciphertext = {0}; /* its digest, to know its copies later */
 	uint8_t iv[IKE_MAX_BLOCK];
-	char why[256];
+	char why[256] = "";
 	struct quick *q;
+	bool ok = false;
 	int err;
 
 	xmit_seen(&ciphertext, m->raw, m->len);
-	if (!m->hdr.msgid || sa_phase2_iv(sa, m->hdr.msgid, iv) ||
-	    !qm_open(sa, NULL, 0, false, m, iv, why, sizeof(why))) {
-		if (!m->hdr.msgid)
-			snprintf(why, sizeof(why), "has message ID 0");
+	if (!m->hdr.msgid)
+		snprintf(why, sizeof(why), "has message ID 0");
+	else if (sa_phase2_iv(sa, m->hdr.msgid, iv))
+		snprintf(why, sizeof(why), "cannot be decrypted (no IV could be derived)");
+	else
+		ok = qm_open(sa, NULL, 0, false, m, iv, why, sizeof(why));
+	if (!ok) {
 		ike_sa_log(sa, LOG_LVL_INFO,
 			   "Quick Mode %08x: dropped a first message that %s (no state kept)",
 			   m->hdr.msgid, why);
@@ -103,7 +113,7 @@ static void quick_first(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg 
 	tap_received(d, m);
 	err = quick_mode_steps[0].fn(q, m);
 	if (err && q->state == QUICK_NEGOTIATING)
-		quick_fail(q, "QM1 failed (%d)", err);
+		quick_fail(q, "QM1 failed: %s", quick_err_str(err));
 }
 
 /* xmit_seen remembers every message; only one that was accepted may be
@@ -122,7 +132,7 @@ static void quick_next(struct ike_daemon *d, struct quick *q, struct ike_msg *m)
 	uint8_t digest[sizeof(q->xmit.last_recv_digest)], iv[IKE_MAX_BLOCK];
 	bool had = q->xmit.have_last_recv;
 	const struct step *s;
-	char why[256];
+	char why[256] = "";
 	int err;
 
 	if (q->dhj.job.pending)
@@ -150,7 +160,7 @@ static void quick_next(struct ike_daemon *d, struct quick *q, struct ike_msg *m)
 	tap_received(d, m);
 	err = s->fn(q, m);
 	if (err && q->state == QUICK_NEGOTIATING)
-		quick_fail(q, "%s failed (%d)", s->name, err);
+		quick_fail(q, "%s failed: %s", s->name, quick_err_str(err));
 }
 
 void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)

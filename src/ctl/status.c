@@ -11,6 +11,7 @@
 #include "ike/child.h"
 #include "ike/id.h"
 #include "ike/mismatch.h"
+#include "ike/quick.h"
 #include "wire/isakmp.h"
 #include "kernel/xfrm.h"
 #include "net/sockaddr.h"
@@ -239,6 +240,7 @@ static void json_ike_sa(struct buf *out, const struct ike_sa *sa)
 		out_printf(out, "\"lifetime\":%u,\"expires_in\":%" PRIu64 ",", sa->lifetime_s,
 			   secs_left(sa->established_ms, sa->lifetime_s));
 	}
+	out_printf(out, "\"quick_modes\":%u,\"msgid_replays\":%u,", quick_count(sa), sa->replays);
 	json_key(out, "why", sa->why, false);
 	out_printf(out, "}");
 }

@@ -247,9 +247,10 @@ static void child_expire(void *arg)
 	child_remove(c, true);
 }
 
-/* The child with this SPI, inbound or outbound, made by ISAKMP SA cookie
- * icookie (NULL: any). */
-static struct child_sa *child_find_spi(struct ike_daemon *d, uint32_t spi, const uint8_t *icookie)
+/* The child with this SPI, inbound or outbound. */
+static struct child_sa *child_find_spi(struct ike_daemon *d, uint32_t spi,
+				       bool (*ok)(const struct child_sa *, const struct ike_sa *),
+				       const struct ike_sa *sa)
 {
 	uint64_t h = htable_hash(&d->child_by_spi, &spi, sizeof(spi));
 	struct hnode *n;
@@ -257,16 +258,34 @@ static struct child_sa *child_find_spi(struct ike_daemon *d, uint32_t spi, const
 	for (n = htable_first(&d->child_by_spi, h); n; n = htable_next(n, h)) {
 		struct child_sa *c = container_of(n, struct child_spi_node, node)->child;
 
-		if ((c->spi_in == spi || c->spi_out == spi) &&
-		    (!icookie || !memcmp(c->icookie, icookie, 8)))
+		if ((c->spi_in == spi || c->spi_out == spi) && (!ok || ok(c, sa)))
 			return c;
 	}
 	return NULL;
 }
 
+/* May a Delete that arrived under sa end child c?  If sa made it (both
+ * cookies); or if the ISAKMP SA that made it is gone and sa is with the
+ * same peer and would have been accepted by c's connection (the peer
+ * deletes an old child under a new ISAKMP SA).  Never another live SA's. */
+static bool child_deletable_by(const struct child_sa *c, const struct ike_sa *sa)
+{
+	const struct conn *conn;
+
+	if (!memcmp(c->icookie, sa->icookie, 8) && !memcmp(c->rcookie, sa->rcookie, 8))
+		return true;
+	if (ike_sa_find(c->d, c->icookie, c->rcookie))
+		return false;
+	conn = conf_conn(c->d->conf, c->conn_name);
+	return conn &&
+	       sockaddr_addr_equal((const struct sockaddr *)&c->remote,
+				   (const struct sockaddr *)&sa->remote) &&
+	       ike_sa_fits(sa, conn);
+}
+
 void child_kernel_expired(struct ike_daemon *d, uint32_t spi, bool hard)
 {
-	struct child_sa *c = child_find_spi(d, spi, NULL);
+	struct child_sa *c = child_find_spi(d, spi, NULL, NULL);
 
 	if (!c)
 		return;
@@ -385,10 +404,15 @@ void child_peer_deleted(struct ike_sa *sa, uint32_t spi)
 {
 	/* Peers differ on which SPI of the pair a Delete names (strongSwan
 	 * names ours): either one ends the pair. */
-	struct child_sa *c = child_find_spi(sa->d, spi, sa->icookie);
+	struct child_sa *c = child_find_spi(sa->d, spi, child_deletable_by, sa);
 
-	if (!c)
+	if (!c) {
+		ike_sa_log(sa, LOG_LVL_INFO,
+			   "ignored the peer's Delete of IPsec SA %08x: no IPsec SA of this ISAKMP "
+			   "SA has that SPI",
+			   spi);
 		return;
+	}
 	ike_sa_log(sa, LOG_LVL_INFO, "peer deleted IPsec SA %08x", spi);
 	child_remove(c, false);
 }

@@ -385,8 +385,10 @@ static void informational_input(struct ike_daemon *d, struct ike_sa *sa, struct 
 
 	if (encrypted) {
 		if (!sa || sa->state != IKE_SA_ESTABLISHED || sa_phase2_iv(sa, m->hdr.msgid, iv) ||
+		    !sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->remote) ||
 		    ike_decrypt(sa, m->raw, m->len, iv)) {
-			log_info("dropped an encrypted Informational exchange for no usable SA");
+			log_info("dropped an encrypted Informational exchange for no usable SA "
+				 "(none, not established, not from its peer, or not decrypting)");
 			return;
 		}
 	}

@@ -10,6 +10,7 @@
 
 #include "conf/conf.h"
 #include "ike/dh_job.h"
+#include "ike/msgid.h"
 #include "wire/payload.h"
 #include "util/buf.h"
 #include "util/hash.h"
@@ -96,6 +97,11 @@ struct ike_sa {
 	bool want_child;
 	ike_up_fn up_fn;
 	void *up_arg;
+
+	/* Every message ID used under this SA, and how many messages were
+	 * dropped because theirs was used before (replays). */
+	struct msgid_set msgids;
+	unsigned replays;
 };
 
 enum quick_state {

@@ -152,9 +152,14 @@ static int info_send(struct ike_sa *sa, int (*add)(struct wire_builder *, const 
 	memcpy(h.icookie, sa->icookie, 8);
 	memcpy(h.rcookie, sa->rcookie, 8);
 	h.exchange = ISAKMP_XCHG_INFO;
-	err = crypto_random(&h.msgid, sizeof(h.msgid));
+	do {
+		err = crypto_random(&h.msgid, sizeof(h.msgid));
+	} while (!err && (!h.msgid || msgid_used(&sa->msgids, h.msgid)));
 	if (err)
 		return err;
+	/* Recorded so a copy reflected back to us is a replay; a full set
+	 * does not keep a Delete or notify from going out. */
+	msgid_use(&sa->msgids, h.msgid);
 	buf_init(&msg);
 	wire_build_start(&w, &msg, &h);
 	err = hashed_begin(&w, sa->prf_len, &hash_off);
@@ -217,6 +222,17 @@ static void info_delete(struct ike_sa *sa, const struct wire_delete *del)
 	uint16_t i;
 
 	if (del->proto == PROTO_ISAKMP && del->spi_size == 16) {
+		uint8_t cookies[16];
+
+		/* Only the SA it arrived under: its cookies, both of them. */
+		memcpy(cookies, sa->icookie, 8);
+		memcpy(cookies + 8, sa->rcookie, 8);
+		if (del->nspi != 1 || spis.len < 16 || CRYPTO_memcmp(spis.p, cookies, 16)) {
+			ike_sa_log(sa, LOG_LVL_WARN,
+				   "ignored a Delete that names another ISAKMP SA than the one it "
+				   "came under");
+			return;
+		}
 		ike_sa_log(sa, LOG_LVL_INFO, "peer deleted the ISAKMP SA");
 		sa->state = IKE_SA_DEAD;
 		timer_arm(sa->d->loop, &sa->expire, 0);
@@ -270,6 +286,27 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 	ike_sa_log(sa, LOG_LVL_INFO, "peer sent %s", wire_notify_name(n->type));
 }
 
+/* A protected Informational's message ID may be used once: a replayed
+ * notify or Delete is dropped. */
+static bool info_msgid_fresh(struct ike_sa *sa, uint32_t msgid)
+{
+	int err = msgid_use(&sa->msgids, msgid);
+
+	if (err == -EEXIST) {
+		sa->replays++;
+		ike_sa_log(sa, LOG_LVL_WARN,
+			   "dropped a replayed Informational exchange (message ID %08x was used "
+			   "before under this ISAKMP SA)",
+			   msgid);
+	} else if (err) {
+		ike_sa_log(sa, LOG_LVL_WARN,
+			   "dropped an Informational exchange: message ID %08x cannot be "
+			   "recorded (%s)",
+			   msgid, strerror(-err));
+	}
+	return !err;
+}
+
 void info_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 {
 	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
@@ -281,6 +318,8 @@ void info_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 		log_info("dropped an Informational exchange whose HASH(1) does not verify");
 		return;
 	}
+	if (encrypted && !info_msgid_fresh(sa, m->hdr.msgid))
+		return;
 	if (!encrypted && sa && sa->state == IKE_SA_ESTABLISHED) {
 		ike_sa_log(sa, LOG_LVL_INFO, "ignored an unprotected Informational exchange");
 		return;

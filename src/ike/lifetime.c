@@ -76,37 +76,62 @@ static bool lifetime_parse(struct cursor c, uint32_t *secs, uint32_t *kb)
 	return true;
 }
 
+/* A responder's value for one limit: it may only shorten ours (0 is no
+ * value), and not below a floor, so a hostile or broken responder cannot
+ * make the IPsec SA end at once or rekey without pause. */
+static uint32_t lifetime_bound(const struct quick *q, const char *what, const char *unit,
+			       uint32_t ours, uint32_t theirs, uint32_t floor)
+{
+	if (!theirs || (ours && theirs >= ours))
+		return ours;
+	if (ours && floor > ours)
+		floor = ours;
+	if (theirs < floor) {
+		ike_sa_log(q->sa, LOG_LVL_WARN,
+			   "%s: peer's %s of %u %s is below the least we accept: %u %s",
+			   q->conn.name, what, theirs, unit, floor, unit);
+		return floor;
+	}
+	return theirs;
+}
+
 void lifetime_initiator(struct quick *q, const struct p2_offer *o, const struct ike_msg *m)
 {
-	uint32_t secs = 0, kb = 0;
+	uint32_t secs, kb, policy_kb = (uint32_t)(q->conn.lifebytes / 1024);
 	struct wire_notify n;
 	unsigned i;
 
-	q->lifetime_s = o->life_s;
-	q->life_kb = o->life_kb;
+	/* Our policy first: what the responder echoes or notifies only
+	 * shortens it. */
+	q->lifetime_s =
+		lifetime_bound(q, "lifetime", "s", q->conn.lifetime_s, o->life_s, LIFETIME_FLOOR_S);
+	q->life_kb = lifetime_bound(q, "lifetime", "KB", policy_kb, o->life_kb, LIFETIME_FLOOR_KB);
+	q->lifetime_from_responder = q->lifetime_s != q->conn.lifetime_s || q->life_kb != policy_kb;
 	for (i = 0; i < m->pl.n; i++) {
 		if (m->pl.p[i].type != ISAKMP_PL_N || wire_parse_notify(m->pl.p[i].body, &n) ||
 		    n.type != IPSEC_N_RESPONDER_LIFETIME)
 			continue;
+		secs = kb = 0;
 		if (!lifetime_parse(n.data, &secs, &kb)) {
 			ike_sa_log(q->sa, LOG_LVL_WARN, "ignored a malformed RESPONDER-LIFETIME");
 			continue;
 		}
-		/* Only ever shorter: a peer cannot stretch our policy. */
-		if (secs && secs < q->lifetime_s) {
+		secs = lifetime_bound(q, "RESPONDER-LIFETIME", "s", q->lifetime_s, secs,
+				      LIFETIME_FLOOR_S);
+		kb = lifetime_bound(q, "RESPONDER-LIFETIME", "KB", q->life_kb, kb,
+				    LIFETIME_FLOOR_KB);
+		if (secs != q->lifetime_s)
 			ike_sa_log(
 				q->sa, LOG_LVL_INFO,
 				"peer's RESPONDER-LIFETIME: %u s instead of the %u s we proposed",
 				secs, q->lifetime_s);
-			q->lifetime_s = secs;
-			q->lifetime_from_responder = true;
-		}
-		if (kb && (!q->life_kb || kb < q->life_kb)) {
+		if (kb != q->life_kb)
 			ike_sa_log(q->sa, LOG_LVL_INFO,
 				   "peer's RESPONDER-LIFETIME: %u KB instead of %u KB", kb,
 				   q->life_kb);
-			q->life_kb = kb;
+		if (secs != q->lifetime_s || kb != q->life_kb)
 			q->lifetime_from_responder = true;
-		}
+		q->lifetime_s = secs;
+		q->life_kb = kb;
 	}
 }

@@ -14,5 +14,34 @@ void quick_fail_all(struct ike_sa *sa, const char *why);
 /* The peer refused our pending Quick Modes with this notify. */
 void quick_refused_all(struct ike_sa *sa, uint16_t notify);
 void quick_free_all(struct ike_sa *sa);
+/* How many Quick Mode states the SA holds (for status). */
+unsigned quick_count(const struct ike_sa *sa);
+
+/* Inside Quick Mode (quick_*.c) */
+
+/* Responder states per ISAKMP SA: a peer cannot make more at once. */
+#define QUICK_MAX_RESPONDER 16
+
+extern const struct step quick_mode_steps[];
+void quick_log(const struct quick *q, int lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct quick *quick_find(struct ike_daemon *d, struct ike_sa *sa, uint32_t msgid);
+/* A new state, on a timer from the start; NULL without memory. */
+struct quick *quick_new(struct ike_sa *sa, uint32_t msgid, bool initiator);
+void quick_free(struct quick *q);
+/* Ends the negotiation (it lingers a little to answer copies). */
+void quick_done(struct quick *q, bool ok, const char *why);
+void quick_fail(struct quick *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reasons are full sentences: callees fill a buffer that starts empty, and
+ * one left empty by some error path still fails with otherwise. */
+#define QUICK_WHY_LEN 512
+void quick_fail_why(struct quick *q, const char *why, const char *otherwise);
+uint64_t quick_linger_ms(const struct ike_daemon *d);
+/* May the peer start one more Quick Mode under sa?  Frees the oldest
+ * finished state to make room; false (and logged) at the limit. */
+bool quick_room(struct ike_sa *sa);
+/* Records msgid as used under sa (msgid_use), saying so when none are
+ * left. */
+int quick_use_msgid(struct ike_sa *sa, uint32_t msgid);
 
 #endif

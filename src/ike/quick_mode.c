@@ -28,165 +28,6 @@
 
 #define QM_NONCE_LEN 32
 
-static void quick_timer(void *arg);
-
-static void quick_log(const struct quick *q, int lvl, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void quick_log(const struct quick *q, int lvl, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	ike_sa_log(q->sa, lvl, "Quick Mode %08x: %s", q->msgid, line);
-}
-
-static uint64_t quick_key(const struct ike_daemon *d, const struct ike_sa *sa, uint32_t msgid)
-{
-	uint8_t key[12];
-
-	memcpy(key, sa->icookie, 8);
-	memcpy(key + 8, &msgid, 4);
-	return htable_hash(&d->quick_by_msgid, key, sizeof(key));
-}
-
-static struct quick *quick_find(struct ike_daemon *d, struct ike_sa *sa, uint32_t msgid)
-{
-	uint64_t h = quick_key(d, sa, msgid);
-	struct hnode *n;
-
-	for (n = htable_first(&d->quick_by_msgid, h); n; n = htable_next(n, h)) {
-		struct quick *q = container_of(n, struct quick, by_msgid);
-
-		if (q->sa == sa && q->msgid == msgid)
-			return q;
-	}
-	return NULL;
-}
-
-static struct quick *quick_new(struct ike_sa *sa, uint32_t msgid, bool initiator)
-{
-	struct quick *q = calloc(1, sizeof(*q));
-
-	if (!q)
-		return NULL;
-	q->sa = sa;
-	q->msgid = msgid;
-	q->initiator = initiator;
-	buf_init(&q->ni);
-	buf_init(&q->nr);
-	dh_job_init(&q->dhj);
-	xmit_init(&q->xmit, quick_timer, q);
-	if (sa_phase2_iv(sa, msgid, q->iv) < 0) {
-		free(q);
-		return NULL;
-	}
-	q->next_in_sa = sa->quicks;
-	sa->quicks = q;
-	htable_add(&sa->d->quick_by_msgid, &q->by_msgid, quick_key(sa->d, sa, msgid));
-	return q;
-}
-
-static void quick_free(struct quick *q)
-{
-	struct ike_sa *sa = q->sa;
-	struct quick **pp;
-
-	for (pp = &sa->quicks; *pp; pp = &(*pp)->next_in_sa)
-		if (*pp == q) {
-			*pp = q->next_in_sa;
-			break;
-		}
-	htable_del(&sa->d->quick_by_msgid, &q->by_msgid);
-	xmit_clear(sa->d, &q->xmit);
-	buf_free(&q->ni);
-	buf_free(&q->nr);
-	dh_job_clear(sa->d->loop, &q->dhj);
-	if (q->up_fn)
-		q->up_fn(q->up_arg, false, "Quick Mode abandoned");
-	OPENSSL_cleanse(q, sizeof(*q));
-	free(q);
-}
-
-static void quick_done(struct quick *q, bool ok, const char *why)
-{
-	ike_up_fn fn = q->up_fn;
-
-	q->up_fn = NULL;
-	q->state = ok ? QUICK_DONE : QUICK_DEAD;
-	if (fn)
-		fn(q->up_arg, ok, why);
-	/* Linger a little to answer a retransmitted QM2 with our QM3. */
-	timer_arm(q->sa->d->loop, &q->xmit.timer,
-		  (uint64_t)q->sa->d->retransmit_base_ms << q->sa->d->retransmit_tries);
-}
-
-static void quick_fail(struct quick *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void quick_fail(struct quick *q, const char *fmt, ...)
-{
-	char why[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	quick_log(q, LOG_LVL_ERR, "%s", why);
-	ike_note_failure(q->sa->d, q->conn.name[0] ? q->conn.name : q->sa->conn.name, why);
-	quick_done(q, false, why);
-}
-
-static void quick_timer(void *arg)
-{
-	struct quick *q = arg;
-
-	if (q->state != QUICK_NEGOTIATING) {
-		quick_free(q);
-		return;
-	}
-	if (xmit_retransmit(q->sa->d, &q->xmit, &q->sa->local)) {
-		quick_log(q, LOG_LVL_INFO, "no answer from peer yet, retransmit %u", q->xmit.tries);
-		return;
-	}
-	quick_fail(q, "peer did not answer QM%u after %u retransmits, giving up",
-		   q->initiator ? 1 : 2, q->sa->d->retransmit_tries);
-}
-
-void quick_fail_all(struct ike_sa *sa, const char *why)
-{
-	struct quick *q;
-
-	for (q = sa->quicks; q; q = q->next_in_sa)
-		if (q->state == QUICK_NEGOTIATING)
-			quick_done(q, false, why);
-}
-
-void quick_refused_all(struct ike_sa *sa, uint16_t notify)
-{
-	char offered[384], l[128], r[128];
-	struct quick *q;
-
-	for (q = sa->quicks; q; q = q->next_in_sa) {
-		if (q->state != QUICK_NEGOTIATING || !q->initiator)
-			continue;
-		proposals_str("esp", &q->conn.esp, offered, sizeof(offered));
-		ts_str(&q->ts_local, l, sizeof(l));
-		ts_str(&q->ts_remote, r, sizeof(r));
-		quick_fail(q, "peer refused Quick Mode: it sent %s; we offered %s %s, %s === %s",
-			   wire_notify_name(notify), offered, q->tunnel ? "tunnel" : "transport", l,
-			   r);
-	}
-}
-
-void quick_free_all(struct ike_sa *sa)
-{
-	while (sa->quicks)
-		quick_free(sa->quicks);
-}
-
 static int nonce_make(struct buf *n)
 {
 	uint8_t *p;
@@ -268,12 +109,12 @@ static void quick_send_qm1(struct quick *q)
 static struct quick *quick_pfs_ready(struct dh_job *j)
 {
 	struct quick *q = container_of(j, struct quick, dhj);
-	char why[256];
+	char why[QUICK_WHY_LEN] = "";
 
 	if (q->state != QUICK_NEGOTIATING)
 		return NULL;
 	if (!pfs_done(q, why, sizeof(why))) {
-		quick_fail(q, "%s", why);
+		quick_fail_why(q, why, "the PFS Diffie-Hellman job failed");
 		return NULL;
 	}
 	return q;
@@ -289,26 +130,32 @@ static void quick_qm1_ready(struct dh_job *j)
 
 int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
 {
+	char why[QUICK_WHY_LEN] = "";
 	struct quick *q;
 	uint32_t msgid;
 	int err;
 
 	do {
 		err = crypto_random(&msgid, sizeof(msgid));
-	} while (!err && (!msgid || quick_find(sa->d, sa, msgid)));
+	} while (!err && (!msgid || msgid_used(&sa->msgids, msgid)));
+	/* Ours are recorded too: a copy reflected back to us is a replay. */
+	if (!err)
+		err = quick_use_msgid(sa, msgid);
 	q = err ? NULL : quick_new(sa, msgid, true);
 	if (!q) {
 		if (fn)
-			fn(arg, false, "out of memory starting Quick Mode");
-		return -ENOMEM;
+			fn(arg, false,
+			   err == -ENOSPC ? "the ISAKMP SA has used all its message IDs"
+					  : "out of memory starting Quick Mode");
+		return err ? err : -ENOMEM;
 	}
 	q->up_fn = fn;
 	q->up_arg = arg;
 	q->conn = c ? *c : sa->conn;
 	q->tunnel = q->conn.mode == MODE_TUNNEL;
 	conn_ts(&q->conn, sa, &q->ts_local, &q->ts_remote);
-	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
-		quick_fail(q, "%s", sa->why);
+	if (child_alloc_spi(sa->d, q, why, sizeof(why))) {
+		quick_fail_why(q, why, "no inbound SPI could be allocated");
 		return -EIO;
 	}
 	/* conf allows one PFS group (or none) across an esp= list */
@@ -381,6 +228,7 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 	unsigned ndiff = 0;
 	int err;
 
+	why[0] = 0; /* each candidate says its own reason, or none */
 	conn_ts(c, q->sa, &want_local, &want_remote);
 	*fit = ts_covers(&want_remote, ci) + ts_covers(&want_local, cr);
 	if (*fit < 2) {
@@ -388,7 +236,7 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 		ts_str(cr, b, sizeof(b));
 		ts_str(&want_remote, x, sizeof(x));
 		ts_str(&want_local, y, sizeof(y));
-		/* whylen is the SA's why[256]: a long line is cut, not wrong. */
+		/* A long line is cut, not wrong. */
 		if (snprintf(why, whylen,
 			     "invalid ID information: peer proposed %s === %s, %s allows %s === %s",
 			     a, b, c->name, x, y) < 0)
@@ -396,6 +244,9 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 		return ISAKMP_N_INVALID_ID_INFORMATION;
 	}
 	err = p2_choose(c, sa_body, o, echo, propnum, why, whylen, &ndiff);
+	if (err && !why[0])
+		snprintf(why, whylen, "peer's Quick Mode SA payload is malformed (%s)",
+			 wire_notify_name((uint16_t)err));
 	/* Subnets that fit count most; then fewer differences. */
 	*fit = 2 + 10 - (int)(ndiff < 10 ? ndiff : 10);
 	return err;
@@ -423,7 +274,7 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 {
 	struct ike_sa *sa = q->sa;
 	const struct conn *c;
-	char why[sizeof(sa->why)];
+	char why[QUICK_WHY_LEN], best_why[QUICK_WHY_LEN] = "";
 	int err = ISAKMP_N_NO_PROPOSAL_CHOSEN, e, fit, best = -1;
 	unsigned pass;
 
@@ -443,11 +294,11 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 			if (pass == 1 && fit > best) {
 				best = fit;
 				err = e;
-				memcpy(sa->why, why, sizeof(why));
+				memcpy(best_why, why, sizeof(why));
 			}
 		}
 	}
-	quick_fail(q, "%s", sa->why);
+	quick_fail_why(q, best_why, "no connection takes the peer's Quick Mode");
 	info_send_notify(sa, (uint16_t)err);
 	return err;
 }
@@ -499,21 +350,19 @@ static void quick_qm2_ready(struct dh_job *j)
 		quick_send_qm2(q);
 }
 
-/* QM1 at the responder: check IDs and proposals; QM2 follows (after the
+/* QM1 at the responder (its HASH(1) verified before the state was made):
+ * check IDs and proposals; QM2 follows (after the
  * PFS job when a group was agreed). */
 static int quick_respond(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
 	struct ike_sa *sa = q->sa;
 	const struct wire_payload *ke = NULL;
+	char why[QUICK_WHY_LEN] = "";
 	struct conf_ts ci, cr;
 	struct p2_offer o;
 	int err;
 
-	if (!hashed_verify(sa, m, q->msgid, NULL)) {
-		quick_fail(q, "HASH(1) of Quick Mode message 1 does not verify");
-		return ISAKMP_N_INVALID_HASH_INFORMATION;
-	}
 	err = qm_ids(q, m, &ci, &cr, &q->ids);
 	if (err)
 		return err;
@@ -533,8 +382,8 @@ static int quick_respond(void *state, struct ike_msg *m)
 	q->spi_out = o.spi;
 	q->notify_lifetime = lifetime_respond(q, &o);
 	q->pfs = o.group;
-	if (q->pfs && !(ke = pfs_peer_ke(q, m, &err, sa->why, sizeof(sa->why)))) {
-		quick_fail(q, "%s", sa->why);
+	if (q->pfs && !(ke = pfs_peer_ke(q, m, &err, why, sizeof(why)))) {
+		quick_fail_why(q, why, "peer's KE payload is not usable");
 		return err;
 	}
 	if (!q->pfs && wire_find(&m->pl, ISAKMP_PL_KE)) {
@@ -546,8 +395,8 @@ static int quick_respond(void *state, struct ike_msg *m)
 		err = nonce_make(&q->nr);
 	if (err)
 		return err;
-	if (child_alloc_spi(sa->d, q, sa->why, sizeof(sa->why))) {
-		quick_fail(q, "%s", sa->why);
+	if (child_alloc_spi(sa->d, q, why, sizeof(why))) {
+		quick_fail_why(q, why, "no inbound SPI could be allocated");
 		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 	}
 	if (q->pfs)
@@ -584,13 +433,13 @@ static int quick_send_hash3(struct quick *q)
 static void quick_established(struct quick *q)
 {
 	struct dh_job *j = &q->dhj;
-	char why[512];
+	char why[QUICK_WHY_LEN] = "";
 	int err;
 
 	err = child_install(q, j->secret_len ? j->secret : NULL, j->secret_len, why, sizeof(why));
 	dh_job_clear(q->sa->d->loop, j);
 	if (err) {
-		quick_fail(q, "%s", why);
+		quick_fail_why(q, why, "the IPsec SAs could not be installed");
 		info_send_delete_esp(q->sa, q->spi_in);
 		return;
 	}
@@ -616,12 +465,12 @@ static void quick_qm3_ready(struct dh_job *j)
 		quick_finish_initiator(q);
 }
 
-/* QM2 at the initiator: check the choice; QM3 and the install follow
+/* QM2 at the initiator (its HASH(2) verified): check the choice; QM3 and the install follow
  * (after the PFS job when a group was agreed). */
 static int quick_initiator_finish(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
-	struct ike_sa *sa = q->sa;
+	char why[QUICK_WHY_LEN] = "";
 	struct conf_ts ci, cr;
 	struct p2_offer o;
 	bool ids;
@@ -630,14 +479,9 @@ static int quick_initiator_finish(void *state, struct ike_msg *m)
 	err = qm_take_nonce(q, m, &q->nr);
 	if (err)
 		return err;
-	if (!hashed_verify(sa, m, q->msgid, &q->ni)) {
-		quick_fail(q, "HASH(2) of Quick Mode message 2 does not verify");
-		return ISAKMP_N_INVALID_HASH_INFORMATION;
-	}
-	err = p2_accept(&q->conn, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, sa->why,
-			sizeof(sa->why));
+	err = p2_accept(&q->conn, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, why, sizeof(why));
 	if (err) {
-		quick_fail(q, "%s", sa->why);
+		quick_fail_why(q, why, "peer's Quick Mode SA answer is not one we offered");
 		return err;
 	}
 	err = qm_ids(q, m, &ci, &cr, &ids);
@@ -651,10 +495,10 @@ static int quick_initiator_finish(void *state, struct ike_msg *m)
 	q->spi_out = o.spi;
 	lifetime_initiator(q, &o, m);
 	if (q->pfs) {
-		const struct wire_payload *ke = pfs_peer_ke(q, m, &err, sa->why, sizeof(sa->why));
+		const struct wire_payload *ke = pfs_peer_ke(q, m, &err, why, sizeof(why));
 
 		if (!ke) {
-			quick_fail(q, "%s", sa->why);
+			quick_fail_why(q, why, "peer's KE payload is not usable");
 			return err;
 		}
 		return pfs_start(q, ke, quick_qm3_ready);
@@ -667,24 +511,12 @@ static int quick_initiator_finish(void *state, struct ike_msg *m)
 	return 0;
 }
 
-/* QM3 at the responder: HASH(3), then install. */
+/* QM3 at the responder (its HASH(3) verified): install. */
 static int quick_respond_finish(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
-	struct ike_sa *sa = q->sa;
-	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
-	uint8_t want[IKE_MAX_MD];
-	int err;
 
-	err = ike_qm_hash3(sa->hash->openssl, sa->skeyid_a, sa->prf_len, q->msgid, q->ni.data,
-			   q->ni.len, q->nr.data, q->nr.len, want);
-	if (err)
-		return err;
-	if (hp->body.len != sa->prf_len || CRYPTO_memcmp(want, hp->body.p, sa->prf_len)) {
-		quick_fail(q, "HASH(3) of Quick Mode message 3 does not verify");
-		return ISAKMP_N_INVALID_HASH_INFORMATION;
-	}
-	timer_cancel(sa->d->loop, &q->xmit.timer);
+	timer_cancel(q->sa->d->loop, &q->xmit.timer);
 	quick_established(q);
 	return 0;
 }
@@ -692,57 +524,8 @@ static int quick_respond_finish(void *state, struct ike_msg *m)
 #define QM_MUST (PL(ISAKMP_PL_HASH) | PL(ISAKMP_PL_SA) | PL(ISAKMP_PL_NONCE))
 #define QM_MAY	(PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_N) | PL(ISAKMP_PL_NAT_OA))
 
-static const struct step quick_mode_steps[] = {
+const struct step quick_mode_steps[] = {
 	{false, QM_MUST, QM_MAY, true, "QM1", quick_respond},
 	{true, QM_MUST, QM_MAY, true, "QM2", quick_initiator_finish},
 	{false, PL(ISAKMP_PL_HASH), 0, true, "QM3", quick_respond_finish},
 };
-
-void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
-{
-	struct quick *q = quick_find(d, sa, m->hdr.msgid);
-	uint8_t iv[IKE_MAX_BLOCK];
-	const struct step *s;
-	char why[256];
-	int err;
-
-	if (sa->state != IKE_SA_ESTABLISHED || !(m->hdr.flags & ISAKMP_FLAG_ENC)) {
-		ike_sa_log(sa, LOG_LVL_INFO, "dropped a Quick Mode message before phase 1 is up");
-		return;
-	}
-	if (!q) {
-		q = quick_new(sa, m->hdr.msgid, false);
-		if (!q)
-			return;
-	}
-	if (q->dhj.job.pending)
-		return; /* answered once the PFS job is done */
-	if (xmit_seen(&q->xmit, m->raw, m->len)) {
-		if (q->xmit.last_sent.len)
-			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, q->xmit.last_sent.data,
-				     q->xmit.last_sent.len);
-		return;
-	}
-	if (q->state != QUICK_NEGOTIATING || q->step >= 3)
-		return;
-	memcpy(iv, q->iv, sa->block);
-	if (ike_decrypt(sa, m->raw, m->len, iv) ||
-	    wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN,
-			     true, &m->pl)) {
-		quick_log(q, LOG_LVL_WARN, "dropped a message that does not decrypt or parse");
-		if (!q->initiator && q->step == 0)
-			quick_free(q);
-		return;
-	}
-	s = &quick_mode_steps[q->step];
-	if (step_check(s, q->initiator, m, why, sizeof(why))) {
-		quick_log(q, LOG_LVL_WARN, "%s: %s", s->name, why);
-		return;
-	}
-	memcpy(q->iv, iv, sa->block);
-	q->step += 2;
-	tap_received(d, m);
-	err = s->fn(q, m);
-	if (err && q->state == QUICK_NEGOTIATING)
-		quick_fail(q, "%s failed (%d)", s->name, err);
-}

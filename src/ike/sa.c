@@ -267,6 +267,7 @@ void ike_sa_free(struct ike_sa *sa)
 	xmit_clear(d, &sa->xmit);
 	timer_cancel(d->loop, &sa->expire);
 	dh_job_clear(d->loop, &sa->dhj);
+	msgid_free(&sa->msgids);
 	buf_free(&sa->gxi);
 	buf_free(&sa->gxr);
 	buf_free(&sa->ni);

@@ -75,22 +75,34 @@ static void on_signal(int signo, void *arg)
 	loop_stop(o->loop);
 }
 
+/* ARG is the bring-up's own copy of the name: a reload may free the
+ * configuration the name came from before the bring-up ends. */
 static void auto_start_done(void *arg, bool ok, const char *why)
 {
-	const char *name = arg;
+	char *name = arg;
 
 	log_msg(ok ? LOG_LVL_INFO : LOG_LVL_WARN, "%s: auto=start %s: %s", name,
 		ok ? "succeeded" : "failed", why);
+	free(name);
 }
 
 static void auto_start(struct oakleyd *o)
 {
+	const struct conn *c;
+	char *name;
 	unsigned i;
 
-	for (i = 0; i < o->conf->nconns; i++)
-		if (o->conf->conns[i].auto_ == AUTO_START)
-			ike_up(o->ike, o->conf->conns[i].name, auto_start_done,
-			       o->conf->conns[i].name);
+	for (i = 0; i < o->conf->nconns; i++) {
+		c = &o->conf->conns[i];
+		if (c->auto_ != AUTO_START)
+			continue;
+		name = strdup(c->name);
+		if (!name) {
+			log_err("%s: auto=start skipped: out of memory", c->name);
+			continue;
+		}
+		ike_up(o->ike, name, auto_start_done, name); /* calls back once */
+	}
 }
 
 /* The command line wins over config setup. */

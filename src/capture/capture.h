@@ -5,6 +5,7 @@
 #ifndef OAKLEY_CAPTURE_CAPTURE_H
 #define OAKLEY_CAPTURE_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -21,7 +22,20 @@ struct capture;
  *   The file libpcap opened is checked to be the one that was examined.
  * On a refusal, WHY gets a sentence naming PATH.  Returns 0 or -errno. */
 int capture_open(const char *path, struct capture **out, char *why, size_t whylen);
-void capture_close(struct capture *c); /* flushes; NULL is fine */
+void capture_close(struct capture *c); /* NULL is fine */
+
+/* What records in an open capture must look like. */
+struct capture_format {
+	bool nsec;	  /* timestamps in nanoseconds */
+	unsigned snaplen; /* the file's snapshot length */
+};
+
+/* The descriptor records go to, and their format: for handing an open
+ * capture to another process.  The capture keeps owning the descriptor. */
+int capture_fd(const struct capture *c, struct capture_format *f);
+/* A capture on FD that capture_open opened elsewhere (the file header is
+ * written); takes FD.  0, -EINVAL (a bad format) or -ENOMEM. */
+int capture_adopt(const char *path, int fd, const struct capture_format *f, struct capture **out);
 const char *capture_path(const struct capture *c);
 
 /* One ISAKMP message from SRC to DST (both sockaddr_in or both

@@ -163,12 +163,14 @@ static int drop_root(struct oakleyd *o)
 		return err;
 	}
 	err = priv_drop(PRIV_USER, why, sizeof(why));
+	if (!err)
+		err = priv_seccomp(why, sizeof(why));
 	if (err) {
 		log_err("%s", why);
 		return err;
 	}
-	log_info("running as %s (uid %u, gid %u) with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE; "
-		 "privileged helper pid %d",
+	log_info("running as %s (uid %u, gid %u) with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE "
+		 "under a seccomp filter; privileged helper pid %d",
 		 priv_state()->user, (unsigned)getuid(), (unsigned)getgid(),
 		 (int)priv_helper_pid(o->priv));
 	return 0;
@@ -200,13 +202,14 @@ static int run(struct oakleyd *o, uint16_t port)
 		goto out;
 	ctl_set_daemon(o->ctl, o->ike);
 	err = start_taps(o);
-	if (!err)
-		err = drop_root(o);
 	if (err)
 		goto out;
 	loop_add_signal(o->loop, SIGTERM, on_signal, o);
 	loop_add_signal(o->loop, SIGINT, on_signal, o);
 	loop_add_signal(o->loop, SIGHUP, on_signal, o);
+	err = drop_root(o);
+	if (err)
+		goto out;
 	log_info("oakleyd started: %u connections, IKE on UDP port %u, dataplane %s",
 		 o->conf->nconns, port,
 		 o->conf->setup.dataplane == DATAPLANE_NONE ? "none" : "kernel");

@@ -108,8 +108,12 @@ static int helper_loop(int fd, const struct priv_paths *paths)
  * helper ends when the daemon closes the channel. */
 static void __attribute__((noreturn)) helper_run(int fd, const struct priv_paths *paths)
 {
+	sigset_t none;
 	int err;
 
+	/* The daemon blocked its signals for signalfd; the helper has none. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	closelog();

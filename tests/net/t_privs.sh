@@ -3,7 +3,7 @@
 # parses packets runs as the user oakley (nobody, with a warning, where
 # there is none) with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only, empty
 # ambient and inheritable sets, a bounding set of those two, no_new_privs
-# and a seccomp filter; a privileged helper does reloads and captures.
+# and a seccomp filter (Seccomp: 2); a privileged helper does reloads and captures.
 # Then a tunnel, a reload and capture on/off must all still work, and
 # status must show the privileges.
 . "$(dirname "$0")/oakley.sh"
@@ -43,6 +43,7 @@ for k in CapInh CapAmb; do
 	[ "$(field $k)" = 0000000000000000 ] || fail "$k is $(field $k), expected 0"
 done
 [ "$(field NoNewPrivs)" = 1 ] || fail "NoNewPrivs is $(field NoNewPrivs)"
+[ "$(field Seccomp)" = 2 ] || fail "Seccomp is $(field Seccomp), expected 2 (a filter)"
 [ "$USER_EXPECTED" = oakley ] || assert_log "$WD" "there is no user 'oakley': running as 'nobody' instead"
 log "daemon $pid: $(grep -E '^(Uid|Gid|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' "/proc/$pid/status" | tr -s '\t ' ' ' | tr '\n' ';')"
 
@@ -53,14 +54,14 @@ n=$(find "/proc/$helper/fd" -lname 'socket:*' | wc -l)
 [ "$n" -eq 1 ] || fail "the helper holds $n sockets, expected its channel only"
 
 # Status says it, in text and JSON.
-octl "$WD" status | grep -q "^Privileges: user $USER_EXPECTED (uid $UID_EXPECTED, gid $GID_EXPECTED), capabilities cap_net_admin,cap_net_bind_service, no_new_privs on" ||
+octl "$WD" status | grep -q "^Privileges: user $USER_EXPECTED (uid $UID_EXPECTED, gid $GID_EXPECTED), capabilities cap_net_admin,cap_net_bind_service, no_new_privs on, seccomp on, privileged helper pid $helper" ||
 	fail "status: $(octl "$WD" status | head -n 2)"
 octl "$WD" status --json | python3 -c '
 import json, sys
 p = json.load(sys.stdin)["privileges"]
 assert p["dropped"] and p["uid"] == int(sys.argv[1]), p
 assert p["capabilities"] == "cap_net_admin,cap_net_bind_service", p
-assert p["no_new_privs"] and p["helper_pid"] > 0, p
+assert p["no_new_privs"] and p["seccomp"] and p["helper_pid"] > 0, p
 ' "$UID_EXPECTED" || fail "status --json privileges"
 
 # A tunnel, a reload that adds a connection, the new one up too.

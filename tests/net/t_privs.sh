@@ -81,6 +81,12 @@ out=$(octl "$WD" reload 2>&1) && fail "a reload of a broken configuration succee
 echo "$out" | grep -q "ipsec.conf:[0-9]*: " || fail "the refused reload says: $out"
 log "refused reload: $out"
 cp "$T_OUT/good.conf" "$WD/ipsec.conf"
+chmod 640 "$WD/ipsec.secrets"
+out=$(octl "$WD" reload 2>&1) && fail "a reload with a group-readable secrets file succeeded"
+echo "$out" | grep -q "(mode 0640): refusing to use it (chmod 600 $WD/ipsec.secrets)" ||
+	fail "the refused reload says: $out"
+log "refused reload: $out"
+chmod 600 "$WD/ipsec.secrets"
 kill -HUP "$pid"
 wait_for 10 [ "$(grep -c 'configuration reloaded' "$WD/oakleyd.log")" -ge 2 ] || fail "SIGHUP did not reload"
 

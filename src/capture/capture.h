@@ -15,12 +15,14 @@ struct capture;
 /* Opens PATH for writing decrypted ISAKMP as LINKTYPE_RAW.
  * - A new file is created with mode 0600 (O_EXCL|O_NOFOLLOW), and a missing
  *   parent directory (one level, e.g. /var/run/oakley) with mode 0700.
+ * - The directory must be root's or our euid's and not writable by group
+ *   or others (-EPERM).
  * - An existing file is appended to only if it is not a symbolic link
  *   (-ELOOP), is a regular file (-ENOTSUP), is owned by root or by our euid
- *   (-EPERM), and is a classic pcap file of LINKTYPE_RAW (-EINVAL otherwise;
- *   also for a file in the other byte order, to which libpcap cannot append).
- *   The file libpcap opened is checked to be the one that was examined.
- * On a refusal, WHY gets a sentence naming PATH.  Returns 0 or -errno. */
+ *   (-EPERM), has one hard link (-EMLINK), and is a classic pcap file of LINKTYPE_RAW (-EINVAL
+ * otherwise; also for a file in the other byte order, to which libpcap cannot append). The file
+ * libpcap opened is checked to be the one that was examined. On a refusal, WHY gets a sentence
+ * naming PATH.  Returns 0 or -errno. */
 int capture_open(const char *path, struct capture **out, char *why, size_t whylen);
 void capture_close(struct capture *c); /* NULL is fine */
 

@@ -217,9 +217,6 @@ static int create_new(struct capture *c, char *why, size_t whylen)
 	FILE *fp;
 	int fd, err;
 
-	err = make_parent(c->path, why, whylen);
-	if (err)
-		return err;
 	fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return file_refuse(why, whylen, -errno, "cannot create %s: %s", c->path,
@@ -301,6 +298,11 @@ int capture_open(const char *path, struct capture **out, char *why, size_t whyle
 		err = file_refuse(why, whylen, -ENOMEM, "cannot open %s: out of memory", path);
 		goto out;
 	}
+	err = make_parent(path, why, whylen);
+	if (!err)
+		err = file_check_parent(path, "a capture", why, whylen);
+	if (err)
+		goto out;
 	if (lstat(path, &st) == 0)
 		err = open_existing(c, &st, why, whylen);
 	else if (errno == ENOENT)

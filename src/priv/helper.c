@@ -62,10 +62,10 @@ static bool ends_with(const char *s, const char *tail)
  * over by a peer must not get root to create, say, a file in /etc/cron.d. */
 static void serve_capture(int fd, const char *path, size_t len)
 {
+	struct capture_format f = {0};
 	char why[WHY_MAX];
-	struct capture_format f;
 	struct capture *c;
-	int err;
+	int err, cfd;
 
 	if (strlen(path) != len || !ends_with(path, ".pcap")) {
 		snprintf(why, sizeof(why),
@@ -80,8 +80,9 @@ static void serve_capture(int fd, const char *path, size_t len)
 		reply_err(fd, PRIV_CAPTURE, err, why);
 		return;
 	}
-	err = capture_fd(c, &f);
-	chan_send(fd, PRIV_CAPTURE, 0, &f, sizeof(f), err);
+	/* The daemon gets its own copy of the descriptor; ours goes. */
+	cfd = capture_fd(c, &f);
+	chan_send(fd, PRIV_CAPTURE, 0, &f, sizeof(f), cfd);
 	capture_close(c);
 }
 

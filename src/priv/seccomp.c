@@ -169,7 +169,7 @@ static int add_rules(scmp_filter_ctx ctx)
 	/* Only Unix sockets: syslog reconnecting to /dev/log. */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				       SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+				       SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(unlink), 0);
 	return err;

@@ -51,7 +51,7 @@ HARDEN   := -fstack-protector-strong -fPIE -fstack-clash-protection -fcf-protect
 CPPFLAGS += -Isrc -D_GNU_SOURCE
 CFLAGS   += -std=gnu11 $(WARN) $(HARDEN) $(OPTFLAGS) -MMD -MP
 LDFLAGS  += -pie -Wl,-z,relro,-z,now $(SANLD)
-LDLIBS   := -lcrypto -lmnl -lpcap
+LDLIBS   := -lcrypto -lmnl -lpcap -lseccomp
 
 # LIB_DIRS narrows the library to some layers, for building one test while
 # other layers are being edited: make LIB_DIRS="src/util src/wire" ...

@@ -2,7 +2,7 @@
 # Installs the Debian packages that building, testing and the demo need,
 # only when some are missing.  Needs root (apt-get) on a fresh machine.
 set -e
-pkgs="build-essential clang libssl-dev libmnl-dev libpcap-dev libcmocka-dev
+pkgs="build-essential clang libssl-dev libmnl-dev libpcap-dev libseccomp-dev libcmocka-dev
 pkg-config iproute2 iputils-ping tcpdump tshark nftables strongswan-charon
 strongswan-swanctl libstrongswan-standard-plugins qemu-system-x86 busybox-static kmod xz-utils cpio python3"
 missing=""

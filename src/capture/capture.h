@@ -5,6 +5,7 @@
 #ifndef OAKLEY_CAPTURE_CAPTURE_H
 #define OAKLEY_CAPTURE_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -14,14 +15,29 @@ struct capture;
 /* Opens PATH for writing decrypted ISAKMP as LINKTYPE_RAW.
  * - A new file is created with mode 0600 (O_EXCL|O_NOFOLLOW), and a missing
  *   parent directory (one level, e.g. /var/run/oakley) with mode 0700.
+ * - The directory must be root's or our euid's and not writable by group
+ *   or others (-EPERM).
  * - An existing file is appended to only if it is not a symbolic link
  *   (-ELOOP), is a regular file (-ENOTSUP), is owned by root or by our euid
- *   (-EPERM), and is a classic pcap file of LINKTYPE_RAW (-EINVAL otherwise;
- *   also for a file in the other byte order, to which libpcap cannot append).
- *   The file libpcap opened is checked to be the one that was examined.
- * On a refusal, WHY gets a sentence naming PATH.  Returns 0 or -errno. */
+ *   (-EPERM), has one hard link (-EMLINK), and is a classic pcap file of LINKTYPE_RAW (-EINVAL
+ * otherwise; also for a file in the other byte order, to which libpcap cannot append). The file
+ * libpcap opened is checked to be the one that was examined. On a refusal, WHY gets a sentence
+ * naming PATH.  Returns 0 or -errno. */
 int capture_open(const char *path, struct capture **out, char *why, size_t whylen);
-void capture_close(struct capture *c); /* flushes; NULL is fine */
+void capture_close(struct capture *c); /* NULL is fine */
+
+/* What records in an open capture must look like. */
+struct capture_format {
+	bool nsec;	  /* timestamps in nanoseconds */
+	unsigned snaplen; /* the file's snapshot length */
+};
+
+/* The descriptor records go to, and their format: for handing an open
+ * capture to another process.  The capture keeps owning the descriptor. */
+int capture_fd(const struct capture *c, struct capture_format *f);
+/* A capture on FD that capture_open opened elsewhere (the file header is
+ * written); takes FD.  0, -EINVAL (a bad format) or -ENOMEM. */
+int capture_adopt(const char *path, int fd, const struct capture_format *f, struct capture **out);
 const char *capture_path(const struct capture *c);
 
 /* One ISAKMP message from SRC to DST (both sockaddr_in or both

@@ -13,8 +13,15 @@ int file_refuse(char *why, size_t whylen, int err, const char *fmt, ...)
 
 /* A file we may write WHAT ("a capture", "keys") into: not a symbolic link
  * (-ELOOP), a regular file (-ENOTSUP), owned by root or by our own euid
- * (-EPERM).  ST is what lstat or fstat saw of PATH. */
+ * (-EPERM), with one hard link (-EMLINK).  ST is what lstat or fstat saw
+ * of PATH. */
 int file_check(const char *path, const struct stat *st, const char *what, char *why, size_t whylen);
+
+/* A directory we may write WHAT in: owned by root or our euid, and not
+ * writable by group or others (-EPERM), not even with the sticky bit. */
+int file_check_dir(const char *dir, const char *what, char *why, size_t whylen);
+/* The same for the directory PATH is in. */
+int file_check_parent(const char *path, const char *what, char *why, size_t whylen);
 
 /* Creates DIR with mode 0700 unless it exists; its parent must exist. */
 int file_mkdir(const char *dir, char *why, size_t whylen);

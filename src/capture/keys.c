@@ -154,6 +154,8 @@ int keys_open(const char *dir, struct keytables **out, char *why, size_t whylen)
 	}
 	k->ike_fd = k->esp_fd = -1;
 	err = file_mkdir(dir, why, whylen);
+	if (!err)
+		err = file_check_dir(dir, "keys", why, whylen);
 	if (err)
 		goto out;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -13,10 +13,12 @@
 struct keytables;
 
 /* Creates DIR (mode 0700) if it does not exist, and opens both tables
- * with O_APPEND|O_CREAT|O_NOFOLLOW, mode 0600 when created.  An existing
- * table is refused when it is a symbolic link (-ELOOP), not a regular file
- * (-ENOTSUP) or owned by neither root nor our euid (-EPERM); WHY then says
- * which and names the file.  0 or -errno. */
+ * with O_APPEND|O_CREAT|O_NOFOLLOW, mode 0600 when created.  DIR is
+ * refused when group or others may write it or it is neither root's nor
+ * our euid's (-EPERM).  An existing table is refused when it is a symbolic
+ * link (-ELOOP), not a regular file (-ENOTSUP), owned by neither root nor
+ * our euid (-EPERM) or has more than one hard link (-EMLINK); WHY then
+ * says which and names the file.  0 or -errno. */
 int keys_open(const char *dir, struct keytables **out, char *why, size_t whylen);
 void keys_close(struct keytables *k); /* NULL is fine */
 const char *keys_dir(const struct keytables *k);

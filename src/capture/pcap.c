@@ -30,13 +30,19 @@
 #define NON_ESP_LEN	4 /* RFC 3948 2.2: four zero octets where an SPI would be */
 #define IP_TTL_OURS	64
 
+#define PCAP_REC_HDR_LEN 16 /* seconds, fraction, captured and wire length */
+
+/* libpcap writes the file header; the records go out on FD, each in one
+ * write(2), so the descriptor can be opened in one process and used in
+ * another (the privileged helper opens it, the daemon writes to it). */
 struct capture {
 	char *path;
-	pcap_t *dead;
+	pcap_t *dead; /* only while opening */
 	pcap_dumper_t *dump;
+	int fd;
 	bool nsec;	  /* the file's timestamps are in nanoseconds */
 	unsigned snaplen; /* the file's: a record holds at most this much */
-	struct buf pkt;	  /* the packet being written; wiped after each */
+	struct buf pkt;	  /* the record being written; wiped after each */
 };
 
 /* What the header of an existing file says, in host order. */
@@ -186,10 +192,6 @@ static int open_existing(struct capture *c, const struct stat *st, char *why, si
 	if (fstat(fd, &fst) < 0 || !same_file(st, &fst))
 		return file_refuse(why, whylen, -EAGAIN,
 				   "%s changed while it was being opened: try again", c->path);
-	/* fopen() gave libpcap no O_CLOEXEC; scripts we run must not get it. */
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-		return file_refuse(why, whylen, -errno, "cannot use %s: %s", c->path,
-				   strerror(errno));
 	return 0;
 }
 
@@ -215,9 +217,6 @@ static int create_new(struct capture *c, char *why, size_t whylen)
 	FILE *fp;
 	int fd, err;
 
-	err = make_parent(c->path, why, whylen);
-	if (err)
-		return err;
 	fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return file_refuse(why, whylen, -errno, "cannot create %s: %s", c->path,
@@ -252,6 +251,39 @@ fail:
 	return err;
 }
 
+static struct capture *capture_alloc(const char *path)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->fd = -1;
+	buf_init(&c->pkt);
+	c->path = strdup(path);
+	if (!c->path) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* From here on the records go to our own descriptor (O_CLOEXEC: scripts
+ * we run must not get it; O_APPEND: each record lands at the end). */
+static int take_fd(struct capture *c, char *why, size_t whylen)
+{
+	int fd = fileno(pcap_dump_file(c->dump));
+
+	c->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (c->fd < 0 || fcntl(c->fd, F_SETFL, O_WRONLY | O_APPEND) < 0)
+		return file_refuse(why, whylen, -errno, "cannot use %s: %s", c->path,
+				   strerror(errno));
+	pcap_dump_close(c->dump);
+	c->dump = NULL;
+	pcap_close(c->dead);
+	c->dead = NULL;
+	return 0;
+}
+
 int capture_open(const char *path, struct capture **out, char *why, size_t whylen)
 {
 	struct capture *c;
@@ -261,12 +293,16 @@ int capture_open(const char *path, struct capture **out, char *why, size_t whyle
 	*out = NULL;
 	if (why && whylen)
 		why[0] = '\0';
-	c = calloc(1, sizeof(*c));
-	if (!c || !(c->path = strdup(path))) {
+	c = capture_alloc(path);
+	if (!c) {
 		err = file_refuse(why, whylen, -ENOMEM, "cannot open %s: out of memory", path);
 		goto out;
 	}
-	buf_init(&c->pkt);
+	err = make_parent(path, why, whylen);
+	if (!err)
+		err = file_check_parent(path, "a capture", why, whylen);
+	if (err)
+		goto out;
 	if (lstat(path, &st) == 0)
 		err = open_existing(c, &st, why, whylen);
 	else if (errno == ENOENT)
@@ -274,12 +310,38 @@ int capture_open(const char *path, struct capture **out, char *why, size_t whyle
 	else
 		err = file_refuse(why, whylen, -errno, "cannot examine %s: %s", path,
 				  strerror(errno));
+	if (!err)
+		err = take_fd(c, why, whylen);
 out:
 	if (err)
 		capture_close(c);
 	else
 		*out = c;
 	return err;
+}
+
+int capture_adopt(const char *path, int fd, const struct capture_format *f, struct capture **out)
+{
+	struct capture *c;
+
+	*out = NULL;
+	if (!f->snaplen || f->snaplen > INT_MAX)
+		return -EINVAL;
+	c = capture_alloc(path);
+	if (!c)
+		return -ENOMEM;
+	c->fd = fd;
+	c->nsec = f->nsec;
+	c->snaplen = f->snaplen;
+	*out = c;
+	return 0;
+}
+
+int capture_fd(const struct capture *c, struct capture_format *f)
+{
+	f->nsec = c->nsec;
+	f->snaplen = c->snaplen;
+	return c->fd;
 }
 
 void capture_close(struct capture *c)
@@ -290,6 +352,8 @@ void capture_close(struct capture *c)
 		pcap_dump_close(c->dump);
 	if (c->dead)
 		pcap_close(c->dead);
+	if (c->fd >= 0)
+		close(c->fd);
 	buf_free(&c->pkt);
 	free(c->path);
 	free(c);
@@ -396,31 +460,49 @@ static int frame(struct buf *b, const struct sockaddr *src, const struct sockadd
 	return 0;
 }
 
+/* The record header as libpcap writes it: four 32-bit words in the byte
+ * order of this host (the file's, since other orders are refused). */
+static void put_rec_hdr(uint8_t *p, const struct capture *c, size_t len)
+{
+	struct timespec now;
+	uint32_t w[4];
+
+	clock_gettime(CLOCK_REALTIME, &now); /* gettimeofday's clock, to the ns */
+	w[0] = (uint32_t)now.tv_sec;
+	w[1] = (uint32_t)(c->nsec ? now.tv_nsec : now.tv_nsec / 1000);
+	w[2] = (uint32_t)(len < c->snaplen ? len : c->snaplen);
+	w[3] = (uint32_t)len;
+	memcpy(p, w, sizeof(w));
+}
+
 int capture_write(struct capture *c, const struct sockaddr *src, const struct sockaddr *dst,
 		  const uint8_t *msg, size_t len)
 {
-	struct pcap_pkthdr h = {0};
-	struct timespec now;
+	size_t pktlen, reclen;
+	ssize_t w;
 	int err;
 
 	if (src->sa_family != dst->sa_family ||
 	    (src->sa_family != AF_INET && src->sa_family != AF_INET6))
 		return -EAFNOSUPPORT;
 	buf_reset(&c->pkt);
+	if (!buf_reserve(&c->pkt, PCAP_REC_HDR_LEN)) {
+		err = -ENOMEM;
+		goto out;
+	}
 	err = frame(&c->pkt, src, dst, msg, len);
 	if (err)
 		goto out;
-	clock_gettime(CLOCK_REALTIME, &now); /* gettimeofday's clock, to the ns */
-	h.ts.tv_sec = now.tv_sec;
-	h.ts.tv_usec = c->nsec ? now.tv_nsec : now.tv_nsec / 1000;
-	h.len = (bpf_u_int32)c->pkt.len;
-	h.caplen = h.len < c->snaplen ? h.len : c->snaplen;
-	errno = 0;
-	pcap_dump((u_char *)c->dump, &h, c->pkt.data);
-	if (pcap_dump_flush(c->dump) < 0 || ferror(pcap_dump_file(c->dump))) {
-		err = errno ? -errno : -EIO;
-		clearerr(pcap_dump_file(c->dump));
-	}
+	pktlen = c->pkt.len - PCAP_REC_HDR_LEN;
+	put_rec_hdr(c->pkt.data, c, pktlen);
+	reclen = PCAP_REC_HDR_LEN + (pktlen < c->snaplen ? pktlen : c->snaplen);
+	do
+		w = write(c->fd, c->pkt.data, reclen);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		err = -errno;
+	else if ((size_t)w != reclen)
+		err = -EIO; /* a torn record: the disk is full */
 out:
 	buf_reset(&c->pkt); /* plaintext of an encrypted exchange: wiped */
 	return err;

@@ -12,6 +12,7 @@
 #include "ctl/ctl.h"
 #include "ike/ike.h"
 #include "ike/tap.h"
+#include "priv/priv.h"
 #include "util/log.h"
 #include "wire/isakmp.h"
 
@@ -22,6 +23,7 @@ struct oakleyd {
 	struct conf *conf;
 	struct ike_daemon *ike;
 	struct ctl *ctl;
+	struct priv *priv; /* the privileged helper, once root is dropped */
 };
 
 static void usage(FILE *f)
@@ -50,7 +52,7 @@ static int reload(void *arg, char *why, size_t whylen)
 	struct conf *c;
 	int err;
 
-	err = load_conf(o, &c, why, whylen);
+	err = o->priv ? priv_reload(o->priv, &c, why, whylen) : load_conf(o, &c, why, whylen);
 	if (err) {
 		log_err("reload refused, the running configuration stays: %s", why);
 		return err;
@@ -60,6 +62,20 @@ static int reload(void *arg, char *why, size_t whylen)
 	o->conf = c;
 	log_info("configuration reloaded: %u connections", c->nconns);
 	return 0;
+}
+
+static int capture_on(void *arg, const char *path, char *why, size_t whylen)
+{
+	struct oakleyd *o = arg;
+	struct capture *c;
+	int err;
+
+	if (!o->priv)
+		return ike_capture_on(o->ike, path, why, whylen);
+	err = priv_capture_open(o->priv, path, &c, why, whylen);
+	if (!err)
+		ike_capture_use(o->ike, c);
+	return err;
 }
 
 static void on_signal(int signo, void *arg)
@@ -75,22 +91,34 @@ static void on_signal(int signo, void *arg)
 	loop_stop(o->loop);
 }
 
+/* ARG is the bring-up's own copy of the name: a reload may free the
+ * configuration the name came from before the bring-up ends. */
 static void auto_start_done(void *arg, bool ok, const char *why)
 {
-	const char *name = arg;
+	char *name = arg;
 
 	log_msg(ok ? LOG_LVL_INFO : LOG_LVL_WARN, "%s: auto=start %s: %s", name,
 		ok ? "succeeded" : "failed", why);
+	free(name);
 }
 
 static void auto_start(struct oakleyd *o)
 {
+	const struct conn *c;
+	char *name;
 	unsigned i;
 
-	for (i = 0; i < o->conf->nconns; i++)
-		if (o->conf->conns[i].auto_ == AUTO_START)
-			ike_up(o->ike, o->conf->conns[i].name, auto_start_done,
-			       o->conf->conns[i].name);
+	for (i = 0; i < o->conf->nconns; i++) {
+		c = &o->conf->conns[i];
+		if (c->auto_ != AUTO_START)
+			continue;
+		name = strdup(c->name);
+		if (!name) {
+			log_err("%s: auto=start skipped: out of memory", c->name);
+			continue;
+		}
+		ike_up(o->ike, name, auto_start_done, name); /* calls back once */
+	}
 }
 
 /* The command line wins over config setup. */
@@ -116,9 +144,42 @@ static int start_taps(struct oakleyd *o)
 	return 0;
 }
 
+/* Everything that needs root is open: from here on a helper keeps root for
+ * reloads and captures, and this process parses packets without it. */
+static int drop_root(struct oakleyd *o)
+{
+	const struct priv_paths paths = {o->conf_path, o->secrets_path, o->ctl_path};
+	char why[512];
+	int err;
+
+	if (geteuid() != 0) {
+		log_info("not started as root: running with the privileges given (uid %u)",
+			 (unsigned)geteuid());
+		return 0;
+	}
+	err = priv_helper_start(&paths, &o->priv);
+	if (err) {
+		log_err("cannot start the privileged helper: %s", strerror(-err));
+		return err;
+	}
+	err = priv_drop(PRIV_USER, why, sizeof(why));
+	if (!err)
+		err = priv_seccomp(why, sizeof(why));
+	if (err) {
+		log_err("%s", why);
+		return err;
+	}
+	log_info("running as %s (uid %u, gid %u) with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE "
+		 "under a seccomp filter; privileged helper pid %d",
+		 priv_state()->user, (unsigned)getuid(), (unsigned)getgid(),
+		 (int)priv_helper_pid(o->priv));
+	return 0;
+}
+
 static int run(struct oakleyd *o, uint16_t port)
 {
-	struct ctl_hooks hooks = {reload, o};
+	struct ctl_hooks hooks = {reload, capture_on, o};
+	char why[512];
 	int err;
 
 	err = loop_new(&o->loop);
@@ -146,6 +207,9 @@ static int run(struct oakleyd *o, uint16_t port)
 	loop_add_signal(o->loop, SIGTERM, on_signal, o);
 	loop_add_signal(o->loop, SIGINT, on_signal, o);
 	loop_add_signal(o->loop, SIGHUP, on_signal, o);
+	err = drop_root(o);
+	if (err)
+		goto out;
 	log_info("oakleyd started: %u connections, IKE on UDP port %u, dataplane %s",
 		 o->conf->nconns, port,
 		 o->conf->setup.dataplane == DATAPLANE_NONE ? "none" : "kernel");
@@ -157,6 +221,10 @@ out:
 		ike_daemon_free(o->ike);
 	ctl_close(o->ctl);
 	loop_free(o->loop);
+	if (priv_helper_stop(o->priv, why, sizeof(why))) {
+		log_err("%s", why);
+		err = err ? err : -ECHILD;
+	}
 	log_info("oakleyd stopped");
 	return err;
 }

@@ -68,6 +68,27 @@ static int io_error(struct conf_ctx *ctx, int err, const char *path, const char 
 	return -err;
 }
 
+/* As OpenSSH refuses a private key others can read: the PSKs are the
+ * tunnels' keys.  Root's file (or ours, when oakleyd runs as a user). */
+static int secrets_file_check(struct conf_ctx *ctx, const char *path, const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		conf_error(ctx, path, 0,
+			   "the secrets file is owned by uid %u, not root: refusing to use it "
+			   "(chown root %s)",
+			   (unsigned)st->st_uid, path);
+		return -EACCES;
+	}
+	if (st->st_mode & (S_IRWXG | S_IRWXO)) {
+		conf_error(ctx, path, 0,
+			   "group or others may read or write the secrets file (mode %04o): "
+			   "refusing to use it (chmod 600 %s)",
+			   (unsigned)(st->st_mode & 07777), path);
+		return -EACCES;
+	}
+	return 0;
+}
+
 int conf_read_file(struct conf_ctx *ctx, const char *path, bool secret, const char *from,
 		   unsigned line, char **data, size_t *len)
 {
@@ -88,9 +109,11 @@ int conf_read_file(struct conf_ctx *ctx, const char *path, bool secret, const ch
 		ret = io_error(ctx, S_ISREG(st.st_mode) ? EFBIG : EINVAL, path, from, line);
 		goto out;
 	}
-	if (secret && (st.st_mode & (S_IRGRP | S_IROTH)))
-		log_warn("%s may be read by group or others (mode %04o); chmod 600 it", path,
-			 (unsigned)(st.st_mode & 07777));
+	if (secret) {
+		ret = secrets_file_check(ctx, path, &st);
+		if (ret)
+			goto out;
+	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		ret = -ENOMEM;

@@ -136,10 +136,11 @@ typedef bool (*conf_is_local_fn)(const struct conf_addr *a, void *arg);
 
 /* 0, or -EINVAL with err = "FILE:LINE: what is wrong" (the first error
  * found); -errno for I/O with err saying which file.  secrets_path may be
- * NULL (no secrets).  Warns (log_warn) when the secrets file is readable
- * by group/others, and for weak algorithms.  A conn with auto=ignore whose
- * ends are not on this host is left out (it is usually a template for
- * also=); every other conn must have one end on this host. */
+ * NULL (no secrets).  A secrets file (or one it includes) that group or
+ * others may read or write, or that neither root nor our euid owns, is
+ * refused (-EACCES, err naming it and the fix).  Warns for weak algorithms.  A conn with
+ * auto=ignore whose ends are not on this host is left out (it is usually a template for also=);
+ * every other conn must have one end on this host. */
 int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn is_local, void *arg,
 	      struct conf **out, char *err, size_t errlen);
 void conf_free(struct conf *c); /* wipes PSKs */

@@ -122,7 +122,9 @@ static void cmd_capture(struct ctl_client *cl, const char *args)
 		return;
 	}
 	path = args[2] ? args + 3 : IKE_CAPTURE_DEFAULT;
-	if (ike_capture_on(cl->ctl->d, path, why, sizeof(why))) {
+	if (cl->ctl->hooks.capture_on
+		    ? cl->ctl->hooks.capture_on(cl->ctl->hooks.arg, path, why, sizeof(why))
+		    : ike_capture_on(cl->ctl->d, path, why, sizeof(why))) {
 		client_reply_str(cl, false, why);
 		return;
 	}

@@ -12,6 +12,8 @@ struct ctl;
 /* Hooks the daemon gives the control socket for what is not IKE state. */
 struct ctl_hooks {
 	int (*reload)(void *arg, char *why, size_t whylen);
+	/* Opens PATH as the capture (the daemon may no longer be root). */
+	int (*capture_on)(void *arg, const char *path, char *why, size_t whylen);
 	void *arg;
 };
 

@@ -15,6 +15,7 @@
 #include "wire/isakmp.h"
 #include "kernel/xfrm.h"
 #include "net/sockaddr.h"
+#include "priv/priv.h"
 #include "util/log.h"
 
 static void out_printf(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -132,12 +133,31 @@ static void conns_text(struct ike_daemon *d, struct buf *out)
 	}
 }
 
+/* What an attacker who took over this process would hold. */
+static void privileges_text(struct buf *out)
+{
+	const struct priv_state *p = priv_state();
+	char caps[256];
+
+	priv_caps_str(p->caps, caps, sizeof(caps));
+	out_printf(out,
+		   "Privileges: %s%s (uid %u, gid %u), capabilities %s, no_new_privs %s, "
+		   "seccomp %s",
+		   p->dropped ? "user " : "not dropped, ", p->dropped ? p->user : "uid",
+		   (unsigned)p->uid, (unsigned)p->gid, caps, p->no_new_privs ? "on" : "off",
+		   p->seccomp ? "on" : "off");
+	if (p->helper)
+		out_printf(out, ", privileged helper pid %d", (int)p->helper);
+	out_printf(out, "\n");
+}
+
 void status_text(struct ike_daemon *d, struct buf *out)
 {
 	const struct ike_sa *sa;
 	const struct child_sa *c;
 	char l[128], r[128], prop[128];
 
+	privileges_text(out);
 	if (d->capture)
 		out_printf(out, "Capture: on, decrypted ISAKMP to %s\n", capture_path(d->capture));
 	else
@@ -297,6 +317,21 @@ static void json_conn(struct buf *out, const struct conn *c, bool comma)
 	out_printf(out, "}%s", comma ? "," : "");
 }
 
+static void privileges_json(struct buf *out)
+{
+	const struct priv_state *p = priv_state();
+	char caps[256];
+
+	priv_caps_str(p->caps, caps, sizeof(caps));
+	out_printf(out, "\"privileges\":{\"dropped\":%s,", p->dropped ? "true" : "false");
+	json_key(out, "user", p->dropped ? p->user : "", true);
+	json_key(out, "capabilities", caps, true);
+	out_printf(out,
+		   "\"uid\":%u,\"gid\":%u,\"no_new_privs\":%s,\"seccomp\":%s,\"helper_pid\":%d},",
+		   (unsigned)p->uid, (unsigned)p->gid, p->no_new_privs ? "true" : "false",
+		   p->seccomp ? "true" : "false", (int)p->helper);
+}
+
 void status_json(struct ike_daemon *d, struct buf *out)
 {
 	const struct ike_failure *f;
@@ -304,7 +339,9 @@ void status_json(struct ike_daemon *d, struct buf *out)
 	unsigned i;
 	const struct child_sa *c;
 
-	out_printf(out, "{\"capture\":");
+	out_printf(out, "{");
+	privileges_json(out);
+	out_printf(out, "\"capture\":");
 	if (d->capture)
 		json_str(out, capture_path(d->capture));
 	else

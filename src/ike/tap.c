@@ -16,10 +16,15 @@ int ike_capture_on(struct ike_daemon *d, const char *path, char *why, size_t why
 	err = capture_open(path, &c, why, whylen);
 	if (err)
 		return err;
+	ike_capture_use(d, c);
+	return 0;
+}
+
+void ike_capture_use(struct ike_daemon *d, struct capture *c)
+{
 	ike_capture_off(d);
 	d->capture = c;
-	log_info("capturing every ISAKMP message, decrypted, to %s", path);
-	return 0;
+	log_info("capturing every ISAKMP message, decrypted, to %s", capture_path(c));
 }
 
 void ike_capture_off(struct ike_daemon *d)

@@ -10,6 +10,8 @@
 #define IKE_CAPTURE_DEFAULT "/var/run/oakley/isakmp.pcap"
 
 int ike_capture_on(struct ike_daemon *d, const char *path, char *why, size_t whylen);
+/* Captures to C (opened elsewhere, e.g. by the privileged helper); takes it. */
+void ike_capture_use(struct ike_daemon *d, struct capture *c);
 void ike_capture_off(struct ike_daemon *d);
 int ike_keys_on(struct ike_daemon *d, const char *dir, char *why, size_t whylen);
 

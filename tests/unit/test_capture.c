@@ -439,6 +439,47 @@ static void test_refuse_owner(void **state)
 	assert_int_equal(count_records(path), 2);
 }
 
+/* A second name for the file could be anywhere: refused. */
+static void test_refuse_hardlink(void **state)
+{
+	char other[300];
+
+	write_two(path);
+	snprintf(other, sizeof(other), "%s/other-name", dir);
+	assert_int_equal(link(path, other), 0);
+	refused(-EMLINK, "2 hard links");
+	assert_int_equal(count_records(path), 2);
+}
+
+/* Refused for its directory: WHY names the directory. */
+static void refused_dir(const char *what)
+{
+	struct capture *c = (void *)1;
+
+	assert_int_equal(capture_open(path, &c, why, sizeof(why)), -EPERM);
+	assert_null(c);
+	assert_non_null(strstr(why, dir));
+	assert_non_null(strstr(why, what));
+}
+
+/* A directory others may write (even sticky, as /tmp) or another user's. */
+static void test_refuse_parent(void **state)
+{
+	static const mode_t bad[] = {0777, 01777, 0770, 0702};
+	unsigned i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(chmod(dir, bad[i]), 0);
+		refused_dir("group or others may write the directory");
+		assert_int_equal(access(path, F_OK), -1); /* not created */
+	}
+	assert_int_equal(chmod(dir, 0755), 0);
+	write_two(path);
+	assert_int_equal(chown(dir, 65534, 65534), 0); /* the tests run as root */
+	refused_dir("is owned by uid 65534, neither root nor us");
+	assert_int_equal(chown(dir, 0, 0), 0);
+}
+
 static void test_refuse_directory(void **state)
 {
 	assert_int_equal(mkdir(path, 0700), 0);
@@ -515,6 +556,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_swapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_hardlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tshark, setup, teardown),
 	};
 

@@ -1,9 +1,8 @@
-/* ipsec.secrets: every entry form, errors with FILE:LINE, the mode
- * warning, and conf_psk's choice among entries (strongSwan's ranking: the
- * remote ID first, then the local one, the later line on a tie).
- * Base64 known answers from Python:
- *   base64.b64encode(b"\x00\xff\x10\x80")       -> AP8QgA==
- *   base64.b64encode(b"oakley shared secret")   -> b2FrbGV5IHNoYXJlZCBzZWNyZXQ= */
+/* ipsec.secrets: every entry form, errors with FILE:LINE, the refusal of
+ * a file others may read or another user owns, and conf_psk's choice among entries (strongSwan's
+ * ranking: the remote ID first, then the local one, the later line on a tie). Base64 known answers
+ * from Python: base64.b64encode(b"\x00\xff\x10\x80")       -> AP8QgA== base64.b64encode(b"oakley
+ * shared secret")   -> b2FrbGV5IHNoYXJlZCBzZWNyZXQ= */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -117,35 +116,66 @@ static void test_other_types_skipped(void **state)
 	loaded_free(&l);
 }
 
-static void test_mode_warning(void **state)
+/* A secrets file others may read or write, or another user's, is refused
+ * with a line that names it and the fix; 0600 and root's is read. */
+static void expect_refused(const char *conf, const char *secrets, const char *want)
+{
+	struct conf *c = NULL;
+	char err[512];
+
+	assert_int_equal(
+		conf_load(conf, secrets, stub_is_local, (void *)here, &c, err, sizeof(err)),
+		-EACCES);
+	assert_null(c);
+	assert_contains(err, want);
+}
+
+static void test_mode_refused(void **state)
 {
 	char *conf = tmp_file(two_conns, 0644), *secrets = tmp_file(": PSK \"x\"\n", 0644);
+	static const mode_t bad[] = {0644, 0640, 0604, 0620, 0602, 0610};
 	struct conf *c = NULL;
-	struct capture cap;
-	char err[256], want[256], *log;
-	int ret;
+	char err[512], want[512];
+	unsigned i;
 
-	capture_start(&cap);
-	ret = conf_load(conf, secrets, stub_is_local, (void *)here, &c, err, sizeof(err));
-	log = capture_end(&cap);
-	assert_int_equal(ret, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(chmod(secrets, bad[i]), 0);
+		snprintf(want, sizeof(want),
+			 "%s: group or others may read or write the secrets file (mode %04o): "
+			 "refusing to use it (chmod 600 %s)",
+			 secrets, (unsigned)bad[i], secrets);
+		expect_refused(conf, secrets, want);
+	}
+	/* 0600 (and 0400): read. */
+	assert_int_equal(chmod(secrets, 0400), 0);
+	assert_int_equal(
+		conf_load(conf, secrets, stub_is_local, (void *)here, &c, err, sizeof(err)), 0);
 	assert_int_equal(c->nsecrets, 1);
-	snprintf(want, sizeof(want), "%s may be read by group or others (mode 0644)", secrets);
-	assert_contains(log, want);
-	free(log);
 	conf_free(c);
-
-	/* 0600: no warning. */
 	assert_int_equal(chmod(secrets, 0600), 0);
-	capture_start(&cap);
-	ret = conf_load(conf, secrets, stub_is_local, (void *)here, &c, err, sizeof(err));
-	log = capture_end(&cap);
-	assert_int_equal(ret, 0);
-	assert_null(strstr(log, "may be read"));
-	free(log);
-	conf_free(c);
+	/* Another user's file, even at 0600 (the tests run as root). */
+	assert_int_equal(chown(secrets, 65534, 65534), 0);
+	snprintf(want, sizeof(want), "%s: the secrets file is owned by uid 65534, not root",
+		 secrets);
+	expect_refused(conf, secrets, want);
 	tmp_remove(conf);
 	tmp_remove(secrets);
+}
+
+/* An included secrets file is held to the same rule. */
+static void test_mode_refused_include(void **state)
+{
+	char *inner = tmp_file("10.0.0.3 : PSK \"inner\"\n", 0644);
+	char outer[256], want[256];
+	struct loaded l;
+
+	snprintf(outer, sizeof(outer), ": PSK \"outer\"\ninclude %s\n", inner);
+	load_text(&l, two_conns, outer);
+	assert_int_equal(l.ret, -EACCES);
+	snprintf(want, sizeof(want), "%s: group or others may read or write", inner);
+	assert_contains(l.err, want);
+	loaded_free(&l);
+	tmp_remove(inner);
 }
 
 static void test_include(void **state)
@@ -308,7 +338,8 @@ int main(void)
 		cmocka_unit_test(test_entry_forms),
 		cmocka_unit_test(test_multi_line),
 		cmocka_unit_test(test_other_types_skipped),
-		cmocka_unit_test(test_mode_warning),
+		cmocka_unit_test(test_mode_refused),
+		cmocka_unit_test(test_mode_refused_include),
 		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_longest_psk),

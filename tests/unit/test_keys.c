@@ -231,6 +231,32 @@ static void test_refuse_other(void **state)
 	refused(-EPERM, esp_path, "owned by uid 65534");
 }
 
+/* The key tables' directory: not writable by others (sticky or not), not
+ * another user's; and a table with a second name is refused. */
+static void test_refuse_dir_and_links(void **state)
+{
+	static const mode_t bad[] = {0777, 01777, 0775, 0722};
+	char other[300];
+	struct keytables *k;
+	unsigned i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(chmod(dir, bad[i]), 0);
+		refused(-EPERM, dir, "group or others may write the directory");
+		assert_int_equal(access(ike_path, F_OK), -1); /* nothing created */
+	}
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(chown(dir, 65534, 65534), 0); /* the tests run as root */
+	refused(-EPERM, dir, "owned by uid 65534, neither root nor us");
+	assert_int_equal(chown(dir, 0, 0), 0);
+
+	k = open_ok();
+	keys_close(k);
+	snprintf(other, sizeof(other), "%s/other-name", dir);
+	assert_int_equal(link(esp_path, other), 0);
+	refused(-EMLINK, esp_path, "2 hard links");
+}
+
 /* ESP in transport mode with AES-128-CBC and HMAC-SHA1-96 (RFC 4303,
  * 3602, 2404) carrying a UDP datagram 1234 -> 5678 "hello", inside an IP
  * packet from src to dst.  Returns the packet's length. */
@@ -377,6 +403,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_modes_and_append, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_other, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_dir_and_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tshark, setup, teardown),
 	};
 

@@ -19,7 +19,7 @@ PKG_CONFIG ?= pkg-config
 NODEPS_GOALS := deps check demo clean format
 ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NODEPS_GOALS),$(MAKECMDGOALS)),all),)
 NEED_PKGS := openssl:openssl/evp.h:libssl-dev libmnl:libmnl/libmnl.h:libmnl-dev \
-             libpcap:pcap/pcap.h:libpcap-dev
+             libpcap:pcap/pcap.h:libpcap-dev libseccomp:seccomp.h:libseccomp-dev
 ifneq ($(filter unit check-unit $(BUILD)/san/tests/% $(BUILD)/tests/%,$(MAKECMDGOALS)),)
 NEED_PKGS += cmocka:cmocka.h:libcmocka-dev
 endif

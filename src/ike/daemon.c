@@ -12,6 +12,7 @@
 #include "ike/exchange.h"
 #include "ike/informational.h"
 #include "ike/main_mode.h"
+#include "ike/phase1.h"
 #include "ike/quick.h"
 #include "ike/tap.h"
 #include "capture/keys.h"
@@ -316,6 +317,7 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 	unsigned nsteps = aggressive ? aggressive_mode_nsteps : main_mode_nsteps;
 	uint8_t iv[IKE_MAX_BLOCK];
 	const struct step *s;
+	uint8_t *cipher = NULL;
 	char why[256];
 	int err;
 
@@ -334,12 +336,18 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 		return;
 	s = &steps[sa->step];
 	memcpy(iv, sa->iv, sizeof(iv));
+	if (encrypted && !sa->initiator && !(cipher = malloc(m->len))) /* other keys may open it */
+		return;
+	if (cipher)
+		memcpy(cipher, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN);
 	if (encrypted && ike_decrypt(sa, m->raw, m->len, iv)) {
 		ike_sa_log(sa, LOG_LVL_WARN, "%s does not decrypt, dropped", s->name);
-		return;
+		goto out;
 	}
 	err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
 			       m->len - ISAKMP_HDR_LEN, encrypted, &m->pl);
+	if (err && cipher && phase1_try_other_keys(sa, m, cipher, iv))
+		err = 0;
 	if (err && encrypted) {
 		/* In the clear: with other keys the peer could not read it. */
 		if (!sa->initiator)
@@ -348,7 +356,7 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 			    "%s does not decrypt to valid payloads: the pre-shared keys "
 			    "probably differ",
 			    s->name);
-		return;
+		goto out;
 	}
 	if (!err)
 		err = step_check(s, sa->initiator, m, why, sizeof(why));
@@ -360,7 +368,7 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 			info_send_plain_notify(d, m, (uint16_t)err);
 			ike_sa_fail(sa, "%s message 1 %s", wire_exchange_name(sa->exchange), why);
 		}
-		return;
+		goto out;
 	}
 	memcpy(sa->iv, iv, sizeof(iv));
 	sa->step += 2;
@@ -374,6 +382,8 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 	if (err && sa->state == IKE_SA_NEGOTIATING)
 		ike_sa_fail(sa, "%s failed: %s", s->name,
 			    err > 0 ? wire_notify_name((uint16_t)err) : strerror(-err));
+out:
+	free(cipher);
 }
 
 /* A protected Informational needs its own IV: derived from its message ID. */

@@ -260,6 +260,7 @@ static int mm_respond_id(void *state, struct ike_msg *m)
 	err = phase1_check_id(sa, m);
 	if (err)
 		return err;
+	phase1_forget_secret(sa);
 	info_note_notifies(sa, m);
 	err = mm_send_id(sa, false);
 	if (err)

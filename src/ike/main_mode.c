@@ -99,7 +99,7 @@ static int mm_pick_conn(struct ike_sa *sa, struct cursor sa_body, struct p1_offe
 	const struct conn *c;
 	int err;
 
-	snprintf(sa->why, sizeof(sa->why), "no connection for this peer any more");
+	/* sa->why is written only on failure: status shows it as the reason. */
 	for (pass = 0; pass < 2; pass++) {
 		for (c = NULL; (c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c));) {
 			struct conn only = *c;
@@ -121,6 +121,8 @@ static int mm_pick_conn(struct ike_sa *sa, struct cursor sa_body, struct p1_offe
 			}
 		}
 	}
+	if (best == ~0u)
+		snprintf(sa->why, sizeof(sa->why), "no connection for this peer any more");
 	return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 }
 

@@ -77,6 +77,12 @@ sys.exit(0 if up else 1)' "$1"
 
 out=$(octl "$WD" up alice 2>&1) || fail "alice with alice's key: $out"
 established alice || fail "east has no SA for alice"
+# An established responder SA has no failure reason in status.
+octl "$ED" status --json | python3 -c '
+import json, sys
+up = [x for x in json.load(sys.stdin)["ike_sas"] if x["state"] == "established"]
+assert up and all(x["why"] == "" for x in up), up' || fail "an established SA shows a why in status"
+octl "$ED" status | grep -q 'why:' && fail "east's status shows a why: $(octl "$ED" status)"
 octl "$WD" down alice >/dev/null
 out=$(octl "$WD" up bob 2>&1) || fail "bob with bob's key: $out"
 established bob || fail "east has no SA for bob"

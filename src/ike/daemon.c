@@ -10,6 +10,7 @@
 #include "ike/aggressive_mode.h"
 #include "ike/child.h"
 #include "ike/exchange.h"
+#include "ike/halfopen.h"
 #include "ike/informational.h"
 #include "ike/main_mode.h"
 #include "ike/phase1.h"
@@ -24,7 +25,7 @@
 #define RETRANSMIT_BASE_MS 2000
 #define RETRANSMIT_TRIES   4
 #define HALFOPEN_MS	   60000
-#define HALFOPEN_MAX	   4096 /* responder SAs; a flood of MM1s cannot grow past it */
+#define HALFOPEN_MAX	   4096 /* responder SAs; see halfopen.c for the other limits */
 
 static void ike_sock_input(int fd, uint32_t events, void *arg);
 
@@ -140,6 +141,8 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 	d->xfrm_events = -1;
 	err = htable_init(&d->sa_by_icookie);
 	if (!err)
+		err = halfopen_init(d);
+	if (!err)
 		err = htable_init(&d->quick_by_msgid);
 	if (!err)
 		err = htable_init(&d->child_by_spi);
@@ -181,6 +184,7 @@ void ike_daemon_free(struct ike_daemon *d)
 	htable_free(&d->sa_by_icookie);
 	htable_free(&d->quick_by_msgid);
 	htable_free(&d->child_by_spi);
+	halfopen_free(d);
 	while (d->failures) {
 		struct ike_failure *f = d->failures;
 
@@ -264,45 +268,85 @@ const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockadd
 	return NULL;
 }
 
-/* A new peer starting Main Mode or Aggressive Mode with us. */
+/* Counts a first message dropped before any state, and says so at most
+ * once a second: a flood must not become a flood of log lines. */
+static void first_dropped(struct ike_daemon *d, const struct ike_msg *m, const char *why)
+{
+	char peer[64];
+
+	d->dropped_first++;
+	if (loop_now_ms() - d->first_warned_ms < 1000)
+		return;
+	d->first_warned_ms = loop_now_ms();
+	sockaddr_str((const struct sockaddr *)&m->from, peer, sizeof(peer));
+	log_info("%s: dropped %s message 1: %s (%llu first messages dropped so far)", peer,
+		 wire_exchange_name(m->hdr.exchange), why, (unsigned long long)d->dropped_first);
+}
+
+/* A first message is checked in full against its step before any state
+ * exists for it: clear, its payloads well formed, the ones it must carry
+ * there and nothing else. */
+static bool first_message_ok(struct ike_daemon *d, struct ike_msg *m)
+{
+	bool aggressive = m->hdr.exchange == ISAKMP_XCHG_AGGRESSIVE;
+	const struct step *s = aggressive ? &aggressive_mode_steps[0] : &main_mode_steps[0];
+	char why[128];
+	int err;
+
+	if (m->hdr.flags & ISAKMP_FLAG_ENC) {
+		first_dropped(d, m, "it has the encryption flag set, and no keys exist yet");
+		return false;
+	}
+	err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
+			       m->len - ISAKMP_HDR_LEN, false, &m->pl);
+	if (err)
+		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
+	else
+		err = step_check(s, false, m, why, sizeof(why));
+	if (err) {
+		first_dropped(d, m, why);
+		return false;
+	}
+	return true;
+}
+
+/* A new peer starting Main Mode or Aggressive Mode with us: state only
+ * for a well-formed first message from an address some connection takes,
+ * within the half-open limits. */
 static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 {
 	static const uint8_t zero[8];
 	const struct conn *c;
 	struct ike_sa *sa;
 	char peer[64];
+	bool named;
 
 	sockaddr_str((struct sockaddr *)&m->from, peer, sizeof(peer));
 	if (memcmp(m->hdr.rcookie, zero, 8) || m->hdr.msgid) {
-		log_info("%s: dropped %s message for an unknown ISAKMP SA", peer,
-			 wire_exchange_name(m->hdr.exchange));
-		return NULL;
-	}
-	if (d->halfopen >= d->halfopen_max) {
-		if (loop_now_ms() - d->halfopen_warned_ms > 1000) {
-			d->halfopen_warned_ms = loop_now_ms();
-			log_warn("%u half-open ISAKMP SAs: dropping new Main Modes (from %s and "
-				 "others) until some complete or expire",
-				 d->halfopen, peer);
-		}
+		log_debug("%s: dropped %s message for an unknown ISAKMP SA", peer,
+			  wire_exchange_name(m->hdr.exchange));
 		return NULL;
 	}
 	c = conn_next_for_peer(d, &m->local, &m->from, NULL);
 	if (!c) {
-		log_warn("%s: no connection is configured for this peer; ignored its Main Mode",
-			 peer);
+		first_dropped(d, m, "no connection is configured for this peer");
 		return NULL;
 	}
+	named = c->remote.addr.family != AF_UNSPEC;
+	if (!first_message_ok(d, m) || !halfopen_admit(d, &m->from, named))
+		return NULL;
 	sa = ike_sa_new(d, c, false);
 	if (!sa)
 		return NULL;
 	sa->exchange = m->hdr.exchange;
-	sa->halfopen = true;
-	d->halfopen++;
 	memcpy(sa->icookie, m->hdr.icookie, 8);
 	sa->local = m->local;
 	sa->remote = m->from;
 	sa->fd = m->fd;
+	if (halfopen_add(sa, named)) {
+		ike_sa_free(sa);
+		return NULL;
+	}
 	ike_sa_hash(sa);
 	ike_sa_log(sa, LOG_LVL_INFO, "%s is initiating %s", peer,
 		   wire_exchange_name(m->hdr.exchange));

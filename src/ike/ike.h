@@ -26,6 +26,7 @@ struct quick;
 struct xfrm;
 struct capture;
 struct keytables;
+struct halfopen_src;
 
 /* Who is waiting for a connection to come up (oakleyctl up). */
 typedef void (*ike_up_fn)(void *arg, bool ok, const char *why);
@@ -52,8 +53,8 @@ enum ike_sa_state {
 struct ike_sa {
 	struct hnode by_icookie;
 	bool hashed;
-	bool halfopen;		    /* a responder SA counted in d->halfopen */
-	struct ike_sa *next, *prev; /* the daemon's list, for status and shutdown */
+	struct halfopen_src *halfopen; /* a responder SA counted in d->halfopen */
+	struct ike_sa *next, *prev;    /* the daemon's list, for status and shutdown */
 	struct ike_daemon *d;
 	unsigned serial;
 	struct conn conn; /* a copy: a reload does not change a running SA */
@@ -69,7 +70,7 @@ struct ike_sa {
 	const struct alg *encr, *hash, *group;
 	uint8_t auth;
 	uint32_t lifetime_s;
-	uint64_t established_ms;
+	uint64_t started_ms, established_ms;
 
 	/* keying state */
 	struct dh_job dhj;
@@ -196,7 +197,11 @@ struct ike_daemon {
 	unsigned retransmit_base_ms, retransmit_tries;
 	unsigned halfopen_timeout_ms;
 	unsigned halfopen, halfopen_max; /* responder SAs not yet established */
-	uint64_t halfopen_warned_ms;
+	struct htable halfopen_by_src;	 /* struct halfopen_src, per address */
+	uint64_t halfopen_warned_ms, first_warned_ms;
+	/* Dropped without state, for status: first messages over the limits,
+	 * malformed ones, and messages of an exchange that did not decrypt. */
+	uint64_t dropped_halfopen, dropped_first, dropped_undecryptable;
 };
 
 /* daemon.c */

@@ -14,6 +14,7 @@
 #include "crypto/keying.h"
 #include "crypto/rand.h"
 #include "ike/exchange.h"
+#include "ike/halfopen.h"
 #include "ike/id.h"
 #include "ike/ike.h"
 #include "ike/informational.h"
@@ -226,6 +227,8 @@ static int mm_respond_ke(void *state, struct ike_msg *m)
 	int err;
 
 	err = phase1_take_ke(sa, m, &sa->gxi, &sa->ni);
+	if (!err)
+		halfopen_answered(sa);
 	if (!err)
 		err = phase1_make_nonce(&sa->nr);
 	if (!err)

@@ -353,23 +353,90 @@ static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 	return sa;
 }
 
+/* A message of the exchange that did not decrypt to valid payloads: a
+ * peer with another key, or garbage.  Dropped and counted; the exchange
+ * goes on and, if it times out, says the keys probably differ. */
+static void phase1_undecryptable(struct ike_daemon *d, struct ike_sa *sa, const struct step *s,
+				 const struct ike_msg *m)
+{
+	d->dropped_undecryptable++;
+	if (!sa->enc_key_len) {
+		ike_sa_log(sa, LOG_LVL_WARN, "%s arrived encrypted before there are keys: dropped",
+			   s->name);
+		return;
+	}
+	/* In the clear: with other keys the peer could not read it. */
+	if (!sa->initiator)
+		info_send_plain_notify(d, m, ISAKMP_N_AUTHENTICATION_FAILED);
+	ike_sa_likely(sa,
+		      "%s does not decrypt to valid payloads: the pre-shared keys probably differ",
+		      s->name);
+}
+
+/* Decrypts (with the other connections' keys too, for MM5) and parses m,
+ * and checks it against its step.  0, or it was dropped and said why. */
+static int phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct step *s,
+		       struct ike_msg *m, uint8_t *iv)
+{
+	static const uint8_t zero[8];
+	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
+	uint8_t *cipher = NULL;
+	char why[256];
+	int err = 0;
+
+	if (sa->initiator && !memcmp(m->hdr.rcookie, zero, 8)) {
+		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: it has no responder cookie", s->name);
+		return ISAKMP_N_INVALID_COOKIE;
+	}
+	if (encrypted && !sa->initiator) {
+		cipher = malloc(m->len);
+		if (!cipher)
+			return -ENOMEM;
+		memcpy(cipher, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN);
+	}
+	if (encrypted && ike_decrypt(sa, m->raw, m->len, iv))
+		err = ISAKMP_N_PAYLOAD_MALFORMED;
+	if (!err)
+		err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
+				       m->len - ISAKMP_HDR_LEN, encrypted, &m->pl);
+	if (err && cipher && phase1_try_other_keys(sa, m, cipher, iv))
+		err = 0;
+	free(cipher);
+	if (err && encrypted) {
+		phase1_undecryptable(d, sa, s, m);
+		return err;
+	}
+	if (!err)
+		err = step_check(s, sa->initiator, m, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
+	if (err)
+		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: %s", s->name, why);
+	return err;
+}
+
 static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 {
-	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
+	static const uint8_t zero[8];
 	bool aggressive = sa->exchange == ISAKMP_XCHG_AGGRESSIVE;
 	const struct step *steps = aggressive ? aggressive_mode_steps : main_mode_steps;
 	unsigned nsteps = aggressive ? aggressive_mode_nsteps : main_mode_nsteps;
-	uint8_t iv[IKE_MAX_BLOCK];
+	uint8_t iv[IKE_MAX_BLOCK], digest[20];
 	const struct step *s;
-	uint8_t *cipher = NULL;
-	char why[256];
 	int err;
 
 	/* While a DH job runs, the exchange has not answered yet: a copy of
 	 * the message is answered once it has. */
 	if (sa->dhj.job.pending)
 		return;
-	if (xmit_seen(&sa->xmit, m->raw, m->len)) {
+	/* Only the peer speaks in its exchange (a NAT-T port change would be
+	 * taken after authentication, not here). */
+	if (!sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->remote)) {
+		ike_sa_log(sa, LOG_LVL_DEBUG,
+			   "dropped a message from another address than the peer's");
+		return;
+	}
+	if (xmit_repeat(&sa->xmit, m->raw, m->len, digest)) {
 		if (sa->xmit.last_sent.len)
 			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, sa->xmit.last_sent.data,
 				     sa->xmit.last_sent.len);
@@ -380,40 +447,12 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 		return;
 	s = &steps[sa->step];
 	memcpy(iv, sa->iv, sizeof(iv));
-	if (encrypted && !sa->initiator && !(cipher = malloc(m->len))) /* other keys may open it */
+	if (phase1_open(d, sa, s, m, iv))
 		return;
-	if (cipher)
-		memcpy(cipher, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN);
-	if (encrypted && ike_decrypt(sa, m->raw, m->len, iv)) {
-		ike_sa_log(sa, LOG_LVL_WARN, "%s does not decrypt, dropped", s->name);
-		goto out;
-	}
-	err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
-			       m->len - ISAKMP_HDR_LEN, encrypted, &m->pl);
-	if (err && cipher && phase1_try_other_keys(sa, m, cipher, iv))
-		err = 0;
-	if (err && encrypted) {
-		/* In the clear: with other keys the peer could not read it. */
-		if (!sa->initiator)
-			info_send_plain_notify(d, m, ISAKMP_N_AUTHENTICATION_FAILED);
-		ike_sa_fail(sa,
-			    "%s does not decrypt to valid payloads: the pre-shared keys "
-			    "probably differ",
-			    s->name);
-		goto out;
-	}
-	if (!err)
-		err = step_check(s, sa->initiator, m, why, sizeof(why));
-	else
-		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
-	if (err) {
-		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: %s", s->name, why);
-		if (sa->step == 0) {
-			info_send_plain_notify(d, m, (uint16_t)err);
-			ike_sa_fail(sa, "%s message 1 %s", wire_exchange_name(sa->exchange), why);
-		}
-		goto out;
-	}
+	xmit_accepted(&sa->xmit, digest);
+	/* The responder's cookie, from its first well-formed answer only. */
+	if (sa->initiator && !memcmp(sa->rcookie, zero, 8))
+		memcpy(sa->rcookie, m->hdr.rcookie, 8);
 	memcpy(sa->iv, iv, sizeof(iv));
 	sa->step += 2;
 	tap_received(d, m);
@@ -426,8 +465,6 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 	if (err && sa->state == IKE_SA_NEGOTIATING)
 		ike_sa_fail(sa, "%s failed: %s", s->name,
 			    err > 0 ? wire_notify_name((uint16_t)err) : strerror(-err));
-out:
-	free(cipher);
 }
 
 /* A protected Informational needs its own IV: derived from its message ID. */
@@ -465,10 +502,9 @@ static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 			 wire_notify_name((uint16_t)err));
 		return;
 	}
+	/* An initiator that has no responder cookie yet matches any: it
+	 * adopts one only from a well-formed answer (phase1_input). */
 	sa = ike_sa_find(d, m->hdr.icookie, m->hdr.rcookie);
-	if (sa && sa->initiator && !memcmp(sa->rcookie, "\0\0\0\0\0\0\0\0", 8) &&
-	    m->hdr.exchange == sa->exchange)
-		memcpy(sa->rcookie, m->hdr.rcookie, 8);
 	switch (m->hdr.exchange) {
 	case ISAKMP_XCHG_ID_PROT:
 	case ISAKMP_XCHG_AGGRESSIVE:

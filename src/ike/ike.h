@@ -240,6 +240,10 @@ bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c);
 struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c);
 bool conf_addr_is(const struct conf_addr *a, const struct sockaddr_storage *ss);
 void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Before authentication: an unprotected refusal or a message that did not
+ * decrypt is logged and remembered in sa->why as the likely reason; the
+ * exchange goes on, and fails with it if it times out. */
+void ike_sa_likely(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ike_sa_free(struct ike_sa *sa);
 void ike_sa_log(const struct ike_sa *sa, int lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -252,6 +256,12 @@ int xmit_send(struct ike_daemon *d, struct xmit *x, int fd, const struct sockadd
 	      const struct sockaddr_storage *from, struct buf *msg, bool retransmit);
 /* true if the message is the same as the last one received (a retransmission) */
 bool xmit_seen(struct xmit *x, const uint8_t *msg, size_t len);
+/* The same, in two halves: a repeat of the last message accepted (its
+ * digest goes to digest), and accepting one.  A message dropped is not
+ * remembered, so its copies are not answered (no ping-pong with a peer
+ * that resends what we could not read). */
+bool xmit_repeat(const struct xmit *x, const uint8_t *msg, size_t len, uint8_t digest[20]);
+void xmit_accepted(struct xmit *x, const uint8_t digest[20]);
 /* true while more tries remain (and resent); false when it gave up */
 bool xmit_retransmit(struct ike_daemon *d, struct xmit *x, const struct sockaddr_storage *from);
 void ike_send_raw(struct ike_daemon *d, int fd, const struct sockaddr_storage *to,

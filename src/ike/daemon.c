@@ -270,17 +270,18 @@ const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockadd
 
 /* Counts a first message dropped before any state, and says so at most
  * once a second: a flood must not become a flood of log lines. */
-static void first_dropped(struct ike_daemon *d, const struct ike_msg *m, const char *why)
+static void first_dropped(struct ike_daemon *d, const struct ike_msg *m, uint64_t *count,
+			  const char *why)
 {
 	char peer[64];
 
-	d->dropped_first++;
+	(*count)++;
 	if (loop_now_ms() - d->first_warned_ms < 1000)
 		return;
 	d->first_warned_ms = loop_now_ms();
 	sockaddr_str((const struct sockaddr *)&m->from, peer, sizeof(peer));
-	log_info("%s: dropped %s message 1: %s (%llu first messages dropped so far)", peer,
-		 wire_exchange_name(m->hdr.exchange), why, (unsigned long long)d->dropped_first);
+	log_info("%s: dropped %s message 1: %s (%llu so far)", peer,
+		 wire_exchange_name(m->hdr.exchange), why, (unsigned long long)*count);
 }
 
 /* A first message is checked in full against its step before any state
@@ -294,7 +295,8 @@ static bool first_message_ok(struct ike_daemon *d, struct ike_msg *m)
 	int err;
 
 	if (m->hdr.flags & ISAKMP_FLAG_ENC) {
-		first_dropped(d, m, "it has the encryption flag set, and no keys exist yet");
+		first_dropped(d, m, &d->dropped_first,
+			      "it has the encryption flag set, and no keys exist yet");
 		return false;
 	}
 	err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
@@ -304,7 +306,7 @@ static bool first_message_ok(struct ike_daemon *d, struct ike_msg *m)
 	else
 		err = step_check(s, false, m, why, sizeof(why));
 	if (err) {
-		first_dropped(d, m, why);
+		first_dropped(d, m, &d->dropped_first, why);
 		return false;
 	}
 	return true;
@@ -329,12 +331,17 @@ static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 	}
 	c = conn_next_for_peer(d, &m->local, &m->from, NULL);
 	if (!c) {
-		first_dropped(d, m, "no connection is configured for this peer");
+		first_dropped(d, m, &d->dropped_first, "no connection is configured for this peer");
 		return NULL;
 	}
 	named = c->remote.addr.family != AF_UNSPEC;
 	if (!first_message_ok(d, m) || !halfopen_admit(d, &m->from, named))
 		return NULL;
+	if (m->hdr.exchange == ISAKMP_XCHG_AGGRESSIVE && !halfopen_am_admit(d)) {
+		first_dropped(d, m, &d->dropped_am_rate,
+			      "Aggressive Mode answers are rate-limited");
+		return NULL;
+	}
 	sa = ike_sa_new(d, c, false);
 	if (!sa)
 		return NULL;

@@ -15,6 +15,9 @@
 #define HALFOPEN_PER_SRC       16
 #define HALFOPEN_PER_NAMED_SRC 64
 #define HALFOPEN_SHORT_MS      5000
+/* Aggressive Mode makes the responder do a full DH for anyone who asks:
+ * at most AM_RATE answers a second, in bursts of at most AM_RATE. */
+#define AM_RATE 50
 
 /* The half-open SAs of one source address. */
 struct halfopen_src {
@@ -136,4 +139,20 @@ void halfopen_answered(struct ike_sa *sa)
 {
 	if (sa->halfopen && sa->state == IKE_SA_NEGOTIATING)
 		timer_arm(sa->d->loop, &sa->expire, sa->d->halfopen_timeout_ms);
+}
+
+bool halfopen_am_admit(struct ike_daemon *d)
+{
+	uint64_t now = loop_now_ms();
+
+	/* A token bucket in thousandths of an answer: refilled by the time
+	 * passed, capped at one second's worth. */
+	d->am_tokens += (now - d->am_refill_ms) * AM_RATE;
+	d->am_refill_ms = now;
+	if (d->am_tokens > AM_RATE * 1000)
+		d->am_tokens = AM_RATE * 1000;
+	if (d->am_tokens < 1000)
+		return false;
+	d->am_tokens -= 1000;
+	return true;
 }

@@ -21,6 +21,8 @@ bool halfopen_admit(struct ike_daemon *d, const struct sockaddr_storage *from, b
 int halfopen_add(struct ike_sa *sa, bool named);
 /* sa is no longer half-open (established or freed). */
 void halfopen_del(struct ike_sa *sa);
+/* May an Aggressive Mode responder answer one more AM1 (a DH) now? */
+bool halfopen_am_admit(struct ike_daemon *d);
 /* The peer answered MM2 from its address (MM3): the normal lifetime. */
 void halfopen_answered(struct ike_sa *sa);
 

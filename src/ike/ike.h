@@ -201,7 +201,8 @@ struct ike_daemon {
 	uint64_t halfopen_warned_ms, first_warned_ms;
 	/* Dropped without state, for status: first messages over the limits,
 	 * malformed ones, and messages of an exchange that did not decrypt. */
-	uint64_t dropped_halfopen, dropped_first, dropped_undecryptable;
+	uint64_t dropped_halfopen, dropped_first, dropped_undecryptable, dropped_am_rate;
+	uint64_t am_tokens, am_refill_ms; /* Aggressive Mode answers (halfopen.c) */
 };
 
 /* daemon.c */

@@ -2,9 +2,9 @@
 # Half-open exhaustion (issue 7, defect 3): an attacker floods east with
 # about 1,000 bogus MM1s a second (fresh cookies, acceptable by address:
 # east has a right=%any connection for them); west, named in right=, still
-# comes up.  Malformed first messages and MM1s with the encryption flag
-# make no state.  Counts are asserted, not times; the time west took is
-# printed.
+# comes up.  Malformed first messages, MM1s with the encryption flag and
+# MM1s to an address where no connection takes them make no state.
+# Counts are asserted, not times; the time west took is printed.
 . "$(dirname "$0")/oakley.sh"
 
 two_gateways v4
@@ -12,6 +12,8 @@ A=a$$ ATTACKER=192.0.3.1 EAST2=192.0.3.2
 make_ns "$A"
 link_ns "$A" "$ATTACKER/24" "$E" "$EAST2/24"
 ping_ok "$A" "$ATTACKER" "$EAST2" || fail "no path from the attacker to east"
+# East's other address, where only west is configured (conn site).
+add_route "$A" "$EAST/32" "$EAST2"
 for d in "$WD" "$ED"; do
 	cat >"$d/ipsec.conf" <<CONF
 config setup
@@ -38,10 +40,11 @@ printf '%s %%any : PSK "road warriors"\n' "$EAST2" >>"$ED/ipsec.secrets"
 start_oakleyd "$W" "$WD"
 start_oakleyd "$E" "$ED"
 
-# The attacker: first 50 MM1s with the encryption flag and 50 malformed
-# ones (a truncated SA payload), paced; then bogus MM1s at about 1,000/s
+# The attacker: first 50 MM1s with the encryption flag, 50 malformed ones
+# (a truncated SA payload) and 50 good ones to east's address that only
+# west may use, paced; then bogus MM1s at about 1,000/s
 # for at most 15 s, 15,000 in all.
-ip netns exec "$A" python3 - "$EAST2" >"$T_OUT/flood.out" 2>&1 <<'PY' &
+ip netns exec "$A" python3 - "$EAST2" "$EAST" >"$T_OUT/flood.out" 2>&1 <<'PY' &
 import os, socket, struct, sys, time
 east = sys.argv[1]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -57,6 +60,7 @@ mm1 = struct.pack("!BBH", 0, 0, 4 + len(sa)) + sa
 for n in range(50):
     s.sendto(hdr(os.urandom(8), 1, 1, os.urandom(48)), (east, 500))
     s.sendto(hdr(os.urandom(8), 1, 0, mm1[:20]), (east, 500))
+    s.sendto(hdr(os.urandom(8), 1, 0, mm1), (sys.argv[2], 500))   # no conn for us there
     time.sleep(0.01)
 start, sent = time.time(), 0
 while sent < 15000 and time.time() - start < 15:
@@ -83,7 +87,7 @@ read -r half total over malformed <<<"$(count_status)"
 log "after the flood has run a while: $half half-open SAs from the attacker ($total in all), $over first messages over the limits, $malformed malformed dropped"
 [ "$half" -ge 1 ] && [ "$half" -le 16 ] || fail "$half half-open SAs from one address (at most 16 allowed)"
 [ "$over" -ge 1000 ] || fail "only $over first messages dropped over the limits"
-[ "$malformed" -eq 100 ] || fail "$malformed malformed or encrypted MM1s dropped, 100 were sent"
+[ "$malformed" -eq 150 ] || fail "$malformed malformed, encrypted or unwanted MM1s dropped, 150 were sent"
 
 timed ms octl "$WD" up site >"$T_OUT/up.out" 2>&1 || fail "west did not come up under the flood: $(cat "$T_OUT/up.out")"
 log "west came up in $((ms / 1000)).$((ms % 1000 / 100)) s under the flood"

@@ -337,7 +337,12 @@ static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 	named = c->remote.addr.family != AF_UNSPEC;
 	if (!first_message_ok(d, m) || !halfopen_admit(d, &m->from, named))
 		return NULL;
-	if (m->hdr.exchange == ISAKMP_XCHG_AGGRESSIVE && !halfopen_am_admit(d)) {
+	if (m->hdr.exchange == ISAKMP_XCHG_ID_PROT) {
+		if (main_mode_respond(d, m, named))
+			first_dropped(d, m, &d->dropped_first, "its SA payload is malformed");
+		return NULL;
+	}
+	if (!halfopen_am_admit(d)) {
 		first_dropped(d, m, &d->dropped_am_rate,
 			      "Aggressive Mode answers are rate-limited");
 		return NULL;
@@ -450,7 +455,7 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 		return;
 	}
 	if (sa->state != IKE_SA_NEGOTIATING || sa->step >= nsteps ||
-	    m->hdr.exchange != sa->exchange)
+	    m->hdr.exchange != sa->exchange || !steps[sa->step].fn)
 		return;
 	s = &steps[sa->step];
 	memcpy(iv, sa->iv, sizeof(iv));
@@ -496,6 +501,28 @@ static void informational_input(struct ike_daemon *d, struct ike_sa *sa, struct 
 	info_input(d, sa, m);
 }
 
+/* The SA of a phase-1 message no ISAKMP SA's cookies matched: a first
+ * message sent again (answered again by its SA), MM3 for a half-open Main
+ * Mode, or a new peer. */
+static struct ike_sa *phase1_find(struct ike_daemon *d, struct ike_msg *m)
+{
+	static const uint8_t zero[8];
+	struct mm_halfopen *h;
+	struct ike_sa *sa;
+
+	if (!memcmp(m->hdr.rcookie, zero, 8)) {
+		sa = ike_sa_find_responder(d, m->hdr.icookie, &m->from);
+		if (sa)
+			return sa;
+	}
+	if (m->hdr.exchange == ISAKMP_XCHG_ID_PROT) {
+		h = halfopen_mm_find(d, m->hdr.icookie, m->hdr.rcookie, &m->from);
+		if (h)
+			return main_mode_promote(h, m);
+	}
+	return phase1_responder(d, m);
+}
+
 static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 {
 	struct ike_sa *sa;
@@ -515,11 +542,8 @@ static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 	switch (m->hdr.exchange) {
 	case ISAKMP_XCHG_ID_PROT:
 	case ISAKMP_XCHG_AGGRESSIVE:
-		/* A first message sent again is answered again, by its SA. */
-		if (!sa && !memcmp(m->hdr.rcookie, "\0\0\0\0\0\0\0\0", 8))
-			sa = ike_sa_find_responder(d, m->hdr.icookie, &m->from);
 		if (!sa)
-			sa = phase1_responder(d, m);
+			sa = phase1_find(d, m);
 		if (sa)
 			phase1_input(d, sa, m);
 		break;

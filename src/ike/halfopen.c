@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/rand.h"
 #include "ike/halfopen.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
@@ -28,7 +29,9 @@ struct halfopen_src {
 
 int halfopen_init(struct ike_daemon *d)
 {
-	return htable_init(&d->halfopen_by_src);
+	int err = htable_init(&d->halfopen_by_src);
+
+	return err ? err : htable_init(&d->mm_halfopen_by_icookie);
 }
 
 void halfopen_free(struct ike_daemon *d)
@@ -36,6 +39,9 @@ void halfopen_free(struct ike_daemon *d)
 	struct hiter it;
 	struct hnode *n;
 
+	for (n = htable_iter_first(&d->mm_halfopen_by_icookie, &it); n; n = htable_iter_next(&it))
+		halfopen_mm_free(container_of(n, struct mm_halfopen, by_icookie));
+	htable_free(&d->mm_halfopen_by_icookie);
 	for (n = htable_iter_first(&d->halfopen_by_src, &it); n; n = htable_iter_next(&it)) {
 		htable_del(&d->halfopen_by_src, n);
 		free(container_of(n, struct halfopen_src, node));
@@ -99,46 +105,130 @@ bool halfopen_admit(struct ike_daemon *d, const struct sockaddr_storage *from, b
 	return true;
 }
 
-int halfopen_add(struct ike_sa *sa, bool named)
+static struct halfopen_src *src_count(struct ike_daemon *d, const struct sockaddr_storage *from)
 {
-	struct ike_daemon *d = sa->d;
-	struct halfopen_src *s = src_find(d, &sa->remote);
+	struct halfopen_src *s = src_find(d, from);
 
 	if (!s) {
 		s = calloc(1, sizeof(*s));
 		if (!s)
-			return -ENOMEM;
-		s->addr = sa->remote;
+			return NULL;
+		s->addr = *from;
 		sockaddr_set_port((struct sockaddr *)&s->addr, 0);
 		htable_add(&d->halfopen_by_src, &s->node, src_hash(d, &s->addr));
 	}
 	s->n++;
-	sa->halfopen = s;
 	d->halfopen++;
-	/* Under pressure a peer that does not answer MM2 soon is let go. */
-	if (!named && d->halfopen > d->halfopen_max / 10)
-		timer_arm(d->loop, &sa->expire, HALFOPEN_SHORT_MS);
+	return s;
+}
+
+static void src_uncount(struct ike_daemon *d, struct halfopen_src *s)
+{
+	d->halfopen--;
+	if (--s->n == 0) {
+		htable_del(&d->halfopen_by_src, &s->node);
+		free(s);
+	}
+}
+
+/* Under pressure a peer that does not answer our first message soon is
+ * let go. */
+static uint64_t halfopen_lifetime_ms(const struct ike_daemon *d, bool named)
+{
+	return !named && d->halfopen > d->halfopen_max / 10 ? HALFOPEN_SHORT_MS
+							    : d->halfopen_timeout_ms;
+}
+
+int halfopen_add(struct ike_sa *sa, bool named)
+{
+	sa->halfopen = src_count(sa->d, &sa->remote);
+	if (!sa->halfopen)
+		return -ENOMEM;
+	timer_arm(sa->d->loop, &sa->expire, halfopen_lifetime_ms(sa->d, named));
 	return 0;
 }
 
 void halfopen_del(struct ike_sa *sa)
 {
-	struct halfopen_src *s = sa->halfopen;
-
-	if (!s)
+	if (!sa->halfopen)
 		return;
+	src_uncount(sa->d, sa->halfopen);
 	sa->halfopen = NULL;
-	sa->d->halfopen--;
-	if (--s->n == 0) {
-		htable_del(&sa->d->halfopen_by_src, &s->node);
-		free(s);
-	}
 }
 
-void halfopen_answered(struct ike_sa *sa)
+/* Main Mode responders before MM3 */
+
+/* With its SA payload and MM2 copies (about 50 and 80 bytes for a usual
+ * offer), a half-open Main Mode stays under 1 KB. */
+_Static_assert(sizeof(struct mm_halfopen) <= 640, "a half-open Main Mode grew");
+
+static const uint8_t zero_cookie[8];
+
+static void mm_halfopen_expire(void *arg)
 {
-	if (sa->halfopen && sa->state == IKE_SA_NEGOTIATING)
-		timer_arm(sa->d->loop, &sa->expire, sa->d->halfopen_timeout_ms);
+	struct mm_halfopen *h = arg;
+	char peer[64];
+
+	sockaddr_str((const struct sockaddr *)&h->remote, peer, sizeof(peer));
+	log_info("#%u %s: %s did not send Main Mode message 3 in time: forgotten", h->serial,
+		 h->conn, peer);
+	halfopen_mm_free(h);
+}
+
+struct mm_halfopen *halfopen_mm_new(struct ike_daemon *d, const struct ike_msg *m, bool named)
+{
+	struct mm_halfopen *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->src = src_count(d, &m->from);
+	if (!h->src || crypto_random(h->rcookie, 8) < 0) {
+		if (h->src)
+			src_uncount(d, h->src);
+		free(h);
+		return NULL;
+	}
+	h->d = d;
+	h->serial = ++d->next_serial;
+	memcpy(h->icookie, m->hdr.icookie, 8);
+	h->local = m->local;
+	h->remote = m->from;
+	h->fd = m->fd;
+	timer_init(&h->expire, mm_halfopen_expire, h);
+	timer_arm(d->loop, &h->expire, halfopen_lifetime_ms(d, named));
+	htable_add(&d->mm_halfopen_by_icookie, &h->by_icookie,
+		   htable_hash(&d->mm_halfopen_by_icookie, h->icookie, 8));
+	return h;
+}
+
+struct mm_halfopen *halfopen_mm_find(struct ike_daemon *d, const uint8_t icookie[8],
+				     const uint8_t rcookie[8], const struct sockaddr_storage *from)
+{
+	uint64_t hash = htable_hash(&d->mm_halfopen_by_icookie, icookie, 8);
+	struct hnode *n;
+
+	for (n = htable_first(&d->mm_halfopen_by_icookie, hash); n; n = htable_next(n, hash)) {
+		struct mm_halfopen *h = container_of(n, struct mm_halfopen, by_icookie);
+
+		if (!memcmp(h->icookie, icookie, 8) &&
+		    (!memcmp(h->rcookie, rcookie, 8) || !memcmp(rcookie, zero_cookie, 8)) &&
+		    sockaddr_equal((struct sockaddr *)&h->remote, (const struct sockaddr *)from))
+			return h;
+	}
+	return NULL;
+}
+
+void halfopen_mm_free(struct mm_halfopen *h)
+{
+	struct ike_daemon *d = h->d;
+
+	htable_del(&d->mm_halfopen_by_icookie, &h->by_icookie);
+	timer_cancel(d->loop, &h->expire);
+	if (h->src)
+		src_uncount(d, h->src);
+	free(h->sai);
+	free(h->mm2);
+	free(h);
 }
 
 bool halfopen_am_admit(struct ike_daemon *d)

@@ -196,8 +196,9 @@ struct ike_daemon {
 	bool kernel_esp_warned;
 	unsigned retransmit_base_ms, retransmit_tries;
 	unsigned halfopen_timeout_ms;
-	unsigned halfopen, halfopen_max; /* responder SAs not yet established */
-	struct htable halfopen_by_src;	 /* struct halfopen_src, per address */
+	unsigned halfopen, halfopen_max;      /* responder SAs not yet established */
+	struct htable halfopen_by_src;	      /* struct halfopen_src, per address */
+	struct htable mm_halfopen_by_icookie; /* struct mm_halfopen (halfopen.h) */
 	uint64_t halfopen_warned_ms, first_warned_ms;
 	/* Dropped without state, for status: first messages over the limits,
 	 * malformed ones, and messages of an exchange that did not decrypt. */

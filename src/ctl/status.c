@@ -182,6 +182,12 @@ void status_text(struct ike_daemon *d, struct buf *out)
 			out_printf(out, "\n      why: %s", sa->why);
 		out_printf(out, "\n");
 	}
+	out_printf(out,
+		   "  half-open: %u; dropped: %" PRIu64 " over the half-open limits, %" PRIu64
+		   " first messages malformed or from no configured peer, %" PRIu64
+		   " that did not decrypt, %" PRIu64 " Aggressive Mode over the rate\n",
+		   d->halfopen, d->dropped_halfopen, d->dropped_first, d->dropped_undecryptable,
+		   d->dropped_am_rate);
 	out_printf(out, "IPsec SAs:\n");
 	if (!d->children)
 		out_printf(out, "  none\n");
@@ -360,7 +366,13 @@ void status_json(struct ike_daemon *d, struct buf *out)
 		if (sa->next)
 			buf_put_u8(out, ',');
 	}
-	out_printf(out, "],\"ipsec_sas\":[");
+	out_printf(out,
+		   "],\"halfopen\":%u,\"dropped\":{\"halfopen_limits\":%" PRIu64
+		   ",\"malformed_first\":%" PRIu64 ",\"undecryptable\":%" PRIu64
+		   ",\"aggressive_rate\":%" PRIu64 "}",
+		   d->halfopen, d->dropped_halfopen, d->dropped_first, d->dropped_undecryptable,
+		   d->dropped_am_rate);
+	out_printf(out, ",\"ipsec_sas\":[");
 	for (c = d->children; c; c = c->next) {
 		json_child(d, out, c);
 		if (c->next)

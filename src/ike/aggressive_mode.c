@@ -150,8 +150,10 @@ static void am_respond_ready(struct dh_job *j)
 		err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
 	if (!err)
 		err = wire_build_finish(&w);
+	/* Not retransmitted: the source of AM1 is unverified, and AM2 would
+	 * be sent there again and again.  A copy of AM1 gets AM2 again. */
 	if (!err)
-		err = phase1_send(sa, &msg, false, true);
+		err = phase1_send(sa, &msg, false, false);
 	buf_free(&msg);
 	if (err)
 		ike_sa_fail(sa, "cannot send Aggressive Mode message 2: %s", strerror(-err));

@@ -10,8 +10,10 @@
 #include "ike/aggressive_mode.h"
 #include "ike/child.h"
 #include "ike/exchange.h"
+#include "ike/halfopen.h"
 #include "ike/informational.h"
 #include "ike/main_mode.h"
+#include "ike/phase1.h"
 #include "ike/quick.h"
 #include "ike/tap.h"
 #include "capture/keys.h"
@@ -23,7 +25,7 @@
 #define RETRANSMIT_BASE_MS 2000
 #define RETRANSMIT_TRIES   4
 #define HALFOPEN_MS	   60000
-#define HALFOPEN_MAX	   4096 /* responder SAs; a flood of MM1s cannot grow past it */
+#define HALFOPEN_MAX	   4096 /* responder SAs; see halfopen.c for the other limits */
 
 static void ike_sock_input(int fd, uint32_t events, void *arg);
 
@@ -140,6 +142,8 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 	d->xfrm_events = -1;
 	err = htable_init(&d->sa_by_icookie);
 	if (!err)
+		err = halfopen_init(d);
+	if (!err)
 		err = htable_init(&d->quick_by_msgid);
 	if (!err)
 		err = htable_init(&d->child_by_spi);
@@ -181,6 +185,7 @@ void ike_daemon_free(struct ike_daemon *d)
 	htable_free(&d->sa_by_icookie);
 	htable_free(&d->quick_by_msgid);
 	htable_free(&d->child_by_spi);
+	halfopen_free(d);
 	while (d->failures) {
 		struct ike_failure *f = d->failures;
 
@@ -264,105 +269,203 @@ const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockadd
 	return NULL;
 }
 
-/* A new peer starting Main Mode or Aggressive Mode with us. */
+/* Counts a first message dropped before any state, and says so at most
+ * once a second: a flood must not become a flood of log lines. */
+static void first_dropped(struct ike_daemon *d, const struct ike_msg *m, uint64_t *count,
+			  const char *why)
+{
+	char peer[64];
+
+	(*count)++;
+	if (loop_now_ms() - d->first_warned_ms < 1000)
+		return;
+	d->first_warned_ms = loop_now_ms();
+	sockaddr_str((const struct sockaddr *)&m->from, peer, sizeof(peer));
+	log_info("%s: dropped %s message 1: %s (%llu so far)", peer,
+		 wire_exchange_name(m->hdr.exchange), why, (unsigned long long)*count);
+}
+
+/* A first message is checked in full against its step before any state
+ * exists for it: clear, its payloads well formed, the ones it must carry
+ * there and nothing else. */
+static bool first_message_ok(struct ike_daemon *d, struct ike_msg *m)
+{
+	bool aggressive = m->hdr.exchange == ISAKMP_XCHG_AGGRESSIVE;
+	const struct step *s = aggressive ? &aggressive_mode_steps[0] : &main_mode_steps[0];
+	char why[128];
+	int err;
+
+	if (m->hdr.flags & ISAKMP_FLAG_ENC) {
+		first_dropped(d, m, &d->dropped_first,
+			      "it has the encryption flag set, and no keys exist yet");
+		return false;
+	}
+	err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
+			       m->len - ISAKMP_HDR_LEN, false, &m->pl);
+	if (err)
+		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
+	else
+		err = step_check(s, false, m, why, sizeof(why));
+	if (err) {
+		first_dropped(d, m, &d->dropped_first, why);
+		return false;
+	}
+	return true;
+}
+
+/* A new peer starting Main Mode or Aggressive Mode with us: state only
+ * for a well-formed first message from an address some connection takes,
+ * within the half-open limits. */
 static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 {
 	static const uint8_t zero[8];
 	const struct conn *c;
 	struct ike_sa *sa;
 	char peer[64];
+	bool named;
 
 	sockaddr_str((struct sockaddr *)&m->from, peer, sizeof(peer));
 	if (memcmp(m->hdr.rcookie, zero, 8) || m->hdr.msgid) {
-		log_info("%s: dropped %s message for an unknown ISAKMP SA", peer,
-			 wire_exchange_name(m->hdr.exchange));
-		return NULL;
-	}
-	if (d->halfopen >= d->halfopen_max) {
-		if (loop_now_ms() - d->halfopen_warned_ms > 1000) {
-			d->halfopen_warned_ms = loop_now_ms();
-			log_warn("%u half-open ISAKMP SAs: dropping new Main Modes (from %s and "
-				 "others) until some complete or expire",
-				 d->halfopen, peer);
-		}
+		log_debug("%s: dropped %s message for an unknown ISAKMP SA", peer,
+			  wire_exchange_name(m->hdr.exchange));
 		return NULL;
 	}
 	c = conn_next_for_peer(d, &m->local, &m->from, NULL);
 	if (!c) {
-		log_warn("%s: no connection is configured for this peer; ignored its Main Mode",
-			 peer);
+		first_dropped(d, m, &d->dropped_first, "no connection is configured for this peer");
+		return NULL;
+	}
+	named = c->remote.addr.family != AF_UNSPEC;
+	if (!first_message_ok(d, m) || !halfopen_admit(d, &m->from, named))
+		return NULL;
+	if (m->hdr.exchange == ISAKMP_XCHG_ID_PROT) {
+		if (main_mode_respond(d, m, named))
+			first_dropped(d, m, &d->dropped_first, "its SA payload is malformed");
+		return NULL;
+	}
+	if (!halfopen_am_admit(d)) {
+		first_dropped(d, m, &d->dropped_am_rate,
+			      "Aggressive Mode answers are rate-limited");
 		return NULL;
 	}
 	sa = ike_sa_new(d, c, false);
 	if (!sa)
 		return NULL;
 	sa->exchange = m->hdr.exchange;
-	sa->halfopen = true;
-	d->halfopen++;
 	memcpy(sa->icookie, m->hdr.icookie, 8);
 	sa->local = m->local;
 	sa->remote = m->from;
 	sa->fd = m->fd;
+	if (halfopen_add(sa, named)) {
+		ike_sa_free(sa);
+		return NULL;
+	}
 	ike_sa_hash(sa);
 	ike_sa_log(sa, LOG_LVL_INFO, "%s is initiating %s", peer,
 		   wire_exchange_name(m->hdr.exchange));
 	return sa;
 }
 
+/* A message of the exchange that did not decrypt to valid payloads: a
+ * peer with another key, or garbage.  Dropped and counted; the exchange
+ * goes on and, if it times out, says the keys probably differ. */
+static void phase1_undecryptable(struct ike_daemon *d, struct ike_sa *sa, const struct step *s,
+				 const struct ike_msg *m)
+{
+	d->dropped_undecryptable++;
+	if (!sa->enc_key_len) {
+		ike_sa_log(sa, LOG_LVL_WARN, "%s arrived encrypted before there are keys: dropped",
+			   s->name);
+		return;
+	}
+	/* In the clear: with other keys the peer could not read it. */
+	if (!sa->initiator)
+		info_send_plain_notify(d, m, ISAKMP_N_AUTHENTICATION_FAILED);
+	ike_sa_likely(sa,
+		      "%s does not decrypt to valid payloads: the pre-shared keys probably differ",
+		      s->name);
+}
+
+/* Decrypts (with the other connections' keys too, for MM5) and parses m,
+ * and checks it against its step.  0, or it was dropped and said why. */
+static int phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct step *s,
+		       struct ike_msg *m, uint8_t *iv)
+{
+	static const uint8_t zero[8];
+	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
+	uint8_t *cipher = NULL;
+	char why[256];
+	int err = 0;
+
+	if (sa->initiator && !memcmp(m->hdr.rcookie, zero, 8)) {
+		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: it has no responder cookie", s->name);
+		return ISAKMP_N_INVALID_COOKIE;
+	}
+	if (encrypted && !sa->initiator) {
+		cipher = malloc(m->len);
+		if (!cipher)
+			return -ENOMEM;
+		memcpy(cipher, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN);
+	}
+	if (encrypted && ike_decrypt(sa, m->raw, m->len, iv))
+		err = ISAKMP_N_PAYLOAD_MALFORMED;
+	if (!err)
+		err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
+				       m->len - ISAKMP_HDR_LEN, encrypted, &m->pl);
+	if (err && cipher && phase1_try_other_keys(sa, m, cipher, iv))
+		err = 0;
+	free(cipher);
+	if (err && encrypted) {
+		phase1_undecryptable(d, sa, s, m);
+		return err;
+	}
+	if (!err)
+		err = step_check(s, sa->initiator, m, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
+	if (err)
+		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: %s", s->name, why);
+	return err;
+}
+
 static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 {
-	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
+	static const uint8_t zero[8];
 	bool aggressive = sa->exchange == ISAKMP_XCHG_AGGRESSIVE;
 	const struct step *steps = aggressive ? aggressive_mode_steps : main_mode_steps;
 	unsigned nsteps = aggressive ? aggressive_mode_nsteps : main_mode_nsteps;
-	uint8_t iv[IKE_MAX_BLOCK];
+	uint8_t iv[IKE_MAX_BLOCK], digest[20];
 	const struct step *s;
-	char why[256];
 	int err;
 
 	/* While a DH job runs, the exchange has not answered yet: a copy of
 	 * the message is answered once it has. */
 	if (sa->dhj.job.pending)
 		return;
-	if (xmit_seen(&sa->xmit, m->raw, m->len)) {
+	/* Only the peer speaks in its exchange (a NAT-T port change would be
+	 * taken after authentication, not here). */
+	if (!sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->remote)) {
+		ike_sa_log(sa, LOG_LVL_DEBUG,
+			   "dropped a message from another address than the peer's");
+		return;
+	}
+	if (xmit_repeat(&sa->xmit, m->raw, m->len, digest)) {
 		if (sa->xmit.last_sent.len)
 			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, sa->xmit.last_sent.data,
 				     sa->xmit.last_sent.len);
 		return;
 	}
 	if (sa->state != IKE_SA_NEGOTIATING || sa->step >= nsteps ||
-	    m->hdr.exchange != sa->exchange)
+	    m->hdr.exchange != sa->exchange || !steps[sa->step].fn)
 		return;
 	s = &steps[sa->step];
 	memcpy(iv, sa->iv, sizeof(iv));
-	if (encrypted && ike_decrypt(sa, m->raw, m->len, iv)) {
-		ike_sa_log(sa, LOG_LVL_WARN, "%s does not decrypt, dropped", s->name);
+	if (phase1_open(d, sa, s, m, iv))
 		return;
-	}
-	err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
-			       m->len - ISAKMP_HDR_LEN, encrypted, &m->pl);
-	if (err && encrypted) {
-		/* In the clear: with other keys the peer could not read it. */
-		if (!sa->initiator)
-			info_send_plain_notify(d, m, ISAKMP_N_AUTHENTICATION_FAILED);
-		ike_sa_fail(sa,
-			    "%s does not decrypt to valid payloads: the pre-shared keys "
-			    "probably differ",
-			    s->name);
-		return;
-	}
-	if (!err)
-		err = step_check(s, sa->initiator, m, why, sizeof(why));
-	else
-		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
-	if (err) {
-		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: %s", s->name, why);
-		if (sa->step == 0) {
-			info_send_plain_notify(d, m, (uint16_t)err);
-			ike_sa_fail(sa, "%s message 1 %s", wire_exchange_name(sa->exchange), why);
-		}
-		return;
-	}
+	xmit_accepted(&sa->xmit, digest);
+	/* The responder's cookie, from its first well-formed answer only. */
+	if (sa->initiator && !memcmp(sa->rcookie, zero, 8))
+		memcpy(sa->rcookie, m->hdr.rcookie, 8);
 	memcpy(sa->iv, iv, sizeof(iv));
 	sa->step += 2;
 	tap_received(d, m);
@@ -401,6 +504,28 @@ static void informational_input(struct ike_daemon *d, struct ike_sa *sa, struct 
 	info_input(d, sa, m);
 }
 
+/* The SA of a phase-1 message no ISAKMP SA's cookies matched: a first
+ * message sent again (answered again by its SA), MM3 for a half-open Main
+ * Mode, or a new peer. */
+static struct ike_sa *phase1_find(struct ike_daemon *d, struct ike_msg *m)
+{
+	static const uint8_t zero[8];
+	struct mm_halfopen *h;
+	struct ike_sa *sa;
+
+	if (!memcmp(m->hdr.rcookie, zero, 8)) {
+		sa = ike_sa_find_responder(d, m->hdr.icookie, &m->from);
+		if (sa)
+			return sa;
+	}
+	if (m->hdr.exchange == ISAKMP_XCHG_ID_PROT) {
+		h = halfopen_mm_find(d, m->hdr.icookie, m->hdr.rcookie, &m->from);
+		if (h)
+			return main_mode_promote(h, m);
+	}
+	return phase1_responder(d, m);
+}
+
 static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 {
 	struct ike_sa *sa;
@@ -414,18 +539,14 @@ static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 			 wire_notify_name((uint16_t)err));
 		return;
 	}
+	/* An initiator that has no responder cookie yet matches any: it
+	 * adopts one only from a well-formed answer (phase1_input). */
 	sa = ike_sa_find(d, m->hdr.icookie, m->hdr.rcookie);
-	if (sa && sa->initiator && !memcmp(sa->rcookie, "\0\0\0\0\0\0\0\0", 8) &&
-	    m->hdr.exchange == sa->exchange)
-		memcpy(sa->rcookie, m->hdr.rcookie, 8);
 	switch (m->hdr.exchange) {
 	case ISAKMP_XCHG_ID_PROT:
 	case ISAKMP_XCHG_AGGRESSIVE:
-		/* A first message sent again is answered again, by its SA. */
-		if (!sa && !memcmp(m->hdr.rcookie, "\0\0\0\0\0\0\0\0", 8))
-			sa = ike_sa_find_responder(d, m->hdr.icookie, &m->from);
 		if (!sa)
-			sa = phase1_responder(d, m);
+			sa = phase1_find(d, m);
 		if (sa)
 			phase1_input(d, sa, m);
 		break;

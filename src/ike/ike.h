@@ -27,6 +27,7 @@ struct quick;
 struct xfrm;
 struct capture;
 struct keytables;
+struct halfopen_src;
 
 /* Who is waiting for a connection to come up (oakleyctl up). */
 typedef void (*ike_up_fn)(void *arg, bool ok, const char *why);
@@ -53,8 +54,8 @@ enum ike_sa_state {
 struct ike_sa {
 	struct hnode by_icookie;
 	bool hashed;
-	bool halfopen;		    /* a responder SA counted in d->halfopen */
-	struct ike_sa *next, *prev; /* the daemon's list, for status and shutdown */
+	struct halfopen_src *halfopen; /* a responder SA counted in d->halfopen */
+	struct ike_sa *next, *prev;    /* the daemon's list, for status and shutdown */
 	struct ike_daemon *d;
 	unsigned serial;
 	struct conn conn; /* a copy: a reload does not change a running SA */
@@ -70,7 +71,7 @@ struct ike_sa {
 	const struct alg *encr, *hash, *group;
 	uint8_t auth;
 	uint32_t lifetime_s;
-	uint64_t established_ms;
+	uint64_t started_ms, established_ms;
 
 	/* keying state */
 	struct dh_job dhj;
@@ -201,8 +202,14 @@ struct ike_daemon {
 	bool kernel_esp_warned;
 	unsigned retransmit_base_ms, retransmit_tries, retransmit_limit_ms;
 	unsigned halfopen_timeout_ms;
-	unsigned halfopen, halfopen_max; /* responder SAs not yet established */
-	uint64_t halfopen_warned_ms;
+	unsigned halfopen, halfopen_max;      /* responder SAs not yet established */
+	struct htable halfopen_by_src;	      /* struct halfopen_src, per address */
+	struct htable mm_halfopen_by_icookie; /* struct mm_halfopen (halfopen.h) */
+	uint64_t halfopen_warned_ms, first_warned_ms;
+	/* Dropped without state, for status: first messages over the limits,
+	 * malformed ones, and messages of an exchange that did not decrypt. */
+	uint64_t dropped_halfopen, dropped_first, dropped_undecryptable, dropped_am_rate;
+	uint64_t am_tokens, am_refill_ms; /* Aggressive Mode answers (halfopen.c) */
 };
 
 /* daemon.c */
@@ -241,6 +248,10 @@ bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c);
 struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c);
 bool conf_addr_is(const struct conf_addr *a, const struct sockaddr_storage *ss);
 void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Before authentication: an unprotected refusal or a message that did not
+ * decrypt is logged and remembered in sa->why as the likely reason; the
+ * exchange goes on, and fails with it if it times out. */
+void ike_sa_likely(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ike_sa_free(struct ike_sa *sa);
 void ike_sa_log(const struct ike_sa *sa, int lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -253,6 +264,12 @@ int xmit_send(struct ike_daemon *d, struct xmit *x, int fd, const struct sockadd
 	      const struct sockaddr_storage *from, struct buf *msg, bool retransmit);
 /* true if the message is the same as the last one received (a retransmission) */
 bool xmit_seen(struct xmit *x, const uint8_t *msg, size_t len);
+/* The same, in two halves: a repeat of the last message accepted (its
+ * digest goes to digest), and accepting one.  A message dropped is not
+ * remembered, so its copies are not answered (no ping-pong with a peer
+ * that resends what we could not read). */
+bool xmit_repeat(const struct xmit *x, const uint8_t *msg, size_t len, uint8_t digest[20]);
+void xmit_accepted(struct xmit *x, const uint8_t digest[20]);
 /* true while more tries remain (and resent); false when it gave up */
 bool xmit_retransmit(struct ike_daemon *d, struct xmit *x, const struct sockaddr_storage *from);
 void ike_send_raw(struct ike_daemon *d, int fd, const struct sockaddr_storage *to,

@@ -261,8 +261,18 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 		log_info("%s sent %s for no SA of ours", peer, wire_notify_name(n->type));
 		return;
 	}
+	if (n->type < 16384 && sa->state == IKE_SA_NEGOTIATING &&
+	    !sockaddr_equal((const struct sockaddr *)&m->from,
+			    (const struct sockaddr *)&sa->remote)) {
+		sockaddr_str((const struct sockaddr *)&m->from, peer, sizeof(peer));
+		ike_sa_log(sa, LOG_LVL_INFO, "dropped an unprotected %s from %s, not the peer",
+			   wire_notify_name(n->type), peer);
+		return;
+	}
 	if (n->type < 16384 && sa->state == IKE_SA_NEGOTIATING) {
-		/* After our ID and HASH, a refusal is almost always the key. */
+		/* Unprotected, so anyone could have sent it: it is the likely
+		 * reason if the exchange times out, as in Libreswan.  After our
+		 * ID and HASH, a refusal is almost always the key. */
 		bool after_auth = sa->initiator && sa->step > 4 &&
 				  (n->type == ISAKMP_N_AUTHENTICATION_FAILED ||
 				   n->type == ISAKMP_N_INVALID_HASH_INFORMATION ||
@@ -272,10 +282,10 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 
 		if (n->type == ISAKMP_N_NO_PROPOSAL_CHOSEN && sa->initiator)
 			proposals_str("ike", &sa->conn.ike, offered, sizeof(offered));
-		ike_sa_fail(sa, "peer refused: it sent %s%s%s%s", wire_notify_name(n->type),
-			    after_auth ? " after our HASH_I: the pre-shared keys probably differ"
-				       : "",
-			    offered[0] ? "; we offered " : "", offered);
+		ike_sa_likely(sa, "peer refused: it sent %s%s%s%s", wire_notify_name(n->type),
+			      after_auth ? " after our HASH_I: the pre-shared keys probably differ"
+					 : "",
+			      offered[0] ? "; we offered " : "", offered);
 		return;
 	}
 	if (n->type < 16384 && sa->quicks) {

@@ -7,13 +7,16 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
 
 #include "crypto/dh.h"
 #include "crypto/keying.h"
+#include "crypto/prf.h"
 #include "crypto/rand.h"
 #include "ike/exchange.h"
+#include "ike/halfopen.h"
 #include "ike/id.h"
 #include "ike/ike.h"
 #include "ike/informational.h"
@@ -21,6 +24,7 @@
 #include "ike/phase1.h"
 #include "ike/proposal.h"
 #include "ike/tap.h"
+#include "net/sockaddr.h"
 #include "util/log.h"
 #include "wire/payload.h"
 
@@ -89,72 +93,167 @@ int main_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn,
 
 /* Several connections may join the same two gateways: the first whose
  * configured ike= accepts the offer takes the SA, then the first whose
- * defaults do (lists without '!').  A refusal is explained with the
- * connection that came closest. */
-static int mm_pick_conn(struct ike_sa *sa, struct cursor sa_body, struct p1_offer *o,
-			struct wire_transform_spec *echo, uint8_t *propnum)
+ * defaults do (lists without '!').  A refusal is explained (why) with the
+ * connection that came closest (*chosen). */
+static int mm_choose(struct ike_daemon *d, const struct ike_msg *m, struct cursor sa_body,
+		     struct p1_offer *o, struct wire_transform_spec *echo, uint8_t *propnum,
+		     const struct conn **chosen, char *why, size_t whylen)
 {
-	char why[sizeof(sa->why)];
+	char reason[512];
 	unsigned ndiff = 0, best = ~0u, pass;
 	const struct conn *c;
 	int err;
 
-	snprintf(sa->why, sizeof(sa->why), "no connection for this peer any more");
+	*chosen = NULL;
+	snprintf(why, whylen, "no connection for this peer any more");
 	for (pass = 0; pass < 2; pass++) {
-		for (c = NULL; (c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c));) {
+		for (c = NULL; (c = conn_next_for_peer(d, &m->local, &m->from, c));) {
 			struct conn only = *c;
 
 			if (pass == 0)
 				only.ike.n = only.ike.configured;
-			err = p1_choose(&only, sa_body, o, echo, propnum, why, sizeof(why), &ndiff);
-			if (!err) {
-				sa->conn = *c;
-				return 0;
-			}
-			if (err != ISAKMP_N_NO_PROPOSAL_CHOSEN) {
-				memcpy(sa->why, why, sizeof(why));
-				return err;
-			}
-			if (pass == 1 && ndiff < best) {
+			err = p1_choose(&only, sa_body, o, echo, propnum, reason, sizeof(reason),
+					&ndiff);
+			if (err != ISAKMP_N_NO_PROPOSAL_CHOSEN || (pass == 1 && ndiff < best)) {
 				best = ndiff;
-				memcpy(sa->why, why, sizeof(why));
+				*chosen = c;
+				snprintf(why, whylen, "%s", reason);
 			}
+			if (err != ISAKMP_N_NO_PROPOSAL_CHOSEN)
+				return err;
 		}
 	}
 	return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 }
 
-/* MM1 at the responder: choose a transform, answer MM2. */
-static int mm_respond_sa(void *state, struct ike_msg *m)
+static void mm_digest(const struct ike_msg *m, uint8_t digest[20])
 {
-	struct ike_sa *sa = state;
-	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
-	struct wire_transform_spec echo;
-	struct p1_offer o;
+	struct iovec iov = {m->raw, m->len};
+
+	if (crypto_hash("SHA1", &iov, 1, digest) < 0)
+		memset(digest, 0, 20);
+}
+
+/* A copy of len bytes, allocated to its size. */
+static uint8_t *mm_dup(const uint8_t *p, size_t len, size_t *out_len)
+{
+	uint8_t *d = malloc(len ? len : 1);
+
+	if (d) {
+		memcpy(d, p, len);
+		*out_len = len;
+	}
+	return d;
+}
+
+/* MM2 for a half-open state: the chosen transform, kept for copies of MM1. */
+static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
+		      const struct wire_transform_spec *echo)
+{
+	struct isakmp_hdr hdr = {0};
 	struct wire_builder w;
-	struct isakmp_hdr h;
 	struct buf msg;
-	uint8_t propnum = 1;
 	int err;
 
-	err = mm_pick_conn(sa, sap->body, &o, &echo, &propnum);
-	if (err) {
-		ike_sa_fail(sa, "%s", sa->why);
-		return err;
-	}
-	phase1_take_offer(sa, &o);
-	if (phase1_body_copy(&sa->sai_b, sap) || phase1_find_psk(sa, NULL))
-		return -ENOMEM;
+	memcpy(hdr.icookie, h->icookie, 8);
+	memcpy(hdr.rcookie, h->rcookie, 8);
+	hdr.version = ISAKMP_VERSION;
+	hdr.exchange = ISAKMP_XCHG_ID_PROT;
 	buf_init(&msg);
-	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	err = p1_add_chosen(&w, propnum, &echo);
+	wire_build_start(&w, &msg, &hdr);
+	err = p1_add_chosen(&w, propnum, echo);
 	if (!err)
 		err = wire_build_finish(&w);
-	if (!err)
-		err = phase1_send(sa, &msg, false, false);
+	if (!err && !(h->mm2 = mm_dup(msg.data, msg.len, &h->mm2_len)))
+		err = -ENOMEM;
 	buf_free(&msg);
-	return err;
+	if (err)
+		return err;
+	tap_sent(h->d, &h->local, &h->remote, h->mm2, h->mm2_len);
+	ike_send_raw(h->d, h->fd, &h->remote, &h->local, h->mm2, h->mm2_len);
+	return 0;
+}
+
+int main_mode_respond(struct ike_daemon *d, struct ike_msg *m, bool named)
+{
+	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
+	struct wire_transform_spec echo;
+	const struct conn *c;
+	struct mm_halfopen *h;
+	struct p1_offer o;
+	uint8_t propnum = 1;
+	char why[512], peer[64];
+	int err;
+
+	sockaddr_str((const struct sockaddr *)&m->from, peer, sizeof(peer));
+	err = mm_choose(d, m, sap->body, &o, &echo, &propnum, &c, why, sizeof(why));
+	if (err && err != ISAKMP_N_NO_PROPOSAL_CHOSEN)
+		return err; /* malformed: dropped, counted by the caller */
+	tap_received(d, m);
+	if (err) {
+		log_err("%s: Main Mode from %s refused: %s", c ? c->name : "-", peer, why);
+		if (c)
+			ike_note_failure(d, c->name, why);
+		info_send_plain_notify(d, m, (uint16_t)err);
+		return 0;
+	}
+	h = halfopen_mm_new(d, m, named);
+	if (!h)
+		return 0;
+	snprintf(h->conn, sizeof(h->conn), "%s", c->name);
+	h->offer = o;
+	mm_digest(m, h->mm1_digest);
+	h->sai = mm_dup(sap->body.p, sap->body.len, &h->sai_len);
+	if (!h->sai || mm_send_sa(h, propnum, &echo)) {
+		halfopen_mm_free(h);
+		return 0;
+	}
+	log_info("#%u %s: %s is initiating Main Mode", h->serial, h->conn, peer);
+	return 0;
+}
+
+struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
+{
+	static const uint8_t zero[8];
+	struct ike_daemon *d = h->d;
+	const struct conn *c;
+	struct ike_sa *sa;
+	uint8_t digest[20];
+
+	if (!memcmp(m->hdr.rcookie, zero, 8)) {
+		mm_digest(m, digest);
+		if (!memcmp(digest, h->mm1_digest, sizeof(digest)))
+			ike_send_raw(d, h->fd, &h->remote, &h->local, h->mm2, h->mm2_len);
+		return NULL;
+	}
+	c = conf_conn(d->conf, h->conn);
+	if (!c) {
+		log_info("#%u %s: no longer configured: half-open Main Mode dropped", h->serial,
+			 h->conn);
+		halfopen_mm_free(h);
+		return NULL;
+	}
+	sa = ike_sa_new(d, c, false);
+	if (!sa)
+		return NULL;
+	sa->serial = h->serial;
+	sa->exchange = ISAKMP_XCHG_ID_PROT;
+	memcpy(sa->icookie, h->icookie, 8);
+	memcpy(sa->rcookie, h->rcookie, 8);
+	sa->local = h->local;
+	sa->remote = h->remote;
+	sa->fd = h->fd;
+	phase1_take_offer(sa, &h->offer);
+	if (!buf_append(&sa->sai_b, h->sai, h->sai_len)) {
+		ike_sa_free(sa);
+		return NULL;
+	}
+	sa->halfopen = h->src; /* still half-open, counted as before */
+	h->src = NULL;
+	sa->step = 2;
+	halfopen_mm_free(h);
+	ike_sa_hash(sa);
+	return phase1_find_psk(sa, NULL) ? NULL : sa;
 }
 
 static int mm_send_ke(struct ike_sa *sa, bool retransmit)
@@ -260,6 +359,7 @@ static int mm_respond_id(void *state, struct ike_msg *m)
 	err = phase1_check_id(sa, m);
 	if (err)
 		return err;
+	phase1_forget_secret(sa);
 	info_note_notifies(sa, m);
 	err = mm_send_id(sa, false);
 	if (err)
@@ -289,7 +389,8 @@ static int mm_initiator_done(void *state, struct ike_msg *m)
 #define MM_ID_MAY (PL(ISAKMP_PL_N) | PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_CERT) | PL(ISAKMP_PL_CR))
 
 const struct step main_mode_steps[] = {
-	{false, PL(ISAKMP_PL_SA), MM_MAY, false, "MM1", mm_respond_sa},
+	/* MM1 makes no SA: main_mode_respond answers it (and this row checks it). */
+	{false, PL(ISAKMP_PL_SA), MM_MAY, false, "MM1", NULL},
 	{true, PL(ISAKMP_PL_SA), MM_MAY, false, "MM2", mm_initiator_ke},
 	{false, PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE), MM_MAY | PL(ISAKMP_PL_CR), false, "MM3",
 	 mm_respond_ke},

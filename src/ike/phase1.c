@@ -75,32 +75,45 @@ int phase1_body_copy(struct buf *dst, const struct wire_payload *p)
 	return buf_append(dst, p->body.p, p->body.len) ? 0 : -ENOMEM;
 }
 
-/* The pre-shared key.  Main Mode hides the IDs until the key is in use,
- * so the responder can only know the peer by its address: both sides look
- * the key up by the gateways' addresses first (as strongSwan's responder
- * does), then by the connection's IDs. */
+/* The key connection c uses between these gateways.  Main Mode hides the
+ * IDs until the key is in use, so the responder can only know the peer by
+ * its address: both sides look the key up by the gateways' addresses first
+ * (as strongSwan's responder does), then by the connection's IDs; peer_id,
+ * when given (Aggressive Mode tells it first), wins when a key names it. */
+static const struct conf_secret *phase1_psk_for(const struct conf *conf, const struct conn *c,
+						const struct sockaddr_storage *local,
+						const struct sockaddr_storage *remote,
+						const struct conf_id *peer_id)
+{
+	const struct conf_id *rid = peer_id;
+	const struct conf_secret *s, *by_id;
+	struct conf_id local_addr, remote_addr;
+
+	if (!rid && c->remote.id.type != CONF_ID_ANY)
+		rid = &c->remote.id;
+	id_from_address(&local_addr, local);
+	id_from_address(&remote_addr, remote);
+	s = peer_id ? conf_psk(conf, &c->local.id, peer_id) : NULL;
+	if (s && s->nids)
+		return s;
+	s = conf_psk(conf, &local_addr, &remote_addr);
+	if (!s || (!s->nids && rid)) {
+		by_id = conf_psk(conf, &c->local.id, rid);
+		if (by_id && (!s || by_id->nids))
+			s = by_id;
+	}
+	return s;
+}
+
 int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id)
 {
+	const struct conf_secret *s =
+		phase1_psk_for(sa->d->conf, &sa->conn, &sa->local, &sa->remote, peer_id);
 	const struct conf_id *remote = peer_id;
-	const struct conf_secret *s;
-	struct conf_id local_addr, remote_addr;
 	char l[300], r[300];
 
 	if (!remote && sa->conn.remote.id.type != CONF_ID_ANY)
 		remote = &sa->conn.remote.id;
-	id_from_address(&local_addr, &sa->local);
-	id_from_address(&remote_addr, &sa->remote);
-	/* Aggressive Mode tells the ID first: a key listed for it wins. */
-	s = peer_id ? conf_psk(sa->d->conf, &sa->conn.local.id, peer_id) : NULL;
-	if (s && s->nids)
-		goto found;
-	s = conf_psk(sa->d->conf, &local_addr, &remote_addr);
-	if (!s || (!s->nids && remote)) {
-		const struct conf_secret *by_id = conf_psk(sa->d->conf, &sa->conn.local.id, remote);
-
-		if (by_id && (!s || by_id->nids))
-			s = by_id;
-	}
 	if (!s) {
 		conf_id_str(&sa->conn.local.id, l, sizeof(l));
 		if (remote)
@@ -113,9 +126,15 @@ int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id)
 			    l, r);
 		return -ENOENT;
 	}
-found:
 	buf_reset(&sa->psk);
 	return buf_append(&sa->psk, s->psk, s->psklen) ? 0 : -ENOMEM;
+}
+
+/* Is this the key the exchange was made with?  Byte for byte, in constant
+ * time: the identity switch below rests on it. */
+static bool phase1_psk_is(const struct ike_sa *sa, const struct conf_secret *s)
+{
+	return s && s->psklen == sa->psk.len && !CRYPTO_memcmp(s->psk, sa->psk.data, s->psklen);
 }
 
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
@@ -199,15 +218,15 @@ int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct 
 }
 
 /* SKEYID and its children, the cipher key and the first IV (RFC 2409 5,
- * appendix B), from the secret of the completed DH job, wiped at once. */
-int phase1_derive_keys(struct ike_sa *sa)
+ * appendix B) from psk and the completed DH job's secret. */
+static int phase1_keys(struct ike_sa *sa, const uint8_t *psk, size_t psklen)
 {
 	const char *md = sa->hash->openssl;
 	struct dh_job *j = &sa->dhj;
 	int err;
 
-	err = ike_skeyid_psk(md, sa->psk.data, sa->psk.len, sa->ni.data, sa->ni.len, sa->nr.data,
-			     sa->nr.len, sa->skeyid);
+	err = ike_skeyid_psk(md, psk, psklen, sa->ni.data, sa->ni.len, sa->nr.data, sa->nr.len,
+			     sa->skeyid);
 	if (!err)
 		err = ike_skeyid_dae(md, sa->skeyid, j->secret, j->secret_len, sa->icookie,
 				     sa->rcookie, sa->skeyid_d, sa->skeyid_a, sa->skeyid_e);
@@ -216,13 +235,92 @@ int phase1_derive_keys(struct ike_sa *sa)
 	if (!err)
 		err = ike_phase1_iv(md, sa->gxi.data, sa->gxi.len, sa->gxr.data, sa->gxr.len,
 				    sa->block, sa->iv);
-	dh_job_clear(sa->d->loop, j);
+	return err;
+}
+
+/* A Main Mode responder keeps the DH secret until MM5 is in: it may have
+ * to try the keys of other connections (phase1_try_other_keys). */
+static bool phase1_keeps_secret(const struct ike_sa *sa)
+{
+	return !sa->initiator && sa->exchange == ISAKMP_XCHG_ID_PROT;
+}
+
+int phase1_derive_keys(struct ike_sa *sa)
+{
+	int err = phase1_keys(sa, sa->psk.data, sa->psk.len);
+
+	if (err || !phase1_keeps_secret(sa))
+		dh_job_clear(sa->d->loop, &sa->dhj);
 	if (err) {
 		ike_sa_fail(sa, "deriving the phase-1 keys failed");
 		return err;
 	}
 	tap_ike_key(sa);
 	return 0;
+}
+
+void phase1_forget_secret(struct ike_sa *sa)
+{
+	dh_job_clear(sa->d->loop, &sa->dhj);
+}
+
+/* Would connection c have taken what this SA negotiated? */
+static bool phase1_conn_takes(const struct conn *c, const struct ike_sa *sa)
+{
+	unsigned i;
+
+	if (c->authby != sa->auth)
+		return false;
+	for (i = 0; i < c->ike.n; i++)
+		if (c->ike.p[i].encr == sa->encr && c->ike.p[i].integ == sa->hash &&
+		    c->ike.p[i].dh == sa->group)
+			return true;
+	return false;
+}
+
+#define MAX_KEYS_TRIED 16 /* bounds the work an undecryptable MM5 costs */
+
+/* Road warriors (right=%any), each with its own key, are told apart only
+ * by the ID inside MM5, which the key chosen by address may not open.
+ * The keys of the other connections for this peer are tried in turn; the
+ * one that opens MM5 becomes the exchange's key, and the ID must then name
+ * a connection with that very key (phase1_switch_conn).  cipher is MM5 as
+ * received; on success m->raw holds it decrypted and iv follows it. */
+bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *cipher, uint8_t *iv)
+{
+	const struct conn *c = NULL;
+	const struct conf_secret *s;
+	size_t body = m->len - ISAKMP_HDR_LEN;
+	unsigned tried = 0;
+
+	if (!phase1_keeps_secret(sa) || !sa->dhj.secret_len)
+		return false;
+	while (tried < MAX_KEYS_TRIED &&
+	       (c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
+		s = phase1_psk_for(sa->d->conf, c, &sa->local, &sa->remote, NULL);
+		if (!s || phase1_psk_is(sa, s) || !phase1_conn_takes(c, sa))
+			continue;
+		tried++;
+		if (phase1_keys(sa, s->psk, s->psklen))
+			continue;
+		memcpy(m->raw + ISAKMP_HDR_LEN, cipher, body);
+		memcpy(iv, sa->iv, sizeof(sa->iv));
+		if (ike_decrypt(sa, m->raw, m->len, iv) ||
+		    wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN, body, true,
+				     &m->pl))
+			continue;
+		ike_sa_log(sa, LOG_LVL_INFO, "MM5 opens with the key of connection %s", c->name);
+		buf_reset(&sa->psk);
+		if (!buf_append(&sa->psk, s->psk, s->psklen))
+			break;
+		tap_ike_key(sa);
+		return true;
+	}
+	/* None did: back to the keys the exchange had. */
+	if (tried)
+		phase1_keys(sa, sa->psk.data, sa->psk.len);
+	memcpy(m->raw + ISAKMP_HDR_LEN, cipher, body);
+	return false;
 }
 
 int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out)
@@ -240,26 +338,35 @@ int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8
 
 /* The responder chose a connection before it knew the peer's ID; another
  * one between the same gateways may be the one for this ID, if it accepts
- * what was negotiated. */
-static bool phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
+ * what was negotiated and its key for this peer is the key the exchange
+ * was made with: HASH_I proves knowledge of that key only. */
+static int phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
 {
-	const struct conn *c = NULL;
-	unsigned i;
+	const struct conn *c = NULL, *other_key = NULL;
+	const struct conf_secret *s;
+	char got[300], ours[300];
 
 	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
-		if (!id_phase1_matches(&c->remote.id, id) || c->authby != sa->auth)
+		if (!id_phase1_matches(&c->remote.id, id) || !phase1_conn_takes(c, sa))
 			continue;
-		for (i = 0; i < c->ike.n; i++)
-			if (c->ike.p[i].encr == sa->encr && c->ike.p[i].integ == sa->hash &&
-			    c->ike.p[i].dh == sa->group)
-				break;
-		if (i == c->ike.n)
+		s = phase1_psk_for(sa->d->conf, c, &sa->local, &sa->remote, NULL);
+		if (!phase1_psk_is(sa, s)) {
+			other_key = other_key ? other_key : c;
 			continue;
+		}
 		ike_sa_log(sa, LOG_LVL_INFO, "peer's ID selects connection %s", c->name);
 		sa->conn = *c;
-		return true;
+		return 0;
 	}
-	return false;
+	if (!other_key)
+		return ISAKMP_N_INVALID_ID_INFORMATION;
+	id_phase1_str(id, got, sizeof(got));
+	conf_id_str(&sa->conn.remote.id, ours, sizeof(ours));
+	ike_sa_fail(sa,
+		    "peer identifies as %s (connection %s), but this exchange is keyed for %s "
+		    "(connection %s): refused",
+		    got, other_key->name, ours, sa->conn.name);
+	return ISAKMP_N_AUTHENTICATION_FAILED;
 }
 
 /* Checks the peer's ID against rightid and its HASH against ours. */
@@ -276,13 +383,16 @@ int phase1_take_id(struct ike_sa *sa, struct ike_msg *m)
 		ike_sa_fail(sa, "peer's ID payload is malformed");
 		return err;
 	}
-	if (!id_phase1_matches(&sa->conn.remote.id, &id) &&
-	    !(!sa->initiator && phase1_switch_conn(sa, &id))) {
-		id_phase1_str(&id, got, sizeof(got));
-		conf_id_str(&sa->conn.remote.id, conf, sizeof(conf));
-		ike_sa_fail(sa, "peer identifies as %s, but %s expects %s", got, sa->conn.name,
-			    conf);
-		return ISAKMP_N_INVALID_ID_INFORMATION;
+	if (!id_phase1_matches(&sa->conn.remote.id, &id)) {
+		err = sa->initiator ? ISAKMP_N_INVALID_ID_INFORMATION : phase1_switch_conn(sa, &id);
+		if (err == ISAKMP_N_INVALID_ID_INFORMATION) {
+			id_phase1_str(&id, got, sizeof(got));
+			conf_id_str(&sa->conn.remote.id, conf, sizeof(conf));
+			ike_sa_fail(sa, "peer identifies as %s, but %s expects %s", got,
+				    sa->conn.name, conf);
+		}
+		if (err)
+			return err;
 	}
 	return phase1_body_copy(id_b, idp) ? -ENOMEM : 0;
 }

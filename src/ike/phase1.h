@@ -31,8 +31,14 @@ int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct 
 bool phase1_dh_done(struct ike_sa *sa, struct dh_job *j, struct buf *gx);
 /* The peer's KE and nonce from m. */
 int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct buf *nonce);
-/* The keys from the completed DH job's secret; fails the SA on error. */
+/* The keys from the completed DH job's secret; fails the SA on error.
+ * A Main Mode responder keeps the secret until MM5 (phase1_forget_secret). */
 int phase1_derive_keys(struct ike_sa *sa);
+void phase1_forget_secret(struct ike_sa *sa);
+/* MM5 that the key chosen by address does not open: the keys of the other
+ * connections for this peer, tried in turn (see phase1.c). */
+bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *cipher,
+			   uint8_t *iv);
 int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out);
 /* The peer's ID against its connection (switching connection at the
  * responder when another one is the peer's) and its HASH against ours. */

@@ -198,9 +198,28 @@ static int sa_transforms(struct cursor sa_body, struct sa_offers *o, char *why, 
 	return err;
 }
 
-int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen,
-	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
-	      unsigned *ndiff)
+/* Every refusal carries its reason: the choosers below write one on each
+ * error path, and this is the net under them, so that a reason is never
+ * left as whatever bytes the caller's buffer held (they reach logs and
+ * status).  Callers get an empty string on success. */
+static int why_ensured(int err, char *why, size_t whylen)
+{
+	if (err && whylen && !why[0])
+		snprintf(why, whylen, "the peer's SA payload cannot be used (%s)",
+			 wire_notify_name((uint16_t)err));
+	return err;
+}
+
+static void why_malformed_transform(char *why, size_t whylen, const struct wire_transform *t,
+				    int err)
+{
+	snprintf(why, whylen, "malformed attributes in the peer's transform %u (%s)", t->num,
+		 wire_notify_name((uint16_t)err));
+}
+
+static int p1_pick(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen,
+		   struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
+		   unsigned *ndiff)
 {
 	struct sa_offers in;
 	struct p1_offer offers[MAX_OFFERS];
@@ -218,8 +237,10 @@ int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chos
 		if (in.prop[i].proto != PROTO_ISAKMP)
 			continue;
 		err = p1_parse(&in.t[i], &offers[noffers], &echoes[noffers]);
-		if (err)
+		if (err) {
+			why_malformed_transform(why, whylen, &in.t[i], err);
 			return err;
+		}
 		nums[noffers++] = in.prop[i].num;
 	}
 	if (!noffers) {
@@ -240,6 +261,16 @@ int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chos
 	if (ndiff)
 		*ndiff = n;
 	return ISAKMP_N_NO_PROPOSAL_CHOSEN;
+}
+
+int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen,
+	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
+	      unsigned *ndiff)
+{
+	if (whylen)
+		why[0] = '\0';
+	return why_ensured(p1_pick(c, sa_body, chosen, echo, propnum, why, whylen, ndiff), why,
+			   whylen);
 }
 
 /* A responder's answer: exactly one proposal with one transform. */
@@ -269,6 +300,8 @@ int p1_accept(const struct conn *c, struct cursor sa_body, struct p1_offer *chos
 	unsigned i;
 	int err;
 
+	if (whylen)
+		why[0] = '\0';
 	err = sa_answer(sa_body, &prop, &t);
 	if (!err)
 		err = p1_parse(&t, chosen, &echo);
@@ -420,9 +453,9 @@ void p2_offer_str(const struct p2_offer *o, char *out, size_t len)
 		 o->group ? o->group->display : "", encap_name(o->encap));
 }
 
-int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen,
-	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
-	      unsigned *ndiff)
+static int p2_pick(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen,
+		   struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
+		   unsigned *ndiff)
 {
 	struct sa_offers in;
 	struct p2_offer offers[MAX_OFFERS];
@@ -437,8 +470,10 @@ int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chos
 	for (noffers = 0; noffers < in.n; noffers++) {
 		err = p2_parse(&in.prop[noffers], &in.t[noffers], &offers[noffers],
 			       &echoes[noffers]);
-		if (err)
+		if (err) {
+			why_malformed_transform(why, whylen, &in.t[noffers], err);
 			return err;
+		}
 		nums[noffers] = in.prop[noffers].num;
 	}
 	for (i = 0; i < c->esp.n; i++)
@@ -455,6 +490,16 @@ int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chos
 	return ISAKMP_N_NO_PROPOSAL_CHOSEN;
 }
 
+int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen,
+	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
+	      unsigned *ndiff)
+{
+	if (whylen)
+		why[0] = '\0';
+	return why_ensured(p2_pick(c, sa_body, chosen, echo, propnum, why, whylen, ndiff), why,
+			   whylen);
+}
+
 int p2_accept(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen, char *why,
 	      size_t whylen)
 {
@@ -464,6 +509,8 @@ int p2_accept(const struct conn *c, struct cursor sa_body, struct p2_offer *chos
 	unsigned i;
 	int err;
 
+	if (whylen)
+		why[0] = '\0';
 	err = sa_answer(sa_body, &prop, &t);
 	if (!err)
 		err = p2_parse(&prop, &t, chosen, &echo);

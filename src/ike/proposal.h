@@ -28,9 +28,10 @@ struct p2_offer {
 
 int p1_add_sa(struct wire_builder *w, const struct conn *c);
 /* Responder: picks from the peer's SA payload.  On success fills *chosen
- * and the proposal/transform to echo; on failure returns
- * NO_PROPOSAL_CHOSEN (or the parse error) with why filled in and *ndiff
- * (if not NULL) the number of fields the closest proposal differs in. */
+ * and the proposal/transform to echo (why is ""); on failure returns
+ * NO_PROPOSAL_CHOSEN (or the parse error) with why always a sentence and
+ * *ndiff (if not NULL) the number of fields the closest proposal differs
+ * in.  The same holds for p2_choose and both _accept. */
 int p1_choose(const struct conn *c, struct cursor sa_body, struct p1_offer *chosen,
 	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
 	      unsigned *ndiff);

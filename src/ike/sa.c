@@ -7,6 +7,7 @@
 
 #include "crypto/dh.h"
 #include "crypto/rand.h"
+#include "ike/halfopen.h"
 #include "ike/ike.h"
 #include "ike/informational.h"
 #include "ike/quick.h"
@@ -28,6 +29,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	sa->initiator = initiator;
 	sa->exchange = c->aggressive ? ISAKMP_XCHG_AGGRESSIVE : ISAKMP_XCHG_ID_PROT;
 	sa->fd = -1;
+	sa->started_ms = loop_now_ms();
 	buf_init(&sa->gxi);
 	buf_init(&sa->gxr);
 	buf_init(&sa->ni);
@@ -187,20 +189,13 @@ void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
 	timer_arm(sa->d->loop, &sa->expire, 0);
 }
 
-static void ike_sa_not_halfopen(struct ike_sa *sa)
-{
-	if (sa->halfopen) {
-		sa->halfopen = false;
-		sa->d->halfopen--;
-	}
-}
-
 void ike_sa_established(struct ike_sa *sa)
 {
 	struct ike_daemon *d = sa->d;
 
-	ike_sa_not_halfopen(sa);
+	halfopen_del(sa);
 	sa->state = IKE_SA_ESTABLISHED;
+	sa->why[0] = '\0'; /* a likely reason of a message dropped on the way */
 	sa->established_ms = loop_now_ms();
 	timer_arm(d->loop, &sa->expire, (uint64_t)sa->lifetime_s * 1000);
 	ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA established with %s/%s/%s, lifetime %u s",
@@ -214,6 +209,20 @@ void ike_sa_established(struct ike_sa *sa)
 	}
 }
 
+void ike_sa_likely(struct ike_sa *sa, const char *fmt, ...)
+{
+	char why[sizeof(sa->why)];
+	va_list ap;
+
+	if (sa->state != IKE_SA_NEGOTIATING)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	memcpy(sa->why, why, sizeof(why));
+	ike_sa_log(sa, LOG_LVL_WARN, "%s; dropped, still waiting for a valid answer", sa->why);
+}
+
 static void ike_sa_retransmit(void *arg)
 {
 	struct ike_sa *sa = arg;
@@ -223,20 +232,28 @@ static void ike_sa_retransmit(void *arg)
 			   sa->xmit.tries);
 		return;
 	}
-	ike_sa_fail(sa, "peer did not answer %s message %u after %u retransmits, giving up",
-		    sa->exchange == ISAKMP_XCHG_AGGRESSIVE ? "Aggressive Mode" : "Main Mode",
-		    sa->step, sa->d->retransmit_tries);
+	if (sa->why[0])
+		ike_sa_fail(sa, "%s (no valid answer after %u retransmits)", sa->why,
+			    sa->d->retransmit_tries);
+	else
+		ike_sa_fail(sa, "peer did not answer %s message %u after %u retransmits, giving up",
+			    sa->exchange == ISAKMP_XCHG_AGGRESSIVE ? "Aggressive Mode"
+								   : "Main Mode",
+			    sa->step, sa->d->retransmit_tries);
 }
 
 static void ike_sa_expire(void *arg)
 {
 	struct ike_sa *sa = arg;
 
-	if (sa->state == IKE_SA_NEGOTIATING)
+	if (sa->state == IKE_SA_NEGOTIATING && sa->why[0])
+		ike_sa_fail(sa, "%s (the negotiation did not complete in %u s)", sa->why,
+			    (unsigned)((loop_now_ms() - sa->started_ms + 500) / 1000));
+	else if (sa->state == IKE_SA_NEGOTIATING)
 		ike_sa_fail(sa,
 			    "negotiation did not complete in %u s (waiting for %s message %u), "
 			    "abandoned",
-			    sa->d->halfopen_timeout_ms / 1000,
+			    (unsigned)((loop_now_ms() - sa->started_ms + 500) / 1000),
 			    sa->exchange == ISAKMP_XCHG_AGGRESSIVE ? "Aggressive Mode"
 								   : "Main Mode",
 			    sa->step + 1);
@@ -253,7 +270,7 @@ void ike_sa_free(struct ike_sa *sa)
 {
 	struct ike_daemon *d = sa->d;
 
-	ike_sa_not_halfopen(sa);
+	halfopen_del(sa);
 	quick_free_all(sa);
 	ike_sa_notify_up(sa, false, sa->why[0] ? sa->why : "ISAKMP SA deleted");
 	if (sa->hashed)

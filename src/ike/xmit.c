@@ -67,6 +67,21 @@ bool xmit_retransmit(struct ike_daemon *d, struct xmit *x, const struct sockaddr
 	return true;
 }
 
+bool xmit_repeat(const struct xmit *x, const uint8_t *msg, size_t len, uint8_t digest[20])
+{
+	struct iovec iov = {(void *)msg, len};
+
+	if (crypto_hash("SHA1", &iov, 1, digest) < 0)
+		return false;
+	return x->have_last_recv && !memcmp(digest, x->last_recv_digest, 20);
+}
+
+void xmit_accepted(struct xmit *x, const uint8_t digest[20])
+{
+	memcpy(x->last_recv_digest, digest, sizeof(x->last_recv_digest));
+	x->have_last_recv = true;
+}
+
 bool xmit_seen(struct xmit *x, const uint8_t *msg, size_t len)
 {
 	struct iovec iov = {(void *)msg, len};

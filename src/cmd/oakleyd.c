@@ -41,6 +41,21 @@ static void usage(FILE *f)
 		   "  -p  IKE port, default 500\n");
 }
 
+/* daemon() moves to /, and reloads and `capture on` come later: a relative
+ * path given on the command line is made absolute while it still means
+ * what the operator meant.  The strings live as long as the process. */
+static int make_absolute(const char **path)
+{
+	char cwd[4096], *abs;
+
+	if (!*path || (*path)[0] == '/')
+		return 0;
+	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&abs, "%s/%s", cwd, *path) < 0)
+		return -errno;
+	*path = abs;
+	return 0;
+}
+
 static int load_conf(struct oakleyd *o, struct conf **out, char *err, size_t errlen)
 {
 	return conf_load(o->conf_path, o->secrets_path, NULL, NULL, out, err, errlen);
@@ -231,7 +246,8 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct oakleyd o = {
+	/* static: what make_absolute() allocates stays reachable to the end */
+	static struct oakleyd o = {
 		.conf_path = "/etc/oakley/ipsec.conf",
 		.secrets_path = "/etc/oakley/ipsec.secrets",
 		.ctl_path = "/run/oakley/oakleyd.sock",
@@ -287,6 +303,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_setup(true, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (make_absolute(&o.conf_path) || make_absolute(&o.secrets_path) ||
+	    make_absolute(&o.ctl_path) || make_absolute(&o.capture_path) ||
+	    make_absolute(&o.keys_dir)) {
+		fprintf(stderr, "oakleyd: cannot resolve a relative path: %s\n", strerror(errno));
+		return 1;
+	}
 	if (load_conf(&o, &o.conf, err, sizeof(err))) {
 		fprintf(stderr, "oakleyd: %s\n", err);
 		return 1;

@@ -30,4 +30,24 @@ assert_log "$WD" 'silent: auto=start failed'
 # The renamed connection is the one the daemon knows now.
 octl "$WD" status | grep -q renamed || fail "status does not show the reloaded conn"
 stop_oakleyd "$WD"
+
+# Relative -f/-s/-c paths on a daemon that forks into the background (it
+# moves to /): a reload later must still find the files the operator meant.
+conf relative >"$WD/ipsec.conf"
+rel_ctl=relative-$$.sock
+(cd "$WD" && ip netns exec "$W" "$OAKLEYD" -f ipsec.conf -s ipsec.secrets -c "$rel_ctl") ||
+	fail "oakleyd did not start in the background with relative paths"
+wait_for 20 test -S "$WD/$rel_ctl" || fail "no control socket at $WD/$rel_ctl"
+# The daemon is the one that is not root (its root helper goes with it).
+bg=""
+for p in $(ip netns pids "$W"); do
+	[ "$(readlink "/proc/$p/exe")" = "$(realpath "$OAKLEYD")" ] && LIB_PIDS+=("$p") &&
+		[ "$(stat -c %u "/proc/$p")" != 0 ] && bg=$p
+done
+[ -n "$bg" ] || fail "no unprivileged oakleyd in $W"
+conf relative2 >"$WD/ipsec.conf"
+out=$("$OAKLEYCTL" -c "$WD/$rel_ctl" reload 2>&1) || fail "reload with relative paths: $out"
+"$OAKLEYCTL" -c "$WD/$rel_ctl" status | grep -q relative2 || fail "the reload did not read $WD/ipsec.conf"
+kill -TERM "$bg"
+wait_for 10 sh -c "! test -S '$WD/$rel_ctl'" || fail "the background daemon did not stop"
 log ok

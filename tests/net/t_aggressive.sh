@@ -10,6 +10,9 @@ for d in "$WD" "$ED"; do
 	cat >"$d/ipsec.conf" <<CONF
 config setup
 	dataplane=none
+	# a refusal is reported when retransmission gives up: keep that short
+	retransmit_timeout=0.5
+	retransmit_tries=3
 
 conn am-fqdn
 	left=$WEST

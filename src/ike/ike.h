@@ -272,6 +272,9 @@ bool xmit_repeat(const struct xmit *x, const uint8_t *msg, size_t len, uint8_t d
 void xmit_accepted(struct xmit *x, const uint8_t digest[20]);
 /* true while more tries remain (and resent); false when it gave up */
 bool xmit_retransmit(struct ike_daemon *d, struct xmit *x, const struct sockaddr_storage *from);
+/* From a first send to giving up: how long a peer with our settings keeps
+ * retransmitting, so how long a finished exchange lingers to answer it. */
+uint64_t xmit_span_ms(const struct ike_daemon *d);
 void ike_send_raw(struct ike_daemon *d, int fd, const struct sockaddr_storage *to,
 		  const struct sockaddr_storage *from, const uint8_t *msg, size_t len);
 

@@ -103,7 +103,7 @@ void quick_free(struct quick *q)
 
 uint64_t quick_linger_ms(const struct ike_daemon *d)
 {
-	return (uint64_t)d->retransmit_base_ms << d->retransmit_tries;
+	return xmit_span_ms(d);
 }
 
 void quick_done(struct quick *q, bool ok, const char *why)

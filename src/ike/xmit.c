@@ -53,17 +53,32 @@ int xmit_send(struct ike_daemon *d, struct xmit *x, int fd, const struct sockadd
 	return 0;
 }
 
+/* The wait after the tries-th retransmission: doubling, up to the limit. */
+static uint64_t xmit_wait_ms(const struct ike_daemon *d, unsigned tries)
+{
+	uint64_t wait_ms = (uint64_t)d->retransmit_base_ms << tries;
+
+	if (d->retransmit_limit_ms && wait_ms > d->retransmit_limit_ms)
+		wait_ms = d->retransmit_limit_ms;
+	return wait_ms;
+}
+
+uint64_t xmit_span_ms(const struct ike_daemon *d)
+{
+	uint64_t span = 0;
+	unsigned i;
+
+	for (i = 0; i <= d->retransmit_tries; i++)
+		span += xmit_wait_ms(d, i);
+	return span;
+}
+
 bool xmit_retransmit(struct ike_daemon *d, struct xmit *x, const struct sockaddr_storage *from)
 {
-	uint64_t wait_ms;
-
 	if (++x->tries > d->retransmit_tries)
 		return false;
 	ike_send_raw(d, x->fd, &x->to, from, x->last_sent.data, x->last_sent.len);
-	wait_ms = (uint64_t)d->retransmit_base_ms << x->tries;
-	if (d->retransmit_limit_ms && wait_ms > d->retransmit_limit_ms)
-		wait_ms = d->retransmit_limit_ms;
-	timer_arm(d->loop, &x->timer, wait_ms);
+	timer_arm(d->loop, &x->timer, xmit_wait_ms(d, x->tries));
 	return true;
 }
 

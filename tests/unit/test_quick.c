@@ -399,6 +399,32 @@ static void test_delete_scoped_to_its_sa(void **state)
 	assert_true(child_there(f, spi_b));
 }
 
+/* A finished initiator lingers to answer copies of QM2 with QM3: as long
+ * as a responder with our settings retransmits QM2 (each wait doubling up
+ * to retransmit_limit), or a lost QM3 leaves the responder without its
+ * IPsec SA while we have ours.  Before, it lingered base << tries only
+ * (32 s against the responder's 62 s with the defaults). */
+static void test_linger_covers_peer_retransmissions(void **state)
+{
+	static const struct {
+		unsigned base, tries, limit;
+		uint64_t responder_ms;
+	} rows[] = {
+		{2000, 4, 0, 2000 + 4000 + 8000 + 16000 + 32000},
+		{100, 20, 1000, 100 + 200 + 400 + 800 + 17 * 1000},
+		{500, 3, 0, 500 + 1000 + 2000 + 4000},
+	};
+	struct ike_daemon d = {0};
+	unsigned i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		d.retransmit_base_ms = rows[i].base;
+		d.retransmit_tries = rows[i].tries;
+		d.retransmit_limit_ms = rows[i].limit;
+		assert_true(quick_linger_ms(&d) >= rows[i].responder_ms);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replays_dropped, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_delete_scoped_to_its_sa, fx_setup,
 						fx_teardown),
+		cmocka_unit_test(test_linger_covers_peer_retransmissions),
 	};
 
 	log_setup(true, LOG_LVL_DEBUG);

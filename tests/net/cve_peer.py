@@ -288,8 +288,9 @@ def cve_2022_23094(peer, sa):
 def bad_ke(peer):
     """A peer's DH public value that is not in the group: 0, 1 and p-1
     for MODP-1024 (RFC 6989 2.1), points off the ECP-256 curve and its
-    encoding of the point at infinity (RFC 5903 has none).  Expect
-    INVALID_KEY_INFORMATION or silence (a logged drop), and no MM4."""
+    encoding of the point at infinity (RFC 5903 has none), in MM3 and in
+    AM1.  Expect INVALID_KEY_INFORMATION or silence (a logged drop), and
+    never MM4 or AM2."""
     cases = [(2, "0", bytes(128)), (2, "1", (1).to_bytes(128, "big")),
              (2, "p-1", (P1024 - 1).to_bytes(128, "big")), (2, "p", P1024.to_bytes(128, "big")),
              (19, "(1, 1)", (1).to_bytes(32, "big") * 2), (19, "(0, 0)", bytes(64)),
@@ -298,8 +299,16 @@ def bad_ke(peer):
     for group, what, ke in cases:
         ic, rc, _ = mm_first_two(peer, group)
         np, body = chain([(KE, ke), (NONCE, os.urandom(32))])
-        seen.append("group %d KE %s: %s" % (group, what, expect_refusal(
+        seen.append("MM3 group %d KE %s: %s" % (group, what, expect_refusal(
             peer, header(ic, rc, np, MAIN, 0, 0, body), "KE %s" % what, (INVALID_KEY_INFORMATION,))))
+    # The same in AM1, for the connections that allow Aggressive Mode (one
+    # DH group each): their IDs @cve-am-2 and @cve-am-19.
+    for group, what, ke in (cases[0], cases[2], cases[4]):
+        am_id = struct.pack("!BBH", 2, 0, 0) + b"cve-am-%d" % group
+        np, body = chain([(SA, ike_sa_body(group)), (KE, ke), (NONCE, os.urandom(32)), (ID, am_id)])
+        seen.append("AM1 group %d KE %s: %s" % (group, what, expect_refusal(
+            peer, header(new_cookie(), bytes(8), np, AGGR, 0, 0, body), "AM1 KE %s" % what,
+            (INVALID_KEY_INFORMATION,))))
     return seen
 
 

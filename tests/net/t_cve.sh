@@ -9,7 +9,7 @@
 #   CVE-2022-23094 (Libreswan) IKEv1 packets that name no ISAKMP SA:
 #                  dropped, never answered;
 #   DH public values 0, 1, p-1 and p (MODP-1024) and points off the
-#   ECP-256 curve in MM3: INVALID_KEY_INFORMATION or a logged drop.
+#   ECP-256 curve in MM3 and AM1: INVALID_KEY_INFORMATION or a logged drop.
 # The peer checks each answer; here: oakleyd neither crashed nor reported a
 # sanitizer error, the established SA was not disturbed, no SA came up
 # from a bad KE, and the log says what was dropped.
@@ -28,6 +28,21 @@ conn cve
 	ike=aes128-sha1-modp1024,aes128-sha1-ecp256
 	esp=aes128-sha1
 	auto=add
+
+conn cve-am-2
+	left=$EAST
+	leftsubnet=10.2.1.0/24
+	right=$WEST
+	rightid=@cve-am-2
+	rightsubnet=10.1.1.0/24
+	aggressive=yes
+	ike=aes128-sha1-modp1024
+	auto=add
+
+conn cve-am-19
+	also=cve-am-2
+	rightid=@cve-am-19
+	ike=aes128-sha1-ecp256
 CONF
 write_secrets "$ED" "cve test key"
 start_oakleyd "$E" "$ED"
@@ -52,12 +67,13 @@ PY
 
 # What oakleyd logged: the protected DPD notifies it read (10 of them:
 # SPI sizes 16, 0, 4, 8, 17 each as R-U-THERE and ACK), the clear one for
-# the live SA, each bad KE (7) refused, and the packets for no SA dropped.
+# the live SA, each bad KE (7 in MM3, 3 in AM1) refused, and the packets
+# for no SA dropped.
 dpd=$(grep -c 'peer sent R_U_THERE' "$ED/oakleyd.log" || true)
 [ "$dpd" -eq 10 ] || fail "expected 10 logged DPD notifies, found $dpd"
 assert_log "$ED" 'ignored an unprotected Informational exchange'
 bad_ke=$(grep -c "public DH value is invalid\|KE is [0-9]* bytes" "$ED/oakleyd.log" || true)
-[ "$bad_ke" -eq 7 ] || fail "expected 7 refused KE payloads in the log, found $bad_ke"
+[ "$bad_ke" -eq 10 ] || fail "expected 10 refused KE payloads in the log, found $bad_ke"
 assert_log "$ED" 'for an unknown ISAKMP SA|for no usable SA'
 assert_log "$ED" 'peer sent INITIAL_CONTACT'
 log "$dpd DPD notifies and $bad_ke bad KE payloads logged; oakleyd alive"

@@ -64,6 +64,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 10000000
 
 all: $(OUT)/oakleyd $(OUT)/oakleyctl
 
@@ -118,9 +119,9 @@ $(BUILD)/fuzz/obj/%.o: %.c $(FUZZ_STAMP)
 .SECONDARY: $(FUZZ_LIB_OBJS)
 
 $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJS) $(FUZZ_STAMP)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $(filter-out $(FUZZ_STAMP),$^) $(LDLIBS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
-.PHONY: FORCE all deps unit check check-unit check-fuzz check-net check-net-opt check-build check-vm fuzz demo clean format
+.PHONY: FORCE all deps unit check check-unit check-fuzz check-net check-net-opt check-build check-vm fuzz fuzz-long demo clean format
 
 deps:
 	@scripts/deps.sh
@@ -137,6 +138,12 @@ check-fuzz: $(FUZZ_BINS)
 
 fuzz: $(FUZZ_BINS)
 	@scripts/run-fuzz.sh $(or $(SECONDS),600) $(FUZZ_BINS)
+
+# The campaign: FUZZ_RUNS executions per target, one job each, its corpus
+# minimised into fuzz/corpus/ (commit it).  make fuzz-long FUZZ_TARGETS=...
+FUZZ_TARGETS ?= $(FUZZ_BINS)
+fuzz-long: $(FUZZ_TARGETS)
+	@scripts/run-fuzz.sh -runs $(FUZZ_RUNS) $(FUZZ_TARGETS)
 
 check-net:
 	@$(MAKE) --no-print-directory SANITIZE=1 all
@@ -169,5 +176,5 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(OUT)/obj/tests/unit/%.d) \
+-include $(LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_BINS:=.d) $(UNIT_SRCS:tests/unit/%.c=$(OUT)/obj/tests/unit/%.d) \
 	 $(OUT)/obj/src/cmd/oakleyd.d $(OUT)/obj/src/cmd/oakleyctl.d

@@ -5,21 +5,13 @@
  * to MM4, Aggressive Mode to AM2, DH jobs included).  Replies go to a
  * closed port on loopback in a private network namespace: nothing leaves
  * the process's sandbox. */
-#include <arpa/inet.h>
-#include <sched.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "conf/conf.h"
 #include "crypto/rand.h"
+#include "harness.h"
 #include "ike/ike.h"
-#include "util/log.h"
 
-#define FUZZ_PORT     5500
-#define FUZZ_PEERPORT 5501 /* nobody listens: our answers go nowhere */
 #define FUZZ_MAX_MSGS 4
 
 static struct loop *loop;
@@ -48,72 +40,13 @@ static const char conf_text[] = "config setup\n"
 static const char secrets_text[] = "127.0.0.1 127.0.0.2 : PSK \"fuzz\"\n"
 				   "@peer : PSK \"fuzz am\"\n";
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(text, f) < 0 || fclose(f)) {
-		perror(path);
-		abort();
-	}
-}
-
-static void addr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
-{
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	in->sin_family = AF_INET;
-	in->sin_port = htons(port);
-	inet_pton(AF_INET, ip, &in->sin_addr);
-}
-
 static void setup(void)
 {
-	char dir[] = "/tmp/fuzz-responder.XXXXXX", cpath[64], spath[64], err[256];
-
-	/* Our own network namespace: replies cannot reach any real host. */
-	if (unshare(CLONE_NEWNET) < 0 || system("ip link set lo up") != 0) {
-		perror("unshare(CLONE_NEWNET) (run as root)");
-		abort();
-	}
-	if (system("ip addr add 127.0.0.2/8 dev lo 2>/dev/null; true") < 0)
-		abort();
-	log_setup(true, LOG_LVL_ERR);
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(cpath, sizeof(cpath), "%s/ipsec.conf", dir);
-	snprintf(spath, sizeof(spath), "%s/ipsec.secrets", dir);
-	write_file(cpath, conf_text);
-	write_file(spath, secrets_text);
-	chmod(spath, 0600);
-	if (conf_load(cpath, spath, NULL, NULL, &conf, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		abort();
-	}
-	unlink(cpath);
-	unlink(spath);
-	rmdir(dir);
+	conf = fuzz_setup(conf_text, secrets_text);
 	if (loop_new(&loop))
 		abort();
-	addr(&peer, "127.0.0.2", FUZZ_PEERPORT);
-	addr(&self, "127.0.0.1", FUZZ_PORT);
-}
-
-static void stop(void *arg)
-{
-	loop_stop(arg);
-}
-
-/* Lets what is due now run: the DH jobs' completions. */
-static void run_due(void)
-{
-	struct timer t;
-
-	timer_init(&t, stop, loop);
-	timer_arm(loop, &t, 0);
-	loop_run(loop);
-	timer_cancel(loop, &t);
+	fuzz_addr(&peer, "127.0.0.2", FUZZ_PEERPORT);
+	fuzz_addr(&self, "127.0.0.1", FUZZ_PORT);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -142,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(pkt, data, len);
 		ike_packet_input(d, ike_sock_for(d, AF_INET), pkt, len, &peer, &self);
 		free(pkt);
-		run_due();
+		fuzz_run_due(loop);
 		data += len;
 		size -= len;
 	}

@@ -245,6 +245,8 @@ struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie
 struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool established);
 /* Would connection c have accepted this ISAKMP SA (IDs, auth, ike=)? */
 bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c);
+/* Its authentication and negotiated suite are in c's ike= list. */
+bool ike_sa_suite_in(const struct ike_sa *sa, const struct conn *c);
 struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c);
 bool conf_addr_is(const struct conf_addr *a, const struct sockaddr_storage *ss);
 void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

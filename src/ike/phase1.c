@@ -264,20 +264,6 @@ void phase1_forget_secret(struct ike_sa *sa)
 	dh_job_clear(sa->d->loop, &sa->dhj);
 }
 
-/* Would connection c have taken what this SA negotiated? */
-static bool phase1_conn_takes(const struct conn *c, const struct ike_sa *sa)
-{
-	unsigned i;
-
-	if (c->authby != sa->auth)
-		return false;
-	for (i = 0; i < c->ike.n; i++)
-		if (c->ike.p[i].encr == sa->encr && c->ike.p[i].integ == sa->hash &&
-		    c->ike.p[i].dh == sa->group)
-			return true;
-	return false;
-}
-
 #define MAX_KEYS_TRIED 16 /* bounds the work an undecryptable MM5 costs */
 
 /* Road warriors (right=%any), each with its own key, are told apart only
@@ -298,7 +284,7 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 	while (tried < MAX_KEYS_TRIED &&
 	       (c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
 		s = phase1_psk_for(sa->d->conf, c, &sa->local, &sa->remote, NULL);
-		if (!s || phase1_psk_is(sa, s) || !phase1_conn_takes(c, sa))
+		if (!s || phase1_psk_is(sa, s) || !ike_sa_suite_in(sa, c))
 			continue;
 		tried++;
 		if (phase1_keys(sa, s->psk, s->psklen))
@@ -347,7 +333,7 @@ static int phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
 	char got[300], ours[300];
 
 	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
-		if (!id_phase1_matches(&c->remote.id, id) || !phase1_conn_takes(c, sa))
+		if (!id_phase1_matches(&c->remote.id, id) || !ike_sa_suite_in(sa, c))
 			continue;
 		s = phase1_psk_for(sa->d->conf, c, &sa->local, &sa->remote, NULL);
 		if (!phase1_psk_is(sa, s)) {

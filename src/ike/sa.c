@@ -117,10 +117,15 @@ struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool est
  * negotiated algorithms in its ike= list. */
 bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c)
 {
+	return conf_id_equal(&c->remote.id, &sa->conn.remote.id) &&
+	       conf_id_equal(&c->local.id, &sa->conn.local.id) && ike_sa_suite_in(sa, c);
+}
+
+bool ike_sa_suite_in(const struct ike_sa *sa, const struct conn *c)
+{
 	unsigned i;
 
-	if (c->authby != sa->conn.authby || !conf_id_equal(&c->remote.id, &sa->conn.remote.id) ||
-	    !conf_id_equal(&c->local.id, &sa->conn.local.id))
+	if (c->authby != sa->auth)
 		return false;
 	for (i = 0; i < c->ike.n; i++)
 		if (c->ike.p[i].encr == sa->encr && c->ike.p[i].integ == sa->hash &&

@@ -7,7 +7,7 @@
 
 /* One "encr[-integ][-dh]" entry, by hand: the first token is the cipher,
  * then an integrity token if there is one, then a DH group. */
-static void entry_parse(const char *s, struct proposal *p)
+static inline void entry_parse(const char *s, struct proposal *p)
 {
 	char tmp[64], *tok, *save = NULL;
 
@@ -31,7 +31,7 @@ static void entry_parse(const char *s, struct proposal *p)
 }
 
 /* "aes128-sha1-modp2048,3des-md5-modp1024" (NULL or "": empty). */
-static void list_set(struct proposal_list *l, const char *s)
+static inline void list_set(struct proposal_list *l, const char *s)
 {
 	char tmp[256], *tok, *save = NULL;
 
@@ -46,7 +46,7 @@ static void list_set(struct proposal_list *l, const char *s)
 	l->configured = l->n;
 }
 
-static void conn_set(struct conn *c, const char *ike, const char *esp, enum conn_mode mode)
+static inline void conn_set(struct conn *c, const char *ike, const char *esp, enum conn_mode mode)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "t");
@@ -59,7 +59,7 @@ static void conn_set(struct conn *c, const char *ike, const char *esp, enum conn
 }
 
 /* A message with one SA payload; *body is that payload's body in b. */
-static void sa_start(struct wire_builder *w, struct buf *b)
+static inline void sa_start(struct wire_builder *w, struct buf *b)
 {
 	struct isakmp_hdr h;
 
@@ -68,7 +68,7 @@ static void sa_start(struct wire_builder *w, struct buf *b)
 	wire_build_start(w, b, &h);
 }
 
-static struct cursor sa_body(struct wire_builder *w, struct buf *b)
+static inline struct cursor sa_body(struct wire_builder *w, struct buf *b)
 {
 	assert_int_equal(wire_build_finish(w), 0);
 	assert_true(b->len > SA_BODY_OFF);
@@ -77,7 +77,7 @@ static struct cursor sa_body(struct wire_builder *w, struct buf *b)
 	return cursor_make(b->data + SA_BODY_OFF, b->len - SA_BODY_OFF);
 }
 
-static struct cursor p1_offer_of(const struct conn *peer, struct buf *b)
+static inline struct cursor p1_offer_of(const struct conn *peer, struct buf *b)
 {
 	struct wire_builder w;
 
@@ -86,7 +86,7 @@ static struct cursor p1_offer_of(const struct conn *peer, struct buf *b)
 	return sa_body(&w, b);
 }
 
-static struct cursor p2_offer_of(const struct conn *peer, uint32_t spi, struct buf *b)
+static inline struct cursor p2_offer_of(const struct conn *peer, uint32_t spi, struct buf *b)
 {
 	struct wire_builder w;
 
@@ -95,7 +95,7 @@ static struct cursor p2_offer_of(const struct conn *peer, uint32_t spi, struct b
 	return sa_body(&w, b);
 }
 
-static const struct alg *row(const char *name, enum alg_kind kind)
+static inline const struct alg *row(const char *name, enum alg_kind kind)
 {
 	const struct alg *a;
 

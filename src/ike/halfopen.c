@@ -25,6 +25,10 @@ struct halfopen_src {
 	struct hnode node;
 	struct sockaddr_storage addr; /* port zero */
 	unsigned n;
+	/* Its Main Modes before MM3, oldest first: MM1 is easily spoofed, so
+	 * at the limit the oldest goes rather than the newcomer, or a few
+	 * spoofed MM1s a minute would lock a named peer out. */
+	struct mm_halfopen *mm_oldest, *mm_newest;
 };
 
 int halfopen_init(struct ike_daemon *d)
@@ -88,7 +92,7 @@ static void halfopen_refused(struct ike_daemon *d, const struct sockaddr_storage
 
 bool halfopen_admit(struct ike_daemon *d, const struct sockaddr_storage *from, bool named)
 {
-	const struct halfopen_src *s = src_find(d, from);
+	struct halfopen_src *s = src_find(d, from);
 	unsigned room = named ? d->halfopen_max : d->halfopen_max - d->halfopen_max / 4;
 
 	if (d->halfopen >= room) {
@@ -99,8 +103,16 @@ bool halfopen_admit(struct ike_daemon *d, const struct sockaddr_storage *from, b
 		return false;
 	}
 	if (s && s->n >= (named ? HALFOPEN_PER_NAMED_SRC : HALFOPEN_PER_SRC)) {
-		halfopen_refused(d, from, "too many half-open ISAKMP SAs from this address");
-		return false;
+		if (!s->mm_oldest) {
+			halfopen_refused(d, from,
+					 "too many half-open ISAKMP SAs from this address");
+			return false;
+		}
+		/* s survives: it still counts the others. */
+		halfopen_refused(d, from,
+				 "too many half-open ISAKMP SAs from this address: the oldest "
+				 "Main Mode not past MM2 is let go");
+		halfopen_mm_free(s->mm_oldest);
 	}
 	return true;
 }
@@ -194,6 +206,12 @@ struct mm_halfopen *halfopen_mm_new(struct ike_daemon *d, const struct ike_msg *
 	h->local = m->local;
 	h->remote = m->from;
 	h->fd = m->fd;
+	h->src_older = h->src->mm_newest;
+	if (h->src_older)
+		h->src_older->src_newer = h;
+	else
+		h->src->mm_oldest = h;
+	h->src->mm_newest = h;
 	timer_init(&h->expire, mm_halfopen_expire, h);
 	timer_arm(d->loop, &h->expire, halfopen_lifetime_ms(d, named));
 	htable_add(&d->mm_halfopen_by_icookie, &h->by_icookie,
@@ -218,14 +236,34 @@ struct mm_halfopen *halfopen_mm_find(struct ike_daemon *d, const uint8_t icookie
 	return NULL;
 }
 
+struct halfopen_src *halfopen_mm_detach(struct mm_halfopen *h)
+{
+	struct halfopen_src *s = h->src;
+
+	if (!s)
+		return NULL;
+	if (h->src_older)
+		h->src_older->src_newer = h->src_newer;
+	else
+		s->mm_oldest = h->src_newer;
+	if (h->src_newer)
+		h->src_newer->src_older = h->src_older;
+	else
+		s->mm_newest = h->src_older;
+	h->src = NULL;
+	h->src_older = h->src_newer = NULL;
+	return s;
+}
+
 void halfopen_mm_free(struct mm_halfopen *h)
 {
 	struct ike_daemon *d = h->d;
+	struct halfopen_src *s = halfopen_mm_detach(h);
 
 	htable_del(&d->mm_halfopen_by_icookie, &h->by_icookie);
 	timer_cancel(d->loop, &h->expire);
-	if (h->src)
-		src_uncount(d, h->src);
+	if (s)
+		src_uncount(d, s);
 	free(h->sai);
 	free(h->mm2);
 	free(h);

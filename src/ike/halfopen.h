@@ -20,6 +20,7 @@ struct mm_halfopen {
 	struct hnode by_icookie;
 	struct ike_daemon *d;
 	struct halfopen_src *src;
+	struct mm_halfopen *src_older, *src_newer; /* its source's, oldest first */
 	struct timer expire;
 	unsigned serial;
 	uint8_t icookie[8], rcookie[8];
@@ -38,7 +39,8 @@ int halfopen_init(struct ike_daemon *d);
 void halfopen_free(struct ike_daemon *d);
 /* May a new half-open SA be made for a first message from this address?
  * named: a connection names it in right=.  false: dropped, counted, and
- * logged at most once a second. */
+ * logged at most once a second.  An address at its own limit makes room
+ * by letting its oldest half-open Main Mode go (counted the same way). */
 bool halfopen_admit(struct ike_daemon *d, const struct sockaddr_storage *from, bool named);
 /* Counts the responder SA sa as half-open and sets its lifetime. */
 int halfopen_add(struct ike_sa *sa, bool named);
@@ -53,5 +55,7 @@ struct mm_halfopen *halfopen_mm_new(struct ike_daemon *d, const struct ike_msg *
 struct mm_halfopen *halfopen_mm_find(struct ike_daemon *d, const uint8_t icookie[8],
 				     const uint8_t rcookie[8], const struct sockaddr_storage *from);
 void halfopen_mm_free(struct mm_halfopen *h);
+/* Hands h's place in the counts over to the ISAKMP SA that MM3 makes. */
+struct halfopen_src *halfopen_mm_detach(struct mm_halfopen *h);
 
 #endif

@@ -248,8 +248,7 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 		ike_sa_free(sa);
 		return NULL;
 	}
-	sa->halfopen = h->src; /* still half-open, counted as before */
-	h->src = NULL;
+	sa->halfopen = halfopen_mm_detach(h); /* still half-open, counted as before */
 	sa->step = 2;
 	halfopen_mm_free(h);
 	ike_sa_hash(sa);

@@ -73,23 +73,50 @@ static struct mm_halfopen *open_from(struct fixture *f, unsigned i, bool named)
 	return halfopen_mm_new(&f->d, &m, named);
 }
 
+/* How many half-open Main Modes have this serial (0 or 1). */
+static unsigned count_serial(struct fixture *f, unsigned serial)
+{
+	struct hiter it;
+	struct hnode *n;
+	unsigned found = 0;
+
+	for (n = htable_iter_first(&f->d.mm_halfopen_by_icookie, &it); n; n = htable_iter_next(&it))
+		found += container_of(n, struct mm_halfopen, by_icookie)->serial == serial;
+	return found;
+}
+
 static void test_per_source(void **state)
 {
 	struct fixture *f = *state;
 	static const uint8_t zero[8];
-	struct mm_halfopen *h;
+	struct mm_halfopen *h, *first;
+	unsigned first_serial;
 	struct ike_msg m;
 	unsigned n;
 
 	for (n = 0; n < 16; n++)
 		assert_non_null(open_from(f, 1, false));
-	assert_null(open_from(f, 1, false));
+	/* At its limit, an address's oldest Main Mode gives way: an MM1
+	 * is easily spoofed, and the newest may be the real peer's. */
+	first = open_from(f, 1, false);
+	assert_non_null(first);
+	first_serial = first->serial;
 	assert_int_equal(f->d.dropped_halfopen, 1);
+	assert_int_equal(f->d.halfopen, 16);
 	/* Another address has its own 16; a named one 64. */
 	assert_non_null(open_from(f, 2, false));
 	for (n = 0; n < 64; n++)
 		assert_non_null(open_from(f, 3, true));
-	assert_null(open_from(f, 3, true));
+	assert_non_null(open_from(f, 3, true));
+	assert_int_equal(f->d.dropped_halfopen, 2);
+	assert_int_equal(f->d.halfopen, 16 + 1 + 64);
+	/* The one that gave way was the oldest: the 17th is still there
+	 * after 15 more, and goes with the 16th after it. */
+	for (n = 0; n < 15; n++)
+		assert_non_null(open_from(f, 1, false));
+	assert_int_equal(count_serial(f, first_serial), 1);
+	assert_non_null(open_from(f, 1, false));
+	assert_int_equal(count_serial(f, first_serial), 0);
 	assert_int_equal(f->d.halfopen, 16 + 1 + 64);
 	/* Freeing one makes room for one (a copy of its MM1 finds it). */
 	msg_from(&m, 1);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "priv/internal.h"
 #include "priv/priv.h"
+#include "ike/tap.h"
 #include "util/log.h"
 
 #define WHY_MAX 512
@@ -58,6 +60,23 @@ static bool ends_with(const char *s, const char *tail)
 	return n > t && !strcmp(s + n - t, tail);
 }
 
+/* capture_open makes a missing directory; at a path the daemon names,
+ * root must not. */
+static bool parent_exists(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	char dir[4096];
+
+	if (!slash || slash == path)
+		return true;
+	if ((size_t)(slash - path) >= sizeof(dir))
+		return false;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Only files named *.pcap: the daemon names the path, and a daemon taken
  * over by a peer must not get root to create, say, a file in /etc/cron.d. */
 static void serve_capture(int fd, const char *path, size_t len)
@@ -73,6 +92,14 @@ static void serve_capture(int fd, const char *path, size_t len)
 			 "creates no other files)",
 			 path);
 		reply_err(fd, PRIV_CAPTURE, -EPERM, why);
+		return;
+	}
+	if (strcmp(path, IKE_CAPTURE_DEFAULT) && !parent_exists(path)) {
+		snprintf(why, sizeof(why),
+			 "%s: no such directory (the privileged helper makes only the "
+			 "default capture's, " IKE_CAPTURE_DEFAULT ")",
+			 path);
+		reply_err(fd, PRIV_CAPTURE, -ENOENT, why);
 		return;
 	}
 	err = capture_open(path, &c, why, sizeof(why));

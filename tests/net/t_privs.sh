@@ -103,6 +103,10 @@ n=$(tshark -r "$T_OUT/cap/privs.pcap" -Y isakmp -T fields -e frame.number 2>/dev
 out=$(octl "$WD" capture on "$T_OUT/cap/not-a-capture.conf" 2>&1) && fail "capture on a .conf accepted"
 echo "$out" | grep -q 'must end in .pcap' || fail "refusal says: $out"
 [ ! -e "$T_OUT/cap/not-a-capture.conf" ] || fail "the refused file was created"
+# Nor does root make a directory at a path the daemon names.
+out=$(octl "$WD" capture on "$T_OUT/cap/new-dir/x.pcap" 2>&1) && fail "capture in a new directory accepted"
+echo "$out" | grep -q 'no such directory' || fail "refusal says: $out"
+[ ! -e "$T_OUT/cap/new-dir" ] || fail "the helper made $T_OUT/cap/new-dir"
 log "capture: $n ISAKMP messages; refused: $out"
 
 sock=$(ctl_sock "$WD")

@@ -70,7 +70,8 @@ static bool algs_in(struct proposal_list *l, uint16_t idx[CONF_MAX_PROPOSALS][3]
 		l->p[i].integ = a[1];
 		l->p[i].dh = a[2];
 	}
-	return l->n <= CONF_MAX_PROPOSALS;
+	/* n and configured bound loops over p[]: never past it */
+	return l->n <= CONF_MAX_PROPOSALS && l->configured <= l->n;
 }
 
 static bool pack_conn(const struct conf *c, const struct conn *conn, struct buf *out)

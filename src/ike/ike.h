@@ -205,7 +205,8 @@ struct ike_daemon {
 	unsigned halfopen, halfopen_max;      /* responder SAs not yet established */
 	struct htable halfopen_by_src;	      /* struct halfopen_src, per address */
 	struct htable mm_halfopen_by_icookie; /* struct mm_halfopen (halfopen.h) */
-	uint64_t halfopen_warned_ms, first_warned_ms;
+	uint64_t halfopen_warned_ms, first_warned_ms, refused_warned_ms;
+	uint64_t refused_unlogged; /* Main Mode refusals not logged, since the last that was */
 	/* Dropped without state, for status: first messages over the limits,
 	 * malformed ones, and messages of an exchange that did not decrypt. */
 	uint64_t dropped_halfopen, dropped_first, dropped_undecryptable, dropped_am_rate;

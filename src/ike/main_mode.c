@@ -147,6 +147,26 @@ static uint8_t *mm_dup(const uint8_t *p, size_t len, size_t *out_len)
 }
 
 /* MM2 for a half-open state: the chosen transform, kept for copies of MM1. */
+/* A refused MM1 makes no state, but spoofed ones must not become a flood
+ * of log lines: one explanation a second, and how many were not logged. */
+static void mm_log_refusal(struct ike_daemon *d, const struct conn *c, const char *peer,
+			   const char *why)
+{
+	uint64_t now = loop_now_ms();
+
+	if (d->refused_warned_ms && now - d->refused_warned_ms < 1000) {
+		d->refused_unlogged++;
+		return;
+	}
+	d->refused_warned_ms = now;
+	if (d->refused_unlogged)
+		log_err("%s: Main Mode from %s refused: %s (%llu more not logged since the last)",
+			c ? c->name : "-", peer, why, (unsigned long long)d->refused_unlogged);
+	else
+		log_err("%s: Main Mode from %s refused: %s", c ? c->name : "-", peer, why);
+	d->refused_unlogged = 0;
+}
+
 static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 		      const struct wire_transform_spec *echo)
 {
@@ -191,7 +211,7 @@ int main_mode_respond(struct ike_daemon *d, struct ike_msg *m, bool named)
 		return err; /* malformed: dropped, counted by the caller */
 	tap_received(d, m);
 	if (err) {
-		log_err("%s: Main Mode from %s refused: %s", c ? c->name : "-", peer, why);
+		mm_log_refusal(d, c, peer, why);
 		if (c)
 			ike_note_failure(d, c->name, why);
 		info_send_plain_notify(d, m, (uint16_t)err);

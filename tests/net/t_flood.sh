@@ -40,7 +40,8 @@ printf '%s %%any : PSK "road warriors"\n' "$EAST2" >>"$ED/ipsec.secrets"
 start_oakleyd "$W" "$WD"
 start_oakleyd "$E" "$ED"
 
-# The attacker: first 50 MM1s with the encryption flag, 50 malformed ones
+# The attacker: first 200 MM1s east refuses (no proposal chosen), 50 MM1s
+# with the encryption flag, 50 malformed ones
 # (a truncated SA payload) and 50 good ones to east's address that only
 # west may use, paced; then bogus MM1s at about 1,000/s
 # until told to stop (at most 60 s, 60,000 in all).
@@ -57,7 +58,16 @@ transform = struct.pack("!BBHBBH", 0, 0, 8 + len(attrs), 1, 1, 0) + attrs
 proposal = struct.pack("!BBHBBBB", 0, 0, 8 + len(transform), 1, 1, 0, 1) + transform
 sa = struct.pack("!II", 1, 1) + proposal
 mm1 = struct.pack("!BBH", 0, 0, 4 + len(sa)) + sa
+# An offer east refuses (DES, MD5, MODP-768): no state, and no log line each.
+weak = b"".join(struct.pack("!HH", 0x8000 | t, v) for t, v in
+               ((1, 1), (2, 1), (3, 1), (4, 1), (11, 1), (12, 3600)))
+weak_t = struct.pack("!BBHBBH", 0, 0, 8 + len(weak), 1, 1, 0) + weak
+weak_p = struct.pack("!BBHBBBB", 0, 0, 8 + len(weak_t), 1, 1, 0, 1) + weak_t
+weak_sa = struct.pack("!II", 1, 1) + weak_p
+refused = struct.pack("!BBH", 0, 0, 4 + len(weak_sa)) + weak_sa
 for n in range(50):
+    for k in range(4):
+        s.sendto(hdr(os.urandom(8), 1, 0, refused), (east, 500))
     s.sendto(hdr(os.urandom(8), 1, 1, os.urandom(48)), (east, 500))
     s.sendto(hdr(os.urandom(8), 1, 0, mm1[:20]), (east, 500))
     s.sendto(hdr(os.urandom(8), 1, 0, mm1), (sys.argv[2], 500))   # no conn for us there
@@ -107,6 +117,11 @@ log "$(cat "$T_OUT/flood.out")"
 read -r half sas over malformed <<<"$(count_status)"
 [ "$half" -le 16 ] || fail "$half half-open Main Modes from one address after the flood"
 log "after the flood: $half half-open from the attacker, $over dropped over the limits"
+# 200 refusals, explained in the log at most once a second each.
+refusals=$(grep -c "Main Mode from $ATTACKER.* refused: no proposal chosen" "$ED/oakleyd.log")
+log "200 refused MM1s, $refusals refusal lines in east's log"
+[ "$refusals" -ge 1 ] || fail "east did not explain the refusals"
+[ "$refusals" -le 20 ] || fail "east logged $refusals refusal lines for 200 refused MM1s"
 stop_oakleyd "$WD"
 stop_oakleyd "$ED"
 log ok

@@ -49,8 +49,8 @@ WARN     += -Werror
 endif
 HARDEN   := -fstack-protector-strong -fPIE -fstack-clash-protection -fcf-protection
 CPPFLAGS += -Isrc -D_GNU_SOURCE
-CFLAGS   += -std=gnu11 $(WARN) $(HARDEN) $(OPTFLAGS) -MMD -MP
-LDFLAGS  += -pie -Wl,-z,relro,-z,now $(SANLD)
+CFLAGS   += -std=gnu11 $(WARN) $(HARDEN) $(OPTFLAGS) -MMD -MP -pthread
+LDFLAGS  += -pie -Wl,-z,relro,-z,now $(SANLD) -pthread
 LDLIBS   := -lcrypto -lmnl -lpcap -lseccomp
 
 # LIB_DIRS narrows the library to some layers, for building one test while

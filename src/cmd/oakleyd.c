@@ -10,9 +10,11 @@
 
 #include "conf/conf.h"
 #include "ctl/ctl.h"
+#include "ike/dh_job.h"
 #include "ike/ike.h"
 #include "ike/tap.h"
 #include "priv/priv.h"
+#include "util/job.h"
 #include "util/log.h"
 #include "wire/isakmp.h"
 
@@ -191,8 +193,31 @@ static int drop_root(struct oakleyd *o)
 	return 0;
 }
 
+/* The crypto workers start after the drop and the seccomp filter, so they
+ * run with the dropped privileges and under the filter as the loop does.
+ * cores is counted before the filter (it may read /sys). */
+static int start_workers(struct oakleyd *o, unsigned cores)
+{
+	const struct conf_setup *s = &o->conf->setup;
+	unsigned n = s->threads_set ? s->threads : cores;
+	int err;
+
+	job_pool_set_idle(dh_job_idle);
+	err = job_pool_start(o->loop, n);
+	if (err) {
+		log_err("cannot start %u crypto worker threads: %s", n, strerror(-err));
+		return err;
+	}
+	if (n)
+		log_info("%u crypto worker threads", n);
+	else
+		log_info("crypto runs inline (threads=0)");
+	return 0;
+}
+
 static int run(struct oakleyd *o, uint16_t port)
 {
+	unsigned cores = job_pool_default_threads();
 	struct ctl_hooks hooks = {reload, capture_on, o};
 	char why[512];
 	int err;
@@ -223,6 +248,8 @@ static int run(struct oakleyd *o, uint16_t port)
 	loop_add_signal(o->loop, SIGINT, on_signal, o);
 	loop_add_signal(o->loop, SIGHUP, on_signal, o);
 	err = drop_root(o);
+	if (!err)
+		err = start_workers(o, cores);
 	if (err)
 		goto out;
 	log_info("oakleyd started: %u connections, IKE on UDP port %u, dataplane %s",
@@ -234,6 +261,8 @@ out:
 	/* The daemon first: it answers pending "up" clients and sends Deletes. */
 	if (o->ike)
 		ike_daemon_free(o->ike);
+	job_pool_stop();
+	dh_stock_flush();
 	ctl_close(o->ctl);
 	loop_free(o->loop);
 	if (priv_helper_stop(o->priv, why, sizeof(why))) {

@@ -109,6 +109,8 @@ struct conf_secret {
 	unsigned line;
 };
 
+#define CONF_MAX_THREADS 256
+
 struct conf_setup {
 	enum dataplane dataplane;	/* dataplane=kernel|none; default kernel */
 	char capture_file[256];		/* capturefile=, absolute; "" unless given */
@@ -118,6 +120,8 @@ struct conf_setup {
 	unsigned retransmit_timeout_ms; /* retransmit_timeout=SECONDS (fractions too); 0: default */
 	unsigned retransmit_tries;	/* retransmit_tries=N; 0: default */
 	unsigned retransmit_limit_ms;	/* retransmit_limit=SECONDS: the doubling's cap; 0: none */
+	unsigned threads;		/* threads=N crypto workers, 0: inline; read at start */
+	bool threads_set;		/* threads= given; else one per core */
 };
 
 struct conf {

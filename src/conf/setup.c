@@ -139,6 +139,25 @@ static int set_retransmit_tries(struct conf_ctx *ctx, const struct setting *s)
 	return 0;
 }
 
+/* Crypto worker threads: 0 runs the crypto inline on the loop's thread. */
+static int set_threads(struct conf_ctx *ctx, const struct setting *s)
+{
+	char *end;
+	unsigned long n;
+
+	ctx->setup.threads = 0;
+	ctx->setup.threads_set = false;
+	if (!s->value)
+		return 0;
+	n = strtoul(s->value, &end, 10);
+	if (end == s->value || *end || s->value[0] == '-' || n > CONF_MAX_THREADS)
+		return conf_error(ctx, s->file, s->line, "threads= takes 0 to %u, not '%s'",
+				  CONF_MAX_THREADS, s->value);
+	ctx->setup.threads = (unsigned)n;
+	ctx->setup.threads_set = true;
+	return 0;
+}
+
 static int set_ignored(struct conf_ctx *ctx, const struct setting *s)
 {
 	log_debug("%s:%u: %s= is for strongSwan/Libreswan logging; ignored (use oakleyd -v)",
@@ -160,6 +179,7 @@ static const struct {
 	{"retransmit_timeout", set_retransmit_timeout},
 	{"retransmit_tries", set_retransmit_tries},
 	{"retransmit_limit", set_retransmit_limit},
+	{"threads", set_threads},
 };
 
 int setup_setting(struct conf_ctx *ctx, const struct setting *s)

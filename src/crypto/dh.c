@@ -1,8 +1,10 @@
 #include "crypto/dh.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -435,4 +437,167 @@ int dh_new_from_private(uint16_t group, const uint8_t *priv, size_t len, struct 
 		*out = NULL;
 	}
 	return ret;
+}
+
+/* The stock, one per row of dh_groups; stock_mu guards all of it.  Keys are
+ * made outside the lock; making counts those under way, so that two idle
+ * workers do not both fill the last place. */
+struct dh_stock {
+	struct dh *keys[DH_STOCK_TARGET];
+	unsigned n, making;
+	uint64_t taken_ms; /* the last dh_take, 0: never */
+};
+
+#define DH_NGROUPS (sizeof(dh_groups) / sizeof(dh_groups[0]))
+static struct dh_stock stock[DH_NGROUPS];
+static pthread_mutex_t stock_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t stock_handed_out;
+
+static uint64_t stock_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u + 1;
+}
+
+static struct dh_stock *stock_of(uint16_t group)
+{
+	const struct alg *a;
+	const struct dh_group *g = dh_find(group, &a);
+
+	return g ? &stock[g - dh_groups] : NULL;
+}
+
+int dh_take(uint16_t group, struct dh **out)
+{
+	struct dh_stock *s = stock_of(group);
+	struct dh *dh = NULL;
+
+	if (s) {
+		pthread_mutex_lock(&stock_mu);
+		s->taken_ms = stock_now_ms();
+		if (s->n) {
+			dh = s->keys[--s->n];
+			s->keys[s->n] = NULL;
+			stock_handed_out++;
+		}
+		pthread_mutex_unlock(&stock_mu);
+	}
+	if (dh) {
+		*out = dh;
+		return 0;
+	}
+	return dh_new(group, out);
+}
+
+static bool stock_recent(const struct dh_stock *s, uint64_t now)
+{
+	return s->taken_ms && now - s->taken_ms < DH_STOCK_RECENT_MS;
+}
+
+/* Under stock_mu: the shortest stock of a recent group (reserving its
+ * place), or NULL. */
+static struct dh_stock *stock_short(uint64_t now)
+{
+	struct dh_stock *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < DH_NGROUPS; i++) {
+		struct dh_stock *s = &stock[i];
+
+		if (stock_recent(s, now) && s->n + s->making < DH_STOCK_TARGET &&
+		    (!best || s->n + s->making < best->n + best->making))
+			best = s;
+	}
+	if (best)
+		best->making++;
+	return best;
+}
+
+/* Under stock_mu: empties the stock of a group no longer taken from into
+ * keys; how many. */
+static unsigned stock_stale(uint64_t now, struct dh **keys)
+{
+	unsigned i, n;
+
+	for (i = 0; i < DH_NGROUPS; i++) {
+		struct dh_stock *s = &stock[i];
+
+		if (!s->n || stock_recent(s, now))
+			continue;
+		n = s->n;
+		memcpy(keys, s->keys, n * sizeof(*keys));
+		memset(s->keys, 0, sizeof(s->keys));
+		s->n = 0;
+		return n;
+	}
+	return 0;
+}
+
+bool dh_stock_fill(void)
+{
+	struct dh *keys[DH_STOCK_TARGET], *dh = NULL;
+	uint64_t now = stock_now_ms();
+	struct dh_stock *s;
+	unsigned n = 0;
+	int err;
+
+	pthread_mutex_lock(&stock_mu);
+	if (!(s = stock_short(now)))
+		n = stock_stale(now, keys);
+	pthread_mutex_unlock(&stock_mu);
+	if (!s) {
+		bool freed = n > 0;
+
+		while (n)
+			dh_free(keys[--n]);
+		return freed;
+	}
+	err = dh_new(dh_groups[s - stock].group, &dh);
+	pthread_mutex_lock(&stock_mu);
+	s->making--;
+	if (!err && s->n < DH_STOCK_TARGET) {
+		s->keys[s->n++] = dh;
+		dh = NULL;
+	}
+	pthread_mutex_unlock(&stock_mu);
+	dh_free(dh);
+	return !err;
+}
+
+size_t dh_stock_count(uint16_t group)
+{
+	struct dh_stock *s = stock_of(group);
+	size_t n;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&stock_mu);
+	n = s->n;
+	pthread_mutex_unlock(&stock_mu);
+	return n;
+}
+
+uint64_t dh_stock_handed_out(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&stock_mu);
+	n = stock_handed_out;
+	pthread_mutex_unlock(&stock_mu);
+	return n;
+}
+
+void dh_stock_flush(void)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&stock_mu);
+	for (i = 0; i < DH_NGROUPS; i++) {
+		while (stock[i].n)
+			dh_free(stock[i].keys[--stock[i].n]);
+		stock[i].taken_ms = 0;
+	}
+	pthread_mutex_unlock(&stock_mu);
 }

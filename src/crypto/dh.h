@@ -42,4 +42,19 @@ int dh_shared(struct dh *dh, const uint8_t *peer, size_t len, uint8_t *secret, s
 /* Frees the key pair; OpenSSL wipes the private value.  NULL is fine. */
 void dh_free(struct dh *dh);
 
+/* Key pairs made ahead, as high-rate responders do.  dh_take hands out a
+ * key pair of group from the stock when one is ready (it leaves the stock:
+ * no key pair is ever handed out twice), else makes one as dh_new does.
+ * dh_stock_fill, called by idle workers, makes one key pair for the group
+ * taken most recently whose stock is short (DH_STOCK_TARGET, for groups
+ * taken from in the last DH_STOCK_RECENT_MS), or frees the stock of a group
+ * no longer used; false when there was nothing to do.  Any thread. */
+#define DH_STOCK_TARGET	   16
+#define DH_STOCK_RECENT_MS 60000
+int dh_take(uint16_t group, struct dh **out);
+bool dh_stock_fill(void);
+size_t dh_stock_count(uint16_t group);
+uint64_t dh_stock_handed_out(void); /* key pairs dh_take took from the stock */
+void dh_stock_flush(void);	    /* frees every key pair in stock */
+
 #endif

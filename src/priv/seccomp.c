@@ -14,6 +14,7 @@
  * at exit is the helper's job, the daemon's own attempt may fail quietly. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,6 +60,11 @@ static const int allowed[] = {
 	SCMP_SYS(munmap),
 	SCMP_SYS(mremap),
 	SCMP_SYS(madvise),
+	/* the crypto workers, started under the filter: what a new thread
+	 * does (clone itself is checked in add_rules) and their eventfd */
+	SCMP_SYS(set_robust_list),
+	SCMP_SYS(rseq),
+	SCMP_SYS(eventfd2),
 	/* signals (signalfd's mask), the helper's end, exit */
 	SCMP_SYS(rt_sigprocmask),
 	SCMP_SYS(rt_sigreturn),
@@ -165,6 +171,15 @@ static int add_rules(scmp_filter_ctx ctx)
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* Threads, never processes: clone's flags (its first argument on
+	 * x86-64, arm64 and most others) must hold CLONE_THREAD.  clone3 passes
+	 * them in memory, which a filter cannot read: ENOSYS makes glibc fall
+	 * back to clone. */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 #endif
 	/* Only Unix sockets: syslog reconnecting to /dev/log. */
 	if (!err)

@@ -14,6 +14,7 @@
  * at exit is the helper's job, the daemon's own attempt may fail quietly. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -146,14 +147,25 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 	_exit(128 + SIGSYS);
 }
 
-/* What would open files or load code lazily, done while it still can. */
+static void *no_op(void *arg)
+{
+	return arg;
+}
+
+/* What would open files or load code lazily, done while it still can.
+ * glibc's first pthread_create installs its own signal handlers (setxid,
+ * cancellation): one thread started and joined here does that, so the
+ * crypto workers started under the filter need no rt_sigaction. */
 static void preload(void)
 {
 	unsigned char b;
+	pthread_t t;
 
 	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
 	RAND_bytes(&b, 1);
 	tzset();
+	if (!pthread_create(&t, NULL, no_op, NULL))
+		pthread_join(t, NULL);
 }
 
 static int add_rules(scmp_filter_ctx ctx)

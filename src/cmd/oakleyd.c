@@ -74,6 +74,11 @@ static int reload(void *arg, char *why, size_t whylen)
 		log_err("reload refused, the running configuration stays: %s", why);
 		return err;
 	}
+	if (c->setup.threads_set != o->conf->setup.threads_set ||
+	    c->setup.threads != o->conf->setup.threads)
+		log_warn("threads= takes effect when oakleyd restarts; %u crypto worker threads "
+			 "keep running",
+			 job_pool_threads());
 	ike_daemon_reload(o->ike, c);
 	conf_free(o->conf);
 	o->conf = c;

@@ -200,8 +200,9 @@ static int drop_root(struct oakleyd *o)
 
 /* The crypto workers start after the drop and the seccomp filter, so they
  * run with the dropped privileges and under the filter as the loop does.
- * cores is counted before the filter (it may read /sys). */
-static int start_workers(struct oakleyd *o, unsigned cores)
+ * cores is counted before the filter (it may read /sys).  Without workers
+ * (a thread limit, say) the crypto runs inline: slower, not wrong. */
+static void start_workers(struct oakleyd *o, unsigned cores)
 {
 	const struct conf_setup *s = &o->conf->setup;
 	unsigned n = s->threads_set ? s->threads : cores;
@@ -209,15 +210,13 @@ static int start_workers(struct oakleyd *o, unsigned cores)
 
 	job_pool_set_idle(dh_job_idle);
 	err = job_pool_start(o->loop, n);
-	if (err) {
-		log_err("cannot start %u crypto worker threads: %s", n, strerror(-err));
-		return err;
-	}
-	if (n)
+	if (err)
+		log_warn("cannot start %u crypto worker threads (%s): the crypto runs inline", n,
+			 strerror(-err));
+	else if (n)
 		log_info("%u crypto worker threads", n);
 	else
 		log_info("crypto runs inline (threads=0)");
-	return 0;
 }
 
 static int run(struct oakleyd *o, uint16_t port)
@@ -253,10 +252,9 @@ static int run(struct oakleyd *o, uint16_t port)
 	loop_add_signal(o->loop, SIGINT, on_signal, o);
 	loop_add_signal(o->loop, SIGHUP, on_signal, o);
 	err = drop_root(o);
-	if (!err)
-		err = start_workers(o, cores);
 	if (err)
 		goto out;
+	start_workers(o, cores);
 	log_info("oakleyd started: %u connections, IKE on UDP port %u, dataplane %s",
 		 o->conf->nconns, port,
 		 o->conf->setup.dataplane == DATAPLANE_NONE ? "none" : "kernel");

@@ -1,6 +1,7 @@
 /* The seccomp filter of the unprivileged daemon: the system calls of its
- * event loop (sockets, netlink, the control socket, timers, memory) and
- * nothing that opens files, executes, traces or changes credentials.
+ * event loop (sockets, netlink, the control socket, timers, memory) and of
+ * its crypto worker threads (started under the filter: clone for threads
+ * only), and nothing that opens files, executes, traces or changes credentials.
  *
  * libseccomp (Debian's libseccomp-dev) builds the BPF: it keeps the
  * syscall-number tables of every architecture and the checks of the audit

@@ -51,6 +51,12 @@ struct status_cursor {
 	unsigned pos;	/* connections or failures shown */
 	unsigned below; /* the next SA shown has a serial below this */
 	unsigned shown; /* items shown in this part */
+	/* The last SA shown, to find it again by its hash key, and whether
+	 * the list was newest first: then the next batch starts right after
+	 * it instead of walking the list from its head. */
+	uint8_t mark_icookie[8];
+	uint32_t mark_spi;
+	bool newest_first;
 };
 
 /* At most this many items per batch. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl/status.h"
+#include "ike/summary.h"
 
 static bool name_wanted(const struct status_cursor *cur, const char *name)
 {
@@ -24,29 +25,70 @@ static bool name_wanted(const struct status_cursor *cur, const char *name)
 		(pick)[i_] = (item);                                                               \
 	} while (0)
 
-/* The next batch of ISAKMP SAs: the largest serials below the cursor.  One
- * walk of the list per batch, in whatever order the list keeps. */
-static unsigned pick_sas(struct ike_daemon *d, const struct status_cursor *cur,
+/* The next batch of ISAKMP SAs: the largest serials below the cursor.  A
+ * list seen newest first is read on from the last SA shown, when that SA
+ * is still there (found by its cookie); otherwise the whole list is walked
+ * and its order checked.  A walk from the mark that finds the order broken
+ * starts again from the head.  (ike/ adds an SA at the head with a new
+ * serial, so a list once newest first stays so; an SA added elsewhere with
+ * a larger serial is seen as a break.) */
+static unsigned pick_sas(struct ike_daemon *d, struct status_cursor *cur,
 			 const struct ike_sa *pick[STATUS_BATCH])
 {
-	const struct ike_sa *sa;
-	unsigned n = 0;
+	const struct ike_sa *sa = NULL, *mark = NULL;
+	unsigned n = 0, prev = UINT_MAX;
+	bool newest_first = true;
 
-	for (sa = d->sas; sa; sa = sa->next)
+	if (cur->newest_first && cur->below != UINT_MAX)
+		mark = ike_sa_by_serial(d, cur->mark_icookie, cur->below);
+	if (mark)
+		prev = mark->serial;
+	for (sa = mark ? mark->next : d->sas; sa; sa = sa->next) {
+		if (sa->serial >= prev) {
+			if (mark)
+				return cur->newest_first = false, pick_sas(d, cur, pick);
+			newest_first = false;
+		}
+		prev = sa->serial;
 		if (sa->serial < cur->below && name_wanted(cur, sa->conn.name))
 			PICK_INSERT(pick, &n, sa);
+		if (mark && n == STATUS_BATCH)
+			break;
+	}
+	if (!mark)
+		cur->newest_first = newest_first;
+	if (n)
+		memcpy(cur->mark_icookie, pick[n - 1]->icookie, 8);
 	return n;
 }
 
-static unsigned pick_children(struct ike_daemon *d, const struct status_cursor *cur,
+static unsigned pick_children(struct ike_daemon *d, struct status_cursor *cur,
 			      const struct child_sa *pick[STATUS_BATCH])
 {
-	const struct child_sa *c;
-	unsigned n = 0;
+	const struct child_sa *c = NULL, *mark = NULL;
+	unsigned n = 0, prev = UINT_MAX;
+	bool newest_first = true;
 
-	for (c = d->children; c; c = c->next)
+	if (cur->newest_first && cur->below != UINT_MAX)
+		mark = ike_child_by_serial(d, cur->mark_spi, cur->below);
+	if (mark)
+		prev = mark->serial;
+	for (c = mark ? mark->next : d->children; c; c = c->next) {
+		if (c->serial >= prev) {
+			if (mark)
+				return cur->newest_first = false, pick_children(d, cur, pick);
+			newest_first = false;
+		}
+		prev = c->serial;
 		if (c->serial < cur->below && name_wanted(cur, c->conn_name))
 			PICK_INSERT(pick, &n, c);
+		if (mark && n == STATUS_BATCH)
+			break;
+	}
+	if (!mark)
+		cur->newest_first = newest_first;
+	if (n)
+		cur->mark_spi = pick[n - 1]->spi_in;
 	return n;
 }
 
@@ -77,6 +119,7 @@ static void part_open(struct status_cursor *cur, enum status_part part, struct b
 	cur->pos = 0;
 	cur->shown = 0;
 	cur->below = UINT_MAX;
+	cur->newest_first = false;
 	if (part < STATUS_DONE)
 		out_printf(out, "%s", cur->req.json ? json[part] : text[part]);
 }

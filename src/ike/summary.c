@@ -34,3 +34,33 @@ void ike_summary(const struct ike_daemon *d, struct ike_summary *s)
 	s->dropped_undecryptable = d->dropped_undecryptable;
 	s->dropped_am_rate = d->dropped_am_rate;
 }
+
+const struct ike_sa *ike_sa_by_serial(const struct ike_daemon *d, const uint8_t icookie[8],
+				      unsigned serial)
+{
+	uint64_t h = htable_hash(&d->sa_by_icookie, icookie, 8);
+	struct hnode *n;
+
+	for (n = htable_first(&d->sa_by_icookie, h); n; n = htable_next(n, h)) {
+		const struct ike_sa *sa = container_of(n, struct ike_sa, by_icookie);
+
+		if (sa->serial == serial)
+			return sa;
+	}
+	return NULL;
+}
+
+const struct child_sa *ike_child_by_serial(const struct ike_daemon *d, uint32_t spi_in,
+					   unsigned serial)
+{
+	uint64_t h = htable_hash(&d->child_by_spi, &spi_in, sizeof(spi_in));
+	struct hnode *n;
+
+	for (n = htable_first(&d->child_by_spi, h); n; n = htable_next(n, h)) {
+		const struct child_sa *c = container_of(n, struct child_spi_node, node)->child;
+
+		if (c->serial == serial)
+			return c;
+	}
+	return NULL;
+}

@@ -22,4 +22,12 @@ struct ike_summary {
 
 void ike_summary(const struct ike_daemon *d, struct ike_summary *s);
 
+/* The live ISAKMP SA (IPsec SA) with this serial number, looked up by the
+ * key it is hashed under (its initiator cookie, its inbound SPI), or NULL:
+ * lets a listing resume after an SA without keeping a pointer to it. */
+const struct ike_sa *ike_sa_by_serial(const struct ike_daemon *d, const uint8_t icookie[8],
+				      unsigned serial);
+const struct child_sa *ike_child_by_serial(const struct ike_daemon *d, uint32_t spi_in,
+					   unsigned serial);
+
 #endif

@@ -16,6 +16,7 @@
 
 #include "ctl/ctl.h"
 #include "ike/summary.h"
+#include "util/hash.h"
 #include "wire/alg.h"
 
 struct fixture {
@@ -29,13 +30,16 @@ static int setup(void **state)
 
 	assert_non_null(f);
 	f->d.conf = &f->conf;
-	f->d.next_serial = 0;
+	assert_int_equal(htable_init(&f->d.sa_by_icookie), 0);
+	assert_int_equal(htable_init(&f->d.child_by_spi), 0);
 	*state = f;
 	return 0;
 }
 
 static void free_sa(struct ike_daemon *d, struct ike_sa *sa)
 {
+	if (sa->hashed)
+		htable_del(&d->sa_by_icookie, &sa->by_icookie);
 	if (sa->prev)
 		sa->prev->next = sa->next;
 	else
@@ -47,6 +51,8 @@ static void free_sa(struct ike_daemon *d, struct ike_sa *sa)
 
 static void free_child(struct ike_daemon *d, struct child_sa *c)
 {
+	if (c->by_spi[0].child)
+		htable_del(&d->child_by_spi, &c->by_spi[0].node);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -64,6 +70,8 @@ static int teardown(void **state)
 		free_sa(&f->d, f->d.sas);
 	while (f->d.children)
 		free_child(&f->d, f->d.children);
+	htable_free(&f->d.sa_by_icookie);
+	htable_free(&f->d.child_by_spi);
 	free(f);
 	return 0;
 }
@@ -101,6 +109,17 @@ static void add_pair(struct ike_daemon *d, unsigned i, bool at_tail)
 	assert_non_null(c->prop.encr);
 	set_addr(&c->local, 0xc0000201);
 	set_addr(&c->remote, 0xc0000202);
+	/* Hashed as ike/ hashes them, when the daemon has the tables. */
+	memcpy(sa->icookie, &sa->serial, sizeof(sa->serial));
+	c->spi_in = 0xc0000000u | c->serial;
+	if (d->sa_by_icookie.nb) {
+		sa->hashed = true;
+		htable_add(&d->sa_by_icookie, &sa->by_icookie,
+			   htable_hash(&d->sa_by_icookie, sa->icookie, 8));
+		c->by_spi[0].child = c;
+		htable_add(&d->child_by_spi, &c->by_spi[0].node,
+			   htable_hash(&d->child_by_spi, &c->spi_in, sizeof(c->spi_in)));
+	}
 	if (at_tail && d->sas) {
 		struct ike_sa *t = d->sas;
 		struct child_sa *u = d->children;
@@ -222,6 +241,59 @@ static void test_sas_change_between_batches(void **state)
 	buf_free(&out);
 }
 
+/* The batch after a mark that was freed, and after an SA put out of order
+ * behind the mark: the listing goes on from the right place. */
+static void test_mark_gone_or_order_broken(void **state)
+{
+	struct fixture *f = *state;
+	struct status_req req = {0};
+	struct status_cursor cur;
+	struct ike_sa *sa, *odd;
+	struct buf out;
+	unsigned batches = 0, i;
+	char key[32];
+
+	for (i = 1; i <= 1000; i++)
+		add_pair(&f->d, i, false);
+	buf_init(&out);
+	status_start(&cur, &req);
+	while (status_next(&f->d, &cur, &out)) {
+		batches++;
+		if (cur.part != STATUS_SAS || !cur.shown)
+			continue;
+		/* After the break, the lists are walked from their heads. */
+		assert_true(cur.newest_first == (batches < 5));
+		if (batches == 3) { /* the mark goes */
+			for (sa = f->d.sas; sa->serial != cur.below; sa = sa->next)
+				;
+			free_sa(&f->d, sa);
+		} else if (batches == 4) { /* an SA out of order right after the mark */
+			assert_int_equal(cur.shown, 256);
+			for (sa = f->d.sas; sa->serial != cur.below; sa = sa->next)
+				;
+			odd = calloc(1, sizeof(*odd));
+			assert_non_null(odd);
+			*odd = *sa;
+			odd->hashed = false;
+			odd->serial = 5000;
+			odd->prev = sa;
+			odd->next = sa->next;
+			if (sa->next)
+				sa->next->prev = odd;
+			sa->next = odd;
+		}
+	}
+	/* Every ISAKMP SA once (the mark was shown before it went). */
+	assert_int_equal(count(&out, ": negotiating, responder"), 1000);
+	for (i = 1; i < 2000; i += 2) {
+		snprintf(key, sizeof(key), "  #%u c%u: ", i, (i + 1) / 2);
+		assert_true(count(&out, key) <= 1);
+	}
+	assert_int_equal(count(&out, "  #5000 "), 0);
+	assert_int_equal(count(&out, "ESP tunnel"), 1000);
+	buf_free(&out);
+}
+
 /* ike/ may keep its lists in another order: the listing does not change. */
 static void test_order_of_lists(void **state)
 {
@@ -232,7 +304,7 @@ static void test_order_of_lists(void **state)
 	struct buf a, b;
 	unsigned i;
 
-	other.conf = &conf;
+	other.conf = &conf; /* no hash tables: every batch walks the lists */
 	for (i = 1; i <= 300; i++) {
 		add_pair(&f->d, i, false);
 		add_pair(&other, i, true);
@@ -341,6 +413,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_batches_add_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sas_change_between_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mark_gone_or_order_broken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_of_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_connection, setup, teardown),
 		cmocka_unit_test(test_req_parse),

@@ -20,7 +20,8 @@
 /* A listing is made a batch at a time while less than this waits to be
  * sent: a client holds this plus one batch, whatever the number of SAs. */
 #define CTL_OUT_LOW (32 * 1024)
-/* A client that makes no room in its socket for this long is dropped. */
+/* A client that sends no command, or makes no room in its socket for its
+ * reply, for this long is dropped. */
 #define CTL_STALL_MS	30000
 #define CTL_CLIENTS_MAX 256
 
@@ -71,9 +72,12 @@ static void client_free(struct ctl_client *cl)
 
 static void client_stalled(void *arg)
 {
-	log_info("control client dropped: it read nothing of its reply for %d s",
+	struct ctl_client *cl = arg;
+
+	log_info("control client dropped: it %s for %d s",
+		 cl->watched && !cl->out.len ? "sent no command" : "read nothing of its reply",
 		 CTL_STALL_MS / 1000);
-	client_free(arg);
+	client_free(cl);
 }
 
 static void client_flush(struct ctl_client *cl);
@@ -308,6 +312,7 @@ static void client_input(int fd, uint32_t events, void *arg)
 		return;
 	}
 	*nl = 0;
+	timer_cancel(cl->ctl->loop, &cl->stall); /* an "up" may take its time */
 	client_dispatch(cl);
 }
 
@@ -338,6 +343,9 @@ static void ctl_accept(int fd, uint32_t events, void *arg)
 		c->clients->prev = cl;
 	c->clients = cl;
 	c->nclients++;
+	/* A client that never sends its command does not keep its place. */
+	if (timer_arm(c->loop, &cl->stall, CTL_STALL_MS))
+		client_free(cl);
 }
 
 static int ctl_mkdir(const char *path)

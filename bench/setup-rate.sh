@@ -2,7 +2,8 @@
 # Tunnel setup rate: oakleyd against oakleyd in two network namespaces,
 # dataplane=none, N connections each with its own IDs (so each is a full
 # Main Mode + Quick Mode), brought up by one oakleyctl process, P at a
-# time (oakleyctl up -p P c1 ... cN), counted with status --summary.
+# time (oakleyctl -p P up -, the names on stdin), counted with status
+# --summary.
 # Prints tunnels per second and the responder's memory per tunnel.  Not a
 # test: no assertion on the figures.
 #   bench/setup-rate.sh [BUILD_DIR] [N] [GROUP] [PARALLEL]
@@ -34,8 +35,7 @@ start_oakleyd "$E" "$ED"
 sleep 0.5
 rss_before=$(awk '/VmRSS/ {print $2}' /proc/"$(cat "$ED/oakleyd.pid")"/status)
 start=$(date +%s.%N)
-# shellcheck disable=SC2046
-"$OAKLEYCTL" -c "$(ctl_sock "$WD")" -p "$PAR" up $(seq -f 'c%g' 1 "$N") >"$T_OUT/up.out" 2>"$T_OUT/up.err" || true
+seq -f 'c%g' 1 "$N" | "$OAKLEYCTL" -c "$(ctl_sock "$WD")" -p "$PAR" up - >"$T_OUT/up.out" 2>"$T_OUT/up.err" || true
 end=$(date +%s.%N)
 rss_after=$(awk '/VmRSS/ {print $2}' /proc/"$(cat "$ED/oakleyd.pid")"/status)
 tail -n 1 "$T_OUT/up.out"

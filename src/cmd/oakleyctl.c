@@ -1,6 +1,7 @@
 /* oakleyctl: talks to oakleyd over its control socket. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,8 +20,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: oakleyctl [-c SOCKET] [-p N] COMMAND\n"
-		"  up NAME...              bring connections up; waits for both phases\n"
-		"                          (-p: at most N at a time, default %d)\n"
+		"  up NAME... | up -       bring connections up; waits for both phases\n"
+		"                          (-: names from stdin; -p: at most N at a time,\n"
+		"                          default %d)\n"
 		"  down NAME               delete its SAs and tell the peer\n"
 		"  status [--json] [NAME]  ISAKMP and IPsec SAs, all or one connection's\n"
 		"  status --summary [--json]  counts by state\n"
@@ -187,6 +189,45 @@ static int up_many(const char *path, char **names, int n, int parallel)
 	return failed ? 1 : 0;
 }
 
+/* "up -": the names from stdin, separated by blanks or lines (more than a
+ * command line holds). */
+static int up_stdin(const char *path, int parallel)
+{
+	char **names = NULL, **more, word[256];
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	while (scanf("%255s", word) == 1) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			more = realloc(names, cap * sizeof(*names));
+			if (!more)
+				goto nomem;
+			names = more;
+		}
+		names[n] = strdup(word);
+		if (!names[n])
+			goto nomem;
+		n++;
+	}
+	if (!n || n > INT_MAX) {
+		fprintf(stderr, "oakleyctl: up -: %s\n",
+			n ? "too many names" : "no names on stdin");
+		rc = 2;
+		goto out;
+	}
+	rc = up_many(path, names, (int)n, parallel);
+	goto out;
+nomem:
+	fprintf(stderr, "oakleyctl: out of memory\n");
+	rc = 2;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = "/run/oakley/oakleyd.sock";
@@ -220,6 +261,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* Several names: one result line each (one name keeps the old output). */
+	if (!strcmp(argv[optind], "up") && argc - optind == 2 && !strcmp(argv[optind + 1], "-"))
+		return up_stdin(path, parallel);
 	if (!strcmp(argv[optind], "up") && argc - optind > 2)
 		return up_many(path, argv + optind + 1, argc - optind - 1, parallel);
 	for (i = optind; i < argc; i++) {

@@ -31,10 +31,15 @@ grep -q "^nosuch: no connection named 'nosuch'" "$T_OUT/up-bad.err" || fail "up 
 grep -q '^c1: ' "$T_OUT/up-bad.out" || fail "up c1 nosuch: no line for c1: $(cat "$T_OUT/up-bad.out")"
 
 log "bringing up $N tunnels"
+# Half the names on the command line, half on stdin.
 # shellcheck disable=SC2046
-octl "$WD" up $(seq -f 'c%g' 1 "$N") >"$T_OUT/up.out" 2>"$T_OUT/up.err" ||
+octl "$WD" up $(seq -f 'c%g' 1 $((N / 2))) >"$T_OUT/up1.out" 2>"$T_OUT/up1.err" ||
+	fail "up of $((N / 2)): $(tail -n 5 "$T_OUT/up1.err") $(tail -n 1 "$T_OUT/up1.out")"
+grep -q "^$((N / 2)) of $((N / 2)) up, 0 failed$" "$T_OUT/up1.out" || fail "up: $(tail -n 1 "$T_OUT/up1.out")"
+[ "$(grep -c '^c[0-9]*: ' "$T_OUT/up1.out")" -eq $((N / 2)) ] || fail "up: not one line per name"
+seq -f 'c%g' $((N / 2 + 1)) "$N" | octl "$WD" up - >"$T_OUT/up.out" 2>"$T_OUT/up.err" ||
 	fail "up of $N: $(tail -n 5 "$T_OUT/up.err") $(tail -n 1 "$T_OUT/up.out")"
-grep -q "^$N of $N up, 0 failed$" "$T_OUT/up.out" || fail "up of $N: $(tail -n 1 "$T_OUT/up.out")"
+grep -q "^$((N - N / 2)) of $((N - N / 2)) up, 0 failed$" "$T_OUT/up.out" || fail "up -: $(tail -n 1 "$T_OUT/up.out")"
 log "$(tail -n 1 "$T_OUT/up.out")"
 
 # The whole listing, on both sides.

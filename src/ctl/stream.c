@@ -45,8 +45,10 @@ static unsigned pick_sas(struct ike_daemon *d, struct status_cursor *cur,
 		prev = mark->serial;
 	for (sa = mark ? mark->next : d->sas; sa; sa = sa->next) {
 		if (sa->serial >= prev) {
-			if (mark)
-				return cur->newest_first = false, pick_sas(d, cur, pick);
+			if (mark) { /* out of order after all: walk it all */
+				cur->newest_first = false;
+				return pick_sas(d, cur, pick);
+			}
 			newest_first = false;
 		}
 		prev = sa->serial;
@@ -75,8 +77,10 @@ static unsigned pick_children(struct ike_daemon *d, struct status_cursor *cur,
 		prev = mark->serial;
 	for (c = mark ? mark->next : d->children; c; c = c->next) {
 		if (c->serial >= prev) {
-			if (mark)
-				return cur->newest_first = false, pick_children(d, cur, pick);
+			if (mark) { /* out of order after all: walk it all */
+				cur->newest_first = false;
+				return pick_children(d, cur, pick);
+			}
 			newest_first = false;
 		}
 		prev = c->serial;

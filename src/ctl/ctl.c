@@ -11,10 +11,21 @@
 #include <unistd.h>
 
 #include "ctl/ctl.h"
+#include "ctl/status.h"
+#include "ike/summary.h"
 #include "ike/tap.h"
 #include "util/log.h"
 
 #define CTL_LINE_MAX 512
+/* A listing is made a batch at a time while less than this waits to be
+ * sent: a client holds this plus one batch, whatever the number of SAs. */
+#define CTL_OUT_LOW (32 * 1024)
+/* A client that sends no command, or makes no room in its socket for its
+ * reply, for this long is dropped. */
+#define CTL_STALL_MS	30000
+#define CTL_CLIENTS_MAX 256
+
+struct ctl_client;
 
 struct ctl {
 	struct loop *loop;
@@ -22,24 +33,132 @@ struct ctl {
 	struct ctl_hooks hooks;
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct ctl_client *clients; /* freed by ctl_close */
+	unsigned nclients;
 };
 
 struct ctl_client {
+	struct ctl_client *next, *prev;
 	struct ctl *ctl;
 	int fd;
+	bool watched; /* registered in the loop */
 	char line[CTL_LINE_MAX];
 	size_t len;
+	struct buf out; /* the reply; out.data[sent..len) is still to send */
+	size_t sent;
+	bool streaming; /* a status listing with batches still to come */
+	struct status_cursor cur;
+	struct timer stall;
 };
+
+static void client_free(struct ctl_client *cl)
+{
+	struct ctl *c = cl->ctl;
+
+	if (cl->watched)
+		loop_del_fd(c->loop, cl->fd);
+	timer_cancel(c->loop, &cl->stall);
+	close(cl->fd);
+	buf_free(&cl->out);
+	if (cl->prev)
+		cl->prev->next = cl->next;
+	else
+		c->clients = cl->next;
+	if (cl->next)
+		cl->next->prev = cl->prev;
+	c->nclients--;
+	free(cl);
+}
+
+static void client_stalled(void *arg)
+{
+	struct ctl_client *cl = arg;
+
+	log_info("control client dropped: it %s for %d s",
+		 cl->watched && !cl->out.len ? "sent no command" : "read nothing of its reply",
+		 CTL_STALL_MS / 1000);
+	client_free(cl);
+}
+
+static void client_flush(struct ctl_client *cl);
+
+static void client_writable(int fd, uint32_t events, void *arg)
+{
+	client_flush(arg);
+}
+
+static void client_wait_writable(struct ctl_client *cl)
+{
+	struct ctl *c = cl->ctl;
+
+	if (!cl->watched) {
+		if (loop_add_fd(c->loop, cl->fd, EPOLLOUT, client_writable, cl)) {
+			client_free(cl);
+			return;
+		}
+		cl->watched = true;
+	}
+	if (timer_arm(c->loop, &cl->stall, CTL_STALL_MS))
+		client_free(cl);
+}
+
+/* Refills the reply from the listing while little of it is left. */
+static void client_refill(struct ctl_client *cl)
+{
+	size_t left = cl->out.len - cl->sent;
+
+	if (cl->sent) {
+		memmove(cl->out.data, cl->out.data + cl->sent, left);
+		cl->out.len = left;
+		cl->sent = 0;
+	}
+	while (cl->streaming && cl->out.len < CTL_OUT_LOW && !cl->out.failed)
+		cl->streaming = status_next(cl->ctl->d, &cl->cur, &cl->out);
+}
+
+/* Sends what the socket takes without blocking; the loop calls again when
+ * it has room.  The client is freed once its reply is all sent. */
+static void client_flush(struct ctl_client *cl)
+{
+	ssize_t n;
+
+	for (;;) {
+		if (cl->streaming && cl->out.len - cl->sent < CTL_OUT_LOW)
+			client_refill(cl);
+		if (cl->out.failed) {
+			log_warn("control client dropped: out of memory for its reply");
+			client_free(cl);
+			return;
+		}
+		if (cl->sent == cl->out.len) {
+			client_free(cl);
+			return;
+		}
+		n = send(cl->fd, cl->out.data + cl->sent, cl->out.len - cl->sent,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			client_wait_writable(cl);
+			return;
+		}
+		if (n < 0) {
+			log_debug("control client went away before its reply: %s", strerror(errno));
+			client_free(cl);
+			return;
+		}
+		cl->sent += (size_t)n;
+	}
+}
 
 static void client_reply(struct ctl_client *cl, bool ok, const char *text, size_t len)
 {
 	const char *head = ok ? "OK\n" : "ERR\n";
 
-	/* Replies are small; a client that does not read them loses them. */
-	if (write(cl->fd, head, strlen(head)) < 0 || (len && write(cl->fd, text, len) < 0))
-		log_debug("control client went away before its reply");
-	close(cl->fd);
-	free(cl);
+	buf_append(&cl->out, head, strlen(head));
+	if (len)
+		buf_append(&cl->out, text, len);
+	client_flush(cl);
 }
 
 static void client_reply_str(struct ctl_client *cl, bool ok, const char *text)
@@ -57,18 +176,29 @@ static void client_up_done(void *arg, bool ok, const char *why)
 
 static void cmd_status(struct ctl_client *cl, const char *args)
 {
-	struct buf out;
+	struct ike_daemon *d = cl->ctl->d;
+	struct status_req req;
+	struct ike_summary sum;
+	char why[256];
 
-	buf_init(&out);
-	if (args && !strcmp(args, "--json"))
-		status_json(cl->ctl->d, &out);
-	else
-		status_text(cl->ctl->d, &out);
-	if (out.failed)
-		client_reply_str(cl, false, "out of memory");
-	else
-		client_reply(cl, true, (const char *)out.data, out.len);
-	buf_free(&out);
+	if (status_req_parse(args, &req, why, sizeof(why))) {
+		client_reply_str(cl, false, why);
+		return;
+	}
+	if (req.name[0] && !status_name_known(d, req.name)) {
+		snprintf(why, sizeof(why), "no connection named '%s'", req.name);
+		client_reply_str(cl, false, why);
+		return;
+	}
+	buf_append(&cl->out, "OK\n", 3);
+	if (req.summary) {
+		ike_summary(d, &sum);
+		status_summary(&sum, req.json, &cl->out);
+	} else {
+		status_start(&cl->cur, &req);
+		cl->streaming = true;
+	}
+	client_flush(cl);
 }
 
 static void cmd_up(struct ctl_client *cl, const char *args)
@@ -165,9 +295,7 @@ static void client_input(int fd, uint32_t events, void *arg)
 	if (n <= 0) {
 		if (n < 0 && errno == EAGAIN)
 			return;
-		loop_del_fd(cl->ctl->loop, fd);
-		close(fd);
-		free(cl);
+		client_free(cl);
 		return;
 	}
 	cl->len += (size_t)n;
@@ -178,11 +306,13 @@ static void client_input(int fd, uint32_t events, void *arg)
 	/* One command per connection: stop watching the socket, so a client
 	 * that hangs up early cannot free what a pending "up" still holds. */
 	loop_del_fd(cl->ctl->loop, fd);
+	cl->watched = false;
 	if (!nl) {
 		client_reply_str(cl, false, "command too long");
 		return;
 	}
 	*nl = 0;
+	timer_cancel(cl->ctl->loop, &cl->stall); /* an "up" may take its time */
 	client_dispatch(cl);
 }
 
@@ -195,14 +325,27 @@ static void ctl_accept(int fd, uint32_t events, void *arg)
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
-	cl = calloc(1, sizeof(*cl));
+	cl = c->nclients < CTL_CLIENTS_MAX ? calloc(1, sizeof(*cl)) : NULL;
 	if (!cl || loop_add_fd(c->loop, cfd, EPOLLIN, client_input, cl)) {
+		if (!cl)
+			log_warn("control client refused: %u clients already", c->nclients);
 		free(cl);
 		close(cfd);
 		return;
 	}
 	cl->ctl = c;
 	cl->fd = cfd;
+	cl->watched = true;
+	buf_init(&cl->out);
+	timer_init(&cl->stall, client_stalled, cl);
+	cl->next = c->clients;
+	if (c->clients)
+		c->clients->prev = cl;
+	c->clients = cl;
+	c->nclients++;
+	/* A client that never sends its command does not keep its place. */
+	if (timer_arm(c->loop, &cl->stall, CTL_STALL_MS))
+		client_free(cl);
 }
 
 static int ctl_mkdir(const char *path)
@@ -281,6 +424,9 @@ void ctl_close(struct ctl *c)
 {
 	if (!c)
 		return;
+	/* After the daemon is freed: no "up" is pending any more. */
+	while (c->clients)
+		client_free(c->clients);
 	loop_del_fd(c->loop, c->fd);
 	close(c->fd);
 	unlink(c->path);

@@ -22,8 +22,57 @@ int ctl_open(struct loop *loop, struct ike_daemon *d, const char *path,
 void ctl_close(struct ctl *c);
 void ctl_set_daemon(struct ctl *c, struct ike_daemon *d);
 
-/* status.c: the state of every SA, as text or JSON. */
+/* What "status ARGS" asks for: every SA, one connection's, or counts. */
+struct status_req {
+	bool json, summary;
+	char name[64]; /* one connection, or "" */
+};
+
+/* "", "--json", "NAME", "--summary", in any order: 0, or -EINVAL with why. */
+int status_req_parse(const char *args, struct status_req *req, char *why, size_t whylen);
+
+/* The listing, produced a batch at a time so that a control client holds
+ * a bounded buffer whatever the number of SAs.  Between batches the SAs may
+ * come and go: the cursor keeps no pointer, only the serial number of the
+ * last SA shown (lists are shown newest first, by serial), so an SA that
+ * went away is simply not shown and none is shown twice. */
+enum status_part {
+	STATUS_HEAD,
+	STATUS_CONNS,
+	STATUS_SAS,
+	STATUS_CHILDREN,
+	STATUS_FAILURES,
+	STATUS_DONE,
+};
+
+struct status_cursor {
+	struct status_req req;
+	enum status_part part;
+	unsigned pos;	/* connections or failures shown */
+	unsigned below; /* the next SA shown has a serial below this */
+	unsigned shown; /* items shown in this part */
+	/* The last SA shown, to find it again by its hash key, and whether
+	 * the list was newest first: then the next batch starts right after
+	 * it instead of walking the list from its head. */
+	uint8_t mark_icookie[8];
+	uint32_t mark_spi;
+	bool newest_first;
+};
+
+/* At most this many items per batch. */
+#define STATUS_BATCH 128
+
+void status_start(struct status_cursor *cur, const struct status_req *req);
+/* Appends the next batch; false once the listing is complete. */
+bool status_next(struct ike_daemon *d, struct status_cursor *cur, struct buf *out);
+/* Whether NAME is configured or has an SA or a failure to show. */
+bool status_name_known(struct ike_daemon *d, const char *name);
+/* The whole listing at once (tests, small outputs). */
 void status_text(struct ike_daemon *d, struct buf *out);
 void status_json(struct ike_daemon *d, struct buf *out);
+
+/* summary.c: status --summary, as "name: count" lines or one JSON object. */
+struct ike_summary;
+void status_summary(const struct ike_summary *s, bool json, struct buf *out);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include "capture/capture.h"
 #include "capture/keys.h"
-#include "ctl/ctl.h"
+#include "ctl/status.h"
 #include "ike/child.h"
 #include "ike/id.h"
 #include "ike/mismatch.h"
@@ -18,9 +18,7 @@
 #include "priv/priv.h"
 #include "util/log.h"
 
-static void out_printf(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void out_printf(struct buf *out, const char *fmt, ...)
+void out_printf(struct buf *out, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -69,16 +67,10 @@ static void prop_str(const struct proposal *p, char *out, size_t len)
 		 p->integ ? p->integ->display : "", p->dh ? "/" : "", p->dh ? p->dh->display : "");
 }
 
-static void failures_text(struct ike_daemon *d, struct buf *out)
+void status_failure_text(const struct ike_failure *f, struct buf *out)
 {
-	const struct ike_failure *f;
-
-	if (!d->failures)
-		return;
-	out_printf(out, "Last failures:\n");
-	for (f = d->failures; f; f = f->next)
-		out_printf(out, "  %s, %" PRIu64 " s ago:\n      why: %s\n", f->conn,
-			   (loop_now_ms() - f->when_ms) / 1000, f->why);
+	out_printf(out, "  %s, %" PRIu64 " s ago:\n      why: %s\n", f->conn,
+		   (loop_now_ms() - f->when_ms) / 1000, f->why);
 }
 
 static const char *auto_name(enum conn_auto a)
@@ -110,27 +102,19 @@ static void end_str(const struct conf_end *e, char out[static END_STRLEN])
 }
 
 /* What is configured, as ipsec statusall shows it. */
-static void conns_text(struct ike_daemon *d, struct buf *out)
+void status_conn_text(const struct conn *c, struct buf *out)
 {
 	char l[END_STRLEN], r[END_STRLEN], ike[512], esp[512];
-	unsigned i;
 
-	out_printf(out, "Connections:\n");
-	if (!d->conf->nconns)
-		out_printf(out, "  none\n");
-	for (i = 0; i < d->conf->nconns; i++) {
-		const struct conn *c = &d->conf->conns[i];
-
-		end_str(&c->local, l);
-		end_str(&c->remote, r);
-		proposals_str("ike", &c->ike, ike, sizeof(ike));
-		proposals_str("esp", &c->esp, esp, sizeof(esp));
-		out_printf(out, "  %s: %s ... %s, %s%s, %s, auto=%s\n      %s%s %s%s\n", c->name, l,
-			   r, c->aggressive ? "Aggressive Mode" : "Main Mode",
-			   c->authby == IKE_AUTH_PSK ? " PSK" : "",
-			   c->mode == MODE_TUNNEL ? "tunnel" : "transport", auto_name(c->auto_),
-			   ike, c->ike.strict ? "!" : "", esp, c->esp.strict ? "!" : "");
-	}
+	end_str(&c->local, l);
+	end_str(&c->remote, r);
+	proposals_str("ike", &c->ike, ike, sizeof(ike));
+	proposals_str("esp", &c->esp, esp, sizeof(esp));
+	out_printf(out, "  %s: %s ... %s, %s%s, %s, auto=%s\n      %s%s %s%s\n", c->name, l, r,
+		   c->aggressive ? "Aggressive Mode" : "Main Mode",
+		   c->authby == IKE_AUTH_PSK ? " PSK" : "",
+		   c->mode == MODE_TUNNEL ? "tunnel" : "transport", auto_name(c->auto_), ike,
+		   c->ike.strict ? "!" : "", esp, c->esp.strict ? "!" : "");
 }
 
 /* What an attacker who took over this process would hold. */
@@ -151,12 +135,8 @@ static void privileges_text(struct buf *out)
 	out_printf(out, "\n");
 }
 
-void status_text(struct ike_daemon *d, struct buf *out)
+void status_head_text(struct ike_daemon *d, struct buf *out)
 {
-	const struct ike_sa *sa;
-	const struct child_sa *c;
-	char l[128], r[128], prop[128];
-
 	privileges_text(out);
 	if (d->capture)
 		out_printf(out, "Capture: on, decrypted ISAKMP to %s\n", capture_path(d->capture));
@@ -164,63 +144,65 @@ void status_text(struct ike_daemon *d, struct buf *out)
 		out_printf(out, "Capture: off\n");
 	if (d->keys)
 		out_printf(out, "Key tables: %s\n", keys_dir(d->keys));
-	conns_text(d, out);
+}
 
-	out_printf(out, "ISAKMP SAs:\n");
-	if (!d->sas)
-		out_printf(out, "  none\n");
-	for (sa = d->sas; sa; sa = sa->next) {
-		sockaddr_str((const struct sockaddr *)&sa->local, l, sizeof(l));
-		sockaddr_str((const struct sockaddr *)&sa->remote, r, sizeof(r));
-		out_printf(out, "  #%u %s: %s, %s, %s <-> %s", sa->serial, sa->conn.name,
-			   sa_state_name(sa), sa->initiator ? "initiator" : "responder", l, r);
-		if (sa->state == IKE_SA_ESTABLISHED)
-			out_printf(out, ", %s/%s/%s, PSK, expires in %" PRIu64 " s",
-				   sa->encr->display, sa->hash->display, sa->group->display,
-				   secs_left(sa->established_ms, sa->lifetime_s));
-		if (sa->why[0])
-			out_printf(out, "\n      why: %s", sa->why);
-		out_printf(out, "\n");
-	}
+void status_sa_text(const struct ike_sa *sa, struct buf *out)
+{
+	char l[128], r[128];
+
+	sockaddr_str((const struct sockaddr *)&sa->local, l, sizeof(l));
+	sockaddr_str((const struct sockaddr *)&sa->remote, r, sizeof(r));
+	out_printf(out, "  #%u %s: %s, %s, %s <-> %s", sa->serial, sa->conn.name, sa_state_name(sa),
+		   sa->initiator ? "initiator" : "responder", l, r);
+	if (sa->state == IKE_SA_ESTABLISHED)
+		out_printf(out, ", %s/%s/%s, PSK, expires in %" PRIu64 " s", sa->encr->display,
+			   sa->hash->display, sa->group->display,
+			   secs_left(sa->established_ms, sa->lifetime_s));
+	if (sa->why[0])
+		out_printf(out, "\n      why: %s", sa->why);
+	out_printf(out, "\n");
+}
+
+void status_halfopen_text(struct ike_daemon *d, struct buf *out)
+{
 	out_printf(out,
 		   "  half-open: %u; dropped: %" PRIu64 " over the half-open limits, %" PRIu64
 		   " first messages malformed or from no configured peer, %" PRIu64
 		   " that did not decrypt, %" PRIu64 " Aggressive Mode over the rate\n",
 		   d->halfopen, d->dropped_halfopen, d->dropped_first, d->dropped_undecryptable,
 		   d->dropped_am_rate);
-	out_printf(out, "IPsec SAs:\n");
-	if (!d->children)
-		out_printf(out, "  none\n");
-	for (c = d->children; c; c = c->next) {
-		struct child_counts k;
+}
 
-		child_counts(c, &k);
-		ts_str(&c->ts_local, l, sizeof(l));
-		ts_str(&c->ts_remote, r, sizeof(r));
-		prop_str(&c->prop, prop, sizeof(prop));
+void status_child_text(const struct child_sa *c, struct buf *out)
+{
+	struct child_counts k;
+	char l[128], r[128], prop[128];
+
+	child_counts(c, &k);
+	ts_str(&c->ts_local, l, sizeof(l));
+	ts_str(&c->ts_remote, r, sizeof(r));
+	prop_str(&c->prop, prop, sizeof(prop));
+	out_printf(out,
+		   "  #%u %s: %s, ESP %s, SPIs in %08x out %08x, %s, %s === %s, "
+		   "expires in %" PRIu64 " s\n",
+		   c->serial, c->conn_name, c->installed ? "installed" : "negotiated",
+		   c->tunnel ? "tunnel" : "transport", c->spi_in, c->spi_out, prop, l, r,
+		   secs_left(c->established_ms, c->lifetime_s));
+	out_printf(out, "      lifetime %u s", c->lifetime_s);
+	if (c->lifebytes)
+		out_printf(out, " or %" PRIu64 " KB", c->lifebytes / 1024);
+	out_printf(out, " (%s)\n",
+		   c->lifetime_from_responder ? "the responder's, shorter than proposed"
+					      : "as proposed");
+	if (k.have)
 		out_printf(out,
-			   "  #%u %s: %s, ESP %s, SPIs in %08x out %08x, %s, %s === %s, "
-			   "expires in %" PRIu64 " s\n",
-			   c->serial, c->conn_name, c->installed ? "installed" : "negotiated",
-			   c->tunnel ? "tunnel" : "transport", c->spi_in, c->spi_out, prop, l, r,
-			   secs_left(c->established_ms, c->lifetime_s));
-		out_printf(out, "      lifetime %u s", c->lifetime_s);
-		if (c->lifebytes)
-			out_printf(out, " or %" PRIu64 " KB", c->lifebytes / 1024);
-		out_printf(out, " (%s)\n",
-			   c->lifetime_from_responder ? "the responder's, shorter than proposed"
-						      : "as proposed");
-		if (k.have)
-			out_printf(out,
-				   "      in %" PRIu64 " bytes %" PRIu64 " packets, out %" PRIu64
-				   " bytes %" PRIu64 " packets\n",
-				   k.in.bytes, k.in.packets, k.out.bytes, k.out.packets);
-	}
-	failures_text(d, out);
+			   "      in %" PRIu64 " bytes %" PRIu64 " packets, out %" PRIu64
+			   " bytes %" PRIu64 " packets\n",
+			   k.in.bytes, k.in.packets, k.out.bytes, k.out.packets);
 }
 
 /* Names and reasons are ours or the config's; escape them all the same. */
-static void json_str(struct buf *out, const char *s)
+void json_str(struct buf *out, const char *s)
 {
 	buf_put_u8(out, '"');
 	for (; *s; s++) {
@@ -243,7 +225,7 @@ static void json_key(struct buf *out, const char *key, const char *val, bool com
 		buf_put_u8(out, ',');
 }
 
-static void json_ike_sa(struct buf *out, const struct ike_sa *sa)
+void status_sa_json(const struct ike_sa *sa, struct buf *out)
 {
 	char l[128], r[128];
 
@@ -271,7 +253,7 @@ static void json_ike_sa(struct buf *out, const struct ike_sa *sa)
 	out_printf(out, "}");
 }
 
-static void json_child(struct ike_daemon *d, struct buf *out, const struct child_sa *c)
+void status_child_json(const struct child_sa *c, struct buf *out)
 {
 	struct child_counts k;
 	char l[128], r[128], spi[16];
@@ -303,7 +285,7 @@ static void json_child(struct ike_daemon *d, struct buf *out, const struct child
 		   k.in.bytes, k.in.packets, k.out.bytes, k.out.packets);
 }
 
-static void json_conn(struct buf *out, const struct conn *c, bool comma)
+void status_conn_json(const struct conn *c, struct buf *out)
 {
 	char l[END_STRLEN], r[END_STRLEN], ike[512], esp[512];
 
@@ -320,7 +302,7 @@ static void json_conn(struct buf *out, const struct conn *c, bool comma)
 	json_key(out, "auto", auto_name(c->auto_), true);
 	json_key(out, "ike", ike + 4, true);
 	json_key(out, "esp", esp + 4, false);
-	out_printf(out, "}%s", comma ? "," : "");
+	out_printf(out, "}");
 }
 
 static void privileges_json(struct buf *out)
@@ -338,14 +320,8 @@ static void privileges_json(struct buf *out)
 		   p->seccomp ? "true" : "false", (int)p->helper);
 }
 
-void status_json(struct ike_daemon *d, struct buf *out)
+void status_head_json(struct ike_daemon *d, struct buf *out)
 {
-	const struct ike_failure *f;
-	const struct ike_sa *sa;
-	unsigned i;
-	const struct child_sa *c;
-
-	out_printf(out, "{");
 	privileges_json(out);
 	out_printf(out, "\"capture\":");
 	if (d->capture)
@@ -357,34 +333,23 @@ void status_json(struct ike_daemon *d, struct buf *out)
 		json_str(out, keys_dir(d->keys));
 	else
 		out_printf(out, "null");
-	out_printf(out, ",\"connections\":[");
-	for (i = 0; i < d->conf->nconns; i++)
-		json_conn(out, &d->conf->conns[i], i + 1 < d->conf->nconns);
-	out_printf(out, "],\"ike_sas\":[");
-	for (sa = d->sas; sa; sa = sa->next) {
-		json_ike_sa(out, sa);
-		if (sa->next)
-			buf_put_u8(out, ',');
-	}
+	out_printf(out, ",");
+}
+
+void status_halfopen_json(struct ike_daemon *d, struct buf *out)
+{
 	out_printf(out,
-		   "],\"halfopen\":%u,\"dropped\":{\"halfopen_limits\":%" PRIu64
+		   ",\"halfopen\":%u,\"dropped\":{\"halfopen_limits\":%" PRIu64
 		   ",\"malformed_first\":%" PRIu64 ",\"undecryptable\":%" PRIu64
 		   ",\"aggressive_rate\":%" PRIu64 "}",
 		   d->halfopen, d->dropped_halfopen, d->dropped_first, d->dropped_undecryptable,
 		   d->dropped_am_rate);
-	out_printf(out, ",\"ipsec_sas\":[");
-	for (c = d->children; c; c = c->next) {
-		json_child(d, out, c);
-		if (c->next)
-			buf_put_u8(out, ',');
-	}
-	out_printf(out, "],\"failures\":[");
-	for (f = d->failures; f; f = f->next) {
-		out_printf(out, "{");
-		json_key(out, "connection", f->conn, true);
-		json_key(out, "why", f->why, true);
-		out_printf(out, "\"seconds_ago\":%" PRIu64 "}%s",
-			   (loop_now_ms() - f->when_ms) / 1000, f->next ? "," : "");
-	}
-	out_printf(out, "]}\n");
+}
+
+void status_failure_json(const struct ike_failure *f, struct buf *out)
+{
+	out_printf(out, "{");
+	json_key(out, "connection", f->conn, true);
+	json_key(out, "why", f->why, true);
+	out_printf(out, "\"seconds_ago\":%" PRIu64 "}", (loop_now_ms() - f->when_ms) / 1000);
 }

@@ -172,7 +172,7 @@ void status_text(struct ike_daemon *d, struct buf *out)
 	for (sa = d->sas; sa; sa = sa->next) {
 		sockaddr_str((const struct sockaddr *)&sa->local, l, sizeof(l));
 		sockaddr_str((const struct sockaddr *)&sa->remote, r, sizeof(r));
-		out_printf(out, "  #%u %s: %s, %s, %s <-> %s", sa->serial, sa->conn.name,
+		out_printf(out, "  #%u %s: %s, %s, %s <-> %s", sa->serial, sa->conn->name,
 			   sa_state_name(sa), sa->initiator ? "initiator" : "responder", l, r);
 		if (sa->state == IKE_SA_ESTABLISHED)
 			out_printf(out, ", %s/%s/%s, PSK, expires in %" PRIu64 " s",
@@ -250,7 +250,7 @@ static void json_ike_sa(struct buf *out, const struct ike_sa *sa)
 	sockaddr_str((const struct sockaddr *)&sa->local, l, sizeof(l));
 	sockaddr_str((const struct sockaddr *)&sa->remote, r, sizeof(r));
 	out_printf(out, "{\"serial\":%u,", sa->serial);
-	json_key(out, "connection", sa->conn.name, true);
+	json_key(out, "connection", sa->conn->name, true);
 	json_key(out, "state", sa_state_name(sa), true);
 	json_key(out, "role", sa->initiator ? "initiator" : "responder", true);
 	json_key(out, "local", l, true);

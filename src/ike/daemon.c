@@ -140,6 +140,7 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 	d->halfopen_timeout_ms = HALFOPEN_MS;
 	d->halfopen_max = HALFOPEN_MAX;
 	d->xfrm_events = -1;
+	timer_init(&d->reap, exchange_reap, d);
 	err = htable_init(&d->sa_by_icookie);
 	if (!err)
 		err = halfopen_init(d);
@@ -169,6 +170,9 @@ void ike_daemon_free(struct ike_daemon *d)
 			info_send_delete_isakmp(d->sas);
 		ike_sa_free(d->sas);
 	}
+	timer_cancel(d->loop, &d->reap);
+	exchange_reap(d);
+	conn_refs_free(d);
 	for (i = 0; i < d->nsocks; i++) {
 		loop_del_fd(d->loop, d->socks[i].fd);
 		close(d->socks[i].fd);
@@ -197,10 +201,12 @@ void ike_daemon_free(struct ike_daemon *d)
 
 int ike_daemon_reload(struct ike_daemon *d, struct conf *conf)
 {
-	/* Running SAs keep their copy of the connection; new ones use the
-	 * new configuration. */
+	/* Running SAs keep the connection they were made for (their
+	 * references get copies of it); new ones use the new configuration. */
+	int err = conn_refs_detach(d);
+
 	d->conf = conf;
-	return 0;
+	return err;
 }
 
 static void ss_from_conf(struct sockaddr_storage *ss, const struct conf_addr *a, uint16_t port)
@@ -222,13 +228,13 @@ static void ss_from_conf(struct sockaddr_storage *ss, const struct conf_addr *a,
 
 int ike_sa_addresses(struct ike_sa *sa)
 {
-	if (sa->conn.remote.addr.family == AF_UNSPEC) {
+	if (sa->conn->remote.addr.family == AF_UNSPEC) {
 		ike_sa_fail(sa, "cannot initiate: right=%%any names no peer");
 		return -EINVAL;
 	}
-	ss_from_conf(&sa->remote, &sa->conn.remote.addr, sa->d->port);
-	ss_from_conf(&sa->local, &sa->conn.local.addr, sa->d->port);
-	sa->fd = ike_sock_for(sa->d, sa->conn.remote.addr.family);
+	ss_from_conf(&sa->remote, &sa->conn->remote.addr, sa->d->port);
+	ss_from_conf(&sa->local, &sa->conn->local.addr, sa->d->port);
+	sa->fd = ike_sock_for(sa->d, sa->conn->remote.addr.family);
 	if (sa->fd < 0) {
 		ike_sa_fail(sa, "no socket for the peer's address family");
 		return -EAFNOSUPPORT;
@@ -440,7 +446,7 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 
 	/* While a DH job runs, the exchange has not answered yet: a copy of
 	 * the message is answered once it has. */
-	if (sa->dhj.job.pending)
+	if (sa->x && sa->x->dhj.job.pending)
 		return;
 	/* Only the peer speaks in its exchange (a NAT-T port change would be
 	 * taken after authentication, not here). */
@@ -450,24 +456,22 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 		return;
 	}
 	if (xmit_repeat(&sa->xmit, m->raw, m->len, digest)) {
-		if (sa->xmit.last_sent.len)
-			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, sa->xmit.last_sent.data,
-				     sa->xmit.last_sent.len);
+		xmit_resend(sa, &sa->xmit);
 		return;
 	}
-	if (sa->state != IKE_SA_NEGOTIATING || sa->step >= nsteps ||
-	    m->hdr.exchange != sa->exchange || !steps[sa->step].fn)
+	if (sa->state != IKE_SA_NEGOTIATING || !sa->x || sa->x->step >= nsteps ||
+	    m->hdr.exchange != sa->exchange || !steps[sa->x->step].fn)
 		return;
-	s = &steps[sa->step];
-	memcpy(iv, sa->iv, sizeof(iv));
+	s = &steps[sa->x->step];
+	memcpy(iv, sa->x->iv, sizeof(iv));
 	if (phase1_open(d, sa, s, m, iv))
 		return;
 	xmit_accepted(&sa->xmit, digest);
 	/* The responder's cookie, from its first well-formed answer only. */
 	if (sa->initiator && !memcmp(sa->rcookie, zero, 8))
 		memcpy(sa->rcookie, m->hdr.rcookie, 8);
-	memcpy(sa->iv, iv, sizeof(iv));
-	sa->step += 2;
+	memcpy(sa->x->iv, iv, sizeof(iv));
+	sa->x->step += 2;
 	tap_received(d, m);
 	err = s->fn(sa, m);
 	if (err > 0 && !sa->initiator)
@@ -635,13 +639,13 @@ int ike_down(struct ike_daemon *d, const char *name)
 	child_remove_conn(d, name, true);
 	for (sa = d->sas; sa; sa = next) {
 		next = sa->next;
-		if (strcmp(sa->conn.name, name))
+		if (strcmp(sa->conn->name, name))
 			continue;
 		found = true;
 		if (sa->state == IKE_SA_ESTABLISHED)
 			info_send_delete_isakmp(sa);
 		ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA deleted by the operator");
-		snprintf(sa->why, sizeof(sa->why), "brought down by the operator");
+		ike_sa_set_why(sa, "brought down by the operator");
 		ike_sa_free(sa);
 	}
 	return found || conf_conn(d->conf, name) ? 0 : -ENOENT;

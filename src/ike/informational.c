@@ -78,7 +78,7 @@ int send_protected(struct ike_sa *sa, struct buf *msg, uint8_t *iv, struct xmit 
 	if (err)
 		return err;
 	if (x)
-		return xmit_send(sa->d, x, sa->fd, &sa->remote, &sa->local, msg, retransmit);
+		return xmit_send(sa, x, msg, retransmit);
 	ike_send_raw(sa->d, sa->fd, &sa->remote, &sa->local, msg->data, msg->len);
 	return 0;
 }
@@ -273,7 +273,7 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 		/* Unprotected, so anyone could have sent it: it is the likely
 		 * reason if the exchange times out, as in Libreswan.  After our
 		 * ID and HASH, a refusal is almost always the key. */
-		bool after_auth = sa->initiator && sa->step > 4 &&
+		bool after_auth = sa->initiator && sa->x && sa->x->step > 4 &&
 				  (n->type == ISAKMP_N_AUTHENTICATION_FAILED ||
 				   n->type == ISAKMP_N_INVALID_HASH_INFORMATION ||
 				   n->type == ISAKMP_N_PAYLOAD_MALFORMED);
@@ -281,7 +281,7 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 		char offered[512] = "";
 
 		if (n->type == ISAKMP_N_NO_PROPOSAL_CHOSEN && sa->initiator)
-			proposals_str("ike", &sa->conn.ike, offered, sizeof(offered));
+			proposals_str("ike", &sa->conn->ike, offered, sizeof(offered));
 		ike_sa_likely(sa, "peer refused: it sent %s%s%s%s", wire_notify_name(n->type),
 			      after_auth ? " after our HASH_I: the pre-shared keys probably differ"
 					 : "",

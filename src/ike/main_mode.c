@@ -31,7 +31,7 @@
 /* MM5 / MM6: our ID and HASH, encrypted. */
 static int mm_send_id(struct ike_sa *sa, bool retransmit)
 {
-	struct buf *id_b = sa->initiator ? &sa->idii_b : &sa->idir_b;
+	struct buf *id_b = sa->initiator ? &sa->x->idii_b : &sa->x->idir_b;
 	uint8_t hash[IKE_MAX_MD];
 	struct wire_builder w;
 	struct isakmp_hdr h;
@@ -42,7 +42,7 @@ static int mm_send_id(struct ike_sa *sa, bool retransmit)
 	buf_init(&msg);
 	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
-	err = id_add_phase1(&w, &sa->conn.local.id, &off, &len);
+	err = id_add_phase1(&w, &sa->conn->local.id, &off, &len);
 	if (err)
 		goto out;
 	buf_reset(id_b);
@@ -85,8 +85,8 @@ int main_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn,
 		ike_sa_fail(sa, "cannot build Main Mode message 1: %s", strerror(-err));
 		return 0;
 	}
-	ike_sa_log(sa, LOG_LVL_INFO, "initiating Main Mode to %s", sa->conn.name);
-	sa->step = 1;
+	ike_sa_log(sa, LOG_LVL_INFO, "initiating Main Mode to %s", sa->conn->name);
+	sa->x->step = 1;
 	phase1_send(sa, &msg, false, true);
 	return 0;
 }
@@ -264,12 +264,12 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	sa->remote = h->remote;
 	sa->fd = h->fd;
 	phase1_take_offer(sa, &h->offer);
-	if (!buf_append(&sa->sai_b, h->sai, h->sai_len)) {
+	if (!buf_append(&sa->x->sai_b, h->sai, h->sai_len)) {
 		ike_sa_free(sa);
 		return NULL;
 	}
 	sa->halfopen = halfopen_mm_detach(h); /* still half-open, counted as before */
-	sa->step = 2;
+	sa->x->step = 2;
 	halfopen_mm_free(h);
 	ike_sa_hash(sa);
 	return phase1_find_psk(sa, NULL) ? NULL : sa;
@@ -277,8 +277,8 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 
 static int mm_send_ke(struct ike_sa *sa, bool retransmit)
 {
-	struct buf *gx = sa->initiator ? &sa->gxi : &sa->gxr;
-	struct buf *nonce = sa->initiator ? &sa->ni : &sa->nr;
+	struct buf *gx = sa->initiator ? &sa->x->gxi : &sa->x->gxr;
+	struct buf *nonce = sa->initiator ? &sa->x->ni : &sa->x->nr;
 	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
@@ -300,9 +300,9 @@ static int mm_send_ke(struct ike_sa *sa, bool retransmit)
 
 static void mm_initiator_ke_ready(struct dh_job *j)
 {
-	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
 
-	if (phase1_dh_done(sa, j, &sa->gxi))
+	if (phase1_dh_done(sa, j, &sa->x->gxi))
 		mm_send_ke(sa, true);
 }
 
@@ -312,16 +312,17 @@ static int mm_initiator_ke(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
+	char why[P1_WHY_LEN] = "";
 	struct p1_offer o;
 	int err;
 
-	err = p1_accept(&sa->conn, sap->body, &o, sa->why, sizeof(sa->why));
+	err = p1_accept(sa->conn, sap->body, &o, why, sizeof(why));
 	if (err) {
-		ike_sa_fail(sa, "%s", sa->why);
+		ike_sa_fail(sa, "%s", why);
 		return err;
 	}
 	phase1_take_offer(sa, &o);
-	err = phase1_make_nonce(&sa->ni);
+	err = exchange_make_nonce(&sa->x->ni);
 	if (!err)
 		err = phase1_dh(sa, NULL, mm_initiator_ke_ready);
 	return err;
@@ -329,9 +330,9 @@ static int mm_initiator_ke(void *state, struct ike_msg *m)
 
 static void mm_respond_ke_ready(struct dh_job *j)
 {
-	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
 
-	if (phase1_dh_done(sa, j, &sa->gxr) && !phase1_derive_keys(sa))
+	if (phase1_dh_done(sa, j, &sa->x->gxr) && !phase1_derive_keys(sa))
 		mm_send_ke(sa, false);
 }
 
@@ -341,19 +342,19 @@ static int mm_respond_ke(void *state, struct ike_msg *m)
 	struct ike_sa *sa = state;
 	int err;
 
-	err = phase1_take_ke(sa, m, &sa->gxi, &sa->ni);
+	err = phase1_take_ke(sa, m, &sa->x->gxi, &sa->x->ni);
 	if (!err)
-		err = phase1_make_nonce(&sa->nr);
+		err = exchange_make_nonce(&sa->x->nr);
 	if (!err)
-		err = phase1_dh(sa, &sa->gxi, mm_respond_ke_ready);
+		err = phase1_dh(sa, &sa->x->gxi, mm_respond_ke_ready);
 	return err;
 }
 
 static void mm_initiator_id_ready(struct dh_job *j)
 {
-	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
 
-	if (phase1_dh_done(sa, j, &sa->gxi) && !phase1_derive_keys(sa))
+	if (phase1_dh_done(sa, j, &sa->x->gxi) && !phase1_derive_keys(sa))
 		mm_send_id(sa, true);
 }
 
@@ -363,9 +364,9 @@ static int mm_initiator_id(void *state, struct ike_msg *m)
 	struct ike_sa *sa = state;
 	int err;
 
-	err = phase1_take_ke(sa, m, &sa->gxr, &sa->nr);
+	err = phase1_take_ke(sa, m, &sa->x->gxr, &sa->x->nr);
 	if (!err)
-		err = phase1_dh(sa, &sa->gxr, mm_initiator_id_ready);
+		err = phase1_dh(sa, &sa->x->gxr, mm_initiator_id_ready);
 	return err;
 }
 
@@ -383,7 +384,7 @@ static int mm_respond_id(void *state, struct ike_msg *m)
 	err = mm_send_id(sa, false);
 	if (err)
 		return err;
-	memcpy(sa->p1_last_block, sa->iv, sa->block);
+	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
 	ike_sa_established(sa);
 	return 0;
 }
@@ -399,7 +400,7 @@ static int mm_initiator_done(void *state, struct ike_msg *m)
 		return err;
 	info_note_notifies(sa, m);
 	timer_cancel(sa->d->loop, &sa->xmit.timer);
-	memcpy(sa->p1_last_block, sa->iv, sa->block);
+	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
 	ike_sa_established(sa);
 	return 0;
 }

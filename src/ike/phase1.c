@@ -15,8 +15,6 @@
 #include "util/log.h"
 #include "wire/payload.h"
 
-#define NONCE_LEN 32
-
 struct ike_sa *phase1_initiator(struct ike_daemon *d, const struct conn *c,
 				const struct conf_id *peer_id, ike_up_fn fn, void *arg)
 {
@@ -39,12 +37,12 @@ struct ike_sa *phase1_initiator(struct ike_daemon *d, const struct conn *c,
 int phase1_add_our_sa(struct ike_sa *sa, struct wire_builder *w)
 {
 	size_t start = w->b->len + ISAKMP_GENERIC_LEN;
-	int err = p1_add_sa(w, &sa->conn);
+	int err = p1_add_sa(w, sa->conn);
 
 	if (err)
 		return err;
-	buf_reset(&sa->sai_b);
-	return buf_append(&sa->sai_b, w->b->data + start, w->b->len - start) ? 0 : -ENOMEM;
+	buf_reset(&sa->x->sai_b);
+	return buf_append(&sa->x->sai_b, w->b->data + start, w->b->len - start) ? 0 : -ENOMEM;
 }
 
 void phase1_header(struct ike_sa *sa, struct isakmp_hdr *h)
@@ -62,9 +60,9 @@ int phase1_send(struct ike_sa *sa, struct buf *msg, bool encrypt, bool retransmi
 
 	tap_sent(sa->d, &sa->local, &sa->remote, msg->data, msg->len);
 	if (encrypt)
-		err = ike_encrypt(sa, msg, sa->iv);
+		err = ike_encrypt(sa, msg, sa->x->iv);
 	if (!err)
-		err = xmit_send(sa->d, &sa->xmit, sa->fd, &sa->remote, &sa->local, msg, retransmit);
+		err = xmit_send(sa, &sa->xmit, msg, retransmit);
 	buf_free(msg);
 	return err;
 }
@@ -108,14 +106,14 @@ static const struct conf_secret *phase1_psk_for(const struct conf *conf, const s
 int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id)
 {
 	const struct conf_secret *s =
-		phase1_psk_for(sa->d->conf, &sa->conn, &sa->local, &sa->remote, peer_id);
+		phase1_psk_for(sa->d->conf, sa->conn, &sa->local, &sa->remote, peer_id);
 	const struct conf_id *remote = peer_id;
 	char l[300], r[300];
 
-	if (!remote && sa->conn.remote.id.type != CONF_ID_ANY)
-		remote = &sa->conn.remote.id;
+	if (!remote && sa->conn->remote.id.type != CONF_ID_ANY)
+		remote = &sa->conn->remote.id;
 	if (!s) {
-		conf_id_str(&sa->conn.local.id, l, sizeof(l));
+		conf_id_str(&sa->conn->local.id, l, sizeof(l));
 		if (remote)
 			conf_id_str(remote, r, sizeof(r));
 		else
@@ -126,15 +124,16 @@ int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id)
 			    l, r);
 		return -ENOENT;
 	}
-	buf_reset(&sa->psk);
-	return buf_append(&sa->psk, s->psk, s->psklen) ? 0 : -ENOMEM;
+	buf_reset(&sa->x->psk);
+	return buf_append(&sa->x->psk, s->psk, s->psklen) ? 0 : -ENOMEM;
 }
 
 /* Is this the key the exchange was made with?  Byte for byte, in constant
  * time: the identity switch below rests on it. */
 static bool phase1_psk_is(const struct ike_sa *sa, const struct conf_secret *s)
 {
-	return s && s->psklen == sa->psk.len && !CRYPTO_memcmp(s->psk, sa->psk.data, s->psklen);
+	return s && s->psklen == sa->x->psk.len &&
+	       !CRYPTO_memcmp(s->psk, sa->x->psk.data, s->psklen);
 }
 
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
@@ -143,14 +142,14 @@ int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
 	sa->hash = o->hash;
 	sa->group = o->group;
 	sa->auth = (uint8_t)o->auth;
-	sa->lifetime_s = o->life_s ? o->life_s : sa->conn.ikelifetime_s;
+	sa->lifetime_s = o->life_s ? o->life_s : sa->conn->ikelifetime_s;
 	/* Our policy bounds the ISAKMP SA whatever the peer proposed. */
-	if (sa->lifetime_s > sa->conn.ikelifetime_s) {
+	if (sa->lifetime_s > sa->conn->ikelifetime_s) {
 		ike_sa_log(sa, LOG_LVL_INFO,
 			   "peer proposed an ISAKMP SA lifetime of %u s, beyond our ikelifetime of "
 			   "%u s: ours applies on this side",
-			   sa->lifetime_s, sa->conn.ikelifetime_s);
-		sa->lifetime_s = sa->conn.ikelifetime_s;
+			   sa->lifetime_s, sa->conn->ikelifetime_s);
+		sa->lifetime_s = sa->conn->ikelifetime_s;
 	}
 	sa->block = sa->encr->block_bytes;
 	sa->enc_key_len = sa->encr->key_bits / 8;
@@ -158,21 +157,11 @@ int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
 	return 0;
 }
 
-/* Our nonce: made once per SA, sent with our KE. */
-int phase1_make_nonce(struct buf *nonce)
-{
-	uint8_t *p;
-
-	buf_reset(nonce);
-	p = buf_reserve(nonce, NONCE_LEN);
-	return p ? crypto_random(p, NONCE_LEN) : -ENOMEM;
-}
-
 /* Our key pair, and the secret when the peer's KE is in: a job whose
  * completion, then(), goes on with the exchange. */
 int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct dh_job *j))
 {
-	return dh_job_start(sa->d->loop, &sa->dhj, sa->group->ike_id,
+	return dh_job_start(sa->d->loop, &sa->x->dhj, sa->group->ike_id,
 			    peer_gx ? peer_gx->data : NULL, peer_gx ? peer_gx->len : 0, then);
 }
 
@@ -222,19 +211,19 @@ int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct 
 static int phase1_keys(struct ike_sa *sa, const uint8_t *psk, size_t psklen)
 {
 	const char *md = sa->hash->openssl;
-	struct dh_job *j = &sa->dhj;
+	struct dh_job *j = &sa->x->dhj;
 	int err;
 
-	err = ike_skeyid_psk(md, psk, psklen, sa->ni.data, sa->ni.len, sa->nr.data, sa->nr.len,
-			     sa->skeyid);
+	err = ike_skeyid_psk(md, psk, psklen, sa->x->ni.data, sa->x->ni.len, sa->x->nr.data,
+			     sa->x->nr.len, sa->x->skeyid);
 	if (!err)
-		err = ike_skeyid_dae(md, sa->skeyid, j->secret, j->secret_len, sa->icookie,
+		err = ike_skeyid_dae(md, sa->x->skeyid, j->secret, j->secret_len, sa->icookie,
 				     sa->rcookie, sa->skeyid_d, sa->skeyid_a, sa->skeyid_e);
 	if (!err)
 		err = ike_enc_key(md, sa->skeyid_e, sa->enc_key_len, sa->enc_key);
 	if (!err)
-		err = ike_phase1_iv(md, sa->gxi.data, sa->gxi.len, sa->gxr.data, sa->gxr.len,
-				    sa->block, sa->iv);
+		err = ike_phase1_iv(md, sa->x->gxi.data, sa->x->gxi.len, sa->x->gxr.data,
+				    sa->x->gxr.len, sa->block, sa->x->iv);
 	return err;
 }
 
@@ -247,10 +236,10 @@ static bool phase1_keeps_secret(const struct ike_sa *sa)
 
 int phase1_derive_keys(struct ike_sa *sa)
 {
-	int err = phase1_keys(sa, sa->psk.data, sa->psk.len);
+	int err = phase1_keys(sa, sa->x->psk.data, sa->x->psk.len);
 
 	if (err || !phase1_keeps_secret(sa))
-		dh_job_clear(sa->d->loop, &sa->dhj);
+		dh_job_clear(sa->d->loop, &sa->x->dhj);
 	if (err) {
 		ike_sa_fail(sa, "deriving the phase-1 keys failed");
 		return err;
@@ -261,7 +250,7 @@ int phase1_derive_keys(struct ike_sa *sa)
 
 void phase1_forget_secret(struct ike_sa *sa)
 {
-	dh_job_clear(sa->d->loop, &sa->dhj);
+	dh_job_clear(sa->d->loop, &sa->x->dhj);
 }
 
 #define MAX_KEYS_TRIED 16 /* bounds the work an undecryptable MM5 costs */
@@ -279,7 +268,7 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 	size_t body = m->len - ISAKMP_HDR_LEN;
 	unsigned tried = 0;
 
-	if (!phase1_keeps_secret(sa) || !sa->dhj.secret_len)
+	if (!phase1_keeps_secret(sa) || !sa->x->dhj.secret_len)
 		return false;
 	while (tried < MAX_KEYS_TRIED &&
 	       (c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
@@ -290,21 +279,21 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 		if (phase1_keys(sa, s->psk, s->psklen))
 			continue;
 		memcpy(m->raw + ISAKMP_HDR_LEN, cipher, body);
-		memcpy(iv, sa->iv, sizeof(sa->iv));
+		memcpy(iv, sa->x->iv, sizeof(sa->x->iv));
 		if (ike_decrypt(sa, m->raw, m->len, iv) ||
 		    wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN, body, true,
 				     &m->pl))
 			continue;
 		ike_sa_log(sa, LOG_LVL_INFO, "MM5 opens with the key of connection %s", c->name);
-		buf_reset(&sa->psk);
-		if (!buf_append(&sa->psk, s->psk, s->psklen))
+		buf_reset(&sa->x->psk);
+		if (!buf_append(&sa->x->psk, s->psk, s->psklen))
 			break;
 		tap_ike_key(sa);
 		return true;
 	}
 	/* None did: back to the keys the exchange had. */
 	if (tried)
-		phase1_keys(sa, sa->psk.data, sa->psk.len);
+		phase1_keys(sa, sa->x->psk.data, sa->x->psk.len);
 	memcpy(m->raw + ISAKMP_HDR_LEN, cipher, body);
 	return false;
 }
@@ -314,12 +303,12 @@ int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8
 	const char *md = sa->hash->openssl;
 
 	if (initiator)
-		return ike_hash_i(md, sa->skeyid, sa->prf_len, sa->gxi.data, sa->gxi.len,
-				  sa->gxr.data, sa->gxr.len, sa->icookie, sa->rcookie,
-				  sa->sai_b.data, sa->sai_b.len, id_b->data, id_b->len, out);
-	return ike_hash_r(md, sa->skeyid, sa->prf_len, sa->gxi.data, sa->gxi.len, sa->gxr.data,
-			  sa->gxr.len, sa->icookie, sa->rcookie, sa->sai_b.data, sa->sai_b.len,
-			  id_b->data, id_b->len, out);
+		return ike_hash_i(md, sa->x->skeyid, sa->prf_len, sa->x->gxi.data, sa->x->gxi.len,
+				  sa->x->gxr.data, sa->x->gxr.len, sa->icookie, sa->rcookie,
+				  sa->x->sai_b.data, sa->x->sai_b.len, id_b->data, id_b->len, out);
+	return ike_hash_r(md, sa->x->skeyid, sa->prf_len, sa->x->gxi.data, sa->x->gxi.len,
+			  sa->x->gxr.data, sa->x->gxr.len, sa->icookie, sa->rcookie,
+			  sa->x->sai_b.data, sa->x->sai_b.len, id_b->data, id_b->len, out);
 }
 
 /* The responder chose a connection before it knew the peer's ID; another
@@ -341,17 +330,16 @@ static int phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
 			continue;
 		}
 		ike_sa_log(sa, LOG_LVL_INFO, "peer's ID selects connection %s", c->name);
-		sa->conn = *c;
-		return 0;
+		return ike_sa_set_conn(sa, c);
 	}
 	if (!other_key)
 		return ISAKMP_N_INVALID_ID_INFORMATION;
 	id_phase1_str(id, got, sizeof(got));
-	conf_id_str(&sa->conn.remote.id, ours, sizeof(ours));
+	conf_id_str(&sa->conn->remote.id, ours, sizeof(ours));
 	ike_sa_fail(sa,
 		    "peer identifies as %s (connection %s), but this exchange is keyed for %s "
 		    "(connection %s): refused",
-		    got, other_key->name, ours, sa->conn.name);
+		    got, other_key->name, ours, sa->conn->name);
 	return ISAKMP_N_AUTHENTICATION_FAILED;
 }
 
@@ -359,7 +347,7 @@ static int phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
 int phase1_take_id(struct ike_sa *sa, struct ike_msg *m)
 {
 	const struct wire_payload *idp = wire_find(&m->pl, ISAKMP_PL_ID);
-	struct buf *id_b = sa->initiator ? &sa->idir_b : &sa->idii_b;
+	struct buf *id_b = sa->initiator ? &sa->x->idir_b : &sa->x->idii_b;
 	struct wire_id id;
 	char got[300], conf[300];
 	int err;
@@ -369,13 +357,13 @@ int phase1_take_id(struct ike_sa *sa, struct ike_msg *m)
 		ike_sa_fail(sa, "peer's ID payload is malformed");
 		return err;
 	}
-	if (!id_phase1_matches(&sa->conn.remote.id, &id)) {
+	if (!id_phase1_matches(&sa->conn->remote.id, &id)) {
 		err = sa->initiator ? ISAKMP_N_INVALID_ID_INFORMATION : phase1_switch_conn(sa, &id);
 		if (err == ISAKMP_N_INVALID_ID_INFORMATION) {
 			id_phase1_str(&id, got, sizeof(got));
-			conf_id_str(&sa->conn.remote.id, conf, sizeof(conf));
+			conf_id_str(&sa->conn->remote.id, conf, sizeof(conf));
 			ike_sa_fail(sa, "peer identifies as %s, but %s expects %s", got,
-				    sa->conn.name, conf);
+				    sa->conn->name, conf);
 		}
 		if (err)
 			return err;
@@ -385,7 +373,7 @@ int phase1_take_id(struct ike_sa *sa, struct ike_msg *m)
 
 int phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len)
 {
-	const struct buf *id_b = sa->initiator ? &sa->idir_b : &sa->idii_b;
+	const struct buf *id_b = sa->initiator ? &sa->x->idir_b : &sa->x->idii_b;
 	uint8_t want[IKE_MAX_MD];
 	int err;
 

@@ -10,6 +10,9 @@
 /* A new initiator SA for connection c: addresses, the key (looked up by
  * peer_id first when given), hashed.  NULL if it failed (it said why, and
  * fn heard it). */
+/* Room for a refusal's reason (a proposal mismatch is long). */
+#define P1_WHY_LEN 512
+
 struct ike_sa *phase1_initiator(struct ike_daemon *d, const struct conn *c,
 				const struct conf_id *peer_id, ike_up_fn fn, void *arg);
 /* Our SA payload, its body kept for HASH_I and HASH_R. */
@@ -22,7 +25,6 @@ int phase1_body_copy(struct buf *dst, const struct wire_payload *p);
  * peer_id is the ID the peer sent, when known (Aggressive Mode). */
 int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id);
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o);
-int phase1_make_nonce(struct buf *nonce);
 /* Our key pair (and the secret, with the peer's KE) as a job; then() goes
  * on with the exchange from the loop. */
 int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct dh_job *j));

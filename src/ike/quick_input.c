@@ -19,8 +19,8 @@ static bool qm_hash3_ok(struct ike_sa *sa, const struct quick *q, const struct i
 	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
 	uint8_t want[IKE_MAX_MD];
 
-	if (ike_qm_hash3(sa->hash->openssl, sa->skeyid_a, sa->prf_len, q->msgid, q->ni.data,
-			 q->ni.len, q->nr.data, q->nr.len, want))
+	if (ike_qm_hash3(sa->hash->openssl, sa->skeyid_a, sa->prf_len, q->msgid, q->x->ni.data,
+			 q->x->ni.len, q->x->nr.data, q->x->nr.len, want))
 		return false;
 	return hp->body.len == sa->prf_len && !CRYPTO_memcmp(want, hp->body.p, sa->prf_len);
 }
@@ -33,7 +33,7 @@ static bool qm_hash_ok(struct ike_sa *sa, const struct quick *q, unsigned step,
 	if (step == 0)
 		return hashed_verify(sa, m, m->hdr.msgid, NULL);
 	if (step == 1)
-		return hashed_verify(sa, m, m->hdr.msgid, &q->ni);
+		return hashed_verify(sa, m, m->hdr.msgid, &q->x->ni);
 	return qm_hash3_ok(sa, q, m);
 }
 
@@ -105,11 +105,11 @@ static void quick_first(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg 
 	q = quick_new(sa, m->hdr.msgid, false);
 	if (!q)
 		return;
-	memcpy(q->iv, iv, sa->block);
+	memcpy(q->x->iv, iv, sa->block);
 	memcpy(q->xmit.last_recv_digest, ciphertext.last_recv_digest,
 	       sizeof(q->xmit.last_recv_digest));
 	q->xmit.have_last_recv = true;
-	q->step = 2;
+	q->x->step = 2;
 	tap_received(d, m);
 	err = quick_mode_steps[0].fn(q, m);
 	if (err && q->state == QUICK_NEGOTIATING)
@@ -135,28 +135,26 @@ static void quick_next(struct ike_daemon *d, struct quick *q, struct ike_msg *m)
 	char why[256] = "";
 	int err;
 
-	if (q->dhj.job.pending)
+	if (q->x && q->x->dhj.job.pending)
 		return; /* answered once the PFS job is done */
 	memcpy(digest, q->xmit.last_recv_digest, sizeof(digest));
 	if (xmit_seen(&q->xmit, m->raw, m->len)) {
-		if (q->xmit.last_sent.len)
-			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, q->xmit.last_sent.data,
-				     q->xmit.last_sent.len);
+		xmit_resend(sa, &q->xmit);
 		return;
 	}
-	if (q->state != QUICK_NEGOTIATING || q->step >= 3) {
+	if (q->state != QUICK_NEGOTIATING || !q->x || q->x->step >= 3) {
 		quick_unsee(q, digest, had);
 		return;
 	}
-	s = &quick_mode_steps[q->step];
-	memcpy(iv, q->iv, sa->block);
-	if (!qm_open(sa, q, q->step, q->initiator, m, iv, why, sizeof(why))) {
+	s = &quick_mode_steps[q->x->step];
+	memcpy(iv, q->x->iv, sa->block);
+	if (!qm_open(sa, q, q->x->step, q->initiator, m, iv, why, sizeof(why))) {
 		quick_unsee(q, digest, had);
 		quick_log(q, LOG_LVL_WARN, "dropped a message that %s", why);
 		return;
 	}
-	memcpy(q->iv, iv, sa->block);
-	q->step += 2;
+	memcpy(q->x->iv, iv, sa->block);
+	q->x->step += 2;
 	tap_received(d, m);
 	err = s->fn(q, m);
 	if (err && q->state == QUICK_NEGOTIATING)

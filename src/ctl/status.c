@@ -170,8 +170,8 @@ void status_text(struct ike_daemon *d, struct buf *out)
 	if (!d->sas)
 		out_printf(out, "  none\n");
 	for (sa = d->sas; sa; sa = sa->next) {
-		sockaddr_str((const struct sockaddr *)&sa->local, l, sizeof(l));
-		sockaddr_str((const struct sockaddr *)&sa->remote, r, sizeof(r));
+		sockaddr_str((const struct sockaddr *)&sa->ep.local, l, sizeof(l));
+		sockaddr_str((const struct sockaddr *)&sa->ep.remote, r, sizeof(r));
 		out_printf(out, "  #%u %s: %s, %s, %s <-> %s", sa->serial, sa->conn->name,
 			   sa_state_name(sa), sa->initiator ? "initiator" : "responder", l, r);
 		if (sa->state == IKE_SA_ESTABLISHED)
@@ -247,8 +247,8 @@ static void json_ike_sa(struct buf *out, const struct ike_sa *sa)
 {
 	char l[128], r[128];
 
-	sockaddr_str((const struct sockaddr *)&sa->local, l, sizeof(l));
-	sockaddr_str((const struct sockaddr *)&sa->remote, r, sizeof(r));
+	sockaddr_str((const struct sockaddr *)&sa->ep.local, l, sizeof(l));
+	sockaddr_str((const struct sockaddr *)&sa->ep.remote, r, sizeof(r));
 	out_printf(out, "{\"serial\":%u,", sa->serial);
 	json_key(out, "connection", sa->conn->name, true);
 	json_key(out, "state", sa_state_name(sa), true);

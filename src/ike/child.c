@@ -59,8 +59,8 @@ int child_alloc_spi(struct ike_daemon *d, struct quick *q, char *why, size_t why
 		} while (!err && q->x->spi_in < XFRM_SPI_MIN);
 		return err;
 	}
-	addr_from_ss(&src, &q->sa->remote);
-	addr_from_ss(&dst, &q->sa->local);
+	addr_from_ss(&src, &q->sa->ep.remote);
+	addr_from_ss(&dst, &q->sa->ep.local);
 	err = xfrm_alloc_spi(d->xfrm, &src, &dst, IPPROTO_ESP, q->x->reqid, &q->x->spi_in);
 	if (err)
 		snprintf(why, whylen, "the kernel gave no SPI: %s", xfrm_strerror(err));
@@ -279,7 +279,7 @@ static bool child_deletable_by(const struct child_sa *c, const struct ike_sa *sa
 	conn = conf_conn(c->d->conf, c->conn_name);
 	return conn &&
 	       sockaddr_addr_equal((const struct sockaddr *)&c->remote,
-				   (const struct sockaddr *)&sa->remote) &&
+				   (const struct sockaddr *)&sa->ep.remote) &&
 	       ike_sa_fits(sa, conn);
 }
 
@@ -321,8 +321,8 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	c->d = d;
 	c->serial = sa->serial;
 	snprintf(c->conn_name, sizeof(c->conn_name), "%s", q->conn->name);
-	c->local = sa->local;
-	c->remote = sa->remote;
+	c->local = sa->ep.local;
+	c->remote = sa->ep.remote;
 	c->ts_local = q->x->ts_local;
 	c->ts_remote = q->x->ts_remote;
 	c->tunnel = q->x->tunnel;

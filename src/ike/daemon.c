@@ -124,11 +124,13 @@ void ike_note_failure(struct ike_daemon *d, const char *conn, const char *why)
 	d->failures = f;
 }
 
-int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct ike_daemon **out)
+static int ike_daemon_alloc(struct loop *loop, struct conf *conf, uint16_t port,
+			    struct ike_daemon **out)
 {
 	struct ike_daemon *d = calloc(1, sizeof(*d));
 	int err;
 
+	*out = d;
 	if (!d)
 		return -ENOMEM;
 	d->loop = loop;
@@ -148,14 +150,43 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 		err = htable_init(&d->quick_by_msgid);
 	if (!err)
 		err = htable_init(&d->child_by_spi);
+	return err;
+}
+
+int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct ike_daemon **out)
+{
+	struct ike_daemon *d;
+	int err = ike_daemon_alloc(loop, conf, port, &d);
+
 	if (!err && conf->setup.dataplane == DATAPLANE_KERNEL)
 		err = ike_open_kernel(d);
 	if (!err)
 		err = ike_open_socks(d);
 	if (err) {
-		ike_daemon_free(d);
+		if (d)
+			ike_daemon_free(d);
 		return err;
 	}
+	*out = d;
+	return 0;
+}
+
+int ike_daemon_new_inproc(struct loop *loop, struct conf *conf, ike_send_fn send, void *arg,
+			  struct ike_daemon **out)
+{
+	struct ike_daemon *d;
+	int err;
+
+	if (conf->setup.dataplane == DATAPLANE_KERNEL)
+		return -EINVAL; /* the kernel's SAs would be real */
+	err = ike_daemon_alloc(loop, conf, ISAKMP_PORT, &d);
+	if (err) {
+		if (d)
+			ike_daemon_free(d);
+		return err;
+	}
+	d->send = send;
+	d->send_arg = arg;
 	*out = d;
 	return 0;
 }
@@ -232,10 +263,10 @@ int ike_sa_addresses(struct ike_sa *sa)
 		ike_sa_fail(sa, "cannot initiate: right=%%any names no peer");
 		return -EINVAL;
 	}
-	ss_from_conf(&sa->remote, &sa->conn->remote.addr, sa->d->port);
-	ss_from_conf(&sa->local, &sa->conn->local.addr, sa->d->port);
-	sa->fd = ike_sock_for(sa->d, sa->conn->remote.addr.family);
-	if (sa->fd < 0) {
+	ss_from_conf(&sa->ep.remote, &sa->conn->remote.addr, sa->d->port);
+	ss_from_conf(&sa->ep.local, &sa->conn->local.addr, sa->d->port);
+	sa->ep.fd = ike_sock_for(sa->d, sa->conn->remote.addr.family);
+	if (sa->ep.fd < 0 && !sa->d->send) {
 		ike_sa_fail(sa, "no socket for the peer's address family");
 		return -EAFNOSUPPORT;
 	}
@@ -359,9 +390,9 @@ static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 		return NULL;
 	sa->exchange = m->hdr.exchange;
 	memcpy(sa->icookie, m->hdr.icookie, 8);
-	sa->local = m->local;
-	sa->remote = m->from;
-	sa->fd = m->fd;
+	sa->ep.local = m->local;
+	sa->ep.remote = m->from;
+	sa->ep.fd = m->fd;
 	if (halfopen_add(sa, named)) {
 		ike_sa_free(sa);
 		return NULL;
@@ -450,7 +481,7 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 		return;
 	/* Only the peer speaks in its exchange (a NAT-T port change would be
 	 * taken after authentication, not here). */
-	if (!sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->remote)) {
+	if (!sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->ep.remote)) {
 		ike_sa_log(sa, LOG_LVL_DEBUG,
 			   "dropped a message from another address than the peer's");
 		return;
@@ -492,7 +523,8 @@ static void informational_input(struct ike_daemon *d, struct ike_sa *sa, struct 
 
 	if (encrypted) {
 		if (!sa || sa->state != IKE_SA_ESTABLISHED || sa_phase2_iv(sa, m->hdr.msgid, iv) ||
-		    !sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->remote) ||
+		    !sockaddr_equal((struct sockaddr *)&m->from,
+				    (struct sockaddr *)&sa->ep.remote) ||
 		    ike_decrypt(sa, m->raw, m->len, iv)) {
 			log_info("dropped an encrypted Informational exchange for no usable SA "
 				 "(none, not established, not from its peer, or not decrypting)");

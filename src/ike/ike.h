@@ -29,6 +29,18 @@ struct capture;
 struct keytables;
 struct halfopen_src;
 
+/* Where an exchange's messages go and come from: every send takes one
+ * (NAT-T's port change and keepalives will live here too). */
+struct ike_endpoint {
+	struct sockaddr_storage local, remote;
+	int fd; /* our socket; -1 with an in-process transport */
+};
+
+/* Sends one datagram; the daemon's sockets unless a transport is given
+ * (ike_daemon_new_inproc). */
+typedef void (*ike_send_fn)(void *arg, const struct ike_endpoint *ep, const uint8_t *msg,
+			    size_t len);
+
 /* Who is waiting for a connection to come up (oakleyctl up). */
 typedef void (*ike_up_fn)(void *arg, bool ok, const char *why);
 
@@ -109,9 +121,8 @@ struct ike_sa {
 	uint8_t exchange; /* ISAKMP_XCHG_ID_PROT or _AGGRESSIVE */
 	enum ike_sa_state state;
 	uint8_t icookie[8], rcookie[8];
-	struct sockaddr_storage local, remote;
-	int fd;
-	struct exchange *x; /* while phase 1 is negotiated */
+	struct ike_endpoint ep; /* the peer */
+	struct exchange *x;	/* while phase 1 is negotiated */
 
 	/* negotiated */
 	const struct alg *encr, *hash, *group;
@@ -244,12 +255,20 @@ struct ike_daemon {
 	 * by index (conn_ref.c); conf_gen counts reloads. */
 	struct conn_ref **conn_refs;
 	unsigned nconn_refs, conf_gen;
+	ike_send_fn send; /* NULL: the sockets */
+	void *send_arg;
 	struct exchange *ended; /* to be freed from the loop (exchange_end) */
 	struct timer reap;
 };
 
 /* daemon.c */
 int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct ike_daemon **out);
+/* A daemon with no sockets and no kernel (dataplane=none only): what it
+ * sends goes to send(arg, ...), what it receives is given to
+ * ike_packet_input (fd -1).  Two of them on one loop make whole exchanges
+ * in a unit test. */
+int ike_daemon_new_inproc(struct loop *loop, struct conf *conf, ike_send_fn send, void *arg,
+			  struct ike_daemon **out);
 void ike_daemon_free(struct ike_daemon *d); /* sends Deletes, removes SAs */
 int ike_daemon_reload(struct ike_daemon *d, struct conf *conf);
 /* Starts a connection (auto=start and oakleyctl up); fn is called once. */
@@ -345,8 +364,7 @@ void xmit_resend(struct ike_sa *sa, const struct xmit *x);
 /* From a first send to giving up: how long a peer with our settings keeps
  * retransmitting, so how long a finished exchange lingers to answer it. */
 uint64_t xmit_span_ms(const struct ike_daemon *d);
-void ike_send_raw(struct ike_daemon *d, int fd, const struct sockaddr_storage *to,
-		  const struct sockaddr_storage *from, const uint8_t *msg, size_t len);
+void ike_send(struct ike_daemon *d, const struct ike_endpoint *ep, const uint8_t *msg, size_t len);
 
 /* crypt.c: phase-1 encryption and its IV chains */
 int ike_encrypt(const struct ike_sa *sa, struct buf *msg, uint8_t *iv);

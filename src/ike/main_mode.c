@@ -189,8 +189,8 @@ static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 	buf_free(&msg);
 	if (err)
 		return err;
-	tap_sent(h->d, &h->local, &h->remote, h->mm2, h->mm2_len);
-	ike_send_raw(h->d, h->fd, &h->remote, &h->local, h->mm2, h->mm2_len);
+	tap_sent(h->d, &h->ep.local, &h->ep.remote, h->mm2, h->mm2_len);
+	ike_send(h->d, &h->ep, h->mm2, h->mm2_len);
 	return 0;
 }
 
@@ -243,7 +243,7 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	if (!memcmp(m->hdr.rcookie, zero, 8)) {
 		mm_digest(m, digest);
 		if (!memcmp(digest, h->mm1_digest, sizeof(digest)))
-			ike_send_raw(d, h->fd, &h->remote, &h->local, h->mm2, h->mm2_len);
+			ike_send(d, &h->ep, h->mm2, h->mm2_len);
 		return NULL;
 	}
 	c = conf_conn(d->conf, h->conn);
@@ -260,9 +260,9 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	sa->exchange = ISAKMP_XCHG_ID_PROT;
 	memcpy(sa->icookie, h->icookie, 8);
 	memcpy(sa->rcookie, h->rcookie, 8);
-	sa->local = h->local;
-	sa->remote = h->remote;
-	sa->fd = h->fd;
+	sa->ep.local = h->ep.local;
+	sa->ep.remote = h->ep.remote;
+	sa->ep.fd = h->ep.fd;
 	phase1_take_offer(sa, &h->offer);
 	if (!buf_append(&sa->x->sai_b, h->sai, h->sai_len)) {
 		ike_sa_free(sa);

@@ -170,7 +170,7 @@ void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	if (!sockaddr_equal((const struct sockaddr *)&m->from,
-			    (const struct sockaddr *)&sa->remote)) {
+			    (const struct sockaddr *)&sa->ep.remote)) {
 		char from[64];
 
 		sockaddr_str((const struct sockaddr *)&m->from, from, sizeof(from));

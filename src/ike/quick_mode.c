@@ -43,14 +43,14 @@ static void conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_t
 	if (c->local.has_subnet) {
 		*local = c->local.subnet;
 	} else {
-		ts_host(local, &sa->local);
+		ts_host(local, &sa->ep.local);
 		local->proto = c->local.subnet.proto;
 		local->port = c->local.subnet.port;
 	}
 	if (c->remote.has_subnet) {
 		*remote = c->remote.subnet;
 	} else {
-		ts_host(remote, &sa->remote);
+		ts_host(remote, &sa->ep.remote);
 		remote->proto = c->remote.subnet.proto;
 		remote->port = c->remote.subnet.port;
 	}
@@ -254,7 +254,7 @@ static const struct conn *quick_next_conn(struct ike_sa *sa, const struct conn *
 
 	if (!prev)
 		return sa->conn;
-	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c)))
+	while ((c = conn_next_for_peer(sa->d, &sa->ep.local, &sa->ep.remote, c)))
 		if (strcmp(c->name, sa->conn->name) && ike_sa_fits(sa, c))
 			return c;
 	return NULL;
@@ -357,8 +357,8 @@ static int quick_respond(void *state, struct ike_msg *m)
 	if (err)
 		return err;
 	if (!q->x->ids) {
-		ts_host(&ci, &sa->remote);
-		ts_host(&cr, &sa->local);
+		ts_host(&ci, &sa->ep.remote);
+		ts_host(&cr, &sa->ep.local);
 	}
 	q->x->propnum = 1;
 	err = quick_pick_conn(q, &ci, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &q->x->echo,

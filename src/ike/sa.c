@@ -27,7 +27,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	sa->why = "";
 	sa->initiator = initiator;
 	sa->exchange = c->aggressive ? ISAKMP_XCHG_AGGRESSIVE : ISAKMP_XCHG_ID_PROT;
-	sa->fd = -1;
+	sa->ep.fd = -1;
 	sa->started_ms = loop_now_ms();
 	xmit_init(&sa->xmit, ike_sa_retransmit, sa);
 	timer_init(&sa->expire, ike_sa_expire, sa);
@@ -89,7 +89,7 @@ struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie
 		struct ike_sa *sa = container_of(n, struct ike_sa, by_icookie);
 
 		if (!sa->initiator && !memcmp(sa->icookie, icookie, 8) &&
-		    sockaddr_equal((const struct sockaddr *)&sa->remote,
+		    sockaddr_equal((const struct sockaddr *)&sa->ep.remote,
 				   (const struct sockaddr *)from))
 			return sa;
 	}
@@ -140,8 +140,8 @@ struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c)
 	for (sa = d->sas; sa; sa = sa->next)
 		if (sa->state == IKE_SA_ESTABLISHED && ike_sa_fits(sa, c) &&
 		    (c->remote.addr.family == AF_UNSPEC ||
-		     conf_addr_is(&c->remote.addr, &sa->remote)) &&
-		    conf_addr_is(&c->local.addr, &sa->local))
+		     conf_addr_is(&c->remote.addr, &sa->ep.remote)) &&
+		    conf_addr_is(&c->local.addr, &sa->ep.local))
 			return sa;
 	return NULL;
 }

@@ -23,15 +23,19 @@ void xmit_clear(struct ike_daemon *d, struct xmit *x)
 	buf_free(&x->last_sent);
 }
 
-void ike_send_raw(struct ike_daemon *d, int fd, const struct sockaddr_storage *to,
-		  const struct sockaddr_storage *from, const uint8_t *msg, size_t len)
+void ike_send(struct ike_daemon *d, const struct ike_endpoint *ep, const uint8_t *msg, size_t len)
 {
 	ssize_t n;
 	char peer[64];
 
-	n = udp_send(fd, msg, len, (const struct sockaddr *)to, (const struct sockaddr *)from);
+	if (d->send) {
+		d->send(d->send_arg, ep, msg, len);
+		return;
+	}
+	n = udp_send(ep->fd, msg, len, (const struct sockaddr *)&ep->remote,
+		     (const struct sockaddr *)&ep->local);
 	if (n < 0) {
-		sockaddr_str((const struct sockaddr *)to, peer, sizeof(peer));
+		sockaddr_str((const struct sockaddr *)&ep->remote, peer, sizeof(peer));
 		log_warn("sending %zu bytes to %s failed: %s", len, peer, strerror((int)-n));
 	}
 }
@@ -69,8 +73,7 @@ int xmit_send(struct ike_sa *sa, struct xmit *x, struct buf *msg, bool retransmi
 void xmit_resend(struct ike_sa *sa, const struct xmit *x)
 {
 	if (x->last_sent.len)
-		ike_send_raw(sa->d, sa->fd, &sa->remote, &sa->local, x->last_sent.data,
-			     x->last_sent.len);
+		ike_send(sa->d, &sa->ep, x->last_sent.data, x->last_sent.len);
 }
 
 /* The wait after the tries-th retransmission: doubling, up to the limit. */

@@ -106,8 +106,8 @@ static struct ike_sa *fx_sa(struct fx *f, uint8_t ic, uint8_t key)
 	memset(sa->skeyid_d, key ^ 0xa5, sizeof(sa->skeyid_d));
 	memset(sa->p1_last_block, key, sizeof(sa->p1_last_block));
 	sa->lifetime_s = 3600;
-	addr(&sa->local, "192.0.2.1");
-	addr(&sa->remote, "192.0.2.2");
+	addr(&sa->ep.local, "192.0.2.1");
+	addr(&sa->ep.remote, "192.0.2.2");
 	ike_sa_established(sa);
 	return sa;
 }
@@ -145,7 +145,7 @@ static void deliver(struct fx *f, struct ike_sa *sa, const struct buf *msg)
 
 	assert_true(msg->len <= sizeof(copy));
 	memcpy(copy, msg->data, msg->len);
-	ike_packet_input(f->d, -1, copy, msg->len, &sa->remote, &sa->local);
+	ike_packet_input(f->d, -1, copy, msg->len, &sa->ep.remote, &sa->ep.local);
 }
 
 static const uint8_t nonce[32] = {1, 2, 3};
@@ -245,12 +245,12 @@ static void test_state_only_for_verified_qm1(void **state)
 	put_u32(junk + 20, 0x2003);
 	put_u32(junk + 24, sizeof(junk));
 	memset(junk + 28, 0xee, 16);
-	ike_packet_input(f->d, -1, junk, sizeof(junk), &sa->remote, &sa->local);
+	ike_packet_input(f->d, -1, junk, sizeof(junk), &sa->ep.remote, &sa->ep.local);
 	assert_int_equal(states(sa), 0);
 
 	addr(&other, "192.0.2.3");
 	memcpy(copy, msg.data, msg.len);
-	ike_packet_input(f->d, -1, copy, msg.len, &other, &sa->local);
+	ike_packet_input(f->d, -1, copy, msg.len, &other, &sa->ep.local);
 	assert_int_equal(states(sa), 0);
 
 	deliver(f, sa, &msg);

@@ -113,6 +113,10 @@ void quick_done(struct quick *q, bool ok, const char *why)
 	q->state = ok ? QUICK_DONE : QUICK_DEAD;
 	/* Only what answers a copy of the peer's last message is kept. */
 	exchange_end(&q->x);
+	/* A responder that has QM3 has nothing left to answer: the peer
+	 * sent QM3 because it had our QM2. */
+	if (ok && !q->initiator)
+		buf_free(&q->xmit.last_sent);
 	if (fn)
 		fn(q->up_arg, ok, why);
 	/* Linger a little to answer a retransmitted QM2 with our QM3. */

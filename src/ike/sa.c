@@ -222,6 +222,9 @@ void ike_sa_established(struct ike_sa *sa)
 	ike_sa_set_why(sa, ""); /* a likely reason of a message dropped on the way */
 	/* The negotiation is over: the SA keeps its keys and IV base only. */
 	exchange_end(&sa->x);
+	/* Our last message answers copies of the peer's while it may still
+	 * retransmit (a lost MM6), then goes (ike_sa_retransmit). */
+	timer_arm(d->loop, &sa->xmit.timer, xmit_span_ms(d));
 	sa->established_ms = loop_now_ms();
 	timer_arm(d->loop, &sa->expire, (uint64_t)sa->lifetime_s * 1000);
 	ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA established with %s/%s/%s, lifetime %u s",
@@ -253,6 +256,11 @@ static void ike_sa_retransmit(void *arg)
 {
 	struct ike_sa *sa = arg;
 
+	if (sa->state == IKE_SA_ESTABLISHED) {
+		/* The peer's retransmissions are over: nothing to answer. */
+		buf_free(&sa->xmit.last_sent);
+		return;
+	}
 	if (xmit_retransmit(sa, &sa->xmit)) {
 		ike_sa_log(sa, LOG_LVL_INFO, "no answer from peer yet, retransmit %u",
 			   sa->xmit.tries);

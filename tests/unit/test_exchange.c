@@ -239,6 +239,27 @@ static void test_main_and_quick(void **state)
 	net_stop(&n);
 }
 
+/* Once established, each side keeps its last message only while the peer
+ * may retransmit (1.4 s here); a responder's finished Quick Mode keeps no
+ * message at all (the peer sent QM3, so it had QM2). */
+static void test_last_messages_go(void **state)
+{
+	struct net n;
+
+	net_start(&n, "", "same secret", "same secret");
+	net_up(&n);
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_int_equal(n.d[EAST]->sas->quicks->xmit.last_sent.len, 0);
+	assert_int_not_equal(n.d[WEST]->sas->quicks->xmit.last_sent.len, 0);
+	assert_int_not_equal(n.d[EAST]->sas->xmit.last_sent.len, 0);
+	net_run_ms(&n, 1500);
+	assert_int_equal(n.d[EAST]->sas->xmit.last_sent.len, 0);
+	assert_int_equal(n.d[WEST]->sas->xmit.last_sent.len, 0);
+	assert_null(n.d[EAST]->sas->xmit.last_sent.data);
+	net_stop(&n);
+}
+
 /* With PFS: the Quick Mode's own DH jobs run on both sides. */
 static void test_quick_with_pfs(void **state)
 {
@@ -333,6 +354,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_main_and_quick),
+		cmocka_unit_test(test_last_messages_go),
 		cmocka_unit_test(test_quick_with_pfs),
 		cmocka_unit_test(test_lost_mm2),
 		cmocka_unit_test(test_lost_qm3),

@@ -123,10 +123,20 @@ static const char base_conf[] = "config setup\n"
 				"\tesp=aes128-sha256%s\n"
 				"\tauto=add\n";
 
-static void net_start(struct net *n, const char *esp_tail, const char *west_psk,
-		      const char *east_psk)
+/* A copy of text with the first `from` replaced by `to`. */
+static void replace(char *out, size_t len, const char *text, const char *from, const char *to)
 {
-	char conf[1024], secrets[256];
+	const char *at = strstr(text, from);
+
+	assert_non_null(at);
+	snprintf(out, len, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+}
+
+/* The two daemons, each with its configuration text and key. */
+static void net_start_confs(struct net *n, const char *west_conf, const char *east_conf,
+			    const char *west_psk, const char *east_psk)
+{
+	char secrets[256];
 	int i;
 
 	memset(n, 0, sizeof(*n));
@@ -134,16 +144,24 @@ static void net_start(struct net *n, const char *esp_tail, const char *west_psk,
 	assert_int_equal(loop_new(&n->loop), 0);
 	timer_init(&n->deliver, net_deliver, n);
 	timer_init(&n->guard, net_guard, n);
-	snprintf(conf, sizeof(conf), base_conf, esp_tail);
 	for (i = 0; i < 2; i++) {
 		snprintf(secrets, sizeof(secrets), "192.0.2.1 192.0.2.2 : PSK \"%s\"\n",
 			 i == WEST ? west_psk : east_psk);
-		n->conf[i] = net_conf(n, i, conf, secrets);
+		n->conf[i] = net_conf(n, i, i == WEST ? west_conf : east_conf, secrets);
 		n->side[i] = (struct side){n, i};
 		assert_int_equal(
 			ike_daemon_new_inproc(n->loop, n->conf[i], net_send, &n->side[i], &n->d[i]),
 			0);
 	}
+}
+
+static void net_start(struct net *n, const char *esp_tail, const char *west_psk,
+		      const char *east_psk)
+{
+	char conf[1024];
+
+	snprintf(conf, sizeof(conf), base_conf, esp_tail);
+	net_start_confs(n, conf, conf, west_psk, east_psk);
 }
 
 static void net_stop(struct net *n)
@@ -260,6 +278,75 @@ static void test_last_messages_go(void **state)
 	net_stop(&n);
 }
 
+/* Aggressive Mode (both sides allow it), then Quick Mode. */
+static void test_aggressive_and_quick(void **state)
+{
+	struct net n;
+	char base[1024], conf[1024];
+
+	snprintf(base, sizeof(base), base_conf, "");
+	replace(conf, sizeof(conf), base, "\tauto=add", "\taggressive=yes\n\tauto=add");
+	net_start_confs(&n, conf, conf, "same secret", "same secret");
+	net_up(&n);
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_int_equal(n.d[WEST]->sas->exchange, ISAKMP_XCHG_AGGRESSIVE);
+	assert_null(n.d[EAST]->sas->x);
+	assert_int_equal(n.d[EAST]->sas->state, IKE_SA_ESTABLISHED);
+	assert_int_equal(only_child(n.d[WEST])->spi_in, only_child(n.d[EAST])->spi_out);
+	net_stop(&n);
+}
+
+/* esp= that do not meet: the Quick Mode fails on both sides, each saying
+ * why on the connection; the ISAKMP SAs stay up with no reason of theirs
+ * (a Quick Mode's failure is not its parent's). */
+static void test_quick_mismatch(void **state)
+{
+	struct net n;
+	char west[1024], east[1024];
+
+	char base[1024];
+
+	snprintf(base, sizeof(base), base_conf, "!"); /* no defaults */
+	replace(west, sizeof(west), base, "esp=aes128-sha256!", "esp=aes128-sha256!");
+	replace(east, sizeof(east), base, "esp=aes128-sha256!", "esp=aes256-sha256!");
+	net_start_confs(&n, west, east, "same secret", "same secret");
+	net_up(&n);
+	assert_false(n.ok);
+	assert_non_null(strstr(n.why, "peer refused Quick Mode: it sent NO_PROPOSAL_CHOSEN"));
+	net_run_ms(&n, 50);
+	assert_non_null(n.d[EAST]->failures);
+	assert_string_equal(n.d[EAST]->failures->conn, "site");
+	assert_non_null(strstr(n.d[EAST]->failures->why,
+			       "closest local proposal esp=aes256-sha256 differs in cipher"));
+	assert_int_equal(n.d[EAST]->sas->state, IKE_SA_ESTABLISHED);
+	assert_string_equal(n.d[EAST]->sas->why, "");
+	assert_string_equal(n.d[WEST]->sas->why, "");
+	assert_null(n.d[WEST]->children);
+	assert_null(n.d[EAST]->children);
+	net_stop(&n);
+}
+
+/* ike= that do not meet: east refuses MM1 and keeps no state; west gives
+ * up with the refusal as the reason. */
+static void test_main_mode_mismatch(void **state)
+{
+	struct net n;
+	char west[1024], east[1024];
+
+	char base[1024];
+
+	snprintf(base, sizeof(base), base_conf, "");
+	replace(west, sizeof(west), base, "ike=aes128-sha256-ecp256", "ike=aes128-sha256-ecp256!");
+	replace(east, sizeof(east), base, "ike=aes128-sha256-ecp256", "ike=aes256-sha256-ecp256!");
+	net_start_confs(&n, west, east, "same secret", "same secret");
+	net_up(&n);
+	assert_false(n.ok);
+	assert_non_null(strstr(n.why, "peer refused: it sent NO_PROPOSAL_CHOSEN"));
+	assert_null(n.d[EAST]->sas);
+	net_stop(&n);
+}
+
 /* With PFS: the Quick Mode's own DH jobs run on both sides. */
 static void test_quick_with_pfs(void **state)
 {
@@ -356,6 +443,9 @@ int main(void)
 		cmocka_unit_test(test_main_and_quick),
 		cmocka_unit_test(test_last_messages_go),
 		cmocka_unit_test(test_quick_with_pfs),
+		cmocka_unit_test(test_aggressive_and_quick),
+		cmocka_unit_test(test_quick_mismatch),
+		cmocka_unit_test(test_main_mode_mismatch),
 		cmocka_unit_test(test_lost_mm2),
 		cmocka_unit_test(test_lost_qm3),
 		cmocka_unit_test(test_psk_mismatch),

@@ -161,7 +161,7 @@ static void am_respond_ready(struct dh_job *j)
 
 /* AM1 at the responder: the connection by the peer's ID, a transform,
  * the peer's KE; the keys and AM2 follow. */
-static int am_respond(void *state, struct ike_msg *m)
+static struct step_result am_respond(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
@@ -169,45 +169,46 @@ static int am_respond(void *state, struct ike_msg *m)
 	struct conf_id peer_id = {0};
 	char why[P1_WHY_LEN] = "";
 	const struct conn *c;
+	struct step_result r;
 	struct p1_offer o;
 	struct wire_id id;
-	int err;
+	int notify, err;
 
-	err = wire_parse_id(idp->body, &id);
-	if (err) {
+	notify = wire_parse_id(idp->body, &id);
+	if (notify) {
 		ike_sa_fail(sa, "peer's ID payload is malformed");
-		return err;
+		return step_notify(notify);
 	}
 	c = am_conn_for(sa->d, m, &id, why, sizeof(why));
 	if (!c) {
 		ike_sa_fail(sa, "%s", why);
-		return ISAKMP_N_INVALID_EXCHANGE_TYPE;
+		return step_notify(ISAKMP_N_INVALID_EXCHANGE_TYPE);
 	}
 	if (ike_sa_set_conn(sa, c))
-		return -ENOMEM;
+		return step_sys(-ENOMEM);
 	ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
 	sa->x->propnum = 1;
-	err = p1_choose(c, sap->body, &o, &sa->x->echo, &sa->x->propnum, why, sizeof(why), NULL);
-	if (err) {
+	notify = p1_choose(c, sap->body, &o, &sa->x->echo, &sa->x->propnum, why, sizeof(why), NULL);
+	if (notify) {
 		ike_sa_fail(sa, "%s", why);
-		return err;
+		return step_notify(notify);
 	}
 	phase1_take_offer(sa, &o);
 	peer_id.type = id.type;
 	peer_id.len = (uint8_t)(id.data.len < sizeof(peer_id.data) ? id.data.len : 255);
 	memcpy(peer_id.data, id.data.p, peer_id.len);
-	err = phase1_find_psk(sa, &peer_id);
-	if (!err)
-		err = phase1_body_copy(&sa->x->sai_b, sap) || phase1_body_copy(&sa->x->idii_b, idp)
-			      ? -ENOMEM
-			      : 0;
-	if (!err)
-		err = phase1_take_ke(sa, m, &sa->x->gxi, &sa->x->ni);
-	if (!err)
-		err = exchange_make_nonce(&sa->x->nr);
+	err = phase1_find_psk(sa, &peer_id); /* it fails the SA itself */
+	if (!err && (phase1_body_copy(&sa->x->sai_b, sap) || phase1_body_copy(&sa->x->idii_b, idp)))
+		err = -ENOMEM;
+	if (err)
+		return step_sys(err);
+	r = phase1_take_ke(sa, m, &sa->x->gxi, &sa->x->ni);
+	if (step_failed(r))
+		return r;
+	err = exchange_make_nonce(&sa->x->nr);
 	if (!err)
 		err = phase1_dh(sa, &sa->x->gxi, am_respond_ready);
-	return err;
+	return step_sys(err);
 }
 
 /* AM3 once the keys are there and HASH_R verifies; established. */
@@ -220,9 +221,10 @@ static void am_initiator_ready(struct dh_job *j)
 	struct buf msg;
 	int err;
 
-	if (!phase1_dh_done(sa, j, &sa->x->gxi) || phase1_derive_keys(sa) ||
-	    phase1_verify_hash(sa, sa->x->peer_hash, sa->x->peer_hash_len))
+	if (!phase1_dh_done(sa, j, &sa->x->gxi) || phase1_derive_keys(sa))
 		return;
+	if (step_failed(phase1_verify_hash(sa, sa->x->peer_hash, sa->x->peer_hash_len)))
+		return; /* it failed the SA, saying why */
 	err = phase1_hash(sa, true, &sa->x->idii_b, hash);
 	buf_init(&msg);
 	phase1_header(sa, &h);
@@ -246,54 +248,54 @@ static void am_initiator_ready(struct dh_job *j)
 
 /* AM2 at the initiator: the choice, the responder's ID, its KE; the keys
  * and the check of HASH_R follow. */
-static int am_initiator_finish(void *state, struct ike_msg *m)
+static struct step_result am_initiator_finish(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
 	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
 	char why[P1_WHY_LEN] = "";
+	struct step_result r;
 	struct p1_offer o;
-	int err;
+	int notify;
 
-	err = p1_accept(sa->conn, sap->body, &o, why, sizeof(why));
-	if (!err && o.group != sa->group)
-		err = ISAKMP_N_NO_PROPOSAL_CHOSEN;
-	if (err) {
+	notify = p1_accept(sa->conn, sap->body, &o, why, sizeof(why));
+	if (!notify && o.group != sa->group)
+		notify = ISAKMP_N_NO_PROPOSAL_CHOSEN;
+	if (notify) {
 		ike_sa_fail(sa, "%s",
 			    o.group != sa->group ? "peer chose another DH group than our KE's"
 						 : why);
-		return err;
+		return step_notify(notify);
 	}
 	phase1_take_offer(sa, &o);
-	err = phase1_take_ke(sa, m, &sa->x->gxr, &sa->x->nr);
-	if (!err)
-		err = phase1_take_id(sa, m);
-	if (err)
-		return err;
+	r = phase1_take_ke(sa, m, &sa->x->gxr, &sa->x->nr);
+	if (!step_failed(r))
+		r = phase1_take_id(sa, m);
+	if (step_failed(r))
+		return r;
 	if (hp->body.len > sizeof(sa->x->peer_hash)) {
 		ike_sa_fail(sa, "peer's HASH_R is %zu bytes", hp->body.len);
-		return ISAKMP_N_INVALID_HASH_INFORMATION;
+		return step_notify(ISAKMP_N_INVALID_HASH_INFORMATION);
 	}
 	memcpy(sa->x->peer_hash, hp->body.p, hp->body.len);
 	sa->x->peer_hash_len = hp->body.len;
-	return phase1_dh(sa, &sa->x->gxr, am_initiator_ready);
+	return step_sys(phase1_dh(sa, &sa->x->gxr, am_initiator_ready));
 }
 
 /* AM3 at the responder: HASH_I; established. */
-static int am_respond_finish(void *state, struct ike_msg *m)
+static struct step_result am_respond_finish(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
-	int err;
+	struct step_result r = phase1_verify_hash(sa, hp->body.p, hp->body.len);
 
-	err = phase1_verify_hash(sa, hp->body.p, hp->body.len);
-	if (err)
-		return err;
+	if (step_failed(r))
+		return r;
 	info_note_notifies(sa, m);
 	timer_cancel(sa->d->loop, &sa->xmit.timer);
 	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
 	ike_sa_established(sa);
-	return 0;
+	return STEP_GO_ON;
 }
 
 #define AM_MAY (PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_NAT_D) | PL(ISAKMP_PL_NAT_D_DRAFT))

@@ -424,24 +424,26 @@ static void phase1_undecryptable(struct ike_daemon *d, struct ike_sa *sa, const 
 }
 
 /* Decrypts (with the other connections' keys too, for MM5) and parses m,
- * and checks it against its step.  0, or it was dropped and said why. */
-static int phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct step *s,
-		       struct ike_msg *m, uint8_t *iv)
+ * and checks it against its step.  True, or it was dropped and said why. */
+static bool phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct step *s,
+			struct ike_msg *m, uint8_t *iv)
 {
 	static const uint8_t zero[8];
 	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
 	uint8_t *cipher = NULL;
 	char why[256];
-	int err = 0;
+	int err = 0; /* a notify code */
 
 	if (sa->initiator && !memcmp(m->hdr.rcookie, zero, 8)) {
 		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: it has no responder cookie", s->name);
-		return ISAKMP_N_INVALID_COOKIE;
+		return false;
 	}
 	if (encrypted && !sa->initiator) {
 		cipher = malloc(m->len);
-		if (!cipher)
-			return -ENOMEM;
+		if (!cipher) {
+			ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: out of memory", s->name);
+			return false;
+		}
 		memcpy(cipher, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN);
 	}
 	if (encrypted && ike_decrypt(sa, m->raw, m->len, iv))
@@ -454,7 +456,7 @@ static int phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct ste
 	free(cipher);
 	if (err && encrypted) {
 		phase1_undecryptable(d, sa, s, m);
-		return err;
+		return false;
 	}
 	if (!err)
 		err = step_check(s, sa->initiator, m, why, sizeof(why));
@@ -462,7 +464,7 @@ static int phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct ste
 		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
 	if (err)
 		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: %s", s->name, why);
-	return err;
+	return !err;
 }
 
 static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
@@ -473,7 +475,7 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 	unsigned nsteps = aggressive ? aggressive_mode_nsteps : main_mode_nsteps;
 	uint8_t iv[IKE_MAX_BLOCK], digest[20];
 	const struct step *s;
-	int err;
+	struct step_result r;
 
 	/* While a DH job runs, the exchange has not answered yet: a copy of
 	 * the message is answered once it has. */
@@ -495,7 +497,7 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 		return;
 	s = &steps[sa->x->step];
 	memcpy(iv, sa->x->iv, sizeof(iv));
-	if (phase1_open(d, sa, s, m, iv))
+	if (!phase1_open(d, sa, s, m, iv))
 		return;
 	xmit_accepted(&sa->xmit, digest);
 	/* The responder's cookie, from its first well-formed answer only. */
@@ -504,15 +506,15 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 	memcpy(sa->x->iv, iv, sizeof(iv));
 	sa->x->step += 2;
 	tap_received(d, m);
-	err = s->fn(sa, m);
-	if (err > 0 && !sa->initiator)
+	r = s->fn(sa, m);
+	if (r.notify && !sa->initiator)
 		info_send_plain_notify(d, m,
-				       err == ISAKMP_N_INVALID_HASH_INFORMATION
+				       r.notify == ISAKMP_N_INVALID_HASH_INFORMATION
 					       ? ISAKMP_N_AUTHENTICATION_FAILED
-					       : (uint16_t)err);
-	if (err && sa->state == IKE_SA_NEGOTIATING)
+					       : r.notify);
+	if (step_failed(r) && sa->state == IKE_SA_NEGOTIATING)
 		ike_sa_fail(sa, "%s failed: %s", s->name,
-			    err > 0 ? wire_notify_name((uint16_t)err) : strerror(-err));
+			    r.notify ? wire_notify_name(r.notify) : strerror(-r.sys));
 }
 
 /* A protected Informational needs its own IV: derived from its message ID. */

@@ -308,24 +308,24 @@ static void mm_initiator_ke_ready(struct dh_job *j)
 
 /* MM2 at the initiator: the responder's choice; our KE and nonce go out
  * once the key pair is made. */
-static int mm_initiator_ke(void *state, struct ike_msg *m)
+static struct step_result mm_initiator_ke(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
 	char why[P1_WHY_LEN] = "";
 	struct p1_offer o;
-	int err;
+	int notify, err;
 
-	err = p1_accept(sa->conn, sap->body, &o, why, sizeof(why));
-	if (err) {
+	notify = p1_accept(sa->conn, sap->body, &o, why, sizeof(why));
+	if (notify) {
 		ike_sa_fail(sa, "%s", why);
-		return err;
+		return step_notify(notify);
 	}
 	phase1_take_offer(sa, &o);
 	err = exchange_make_nonce(&sa->x->ni);
 	if (!err)
 		err = phase1_dh(sa, NULL, mm_initiator_ke_ready);
-	return err;
+	return step_sys(err);
 }
 
 static void mm_respond_ke_ready(struct dh_job *j)
@@ -337,17 +337,18 @@ static void mm_respond_ke_ready(struct dh_job *j)
 }
 
 /* MM3 at the responder: its KE and nonce; ours and the keys follow. */
-static int mm_respond_ke(void *state, struct ike_msg *m)
+static struct step_result mm_respond_ke(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
+	struct step_result r = phase1_take_ke(sa, m, &sa->x->gxi, &sa->x->ni);
 	int err;
 
-	err = phase1_take_ke(sa, m, &sa->x->gxi, &sa->x->ni);
-	if (!err)
-		err = exchange_make_nonce(&sa->x->nr);
+	if (step_failed(r))
+		return r;
+	err = exchange_make_nonce(&sa->x->nr);
 	if (!err)
 		err = phase1_dh(sa, &sa->x->gxi, mm_respond_ke_ready);
-	return err;
+	return step_sys(err);
 }
 
 static void mm_initiator_id_ready(struct dh_job *j)
@@ -359,50 +360,48 @@ static void mm_initiator_id_ready(struct dh_job *j)
 }
 
 /* MM4 at the initiator: the keys, then our ID and HASH_I. */
-static int mm_initiator_id(void *state, struct ike_msg *m)
+static struct step_result mm_initiator_id(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
-	int err;
+	struct step_result r = phase1_take_ke(sa, m, &sa->x->gxr, &sa->x->nr);
 
-	err = phase1_take_ke(sa, m, &sa->x->gxr, &sa->x->nr);
-	if (!err)
-		err = phase1_dh(sa, &sa->x->gxr, mm_initiator_id_ready);
-	return err;
+	if (step_failed(r))
+		return r;
+	return step_sys(phase1_dh(sa, &sa->x->gxr, mm_initiator_id_ready));
 }
 
 /* MM5 at the responder: verify the initiator, answer MM6; established. */
-static int mm_respond_id(void *state, struct ike_msg *m)
+static struct step_result mm_respond_id(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
+	struct step_result r = phase1_check_id(sa, m);
 	int err;
 
-	err = phase1_check_id(sa, m);
-	if (err)
-		return err;
+	if (step_failed(r))
+		return r;
 	phase1_forget_secret(sa);
 	info_note_notifies(sa, m);
 	err = mm_send_id(sa, false);
 	if (err)
-		return err;
+		return step_sys(err);
 	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
 	ike_sa_established(sa);
-	return 0;
+	return STEP_GO_ON;
 }
 
 /* MM6 at the initiator: verify the responder; established. */
-static int mm_initiator_done(void *state, struct ike_msg *m)
+static struct step_result mm_initiator_done(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
-	int err;
+	struct step_result r = phase1_check_id(sa, m);
 
-	err = phase1_check_id(sa, m);
-	if (err)
-		return err;
+	if (step_failed(r))
+		return r;
 	info_note_notifies(sa, m);
 	timer_cancel(sa->d->loop, &sa->xmit.timer);
 	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
 	ike_sa_established(sa);
-	return 0;
+	return STEP_GO_ON;
 }
 
 #define MM_MAY	  (PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_NAT_D) | PL(ISAKMP_PL_NAT_D_DRAFT))

@@ -6,7 +6,7 @@
 #include "ike/pfs.h"
 #include "wire/payload.h"
 
-const struct wire_payload *pfs_peer_ke(struct quick *q, const struct ike_msg *m, int *err,
+const struct wire_payload *pfs_peer_ke(struct quick *q, const struct ike_msg *m, int *notify,
 				       char *why, size_t whylen)
 {
 	const struct wire_payload *ke = wire_find(&m->pl, ISAKMP_PL_KE);
@@ -14,13 +14,13 @@ const struct wire_payload *pfs_peer_ke(struct quick *q, const struct ike_msg *m,
 	if (!ke) {
 		snprintf(why, whylen, "PFS with %s was agreed but the peer sent no KE payload",
 			 q->x->pfs->display);
-		*err = ISAKMP_N_PAYLOAD_MALFORMED;
+		*notify = ISAKMP_N_PAYLOAD_MALFORMED;
 		return NULL;
 	}
 	if (ke->body.len != dh_public_len(q->x->pfs->ike_id)) {
 		snprintf(why, whylen, "peer's Quick Mode KE is %zu bytes, %s needs %zu",
 			 ke->body.len, q->x->pfs->display, dh_public_len(q->x->pfs->ike_id));
-		*err = ISAKMP_N_INVALID_KEY_INFORMATION;
+		*notify = ISAKMP_N_INVALID_KEY_INFORMATION;
 		return NULL;
 	}
 	return ke;

@@ -187,7 +187,8 @@ bool phase1_dh_done(struct ike_sa *sa, struct dh_job *j, struct buf *gx)
 	return true;
 }
 
-int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct buf *nonce)
+struct step_result phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx,
+				  struct buf *nonce)
 {
 	const struct wire_payload *ke = wire_find(&m->pl, ISAKMP_PL_KE);
 	const struct wire_payload *n = wire_find(&m->pl, ISAKMP_PL_NONCE);
@@ -195,15 +196,15 @@ int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct 
 	if (ke->body.len != dh_public_len(sa->group->ike_id)) {
 		ike_sa_fail(sa, "peer's KE is %zu bytes, %s needs %zu", ke->body.len,
 			    sa->group->display, dh_public_len(sa->group->ike_id));
-		return ISAKMP_N_INVALID_KEY_INFORMATION;
+		return step_notify(ISAKMP_N_INVALID_KEY_INFORMATION);
 	}
 	if (wire_check_raw(ISAKMP_PL_NONCE, n->body)) {
 		ike_sa_fail(sa, "peer's nonce has a bad length (%zu bytes)", n->body.len);
-		return ISAKMP_N_PAYLOAD_MALFORMED;
+		return step_notify(ISAKMP_N_PAYLOAD_MALFORMED);
 	}
 	if (phase1_body_copy(gx, ke) || phase1_body_copy(nonce, n))
-		return -ENOMEM;
-	return 0;
+		return step_sys(-ENOMEM);
+	return STEP_GO_ON;
 }
 
 /* SKEYID and its children, the cipher key and the first IV (RFC 2409 5,
@@ -315,7 +316,7 @@ int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8
  * one between the same gateways may be the one for this ID, if it accepts
  * what was negotiated and its key for this peer is the key the exchange
  * was made with: HASH_I proves knowledge of that key only. */
-static int phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
+static struct step_result phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
 {
 	const struct conn *c = NULL, *other_key = NULL;
 	const struct conf_secret *s;
@@ -330,48 +331,50 @@ static int phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
 			continue;
 		}
 		ike_sa_log(sa, LOG_LVL_INFO, "peer's ID selects connection %s", c->name);
-		return ike_sa_set_conn(sa, c);
+		return step_sys(ike_sa_set_conn(sa, c));
 	}
 	if (!other_key)
-		return ISAKMP_N_INVALID_ID_INFORMATION;
+		return step_notify(ISAKMP_N_INVALID_ID_INFORMATION);
 	id_phase1_str(id, got, sizeof(got));
 	conf_id_str(&sa->conn->remote.id, ours, sizeof(ours));
 	ike_sa_fail(sa,
 		    "peer identifies as %s (connection %s), but this exchange is keyed for %s "
 		    "(connection %s): refused",
 		    got, other_key->name, ours, sa->conn->name);
-	return ISAKMP_N_AUTHENTICATION_FAILED;
+	return step_notify(ISAKMP_N_AUTHENTICATION_FAILED);
 }
 
 /* Checks the peer's ID against rightid and its HASH against ours. */
-int phase1_take_id(struct ike_sa *sa, struct ike_msg *m)
+struct step_result phase1_take_id(struct ike_sa *sa, struct ike_msg *m)
 {
 	const struct wire_payload *idp = wire_find(&m->pl, ISAKMP_PL_ID);
 	struct buf *id_b = sa->initiator ? &sa->x->idir_b : &sa->x->idii_b;
+	struct step_result r = STEP_GO_ON;
 	struct wire_id id;
 	char got[300], conf[300];
-	int err;
+	int notify;
 
-	err = wire_parse_id(idp->body, &id);
-	if (err) {
+	notify = wire_parse_id(idp->body, &id);
+	if (notify) {
 		ike_sa_fail(sa, "peer's ID payload is malformed");
-		return err;
+		return step_notify(notify);
 	}
 	if (!id_phase1_matches(&sa->conn->remote.id, &id)) {
-		err = sa->initiator ? ISAKMP_N_INVALID_ID_INFORMATION : phase1_switch_conn(sa, &id);
-		if (err == ISAKMP_N_INVALID_ID_INFORMATION) {
+		r = sa->initiator ? step_notify(ISAKMP_N_INVALID_ID_INFORMATION)
+				  : phase1_switch_conn(sa, &id);
+		if (r.notify == ISAKMP_N_INVALID_ID_INFORMATION) {
 			id_phase1_str(&id, got, sizeof(got));
 			conf_id_str(&sa->conn->remote.id, conf, sizeof(conf));
 			ike_sa_fail(sa, "peer identifies as %s, but %s expects %s", got,
 				    sa->conn->name, conf);
 		}
-		if (err)
-			return err;
+		if (step_failed(r))
+			return r;
 	}
-	return phase1_body_copy(id_b, idp) ? -ENOMEM : 0;
+	return phase1_body_copy(id_b, idp) ? step_sys(-ENOMEM) : STEP_GO_ON;
 }
 
-int phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len)
+struct step_result phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len)
 {
 	const struct buf *id_b = sa->initiator ? &sa->x->idir_b : &sa->x->idii_b;
 	uint8_t want[IKE_MAX_MD];
@@ -379,19 +382,19 @@ int phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len)
 
 	err = phase1_hash(sa, !sa->initiator, id_b, want);
 	if (err)
-		return err;
+		return step_sys(err);
 	if (len != sa->prf_len || CRYPTO_memcmp(want, hash, sa->prf_len)) {
 		ike_sa_fail(sa, "%s from peer does not verify: the pre-shared keys probably differ",
 			    sa->initiator ? "HASH_R" : "HASH_I");
-		return ISAKMP_N_INVALID_HASH_INFORMATION;
+		return step_notify(ISAKMP_N_INVALID_HASH_INFORMATION);
 	}
-	return 0;
+	return STEP_GO_ON;
 }
 
-int phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
+struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
 {
 	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
-	int err = phase1_take_id(sa, m);
+	struct step_result r = phase1_take_id(sa, m);
 
-	return err ? err : phase1_verify_hash(sa, hp->body.p, hp->body.len);
+	return step_failed(r) ? r : phase1_verify_hash(sa, hp->body.p, hp->body.len);
 }

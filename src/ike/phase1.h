@@ -32,7 +32,8 @@ int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct 
  * or was ended meanwhile. */
 bool phase1_dh_done(struct ike_sa *sa, struct dh_job *j, struct buf *gx);
 /* The peer's KE and nonce from m. */
-int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct buf *nonce);
+struct step_result phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx,
+				  struct buf *nonce);
 /* The keys from the completed DH job's secret; fails the SA on error.
  * A Main Mode responder keeps the secret until MM5 (phase1_forget_secret). */
 int phase1_derive_keys(struct ike_sa *sa);
@@ -44,9 +45,9 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out);
 /* The peer's ID against its connection (switching connection at the
  * responder when another one is the peer's) and its HASH against ours. */
-int phase1_check_id(struct ike_sa *sa, struct ike_msg *m);
+struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m);
 /* The two halves of it, for Aggressive Mode, whose HASH waits for keys. */
-int phase1_take_id(struct ike_sa *sa, struct ike_msg *m);
-int phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len);
+struct step_result phase1_take_id(struct ike_sa *sa, struct ike_msg *m);
+struct step_result phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len);
 
 #endif

@@ -62,10 +62,10 @@ static bool qm_open(struct ike_sa *sa, const struct quick *q, unsigned step, boo
 	return true;
 }
 
-/* A handler's error: a notify code, or -errno. */
-static const char *quick_err_str(int err)
+/* Why a handler's step failed, when it did not say so itself. */
+static const char *quick_err_str(struct step_result r)
 {
-	return err > 0 ? wire_notify_name((uint16_t)err) : strerror(-err);
+	return r.notify ? wire_notify_name(r.notify) : strerror(-r.sys);
 }
 
 /* A peer's first message of a new Quick Mode: the state is made only once
@@ -77,7 +77,7 @@ static void quick_first(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg 
 	char why[256] = "";
 	struct quick *q;
 	bool ok = false;
-	int err;
+	struct step_result r;
 
 	xmit_seen(&ciphertext, m->raw, m->len);
 	if (!m->hdr.msgid)
@@ -111,9 +111,9 @@ static void quick_first(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg 
 	q->xmit.have_last_recv = true;
 	q->x->step = 2;
 	tap_received(d, m);
-	err = quick_mode_steps[0].fn(q, m);
-	if (err && q->state == QUICK_NEGOTIATING)
-		quick_fail(q, "QM1 failed: %s", quick_err_str(err));
+	r = quick_mode_steps[0].fn(q, m);
+	if (step_failed(r) && q->state == QUICK_NEGOTIATING)
+		quick_fail(q, "QM1 failed: %s", quick_err_str(r));
 }
 
 /* xmit_seen remembers every message; only one that was accepted may be
@@ -133,7 +133,7 @@ static void quick_next(struct ike_daemon *d, struct quick *q, struct ike_msg *m)
 	bool had = q->xmit.have_last_recv;
 	const struct step *s;
 	char why[256] = "";
-	int err;
+	struct step_result r;
 
 	if (q->x && q->x->dhj.job.pending)
 		return; /* answered once the PFS job is done */
@@ -156,9 +156,9 @@ static void quick_next(struct ike_daemon *d, struct quick *q, struct ike_msg *m)
 	memcpy(q->x->iv, iv, sa->block);
 	q->x->step += 2;
 	tap_received(d, m);
-	err = s->fn(q, m);
-	if (err && q->state == QUICK_NEGOTIATING)
-		quick_fail(q, "%s failed: %s", s->name, quick_err_str(err));
+	r = s->fn(q, m);
+	if (step_failed(r) && q->state == QUICK_NEGOTIATING)
+		quick_fail(q, "%s failed: %s", s->name, quick_err_str(r));
 }
 
 void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)

@@ -162,7 +162,7 @@ int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *
 	return err;
 }
 
-/* The two ID payloads, IDci then IDcr, when present. */
+/* The two ID payloads, IDci then IDcr, when present.  0 or a notify. */
 static int qm_ids(struct quick *q, const struct ike_msg *m, struct conf_ts *ci, struct conf_ts *cr,
 		  bool *present)
 {
@@ -194,16 +194,16 @@ static int qm_ids(struct quick *q, const struct ike_msg *m, struct conf_ts *ci, 
 	return err;
 }
 
-static int qm_take_nonce(struct quick *q, const struct ike_msg *m, struct buf *n)
+static struct step_result qm_take_nonce(struct quick *q, const struct ike_msg *m, struct buf *n)
 {
 	const struct wire_payload *p = wire_find(&m->pl, ISAKMP_PL_NONCE);
 
 	if (wire_check_raw(ISAKMP_PL_NONCE, p->body)) {
 		quick_fail(q, "peer's nonce has a bad length (%zu bytes)", p->body.len);
-		return ISAKMP_N_PAYLOAD_MALFORMED;
+		return step_notify(ISAKMP_N_PAYLOAD_MALFORMED);
 	}
 	buf_reset(n);
-	return buf_append(n, p->body.p, p->body.len) ? 0 : -ENOMEM;
+	return buf_append(n, p->body.p, p->body.len) ? STEP_GO_ON : step_sys(-ENOMEM);
 }
 
 /* Does connection c take this QM1?  Its subnets must cover the peer's
@@ -260,9 +260,10 @@ static const struct conn *quick_next_conn(struct ike_sa *sa, const struct conn *
 	return NULL;
 }
 
-static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const struct conf_ts *cr,
-			   struct cursor sa_body, struct p2_offer *o,
-			   struct wire_transform_spec *echo, uint8_t *propnum)
+static struct step_result quick_pick_conn(struct quick *q, const struct conf_ts *ci,
+					  const struct conf_ts *cr, struct cursor sa_body,
+					  struct p2_offer *o, struct wire_transform_spec *echo,
+					  uint8_t *propnum)
 {
 	struct ike_sa *sa = q->sa;
 	const struct conn *c;
@@ -280,7 +281,7 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 			e = quick_conn_takes(q, &only, ci, cr, sa_body, o, echo, propnum, why,
 					     sizeof(why), &fit);
 			if (!e)
-				return quick_set_conn(q, c) ? -ENOMEM : 0;
+				return step_sys(quick_set_conn(q, c));
 			if (pass == 1 && fit > best) {
 				best = fit;
 				err = e;
@@ -290,7 +291,7 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 	}
 	quick_fail_why(q, best_why, "no connection takes the peer's Quick Mode");
 	info_send_notify(sa, (uint16_t)err);
-	return err;
+	return step_notify(err);
 }
 
 /* QM1 at the responder: check IDs and proposals, answer QM2. */
@@ -343,28 +344,29 @@ static void quick_qm2_ready(struct dh_job *j)
 /* QM1 at the responder (its HASH(1) verified before the state was made):
  * check IDs and proposals; QM2 follows (after the
  * PFS job when a group was agreed). */
-static int quick_respond(void *state, struct ike_msg *m)
+static struct step_result quick_respond(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
 	struct ike_sa *sa = q->sa;
 	const struct wire_payload *ke = NULL;
 	char why[QUICK_WHY_LEN] = "";
+	struct step_result r;
 	struct conf_ts ci, cr;
 	struct p2_offer o;
-	int err;
+	int notify, err;
 
-	err = qm_ids(q, m, &ci, &cr, &q->x->ids);
-	if (err)
-		return err;
+	notify = qm_ids(q, m, &ci, &cr, &q->x->ids);
+	if (notify)
+		return step_notify(notify);
 	if (!q->x->ids) {
 		ts_host(&ci, &sa->ep.remote);
 		ts_host(&cr, &sa->ep.local);
 	}
 	q->x->propnum = 1;
-	err = quick_pick_conn(q, &ci, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &q->x->echo,
-			      &q->x->propnum);
-	if (err)
-		return err;
+	r = quick_pick_conn(q, &ci, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &q->x->echo,
+			    &q->x->propnum);
+	if (step_failed(r))
+		return r;
 	q->x->ts_remote = ci;
 	q->x->ts_local = cr;
 	q->x->tunnel = q->conn->mode == MODE_TUNNEL;
@@ -372,27 +374,28 @@ static int quick_respond(void *state, struct ike_msg *m)
 	q->x->spi_out = o.spi;
 	q->x->notify_lifetime = lifetime_respond(q, &o);
 	q->x->pfs = o.group;
-	if (q->x->pfs && !(ke = pfs_peer_ke(q, m, &err, why, sizeof(why)))) {
+	if (q->x->pfs && !(ke = pfs_peer_ke(q, m, &notify, why, sizeof(why)))) {
 		quick_fail_why(q, why, "peer's KE payload is not usable");
-		return err;
+		return step_notify(notify);
 	}
 	if (!q->x->pfs && wire_find(&m->pl, ISAKMP_PL_KE)) {
 		quick_fail(q, "peer sent a KE payload but proposed no PFS group");
-		return ISAKMP_N_INVALID_PAYLOAD_TYPE;
+		return step_notify(ISAKMP_N_INVALID_PAYLOAD_TYPE);
 	}
-	err = qm_take_nonce(q, m, &q->x->ni);
-	if (!err)
-		err = exchange_make_nonce(&q->x->nr);
+	r = qm_take_nonce(q, m, &q->x->ni);
+	if (step_failed(r))
+		return r;
+	err = exchange_make_nonce(&q->x->nr);
 	if (err)
-		return err;
+		return step_sys(err);
 	if (child_alloc_spi(sa->d, q, why, sizeof(why))) {
 		quick_fail_why(q, why, "no inbound SPI could be allocated");
-		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
+		return step_notify(ISAKMP_N_NO_PROPOSAL_CHOSEN);
 	}
 	if (q->x->pfs)
-		return pfs_start(q, ke, quick_qm2_ready);
+		return step_sys(pfs_start(q, ke, quick_qm2_ready));
 	quick_send_qm2(q);
-	return 0;
+	return STEP_GO_ON;
 }
 
 static int quick_send_hash3(struct quick *q)
@@ -459,58 +462,59 @@ static void quick_qm3_ready(struct dh_job *j)
 
 /* QM2 at the initiator (its HASH(2) verified): check the choice; QM3 and the install follow
  * (after the PFS job when a group was agreed). */
-static int quick_initiator_finish(void *state, struct ike_msg *m)
+static struct step_result quick_initiator_finish(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
 	char why[QUICK_WHY_LEN] = "";
+	struct step_result r;
 	struct conf_ts ci, cr;
 	struct p2_offer o;
 	bool ids;
-	int err;
+	int notify;
 
-	err = qm_take_nonce(q, m, &q->x->nr);
-	if (err)
-		return err;
-	err = p2_accept(q->conn, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, why, sizeof(why));
-	if (err) {
+	r = qm_take_nonce(q, m, &q->x->nr);
+	if (step_failed(r))
+		return r;
+	notify = p2_accept(q->conn, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, why, sizeof(why));
+	if (notify) {
 		quick_fail_why(q, why, "peer's Quick Mode SA answer is not one we offered");
-		return err;
+		return step_notify(notify);
 	}
-	err = qm_ids(q, m, &ci, &cr, &ids);
-	if (err)
-		return err;
+	notify = qm_ids(q, m, &ci, &cr, &ids);
+	if (notify)
+		return step_notify(notify);
 	if (ids && (!ts_equal(&ci, &q->x->ts_local) || !ts_equal(&cr, &q->x->ts_remote))) {
 		quick_fail(q, "peer answered with other IDs than we proposed");
-		return ISAKMP_N_INVALID_ID_INFORMATION;
+		return step_notify(ISAKMP_N_INVALID_ID_INFORMATION);
 	}
 	q->x->chosen = (struct proposal){o.encr, o.integ, o.group};
 	q->x->spi_out = o.spi;
 	lifetime_initiator(q, &o, m);
 	if (q->x->pfs) {
-		const struct wire_payload *ke = pfs_peer_ke(q, m, &err, why, sizeof(why));
+		const struct wire_payload *ke = pfs_peer_ke(q, m, &notify, why, sizeof(why));
 
 		if (!ke) {
 			quick_fail_why(q, why, "peer's KE payload is not usable");
-			return err;
+			return step_notify(notify);
 		}
-		return pfs_start(q, ke, quick_qm3_ready);
+		return step_sys(pfs_start(q, ke, quick_qm3_ready));
 	}
 	if (wire_find(&m->pl, ISAKMP_PL_KE)) {
 		quick_fail(q, "peer answered with a KE payload but we asked for no PFS");
-		return ISAKMP_N_INVALID_PAYLOAD_TYPE;
+		return step_notify(ISAKMP_N_INVALID_PAYLOAD_TYPE);
 	}
 	quick_finish_initiator(q);
-	return 0;
+	return STEP_GO_ON;
 }
 
 /* QM3 at the responder (its HASH(3) verified): install. */
-static int quick_respond_finish(void *state, struct ike_msg *m)
+static struct step_result quick_respond_finish(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
 
 	timer_cancel(q->sa->d->loop, &q->xmit.timer);
 	quick_established(q);
-	return 0;
+	return STEP_GO_ON;
 }
 
 #define QM_MUST (PL(ISAKMP_PL_HASH) | PL(ISAKMP_PL_SA) | PL(ISAKMP_PL_NONCE))

@@ -373,6 +373,42 @@ static void test_lost_mm2(void **state)
 	net_stop(&n);
 }
 
+/* MM6 lost: west retransmits MM5; east, established and without its
+ * exchange, answers with the MM6 it kept. */
+static void test_lost_mm6(void **state)
+{
+	struct net n;
+
+	net_start(&n, "", "same secret", "same secret");
+	n.drop[EAST] = 3;
+	net_up(&n);
+	assert_true(n.ok);
+	assert_int_equal(n.sent[WEST], 6); /* MM5 twice */
+	assert_int_equal(n.sent[EAST], 5); /* MM6 twice */
+	assert_null(n.d[EAST]->sas->x);
+	net_stop(&n);
+}
+
+/* QM2 lost: west retransmits QM1; east answers the copy with QM2 again,
+ * and makes no second Quick Mode for it. */
+static void test_lost_qm2(void **state)
+{
+	struct net n;
+
+	net_start(&n, "", "same secret", "same secret");
+	n.drop[EAST] = 4;
+	net_up(&n);
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	/* QM1 twice; east's own QM2 retransmission crosses west's copy of
+	 * QM1, so west may answer a second QM2 with QM3 again */
+	assert_true(n.sent[WEST] >= 6);
+	assert_non_null(n.d[EAST]->sas->quicks);
+	assert_null(n.d[EAST]->sas->quicks->next_in_sa);
+	assert_non_null(n.d[EAST]->children);
+	net_stop(&n);
+}
+
 /* QM3 lost: east retransmits QM2, west (lingering) answers with QM3. */
 static void test_lost_qm3(void **state)
 {
@@ -447,11 +483,13 @@ int main(void)
 		cmocka_unit_test(test_quick_mismatch),
 		cmocka_unit_test(test_main_mode_mismatch),
 		cmocka_unit_test(test_lost_mm2),
+		cmocka_unit_test(test_lost_mm6),
+		cmocka_unit_test(test_lost_qm2),
 		cmocka_unit_test(test_lost_qm3),
 		cmocka_unit_test(test_psk_mismatch),
 		cmocka_unit_test(test_reload_keeps_running_sa),
 	};
 
-	log_setup(true, LOG_LVL_ERR);
+	log_setup(true, getenv("TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

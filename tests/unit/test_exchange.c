@@ -441,6 +441,26 @@ static void test_psk_mismatch(void **state)
 	net_stop(&n);
 }
 
+/* down at west: its Deletes (protected Informationals) end east's IPsec
+ * and ISAKMP SAs too. */
+static void test_down_deletes_at_peer(void **state)
+{
+	struct net n;
+
+	net_start(&n, "", "same secret", "same secret");
+	net_up(&n);
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_non_null(n.d[EAST]->children);
+	assert_int_equal(ike_down(n.d[WEST], "site"), 0);
+	assert_null(n.d[WEST]->sas);
+	assert_null(n.d[WEST]->children);
+	net_run_ms(&n, 50);
+	assert_null(n.d[EAST]->children);
+	assert_null(n.d[EAST]->sas);
+	net_stop(&n);
+}
+
 /* A reload does not change a running SA: its connection (here replaced by
  * one with another esp=, the old configuration freed) is still the one it
  * negotiated with (ASan sees any use of the freed one). */
@@ -487,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_lost_qm2),
 		cmocka_unit_test(test_lost_qm3),
 		cmocka_unit_test(test_psk_mismatch),
+		cmocka_unit_test(test_down_deletes_at_peer),
 		cmocka_unit_test(test_reload_keeps_running_sa),
 	};
 

@@ -162,7 +162,7 @@ static void send_mm5(struct ike_daemon *d, struct ike_sa *sa)
 	put_payload(&msg, ISAKMP_PL_HASH, id_b, sizeof(id_b));
 	put_payload(&msg, 0, hash, sa->prf_len);
 	set_length(&msg);
-	memcpy(iv, sa->iv, sizeof(iv));
+	memcpy(iv, sa->x->iv, sizeof(iv));
 	if (ike_encrypt(sa, &msg, iv))
 		abort();
 	input(d, &msg, &peer);
@@ -201,9 +201,9 @@ static void record_hash(struct ike_sa *sa, uint8_t flags, uint32_t msgid, const 
 	struct quick *q = quick_with(sa, msgid);
 	int err;
 
-	if ((flags & REC_HASH_MASK) == REC_HASH3 && q)
-		err = ike_qm_hash3(md, sa->skeyid_a, sa->prf_len, msgid, q->ni.data, q->ni.len,
-				   q->nr.data, q->nr.len, out);
+	if ((flags & REC_HASH_MASK) == REC_HASH3 && q && q->x)
+		err = ike_qm_hash3(md, sa->skeyid_a, sa->prf_len, msgid, q->x->ni.data,
+				   q->x->ni.len, q->x->nr.data, q->x->nr.len, out);
 	else
 		err = ike_qm_hash1(md, sa->skeyid_a, sa->prf_len, msgid, rest, restlen, out);
 	if (err)
@@ -233,8 +233,8 @@ static void send_record(struct ike_daemon *d, struct ike_sa *sa, uint8_t flags, 
 		abort();
 	set_length(&msg);
 	if (!(flags & REC_CLEAR)) {
-		if (q && exchange == ISAKMP_XCHG_QUICK)
-			memcpy(iv, q->iv, sa->block);
+		if (q && q->x && exchange == ISAKMP_XCHG_QUICK)
+			memcpy(iv, q->x->iv, sa->block);
 		else if (sa_phase2_iv(sa, msgid, iv))
 			abort();
 		if (ike_encrypt(sa, &msg, iv))

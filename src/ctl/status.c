@@ -150,10 +150,10 @@ void status_sa_text(const struct ike_sa *sa, struct buf *out)
 {
 	char l[128], r[128];
 
-	sockaddr_str((const struct sockaddr *)&sa->local, l, sizeof(l));
-	sockaddr_str((const struct sockaddr *)&sa->remote, r, sizeof(r));
-	out_printf(out, "  #%u %s: %s, %s, %s <-> %s", sa->serial, sa->conn.name, sa_state_name(sa),
-		   sa->initiator ? "initiator" : "responder", l, r);
+	sockaddr_str((const struct sockaddr *)&sa->ep.local, l, sizeof(l));
+	sockaddr_str((const struct sockaddr *)&sa->ep.remote, r, sizeof(r));
+	out_printf(out, "  #%u %s: %s, %s, %s <-> %s", sa->serial, sa->conn->name,
+		   sa_state_name(sa), sa->initiator ? "initiator" : "responder", l, r);
 	if (sa->state == IKE_SA_ESTABLISHED)
 		out_printf(out, ", %s/%s/%s, PSK, expires in %" PRIu64 " s", sa->encr->display,
 			   sa->hash->display, sa->group->display,
@@ -229,10 +229,10 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 {
 	char l[128], r[128];
 
-	sockaddr_str((const struct sockaddr *)&sa->local, l, sizeof(l));
-	sockaddr_str((const struct sockaddr *)&sa->remote, r, sizeof(r));
+	sockaddr_str((const struct sockaddr *)&sa->ep.local, l, sizeof(l));
+	sockaddr_str((const struct sockaddr *)&sa->ep.remote, r, sizeof(r));
 	out_printf(out, "{\"serial\":%u,", sa->serial);
-	json_key(out, "connection", sa->conn.name, true);
+	json_key(out, "connection", sa->conn->name, true);
 	json_key(out, "state", sa_state_name(sa), true);
 	json_key(out, "role", sa->initiator ? "initiator" : "responder", true);
 	json_key(out, "local", l, true);

@@ -52,7 +52,7 @@ static unsigned pick_sas(struct ike_daemon *d, struct status_cursor *cur,
 			newest_first = false;
 		}
 		prev = sa->serial;
-		if (sa->serial < cur->below && name_wanted(cur, sa->conn.name))
+		if (sa->serial < cur->below && name_wanted(cur, sa->conn->name))
 			PICK_INSERT(pick, &n, sa);
 		if (mark && n == STATUS_BATCH)
 			break;
@@ -275,7 +275,7 @@ bool status_name_known(struct ike_daemon *d, const char *name)
 	if (conf_conn(d->conf, name))
 		return true;
 	for (sa = d->sas; sa; sa = sa->next)
-		if (!strcmp(sa->conn.name, name))
+		if (!strcmp(sa->conn->name, name))
 			return true;
 	for (c = d->children; c; c = c->next)
 		if (!strcmp(c->conn_name, name))

@@ -29,9 +29,9 @@
 /* Our SA (AM1) or the chosen one (AM2), then KE, nonce and ID. */
 static int am_add_ke_nonce_id(struct ike_sa *sa, struct wire_builder *w)
 {
-	struct buf *gx = sa->initiator ? &sa->gxi : &sa->gxr;
-	struct buf *nonce = sa->initiator ? &sa->ni : &sa->nr;
-	struct buf *id_b = sa->initiator ? &sa->idii_b : &sa->idir_b;
+	struct buf *gx = sa->initiator ? &sa->x->gxi : &sa->x->gxr;
+	struct buf *nonce = sa->initiator ? &sa->x->ni : &sa->x->nr;
+	struct buf *id_b = sa->initiator ? &sa->x->idii_b : &sa->x->idir_b;
 	size_t off, len;
 	int err;
 
@@ -39,7 +39,7 @@ static int am_add_ke_nonce_id(struct ike_sa *sa, struct wire_builder *w)
 	if (!err)
 		err = wire_add_raw(w, ISAKMP_PL_NONCE, nonce->data, nonce->len);
 	if (!err)
-		err = id_add_phase1(w, &sa->conn.local.id, &off, &len);
+		err = id_add_phase1(w, &sa->conn->local.id, &off, &len);
 	if (!err) {
 		buf_reset(id_b);
 		err = buf_append(id_b, w->b->data + off, len) ? 0 : -ENOMEM;
@@ -50,13 +50,13 @@ static int am_add_ke_nonce_id(struct ike_sa *sa, struct wire_builder *w)
 /* AM1 goes out once our key pair is made. */
 static void am_send_first(struct dh_job *j)
 {
-	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
 	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
 	int err;
 
-	if (!phase1_dh_done(sa, j, &sa->gxi))
+	if (!phase1_dh_done(sa, j, &sa->x->gxi))
 		return;
 	buf_init(&msg);
 	phase1_header(sa, &h);
@@ -71,8 +71,8 @@ static void am_send_first(struct dh_job *j)
 		ike_sa_fail(sa, "cannot build Aggressive Mode message 1: %s", strerror(-err));
 		return;
 	}
-	ike_sa_log(sa, LOG_LVL_INFO, "initiating Aggressive Mode to %s", sa->conn.name);
-	sa->step = 1;
+	ike_sa_log(sa, LOG_LVL_INFO, "initiating Aggressive Mode to %s", sa->conn->name);
+	sa->x->step = 1;
 	phase1_send(sa, &msg, false, true);
 }
 
@@ -92,7 +92,7 @@ int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_
 	first.hash = c->ike.p[0].integ;
 	first.group = c->ike.p[0].dh;
 	phase1_take_offer(sa, &first);
-	err = phase1_make_nonce(&sa->ni);
+	err = exchange_make_nonce(&sa->x->ni);
 	if (!err)
 		err = phase1_dh(sa, NULL, am_send_first);
 	if (err)
@@ -129,23 +129,23 @@ static const struct conn *am_conn_for(struct ike_daemon *d, const struct ike_msg
 /* AM2 once the keys are there: the choice, our KE, nonce, ID, HASH_R. */
 static void am_respond_ready(struct dh_job *j)
 {
-	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
 	uint8_t hash[IKE_MAX_MD];
 	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
 	int err;
 
-	if (!phase1_dh_done(sa, j, &sa->gxr) || phase1_derive_keys(sa))
+	if (!phase1_dh_done(sa, j, &sa->x->gxr) || phase1_derive_keys(sa))
 		return;
 	buf_init(&msg);
 	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
-	err = p1_add_chosen(&w, sa->propnum, &sa->echo);
+	err = p1_add_chosen(&w, sa->x->propnum, &sa->x->echo);
 	if (!err)
 		err = am_add_ke_nonce_id(sa, &w);
 	if (!err)
-		err = phase1_hash(sa, false, &sa->idir_b, hash);
+		err = phase1_hash(sa, false, &sa->x->idir_b, hash);
 	if (!err)
 		err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
 	if (!err)
@@ -161,67 +161,71 @@ static void am_respond_ready(struct dh_job *j)
 
 /* AM1 at the responder: the connection by the peer's ID, a transform,
  * the peer's KE; the keys and AM2 follow. */
-static int am_respond(void *state, struct ike_msg *m)
+static struct step_result am_respond(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
 	const struct wire_payload *idp = wire_find(&m->pl, ISAKMP_PL_ID);
 	struct conf_id peer_id = {0};
+	char why[P1_WHY_LEN] = "";
 	const struct conn *c;
+	struct step_result r;
 	struct p1_offer o;
 	struct wire_id id;
-	int err;
+	int notify, err;
 
-	err = wire_parse_id(idp->body, &id);
-	if (err) {
+	notify = wire_parse_id(idp->body, &id);
+	if (notify) {
 		ike_sa_fail(sa, "peer's ID payload is malformed");
-		return err;
+		return step_notify(notify);
 	}
-	c = am_conn_for(sa->d, m, &id, sa->why, sizeof(sa->why));
+	c = am_conn_for(sa->d, m, &id, why, sizeof(why));
 	if (!c) {
-		ike_sa_fail(sa, "%s", sa->why);
-		return ISAKMP_N_INVALID_EXCHANGE_TYPE;
+		ike_sa_fail(sa, "%s", why);
+		return step_notify(ISAKMP_N_INVALID_EXCHANGE_TYPE);
 	}
-	sa->conn = *c;
+	if (ike_sa_set_conn(sa, c))
+		return step_sys(-ENOMEM);
 	ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
-	sa->propnum = 1;
-	err = p1_choose(c, sap->body, &o, &sa->echo, &sa->propnum, sa->why, sizeof(sa->why), NULL);
-	if (err) {
-		ike_sa_fail(sa, "%s", sa->why);
-		return err;
+	sa->x->propnum = 1;
+	notify = p1_choose(c, sap->body, &o, &sa->x->echo, &sa->x->propnum, why, sizeof(why), NULL);
+	if (notify) {
+		ike_sa_fail(sa, "%s", why);
+		return step_notify(notify);
 	}
 	phase1_take_offer(sa, &o);
 	peer_id.type = id.type;
 	peer_id.len = (uint8_t)(id.data.len < sizeof(peer_id.data) ? id.data.len : 255);
 	memcpy(peer_id.data, id.data.p, peer_id.len);
-	err = phase1_find_psk(sa, &peer_id);
+	err = phase1_find_psk(sa, &peer_id); /* it fails the SA itself */
+	if (!err && (phase1_body_copy(&sa->x->sai_b, sap) || phase1_body_copy(&sa->x->idii_b, idp)))
+		err = -ENOMEM;
+	if (err)
+		return step_sys(err);
+	r = phase1_take_ke(sa, m, &sa->x->gxi, &sa->x->ni);
+	if (step_failed(r))
+		return r;
+	err = exchange_make_nonce(&sa->x->nr);
 	if (!err)
-		err = phase1_body_copy(&sa->sai_b, sap) || phase1_body_copy(&sa->idii_b, idp)
-			      ? -ENOMEM
-			      : 0;
-	if (!err)
-		err = phase1_take_ke(sa, m, &sa->gxi, &sa->ni);
-	if (!err)
-		err = phase1_make_nonce(&sa->nr);
-	if (!err)
-		err = phase1_dh(sa, &sa->gxi, am_respond_ready);
-	return err;
+		err = phase1_dh(sa, &sa->x->gxi, am_respond_ready);
+	return step_sys(err);
 }
 
 /* AM3 once the keys are there and HASH_R verifies; established. */
 static void am_initiator_ready(struct dh_job *j)
 {
-	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
 	uint8_t hash[IKE_MAX_MD];
 	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
 	int err;
 
-	if (!phase1_dh_done(sa, j, &sa->gxi) || phase1_derive_keys(sa) ||
-	    phase1_verify_hash(sa, sa->peer_hash, sa->peer_hash_len))
+	if (!phase1_dh_done(sa, j, &sa->x->gxi) || phase1_derive_keys(sa))
 		return;
-	err = phase1_hash(sa, true, &sa->idii_b, hash);
+	if (step_failed(phase1_verify_hash(sa, sa->x->peer_hash, sa->x->peer_hash_len)))
+		return; /* it failed the SA, saying why */
+	err = phase1_hash(sa, true, &sa->x->idii_b, hash);
 	buf_init(&msg);
 	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
@@ -238,65 +242,60 @@ static void am_initiator_ready(struct dh_job *j)
 		ike_sa_fail(sa, "cannot send Aggressive Mode message 3: %s", strerror(-err));
 		return;
 	}
-	memcpy(sa->p1_last_block, sa->iv, sa->block);
+	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
 	ike_sa_established(sa);
 }
 
 /* AM2 at the initiator: the choice, the responder's ID, its KE; the keys
  * and the check of HASH_R follow. */
-static int am_initiator_finish(void *state, struct ike_msg *m)
+static struct step_result am_initiator_finish(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
 	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
+	char why[P1_WHY_LEN] = "";
+	struct step_result r;
 	struct p1_offer o;
-	int err;
+	int notify;
 
-	err = p1_accept(&sa->conn, sap->body, &o, sa->why, sizeof(sa->why));
-	if (!err && o.group != sa->group)
-		err = ISAKMP_N_NO_PROPOSAL_CHOSEN;
-	if (err) {
+	notify = p1_accept(sa->conn, sap->body, &o, why, sizeof(why));
+	if (!notify && o.group != sa->group)
+		notify = ISAKMP_N_NO_PROPOSAL_CHOSEN;
+	if (notify) {
 		ike_sa_fail(sa, "%s",
 			    o.group != sa->group ? "peer chose another DH group than our KE's"
-						 : sa->why);
-		return err;
+						 : why);
+		return step_notify(notify);
 	}
 	phase1_take_offer(sa, &o);
-	err = phase1_take_ke(sa, m, &sa->gxr, &sa->nr);
-	if (!err)
-		err = phase1_take_id(sa, m);
-	if (err)
-		return err;
-	if (hp->body.len > sizeof(sa->peer_hash)) {
+	r = phase1_take_ke(sa, m, &sa->x->gxr, &sa->x->nr);
+	if (!step_failed(r))
+		r = phase1_take_id(sa, m);
+	if (step_failed(r))
+		return r;
+	if (hp->body.len > sizeof(sa->x->peer_hash)) {
 		ike_sa_fail(sa, "peer's HASH_R is %zu bytes", hp->body.len);
-		return ISAKMP_N_INVALID_HASH_INFORMATION;
+		return step_notify(ISAKMP_N_INVALID_HASH_INFORMATION);
 	}
-	memcpy(sa->peer_hash, hp->body.p, hp->body.len);
-	sa->peer_hash_len = hp->body.len;
-	return phase1_dh(sa, &sa->gxr, am_initiator_ready);
+	memcpy(sa->x->peer_hash, hp->body.p, hp->body.len);
+	sa->x->peer_hash_len = hp->body.len;
+	return step_sys(phase1_dh(sa, &sa->x->gxr, am_initiator_ready));
 }
 
 /* AM3 at the responder: HASH_I; established. */
-static int am_respond_finish(void *state, struct ike_msg *m)
+static struct step_result am_respond_finish(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
-	uint8_t want[IKE_MAX_MD];
-	int err;
+	struct step_result r = phase1_verify_hash(sa, hp->body.p, hp->body.len);
 
-	err = phase1_hash(sa, true, &sa->idii_b, want);
-	if (err)
-		return err;
-	if (hp->body.len != sa->prf_len || CRYPTO_memcmp(want, hp->body.p, sa->prf_len)) {
-		ike_sa_fail(sa, "HASH_I from peer does not verify: the pre-shared keys probably "
-				"differ");
-		return ISAKMP_N_INVALID_HASH_INFORMATION;
-	}
+	if (step_failed(r))
+		return r;
 	info_note_notifies(sa, m);
 	timer_cancel(sa->d->loop, &sa->xmit.timer);
-	memcpy(sa->p1_last_block, sa->iv, sa->block);
+	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
 	ike_sa_established(sa);
-	return 0;
+	return STEP_GO_ON;
 }
 
 #define AM_MAY (PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_NAT_D) | PL(ISAKMP_PL_NAT_D_DRAFT))

@@ -52,16 +52,16 @@ int child_alloc_spi(struct ike_daemon *d, struct quick *q, char *why, size_t why
 	struct xfrm_addr src, dst;
 	int err;
 
-	q->reqid = ++d->next_reqid;
+	q->x->reqid = ++d->next_reqid;
 	if (!d->xfrm) {
 		do {
-			err = crypto_random(&q->spi_in, sizeof(q->spi_in));
-		} while (!err && q->spi_in < XFRM_SPI_MIN);
+			err = crypto_random(&q->x->spi_in, sizeof(q->x->spi_in));
+		} while (!err && q->x->spi_in < XFRM_SPI_MIN);
 		return err;
 	}
-	addr_from_ss(&src, &q->sa->remote);
-	addr_from_ss(&dst, &q->sa->local);
-	err = xfrm_alloc_spi(d->xfrm, &src, &dst, IPPROTO_ESP, q->reqid, &q->spi_in);
+	addr_from_ss(&src, &q->sa->ep.remote);
+	addr_from_ss(&dst, &q->sa->ep.local);
+	err = xfrm_alloc_spi(d->xfrm, &src, &dst, IPPROTO_ESP, q->x->reqid, &q->x->spi_in);
 	if (err)
 		snprintf(why, whylen, "the kernel gave no SPI: %s", xfrm_strerror(err));
 	return err;
@@ -75,8 +75,8 @@ static int child_keymat(const struct quick *q, uint32_t spi, const uint8_t *gxy,
 	const struct ike_sa *sa = q->sa;
 
 	return ike_keymat(sa->hash->openssl, sa->skeyid_d, sa->prf_len, gxy, gxy_len,
-			  PROTO_IPSEC_ESP, spi, q->ni.data, q->ni.len, q->nr.data, q->nr.len, out,
-			  len);
+			  PROTO_IPSEC_ESP, spi, q->x->ni.data, q->x->ni.len, q->x->nr.data,
+			  q->x->nr.len, out, len);
 }
 
 static void child_sa_params(const struct child_sa *c, bool inbound, const uint8_t *keymat,
@@ -279,7 +279,7 @@ static bool child_deletable_by(const struct child_sa *c, const struct ike_sa *sa
 	conn = conf_conn(c->d->conf, c->conn_name);
 	return conn &&
 	       sockaddr_addr_equal((const struct sockaddr *)&c->remote,
-				   (const struct sockaddr *)&sa->remote) &&
+				   (const struct sockaddr *)&sa->ep.remote) &&
 	       ike_sa_fits(sa, conn);
 }
 
@@ -309,7 +309,7 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	struct ike_sa *sa = q->sa;
 	struct ike_daemon *d = sa->d;
 	uint8_t key_in[KEYMAT_MAX], key_out[KEYMAT_MAX];
-	const struct proposal *p = &q->chosen;
+	const struct proposal *p = &q->x->chosen;
 	size_t len = p->encr->key_bits / 8 + p->encr->salt_bytes +
 		     (p->integ ? alg_auth_key_bytes(p->integ) : 0);
 	struct child_sa *c;
@@ -320,24 +320,24 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 		return -ENOMEM;
 	c->d = d;
 	c->serial = sa->serial;
-	snprintf(c->conn_name, sizeof(c->conn_name), "%s", q->conn.name);
-	c->local = sa->local;
-	c->remote = sa->remote;
-	c->ts_local = q->ts_local;
-	c->ts_remote = q->ts_remote;
-	c->tunnel = q->tunnel;
-	c->prop = q->chosen;
-	c->spi_in = q->spi_in;
-	c->spi_out = q->spi_out;
-	c->reqid = q->reqid;
-	c->lifetime_s = q->lifetime_s;
-	c->lifebytes = (uint64_t)q->life_kb * 1024;
-	c->lifetime_from_responder = q->lifetime_from_responder;
+	snprintf(c->conn_name, sizeof(c->conn_name), "%s", q->conn->name);
+	c->local = sa->ep.local;
+	c->remote = sa->ep.remote;
+	c->ts_local = q->x->ts_local;
+	c->ts_remote = q->x->ts_remote;
+	c->tunnel = q->x->tunnel;
+	c->prop = q->x->chosen;
+	c->spi_in = q->x->spi_in;
+	c->spi_out = q->x->spi_out;
+	c->reqid = q->x->reqid;
+	c->lifetime_s = q->x->lifetime_s;
+	c->lifebytes = (uint64_t)q->x->life_kb * 1024;
+	c->lifetime_from_responder = q->x->lifetime_from_responder;
 	memcpy(c->icookie, sa->icookie, 8);
 	memcpy(c->rcookie, sa->rcookie, 8);
-	err = child_keymat(q, q->spi_in, gxy, gxy_len, key_in, len);
+	err = child_keymat(q, q->x->spi_in, gxy, gxy_len, key_in, len);
 	if (!err)
-		err = child_keymat(q, q->spi_out, gxy, gxy_len, key_out, len);
+		err = child_keymat(q, q->x->spi_out, gxy, gxy_len, key_out, len);
 	if (err) {
 		snprintf(why, whylen, "KEYMAT derivation failed");
 		goto out;

@@ -9,7 +9,7 @@
 #include "ike/ike.h"
 #include "wire/isakmp.h"
 
-int ike_encrypt(struct ike_sa *sa, struct buf *msg, uint8_t *iv)
+int ike_encrypt(const struct ike_sa *sa, struct buf *msg, uint8_t *iv)
 {
 	size_t plain = msg->len - ISAKMP_HDR_LEN;
 	size_t pad = (sa->block - plain % sa->block) % sa->block;
@@ -24,12 +24,12 @@ int ike_encrypt(struct ike_sa *sa, struct buf *msg, uint8_t *iv)
 	if (err < 0)
 		return err;
 	memcpy(iv, msg->data + msg->len - sa->block, sa->block);
-	msg->data[19] |= ISAKMP_FLAG_ENC;
-	put_u32(msg->data + 24, (uint32_t)msg->len);
+	msg->data[ISAKMP_HDR_FLAGS_OFF] |= ISAKMP_FLAG_ENC;
+	put_u32(msg->data + ISAKMP_HDR_LENGTH_OFF, (uint32_t)msg->len);
 	return 0;
 }
 
-int ike_decrypt(struct ike_sa *sa, uint8_t *msg, size_t len, uint8_t *iv)
+int ike_decrypt(const struct ike_sa *sa, uint8_t *msg, size_t len, uint8_t *iv)
 {
 	uint8_t next_iv[IKE_MAX_BLOCK];
 	size_t clen = len - ISAKMP_HDR_LEN;
@@ -46,7 +46,7 @@ int ike_decrypt(struct ike_sa *sa, uint8_t *msg, size_t len, uint8_t *iv)
 	return 0;
 }
 
-int sa_phase2_iv(struct ike_sa *sa, uint32_t msgid, uint8_t *iv)
+int sa_phase2_iv(const struct ike_sa *sa, uint32_t msgid, uint8_t *iv)
 {
 	return ike_phase2_iv(sa->hash->openssl, sa->p1_last_block, sa->block, msgid, iv);
 }

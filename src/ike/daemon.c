@@ -124,11 +124,13 @@ void ike_note_failure(struct ike_daemon *d, const char *conn, const char *why)
 	d->failures = f;
 }
 
-int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct ike_daemon **out)
+static int ike_daemon_alloc(struct loop *loop, struct conf *conf, uint16_t port,
+			    struct ike_daemon **out)
 {
 	struct ike_daemon *d = calloc(1, sizeof(*d));
 	int err;
 
+	*out = d;
 	if (!d)
 		return -ENOMEM;
 	d->loop = loop;
@@ -140,6 +142,7 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 	d->halfopen_timeout_ms = HALFOPEN_MS;
 	d->halfopen_max = HALFOPEN_MAX;
 	d->xfrm_events = -1;
+	timer_init(&d->reap, exchange_reap, d);
 	err = htable_init(&d->sa_by_icookie);
 	if (!err)
 		err = halfopen_init(d);
@@ -147,14 +150,43 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 		err = htable_init(&d->quick_by_msgid);
 	if (!err)
 		err = htable_init(&d->child_by_spi);
+	return err;
+}
+
+int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct ike_daemon **out)
+{
+	struct ike_daemon *d;
+	int err = ike_daemon_alloc(loop, conf, port, &d);
+
 	if (!err && conf->setup.dataplane == DATAPLANE_KERNEL)
 		err = ike_open_kernel(d);
 	if (!err)
 		err = ike_open_socks(d);
 	if (err) {
-		ike_daemon_free(d);
+		if (d)
+			ike_daemon_free(d);
 		return err;
 	}
+	*out = d;
+	return 0;
+}
+
+int ike_daemon_new_inproc(struct loop *loop, struct conf *conf, ike_send_fn send, void *arg,
+			  struct ike_daemon **out)
+{
+	struct ike_daemon *d;
+	int err;
+
+	if (conf->setup.dataplane == DATAPLANE_KERNEL)
+		return -EINVAL; /* the kernel's SAs would be real */
+	err = ike_daemon_alloc(loop, conf, ISAKMP_PORT, &d);
+	if (err) {
+		if (d)
+			ike_daemon_free(d);
+		return err;
+	}
+	d->send = send;
+	d->send_arg = arg;
 	*out = d;
 	return 0;
 }
@@ -169,6 +201,9 @@ void ike_daemon_free(struct ike_daemon *d)
 			info_send_delete_isakmp(d->sas);
 		ike_sa_free(d->sas);
 	}
+	timer_cancel(d->loop, &d->reap);
+	exchange_reap(d);
+	conn_refs_free(d);
 	for (i = 0; i < d->nsocks; i++) {
 		loop_del_fd(d->loop, d->socks[i].fd);
 		close(d->socks[i].fd);
@@ -197,10 +232,12 @@ void ike_daemon_free(struct ike_daemon *d)
 
 int ike_daemon_reload(struct ike_daemon *d, struct conf *conf)
 {
-	/* Running SAs keep their copy of the connection; new ones use the
-	 * new configuration. */
+	/* Running SAs keep the connection they were made for (their
+	 * references get copies of it); new ones use the new configuration. */
+	int err = conn_refs_detach(d);
+
 	d->conf = conf;
-	return 0;
+	return err;
 }
 
 static void ss_from_conf(struct sockaddr_storage *ss, const struct conf_addr *a, uint16_t port)
@@ -222,14 +259,14 @@ static void ss_from_conf(struct sockaddr_storage *ss, const struct conf_addr *a,
 
 int ike_sa_addresses(struct ike_sa *sa)
 {
-	if (sa->conn.remote.addr.family == AF_UNSPEC) {
+	if (sa->conn->remote.addr.family == AF_UNSPEC) {
 		ike_sa_fail(sa, "cannot initiate: right=%%any names no peer");
 		return -EINVAL;
 	}
-	ss_from_conf(&sa->remote, &sa->conn.remote.addr, sa->d->port);
-	ss_from_conf(&sa->local, &sa->conn.local.addr, sa->d->port);
-	sa->fd = ike_sock_for(sa->d, sa->conn.remote.addr.family);
-	if (sa->fd < 0) {
+	ss_from_conf(&sa->ep.remote, &sa->conn->remote.addr, sa->d->port);
+	ss_from_conf(&sa->ep.local, &sa->conn->local.addr, sa->d->port);
+	sa->ep.fd = ike_sock_for(sa->d, sa->conn->remote.addr.family);
+	if (sa->ep.fd < 0 && !sa->d->send) {
 		ike_sa_fail(sa, "no socket for the peer's address family");
 		return -EAFNOSUPPORT;
 	}
@@ -353,9 +390,9 @@ static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 		return NULL;
 	sa->exchange = m->hdr.exchange;
 	memcpy(sa->icookie, m->hdr.icookie, 8);
-	sa->local = m->local;
-	sa->remote = m->from;
-	sa->fd = m->fd;
+	sa->ep.local = m->local;
+	sa->ep.remote = m->from;
+	sa->ep.fd = m->fd;
 	if (halfopen_add(sa, named)) {
 		ike_sa_free(sa);
 		return NULL;
@@ -387,24 +424,26 @@ static void phase1_undecryptable(struct ike_daemon *d, struct ike_sa *sa, const 
 }
 
 /* Decrypts (with the other connections' keys too, for MM5) and parses m,
- * and checks it against its step.  0, or it was dropped and said why. */
-static int phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct step *s,
-		       struct ike_msg *m, uint8_t *iv)
+ * and checks it against its step.  True, or it was dropped and said why. */
+static bool phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct step *s,
+			struct ike_msg *m, uint8_t *iv)
 {
 	static const uint8_t zero[8];
 	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
 	uint8_t *cipher = NULL;
 	char why[256];
-	int err = 0;
+	int err = 0; /* a notify code */
 
 	if (sa->initiator && !memcmp(m->hdr.rcookie, zero, 8)) {
 		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: it has no responder cookie", s->name);
-		return ISAKMP_N_INVALID_COOKIE;
+		return false;
 	}
 	if (encrypted && !sa->initiator) {
 		cipher = malloc(m->len);
-		if (!cipher)
-			return -ENOMEM;
+		if (!cipher) {
+			ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: out of memory", s->name);
+			return false;
+		}
 		memcpy(cipher, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN);
 	}
 	if (encrypted && ike_decrypt(sa, m->raw, m->len, iv))
@@ -417,7 +456,7 @@ static int phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct ste
 	free(cipher);
 	if (err && encrypted) {
 		phase1_undecryptable(d, sa, s, m);
-		return err;
+		return false;
 	}
 	if (!err)
 		err = step_check(s, sa->initiator, m, why, sizeof(why));
@@ -425,7 +464,7 @@ static int phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct ste
 		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
 	if (err)
 		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: %s", s->name, why);
-	return err;
+	return !err;
 }
 
 static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
@@ -436,48 +475,46 @@ static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg
 	unsigned nsteps = aggressive ? aggressive_mode_nsteps : main_mode_nsteps;
 	uint8_t iv[IKE_MAX_BLOCK], digest[20];
 	const struct step *s;
-	int err;
+	struct step_result r;
 
 	/* While a DH job runs, the exchange has not answered yet: a copy of
 	 * the message is answered once it has. */
-	if (sa->dhj.job.pending)
+	if (sa->x && sa->x->dhj.job.pending)
 		return;
 	/* Only the peer speaks in its exchange (a NAT-T port change would be
 	 * taken after authentication, not here). */
-	if (!sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->remote)) {
+	if (!sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->ep.remote)) {
 		ike_sa_log(sa, LOG_LVL_DEBUG,
 			   "dropped a message from another address than the peer's");
 		return;
 	}
 	if (xmit_repeat(&sa->xmit, m->raw, m->len, digest)) {
-		if (sa->xmit.last_sent.len)
-			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, sa->xmit.last_sent.data,
-				     sa->xmit.last_sent.len);
+		xmit_resend(sa, &sa->xmit);
 		return;
 	}
-	if (sa->state != IKE_SA_NEGOTIATING || sa->step >= nsteps ||
-	    m->hdr.exchange != sa->exchange || !steps[sa->step].fn)
+	if (sa->state != IKE_SA_NEGOTIATING || !sa->x || sa->x->step >= nsteps ||
+	    m->hdr.exchange != sa->exchange || !steps[sa->x->step].fn)
 		return;
-	s = &steps[sa->step];
-	memcpy(iv, sa->iv, sizeof(iv));
-	if (phase1_open(d, sa, s, m, iv))
+	s = &steps[sa->x->step];
+	memcpy(iv, sa->x->iv, sizeof(iv));
+	if (!phase1_open(d, sa, s, m, iv))
 		return;
 	xmit_accepted(&sa->xmit, digest);
 	/* The responder's cookie, from its first well-formed answer only. */
 	if (sa->initiator && !memcmp(sa->rcookie, zero, 8))
 		memcpy(sa->rcookie, m->hdr.rcookie, 8);
-	memcpy(sa->iv, iv, sizeof(iv));
-	sa->step += 2;
+	memcpy(sa->x->iv, iv, sizeof(iv));
+	sa->x->step += 2;
 	tap_received(d, m);
-	err = s->fn(sa, m);
-	if (err > 0 && !sa->initiator)
+	r = s->fn(sa, m);
+	if (r.notify && !sa->initiator)
 		info_send_plain_notify(d, m,
-				       err == ISAKMP_N_INVALID_HASH_INFORMATION
+				       r.notify == ISAKMP_N_INVALID_HASH_INFORMATION
 					       ? ISAKMP_N_AUTHENTICATION_FAILED
-					       : (uint16_t)err);
-	if (err && sa->state == IKE_SA_NEGOTIATING)
+					       : r.notify);
+	if (step_failed(r) && sa->state == IKE_SA_NEGOTIATING)
 		ike_sa_fail(sa, "%s failed: %s", s->name,
-			    err > 0 ? wire_notify_name((uint16_t)err) : strerror(-err));
+			    r.notify ? wire_notify_name(r.notify) : strerror(-r.sys));
 }
 
 /* A protected Informational needs its own IV: derived from its message ID. */
@@ -488,7 +525,8 @@ static void informational_input(struct ike_daemon *d, struct ike_sa *sa, struct 
 
 	if (encrypted) {
 		if (!sa || sa->state != IKE_SA_ESTABLISHED || sa_phase2_iv(sa, m->hdr.msgid, iv) ||
-		    !sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->remote) ||
+		    !sockaddr_equal((struct sockaddr *)&m->from,
+				    (struct sockaddr *)&sa->ep.remote) ||
 		    ike_decrypt(sa, m->raw, m->len, iv)) {
 			log_info("dropped an encrypted Informational exchange for no usable SA "
 				 "(none, not established, not from its peer, or not decrypting)");
@@ -635,13 +673,13 @@ int ike_down(struct ike_daemon *d, const char *name)
 	child_remove_conn(d, name, true);
 	for (sa = d->sas; sa; sa = next) {
 		next = sa->next;
-		if (strcmp(sa->conn.name, name))
+		if (strcmp(sa->conn->name, name))
 			continue;
 		found = true;
 		if (sa->state == IKE_SA_ESTABLISHED)
 			info_send_delete_isakmp(sa);
 		ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA deleted by the operator");
-		snprintf(sa->why, sizeof(sa->why), "brought down by the operator");
+		ike_sa_set_why(sa, "brought down by the operator");
 		ike_sa_free(sa);
 	}
 	return found || conf_conn(d->conf, name) ? 0 : -ENOENT;

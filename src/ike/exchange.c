@@ -1,6 +1,11 @@
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <openssl/crypto.h>
 
 #include "ike/exchange.h"
+#include "crypto/rand.h"
+#include "ike/ike.h"
 #include "wire/payload.h"
 
 int step_check(const struct step *s, bool initiator, const struct ike_msg *m, char *why,
@@ -38,4 +43,80 @@ int step_check(const struct step *s, bool initiator, const struct ike_msg *m, ch
 		return ISAKMP_N_PAYLOAD_MALFORMED;
 	}
 	return 0;
+}
+
+#define NONCE_LEN 32 /* RFC 2409 5: 8 to 256 bytes */
+
+int exchange_make_nonce(struct buf *nonce)
+{
+	uint8_t *p;
+
+	buf_reset(nonce);
+	p = buf_reserve(nonce, NONCE_LEN);
+	return p ? crypto_random(p, NONCE_LEN) : -ENOMEM;
+}
+
+struct exchange *exchange_new(struct ike_sa *sa, struct quick *q)
+{
+	struct exchange *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	x->sa = sa;
+	x->q = q;
+	buf_init(&x->ni);
+	buf_init(&x->nr);
+	buf_init(&x->gxi);
+	buf_init(&x->gxr);
+	buf_init(&x->sai_b);
+	buf_init(&x->idii_b);
+	buf_init(&x->idir_b);
+	buf_init(&x->psk);
+	dh_job_init(&x->dhj);
+	return x;
+}
+
+void exchange_free(struct ike_daemon *d, struct exchange *x)
+{
+	if (!x)
+		return;
+	/* After this the job's memory may go (dh_job.h's promise). */
+	dh_job_clear(d->loop, &x->dhj);
+	buf_free(&x->ni);
+	buf_free(&x->nr);
+	buf_free(&x->gxi);
+	buf_free(&x->gxr);
+	buf_free(&x->sai_b);
+	buf_free(&x->idii_b);
+	buf_free(&x->idir_b);
+	buf_free(&x->psk);
+	OPENSSL_cleanse(x, sizeof(*x));
+	free(x);
+}
+
+void exchange_end(struct exchange **xp)
+{
+	struct exchange *x = *xp;
+	struct ike_daemon *d;
+
+	if (!x)
+		return;
+	*xp = NULL;
+	d = x->sa->d;
+	dh_job_clear(d->loop, &x->dhj);
+	x->next_ended = d->ended;
+	d->ended = x;
+	timer_arm(d->loop, &d->reap, 0);
+}
+
+void exchange_reap(void *daemon)
+{
+	struct ike_daemon *d = daemon;
+
+	while (d->ended) {
+		struct exchange *x = d->ended;
+
+		d->ended = x->next_ended;
+		exchange_free(d, x);
+	}
 }

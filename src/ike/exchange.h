@@ -29,9 +29,35 @@ struct ike_msg {
 struct ike_sa;
 struct quick;
 
-/* Returns 0, or an ISAKMP notify code: the exchange failed and the handler
- * has already said why (ike_sa_fail / quick_fail). */
-typedef int (*step_fn)(void *state, struct ike_msg *m);
+/* How a step's handler (or a helper of it) ended.  Both 0: the exchange
+ * goes on.  notify: it failed on the peer's account, and the peer may be
+ * told this ISAKMP notify code.  sys (-errno): it failed here, and the
+ * peer is told nothing.  Kept apart, never one int.  A handler that fails
+ * says why on what failed (ike_sa_fail, quick_fail); when it has not, the
+ * dispatcher does, from these. */
+struct step_result {
+	uint16_t notify;
+	int sys;
+};
+
+#define STEP_GO_ON ((struct step_result){0, 0})
+
+static inline struct step_result step_notify(int notify)
+{
+	return (struct step_result){(uint16_t)notify, 0};
+}
+
+static inline struct step_result step_sys(int err)
+{
+	return (struct step_result){0, err};
+}
+
+static inline bool step_failed(struct step_result r)
+{
+	return r.notify || r.sys;
+}
+
+typedef struct step_result (*step_fn)(void *state, struct ike_msg *m);
 
 /* Whether a step's message arrives encrypted. */
 enum step_enc {

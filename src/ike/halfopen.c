@@ -153,7 +153,7 @@ static uint64_t halfopen_lifetime_ms(const struct ike_daemon *d, bool named)
 
 int halfopen_add(struct ike_sa *sa, bool named)
 {
-	sa->halfopen = src_count(sa->d, &sa->remote);
+	sa->halfopen = src_count(sa->d, &sa->ep.remote);
 	if (!sa->halfopen)
 		return -ENOMEM;
 	timer_arm(sa->d->loop, &sa->expire, halfopen_lifetime_ms(sa->d, named));
@@ -181,7 +181,7 @@ static void mm_halfopen_expire(void *arg)
 	struct mm_halfopen *h = arg;
 	char peer[64];
 
-	sockaddr_str((const struct sockaddr *)&h->remote, peer, sizeof(peer));
+	sockaddr_str((const struct sockaddr *)&h->ep.remote, peer, sizeof(peer));
 	log_info("#%u %s: %s did not send Main Mode message 3 in time: forgotten", h->serial,
 		 h->conn, peer);
 	halfopen_mm_free(h);
@@ -203,9 +203,9 @@ struct mm_halfopen *halfopen_mm_new(struct ike_daemon *d, const struct ike_msg *
 	h->d = d;
 	h->serial = ++d->next_serial;
 	memcpy(h->icookie, m->hdr.icookie, 8);
-	h->local = m->local;
-	h->remote = m->from;
-	h->fd = m->fd;
+	h->ep.local = m->local;
+	h->ep.remote = m->from;
+	h->ep.fd = m->fd;
 	h->src_older = h->src->mm_newest;
 	if (h->src_older)
 		h->src_older->src_newer = h;
@@ -230,7 +230,7 @@ struct mm_halfopen *halfopen_mm_find(struct ike_daemon *d, const uint8_t icookie
 
 		if (!memcmp(h->icookie, icookie, 8) &&
 		    (!memcmp(h->rcookie, rcookie, 8) || !memcmp(rcookie, zero_cookie, 8)) &&
-		    sockaddr_equal((struct sockaddr *)&h->remote, (const struct sockaddr *)from))
+		    sockaddr_equal((struct sockaddr *)&h->ep.remote, (const struct sockaddr *)from))
 			return h;
 	}
 	return NULL;

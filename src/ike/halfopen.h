@@ -24,8 +24,7 @@ struct mm_halfopen {
 	struct timer expire;
 	unsigned serial;
 	uint8_t icookie[8], rcookie[8];
-	struct sockaddr_storage local, remote;
-	int fd;
+	struct ike_endpoint ep;
 	char conn[64];		/* by name: a reload may free the configuration */
 	struct p1_offer offer;	/* the transform chosen */
 	uint8_t mm1_digest[20]; /* a copy of MM1 gets MM2 again */

@@ -29,25 +29,82 @@ struct capture;
 struct keytables;
 struct halfopen_src;
 
+/* Where an exchange's messages go and come from: every send takes one
+ * (NAT-T's port change and keepalives will live here too). */
+struct ike_endpoint {
+	struct sockaddr_storage local, remote;
+	int fd; /* our socket; -1 with an in-process transport */
+};
+
+/* Sends one datagram; the daemon's sockets unless a transport is given
+ * (ike_daemon_new_inproc). */
+typedef void (*ike_send_fn)(void *arg, const struct ike_endpoint *ep, const uint8_t *msg,
+			    size_t len);
+
 /* Who is waiting for a connection to come up (oakleyctl up). */
 typedef void (*ike_up_fn)(void *arg, bool ok, const char *why);
 
 /* Retransmission of one exchange's last message, and the replay of our last
- * answer when the peer retransmits. */
+ * answer when the peer retransmits.  It goes to the owner's peer (the
+ * ISAKMP SA's endpoint), so it keeps no address of its own. */
 struct xmit {
 	struct buf last_sent;
-	struct sockaddr_storage to;
-	int fd;
 	unsigned tries;
 	struct timer timer;
 	uint8_t last_recv_digest[20]; /* SHA1 of the last message received */
 	bool have_last_recv;
 };
 
+/* A connection as the SAs made for it saw it: they share one reference,
+ * which points into the running configuration, and gets its own copy when
+ * a reload replaces that, so a reload does not change a running SA
+ * (conn_ref.c). */
+struct conn_ref {
+	const struct conn *c;
+	struct conn *copy; /* after a reload: c points here */
+	unsigned refs;
+	unsigned gen, idx; /* the configuration's generation and index */
+};
+
 enum ike_sa_state {
 	IKE_SA_NEGOTIATING,
 	IKE_SA_ESTABLISHED,
 	IKE_SA_DEAD,
+};
+
+/* One negotiation under way: Main or Aggressive Mode (q NULL), or a Quick
+ * Mode.  What only the exchange needs lives here, on the heap, and is freed
+ * (key material wiped) when the exchange ends, established or failed; the
+ * SA or Quick Mode keeps what it needs afterwards. */
+struct exchange {
+	struct exchange *next_ended;
+	struct ike_sa *sa; /* the ISAKMP SA negotiated, or the one Quick Mode runs under */
+	struct quick *q;
+	unsigned step;		   /* index into the exchange's step table */
+	uint32_t msgid;		   /* 0 in phase 1 */
+	uint8_t iv[IKE_MAX_BLOCK]; /* the CBC IV chain of this exchange */
+	struct dh_job dhj;	   /* the pending (or last) DH job */
+	struct buf ni, nr;
+	/* the responder's answer, kept while the DH job runs */
+	struct wire_transform_spec echo;
+	uint8_t propnum;
+
+	/* phase 1 */
+	struct buf gxi, gxr, sai_b, idii_b, idir_b, psk;
+	uint8_t skeyid[IKE_MAX_MD];
+	uint8_t peer_hash[IKE_MAX_MD]; /* Aggressive Mode's HASH_R, while DH runs */
+	size_t peer_hash_len;
+
+	/* Quick Mode: the child it negotiates */
+	struct conf_ts ts_local, ts_remote; /* what this child protects */
+	struct proposal chosen;
+	bool tunnel;
+	uint32_t lifetime_s, life_kb; /* in force: proposed, or the responder's */
+	bool lifetime_from_responder; /* RESPONDER-LIFETIME shortened them */
+	const struct alg *pfs;	      /* the Quick Mode's DH group, NULL without PFS */
+	bool ids, notify_lifetime;
+	uint32_t spi_in, spi_out;
+	uint32_t reqid;
 };
 
 /* One phase-1 SA (ISAKMP SA). */
@@ -58,14 +115,14 @@ struct ike_sa {
 	struct ike_sa *next, *prev;    /* the daemon's list, for status and shutdown */
 	struct ike_daemon *d;
 	unsigned serial;
-	struct conn conn; /* a copy: a reload does not change a running SA */
+	struct conn_ref *cref; /* its connection (sa->conn is cref->c) */
+	const struct conn *conn;
 	bool initiator;
 	uint8_t exchange; /* ISAKMP_XCHG_ID_PROT or _AGGRESSIVE */
-	unsigned step;	  /* index into the exchange's step table */
 	enum ike_sa_state state;
 	uint8_t icookie[8], rcookie[8];
-	struct sockaddr_storage local, remote;
-	int fd;
+	struct ike_endpoint ep; /* the peer */
+	struct exchange *x;	/* while phase 1 is negotiated */
 
 	/* negotiated */
 	const struct alg *encr, *hash, *group;
@@ -73,25 +130,19 @@ struct ike_sa {
 	uint32_t lifetime_s;
 	uint64_t started_ms, established_ms;
 
-	/* keying state */
-	struct dh_job dhj;
-	struct wire_transform_spec echo; /* the chosen transform, while DH runs */
-	uint8_t propnum;
-	uint8_t peer_hash[IKE_MAX_MD]; /* Aggressive Mode's HASH_R, likewise */
-	size_t peer_hash_len;
-	struct buf gxi, gxr, ni, nr, sai_b, idii_b, idir_b, psk;
-	uint8_t skeyid[IKE_MAX_MD], skeyid_d[IKE_MAX_MD], skeyid_a[IKE_MAX_MD],
-		skeyid_e[IKE_MAX_MD];
+	/* keys */
+	uint8_t skeyid_d[IKE_MAX_MD], skeyid_a[IKE_MAX_MD], skeyid_e[IKE_MAX_MD];
 	size_t prf_len;
 	uint8_t enc_key[32];
 	size_t enc_key_len;
 	size_t block;
-	uint8_t iv[IKE_MAX_BLOCK];	      /* phase-1 CBC IV chain */
 	uint8_t p1_last_block[IKE_MAX_BLOCK]; /* base of phase-2 IVs */
 
 	struct xmit xmit;
 	struct timer expire; /* half-open limit, then the SA's lifetime */
-	char why[512];	     /* why it failed, for status and oakleyctl up */
+	/* Why it failed, or is likely to (a sentence), for status and
+	 * oakleyctl up: "" or a copy on the heap (ike_sa_set_why). */
+	const char *why;
 
 	/* Quick Modes to start once phase 1 is up (initiator). */
 	struct quick *quicks;
@@ -111,32 +162,21 @@ enum quick_state {
 	QUICK_DEAD,
 };
 
-/* One Quick Mode exchange; on success it becomes a child SA. */
+/* One Quick Mode exchange; on success it becomes a child SA.  Once it
+ * ended only this is left, lingering to answer copies of the peer's last
+ * message with ours. */
 struct quick {
 	struct hnode by_msgid;
 	struct quick *next_in_sa; /* the SA's Quick Modes */
 	struct ike_sa *sa;
-	struct conn conn; /* the connection this child is for (the responder
-			     picks it by the peer's IDs and proposals) */
+	/* the connection this child is for (the responder picks it by the
+	 * peer's IDs and proposals; NULL until then) */
+	struct conn_ref *cref;
+	const struct conn *conn;
+	struct exchange *x; /* while negotiating */
 	uint32_t msgid;
 	bool initiator;
-	unsigned step;
 	enum quick_state state;
-	uint8_t iv[IKE_MAX_BLOCK];
-	struct buf ni, nr;
-	struct conf_ts ts_local, ts_remote; /* what this child protects */
-	struct proposal chosen;
-	bool tunnel;
-	uint32_t lifetime_s, life_kb; /* in force: proposed, or the responder's */
-	bool lifetime_from_responder; /* RESPONDER-LIFETIME shortened them */
-	const struct alg *pfs;	      /* the Quick Mode's DH group, NULL without PFS */
-	struct dh_job dhj;
-	/* the responder's answer, kept while the PFS job runs */
-	struct wire_transform_spec echo;
-	uint8_t propnum;
-	bool ids, notify_lifetime;
-	uint32_t spi_in, spi_out;
-	uint32_t reqid;
 	struct xmit xmit;
 	ike_up_fn up_fn;
 	void *up_arg;
@@ -211,10 +251,24 @@ struct ike_daemon {
 	 * malformed ones, and messages of an exchange that did not decrypt. */
 	uint64_t dropped_halfopen, dropped_first, dropped_undecryptable, dropped_am_rate;
 	uint64_t am_tokens, am_refill_ms; /* Aggressive Mode answers (halfopen.c) */
+	/* The shared connection references of the running configuration,
+	 * by index (conn_ref.c); conf_gen counts reloads. */
+	struct conn_ref **conn_refs;
+	unsigned nconn_refs, conf_gen;
+	ike_send_fn send; /* NULL: the sockets */
+	void *send_arg;
+	struct exchange *ended; /* to be freed from the loop (exchange_end) */
+	struct timer reap;
 };
 
 /* daemon.c */
 int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct ike_daemon **out);
+/* A daemon with no sockets and no kernel (dataplane=none only): what it
+ * sends goes to send(arg, ...), what it receives is given to
+ * ike_packet_input (fd -1).  Two of them on one loop make whole exchanges
+ * in a unit test. */
+int ike_daemon_new_inproc(struct loop *loop, struct conf *conf, ike_send_fn send, void *arg,
+			  struct ike_daemon **out);
 void ike_daemon_free(struct ike_daemon *d); /* sends Deletes, removes SAs */
 int ike_daemon_reload(struct ike_daemon *d, struct conf *conf);
 /* Starts a connection (auto=start and oakleyctl up); fn is called once. */
@@ -256,15 +310,45 @@ void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(
  * exchange goes on, and fails with it if it times out. */
 void ike_sa_likely(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ike_sa_free(struct ike_sa *sa);
+/* Why it failed or is likely to, or "" */
+const char *ike_sa_why(const struct ike_sa *sa);
+/* Sets the reason (a copy); false without memory (the old one stays). */
+bool ike_sa_set_why(struct ike_sa *sa, const char *why);
 void ike_sa_log(const struct ike_sa *sa, int lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ike_sa_established(struct ike_sa *sa);
 
+/* conn_ref.c: the connection an SA or Quick Mode was made for */
+/* A reference to c, shared with the other holders of the same connection
+ * of the same configuration; NULL without memory. */
+struct conn_ref *conn_ref_get(struct ike_daemon *d, const struct conn *c);
+void conn_ref_put(struct ike_daemon *d, struct conn_ref *r);
+/* Before d->conf is replaced: every reference gets its own copy. */
+int conn_refs_detach(struct ike_daemon *d);
+void conn_refs_free(struct ike_daemon *d);
+/* Points sa (or q) at connection c, dropping the old reference. */
+int ike_sa_set_conn(struct ike_sa *sa, const struct conn *c);
+int quick_set_conn(struct quick *q, const struct conn *c);
+
+/* exchange.c: the negotiation object */
+/* Our nonce (Ni or Nr, phase 1 and Quick Mode alike): fresh random bytes. */
+int exchange_make_nonce(struct buf *nonce);
+struct exchange *exchange_new(struct ike_sa *sa, struct quick *q);
+/* Cancels its job, wipes and frees it; NULL is fine. */
+void exchange_free(struct ike_daemon *d, struct exchange *x);
+/* The exchange *xp ended (its owner goes on): *xp is NULL at once, its job
+ * cancelled and its secret wiped; the memory goes from the loop, since
+ * the caller may be one of its handlers or its job's completion. */
+void exchange_end(struct exchange **xp);
+/* Frees the ended exchanges (the loop does it; ike_daemon_free too). */
+void exchange_reap(void *daemon);
+
 /* xmit.c: sending with retransmission, and replies to retransmissions */
 void xmit_init(struct xmit *x, loop_timer_fn fn, void *arg);
 void xmit_clear(struct ike_daemon *d, struct xmit *x);
-int xmit_send(struct ike_daemon *d, struct xmit *x, int fd, const struct sockaddr_storage *to,
-	      const struct sockaddr_storage *from, struct buf *msg, bool retransmit);
+/* Sends msg to sa's peer and keeps it (takes msg's contents); retransmit
+ * says whether we wait for an answer. */
+int xmit_send(struct ike_sa *sa, struct xmit *x, struct buf *msg, bool retransmit);
 /* true if the message is the same as the last one received (a retransmission) */
 bool xmit_seen(struct xmit *x, const uint8_t *msg, size_t len);
 /* The same, in two halves: a repeat of the last message accepted (its
@@ -274,17 +358,18 @@ bool xmit_seen(struct xmit *x, const uint8_t *msg, size_t len);
 bool xmit_repeat(const struct xmit *x, const uint8_t *msg, size_t len, uint8_t digest[20]);
 void xmit_accepted(struct xmit *x, const uint8_t digest[20]);
 /* true while more tries remain (and resent); false when it gave up */
-bool xmit_retransmit(struct ike_daemon *d, struct xmit *x, const struct sockaddr_storage *from);
+bool xmit_retransmit(struct ike_sa *sa, struct xmit *x);
+/* Sends our last message again (a copy of the peer's came). */
+void xmit_resend(struct ike_sa *sa, const struct xmit *x);
 /* From a first send to giving up: how long a peer with our settings keeps
  * retransmitting, so how long a finished exchange lingers to answer it. */
 uint64_t xmit_span_ms(const struct ike_daemon *d);
-void ike_send_raw(struct ike_daemon *d, int fd, const struct sockaddr_storage *to,
-		  const struct sockaddr_storage *from, const uint8_t *msg, size_t len);
+void ike_send(struct ike_daemon *d, const struct ike_endpoint *ep, const uint8_t *msg, size_t len);
 
 /* crypt.c: phase-1 encryption and its IV chains */
-int ike_encrypt(struct ike_sa *sa, struct buf *msg, uint8_t *iv);
+int ike_encrypt(const struct ike_sa *sa, struct buf *msg, uint8_t *iv);
 /* Decrypts msg in place (after the header); iv is updated to the last ciphertext block. */
-int ike_decrypt(struct ike_sa *sa, uint8_t *msg, size_t len, uint8_t *iv);
-int sa_phase2_iv(struct ike_sa *sa, uint32_t msgid, uint8_t *iv);
+int ike_decrypt(const struct ike_sa *sa, uint8_t *msg, size_t len, uint8_t *iv);
+int sa_phase2_iv(const struct ike_sa *sa, uint32_t msgid, uint8_t *iv);
 
 #endif

@@ -73,13 +73,13 @@ int send_protected(struct ike_sa *sa, struct buf *msg, uint8_t *iv, struct xmit 
 {
 	int err;
 
-	tap_sent(sa->d, &sa->local, &sa->remote, msg->data, msg->len);
+	tap_sent(sa->d, &sa->ep.local, &sa->ep.remote, msg->data, msg->len);
 	err = ike_encrypt(sa, msg, iv);
 	if (err)
 		return err;
 	if (x)
-		return xmit_send(sa->d, x, sa->fd, &sa->remote, &sa->local, msg, retransmit);
-	ike_send_raw(sa->d, sa->fd, &sa->remote, &sa->local, msg->data, msg->len);
+		return xmit_send(sa, x, msg, retransmit);
+	ike_send(sa->d, &sa->ep, msg->data, msg->len);
 	return 0;
 }
 
@@ -89,8 +89,8 @@ static bool peer_has_other_sa(struct ike_sa *sa)
 
 	for (o = sa->d->sas; o; o = o->next)
 		if (o != sa && o->state == IKE_SA_ESTABLISHED &&
-		    sockaddr_addr_equal((struct sockaddr *)&o->remote,
-					(struct sockaddr *)&sa->remote))
+		    sockaddr_addr_equal((struct sockaddr *)&o->ep.remote,
+					(struct sockaddr *)&sa->ep.remote))
 			return true;
 	return false;
 }
@@ -131,7 +131,9 @@ void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint1
 	if (!wire_add_notify(&w, IPSEC_DOI, PROTO_ISAKMP, type, NULL, 0, NULL, 0) &&
 	    !wire_build_finish(&w)) {
 		tap_sent(d, &m->local, &m->from, msg.data, msg.len);
-		ike_send_raw(d, m->fd, &m->from, &m->local, msg.data, msg.len);
+		struct ike_endpoint back = {m->local, m->from, m->fd};
+
+		ike_send(d, &back, msg.data, msg.len);
 	}
 	buf_free(&msg);
 }
@@ -263,7 +265,7 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 	}
 	if (n->type < 16384 && sa->state == IKE_SA_NEGOTIATING &&
 	    !sockaddr_equal((const struct sockaddr *)&m->from,
-			    (const struct sockaddr *)&sa->remote)) {
+			    (const struct sockaddr *)&sa->ep.remote)) {
 		sockaddr_str((const struct sockaddr *)&m->from, peer, sizeof(peer));
 		ike_sa_log(sa, LOG_LVL_INFO, "dropped an unprotected %s from %s, not the peer",
 			   wire_notify_name(n->type), peer);
@@ -273,7 +275,7 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 		/* Unprotected, so anyone could have sent it: it is the likely
 		 * reason if the exchange times out, as in Libreswan.  After our
 		 * ID and HASH, a refusal is almost always the key. */
-		bool after_auth = sa->initiator && sa->step > 4 &&
+		bool after_auth = sa->initiator && sa->x && sa->x->step > 4 &&
 				  (n->type == ISAKMP_N_AUTHENTICATION_FAILED ||
 				   n->type == ISAKMP_N_INVALID_HASH_INFORMATION ||
 				   n->type == ISAKMP_N_PAYLOAD_MALFORMED);
@@ -281,7 +283,7 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 		char offered[512] = "";
 
 		if (n->type == ISAKMP_N_NO_PROPOSAL_CHOSEN && sa->initiator)
-			proposals_str("ike", &sa->conn.ike, offered, sizeof(offered));
+			proposals_str("ike", &sa->conn->ike, offered, sizeof(offered));
 		ike_sa_likely(sa, "peer refused: it sent %s%s%s%s", wire_notify_name(n->type),
 			      after_auth ? " after our HASH_I: the pre-shared keys probably differ"
 					 : "",

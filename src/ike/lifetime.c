@@ -7,27 +7,27 @@
 
 bool lifetime_respond(struct quick *q, const struct p2_offer *o)
 {
-	uint32_t policy_kb = (uint32_t)(q->conn.lifebytes / 1024);
+	uint32_t policy_kb = (uint32_t)(q->conn->lifebytes / 1024);
 	bool shorter = false;
 
-	q->lifetime_s = o->life_s;
-	q->life_kb = o->life_kb;
-	if (!q->lifetime_s || q->lifetime_s > q->conn.lifetime_s) {
-		shorter = q->lifetime_s != 0;
-		q->lifetime_s = q->conn.lifetime_s;
+	q->x->lifetime_s = o->life_s;
+	q->x->life_kb = o->life_kb;
+	if (!q->x->lifetime_s || q->x->lifetime_s > q->conn->lifetime_s) {
+		shorter = q->x->lifetime_s != 0;
+		q->x->lifetime_s = q->conn->lifetime_s;
 	}
-	if (policy_kb && (!q->life_kb || q->life_kb > policy_kb)) {
-		q->life_kb = policy_kb;
+	if (policy_kb && (!q->x->life_kb || q->x->life_kb > policy_kb)) {
+		q->x->life_kb = policy_kb;
 		shorter = true;
 	}
-	q->lifetime_from_responder = shorter;
+	q->x->lifetime_from_responder = shorter;
 	if (shorter)
 		ike_sa_log(
 			q->sa, LOG_LVL_INFO,
 			"%s: peer proposed a lifetime of %u s and %u KB, beyond our policy of %u s "
 			"and %u KB: answering with RESPONDER-LIFETIME %u s, %u KB",
-			q->conn.name, o->life_s, o->life_kb, q->conn.lifetime_s, policy_kb,
-			q->lifetime_s, q->life_kb);
+			q->conn->name, o->life_s, o->life_kb, q->conn->lifetime_s, policy_kb,
+			q->x->lifetime_s, q->x->life_kb);
 	return shorter;
 }
 
@@ -41,18 +41,18 @@ int lifetime_add_notify(struct wire_builder *w, const struct quick *q)
 	put_u16(data + 2, IKE_LIFE_SECONDS);
 	put_u16(data + 4, IPSEC_ATTR_SA_LIFE_DURATION);
 	put_u16(data + 6, 4);
-	put_u32(data + 8, q->lifetime_s);
+	put_u32(data + 8, q->x->lifetime_s);
 	len = 12;
-	if (q->life_kb) {
+	if (q->x->life_kb) {
 		put_u16(data + len, 0x8000 | IPSEC_ATTR_SA_LIFE_TYPE);
 		put_u16(data + len + 2, IKE_LIFE_KILOBYTES);
 		put_u16(data + len + 4, IPSEC_ATTR_SA_LIFE_DURATION);
 		put_u16(data + len + 6, 4);
-		put_u32(data + len + 8, q->life_kb);
+		put_u32(data + len + 8, q->x->life_kb);
 		len += 12;
 	}
 	/* RFC 2407 4.6.3.1: the SPI is the sender's inbound one. */
-	put_u32(spi, q->spi_in);
+	put_u32(spi, q->x->spi_in);
 	return wire_add_notify(w, IPSEC_DOI, PROTO_IPSEC_ESP, IPSEC_N_RESPONDER_LIFETIME, spi, 4,
 			       data, len);
 }
@@ -89,7 +89,7 @@ static uint32_t lifetime_bound(const struct quick *q, const char *what, const ch
 	if (theirs < floor) {
 		ike_sa_log(q->sa, LOG_LVL_WARN,
 			   "%s: peer's %s of %u %s is below the least we accept: %u %s",
-			   q->conn.name, what, theirs, unit, floor, unit);
+			   q->conn->name, what, theirs, unit, floor, unit);
 		return floor;
 	}
 	return theirs;
@@ -97,16 +97,18 @@ static uint32_t lifetime_bound(const struct quick *q, const char *what, const ch
 
 void lifetime_initiator(struct quick *q, const struct p2_offer *o, const struct ike_msg *m)
 {
-	uint32_t secs, kb, policy_kb = (uint32_t)(q->conn.lifebytes / 1024);
+	uint32_t secs, kb, policy_kb = (uint32_t)(q->conn->lifebytes / 1024);
 	struct wire_notify n;
 	unsigned i;
 
 	/* Our policy first: what the responder echoes or notifies only
 	 * shortens it. */
-	q->lifetime_s =
-		lifetime_bound(q, "lifetime", "s", q->conn.lifetime_s, o->life_s, LIFETIME_FLOOR_S);
-	q->life_kb = lifetime_bound(q, "lifetime", "KB", policy_kb, o->life_kb, LIFETIME_FLOOR_KB);
-	q->lifetime_from_responder = q->lifetime_s != q->conn.lifetime_s || q->life_kb != policy_kb;
+	q->x->lifetime_s = lifetime_bound(q, "lifetime", "s", q->conn->lifetime_s, o->life_s,
+					  LIFETIME_FLOOR_S);
+	q->x->life_kb =
+		lifetime_bound(q, "lifetime", "KB", policy_kb, o->life_kb, LIFETIME_FLOOR_KB);
+	q->x->lifetime_from_responder =
+		q->x->lifetime_s != q->conn->lifetime_s || q->x->life_kb != policy_kb;
 	for (i = 0; i < m->pl.n; i++) {
 		if (m->pl.p[i].type != ISAKMP_PL_N || wire_parse_notify(m->pl.p[i].body, &n) ||
 		    n.type != IPSEC_N_RESPONDER_LIFETIME)
@@ -116,22 +118,22 @@ void lifetime_initiator(struct quick *q, const struct p2_offer *o, const struct 
 			ike_sa_log(q->sa, LOG_LVL_WARN, "ignored a malformed RESPONDER-LIFETIME");
 			continue;
 		}
-		secs = lifetime_bound(q, "RESPONDER-LIFETIME", "s", q->lifetime_s, secs,
+		secs = lifetime_bound(q, "RESPONDER-LIFETIME", "s", q->x->lifetime_s, secs,
 				      LIFETIME_FLOOR_S);
-		kb = lifetime_bound(q, "RESPONDER-LIFETIME", "KB", q->life_kb, kb,
+		kb = lifetime_bound(q, "RESPONDER-LIFETIME", "KB", q->x->life_kb, kb,
 				    LIFETIME_FLOOR_KB);
-		if (secs != q->lifetime_s)
+		if (secs != q->x->lifetime_s)
 			ike_sa_log(
 				q->sa, LOG_LVL_INFO,
 				"peer's RESPONDER-LIFETIME: %u s instead of the %u s we proposed",
-				secs, q->lifetime_s);
-		if (kb != q->life_kb)
+				secs, q->x->lifetime_s);
+		if (kb != q->x->life_kb)
 			ike_sa_log(q->sa, LOG_LVL_INFO,
 				   "peer's RESPONDER-LIFETIME: %u KB instead of %u KB", kb,
-				   q->life_kb);
-		if (secs != q->lifetime_s || kb != q->life_kb)
-			q->lifetime_from_responder = true;
-		q->lifetime_s = secs;
-		q->life_kb = kb;
+				   q->x->life_kb);
+		if (secs != q->x->lifetime_s || kb != q->x->life_kb)
+			q->x->lifetime_from_responder = true;
+		q->x->lifetime_s = secs;
+		q->x->life_kb = kb;
 	}
 }

@@ -31,7 +31,7 @@
 /* MM5 / MM6: our ID and HASH, encrypted. */
 static int mm_send_id(struct ike_sa *sa, bool retransmit)
 {
-	struct buf *id_b = sa->initiator ? &sa->idii_b : &sa->idir_b;
+	struct buf *id_b = sa->initiator ? &sa->x->idii_b : &sa->x->idir_b;
 	uint8_t hash[IKE_MAX_MD];
 	struct wire_builder w;
 	struct isakmp_hdr h;
@@ -42,7 +42,7 @@ static int mm_send_id(struct ike_sa *sa, bool retransmit)
 	buf_init(&msg);
 	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
-	err = id_add_phase1(&w, &sa->conn.local.id, &off, &len);
+	err = id_add_phase1(&w, &sa->conn->local.id, &off, &len);
 	if (err)
 		goto out;
 	buf_reset(id_b);
@@ -85,8 +85,8 @@ int main_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn,
 		ike_sa_fail(sa, "cannot build Main Mode message 1: %s", strerror(-err));
 		return 0;
 	}
-	ike_sa_log(sa, LOG_LVL_INFO, "initiating Main Mode to %s", sa->conn.name);
-	sa->step = 1;
+	ike_sa_log(sa, LOG_LVL_INFO, "initiating Main Mode to %s", sa->conn->name);
+	sa->x->step = 1;
 	phase1_send(sa, &msg, false, true);
 	return 0;
 }
@@ -189,8 +189,8 @@ static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 	buf_free(&msg);
 	if (err)
 		return err;
-	tap_sent(h->d, &h->local, &h->remote, h->mm2, h->mm2_len);
-	ike_send_raw(h->d, h->fd, &h->remote, &h->local, h->mm2, h->mm2_len);
+	tap_sent(h->d, &h->ep.local, &h->ep.remote, h->mm2, h->mm2_len);
+	ike_send(h->d, &h->ep, h->mm2, h->mm2_len);
 	return 0;
 }
 
@@ -243,7 +243,7 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	if (!memcmp(m->hdr.rcookie, zero, 8)) {
 		mm_digest(m, digest);
 		if (!memcmp(digest, h->mm1_digest, sizeof(digest)))
-			ike_send_raw(d, h->fd, &h->remote, &h->local, h->mm2, h->mm2_len);
+			ike_send(d, &h->ep, h->mm2, h->mm2_len);
 		return NULL;
 	}
 	c = conf_conn(d->conf, h->conn);
@@ -260,16 +260,16 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	sa->exchange = ISAKMP_XCHG_ID_PROT;
 	memcpy(sa->icookie, h->icookie, 8);
 	memcpy(sa->rcookie, h->rcookie, 8);
-	sa->local = h->local;
-	sa->remote = h->remote;
-	sa->fd = h->fd;
+	sa->ep.local = h->ep.local;
+	sa->ep.remote = h->ep.remote;
+	sa->ep.fd = h->ep.fd;
 	phase1_take_offer(sa, &h->offer);
-	if (!buf_append(&sa->sai_b, h->sai, h->sai_len)) {
+	if (!buf_append(&sa->x->sai_b, h->sai, h->sai_len)) {
 		ike_sa_free(sa);
 		return NULL;
 	}
 	sa->halfopen = halfopen_mm_detach(h); /* still half-open, counted as before */
-	sa->step = 2;
+	sa->x->step = 2;
 	halfopen_mm_free(h);
 	ike_sa_hash(sa);
 	return phase1_find_psk(sa, NULL) ? NULL : sa;
@@ -277,8 +277,8 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 
 static int mm_send_ke(struct ike_sa *sa, bool retransmit)
 {
-	struct buf *gx = sa->initiator ? &sa->gxi : &sa->gxr;
-	struct buf *nonce = sa->initiator ? &sa->ni : &sa->nr;
+	struct buf *gx = sa->initiator ? &sa->x->gxi : &sa->x->gxr;
+	struct buf *nonce = sa->initiator ? &sa->x->ni : &sa->x->nr;
 	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
@@ -300,108 +300,108 @@ static int mm_send_ke(struct ike_sa *sa, bool retransmit)
 
 static void mm_initiator_ke_ready(struct dh_job *j)
 {
-	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
 
-	if (phase1_dh_done(sa, j, &sa->gxi))
+	if (phase1_dh_done(sa, j, &sa->x->gxi))
 		mm_send_ke(sa, true);
 }
 
 /* MM2 at the initiator: the responder's choice; our KE and nonce go out
  * once the key pair is made. */
-static int mm_initiator_ke(void *state, struct ike_msg *m)
+static struct step_result mm_initiator_ke(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
+	char why[P1_WHY_LEN] = "";
 	struct p1_offer o;
-	int err;
+	int notify, err;
 
-	err = p1_accept(&sa->conn, sap->body, &o, sa->why, sizeof(sa->why));
-	if (err) {
-		ike_sa_fail(sa, "%s", sa->why);
-		return err;
+	notify = p1_accept(sa->conn, sap->body, &o, why, sizeof(why));
+	if (notify) {
+		ike_sa_fail(sa, "%s", why);
+		return step_notify(notify);
 	}
 	phase1_take_offer(sa, &o);
-	err = phase1_make_nonce(&sa->ni);
+	err = exchange_make_nonce(&sa->x->ni);
 	if (!err)
 		err = phase1_dh(sa, NULL, mm_initiator_ke_ready);
-	return err;
+	return step_sys(err);
 }
 
 static void mm_respond_ke_ready(struct dh_job *j)
 {
-	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
 
-	if (phase1_dh_done(sa, j, &sa->gxr) && !phase1_derive_keys(sa))
+	if (phase1_dh_done(sa, j, &sa->x->gxr) && !phase1_derive_keys(sa))
 		mm_send_ke(sa, false);
 }
 
 /* MM3 at the responder: its KE and nonce; ours and the keys follow. */
-static int mm_respond_ke(void *state, struct ike_msg *m)
+static struct step_result mm_respond_ke(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
+	struct step_result r = phase1_take_ke(sa, m, &sa->x->gxi, &sa->x->ni);
 	int err;
 
-	err = phase1_take_ke(sa, m, &sa->gxi, &sa->ni);
+	if (step_failed(r))
+		return r;
+	err = exchange_make_nonce(&sa->x->nr);
 	if (!err)
-		err = phase1_make_nonce(&sa->nr);
-	if (!err)
-		err = phase1_dh(sa, &sa->gxi, mm_respond_ke_ready);
-	return err;
+		err = phase1_dh(sa, &sa->x->gxi, mm_respond_ke_ready);
+	return step_sys(err);
 }
 
 static void mm_initiator_id_ready(struct dh_job *j)
 {
-	struct ike_sa *sa = container_of(j, struct ike_sa, dhj);
+	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
 
-	if (phase1_dh_done(sa, j, &sa->gxi) && !phase1_derive_keys(sa))
+	if (phase1_dh_done(sa, j, &sa->x->gxi) && !phase1_derive_keys(sa))
 		mm_send_id(sa, true);
 }
 
 /* MM4 at the initiator: the keys, then our ID and HASH_I. */
-static int mm_initiator_id(void *state, struct ike_msg *m)
+static struct step_result mm_initiator_id(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
-	int err;
+	struct step_result r = phase1_take_ke(sa, m, &sa->x->gxr, &sa->x->nr);
 
-	err = phase1_take_ke(sa, m, &sa->gxr, &sa->nr);
-	if (!err)
-		err = phase1_dh(sa, &sa->gxr, mm_initiator_id_ready);
-	return err;
+	if (step_failed(r))
+		return r;
+	return step_sys(phase1_dh(sa, &sa->x->gxr, mm_initiator_id_ready));
 }
 
 /* MM5 at the responder: verify the initiator, answer MM6; established. */
-static int mm_respond_id(void *state, struct ike_msg *m)
+static struct step_result mm_respond_id(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
+	struct step_result r = phase1_check_id(sa, m);
 	int err;
 
-	err = phase1_check_id(sa, m);
-	if (err)
-		return err;
+	if (step_failed(r))
+		return r;
 	phase1_forget_secret(sa);
 	info_note_notifies(sa, m);
 	err = mm_send_id(sa, false);
 	if (err)
-		return err;
-	memcpy(sa->p1_last_block, sa->iv, sa->block);
+		return step_sys(err);
+	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
 	ike_sa_established(sa);
-	return 0;
+	return STEP_GO_ON;
 }
 
 /* MM6 at the initiator: verify the responder; established. */
-static int mm_initiator_done(void *state, struct ike_msg *m)
+static struct step_result mm_initiator_done(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
-	int err;
+	struct step_result r = phase1_check_id(sa, m);
 
-	err = phase1_check_id(sa, m);
-	if (err)
-		return err;
+	if (step_failed(r))
+		return r;
 	info_note_notifies(sa, m);
 	timer_cancel(sa->d->loop, &sa->xmit.timer);
-	memcpy(sa->p1_last_block, sa->iv, sa->block);
+	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
 	ike_sa_established(sa);
-	return 0;
+	return STEP_GO_ON;
 }
 
 #define MM_MAY	  (PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_NAT_D) | PL(ISAKMP_PL_NAT_D_DRAFT))

@@ -8,8 +8,8 @@
 #include "ike/ike.h"
 
 /* The peer's KE from m, checked against q->pfs: the payload, or NULL with
- * *err the notify and why the reason. */
-const struct wire_payload *pfs_peer_ke(struct quick *q, const struct ike_msg *m, int *err,
+ * *notify the notify code and why the reason. */
+const struct wire_payload *pfs_peer_ke(struct quick *q, const struct ike_msg *m, int *notify,
 				       char *why, size_t whylen);
 /* Our key pair, and the secret when peer is given, as a job. */
 int pfs_start(struct quick *q, const struct wire_payload *peer, void (*then)(struct dh_job *j));

@@ -15,8 +15,6 @@
 #include "util/log.h"
 #include "wire/payload.h"
 
-#define NONCE_LEN 32
-
 struct ike_sa *phase1_initiator(struct ike_daemon *d, const struct conn *c,
 				const struct conf_id *peer_id, ike_up_fn fn, void *arg)
 {
@@ -39,12 +37,12 @@ struct ike_sa *phase1_initiator(struct ike_daemon *d, const struct conn *c,
 int phase1_add_our_sa(struct ike_sa *sa, struct wire_builder *w)
 {
 	size_t start = w->b->len + ISAKMP_GENERIC_LEN;
-	int err = p1_add_sa(w, &sa->conn);
+	int err = p1_add_sa(w, sa->conn);
 
 	if (err)
 		return err;
-	buf_reset(&sa->sai_b);
-	return buf_append(&sa->sai_b, w->b->data + start, w->b->len - start) ? 0 : -ENOMEM;
+	buf_reset(&sa->x->sai_b);
+	return buf_append(&sa->x->sai_b, w->b->data + start, w->b->len - start) ? 0 : -ENOMEM;
 }
 
 void phase1_header(struct ike_sa *sa, struct isakmp_hdr *h)
@@ -60,11 +58,11 @@ int phase1_send(struct ike_sa *sa, struct buf *msg, bool encrypt, bool retransmi
 {
 	int err = 0;
 
-	tap_sent(sa->d, &sa->local, &sa->remote, msg->data, msg->len);
+	tap_sent(sa->d, &sa->ep.local, &sa->ep.remote, msg->data, msg->len);
 	if (encrypt)
-		err = ike_encrypt(sa, msg, sa->iv);
+		err = ike_encrypt(sa, msg, sa->x->iv);
 	if (!err)
-		err = xmit_send(sa->d, &sa->xmit, sa->fd, &sa->remote, &sa->local, msg, retransmit);
+		err = xmit_send(sa, &sa->xmit, msg, retransmit);
 	buf_free(msg);
 	return err;
 }
@@ -108,14 +106,14 @@ static const struct conf_secret *phase1_psk_for(const struct conf *conf, const s
 int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id)
 {
 	const struct conf_secret *s =
-		phase1_psk_for(sa->d->conf, &sa->conn, &sa->local, &sa->remote, peer_id);
+		phase1_psk_for(sa->d->conf, sa->conn, &sa->ep.local, &sa->ep.remote, peer_id);
 	const struct conf_id *remote = peer_id;
 	char l[300], r[300];
 
-	if (!remote && sa->conn.remote.id.type != CONF_ID_ANY)
-		remote = &sa->conn.remote.id;
+	if (!remote && sa->conn->remote.id.type != CONF_ID_ANY)
+		remote = &sa->conn->remote.id;
 	if (!s) {
-		conf_id_str(&sa->conn.local.id, l, sizeof(l));
+		conf_id_str(&sa->conn->local.id, l, sizeof(l));
 		if (remote)
 			conf_id_str(remote, r, sizeof(r));
 		else
@@ -126,15 +124,16 @@ int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id)
 			    l, r);
 		return -ENOENT;
 	}
-	buf_reset(&sa->psk);
-	return buf_append(&sa->psk, s->psk, s->psklen) ? 0 : -ENOMEM;
+	buf_reset(&sa->x->psk);
+	return buf_append(&sa->x->psk, s->psk, s->psklen) ? 0 : -ENOMEM;
 }
 
 /* Is this the key the exchange was made with?  Byte for byte, in constant
  * time: the identity switch below rests on it. */
 static bool phase1_psk_is(const struct ike_sa *sa, const struct conf_secret *s)
 {
-	return s && s->psklen == sa->psk.len && !CRYPTO_memcmp(s->psk, sa->psk.data, s->psklen);
+	return s && s->psklen == sa->x->psk.len &&
+	       !CRYPTO_memcmp(s->psk, sa->x->psk.data, s->psklen);
 }
 
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
@@ -143,14 +142,14 @@ int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
 	sa->hash = o->hash;
 	sa->group = o->group;
 	sa->auth = (uint8_t)o->auth;
-	sa->lifetime_s = o->life_s ? o->life_s : sa->conn.ikelifetime_s;
+	sa->lifetime_s = o->life_s ? o->life_s : sa->conn->ikelifetime_s;
 	/* Our policy bounds the ISAKMP SA whatever the peer proposed. */
-	if (sa->lifetime_s > sa->conn.ikelifetime_s) {
+	if (sa->lifetime_s > sa->conn->ikelifetime_s) {
 		ike_sa_log(sa, LOG_LVL_INFO,
 			   "peer proposed an ISAKMP SA lifetime of %u s, beyond our ikelifetime of "
 			   "%u s: ours applies on this side",
-			   sa->lifetime_s, sa->conn.ikelifetime_s);
-		sa->lifetime_s = sa->conn.ikelifetime_s;
+			   sa->lifetime_s, sa->conn->ikelifetime_s);
+		sa->lifetime_s = sa->conn->ikelifetime_s;
 	}
 	sa->block = sa->encr->block_bytes;
 	sa->enc_key_len = sa->encr->key_bits / 8;
@@ -158,21 +157,11 @@ int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
 	return 0;
 }
 
-/* Our nonce: made once per SA, sent with our KE. */
-int phase1_make_nonce(struct buf *nonce)
-{
-	uint8_t *p;
-
-	buf_reset(nonce);
-	p = buf_reserve(nonce, NONCE_LEN);
-	return p ? crypto_random(p, NONCE_LEN) : -ENOMEM;
-}
-
 /* Our key pair, and the secret when the peer's KE is in: a job whose
  * completion, then(), goes on with the exchange. */
 int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct dh_job *j))
 {
-	return dh_job_start(sa->d->loop, &sa->dhj, sa->group->ike_id,
+	return dh_job_start(sa->d->loop, &sa->x->dhj, sa->group->ike_id,
 			    peer_gx ? peer_gx->data : NULL, peer_gx ? peer_gx->len : 0, then);
 }
 
@@ -198,7 +187,8 @@ bool phase1_dh_done(struct ike_sa *sa, struct dh_job *j, struct buf *gx)
 	return true;
 }
 
-int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct buf *nonce)
+struct step_result phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx,
+				  struct buf *nonce)
 {
 	const struct wire_payload *ke = wire_find(&m->pl, ISAKMP_PL_KE);
 	const struct wire_payload *n = wire_find(&m->pl, ISAKMP_PL_NONCE);
@@ -206,15 +196,15 @@ int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct 
 	if (ke->body.len != dh_public_len(sa->group->ike_id)) {
 		ike_sa_fail(sa, "peer's KE is %zu bytes, %s needs %zu", ke->body.len,
 			    sa->group->display, dh_public_len(sa->group->ike_id));
-		return ISAKMP_N_INVALID_KEY_INFORMATION;
+		return step_notify(ISAKMP_N_INVALID_KEY_INFORMATION);
 	}
 	if (wire_check_raw(ISAKMP_PL_NONCE, n->body)) {
 		ike_sa_fail(sa, "peer's nonce has a bad length (%zu bytes)", n->body.len);
-		return ISAKMP_N_PAYLOAD_MALFORMED;
+		return step_notify(ISAKMP_N_PAYLOAD_MALFORMED);
 	}
 	if (phase1_body_copy(gx, ke) || phase1_body_copy(nonce, n))
-		return -ENOMEM;
-	return 0;
+		return step_sys(-ENOMEM);
+	return STEP_GO_ON;
 }
 
 /* SKEYID and its children, the cipher key and the first IV (RFC 2409 5,
@@ -222,19 +212,19 @@ int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct 
 static int phase1_keys(struct ike_sa *sa, const uint8_t *psk, size_t psklen)
 {
 	const char *md = sa->hash->openssl;
-	struct dh_job *j = &sa->dhj;
+	struct dh_job *j = &sa->x->dhj;
 	int err;
 
-	err = ike_skeyid_psk(md, psk, psklen, sa->ni.data, sa->ni.len, sa->nr.data, sa->nr.len,
-			     sa->skeyid);
+	err = ike_skeyid_psk(md, psk, psklen, sa->x->ni.data, sa->x->ni.len, sa->x->nr.data,
+			     sa->x->nr.len, sa->x->skeyid);
 	if (!err)
-		err = ike_skeyid_dae(md, sa->skeyid, j->secret, j->secret_len, sa->icookie,
+		err = ike_skeyid_dae(md, sa->x->skeyid, j->secret, j->secret_len, sa->icookie,
 				     sa->rcookie, sa->skeyid_d, sa->skeyid_a, sa->skeyid_e);
 	if (!err)
 		err = ike_enc_key(md, sa->skeyid_e, sa->enc_key_len, sa->enc_key);
 	if (!err)
-		err = ike_phase1_iv(md, sa->gxi.data, sa->gxi.len, sa->gxr.data, sa->gxr.len,
-				    sa->block, sa->iv);
+		err = ike_phase1_iv(md, sa->x->gxi.data, sa->x->gxi.len, sa->x->gxr.data,
+				    sa->x->gxr.len, sa->block, sa->x->iv);
 	return err;
 }
 
@@ -247,10 +237,10 @@ static bool phase1_keeps_secret(const struct ike_sa *sa)
 
 int phase1_derive_keys(struct ike_sa *sa)
 {
-	int err = phase1_keys(sa, sa->psk.data, sa->psk.len);
+	int err = phase1_keys(sa, sa->x->psk.data, sa->x->psk.len);
 
 	if (err || !phase1_keeps_secret(sa))
-		dh_job_clear(sa->d->loop, &sa->dhj);
+		dh_job_clear(sa->d->loop, &sa->x->dhj);
 	if (err) {
 		ike_sa_fail(sa, "deriving the phase-1 keys failed");
 		return err;
@@ -261,7 +251,7 @@ int phase1_derive_keys(struct ike_sa *sa)
 
 void phase1_forget_secret(struct ike_sa *sa)
 {
-	dh_job_clear(sa->d->loop, &sa->dhj);
+	dh_job_clear(sa->d->loop, &sa->x->dhj);
 }
 
 #define MAX_KEYS_TRIED 16 /* bounds the work an undecryptable MM5 costs */
@@ -279,32 +269,32 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 	size_t body = m->len - ISAKMP_HDR_LEN;
 	unsigned tried = 0;
 
-	if (!phase1_keeps_secret(sa) || !sa->dhj.secret_len)
+	if (!phase1_keeps_secret(sa) || !sa->x->dhj.secret_len)
 		return false;
 	while (tried < MAX_KEYS_TRIED &&
-	       (c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
-		s = phase1_psk_for(sa->d->conf, c, &sa->local, &sa->remote, NULL);
+	       (c = conn_next_for_peer(sa->d, &sa->ep.local, &sa->ep.remote, c))) {
+		s = phase1_psk_for(sa->d->conf, c, &sa->ep.local, &sa->ep.remote, NULL);
 		if (!s || phase1_psk_is(sa, s) || !ike_sa_suite_in(sa, c))
 			continue;
 		tried++;
 		if (phase1_keys(sa, s->psk, s->psklen))
 			continue;
 		memcpy(m->raw + ISAKMP_HDR_LEN, cipher, body);
-		memcpy(iv, sa->iv, sizeof(sa->iv));
+		memcpy(iv, sa->x->iv, sizeof(sa->x->iv));
 		if (ike_decrypt(sa, m->raw, m->len, iv) ||
 		    wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN, body, true,
 				     &m->pl))
 			continue;
 		ike_sa_log(sa, LOG_LVL_INFO, "MM5 opens with the key of connection %s", c->name);
-		buf_reset(&sa->psk);
-		if (!buf_append(&sa->psk, s->psk, s->psklen))
+		buf_reset(&sa->x->psk);
+		if (!buf_append(&sa->x->psk, s->psk, s->psklen))
 			break;
 		tap_ike_key(sa);
 		return true;
 	}
 	/* None did: back to the keys the exchange had. */
 	if (tried)
-		phase1_keys(sa, sa->psk.data, sa->psk.len);
+		phase1_keys(sa, sa->x->psk.data, sa->x->psk.len);
 	memcpy(m->raw + ISAKMP_HDR_LEN, cipher, body);
 	return false;
 }
@@ -314,96 +304,97 @@ int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8
 	const char *md = sa->hash->openssl;
 
 	if (initiator)
-		return ike_hash_i(md, sa->skeyid, sa->prf_len, sa->gxi.data, sa->gxi.len,
-				  sa->gxr.data, sa->gxr.len, sa->icookie, sa->rcookie,
-				  sa->sai_b.data, sa->sai_b.len, id_b->data, id_b->len, out);
-	return ike_hash_r(md, sa->skeyid, sa->prf_len, sa->gxi.data, sa->gxi.len, sa->gxr.data,
-			  sa->gxr.len, sa->icookie, sa->rcookie, sa->sai_b.data, sa->sai_b.len,
-			  id_b->data, id_b->len, out);
+		return ike_hash_i(md, sa->x->skeyid, sa->prf_len, sa->x->gxi.data, sa->x->gxi.len,
+				  sa->x->gxr.data, sa->x->gxr.len, sa->icookie, sa->rcookie,
+				  sa->x->sai_b.data, sa->x->sai_b.len, id_b->data, id_b->len, out);
+	return ike_hash_r(md, sa->x->skeyid, sa->prf_len, sa->x->gxi.data, sa->x->gxi.len,
+			  sa->x->gxr.data, sa->x->gxr.len, sa->icookie, sa->rcookie,
+			  sa->x->sai_b.data, sa->x->sai_b.len, id_b->data, id_b->len, out);
 }
 
 /* The responder chose a connection before it knew the peer's ID; another
  * one between the same gateways may be the one for this ID, if it accepts
  * what was negotiated and its key for this peer is the key the exchange
  * was made with: HASH_I proves knowledge of that key only. */
-static int phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
+static struct step_result phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
 {
 	const struct conn *c = NULL, *other_key = NULL;
 	const struct conf_secret *s;
 	char got[300], ours[300];
 
-	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
+	while ((c = conn_next_for_peer(sa->d, &sa->ep.local, &sa->ep.remote, c))) {
 		if (!id_phase1_matches(&c->remote.id, id) || !ike_sa_suite_in(sa, c))
 			continue;
-		s = phase1_psk_for(sa->d->conf, c, &sa->local, &sa->remote, NULL);
+		s = phase1_psk_for(sa->d->conf, c, &sa->ep.local, &sa->ep.remote, NULL);
 		if (!phase1_psk_is(sa, s)) {
 			other_key = other_key ? other_key : c;
 			continue;
 		}
 		ike_sa_log(sa, LOG_LVL_INFO, "peer's ID selects connection %s", c->name);
-		sa->conn = *c;
-		return 0;
+		return step_sys(ike_sa_set_conn(sa, c));
 	}
 	if (!other_key)
-		return ISAKMP_N_INVALID_ID_INFORMATION;
+		return step_notify(ISAKMP_N_INVALID_ID_INFORMATION);
 	id_phase1_str(id, got, sizeof(got));
-	conf_id_str(&sa->conn.remote.id, ours, sizeof(ours));
+	conf_id_str(&sa->conn->remote.id, ours, sizeof(ours));
 	ike_sa_fail(sa,
 		    "peer identifies as %s (connection %s), but this exchange is keyed for %s "
 		    "(connection %s): refused",
-		    got, other_key->name, ours, sa->conn.name);
-	return ISAKMP_N_AUTHENTICATION_FAILED;
+		    got, other_key->name, ours, sa->conn->name);
+	return step_notify(ISAKMP_N_AUTHENTICATION_FAILED);
 }
 
 /* Checks the peer's ID against rightid and its HASH against ours. */
-int phase1_take_id(struct ike_sa *sa, struct ike_msg *m)
+struct step_result phase1_take_id(struct ike_sa *sa, struct ike_msg *m)
 {
 	const struct wire_payload *idp = wire_find(&m->pl, ISAKMP_PL_ID);
-	struct buf *id_b = sa->initiator ? &sa->idir_b : &sa->idii_b;
+	struct buf *id_b = sa->initiator ? &sa->x->idir_b : &sa->x->idii_b;
+	struct step_result r = STEP_GO_ON;
 	struct wire_id id;
 	char got[300], conf[300];
-	int err;
+	int notify;
 
-	err = wire_parse_id(idp->body, &id);
-	if (err) {
+	notify = wire_parse_id(idp->body, &id);
+	if (notify) {
 		ike_sa_fail(sa, "peer's ID payload is malformed");
-		return err;
+		return step_notify(notify);
 	}
-	if (!id_phase1_matches(&sa->conn.remote.id, &id)) {
-		err = sa->initiator ? ISAKMP_N_INVALID_ID_INFORMATION : phase1_switch_conn(sa, &id);
-		if (err == ISAKMP_N_INVALID_ID_INFORMATION) {
+	if (!id_phase1_matches(&sa->conn->remote.id, &id)) {
+		r = sa->initiator ? step_notify(ISAKMP_N_INVALID_ID_INFORMATION)
+				  : phase1_switch_conn(sa, &id);
+		if (r.notify == ISAKMP_N_INVALID_ID_INFORMATION) {
 			id_phase1_str(&id, got, sizeof(got));
-			conf_id_str(&sa->conn.remote.id, conf, sizeof(conf));
+			conf_id_str(&sa->conn->remote.id, conf, sizeof(conf));
 			ike_sa_fail(sa, "peer identifies as %s, but %s expects %s", got,
-				    sa->conn.name, conf);
+				    sa->conn->name, conf);
 		}
-		if (err)
-			return err;
+		if (step_failed(r))
+			return r;
 	}
-	return phase1_body_copy(id_b, idp) ? -ENOMEM : 0;
+	return phase1_body_copy(id_b, idp) ? step_sys(-ENOMEM) : STEP_GO_ON;
 }
 
-int phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len)
+struct step_result phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len)
 {
-	const struct buf *id_b = sa->initiator ? &sa->idir_b : &sa->idii_b;
+	const struct buf *id_b = sa->initiator ? &sa->x->idir_b : &sa->x->idii_b;
 	uint8_t want[IKE_MAX_MD];
 	int err;
 
 	err = phase1_hash(sa, !sa->initiator, id_b, want);
 	if (err)
-		return err;
+		return step_sys(err);
 	if (len != sa->prf_len || CRYPTO_memcmp(want, hash, sa->prf_len)) {
 		ike_sa_fail(sa, "%s from peer does not verify: the pre-shared keys probably differ",
 			    sa->initiator ? "HASH_R" : "HASH_I");
-		return ISAKMP_N_INVALID_HASH_INFORMATION;
+		return step_notify(ISAKMP_N_INVALID_HASH_INFORMATION);
 	}
-	return 0;
+	return STEP_GO_ON;
 }
 
-int phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
+struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
 {
 	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
-	int err = phase1_take_id(sa, m);
+	struct step_result r = phase1_take_id(sa, m);
 
-	return err ? err : phase1_verify_hash(sa, hp->body.p, hp->body.len);
+	return step_failed(r) ? r : phase1_verify_hash(sa, hp->body.p, hp->body.len);
 }

@@ -10,6 +10,9 @@
 /* A new initiator SA for connection c: addresses, the key (looked up by
  * peer_id first when given), hashed.  NULL if it failed (it said why, and
  * fn heard it). */
+/* Room for a refusal's reason (a proposal mismatch is long). */
+#define P1_WHY_LEN 512
+
 struct ike_sa *phase1_initiator(struct ike_daemon *d, const struct conn *c,
 				const struct conf_id *peer_id, ike_up_fn fn, void *arg);
 /* Our SA payload, its body kept for HASH_I and HASH_R. */
@@ -22,7 +25,6 @@ int phase1_body_copy(struct buf *dst, const struct wire_payload *p);
  * peer_id is the ID the peer sent, when known (Aggressive Mode). */
 int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id);
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o);
-int phase1_make_nonce(struct buf *nonce);
 /* Our key pair (and the secret, with the peer's KE) as a job; then() goes
  * on with the exchange from the loop. */
 int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct dh_job *j));
@@ -30,7 +32,8 @@ int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct 
  * or was ended meanwhile. */
 bool phase1_dh_done(struct ike_sa *sa, struct dh_job *j, struct buf *gx);
 /* The peer's KE and nonce from m. */
-int phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx, struct buf *nonce);
+struct step_result phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx,
+				  struct buf *nonce);
 /* The keys from the completed DH job's secret; fails the SA on error.
  * A Main Mode responder keeps the secret until MM5 (phase1_forget_secret). */
 int phase1_derive_keys(struct ike_sa *sa);
@@ -42,9 +45,9 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out);
 /* The peer's ID against its connection (switching connection at the
  * responder when another one is the peer's) and its HASH against ours. */
-int phase1_check_id(struct ike_sa *sa, struct ike_msg *m);
+struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m);
 /* The two halves of it, for Aggressive Mode, whose HASH waits for keys. */
-int phase1_take_id(struct ike_sa *sa, struct ike_msg *m);
-int phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len);
+struct step_result phase1_take_id(struct ike_sa *sa, struct ike_msg *m);
+struct step_result phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len);
 
 #endif

@@ -19,8 +19,8 @@ static bool qm_hash3_ok(struct ike_sa *sa, const struct quick *q, const struct i
 	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
 	uint8_t want[IKE_MAX_MD];
 
-	if (ike_qm_hash3(sa->hash->openssl, sa->skeyid_a, sa->prf_len, q->msgid, q->ni.data,
-			 q->ni.len, q->nr.data, q->nr.len, want))
+	if (ike_qm_hash3(sa->hash->openssl, sa->skeyid_a, sa->prf_len, q->msgid, q->x->ni.data,
+			 q->x->ni.len, q->x->nr.data, q->x->nr.len, want))
 		return false;
 	return hp->body.len == sa->prf_len && !CRYPTO_memcmp(want, hp->body.p, sa->prf_len);
 }
@@ -33,7 +33,7 @@ static bool qm_hash_ok(struct ike_sa *sa, const struct quick *q, unsigned step,
 	if (step == 0)
 		return hashed_verify(sa, m, m->hdr.msgid, NULL);
 	if (step == 1)
-		return hashed_verify(sa, m, m->hdr.msgid, &q->ni);
+		return hashed_verify(sa, m, m->hdr.msgid, &q->x->ni);
 	return qm_hash3_ok(sa, q, m);
 }
 
@@ -62,10 +62,10 @@ static bool qm_open(struct ike_sa *sa, const struct quick *q, unsigned step, boo
 	return true;
 }
 
-/* A handler's error: a notify code, or -errno. */
-static const char *quick_err_str(int err)
+/* Why a handler's step failed, when it did not say so itself. */
+static const char *quick_err_str(struct step_result r)
 {
-	return err > 0 ? wire_notify_name((uint16_t)err) : strerror(-err);
+	return r.notify ? wire_notify_name(r.notify) : strerror(-r.sys);
 }
 
 /* A peer's first message of a new Quick Mode: the state is made only once
@@ -77,7 +77,7 @@ static void quick_first(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg 
 	char why[256] = "";
 	struct quick *q;
 	bool ok = false;
-	int err;
+	struct step_result r;
 
 	xmit_seen(&ciphertext, m->raw, m->len);
 	if (!m->hdr.msgid)
@@ -105,15 +105,15 @@ static void quick_first(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg 
 	q = quick_new(sa, m->hdr.msgid, false);
 	if (!q)
 		return;
-	memcpy(q->iv, iv, sa->block);
+	memcpy(q->x->iv, iv, sa->block);
 	memcpy(q->xmit.last_recv_digest, ciphertext.last_recv_digest,
 	       sizeof(q->xmit.last_recv_digest));
 	q->xmit.have_last_recv = true;
-	q->step = 2;
+	q->x->step = 2;
 	tap_received(d, m);
-	err = quick_mode_steps[0].fn(q, m);
-	if (err && q->state == QUICK_NEGOTIATING)
-		quick_fail(q, "QM1 failed: %s", quick_err_str(err));
+	r = quick_mode_steps[0].fn(q, m);
+	if (step_failed(r) && q->state == QUICK_NEGOTIATING)
+		quick_fail(q, "QM1 failed: %s", quick_err_str(r));
 }
 
 /* xmit_seen remembers every message; only one that was accepted may be
@@ -133,34 +133,32 @@ static void quick_next(struct ike_daemon *d, struct quick *q, struct ike_msg *m)
 	bool had = q->xmit.have_last_recv;
 	const struct step *s;
 	char why[256] = "";
-	int err;
+	struct step_result r;
 
-	if (q->dhj.job.pending)
+	if (q->x && q->x->dhj.job.pending)
 		return; /* answered once the PFS job is done */
 	memcpy(digest, q->xmit.last_recv_digest, sizeof(digest));
 	if (xmit_seen(&q->xmit, m->raw, m->len)) {
-		if (q->xmit.last_sent.len)
-			ike_send_raw(d, sa->fd, &sa->remote, &sa->local, q->xmit.last_sent.data,
-				     q->xmit.last_sent.len);
+		xmit_resend(sa, &q->xmit);
 		return;
 	}
-	if (q->state != QUICK_NEGOTIATING || q->step >= 3) {
+	if (q->state != QUICK_NEGOTIATING || !q->x || q->x->step >= 3) {
 		quick_unsee(q, digest, had);
 		return;
 	}
-	s = &quick_mode_steps[q->step];
-	memcpy(iv, q->iv, sa->block);
-	if (!qm_open(sa, q, q->step, q->initiator, m, iv, why, sizeof(why))) {
+	s = &quick_mode_steps[q->x->step];
+	memcpy(iv, q->x->iv, sa->block);
+	if (!qm_open(sa, q, q->x->step, q->initiator, m, iv, why, sizeof(why))) {
 		quick_unsee(q, digest, had);
 		quick_log(q, LOG_LVL_WARN, "dropped a message that %s", why);
 		return;
 	}
-	memcpy(q->iv, iv, sa->block);
-	q->step += 2;
+	memcpy(q->x->iv, iv, sa->block);
+	q->x->step += 2;
 	tap_received(d, m);
-	err = s->fn(q, m);
-	if (err && q->state == QUICK_NEGOTIATING)
-		quick_fail(q, "%s failed: %s", s->name, quick_err_str(err));
+	r = s->fn(q, m);
+	if (step_failed(r) && q->state == QUICK_NEGOTIATING)
+		quick_fail(q, "%s failed: %s", s->name, quick_err_str(r));
 }
 
 void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
@@ -172,7 +170,7 @@ void quick_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	if (!sockaddr_equal((const struct sockaddr *)&m->from,
-			    (const struct sockaddr *)&sa->remote)) {
+			    (const struct sockaddr *)&sa->ep.remote)) {
 		char from[64];
 
 		sockaddr_str((const struct sockaddr *)&m->from, from, sizeof(from));

@@ -26,17 +26,6 @@
 #include "util/log.h"
 #include "wire/payload.h"
 
-#define QM_NONCE_LEN 32
-
-static int nonce_make(struct buf *n)
-{
-	uint8_t *p;
-
-	buf_reset(n);
-	p = buf_reserve(n, QM_NONCE_LEN);
-	return p ? crypto_random(p, QM_NONCE_LEN) : -ENOMEM;
-}
-
 static void qm_header(const struct quick *q, struct isakmp_hdr *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -54,14 +43,14 @@ static void conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_t
 	if (c->local.has_subnet) {
 		*local = c->local.subnet;
 	} else {
-		ts_host(local, &sa->local);
+		ts_host(local, &sa->ep.local);
 		local->proto = c->local.subnet.proto;
 		local->port = c->local.subnet.port;
 	}
 	if (c->remote.has_subnet) {
 		*remote = c->remote.subnet;
 	} else {
-		ts_host(remote, &sa->remote);
+		ts_host(remote, &sa->ep.remote);
 		remote->proto = c->remote.subnet.proto;
 		remote->port = c->remote.subnet.port;
 	}
@@ -81,23 +70,23 @@ static void quick_send_qm1(struct quick *q)
 	wire_build_start(&w, &msg, &h);
 	err = hashed_begin(&w, sa->prf_len, &hash_off);
 	if (!err)
-		err = p2_add_sa(&w, &q->conn, q->spi_in);
+		err = p2_add_sa(&w, q->conn, q->x->spi_in);
 	if (!err)
-		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->ni.data, q->ni.len);
-	if (!err && q->pfs)
+		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->x->ni.data, q->x->ni.len);
+	if (!err && q->x->pfs)
 		err = pfs_add_ke(&w, q);
 	if (!err)
-		err = id_add_ts(&w, &q->ts_local);
+		err = id_add_ts(&w, &q->x->ts_local);
 	if (!err)
-		err = id_add_ts(&w, &q->ts_remote);
+		err = id_add_ts(&w, &q->x->ts_remote);
 	if (!err)
 		err = wire_build_finish(&w);
 	if (!err)
 		err = hashed_fill(sa, &msg, hash_off, q->msgid, NULL);
 	if (!err) {
 		quick_log(q, LOG_LVL_INFO, "initiating Quick Mode");
-		q->step = 1;
-		err = send_protected(sa, &msg, q->iv, &q->xmit, true);
+		q->x->step = 1;
+		err = send_protected(sa, &msg, q->x->iv, &q->xmit, true);
 	}
 	buf_free(&msg);
 	if (err)
@@ -108,7 +97,7 @@ static void quick_send_qm1(struct quick *q)
  * meanwhile or the job failed (and it said why). */
 static struct quick *quick_pfs_ready(struct dh_job *j)
 {
-	struct quick *q = container_of(j, struct quick, dhj);
+	struct quick *q = container_of(j, struct exchange, dhj)->q;
 	char why[QUICK_WHY_LEN] = "";
 
 	if (q->state != QUICK_NEGOTIATING)
@@ -151,17 +140,20 @@ int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *
 	}
 	q->up_fn = fn;
 	q->up_arg = arg;
-	q->conn = c ? *c : sa->conn;
-	q->tunnel = q->conn.mode == MODE_TUNNEL;
-	conn_ts(&q->conn, sa, &q->ts_local, &q->ts_remote);
+	if (quick_set_conn(q, c ? c : sa->conn)) {
+		quick_fail(q, "out of memory starting Quick Mode");
+		return -ENOMEM;
+	}
+	q->x->tunnel = q->conn->mode == MODE_TUNNEL;
+	conn_ts(q->conn, sa, &q->x->ts_local, &q->x->ts_remote);
 	if (child_alloc_spi(sa->d, q, why, sizeof(why))) {
 		quick_fail_why(q, why, "no inbound SPI could be allocated");
 		return -EIO;
 	}
 	/* conf allows one PFS group (or none) across an esp= list */
-	q->pfs = q->conn.esp.p[0].dh;
-	err = nonce_make(&q->ni);
-	if (!err && q->pfs)
+	q->x->pfs = q->conn->esp.p[0].dh;
+	err = exchange_make_nonce(&q->x->ni);
+	if (!err && q->x->pfs)
 		err = pfs_start(q, NULL, quick_qm1_ready);
 	else if (!err)
 		quick_send_qm1(q);
@@ -170,7 +162,7 @@ int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *
 	return err;
 }
 
-/* The two ID payloads, IDci then IDcr, when present. */
+/* The two ID payloads, IDci then IDcr, when present.  0 or a notify. */
 static int qm_ids(struct quick *q, const struct ike_msg *m, struct conf_ts *ci, struct conf_ts *cr,
 		  bool *present)
 {
@@ -202,16 +194,16 @@ static int qm_ids(struct quick *q, const struct ike_msg *m, struct conf_ts *ci, 
 	return err;
 }
 
-static int qm_take_nonce(struct quick *q, const struct ike_msg *m, struct buf *n)
+static struct step_result qm_take_nonce(struct quick *q, const struct ike_msg *m, struct buf *n)
 {
 	const struct wire_payload *p = wire_find(&m->pl, ISAKMP_PL_NONCE);
 
 	if (wire_check_raw(ISAKMP_PL_NONCE, p->body)) {
 		quick_fail(q, "peer's nonce has a bad length (%zu bytes)", p->body.len);
-		return ISAKMP_N_PAYLOAD_MALFORMED;
+		return step_notify(ISAKMP_N_PAYLOAD_MALFORMED);
 	}
 	buf_reset(n);
-	return buf_append(n, p->body.p, p->body.len) ? 0 : -ENOMEM;
+	return buf_append(n, p->body.p, p->body.len) ? STEP_GO_ON : step_sys(-ENOMEM);
 }
 
 /* Does connection c take this QM1?  Its subnets must cover the peer's
@@ -258,19 +250,20 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
  * then the others between the same gateways that would have accepted it. */
 static const struct conn *quick_next_conn(struct ike_sa *sa, const struct conn *prev)
 {
-	const struct conn *c = prev == &sa->conn ? NULL : prev;
+	const struct conn *c = prev == sa->conn ? NULL : prev;
 
 	if (!prev)
-		return &sa->conn;
-	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c)))
-		if (strcmp(c->name, sa->conn.name) && ike_sa_fits(sa, c))
+		return sa->conn;
+	while ((c = conn_next_for_peer(sa->d, &sa->ep.local, &sa->ep.remote, c)))
+		if (strcmp(c->name, sa->conn->name) && ike_sa_fits(sa, c))
 			return c;
 	return NULL;
 }
 
-static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const struct conf_ts *cr,
-			   struct cursor sa_body, struct p2_offer *o,
-			   struct wire_transform_spec *echo, uint8_t *propnum)
+static struct step_result quick_pick_conn(struct quick *q, const struct conf_ts *ci,
+					  const struct conf_ts *cr, struct cursor sa_body,
+					  struct p2_offer *o, struct wire_transform_spec *echo,
+					  uint8_t *propnum)
 {
 	struct ike_sa *sa = q->sa;
 	const struct conn *c;
@@ -287,10 +280,8 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 				only.esp.n = only.esp.configured;
 			e = quick_conn_takes(q, &only, ci, cr, sa_body, o, echo, propnum, why,
 					     sizeof(why), &fit);
-			if (!e) {
-				q->conn = *c;
-				return 0;
-			}
+			if (!e)
+				return step_sys(quick_set_conn(q, c));
 			if (pass == 1 && fit > best) {
 				best = fit;
 				err = e;
@@ -300,7 +291,7 @@ static int quick_pick_conn(struct quick *q, const struct conf_ts *ci, const stru
 	}
 	quick_fail_why(q, best_why, "no connection takes the peer's Quick Mode");
 	info_send_notify(sa, (uint16_t)err);
-	return err;
+	return step_notify(err);
 }
 
 /* QM1 at the responder: check IDs and proposals, answer QM2. */
@@ -320,23 +311,23 @@ static void quick_send_qm2(struct quick *q)
 	wire_build_start(&w, &msg, &h);
 	err = hashed_begin(&w, sa->prf_len, &hash_off);
 	if (!err)
-		err = p2_add_chosen(&w, q->propnum, q->spi_in, &q->echo);
+		err = p2_add_chosen(&w, q->x->propnum, q->x->spi_in, &q->x->echo);
 	if (!err)
-		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->nr.data, q->nr.len);
-	if (!err && q->pfs)
+		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->x->nr.data, q->x->nr.len);
+	if (!err && q->x->pfs)
 		err = pfs_add_ke(&w, q);
-	if (!err && q->ids)
-		err = id_add_ts(&w, &q->ts_remote);
-	if (!err && q->ids)
-		err = id_add_ts(&w, &q->ts_local);
-	if (!err && q->notify_lifetime)
+	if (!err && q->x->ids)
+		err = id_add_ts(&w, &q->x->ts_remote);
+	if (!err && q->x->ids)
+		err = id_add_ts(&w, &q->x->ts_local);
+	if (!err && q->x->notify_lifetime)
 		err = lifetime_add_notify(&w, q);
 	if (!err)
 		err = wire_build_finish(&w);
 	if (!err)
-		err = hashed_fill(sa, &msg, hash_off, q->msgid, &q->ni);
+		err = hashed_fill(sa, &msg, hash_off, q->msgid, &q->x->ni);
 	if (!err)
-		err = send_protected(sa, &msg, q->iv, &q->xmit, true);
+		err = send_protected(sa, &msg, q->x->iv, &q->xmit, true);
 	buf_free(&msg);
 	if (err)
 		quick_fail(q, "cannot send Quick Mode message 2: %s", strerror(-err));
@@ -353,56 +344,58 @@ static void quick_qm2_ready(struct dh_job *j)
 /* QM1 at the responder (its HASH(1) verified before the state was made):
  * check IDs and proposals; QM2 follows (after the
  * PFS job when a group was agreed). */
-static int quick_respond(void *state, struct ike_msg *m)
+static struct step_result quick_respond(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
 	struct ike_sa *sa = q->sa;
 	const struct wire_payload *ke = NULL;
 	char why[QUICK_WHY_LEN] = "";
+	struct step_result r;
 	struct conf_ts ci, cr;
 	struct p2_offer o;
-	int err;
+	int notify, err;
 
-	err = qm_ids(q, m, &ci, &cr, &q->ids);
-	if (err)
-		return err;
-	if (!q->ids) {
-		ts_host(&ci, &sa->remote);
-		ts_host(&cr, &sa->local);
+	notify = qm_ids(q, m, &ci, &cr, &q->x->ids);
+	if (notify)
+		return step_notify(notify);
+	if (!q->x->ids) {
+		ts_host(&ci, &sa->ep.remote);
+		ts_host(&cr, &sa->ep.local);
 	}
-	q->propnum = 1;
-	err = quick_pick_conn(q, &ci, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &q->echo,
-			      &q->propnum);
-	if (err)
-		return err;
-	q->ts_remote = ci;
-	q->ts_local = cr;
-	q->tunnel = q->conn.mode == MODE_TUNNEL;
-	q->chosen = (struct proposal){o.encr, o.integ, o.group};
-	q->spi_out = o.spi;
-	q->notify_lifetime = lifetime_respond(q, &o);
-	q->pfs = o.group;
-	if (q->pfs && !(ke = pfs_peer_ke(q, m, &err, why, sizeof(why)))) {
+	q->x->propnum = 1;
+	r = quick_pick_conn(q, &ci, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &q->x->echo,
+			    &q->x->propnum);
+	if (step_failed(r))
+		return r;
+	q->x->ts_remote = ci;
+	q->x->ts_local = cr;
+	q->x->tunnel = q->conn->mode == MODE_TUNNEL;
+	q->x->chosen = (struct proposal){o.encr, o.integ, o.group};
+	q->x->spi_out = o.spi;
+	q->x->notify_lifetime = lifetime_respond(q, &o);
+	q->x->pfs = o.group;
+	if (q->x->pfs && !(ke = pfs_peer_ke(q, m, &notify, why, sizeof(why)))) {
 		quick_fail_why(q, why, "peer's KE payload is not usable");
-		return err;
+		return step_notify(notify);
 	}
-	if (!q->pfs && wire_find(&m->pl, ISAKMP_PL_KE)) {
+	if (!q->x->pfs && wire_find(&m->pl, ISAKMP_PL_KE)) {
 		quick_fail(q, "peer sent a KE payload but proposed no PFS group");
-		return ISAKMP_N_INVALID_PAYLOAD_TYPE;
+		return step_notify(ISAKMP_N_INVALID_PAYLOAD_TYPE);
 	}
-	err = qm_take_nonce(q, m, &q->ni);
-	if (!err)
-		err = nonce_make(&q->nr);
+	r = qm_take_nonce(q, m, &q->x->ni);
+	if (step_failed(r))
+		return r;
+	err = exchange_make_nonce(&q->x->nr);
 	if (err)
-		return err;
+		return step_sys(err);
 	if (child_alloc_spi(sa->d, q, why, sizeof(why))) {
 		quick_fail_why(q, why, "no inbound SPI could be allocated");
-		return ISAKMP_N_NO_PROPOSAL_CHOSEN;
+		return step_notify(ISAKMP_N_NO_PROPOSAL_CHOSEN);
 	}
-	if (q->pfs)
-		return pfs_start(q, ke, quick_qm2_ready);
+	if (q->x->pfs)
+		return step_sys(pfs_start(q, ke, quick_qm2_ready));
 	quick_send_qm2(q);
-	return 0;
+	return STEP_GO_ON;
 }
 
 static int quick_send_hash3(struct quick *q)
@@ -414,8 +407,8 @@ static int quick_send_hash3(struct quick *q)
 	struct buf msg;
 	int err;
 
-	err = ike_qm_hash3(sa->hash->openssl, sa->skeyid_a, sa->prf_len, q->msgid, q->ni.data,
-			   q->ni.len, q->nr.data, q->nr.len, hash);
+	err = ike_qm_hash3(sa->hash->openssl, sa->skeyid_a, sa->prf_len, q->msgid, q->x->ni.data,
+			   q->x->ni.len, q->x->nr.data, q->x->nr.len, hash);
 	if (err)
 		return err;
 	buf_init(&msg);
@@ -425,22 +418,24 @@ static int quick_send_hash3(struct quick *q)
 	if (!err)
 		err = wire_build_finish(&w);
 	if (!err)
-		err = send_protected(sa, &msg, q->iv, &q->xmit, false);
+		err = send_protected(sa, &msg, q->x->iv, &q->xmit, false);
 	buf_free(&msg);
 	return err;
 }
 
 static void quick_established(struct quick *q)
 {
-	struct dh_job *j = &q->dhj;
+	struct dh_job *j = &q->x->dhj;
 	char why[QUICK_WHY_LEN] = "";
 	int err;
 
 	err = child_install(q, j->secret_len ? j->secret : NULL, j->secret_len, why, sizeof(why));
 	dh_job_clear(q->sa->d->loop, j);
 	if (err) {
+		uint32_t spi_in = q->x->spi_in;
+
 		quick_fail_why(q, why, "the IPsec SAs could not be installed");
-		info_send_delete_esp(q->sa, q->spi_in);
+		info_send_delete_esp(q->sa, spi_in);
 		return;
 	}
 	quick_done(q, true, "established");
@@ -467,58 +462,59 @@ static void quick_qm3_ready(struct dh_job *j)
 
 /* QM2 at the initiator (its HASH(2) verified): check the choice; QM3 and the install follow
  * (after the PFS job when a group was agreed). */
-static int quick_initiator_finish(void *state, struct ike_msg *m)
+static struct step_result quick_initiator_finish(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
 	char why[QUICK_WHY_LEN] = "";
+	struct step_result r;
 	struct conf_ts ci, cr;
 	struct p2_offer o;
 	bool ids;
-	int err;
+	int notify;
 
-	err = qm_take_nonce(q, m, &q->nr);
-	if (err)
-		return err;
-	err = p2_accept(&q->conn, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, why, sizeof(why));
-	if (err) {
+	r = qm_take_nonce(q, m, &q->x->nr);
+	if (step_failed(r))
+		return r;
+	notify = p2_accept(q->conn, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, why, sizeof(why));
+	if (notify) {
 		quick_fail_why(q, why, "peer's Quick Mode SA answer is not one we offered");
-		return err;
+		return step_notify(notify);
 	}
-	err = qm_ids(q, m, &ci, &cr, &ids);
-	if (err)
-		return err;
-	if (ids && (!ts_equal(&ci, &q->ts_local) || !ts_equal(&cr, &q->ts_remote))) {
+	notify = qm_ids(q, m, &ci, &cr, &ids);
+	if (notify)
+		return step_notify(notify);
+	if (ids && (!ts_equal(&ci, &q->x->ts_local) || !ts_equal(&cr, &q->x->ts_remote))) {
 		quick_fail(q, "peer answered with other IDs than we proposed");
-		return ISAKMP_N_INVALID_ID_INFORMATION;
+		return step_notify(ISAKMP_N_INVALID_ID_INFORMATION);
 	}
-	q->chosen = (struct proposal){o.encr, o.integ, o.group};
-	q->spi_out = o.spi;
+	q->x->chosen = (struct proposal){o.encr, o.integ, o.group};
+	q->x->spi_out = o.spi;
 	lifetime_initiator(q, &o, m);
-	if (q->pfs) {
-		const struct wire_payload *ke = pfs_peer_ke(q, m, &err, why, sizeof(why));
+	if (q->x->pfs) {
+		const struct wire_payload *ke = pfs_peer_ke(q, m, &notify, why, sizeof(why));
 
 		if (!ke) {
 			quick_fail_why(q, why, "peer's KE payload is not usable");
-			return err;
+			return step_notify(notify);
 		}
-		return pfs_start(q, ke, quick_qm3_ready);
+		return step_sys(pfs_start(q, ke, quick_qm3_ready));
 	}
 	if (wire_find(&m->pl, ISAKMP_PL_KE)) {
 		quick_fail(q, "peer answered with a KE payload but we asked for no PFS");
-		return ISAKMP_N_INVALID_PAYLOAD_TYPE;
+		return step_notify(ISAKMP_N_INVALID_PAYLOAD_TYPE);
 	}
 	quick_finish_initiator(q);
-	return 0;
+	return STEP_GO_ON;
 }
 
 /* QM3 at the responder (its HASH(3) verified): install. */
-static int quick_respond_finish(void *state, struct ike_msg *m)
+static struct step_result quick_respond_finish(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
 
 	timer_cancel(q->sa->d->loop, &q->xmit.timer);
 	quick_established(q);
-	return 0;
+	return STEP_GO_ON;
 }
 
 #define QM_MUST (PL(ISAKMP_PL_HASH) | PL(ISAKMP_PL_SA) | PL(ISAKMP_PL_NONCE))

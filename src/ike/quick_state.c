@@ -63,14 +63,14 @@ struct quick *quick_new(struct ike_sa *sa, uint32_t msgid, bool initiator)
 	q->sa = sa;
 	q->msgid = msgid;
 	q->initiator = initiator;
-	buf_init(&q->ni);
-	buf_init(&q->nr);
-	dh_job_init(&q->dhj);
 	xmit_init(&q->xmit, quick_timer, q);
-	if (sa_phase2_iv(sa, msgid, q->iv) < 0) {
+	q->x = exchange_new(sa, q);
+	if (!q->x || sa_phase2_iv(sa, msgid, q->x->iv) < 0) {
+		exchange_free(sa->d, q->x);
 		free(q);
 		return NULL;
 	}
+	q->x->msgid = msgid;
 	q->next_in_sa = sa->quicks;
 	sa->quicks = q;
 	htable_add(&sa->d->quick_by_msgid, &q->by_msgid, quick_key(sa->d, sa, msgid));
@@ -92,9 +92,8 @@ void quick_free(struct quick *q)
 		}
 	htable_del(&sa->d->quick_by_msgid, &q->by_msgid);
 	xmit_clear(sa->d, &q->xmit);
-	buf_free(&q->ni);
-	buf_free(&q->nr);
-	dh_job_clear(sa->d->loop, &q->dhj);
+	exchange_free(sa->d, q->x);
+	conn_ref_put(sa->d, q->cref);
 	if (q->up_fn)
 		q->up_fn(q->up_arg, false, "Quick Mode abandoned");
 	OPENSSL_cleanse(q, sizeof(*q));
@@ -112,6 +111,12 @@ void quick_done(struct quick *q, bool ok, const char *why)
 
 	q->up_fn = NULL;
 	q->state = ok ? QUICK_DONE : QUICK_DEAD;
+	/* Only what answers a copy of the peer's last message is kept. */
+	exchange_end(&q->x);
+	/* A responder that has QM3 has nothing left to answer: the peer
+	 * sent QM3 because it had our QM2. */
+	if (ok && !q->initiator)
+		buf_free(&q->xmit.last_sent);
 	if (fn)
 		fn(q->up_arg, ok, why);
 	/* Linger a little to answer a retransmitted QM2 with our QM3. */
@@ -127,7 +132,7 @@ void quick_fail(struct quick *q, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	quick_log(q, LOG_LVL_ERR, "%s", why);
-	ike_note_failure(q->sa->d, q->conn.name[0] ? q->conn.name : q->sa->conn.name, why);
+	ike_note_failure(q->sa->d, q->conn ? q->conn->name : q->sa->conn->name, why);
 	quick_done(q, false, why);
 }
 
@@ -146,7 +151,7 @@ static void quick_timer(void *arg)
 			   (unsigned long long)(quick_linger_ms(q->sa->d) * 2 / 1000));
 		return;
 	}
-	if (xmit_retransmit(q->sa->d, &q->xmit, &q->sa->local)) {
+	if (xmit_retransmit(q->sa, &q->xmit)) {
 		quick_log(q, LOG_LVL_INFO, "no answer from peer yet, retransmit %u", q->xmit.tries);
 		return;
 	}
@@ -171,12 +176,14 @@ void quick_refused_all(struct ike_sa *sa, uint16_t notify)
 	for (q = sa->quicks; q; q = q->next_in_sa) {
 		if (q->state != QUICK_NEGOTIATING || !q->initiator)
 			continue;
-		proposals_str("esp", &q->conn.esp, offered, sizeof(offered));
-		ts_str(&q->ts_local, l, sizeof(l));
-		ts_str(&q->ts_remote, r, sizeof(r));
+		if (!q->x || !q->conn)
+			continue;
+		proposals_str("esp", &q->conn->esp, offered, sizeof(offered));
+		ts_str(&q->x->ts_local, l, sizeof(l));
+		ts_str(&q->x->ts_remote, r, sizeof(r));
 		quick_fail(q, "peer refused Quick Mode: it sent %s; we offered %s %s, %s === %s",
-			   wire_notify_name(notify), offered, q->tunnel ? "tunnel" : "transport", l,
-			   r);
+			   wire_notify_name(notify), offered, q->x->tunnel ? "tunnel" : "transport",
+			   l, r);
 	}
 }
 

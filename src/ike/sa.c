@@ -24,27 +24,22 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	if (!sa)
 		return NULL;
 	sa->d = d;
-	sa->serial = ++d->next_serial;
-	sa->conn = *c;
+	sa->why = "";
 	sa->initiator = initiator;
 	sa->exchange = c->aggressive ? ISAKMP_XCHG_AGGRESSIVE : ISAKMP_XCHG_ID_PROT;
-	sa->fd = -1;
+	sa->ep.fd = -1;
 	sa->started_ms = loop_now_ms();
-	buf_init(&sa->gxi);
-	buf_init(&sa->gxr);
-	buf_init(&sa->ni);
-	buf_init(&sa->nr);
-	buf_init(&sa->sai_b);
-	buf_init(&sa->idii_b);
-	buf_init(&sa->idir_b);
-	buf_init(&sa->psk);
 	xmit_init(&sa->xmit, ike_sa_retransmit, sa);
-	dh_job_init(&sa->dhj);
 	timer_init(&sa->expire, ike_sa_expire, sa);
-	if (crypto_random(initiator ? sa->icookie : sa->rcookie, 8) < 0) {
+	sa->x = exchange_new(sa, NULL);
+	if (!sa->x || ike_sa_set_conn(sa, c) ||
+	    crypto_random(initiator ? sa->icookie : sa->rcookie, 8) < 0) {
+		exchange_free(d, sa->x);
+		conn_ref_put(d, sa->cref);
 		free(sa);
 		return NULL;
 	}
+	sa->serial = ++d->next_serial;
 	sa->next = d->sas;
 	if (d->sas)
 		d->sas->prev = sa;
@@ -94,7 +89,7 @@ struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie
 		struct ike_sa *sa = container_of(n, struct ike_sa, by_icookie);
 
 		if (!sa->initiator && !memcmp(sa->icookie, icookie, 8) &&
-		    sockaddr_equal((const struct sockaddr *)&sa->remote,
+		    sockaddr_equal((const struct sockaddr *)&sa->ep.remote,
 				   (const struct sockaddr *)from))
 			return sa;
 	}
@@ -106,7 +101,7 @@ struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool est
 	struct ike_sa *sa;
 
 	for (sa = d->sas; sa; sa = sa->next)
-		if (!strcmp(sa->conn.name, name) && sa->state != IKE_SA_DEAD &&
+		if (!strcmp(sa->conn->name, name) && sa->state != IKE_SA_DEAD &&
 		    (!established || sa->state == IKE_SA_ESTABLISHED))
 			return sa;
 	return NULL;
@@ -117,8 +112,8 @@ struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool est
  * negotiated algorithms in its ike= list. */
 bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c)
 {
-	return conf_id_equal(&c->remote.id, &sa->conn.remote.id) &&
-	       conf_id_equal(&c->local.id, &sa->conn.local.id) && ike_sa_suite_in(sa, c);
+	return conf_id_equal(&c->remote.id, &sa->conn->remote.id) &&
+	       conf_id_equal(&c->local.id, &sa->conn->local.id) && ike_sa_suite_in(sa, c);
 }
 
 bool ike_sa_suite_in(const struct ike_sa *sa, const struct conn *c)
@@ -145,8 +140,8 @@ struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c)
 	for (sa = d->sas; sa; sa = sa->next)
 		if (sa->state == IKE_SA_ESTABLISHED && ike_sa_fits(sa, c) &&
 		    (c->remote.addr.family == AF_UNSPEC ||
-		     conf_addr_is(&c->remote.addr, &sa->remote)) &&
-		    conf_addr_is(&c->local.addr, &sa->local))
+		     conf_addr_is(&c->remote.addr, &sa->ep.remote)) &&
+		    conf_addr_is(&c->local.addr, &sa->ep.local))
 			return sa;
 	return NULL;
 }
@@ -159,7 +154,7 @@ void ike_sa_log(const struct ike_sa *sa, int lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_msg((enum log_level)lvl, "#%u %s: %s", sa->serial, sa->conn.name, line);
+	log_msg((enum log_level)lvl, "#%u %s: %s", sa->serial, sa->conn->name, line);
 }
 
 static void ike_sa_notify_up(struct ike_sa *sa, bool ok, const char *why)
@@ -171,11 +166,32 @@ static void ike_sa_notify_up(struct ike_sa *sa, bool ok, const char *why)
 		fn(sa->up_arg, ok, why);
 }
 
+static const char no_memory_why[] = "out of memory recording why it failed";
+
+const char *ike_sa_why(const struct ike_sa *sa)
+{
+	return sa->why ? sa->why : "";
+}
+
+bool ike_sa_set_why(struct ike_sa *sa, const char *why)
+{
+	char *copy = NULL;
+
+	if (why[0] && !(copy = strdup(why)))
+		return false;
+	if (sa->why && sa->why[0] && sa->why != no_memory_why)
+		free((char *)sa->why);
+	sa->why = copy ? copy : "";
+	return true;
+}
+
+#define WHY_LEN 512
+
 /* Ends a negotiation that cannot go on: says why once, frees the SA soon
  * (not now: we may be deep in its own handler). */
 void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
 {
-	char why[sizeof(sa->why)];
+	char why[WHY_LEN];
 	va_list ap;
 
 	if (sa->state == IKE_SA_DEAD)
@@ -184,12 +200,15 @@ void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	memcpy(sa->why, why, sizeof(why));
-	ike_sa_log(sa, LOG_LVL_ERR, "%s", sa->why);
-	ike_note_failure(sa->d, sa->conn.name, sa->why);
+	if (!ike_sa_set_why(sa, why)) {
+		ike_sa_set_why(sa, "");
+		sa->why = no_memory_why;
+	}
+	ike_sa_log(sa, LOG_LVL_ERR, "%s", why);
+	ike_note_failure(sa->d, sa->conn->name, why);
 	sa->state = IKE_SA_DEAD;
-	quick_fail_all(sa, sa->why);
-	ike_sa_notify_up(sa, false, sa->why);
+	quick_fail_all(sa, why);
+	ike_sa_notify_up(sa, false, why);
 	timer_cancel(sa->d->loop, &sa->xmit.timer);
 	timer_arm(sa->d->loop, &sa->expire, 0);
 }
@@ -200,7 +219,12 @@ void ike_sa_established(struct ike_sa *sa)
 
 	halfopen_del(sa);
 	sa->state = IKE_SA_ESTABLISHED;
-	sa->why[0] = '\0'; /* a likely reason of a message dropped on the way */
+	ike_sa_set_why(sa, ""); /* a likely reason of a message dropped on the way */
+	/* The negotiation is over: the SA keeps its keys and IV base only. */
+	exchange_end(&sa->x);
+	/* Our last message answers copies of the peer's while it may still
+	 * retransmit (a lost MM6), then goes (ike_sa_retransmit). */
+	timer_arm(d->loop, &sa->xmit.timer, xmit_span_ms(d));
 	sa->established_ms = loop_now_ms();
 	timer_arm(d->loop, &sa->expire, (uint64_t)sa->lifetime_s * 1000);
 	ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA established with %s/%s/%s, lifetime %u s",
@@ -216,7 +240,7 @@ void ike_sa_established(struct ike_sa *sa)
 
 void ike_sa_likely(struct ike_sa *sa, const char *fmt, ...)
 {
-	char why[sizeof(sa->why)];
+	char why[WHY_LEN];
 	va_list ap;
 
 	if (sa->state != IKE_SA_NEGOTIATING)
@@ -224,15 +248,20 @@ void ike_sa_likely(struct ike_sa *sa, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	memcpy(sa->why, why, sizeof(why));
-	ike_sa_log(sa, LOG_LVL_WARN, "%s; dropped, still waiting for a valid answer", sa->why);
+	ike_sa_set_why(sa, why);
+	ike_sa_log(sa, LOG_LVL_WARN, "%s; dropped, still waiting for a valid answer", why);
 }
 
 static void ike_sa_retransmit(void *arg)
 {
 	struct ike_sa *sa = arg;
 
-	if (xmit_retransmit(sa->d, &sa->xmit, &sa->local)) {
+	if (sa->state == IKE_SA_ESTABLISHED) {
+		/* The peer's retransmissions are over: nothing to answer. */
+		buf_free(&sa->xmit.last_sent);
+		return;
+	}
+	if (xmit_retransmit(sa, &sa->xmit)) {
 		ike_sa_log(sa, LOG_LVL_INFO, "no answer from peer yet, retransmit %u",
 			   sa->xmit.tries);
 		return;
@@ -244,7 +273,7 @@ static void ike_sa_retransmit(void *arg)
 		ike_sa_fail(sa, "peer did not answer %s message %u after %u retransmits, giving up",
 			    sa->exchange == ISAKMP_XCHG_AGGRESSIVE ? "Aggressive Mode"
 								   : "Main Mode",
-			    sa->step, sa->d->retransmit_tries);
+			    sa->x ? sa->x->step : 0, sa->d->retransmit_tries);
 }
 
 static void ike_sa_expire(void *arg)
@@ -261,7 +290,7 @@ static void ike_sa_expire(void *arg)
 			    (unsigned)((loop_now_ms() - sa->started_ms + 500) / 1000),
 			    sa->exchange == ISAKMP_XCHG_AGGRESSIVE ? "Aggressive Mode"
 								   : "Main Mode",
-			    sa->step + 1);
+			    sa->x ? sa->x->step + 1 : 0);
 	else if (sa->state == IKE_SA_ESTABLISHED) {
 		/* Its IPsec SAs live on; a rekey makes a new ISAKMP SA. */
 		ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA lifetime of %u s expired, deleting it",
@@ -277,7 +306,7 @@ void ike_sa_free(struct ike_sa *sa)
 
 	halfopen_del(sa);
 	quick_free_all(sa);
-	ike_sa_notify_up(sa, false, sa->why[0] ? sa->why : "ISAKMP SA deleted");
+	ike_sa_notify_up(sa, false, ike_sa_why(sa)[0] ? ike_sa_why(sa) : "ISAKMP SA deleted");
 	if (sa->hashed)
 		htable_del(&d->sa_by_icookie, &sa->by_icookie);
 	if (sa->prev)
@@ -288,16 +317,10 @@ void ike_sa_free(struct ike_sa *sa)
 		sa->next->prev = sa->prev;
 	xmit_clear(d, &sa->xmit);
 	timer_cancel(d->loop, &sa->expire);
-	dh_job_clear(d->loop, &sa->dhj);
+	exchange_free(d, sa->x);
 	msgid_free(&sa->msgids);
-	buf_free(&sa->gxi);
-	buf_free(&sa->gxr);
-	buf_free(&sa->ni);
-	buf_free(&sa->nr);
-	buf_free(&sa->sai_b);
-	buf_free(&sa->idii_b);
-	buf_free(&sa->idir_b);
-	buf_free(&sa->psk);
+	conn_ref_put(d, sa->cref);
+	ike_sa_set_why(sa, "");
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }

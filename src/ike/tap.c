@@ -62,8 +62,8 @@ static void tap_write(struct ike_daemon *d, const struct sockaddr_storage *from,
 	if (!copy)
 		return;
 	memcpy(copy, msg, len);
-	copy[19] &= (uint8_t)~ISAKMP_FLAG_ENC;
-	put_u32(copy + 24, (uint32_t)len);
+	copy[ISAKMP_HDR_FLAGS_OFF] &= (uint8_t)~ISAKMP_FLAG_ENC;
+	put_u32(copy + ISAKMP_HDR_LENGTH_OFF, (uint32_t)len);
 	err = capture_write(d->capture, (const struct sockaddr *)from, (const struct sockaddr *)to,
 			    copy, len);
 	free(copy);

@@ -2,6 +2,7 @@
  * last message with exponential backoff; either side answers a message it
  * has already seen by resending its last reply, once per copy received. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/prf.h"
@@ -14,7 +15,6 @@ void xmit_init(struct xmit *x, loop_timer_fn fn, void *arg)
 	memset(x, 0, sizeof(*x));
 	buf_init(&x->last_sent);
 	timer_init(&x->timer, fn, arg);
-	x->fd = -1;
 }
 
 void xmit_clear(struct ike_daemon *d, struct xmit *x)
@@ -23,34 +23,57 @@ void xmit_clear(struct ike_daemon *d, struct xmit *x)
 	buf_free(&x->last_sent);
 }
 
-void ike_send_raw(struct ike_daemon *d, int fd, const struct sockaddr_storage *to,
-		  const struct sockaddr_storage *from, const uint8_t *msg, size_t len)
+void ike_send(struct ike_daemon *d, const struct ike_endpoint *ep, const uint8_t *msg, size_t len)
 {
 	ssize_t n;
 	char peer[64];
 
-	n = udp_send(fd, msg, len, (const struct sockaddr *)to, (const struct sockaddr *)from);
+	if (d->send) {
+		d->send(d->send_arg, ep, msg, len);
+		return;
+	}
+	n = udp_send(ep->fd, msg, len, (const struct sockaddr *)&ep->remote,
+		     (const struct sockaddr *)&ep->local);
 	if (n < 0) {
-		sockaddr_str((const struct sockaddr *)to, peer, sizeof(peer));
+		sockaddr_str((const struct sockaddr *)&ep->remote, peer, sizeof(peer));
 		log_warn("sending %zu bytes to %s failed: %s", len, peer, strerror((int)-n));
 	}
 }
 
-/* Takes msg's contents; retransmit says whether we wait for an answer. */
-int xmit_send(struct ike_daemon *d, struct xmit *x, int fd, const struct sockaddr_storage *to,
-	      const struct sockaddr_storage *from, struct buf *msg, bool retransmit)
+/* Kept at its size: finished exchanges keep their last message a while. */
+static int xmit_keep(struct xmit *x, const struct buf *msg)
 {
+	uint8_t *copy = malloc(msg->len ? msg->len : 1);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, msg->data, msg->len);
 	buf_free(&x->last_sent);
-	x->last_sent = *msg;
-	buf_init(msg);
-	x->fd = fd;
-	x->to = *to;
+	x->last_sent.data = copy;
+	x->last_sent.len = x->last_sent.cap = msg->len;
+	return 0;
+}
+
+int xmit_send(struct ike_sa *sa, struct xmit *x, struct buf *msg, bool retransmit)
+{
+	struct ike_daemon *d = sa->d;
+	int err = xmit_keep(x, msg);
+
+	buf_free(msg);
+	if (err)
+		return err;
 	x->tries = 0;
-	ike_send_raw(d, fd, to, from, x->last_sent.data, x->last_sent.len);
+	xmit_resend(sa, x);
 	if (retransmit)
 		return timer_arm(d->loop, &x->timer, d->retransmit_base_ms);
 	timer_cancel(d->loop, &x->timer);
 	return 0;
+}
+
+void xmit_resend(struct ike_sa *sa, const struct xmit *x)
+{
+	if (x->last_sent.len)
+		ike_send(sa->d, &sa->ep, x->last_sent.data, x->last_sent.len);
 }
 
 /* The wait after the tries-th retransmission: doubling, up to the limit. */
@@ -73,11 +96,13 @@ uint64_t xmit_span_ms(const struct ike_daemon *d)
 	return span;
 }
 
-bool xmit_retransmit(struct ike_daemon *d, struct xmit *x, const struct sockaddr_storage *from)
+bool xmit_retransmit(struct ike_sa *sa, struct xmit *x)
 {
+	struct ike_daemon *d = sa->d;
+
 	if (++x->tries > d->retransmit_tries)
 		return false;
-	ike_send_raw(d, x->fd, &x->to, from, x->last_sent.data, x->last_sent.len);
+	xmit_resend(sa, x);
 	timer_arm(d->loop, &x->timer, xmit_wait_ms(d, x->tries));
 	return true;
 }

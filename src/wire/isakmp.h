@@ -10,6 +10,9 @@
 #define ISAKMP_COOKIE_LEN  8
 #define ISAKMP_VERSION	   0x10 /* major 1, minor 0 */
 #define ISAKMP_MAX_MSG	   65535
+/* RFC 2408 3.1: where the header's flags and length sit */
+#define ISAKMP_HDR_FLAGS_OFF  19
+#define ISAKMP_HDR_LENGTH_OFF 24
 
 /* RFC 2408 3.1: header flags */
 #define ISAKMP_FLAG_ENC	   0x01

@@ -45,6 +45,7 @@ static inline void free_sa(struct ike_daemon *d, struct ike_sa *sa)
 		d->sas = sa->next;
 	if (sa->next)
 		sa->next->prev = sa->prev;
+	free((void *)sa->conn); /* the fixture's own, not a conn_ref */
 	free(sa);
 }
 
@@ -90,15 +91,19 @@ static inline void add_pair(struct ike_daemon *d, unsigned i, bool at_tail)
 {
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
 	struct child_sa *c = calloc(1, sizeof(*c));
+	struct conn *cn = calloc(1, sizeof(*cn));
 
 	assert_non_null(sa);
 	assert_non_null(c);
+	assert_non_null(cn);
 	sa->d = d;
 	sa->serial = ++d->next_serial;
-	snprintf(sa->conn.name, sizeof(sa->conn.name), "c%u", i);
+	snprintf(cn->name, sizeof(cn->name), "c%u", i);
+	sa->conn = cn;
+	sa->why = "";
 	sa->state = IKE_SA_NEGOTIATING;
-	set_addr(&sa->local, 0xc0000201);
-	set_addr(&sa->remote, 0xc0000202);
+	set_addr(&sa->ep.local, 0xc0000201);
+	set_addr(&sa->ep.remote, 0xc0000202);
 	c->d = d;
 	c->serial = ++d->next_serial;
 	snprintf(c->conn_name, sizeof(c->conn_name), "c%u", i);

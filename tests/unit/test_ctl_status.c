@@ -138,6 +138,8 @@ static void test_mark_gone_or_order_broken(void **state)
 			odd = calloc(1, sizeof(*odd));
 			assert_non_null(odd);
 			*odd = *sa;
+			odd->conn = calloc(1, sizeof(*odd->conn)); /* free_sa frees its own */
+			assert_non_null(odd->conn);
 			odd->hashed = false;
 			odd->serial = 5000;
 			odd->prev = sa;

@@ -18,6 +18,8 @@
 struct fx {
 	struct ike_sa sa;
 	struct quick q;
+	struct exchange x;
+	struct conn conn;
 	struct buf msg;
 	struct ike_msg m;
 };
@@ -28,20 +30,25 @@ static void setup(struct fx *f, uint32_t secs, uint32_t kb)
 {
 	struct isakmp_hdr h = {.exchange = ISAKMP_XCHG_QUICK};
 	struct wire_builder w;
+	struct exchange resp_x;
 	struct quick resp;
 
 	memset(f, 0, sizeof(*f));
-	snprintf(f->sa.conn.name, sizeof(f->sa.conn.name), "site");
+	f->sa.conn = &f->conn;
 	f->q.sa = &f->sa;
-	f->q.conn.lifetime_s = 3600;
-	f->q.conn.lifebytes = 100 * 1024 * 1024;
-	snprintf(f->q.conn.name, sizeof(f->q.conn.name), "site");
+	f->q.x = &f->x;
+	f->q.conn = &f->conn;
+	f->conn.lifetime_s = 3600;
+	f->conn.lifebytes = 100 * 1024 * 1024;
+	snprintf(f->conn.name, sizeof(f->conn.name), "site");
 	buf_init(&f->msg);
 	wire_build_start(&w, &f->msg, &h);
 	if (secs || kb) {
 		memset(&resp, 0, sizeof(resp));
-		resp.lifetime_s = secs;
-		resp.life_kb = kb;
+		memset(&resp_x, 0, sizeof(resp_x));
+		resp.x = &resp_x;
+		resp_x.lifetime_s = secs;
+		resp_x.life_kb = kb;
 		assert_int_equal(lifetime_add_notify(&w, &resp), 0);
 	}
 	assert_int_equal(wire_build_finish(&w), 0);
@@ -67,9 +74,9 @@ static void test_echo_without_seconds(void **state)
 
 	setup(&f, 0, 0);
 	run(&f, 0, 50 * 1024);
-	assert_int_equal(f.q.lifetime_s, 3600);
-	assert_int_equal(f.q.life_kb, 50 * 1024);
-	assert_true(f.q.lifetime_from_responder);
+	assert_int_equal(f.x.lifetime_s, 3600);
+	assert_int_equal(f.x.life_kb, 50 * 1024);
+	assert_true(f.x.lifetime_from_responder);
 }
 
 static void test_echo_cannot_lengthen(void **state)
@@ -78,9 +85,9 @@ static void test_echo_cannot_lengthen(void **state)
 
 	setup(&f, 0, 0);
 	run(&f, 999999, 0xffffffff);
-	assert_int_equal(f.q.lifetime_s, 3600);
-	assert_int_equal(f.q.life_kb, 100 * 1024);
-	assert_false(f.q.lifetime_from_responder);
+	assert_int_equal(f.x.lifetime_s, 3600);
+	assert_int_equal(f.x.life_kb, 100 * 1024);
+	assert_false(f.x.lifetime_from_responder);
 }
 
 static void test_notify_shortens(void **state)
@@ -89,9 +96,9 @@ static void test_notify_shortens(void **state)
 
 	setup(&f, 1800, 10240);
 	run(&f, 3600, 100 * 1024);
-	assert_int_equal(f.q.lifetime_s, 1800);
-	assert_int_equal(f.q.life_kb, 10240);
-	assert_true(f.q.lifetime_from_responder);
+	assert_int_equal(f.x.lifetime_s, 1800);
+	assert_int_equal(f.x.life_kb, 10240);
+	assert_true(f.x.lifetime_from_responder);
 }
 
 /* RESPONDER-LIFETIME of 1 s and 1 KB: held at the floor. */
@@ -101,8 +108,8 @@ static void test_notify_floor(void **state)
 
 	setup(&f, 1, 1);
 	run(&f, 3600, 100 * 1024);
-	assert_int_equal(f.q.lifetime_s, LIFETIME_FLOOR_S);
-	assert_int_equal(f.q.life_kb, LIFETIME_FLOOR_KB);
+	assert_int_equal(f.x.lifetime_s, LIFETIME_FLOOR_S);
+	assert_int_equal(f.x.life_kb, LIFETIME_FLOOR_KB);
 }
 
 /* An echoed 1 s is held at the floor too. */
@@ -112,7 +119,7 @@ static void test_echo_floor(void **state)
 
 	setup(&f, 0, 0);
 	run(&f, 1, 0);
-	assert_int_equal(f.q.lifetime_s, LIFETIME_FLOOR_S);
+	assert_int_equal(f.x.lifetime_s, LIFETIME_FLOOR_S);
 }
 
 int main(void)

@@ -65,6 +65,7 @@ static int fx_setup(void **state)
 	d->halfopen_timeout_ms = 60000;
 	d->halfopen_max = 16;
 	d->xfrm_events = -1;
+	timer_init(&d->reap, exchange_reap, d);
 	assert_int_equal(htable_init(&d->sa_by_icookie), 0);
 	assert_int_equal(htable_init(&d->quick_by_msgid), 0);
 	assert_int_equal(htable_init(&d->child_by_spi), 0);
@@ -105,8 +106,8 @@ static struct ike_sa *fx_sa(struct fx *f, uint8_t ic, uint8_t key)
 	memset(sa->skeyid_d, key ^ 0xa5, sizeof(sa->skeyid_d));
 	memset(sa->p1_last_block, key, sizeof(sa->p1_last_block));
 	sa->lifetime_s = 3600;
-	addr(&sa->local, "192.0.2.1");
-	addr(&sa->remote, "192.0.2.2");
+	addr(&sa->ep.local, "192.0.2.1");
+	addr(&sa->ep.remote, "192.0.2.2");
 	ike_sa_established(sa);
 	return sa;
 }
@@ -144,7 +145,7 @@ static void deliver(struct fx *f, struct ike_sa *sa, const struct buf *msg)
 
 	assert_true(msg->len <= sizeof(copy));
 	memcpy(copy, msg->data, msg->len);
-	ike_packet_input(f->d, -1, copy, msg->len, &sa->remote, &sa->local);
+	ike_packet_input(f->d, -1, copy, msg->len, &sa->ep.remote, &sa->ep.local);
 }
 
 static const uint8_t nonce[32] = {1, 2, 3};
@@ -212,7 +213,7 @@ static void test_malformed_proposal_has_a_reason(void **state)
 {
 	struct fx *f = *state;
 	struct ike_sa *sa = fx_sa(f, 0x42, 7);
-	struct qm1 q = {&sa->conn, true, 0};
+	struct qm1 q = {sa->conn, true, 0};
 	const struct ike_failure *x;
 	struct buf msg;
 
@@ -233,7 +234,7 @@ static void test_state_only_for_verified_qm1(void **state)
 {
 	struct fx *f = *state;
 	struct ike_sa *sa = fx_sa(f, 0x43, 9);
-	struct qm1 q = {&sa->conn, false, 0};
+	struct qm1 q = {sa->conn, false, 0};
 	struct sockaddr_storage other;
 	uint8_t junk[28 + 16], copy[4096];
 	struct buf msg;
@@ -244,12 +245,12 @@ static void test_state_only_for_verified_qm1(void **state)
 	put_u32(junk + 20, 0x2003);
 	put_u32(junk + 24, sizeof(junk));
 	memset(junk + 28, 0xee, 16);
-	ike_packet_input(f->d, -1, junk, sizeof(junk), &sa->remote, &sa->local);
+	ike_packet_input(f->d, -1, junk, sizeof(junk), &sa->ep.remote, &sa->ep.local);
 	assert_int_equal(states(sa), 0);
 
 	addr(&other, "192.0.2.3");
 	memcpy(copy, msg.data, msg.len);
-	ike_packet_input(f->d, -1, copy, msg.len, &other, &sa->local);
+	ike_packet_input(f->d, -1, copy, msg.len, &other, &sa->ep.local);
 	assert_int_equal(states(sa), 0);
 
 	deliver(f, sa, &msg);
@@ -263,7 +264,7 @@ static void test_quick_modes_capped(void **state)
 {
 	struct fx *f = *state;
 	struct ike_sa *sa = fx_sa(f, 0x45, 11);
-	struct qm1 q = {&sa->conn, false, 0};
+	struct qm1 q = {sa->conn, false, 0};
 	struct buf msg;
 	uint32_t i;
 
@@ -292,7 +293,7 @@ static void test_replays_dropped(void **state)
 {
 	struct fx *f = *state;
 	struct ike_sa *sa = fx_sa(f, 0x46, 13);
-	struct qm1 q = {&sa->conn, false, 0};
+	struct qm1 q = {sa->conn, false, 0};
 	struct buf msg;
 	int done = 0;
 
@@ -320,7 +321,7 @@ static void test_replays_dropped(void **state)
  * peer, then the install on its state.  Returns our inbound SPI. */
 static uint32_t make_child(struct fx *f, struct ike_sa *sa, uint32_t msgid, uint32_t peer_spi)
 {
-	struct qm1 q1 = {&sa->conn, false, peer_spi};
+	struct qm1 q1 = {sa->conn, false, peer_spi};
 	char why[256] = "";
 	struct buf msg;
 	uint32_t spi;
@@ -330,7 +331,7 @@ static uint32_t make_child(struct fx *f, struct ike_sa *sa, uint32_t msgid, uint
 	buf_free(&msg);
 	assert_non_null(sa->quicks);
 	assert_int_equal(child_install(sa->quicks, NULL, 0, why, sizeof(why)), 0);
-	spi = sa->quicks->spi_in;
+	spi = sa->quicks->x->spi_in;
 	quick_free_all(sa);
 	return spi;
 }

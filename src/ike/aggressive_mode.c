@@ -307,6 +307,5 @@ const struct step aggressive_mode_steps[] = {
 	 am_initiator_finish},
 	{false, PL(ISAKMP_PL_HASH), AM_MAY | PL(ISAKMP_PL_N), STEP_EITHER, "AM3",
 	 am_respond_finish},
+	{0},
 };
-const unsigned aggressive_mode_nsteps =
-	sizeof(aggressive_mode_steps) / sizeof(aggressive_mode_steps[0]);

@@ -9,6 +9,7 @@
 
 #include "ike/aggressive_mode.h"
 #include "ike/child.h"
+#include "ike/dispatch.h"
 #include "ike/exchange.h"
 #include "ike/halfopen.h"
 #include "ike/informational.h"
@@ -327,8 +328,7 @@ static void first_dropped(struct ike_daemon *d, const struct ike_msg *m, uint64_
  * there and nothing else. */
 static bool first_message_ok(struct ike_daemon *d, struct ike_msg *m)
 {
-	bool aggressive = m->hdr.exchange == ISAKMP_XCHG_AGGRESSIVE;
-	const struct step *s = aggressive ? &aggressive_mode_steps[0] : &main_mode_steps[0];
+	const struct step *s = &exchange_type_for(m->hdr.exchange)->steps[0];
 	char why[128];
 	int err;
 
@@ -403,149 +403,10 @@ static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 	return sa;
 }
 
-/* A message of the exchange that did not decrypt to valid payloads: a
- * peer with another key, or garbage.  Dropped and counted; the exchange
- * goes on and, if it times out, says the keys probably differ. */
-static void phase1_undecryptable(struct ike_daemon *d, struct ike_sa *sa, const struct step *s,
-				 const struct ike_msg *m)
-{
-	d->dropped_undecryptable++;
-	if (!sa->enc_key_len) {
-		ike_sa_log(sa, LOG_LVL_WARN, "%s arrived encrypted before there are keys: dropped",
-			   s->name);
-		return;
-	}
-	/* In the clear: with other keys the peer could not read it. */
-	if (!sa->initiator)
-		info_send_plain_notify(d, m, ISAKMP_N_AUTHENTICATION_FAILED);
-	ike_sa_likely(sa,
-		      "%s does not decrypt to valid payloads: the pre-shared keys probably differ",
-		      s->name);
-}
-
-/* Decrypts (with the other connections' keys too, for MM5) and parses m,
- * and checks it against its step.  True, or it was dropped and said why. */
-static bool phase1_open(struct ike_daemon *d, struct ike_sa *sa, const struct step *s,
-			struct ike_msg *m, uint8_t *iv)
-{
-	static const uint8_t zero[8];
-	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
-	uint8_t *cipher = NULL;
-	char why[256];
-	int err = 0; /* a notify code */
-
-	if (sa->initiator && !memcmp(m->hdr.rcookie, zero, 8)) {
-		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: it has no responder cookie", s->name);
-		return false;
-	}
-	if (encrypted && !sa->initiator) {
-		cipher = malloc(m->len);
-		if (!cipher) {
-			ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: out of memory", s->name);
-			return false;
-		}
-		memcpy(cipher, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN);
-	}
-	if (encrypted && ike_decrypt(sa, m->raw, m->len, iv))
-		err = ISAKMP_N_PAYLOAD_MALFORMED;
-	if (!err)
-		err = wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN,
-				       m->len - ISAKMP_HDR_LEN, encrypted, &m->pl);
-	if (err && cipher && phase1_try_other_keys(sa, m, cipher, iv))
-		err = 0;
-	free(cipher);
-	if (err && encrypted) {
-		phase1_undecryptable(d, sa, s, m);
-		return false;
-	}
-	if (!err)
-		err = step_check(s, sa->initiator, m, why, sizeof(why));
-	else
-		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
-	if (err)
-		ike_sa_log(sa, LOG_LVL_WARN, "%s dropped: %s", s->name, why);
-	return !err;
-}
-
-static void phase1_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
-{
-	static const uint8_t zero[8];
-	bool aggressive = sa->exchange == ISAKMP_XCHG_AGGRESSIVE;
-	const struct step *steps = aggressive ? aggressive_mode_steps : main_mode_steps;
-	unsigned nsteps = aggressive ? aggressive_mode_nsteps : main_mode_nsteps;
-	uint8_t iv[IKE_MAX_BLOCK], digest[20];
-	const struct step *s;
-	struct step_result r;
-
-	/* While a DH job runs, the exchange has not answered yet: a copy of
-	 * the message is answered once it has. */
-	if (sa->x && sa->x->dhj.job.pending)
-		return;
-	/* Only the peer speaks in its exchange (a NAT-T port change would be
-	 * taken after authentication, not here). */
-	if (!sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->ep.remote)) {
-		ike_sa_log(sa, LOG_LVL_DEBUG,
-			   "dropped a message from another address than the peer's");
-		return;
-	}
-	if (xmit_repeat(&sa->xmit, m->raw, m->len, digest)) {
-		xmit_resend(sa, &sa->xmit);
-		return;
-	}
-	if (sa->state != IKE_SA_NEGOTIATING || !sa->x || sa->x->step >= nsteps ||
-	    m->hdr.exchange != sa->exchange || !steps[sa->x->step].fn)
-		return;
-	s = &steps[sa->x->step];
-	memcpy(iv, sa->x->iv, sizeof(iv));
-	if (!phase1_open(d, sa, s, m, iv))
-		return;
-	xmit_accepted(&sa->xmit, digest);
-	/* The responder's cookie, from its first well-formed answer only. */
-	if (sa->initiator && !memcmp(sa->rcookie, zero, 8))
-		memcpy(sa->rcookie, m->hdr.rcookie, 8);
-	memcpy(sa->x->iv, iv, sizeof(iv));
-	sa->x->step += 2;
-	tap_received(d, m);
-	r = s->fn(sa, m);
-	if (r.notify && !sa->initiator)
-		info_send_plain_notify(d, m,
-				       r.notify == ISAKMP_N_INVALID_HASH_INFORMATION
-					       ? ISAKMP_N_AUTHENTICATION_FAILED
-					       : r.notify);
-	if (step_failed(r) && sa->state == IKE_SA_NEGOTIATING)
-		ike_sa_fail(sa, "%s failed: %s", s->name,
-			    r.notify ? wire_notify_name(r.notify) : strerror(-r.sys));
-}
-
-/* A protected Informational needs its own IV: derived from its message ID. */
-static void informational_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
-{
-	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
-	uint8_t iv[IKE_MAX_BLOCK];
-
-	if (encrypted) {
-		if (!sa || sa->state != IKE_SA_ESTABLISHED || sa_phase2_iv(sa, m->hdr.msgid, iv) ||
-		    !sockaddr_equal((struct sockaddr *)&m->from,
-				    (struct sockaddr *)&sa->ep.remote) ||
-		    ike_decrypt(sa, m->raw, m->len, iv)) {
-			log_info("dropped an encrypted Informational exchange for no usable SA "
-				 "(none, not established, not from its peer, or not decrypting)");
-			return;
-		}
-	}
-	if (wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN,
-			     encrypted, &m->pl)) {
-		log_info("dropped a malformed Informational exchange");
-		return;
-	}
-	tap_received(d, m);
-	info_input(d, sa, m);
-}
-
 /* The SA of a phase-1 message no ISAKMP SA's cookies matched: a first
  * message sent again (answered again by its SA), MM3 for a half-open Main
  * Mode, or a new peer. */
-static struct ike_sa *phase1_find(struct ike_daemon *d, struct ike_msg *m)
+struct ike_sa *phase1_find(struct ike_daemon *d, struct ike_msg *m)
 {
 	static const uint8_t zero[8];
 	struct mm_halfopen *h;
@@ -566,7 +427,7 @@ static struct ike_sa *phase1_find(struct ike_daemon *d, struct ike_msg *m)
 
 static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 {
-	struct ike_sa *sa;
+	const struct exchange_type *t;
 	char peer[64];
 	int err;
 
@@ -577,29 +438,16 @@ static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 			 wire_notify_name((uint16_t)err));
 		return;
 	}
-	/* An initiator that has no responder cookie yet matches any: it
-	 * adopts one only from a well-formed answer (phase1_input). */
-	sa = ike_sa_find(d, m->hdr.icookie, m->hdr.rcookie);
-	switch (m->hdr.exchange) {
-	case ISAKMP_XCHG_ID_PROT:
-	case ISAKMP_XCHG_AGGRESSIVE:
-		if (!sa)
-			sa = phase1_find(d, m);
-		if (sa)
-			phase1_input(d, sa, m);
-		break;
-	case ISAKMP_XCHG_QUICK:
-		if (sa)
-			quick_input(d, sa, m);
-		break;
-	case ISAKMP_XCHG_INFO:
-		informational_input(d, sa, m);
-		break;
-	default:
+	t = exchange_type_for(m->hdr.exchange);
+	if (!t) {
 		sockaddr_str((struct sockaddr *)&m->from, peer, sizeof(peer));
 		log_info("%s: dropped a %s exchange: not supported", peer,
 			 wire_exchange_name(m->hdr.exchange));
+		return;
 	}
+	/* An initiator that has no responder cookie yet matches any: it
+	 * adopts one only from a well-formed answer (phase1_accept). */
+	dispatch(d, t, ike_sa_find(d, m->hdr.icookie, m->hdr.rcookie), m);
 }
 
 static void ike_sock_input(int fd, uint32_t events, void *arg)

@@ -80,10 +80,9 @@ struct step {
 int step_check(const struct step *s, bool initiator, const struct ike_msg *m, char *why,
 	       size_t whylen);
 
-/* Main Mode (main_mode.c) and Aggressive Mode (aggressive_mode.c) */
+/* Main Mode (main_mode.c) and Aggressive Mode (aggressive_mode.c); each
+ * table ends with a row without a name (exchange_row). */
 extern const struct step main_mode_steps[];
-extern const unsigned main_mode_nsteps;
 extern const struct step aggressive_mode_steps[];
-extern const unsigned aggressive_mode_nsteps;
 
 #endif

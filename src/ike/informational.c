@@ -5,6 +5,7 @@
 #include "crypto/keying.h"
 #include "crypto/rand.h"
 #include "ike/child.h"
+#include "ike/dispatch.h"
 #include "ike/informational.h"
 #include "ike/mismatch.h"
 #include "ike/quick.h"
@@ -319,7 +320,7 @@ static bool info_msgid_fresh(struct ike_sa *sa, uint32_t msgid)
 	return !err;
 }
 
-void info_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
+static void info_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 {
 	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
 	unsigned i;
@@ -348,3 +349,79 @@ void info_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m)
 			info_delete(sa, &del);
 	}
 }
+
+/* The Informational exchange as an exchange type (dispatch.h): one
+ * message and no state of its own, with or without an SA.  A protected
+ * one needs its own IV, derived from its message ID. */
+
+static void info_unusable(void)
+{
+	/* One sentence for every reason: the sender learns none of them. */
+	log_info("dropped an encrypted Informational exchange for no usable SA "
+		 "(none, not established, not from its peer, or not decrypting)");
+}
+
+static bool info_find(struct dispatch *dp, struct ike_msg *m)
+{
+	return true;
+}
+
+static bool info_row(struct dispatch *dp, struct ike_msg *m)
+{
+	struct ike_sa *sa = dp->sa;
+
+	dp->s = &dp->t->steps[0];
+	if (!(m->hdr.flags & ISAKMP_FLAG_ENC))
+		return true;
+	if (sa && sa->state == IKE_SA_ESTABLISHED && !sa_phase2_iv(sa, m->hdr.msgid, dp->iv) &&
+	    sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->ep.remote))
+		return true;
+	info_unusable();
+	return false;
+}
+
+static bool info_open(struct dispatch *dp, struct ike_msg *m)
+{
+	bool encrypted = m->hdr.flags & ISAKMP_FLAG_ENC;
+
+	if (encrypted && ike_decrypt(dp->sa, m->raw, m->len, dp->iv)) {
+		info_unusable();
+		return false;
+	}
+	if (wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN,
+			     encrypted, &m->pl)) {
+		log_info("dropped a malformed Informational exchange");
+		return false;
+	}
+	return true;
+}
+
+/* Without a state of its own, the handler takes the dispatch. */
+static void *info_state(const struct dispatch *dp)
+{
+	return (void *)dp;
+}
+
+static struct step_result info_step(void *state, struct ike_msg *m)
+{
+	struct dispatch *dp = state;
+
+	info_input(dp->d, dp->sa, m);
+	return STEP_GO_ON;
+}
+
+/* Not checked by step_check: any role, any payloads; info_input takes
+ * the notifies and deletes it understands. */
+static const struct step informational_steps[] = {
+	{false, 0, ~0u, STEP_EITHER, "Informational", info_step},
+	{0},
+};
+
+const struct exchange_type informational_type = {
+	.xchg = ISAKMP_XCHG_INFO,
+	.steps = informational_steps,
+	.find = info_find,
+	.row = info_row,
+	.open = info_open,
+	.state = info_state,
+};

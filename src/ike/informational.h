@@ -16,8 +16,6 @@ void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint1
 int info_send_notify(struct ike_sa *sa, uint16_t type);
 int info_send_delete_isakmp(struct ike_sa *sa);
 int info_send_delete_esp(struct ike_sa *sa, uint32_t spi);
-/* A received Informational exchange for sa (NULL: no SA matched). */
-void info_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *m);
 
 /* HASH(1)-style protection shared with Quick Mode: reserves the HASH
  * payload and returns the offset of its value; hash_fill computes

@@ -417,5 +417,5 @@ const struct step main_mode_steps[] = {
 	 mm_initiator_id},
 	{false, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM5", mm_respond_id},
 	{true, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM6", mm_initiator_done},
+	{0},
 };
-const unsigned main_mode_nsteps = sizeof(main_mode_steps) / sizeof(main_mode_steps[0]);

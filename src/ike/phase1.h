@@ -23,6 +23,9 @@ int phase1_send(struct ike_sa *sa, struct buf *msg, bool encrypt, bool retransmi
 int phase1_body_copy(struct buf *dst, const struct wire_payload *p);
 /* The PSK: by the gateways' addresses, then by the connection's IDs;
  * peer_id is the ID the peer sent, when known (Aggressive Mode). */
+/* The SA of a phase-1 message no ISAKMP SA's cookies matched (daemon.c):
+ * found, promoted from half-open, or made for a new peer; NULL: dropped. */
+struct ike_sa *phase1_find(struct ike_daemon *d, struct ike_msg *m);
 int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id);
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o);
 /* Our key pair (and the secret, with the peer's KE) as a job; then() goes

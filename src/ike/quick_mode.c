@@ -524,4 +524,5 @@ const struct step quick_mode_steps[] = {
 	{false, QM_MUST, QM_MAY, true, "QM1", quick_respond},
 	{true, QM_MUST, QM_MAY, true, "QM2", quick_initiator_finish},
 	{false, PL(ISAKMP_PL_HASH), 0, true, "QM3", quick_respond_finish},
+	{0},
 };

@@ -1,0 +1,70 @@
+/* The dispatcher (dispatch.h): the same skeleton for every exchange. */
+#include <string.h>
+
+#include "ike/dispatch.h"
+#include "ike/tap.h"
+
+const struct exchange_type *exchange_type_for(uint8_t xchg)
+{
+	static const struct exchange_type *const types[] = {
+		&main_mode_type,
+		&aggressive_mode_type,
+		&quick_mode_type,
+		&informational_type,
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i]->xchg == xchg)
+			return types[i];
+	return NULL;
+}
+
+const struct step *exchange_row(const struct step *steps, unsigned i)
+{
+	unsigned k;
+
+	for (k = 0; k < i; k++)
+		if (!steps[k].name)
+			return NULL;
+	return steps[i].name ? &steps[i] : NULL;
+}
+
+void dispatch(struct ike_daemon *d, const struct exchange_type *t, struct ike_sa *sa,
+	      struct ike_msg *m)
+{
+	static const struct xmit none; /* a state without one: no copies to know */
+	struct dispatch dp = {.d = d, .t = t, .sa = sa};
+	struct exchange *x;
+	struct xmit *xm;
+	struct step_result r;
+
+	if (!t->find(&dp, m))
+		return;
+	x = t->exchange ? t->exchange(&dp) : NULL;
+	/* While a job runs, the exchange has not answered yet: a copy of the
+	 * message is answered once it has. */
+	if (x && x->dhj.job.pending)
+		return;
+	xm = t->xmit ? t->xmit(&dp) : NULL;
+	if (xmit_repeat(xm ? xm : &none, m->raw, m->len, dp.digest) && xm) {
+		xmit_resend(dp.sa, xm);
+		return;
+	}
+	if (!t->row(&dp, m) || !t->open(&dp, m) || (t->verify && !t->verify(&dp, m)) ||
+	    (t->accept && !t->accept(&dp, m)))
+		return;
+	/* accept may have made the state: ask again. */
+	xm = t->xmit ? t->xmit(&dp) : NULL;
+	if (xm)
+		xmit_accepted(xm, dp.digest);
+	x = t->exchange ? t->exchange(&dp) : NULL;
+	if (x) {
+		memcpy(x->iv, dp.iv, sizeof(x->iv));
+		x->step = (unsigned)(dp.s - t->steps) + 2;
+	}
+	tap_received(d, m);
+	r = dp.s->fn(t->state(&dp), m);
+	if (step_failed(r) && t->failed)
+		t->failed(&dp, m, r);
+}

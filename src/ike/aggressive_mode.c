@@ -48,16 +48,16 @@ static int am_add_ke_nonce_id(struct ike_sa *sa, struct wire_builder *w)
 }
 
 /* AM1 goes out once our key pair is made. */
-static void am_send_first(struct dh_job *j)
+struct step_result aggressive_mode_start(void *state, struct ike_msg *none)
 {
-	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
+	struct ike_sa *sa = state;
 	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
 	int err;
 
-	if (!phase1_dh_done(sa, j, &sa->x->gxi))
-		return;
+	if (!phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi))
+		return STEP_GO_ON;
 	buf_init(&msg);
 	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
@@ -69,11 +69,12 @@ static void am_send_first(struct dh_job *j)
 	if (err) {
 		buf_free(&msg);
 		ike_sa_fail(sa, "cannot build Aggressive Mode message 1: %s", strerror(-err));
-		return;
+		return step_sys(err);
 	}
 	ike_sa_log(sa, LOG_LVL_INFO, "initiating Aggressive Mode to %s", sa->conn->name);
 	sa->x->step = 1;
 	phase1_send(sa, &msg, false, true);
+	return STEP_GO_ON;
 }
 
 int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn, void *arg)
@@ -94,7 +95,7 @@ int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_
 	phase1_take_offer(sa, &first);
 	err = exchange_make_nonce(&sa->x->ni);
 	if (!err)
-		err = phase1_dh(sa, NULL, am_send_first);
+		err = phase1_dh(sa, NULL);
 	if (err)
 		ike_sa_fail(sa, "cannot start Aggressive Mode: %s", strerror(-err));
 	return 0;
@@ -126,18 +127,19 @@ static const struct conn *am_conn_for(struct ike_daemon *d, const struct ike_msg
 	return NULL;
 }
 
-/* AM2 once the keys are there: the choice, our KE, nonce, ID, HASH_R. */
-static void am_respond_ready(struct dh_job *j)
+/* After AM1's job: the keys, and AM2: the choice, our KE, nonce, ID,
+ * HASH_R. */
+static struct step_result am_respond_done(void *state, struct ike_msg *none)
 {
-	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
+	struct ike_sa *sa = state;
 	uint8_t hash[IKE_MAX_MD];
 	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
 	int err;
 
-	if (!phase1_dh_done(sa, j, &sa->x->gxr) || phase1_derive_keys(sa))
-		return;
+	if (!phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxr) || phase1_derive_keys(sa))
+		return STEP_GO_ON; /* it failed the SA, saying why */
 	buf_init(&msg);
 	phase1_header(sa, &h);
 	wire_build_start(&w, &msg, &h);
@@ -157,6 +159,7 @@ static void am_respond_ready(struct dh_job *j)
 	buf_free(&msg);
 	if (err)
 		ike_sa_fail(sa, "cannot send Aggressive Mode message 2: %s", strerror(-err));
+	return step_sys(err);
 }
 
 /* AM1 at the responder: the connection by the peer's ID, a transform,
@@ -207,24 +210,26 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 		return r;
 	err = exchange_make_nonce(&sa->x->nr);
 	if (!err)
-		err = phase1_dh(sa, &sa->x->gxi, am_respond_ready);
+		err = phase1_dh(sa, &sa->x->gxi);
 	return step_sys(err);
 }
 
-/* AM3 once the keys are there and HASH_R verifies; established. */
-static void am_initiator_ready(struct dh_job *j)
+/* After AM2's job: the keys; if HASH_R verifies, AM3; established. */
+static struct step_result am_initiator_done(void *state, struct ike_msg *none)
 {
-	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
+	struct ike_sa *sa = state;
 	uint8_t hash[IKE_MAX_MD];
 	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
+	struct step_result r;
 	int err;
 
-	if (!phase1_dh_done(sa, j, &sa->x->gxi) || phase1_derive_keys(sa))
-		return;
-	if (step_failed(phase1_verify_hash(sa, sa->x->peer_hash, sa->x->peer_hash_len)))
-		return; /* it failed the SA, saying why */
+	if (!phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi) || phase1_derive_keys(sa))
+		return STEP_GO_ON; /* it failed the SA, saying why */
+	r = phase1_verify_hash(sa, sa->x->peer_hash, sa->x->peer_hash_len);
+	if (step_failed(r))
+		return r; /* it failed the SA, saying why */
 	err = phase1_hash(sa, true, &sa->x->idii_b, hash);
 	buf_init(&msg);
 	phase1_header(sa, &h);
@@ -240,10 +245,11 @@ static void am_initiator_ready(struct dh_job *j)
 	buf_free(&msg);
 	if (err) {
 		ike_sa_fail(sa, "cannot send Aggressive Mode message 3: %s", strerror(-err));
-		return;
+		return step_sys(err);
 	}
 	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
 	ike_sa_established(sa);
+	return STEP_GO_ON;
 }
 
 /* AM2 at the initiator: the choice, the responder's ID, its KE; the keys
@@ -279,7 +285,7 @@ static struct step_result am_initiator_finish(void *state, struct ike_msg *m)
 	}
 	memcpy(sa->x->peer_hash, hp->body.p, hp->body.len);
 	sa->x->peer_hash_len = hp->body.len;
-	return step_sys(phase1_dh(sa, &sa->x->gxr, am_initiator_ready));
+	return step_sys(phase1_dh(sa, &sa->x->gxr));
 }
 
 /* AM3 at the responder: HASH_I; established. */
@@ -302,10 +308,10 @@ static struct step_result am_respond_finish(void *state, struct ike_msg *m)
 #define AM_KE  (PL(ISAKMP_PL_SA) | PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE) | PL(ISAKMP_PL_ID))
 
 const struct step aggressive_mode_steps[] = {
-	{false, AM_KE, AM_MAY, STEP_CLEAR, "AM1", am_respond},
+	{false, AM_KE, AM_MAY, STEP_CLEAR, "AM1", am_respond, am_respond_done},
 	{true, AM_KE | PL(ISAKMP_PL_HASH), AM_MAY | PL(ISAKMP_PL_N), STEP_CLEAR, "AM2",
-	 am_initiator_finish},
-	{false, PL(ISAKMP_PL_HASH), AM_MAY | PL(ISAKMP_PL_N), STEP_EITHER, "AM3",
-	 am_respond_finish},
+	 am_initiator_finish, am_initiator_done},
+	{false, PL(ISAKMP_PL_HASH), AM_MAY | PL(ISAKMP_PL_N), STEP_EITHER, "AM3", am_respond_finish,
+	 NULL},
 	{0},
 };

@@ -1,4 +1,5 @@
 /* The dispatcher (dispatch.h): the same skeleton for every exchange. */
+#include <stddef.h>
 #include <string.h>
 
 #include "ike/dispatch.h"
@@ -28,6 +29,32 @@ const struct step *exchange_row(const struct step *steps, unsigned i)
 		if (!steps[k].name)
 			return NULL;
 	return steps[i].name ? &steps[i] : NULL;
+}
+
+/* A job's completion: its exchange's row (the one that started it, two
+ * before the step it waits at) says what follows. */
+static void exchange_job_done(struct dh_job *j)
+{
+	struct exchange *x = container_of(j, struct exchange, dhj);
+	const struct exchange_type *t = x->type;
+	struct dispatch dp = {.d = x->sa->d, .t = t, .sa = x->sa, .q = x->q};
+	step_fn resume;
+	struct step_result r;
+
+	dp.s = x->step >= 2 ? exchange_row(t->steps, x->step - 2) : NULL;
+	resume = dp.s ? dp.s->resume : t->start;
+	if (!resume)
+		return;
+	r = resume(t->state(&dp), NULL);
+	if (step_failed(r) && dp.s && t->failed)
+		t->failed(&dp, NULL, r);
+}
+
+int exchange_job_start(struct exchange *x, const struct exchange_type *t, uint16_t group,
+		       const uint8_t *peer, size_t peer_len)
+{
+	x->type = t;
+	return dh_job_start(x->sa->d->loop, &x->dhj, group, peer, peer_len, exchange_job_done);
 }
 
 void dispatch(struct ike_daemon *d, const struct exchange_type *t, struct ike_sa *sa,

@@ -48,6 +48,9 @@ struct exchange_type {
 	/* The message is accepted: keep what it proves (a cookie; a new
 	 * Quick Mode's state).  NULL: nothing; false: dropped after all. */
 	bool (*accept)(struct dispatch *dp, struct ike_msg *m);
+	/* What follows the job an initiator starts before its first message
+	 * (Aggressive Mode's KE, Quick Mode's PFS); NULL: none. */
+	step_fn start;
 	/* The state the rows' handlers take. */
 	void *(*state)(const struct dispatch *dp);
 	/* A handler failed (r) and may not have said why; m NULL when it was
@@ -62,6 +65,12 @@ extern const struct exchange_type main_mode_type, aggressive_mode_type, quick_mo
 const struct exchange_type *exchange_type_for(uint8_t xchg);
 /* Row i of a table, NULL past its end. */
 const struct step *exchange_row(const struct step *steps, unsigned i);
+/* A DH job for exchange x of type t (the row that starts it, or the
+ * initiator's start): our key pair for group, and the secret when peer_len
+ * is not 0.  Its completion re-enters here: the row's resume (t->start
+ * before the first row) goes on.  dh_job_start's errors. */
+int exchange_job_start(struct exchange *x, const struct exchange_type *t, uint16_t group,
+		       const uint8_t *peer, size_t peer_len);
 /* A received message (its header parsed) for sa (NULL: none matched). */
 void dispatch(struct ike_daemon *d, const struct exchange_type *t, struct ike_sa *sa,
 	      struct ike_msg *m);

@@ -72,6 +72,9 @@ struct step {
 	enum step_enc encrypted;
 	const char *name; /* "MM3", for logs */
 	step_fn fn;
+	/* What follows the job fn started (its m is NULL); NULL: fn starts
+	 * none.  A resume says why when it fails. */
+	step_fn resume;
 };
 
 /* Checks m against the step: the role, the encryption, every payload it

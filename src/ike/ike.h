@@ -80,10 +80,11 @@ struct exchange {
 	struct exchange *next_ended;
 	struct ike_sa *sa; /* the ISAKMP SA negotiated, or the one Quick Mode runs under */
 	struct quick *q;
-	unsigned step;		   /* index into the exchange's step table */
-	uint32_t msgid;		   /* 0 in phase 1 */
-	uint8_t iv[IKE_MAX_BLOCK]; /* the CBC IV chain of this exchange */
-	struct dh_job dhj;	   /* the pending (or last) DH job */
+	unsigned step;			  /* index into the exchange's step table */
+	const struct exchange_type *type; /* set by exchange_job_start */
+	uint32_t msgid;			  /* 0 in phase 1 */
+	uint8_t iv[IKE_MAX_BLOCK];	  /* the CBC IV chain of this exchange */
+	struct dh_job dhj;		  /* the pending (or last) DH job */
 	struct buf ni, nr;
 	/* the responder's answer, kept while the DH job runs */
 	struct wire_transform_spec echo;

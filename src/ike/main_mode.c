@@ -298,12 +298,14 @@ static int mm_send_ke(struct ike_sa *sa, bool retransmit)
 	return err;
 }
 
-static void mm_initiator_ke_ready(struct dh_job *j)
+/* After MM2's job: our KE and nonce, MM3. */
+static struct step_result mm_initiator_ke_done(void *state, struct ike_msg *none)
 {
-	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
+	struct ike_sa *sa = state;
 
-	if (phase1_dh_done(sa, j, &sa->x->gxi))
+	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi))
 		mm_send_ke(sa, true);
+	return STEP_GO_ON;
 }
 
 /* MM2 at the initiator: the responder's choice; our KE and nonce go out
@@ -324,16 +326,18 @@ static struct step_result mm_initiator_ke(void *state, struct ike_msg *m)
 	phase1_take_offer(sa, &o);
 	err = exchange_make_nonce(&sa->x->ni);
 	if (!err)
-		err = phase1_dh(sa, NULL, mm_initiator_ke_ready);
+		err = phase1_dh(sa, NULL);
 	return step_sys(err);
 }
 
-static void mm_respond_ke_ready(struct dh_job *j)
+/* After MM3's job: the keys, and MM4. */
+static struct step_result mm_respond_ke_done(void *state, struct ike_msg *none)
 {
-	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
+	struct ike_sa *sa = state;
 
-	if (phase1_dh_done(sa, j, &sa->x->gxr) && !phase1_derive_keys(sa))
+	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxr) && !phase1_derive_keys(sa))
 		mm_send_ke(sa, false);
+	return STEP_GO_ON;
 }
 
 /* MM3 at the responder: its KE and nonce; ours and the keys follow. */
@@ -347,16 +351,18 @@ static struct step_result mm_respond_ke(void *state, struct ike_msg *m)
 		return r;
 	err = exchange_make_nonce(&sa->x->nr);
 	if (!err)
-		err = phase1_dh(sa, &sa->x->gxi, mm_respond_ke_ready);
+		err = phase1_dh(sa, &sa->x->gxi);
 	return step_sys(err);
 }
 
-static void mm_initiator_id_ready(struct dh_job *j)
+/* After MM4's job: the keys, and MM5. */
+static struct step_result mm_initiator_id_done(void *state, struct ike_msg *none)
 {
-	struct ike_sa *sa = container_of(j, struct exchange, dhj)->sa;
+	struct ike_sa *sa = state;
 
-	if (phase1_dh_done(sa, j, &sa->x->gxi) && !phase1_derive_keys(sa))
+	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi) && !phase1_derive_keys(sa))
 		mm_send_id(sa, true);
+	return STEP_GO_ON;
 }
 
 /* MM4 at the initiator: the keys, then our ID and HASH_I. */
@@ -367,7 +373,7 @@ static struct step_result mm_initiator_id(void *state, struct ike_msg *m)
 
 	if (step_failed(r))
 		return r;
-	return step_sys(phase1_dh(sa, &sa->x->gxr, mm_initiator_id_ready));
+	return step_sys(phase1_dh(sa, &sa->x->gxr));
 }
 
 /* MM5 at the responder: verify the initiator, answer MM6; established. */
@@ -409,13 +415,14 @@ static struct step_result mm_initiator_done(void *state, struct ike_msg *m)
 
 const struct step main_mode_steps[] = {
 	/* MM1 makes no SA: main_mode_respond answers it (and this row checks it). */
-	{false, PL(ISAKMP_PL_SA), MM_MAY, false, "MM1", NULL},
-	{true, PL(ISAKMP_PL_SA), MM_MAY, false, "MM2", mm_initiator_ke},
+	{false, PL(ISAKMP_PL_SA), MM_MAY, false, "MM1", NULL, NULL},
+	{true, PL(ISAKMP_PL_SA), MM_MAY, false, "MM2", mm_initiator_ke, mm_initiator_ke_done},
 	{false, PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE), MM_MAY | PL(ISAKMP_PL_CR), false, "MM3",
-	 mm_respond_ke},
+	 mm_respond_ke, mm_respond_ke_done},
 	{true, PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE), MM_MAY | PL(ISAKMP_PL_CR), false, "MM4",
-	 mm_initiator_id},
-	{false, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM5", mm_respond_id},
-	{true, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM6", mm_initiator_done},
+	 mm_initiator_id, mm_initiator_id_done},
+	{false, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM5", mm_respond_id, NULL},
+	{true, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM6", mm_initiator_done,
+	 NULL},
 	{0},
 };

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "crypto/dh.h"
+#include "ike/dispatch.h"
 #include "ike/pfs.h"
 #include "wire/payload.h"
 
@@ -26,10 +27,10 @@ const struct wire_payload *pfs_peer_ke(struct quick *q, const struct ike_msg *m,
 	return ke;
 }
 
-int pfs_start(struct quick *q, const struct wire_payload *peer, void (*then)(struct dh_job *j))
+int pfs_start(struct quick *q, const struct wire_payload *peer)
 {
-	return dh_job_start(q->sa->d->loop, &q->x->dhj, q->x->pfs->ike_id,
-			    peer ? peer->body.p : NULL, peer ? peer->body.len : 0, then);
+	return exchange_job_start(q->x, &quick_mode_type, q->x->pfs->ike_id,
+				  peer ? peer->body.p : NULL, peer ? peer->body.len : 0);
 }
 
 bool pfs_done(struct quick *q, char *why, size_t whylen)

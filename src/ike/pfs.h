@@ -11,9 +11,10 @@
  * *notify the notify code and why the reason. */
 const struct wire_payload *pfs_peer_ke(struct quick *q, const struct ike_msg *m, int *notify,
 				       char *why, size_t whylen);
-/* Our key pair, and the secret when peer is given, as a job. */
-int pfs_start(struct quick *q, const struct wire_payload *peer, void (*then)(struct dh_job *j));
-/* In then(): false (and the reason in why) if the job failed. */
+/* Our key pair, and the secret when peer is given, as a job; its row's
+ * resume goes on (exchange_job_start). */
+int pfs_start(struct quick *q, const struct wire_payload *peer);
+/* In a resume: false (and the reason in why) if the job failed. */
 bool pfs_done(struct quick *q, char *why, size_t whylen);
 int pfs_add_ke(struct wire_builder *w, const struct quick *q);
 

@@ -10,6 +10,7 @@
 #include "crypto/keying.h"
 #include "crypto/rand.h"
 #include "ike/id.h"
+#include "ike/dispatch.h"
 #include "ike/phase1.h"
 #include "ike/tap.h"
 #include "util/log.h"
@@ -158,11 +159,11 @@ int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
 }
 
 /* Our key pair, and the secret when the peer's KE is in: a job whose
- * completion, then(), goes on with the exchange. */
-int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct dh_job *j))
+ * completion goes on with the exchange (its row's resume). */
+int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx)
 {
-	return dh_job_start(sa->d->loop, &sa->x->dhj, sa->group->ike_id,
-			    peer_gx ? peer_gx->data : NULL, peer_gx ? peer_gx->len : 0, then);
+	return exchange_job_start(sa->x, exchange_type_for(sa->exchange), sa->group->ike_id,
+				  peer_gx ? peer_gx->data : NULL, peer_gx ? peer_gx->len : 0);
 }
 
 /* The completed job: our public value into gx, or the SA fails. */

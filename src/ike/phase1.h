@@ -30,7 +30,7 @@ int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id);
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o);
 /* Our key pair (and the secret, with the peer's KE) as a job; then() goes
  * on with the exchange from the loop. */
-int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx, void (*then)(struct dh_job *j));
+int phase1_dh(struct ike_sa *sa, const struct buf *peer_gx);
 /* In then(): our public value into gx; false if the SA failed (said why)
  * or was ended meanwhile. */
 bool phase1_dh_done(struct ike_sa *sa, struct dh_job *j, struct buf *gx);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/aggressive_mode.h"
 #include "ike/dispatch.h"
 #include "ike/informational.h"
 #include "ike/phase1.h"
@@ -157,5 +158,6 @@ const struct exchange_type main_mode_type = {
 const struct exchange_type aggressive_mode_type = {
 	.xchg = ISAKMP_XCHG_AGGRESSIVE,
 	.steps = aggressive_mode_steps,
+	.start = aggressive_mode_start,
 	PHASE1_HOOKS,
 };

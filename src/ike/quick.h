@@ -21,6 +21,8 @@ unsigned quick_count(const struct ike_sa *sa);
 #define QUICK_MAX_RESPONDER 16
 
 extern const struct step quick_mode_steps[];
+/* After the initiator's PFS job: QM1.  The type's start (dispatch.h). */
+struct step_result quick_mode_start(void *state, struct ike_msg *none);
 void quick_log(const struct quick *q, int lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct quick *quick_find(struct ike_daemon *d, struct ike_sa *sa, uint32_t msgid);

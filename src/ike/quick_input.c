@@ -177,6 +177,7 @@ static void qm_failed(struct dispatch *dp, const struct ike_msg *m, struct step_
 const struct exchange_type quick_mode_type = {
 	.xchg = ISAKMP_XCHG_QUICK,
 	.steps = quick_mode_steps,
+	.start = quick_mode_start,
 	.find = qm_find,
 	.exchange = qm_exchange,
 	.xmit = qm_xmit,

@@ -93,28 +93,28 @@ static void quick_send_qm1(struct quick *q)
 		quick_fail(q, "cannot send Quick Mode message 1: %s", strerror(-err));
 }
 
-/* A PFS job completed: its Quick Mode, to go on with; NULL if that ended
+/* A PFS job completed: may its Quick Mode go on?  Not if that ended
  * meanwhile or the job failed (and it said why). */
-static struct quick *quick_pfs_ready(struct dh_job *j)
+static bool quick_pfs_ready(struct quick *q)
 {
-	struct quick *q = container_of(j, struct exchange, dhj)->q;
 	char why[QUICK_WHY_LEN] = "";
 
 	if (q->state != QUICK_NEGOTIATING)
-		return NULL;
+		return false;
 	if (!pfs_done(q, why, sizeof(why))) {
 		quick_fail_why(q, why, "the PFS Diffie-Hellman job failed");
-		return NULL;
+		return false;
 	}
-	return q;
+	return true;
 }
 
-static void quick_qm1_ready(struct dh_job *j)
+struct step_result quick_mode_start(void *state, struct ike_msg *none)
 {
-	struct quick *q = quick_pfs_ready(j);
+	struct quick *q = state;
 
-	if (q)
+	if (quick_pfs_ready(q))
 		quick_send_qm1(q);
+	return STEP_GO_ON;
 }
 
 int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
@@ -154,7 +154,7 @@ int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *
 	q->x->pfs = q->conn->esp.p[0].dh;
 	err = exchange_make_nonce(&q->x->ni);
 	if (!err && q->x->pfs)
-		err = pfs_start(q, NULL, quick_qm1_ready);
+		err = pfs_start(q, NULL);
 	else if (!err)
 		quick_send_qm1(q);
 	if (err)
@@ -333,12 +333,14 @@ static void quick_send_qm2(struct quick *q)
 		quick_fail(q, "cannot send Quick Mode message 2: %s", strerror(-err));
 }
 
-static void quick_qm2_ready(struct dh_job *j)
+/* After QM1's PFS job: QM2. */
+static struct step_result quick_respond_done(void *state, struct ike_msg *none)
 {
-	struct quick *q = quick_pfs_ready(j);
+	struct quick *q = state;
 
-	if (q)
+	if (quick_pfs_ready(q))
 		quick_send_qm2(q);
+	return STEP_GO_ON;
 }
 
 /* QM1 at the responder (its HASH(1) verified before the state was made):
@@ -393,7 +395,7 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 		return step_notify(ISAKMP_N_NO_PROPOSAL_CHOSEN);
 	}
 	if (q->x->pfs)
-		return step_sys(pfs_start(q, ke, quick_qm2_ready));
+		return step_sys(pfs_start(q, ke));
 	quick_send_qm2(q);
 	return STEP_GO_ON;
 }
@@ -452,12 +454,14 @@ static void quick_finish_initiator(struct quick *q)
 	quick_established(q);
 }
 
-static void quick_qm3_ready(struct dh_job *j)
+/* After QM2's PFS job: QM3 and the install. */
+static struct step_result quick_initiator_done(void *state, struct ike_msg *none)
 {
-	struct quick *q = quick_pfs_ready(j);
+	struct quick *q = state;
 
-	if (q)
+	if (quick_pfs_ready(q))
 		quick_finish_initiator(q);
+	return STEP_GO_ON;
 }
 
 /* QM2 at the initiator (its HASH(2) verified): check the choice; QM3 and the install follow
@@ -497,7 +501,7 @@ static struct step_result quick_initiator_finish(void *state, struct ike_msg *m)
 			quick_fail_why(q, why, "peer's KE payload is not usable");
 			return step_notify(notify);
 		}
-		return step_sys(pfs_start(q, ke, quick_qm3_ready));
+		return step_sys(pfs_start(q, ke));
 	}
 	if (wire_find(&m->pl, ISAKMP_PL_KE)) {
 		quick_fail(q, "peer answered with a KE payload but we asked for no PFS");
@@ -521,8 +525,8 @@ static struct step_result quick_respond_finish(void *state, struct ike_msg *m)
 #define QM_MAY	(PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_N) | PL(ISAKMP_PL_NAT_OA))
 
 const struct step quick_mode_steps[] = {
-	{false, QM_MUST, QM_MAY, true, "QM1", quick_respond},
-	{true, QM_MUST, QM_MAY, true, "QM2", quick_initiator_finish},
-	{false, PL(ISAKMP_PL_HASH), 0, true, "QM3", quick_respond_finish},
+	{false, QM_MUST, QM_MAY, true, "QM1", quick_respond, quick_respond_done},
+	{true, QM_MUST, QM_MAY, true, "QM2", quick_initiator_finish, quick_initiator_done},
+	{false, PL(ISAKMP_PL_HASH), 0, true, "QM3", quick_respond_finish, NULL},
 	{0},
 };

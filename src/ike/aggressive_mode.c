@@ -157,6 +157,8 @@ static struct step_result am_respond_done(void *state, struct ike_msg *none)
 	if (!err)
 		err = phase1_send(sa, &msg, false, false);
 	buf_free(&msg);
+	if (!err)
+		sa->x->hash_sent = true;
 	if (err)
 		ike_sa_fail(sa, "cannot send Aggressive Mode message 2: %s", strerror(-err));
 	return step_sys(err);

@@ -76,6 +76,11 @@ struct exchange *exchange_new(struct ike_sa *sa, struct quick *q)
 	return x;
 }
 
+bool ike_sa_hash_sent(const struct ike_sa *sa)
+{
+	return sa->x && sa->x->hash_sent;
+}
+
 void exchange_free(struct ike_daemon *d, struct exchange *x)
 {
 	if (!x)

@@ -94,6 +94,7 @@ struct exchange {
 	struct buf gxi, gxr, sai_b, idii_b, idir_b, psk;
 	uint8_t skeyid[IKE_MAX_MD];
 	uint8_t peer_hash[IKE_MAX_MD]; /* Aggressive Mode's HASH_R, while DH runs */
+	bool hash_sent;		       /* our HASH (HASH_I or HASH_R) has gone out */
 	size_t peer_hash_len;
 
 	/* Quick Mode: the child it negotiates */
@@ -335,6 +336,9 @@ int quick_set_conn(struct quick *q, const struct conn *c);
 /* Our nonce (Ni or Nr, phase 1 and Quick Mode alike): fresh random bytes. */
 int exchange_make_nonce(struct buf *nonce);
 struct exchange *exchange_new(struct ike_sa *sa, struct quick *q);
+/* Has the ISAKMP SA's exchange sent our HASH (authenticated us) yet?  A
+ * refusal after it is most likely about the key. */
+bool ike_sa_hash_sent(const struct ike_sa *sa);
 /* Cancels its job, wipes and frees it; NULL is fine. */
 void exchange_free(struct ike_daemon *d, struct exchange *x);
 /* The exchange *xp ended (its owner goes on): *xp is NULL at once, its job

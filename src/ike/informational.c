@@ -276,7 +276,7 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 		/* Unprotected, so anyone could have sent it: it is the likely
 		 * reason if the exchange times out, as in Libreswan.  After our
 		 * ID and HASH, a refusal is almost always the key. */
-		bool after_auth = sa->initiator && sa->x && sa->x->step > 4 &&
+		bool after_auth = sa->initiator && ike_sa_hash_sent(sa) &&
 				  (n->type == ISAKMP_N_AUTHENTICATION_FAILED ||
 				   n->type == ISAKMP_N_INVALID_HASH_INFORMATION ||
 				   n->type == ISAKMP_N_PAYLOAD_MALFORMED);

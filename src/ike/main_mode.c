@@ -59,6 +59,8 @@ static int mm_send_id(struct ike_sa *sa, bool retransmit)
 		err = wire_build_finish(&w);
 	if (!err)
 		err = phase1_send(sa, &msg, true, retransmit);
+	if (!err)
+		sa->x->hash_sent = true;
 out:
 	buf_free(&msg);
 	return err;

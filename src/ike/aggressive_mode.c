@@ -16,6 +16,7 @@
 
 #include "crypto/dh.h"
 #include "ike/aggressive_mode.h"
+#include "ike/dispatch.h"
 #include "ike/id.h"
 #include "ike/informational.h"
 #include "ike/phase1.h"
@@ -26,55 +27,20 @@
 	"Aggressive Mode with a pre-shared key exposes a hash of the key to offline guessing "     \
 	"(RFC 9395)"
 
-/* Our SA (AM1) or the chosen one (AM2), then KE, nonce and ID. */
-static int am_add_ke_nonce_id(struct ike_sa *sa, struct wire_builder *w)
-{
-	struct buf *gx = sa->initiator ? &sa->x->gxi : &sa->x->gxr;
-	struct buf *nonce = sa->initiator ? &sa->x->ni : &sa->x->nr;
-	struct buf *id_b = sa->initiator ? &sa->x->idii_b : &sa->x->idir_b;
-	size_t off, len;
-	int err;
-
-	err = wire_add_raw(w, ISAKMP_PL_KE, gx->data, gx->len);
-	if (!err)
-		err = wire_add_raw(w, ISAKMP_PL_NONCE, nonce->data, nonce->len);
-	if (!err)
-		err = id_add_phase1(w, &sa->conn->local.id, &off, &len);
-	if (!err) {
-		buf_reset(id_b);
-		err = buf_append(id_b, w->b->data + off, len) ? 0 : -ENOMEM;
-	}
-	return err;
-}
-
 /* AM1 goes out once our key pair is made. */
 struct step_result aggressive_mode_start(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
-	struct wire_builder w;
-	struct isakmp_hdr h;
-	struct buf msg;
 	int err;
 
 	if (!phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi))
 		return STEP_GO_ON;
-	buf_init(&msg);
-	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	err = phase1_add_our_sa(sa, &w);
-	if (!err)
-		err = am_add_ke_nonce_id(sa, &w);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (err) {
-		buf_free(&msg);
-		ike_sa_fail(sa, "cannot build Aggressive Mode message 1: %s", strerror(-err));
-		return step_sys(err);
-	}
 	ike_sa_log(sa, LOG_LVL_INFO, "initiating Aggressive Mode to %s", sa->conn->name);
 	sa->x->step = 1;
-	phase1_send(sa, &msg, false, true);
-	return STEP_GO_ON;
+	err = phase1_build_send(sa, aggressive_mode_type.sends_first);
+	if (err)
+		ike_sa_fail(sa, "cannot build Aggressive Mode message 1: %s", strerror(-err));
+	return step_sys(err);
 }
 
 int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn, void *arg)
@@ -132,33 +98,11 @@ static const struct conn *am_conn_for(struct ike_daemon *d, const struct ike_msg
 static struct step_result am_respond_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
-	uint8_t hash[IKE_MAX_MD];
-	struct wire_builder w;
-	struct isakmp_hdr h;
-	struct buf msg;
 	int err;
 
 	if (!phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxr) || phase1_derive_keys(sa))
 		return STEP_GO_ON; /* it failed the SA, saying why */
-	buf_init(&msg);
-	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	err = p1_add_chosen(&w, sa->x->propnum, &sa->x->echo);
-	if (!err)
-		err = am_add_ke_nonce_id(sa, &w);
-	if (!err)
-		err = phase1_hash(sa, false, &sa->x->idir_b, hash);
-	if (!err)
-		err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
-	if (!err)
-		err = wire_build_finish(&w);
-	/* Not retransmitted: the source of AM1 is unverified, and AM2 would
-	 * be sent there again and again.  A copy of AM1 gets AM2 again. */
-	if (!err)
-		err = phase1_send(sa, &msg, false, false);
-	buf_free(&msg);
-	if (!err)
-		sa->x->hash_sent = true;
+	err = phase1_reply(sa);
 	if (err)
 		ike_sa_fail(sa, "cannot send Aggressive Mode message 2: %s", strerror(-err));
 	return step_sys(err);
@@ -220,10 +164,6 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 static struct step_result am_initiator_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
-	uint8_t hash[IKE_MAX_MD];
-	struct wire_builder w;
-	struct isakmp_hdr h;
-	struct buf msg;
 	struct step_result r;
 	int err;
 
@@ -232,19 +172,7 @@ static struct step_result am_initiator_done(void *state, struct ike_msg *none)
 	r = phase1_verify_hash(sa, sa->x->peer_hash, sa->x->peer_hash_len);
 	if (step_failed(r))
 		return r; /* it failed the SA, saying why */
-	err = phase1_hash(sa, true, &sa->x->idii_b, hash);
-	buf_init(&msg);
-	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	if (!err)
-		err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
-	if (!err)
-		err = info_add_initial_contact(&w, sa);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (!err)
-		err = phase1_send(sa, &msg, true, false);
-	buf_free(&msg);
+	err = phase1_reply(sa);
 	if (err) {
 		ike_sa_fail(sa, "cannot send Aggressive Mode message 3: %s", strerror(-err));
 		return step_sys(err);
@@ -310,10 +238,10 @@ static struct step_result am_respond_finish(void *state, struct ike_msg *m)
 #define AM_KE  (PL(ISAKMP_PL_SA) | PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE) | PL(ISAKMP_PL_ID))
 
 const struct step aggressive_mode_steps[] = {
-	{false, AM_KE, AM_MAY, STEP_CLEAR, "AM1", am_respond, am_respond_done},
+	{false, AM_KE, AM_MAY, STEP_CLEAR, "AM1", am_respond, am_respond_done, &send_am2},
 	{true, AM_KE | PL(ISAKMP_PL_HASH), AM_MAY | PL(ISAKMP_PL_N), STEP_CLEAR, "AM2",
-	 am_initiator_finish, am_initiator_done},
+	 am_initiator_finish, am_initiator_done, &send_am3},
 	{false, PL(ISAKMP_PL_HASH), AM_MAY | PL(ISAKMP_PL_N), STEP_EITHER, "AM3", am_respond_finish,
-	 NULL},
+	 NULL, NULL},
 	{0},
 };

@@ -51,6 +51,8 @@ struct exchange_type {
 	/* What follows the job an initiator starts before its first message
 	 * (Aggressive Mode's KE, Quick Mode's PFS); NULL: none. */
 	step_fn start;
+	/* The initiator's first message; NULL: built by hand (Quick Mode). */
+	const struct send_spec *sends_first;
 	/* The state the rows' handlers take. */
 	void *(*state)(const struct dispatch *dp);
 	/* A handler failed (r) and may not have said why; m NULL when it was

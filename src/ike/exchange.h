@@ -66,6 +66,20 @@ enum step_enc {
 	STEP_EITHER = 2, /* Aggressive Mode's last message: peers differ */
 };
 
+struct wire_builder;
+
+/* Adds one payload of a message we send, our side's value by role. */
+typedef int (*payload_fn)(void *state, struct wire_builder *w);
+
+#define SEND_MAX_PAYLOADS 6
+
+/* A message we send, as data. */
+struct send_spec {
+	bool encrypted;
+	bool retransmit;		   /* kept and sent again until answered */
+	payload_fn add[SEND_MAX_PAYLOADS]; /* in order, up to the first NULL */
+};
+
 struct step {
 	bool initiator;	    /* the role that receives this message */
 	uint32_t must, may; /* payloads, as PL() bits */
@@ -75,6 +89,9 @@ struct step {
 	/* What follows the job fn started (its m is NULL); NULL: fn starts
 	 * none.  A resume says why when it fails. */
 	step_fn resume;
+	/* The message that answers this one (phase 1: phase1_reply); NULL:
+	 * none, or still built by hand (Quick Mode). */
+	const struct send_spec *sends;
 };
 
 /* Checks m against the step: the role, the encryption, every payload it

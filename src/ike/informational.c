@@ -413,7 +413,7 @@ static struct step_result info_step(void *state, struct ike_msg *m)
 /* Not checked by step_check: any role, any payloads; info_input takes
  * the notifies and deletes it understands. */
 static const struct step informational_steps[] = {
-	{false, 0, ~0u, STEP_EITHER, "Informational", info_step, NULL},
+	{false, 0, ~0u, STEP_EITHER, "Informational", info_step, NULL, NULL},
 	{0},
 };
 

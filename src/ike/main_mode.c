@@ -15,6 +15,7 @@
 #include "crypto/keying.h"
 #include "crypto/prf.h"
 #include "crypto/rand.h"
+#include "ike/dispatch.h"
 #include "ike/exchange.h"
 #include "ike/halfopen.h"
 #include "ike/id.h"
@@ -28,68 +29,18 @@
 #include "util/log.h"
 #include "wire/payload.h"
 
-/* MM5 / MM6: our ID and HASH, encrypted. */
-static int mm_send_id(struct ike_sa *sa, bool retransmit)
-{
-	struct buf *id_b = sa->initiator ? &sa->x->idii_b : &sa->x->idir_b;
-	uint8_t hash[IKE_MAX_MD];
-	struct wire_builder w;
-	struct isakmp_hdr h;
-	struct buf msg;
-	size_t off, len;
-	int err;
-
-	buf_init(&msg);
-	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	err = id_add_phase1(&w, &sa->conn->local.id, &off, &len);
-	if (err)
-		goto out;
-	buf_reset(id_b);
-	if (!buf_append(id_b, msg.data + off, len)) {
-		err = -ENOMEM;
-		goto out;
-	}
-	err = phase1_hash(sa, sa->initiator, id_b, hash);
-	if (!err)
-		err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
-	if (!err && sa->initiator)
-		err = info_add_initial_contact(&w, sa);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (!err)
-		err = phase1_send(sa, &msg, true, retransmit);
-	if (!err)
-		sa->x->hash_sent = true;
-out:
-	buf_free(&msg);
-	return err;
-}
-
 int main_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_fn fn, void *arg)
 {
 	struct ike_sa *sa = phase1_initiator(d, c, NULL, fn, arg);
-	struct wire_builder w;
-	struct isakmp_hdr h;
-	struct buf msg;
 	int err;
 
 	if (!sa)
 		return 0;
-	buf_init(&msg);
-	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	err = phase1_add_our_sa(sa, &w);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (err) {
-		buf_free(&msg);
-		ike_sa_fail(sa, "cannot build Main Mode message 1: %s", strerror(-err));
-		return 0;
-	}
 	ike_sa_log(sa, LOG_LVL_INFO, "initiating Main Mode to %s", sa->conn->name);
 	sa->x->step = 1;
-	phase1_send(sa, &msg, false, true);
+	err = phase1_build_send(sa, main_mode_type.sends_first);
+	if (err)
+		ike_sa_fail(sa, "cannot build Main Mode message 1: %s", strerror(-err));
 	return 0;
 }
 
@@ -277,36 +228,13 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	return phase1_find_psk(sa, NULL) ? NULL : sa;
 }
 
-static int mm_send_ke(struct ike_sa *sa, bool retransmit)
-{
-	struct buf *gx = sa->initiator ? &sa->x->gxi : &sa->x->gxr;
-	struct buf *nonce = sa->initiator ? &sa->x->ni : &sa->x->nr;
-	struct wire_builder w;
-	struct isakmp_hdr h;
-	struct buf msg;
-	int err;
-
-	buf_init(&msg);
-	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	err = wire_add_raw(&w, ISAKMP_PL_KE, gx->data, gx->len);
-	if (!err)
-		err = wire_add_raw(&w, ISAKMP_PL_NONCE, nonce->data, nonce->len);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (!err)
-		err = phase1_send(sa, &msg, false, retransmit);
-	buf_free(&msg);
-	return err;
-}
-
 /* After MM2's job: our KE and nonce, MM3. */
 static struct step_result mm_initiator_ke_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
 
 	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi))
-		mm_send_ke(sa, true);
+		phase1_reply(sa);
 	return STEP_GO_ON;
 }
 
@@ -338,7 +266,7 @@ static struct step_result mm_respond_ke_done(void *state, struct ike_msg *none)
 	struct ike_sa *sa = state;
 
 	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxr) && !phase1_derive_keys(sa))
-		mm_send_ke(sa, false);
+		phase1_reply(sa);
 	return STEP_GO_ON;
 }
 
@@ -363,7 +291,7 @@ static struct step_result mm_initiator_id_done(void *state, struct ike_msg *none
 	struct ike_sa *sa = state;
 
 	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi) && !phase1_derive_keys(sa))
-		mm_send_id(sa, true);
+		phase1_reply(sa);
 	return STEP_GO_ON;
 }
 
@@ -389,7 +317,7 @@ static struct step_result mm_respond_id(void *state, struct ike_msg *m)
 		return r;
 	phase1_forget_secret(sa);
 	info_note_notifies(sa, m);
-	err = mm_send_id(sa, false);
+	err = phase1_reply(sa);
 	if (err)
 		return step_sys(err);
 	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
@@ -417,14 +345,16 @@ static struct step_result mm_initiator_done(void *state, struct ike_msg *m)
 
 const struct step main_mode_steps[] = {
 	/* MM1 makes no SA: main_mode_respond answers it (and this row checks it). */
-	{false, PL(ISAKMP_PL_SA), MM_MAY, false, "MM1", NULL, NULL},
-	{true, PL(ISAKMP_PL_SA), MM_MAY, false, "MM2", mm_initiator_ke, mm_initiator_ke_done},
+	{false, PL(ISAKMP_PL_SA), MM_MAY, false, "MM1", NULL, NULL, NULL},
+	{true, PL(ISAKMP_PL_SA), MM_MAY, false, "MM2", mm_initiator_ke, mm_initiator_ke_done,
+	 &send_mm3},
 	{false, PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE), MM_MAY | PL(ISAKMP_PL_CR), false, "MM3",
-	 mm_respond_ke, mm_respond_ke_done},
+	 mm_respond_ke, mm_respond_ke_done, &send_mm4},
 	{true, PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE), MM_MAY | PL(ISAKMP_PL_CR), false, "MM4",
-	 mm_initiator_id, mm_initiator_id_done},
-	{false, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM5", mm_respond_id, NULL},
+	 mm_initiator_id, mm_initiator_id_done, &send_mm5},
+	{false, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM5", mm_respond_id, NULL,
+	 &send_mm6},
 	{true, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM6", mm_initiator_done,
-	 NULL},
+	 NULL, NULL},
 	{0},
 };

@@ -152,6 +152,7 @@ static void phase1_failed(struct dispatch *dp, const struct ike_msg *m, struct s
 const struct exchange_type main_mode_type = {
 	.xchg = ISAKMP_XCHG_ID_PROT,
 	.steps = main_mode_steps,
+	.sends_first = &send_mm1,
 	PHASE1_HOOKS,
 };
 
@@ -159,5 +160,6 @@ const struct exchange_type aggressive_mode_type = {
 	.xchg = ISAKMP_XCHG_AGGRESSIVE,
 	.steps = aggressive_mode_steps,
 	.start = aggressive_mode_start,
+	.sends_first = &send_am1,
 	PHASE1_HOOKS,
 };

@@ -525,8 +525,8 @@ static struct step_result quick_respond_finish(void *state, struct ike_msg *m)
 #define QM_MAY	(PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_N) | PL(ISAKMP_PL_NAT_OA))
 
 const struct step quick_mode_steps[] = {
-	{false, QM_MUST, QM_MAY, true, "QM1", quick_respond, quick_respond_done},
-	{true, QM_MUST, QM_MAY, true, "QM2", quick_initiator_finish, quick_initiator_done},
-	{false, PL(ISAKMP_PL_HASH), 0, true, "QM3", quick_respond_finish, NULL},
+	{false, QM_MUST, QM_MAY, true, "QM1", quick_respond, quick_respond_done, NULL},
+	{true, QM_MUST, QM_MAY, true, "QM2", quick_initiator_finish, quick_initiator_done, NULL},
+	{false, PL(ISAKMP_PL_HASH), 0, true, "QM3", quick_respond_finish, NULL, NULL},
 	{0},
 };

@@ -1,0 +1,121 @@
+/* What Main Mode and Aggressive Mode send, as data: each message is a
+ * `struct send_spec`, its payloads added in order by builders that pick
+ * our side's values by role (our g^x, our nonce, our ID, our HASH).  The
+ * rows name the message that answers them (step.sends); the initiator's
+ * first message is its type's (exchange_type.sends_first). */
+#include <errno.h>
+
+#include "ike/dispatch.h"
+#include "ike/id.h"
+#include "ike/informational.h"
+#include "ike/phase1.h"
+#include "wire/payload.h"
+
+static int add_our_sa(void *state, struct wire_builder *w)
+{
+	return phase1_add_our_sa(state, w);
+}
+
+static int add_chosen_sa(void *state, struct wire_builder *w)
+{
+	struct ike_sa *sa = state;
+
+	return p1_add_chosen(w, sa->x->propnum, &sa->x->echo);
+}
+
+static int add_ke(void *state, struct wire_builder *w)
+{
+	struct ike_sa *sa = state;
+	const struct buf *gx = sa->initiator ? &sa->x->gxi : &sa->x->gxr;
+
+	return wire_add_raw(w, ISAKMP_PL_KE, gx->data, gx->len);
+}
+
+static int add_nonce(void *state, struct wire_builder *w)
+{
+	struct ike_sa *sa = state;
+	const struct buf *nonce = sa->initiator ? &sa->x->ni : &sa->x->nr;
+
+	return wire_add_raw(w, ISAKMP_PL_NONCE, nonce->data, nonce->len);
+}
+
+/* Our ID; its body is kept, the HASH covers it. */
+static int add_id(void *state, struct wire_builder *w)
+{
+	struct ike_sa *sa = state;
+	struct buf *id_b = sa->initiator ? &sa->x->idii_b : &sa->x->idir_b;
+	size_t off, len;
+	int err = id_add_phase1(w, &sa->conn->local.id, &off, &len);
+
+	if (err)
+		return err;
+	buf_reset(id_b);
+	return buf_append(id_b, w->b->data + off, len) ? 0 : -ENOMEM;
+}
+
+/* HASH_I or HASH_R, over our ID's body. */
+static int add_hash(void *state, struct wire_builder *w)
+{
+	struct ike_sa *sa = state;
+	const struct buf *id_b = sa->initiator ? &sa->x->idii_b : &sa->x->idir_b;
+	uint8_t hash[IKE_MAX_MD];
+	int err = phase1_hash(sa, sa->initiator, id_b, hash);
+
+	if (!err)
+		err = wire_add_raw(w, ISAKMP_PL_HASH, hash, sa->prf_len);
+	if (!err)
+		sa->x->hash_sent = true; /* this message is about to go out */
+	return err;
+}
+
+/* The initiator's, with its HASH: the peer may drop its old SAs. */
+static int add_initial_contact(void *state, struct wire_builder *w)
+{
+	struct ike_sa *sa = state;
+
+	return sa->initiator ? info_add_initial_contact(w, sa) : 0;
+}
+
+const struct send_spec send_mm1 = {false, true, {add_our_sa}};
+/* MM3 (retransmitted by the initiator) and MM4 */
+const struct send_spec send_mm3 = {false, true, {add_ke, add_nonce}};
+const struct send_spec send_mm4 = {false, false, {add_ke, add_nonce}};
+/* MM5 and MM6, encrypted */
+const struct send_spec send_mm5 = {true, true, {add_id, add_hash, add_initial_contact}};
+const struct send_spec send_mm6 = {true, false, {add_id, add_hash, add_initial_contact}};
+const struct send_spec send_am1 = {false, true, {add_our_sa, add_ke, add_nonce, add_id}};
+/* Not retransmitted: the source of AM1 is unverified, and AM2 would be
+ * sent there again and again.  A copy of AM1 gets AM2 again. */
+const struct send_spec send_am2 = {
+	false, false, {add_chosen_sa, add_ke, add_nonce, add_id, add_hash}};
+/* AM3: the last message, answered by nothing. */
+const struct send_spec send_am3 = {true, false, {add_hash, add_initial_contact}};
+
+int phase1_build_send(struct ike_sa *sa, const struct send_spec *spec)
+{
+	struct wire_builder w;
+	struct isakmp_hdr h;
+	struct buf msg;
+	unsigned i;
+	int err = 0;
+
+	buf_init(&msg);
+	phase1_header(sa, &h);
+	wire_build_start(&w, &msg, &h);
+	for (i = 0; !err && i < SEND_MAX_PAYLOADS && spec->add[i]; i++)
+		err = spec->add[i](sa, &w);
+	if (!err)
+		err = wire_build_finish(&w);
+	if (!err)
+		err = phase1_send(sa, &msg, spec->encrypted, spec->retransmit);
+	buf_free(&msg);
+	return err;
+}
+
+int phase1_reply(struct ike_sa *sa)
+{
+	const struct step *s =
+		exchange_row(exchange_type_for(sa->exchange)->steps, sa->x->step - 2);
+
+	return phase1_build_send(sa, s->sends);
+}

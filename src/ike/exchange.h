@@ -77,6 +77,7 @@ typedef int (*payload_fn)(void *state, struct wire_builder *w);
 struct send_spec {
 	bool encrypted;
 	bool retransmit;		   /* kept and sent again until answered */
+	bool hashed;			   /* Quick Mode: HASH(1)/HASH(2) first, over the rest */
 	payload_fn add[SEND_MAX_PAYLOADS]; /* in order, up to the first NULL */
 };
 

@@ -76,20 +76,51 @@ static int add_initial_contact(void *state, struct wire_builder *w)
 	return sa->initiator ? info_add_initial_contact(w, sa) : 0;
 }
 
-const struct send_spec send_mm1 = {false, true, {add_our_sa}};
+const struct send_spec send_mm1 = {
+	.encrypted = false,
+	.retransmit = true,
+	.add = {add_our_sa},
+};
 /* MM3 (retransmitted by the initiator) and MM4 */
-const struct send_spec send_mm3 = {false, true, {add_ke, add_nonce}};
-const struct send_spec send_mm4 = {false, false, {add_ke, add_nonce}};
+const struct send_spec send_mm3 = {
+	.encrypted = false,
+	.retransmit = true,
+	.add = {add_ke, add_nonce},
+};
+const struct send_spec send_mm4 = {
+	.encrypted = false,
+	.retransmit = false,
+	.add = {add_ke, add_nonce},
+};
 /* MM5 and MM6, encrypted */
-const struct send_spec send_mm5 = {true, true, {add_id, add_hash, add_initial_contact}};
-const struct send_spec send_mm6 = {true, false, {add_id, add_hash, add_initial_contact}};
-const struct send_spec send_am1 = {false, true, {add_our_sa, add_ke, add_nonce, add_id}};
+const struct send_spec send_mm5 = {
+	.encrypted = true,
+	.retransmit = true,
+	.add = {add_id, add_hash, add_initial_contact},
+};
+const struct send_spec send_mm6 = {
+	.encrypted = true,
+	.retransmit = false,
+	.add = {add_id, add_hash, add_initial_contact},
+};
+const struct send_spec send_am1 = {
+	.encrypted = false,
+	.retransmit = true,
+	.add = {add_our_sa, add_ke, add_nonce, add_id},
+};
 /* Not retransmitted: the source of AM1 is unverified, and AM2 would be
  * sent there again and again.  A copy of AM1 gets AM2 again. */
 const struct send_spec send_am2 = {
-	false, false, {add_chosen_sa, add_ke, add_nonce, add_id, add_hash}};
+	.encrypted = false,
+	.retransmit = false,
+	.add = {add_chosen_sa, add_ke, add_nonce, add_id, add_hash},
+};
 /* AM3: the last message, answered by nothing. */
-const struct send_spec send_am3 = {true, false, {add_hash, add_initial_contact}};
+const struct send_spec send_am3 = {
+	.encrypted = true,
+	.retransmit = false,
+	.add = {add_hash, add_initial_contact},
+};
 
 int phase1_build_send(struct ike_sa *sa, const struct send_spec *spec)
 {

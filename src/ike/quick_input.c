@@ -178,6 +178,7 @@ const struct exchange_type quick_mode_type = {
 	.xchg = ISAKMP_XCHG_QUICK,
 	.steps = quick_mode_steps,
 	.start = quick_mode_start,
+	.sends_first = &send_qm1,
 	.find = qm_find,
 	.exchange = qm_exchange,
 	.xmit = qm_xmit,

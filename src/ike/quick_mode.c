@@ -15,6 +15,7 @@
 #include "crypto/keying.h"
 #include "crypto/rand.h"
 #include "ike/child.h"
+#include "ike/dispatch.h"
 #include "ike/id.h"
 #include "ike/informational.h"
 #include "ike/proposal.h"
@@ -25,15 +26,6 @@
 #include "ike/tap.h"
 #include "util/log.h"
 #include "wire/payload.h"
-
-static void qm_header(const struct quick *q, struct isakmp_hdr *h)
-{
-	memset(h, 0, sizeof(*h));
-	memcpy(h->icookie, q->sa->icookie, 8);
-	memcpy(h->rcookie, q->sa->rcookie, 8);
-	h->exchange = ISAKMP_XCHG_QUICK;
-	h->msgid = q->msgid;
-}
 
 /* The traffic selectors of a connection: its subnets, or the gateways,
  * with leftprotoport/rightprotoport either way. */
@@ -58,37 +50,11 @@ static void conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_t
 
 static void quick_send_qm1(struct quick *q)
 {
-	struct ike_sa *sa = q->sa;
-	struct wire_builder w;
-	struct isakmp_hdr h;
-	struct buf msg;
-	size_t hash_off;
 	int err;
 
-	buf_init(&msg);
-	qm_header(q, &h);
-	wire_build_start(&w, &msg, &h);
-	err = hashed_begin(&w, sa->prf_len, &hash_off);
-	if (!err)
-		err = p2_add_sa(&w, q->conn, q->x->spi_in);
-	if (!err)
-		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->x->ni.data, q->x->ni.len);
-	if (!err && q->x->pfs)
-		err = pfs_add_ke(&w, q);
-	if (!err)
-		err = id_add_ts(&w, &q->x->ts_local);
-	if (!err)
-		err = id_add_ts(&w, &q->x->ts_remote);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (!err)
-		err = hashed_fill(sa, &msg, hash_off, q->msgid, NULL);
-	if (!err) {
-		quick_log(q, LOG_LVL_INFO, "initiating Quick Mode");
-		q->x->step = 1;
-		err = send_protected(sa, &msg, q->x->iv, &q->xmit, true);
-	}
-	buf_free(&msg);
+	quick_log(q, LOG_LVL_INFO, "initiating Quick Mode");
+	q->x->step = 1;
+	err = quick_build_send(q, quick_mode_type.sends_first);
 	if (err)
 		quick_fail(q, "cannot send Quick Mode message 1: %s", strerror(-err));
 }
@@ -299,36 +265,8 @@ static struct step_result quick_pick_conn(struct quick *q, const struct conf_ts 
  * [RESPONDER-LIFETIME]. */
 static void quick_send_qm2(struct quick *q)
 {
-	struct ike_sa *sa = q->sa;
-	struct wire_builder w;
-	struct isakmp_hdr h;
-	struct buf msg;
-	size_t hash_off;
-	int err;
+	int err = quick_reply(q);
 
-	buf_init(&msg);
-	qm_header(q, &h);
-	wire_build_start(&w, &msg, &h);
-	err = hashed_begin(&w, sa->prf_len, &hash_off);
-	if (!err)
-		err = p2_add_chosen(&w, q->x->propnum, q->x->spi_in, &q->x->echo);
-	if (!err)
-		err = wire_add_raw(&w, ISAKMP_PL_NONCE, q->x->nr.data, q->x->nr.len);
-	if (!err && q->x->pfs)
-		err = pfs_add_ke(&w, q);
-	if (!err && q->x->ids)
-		err = id_add_ts(&w, &q->x->ts_remote);
-	if (!err && q->x->ids)
-		err = id_add_ts(&w, &q->x->ts_local);
-	if (!err && q->x->notify_lifetime)
-		err = lifetime_add_notify(&w, q);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (!err)
-		err = hashed_fill(sa, &msg, hash_off, q->msgid, &q->x->ni);
-	if (!err)
-		err = send_protected(sa, &msg, q->x->iv, &q->xmit, true);
-	buf_free(&msg);
 	if (err)
 		quick_fail(q, "cannot send Quick Mode message 2: %s", strerror(-err));
 }
@@ -400,31 +338,6 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 	return STEP_GO_ON;
 }
 
-static int quick_send_hash3(struct quick *q)
-{
-	struct ike_sa *sa = q->sa;
-	uint8_t hash[IKE_MAX_MD];
-	struct wire_builder w;
-	struct isakmp_hdr h;
-	struct buf msg;
-	int err;
-
-	err = ike_qm_hash3(sa->hash->openssl, sa->skeyid_a, sa->prf_len, q->msgid, q->x->ni.data,
-			   q->x->ni.len, q->x->nr.data, q->x->nr.len, hash);
-	if (err)
-		return err;
-	buf_init(&msg);
-	qm_header(q, &h);
-	wire_build_start(&w, &msg, &h);
-	err = wire_add_raw(&w, ISAKMP_PL_HASH, hash, sa->prf_len);
-	if (!err)
-		err = wire_build_finish(&w);
-	if (!err)
-		err = send_protected(sa, &msg, q->x->iv, &q->xmit, false);
-	buf_free(&msg);
-	return err;
-}
-
 static void quick_established(struct quick *q)
 {
 	struct dh_job *j = &q->x->dhj;
@@ -445,7 +358,7 @@ static void quick_established(struct quick *q)
 
 static void quick_finish_initiator(struct quick *q)
 {
-	int err = quick_send_hash3(q);
+	int err = quick_reply(q);
 
 	if (err) {
 		quick_fail(q, "cannot send Quick Mode message 3: %s", strerror(-err));
@@ -525,8 +438,9 @@ static struct step_result quick_respond_finish(void *state, struct ike_msg *m)
 #define QM_MAY	(PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_N) | PL(ISAKMP_PL_NAT_OA))
 
 const struct step quick_mode_steps[] = {
-	{false, QM_MUST, QM_MAY, true, "QM1", quick_respond, quick_respond_done, NULL},
-	{true, QM_MUST, QM_MAY, true, "QM2", quick_initiator_finish, quick_initiator_done, NULL},
+	{false, QM_MUST, QM_MAY, true, "QM1", quick_respond, quick_respond_done, &send_qm2},
+	{true, QM_MUST, QM_MAY, true, "QM2", quick_initiator_finish, quick_initiator_done,
+	 &send_qm3},
 	{false, PL(ISAKMP_PL_HASH), 0, true, "QM3", quick_respond_finish, NULL, NULL},
 	{0},
 };

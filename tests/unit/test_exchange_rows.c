@@ -1,0 +1,114 @@
+/* The exchange types as data (ike/dispatch.h): what the dispatcher and
+ * the job completion assume of every table. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <cmocka.h>
+
+#include "ike/dispatch.h"
+#include "ike/quick.h"
+
+static const struct exchange_type *const all_types[] = {
+	&main_mode_type,
+	&aggressive_mode_type,
+	&quick_mode_type,
+	&informational_type,
+};
+#define NTYPES (sizeof(all_types) / sizeof(all_types[0]))
+
+static unsigned nrows(const struct exchange_type *t)
+{
+	unsigned n = 0;
+
+	while (exchange_row(t->steps, n))
+		n++;
+	return n;
+}
+
+static void test_type_for(void **state)
+{
+	unsigned i;
+
+	for (i = 0; i < NTYPES; i++)
+		assert_ptr_equal(exchange_type_for(all_types[i]->xchg), all_types[i]);
+	assert_int_equal(all_types[0]->xchg, ISAKMP_XCHG_ID_PROT);
+	assert_int_equal(all_types[1]->xchg, ISAKMP_XCHG_AGGRESSIVE);
+	assert_int_equal(all_types[2]->xchg, ISAKMP_XCHG_QUICK);
+	assert_int_equal(all_types[3]->xchg, ISAKMP_XCHG_INFO);
+	/* Base and Authentication Only are not supported: dropped. */
+	assert_null(exchange_type_for(ISAKMP_XCHG_BASE));
+	assert_null(exchange_type_for(ISAKMP_XCHG_AUTH_ONLY));
+	assert_null(exchange_type_for(ISAKMP_XCHG_NONE));
+}
+
+/* The dispatcher moves a side from row i to row i + 2: the rows must
+ * alternate between the roles, the responder receiving the first. */
+static void test_rows_alternate(void **state)
+{
+	unsigned i, k;
+
+	assert_int_equal(nrows(&main_mode_type), 6);
+	assert_int_equal(nrows(&aggressive_mode_type), 3);
+	assert_int_equal(nrows(&quick_mode_type), 3);
+	assert_int_equal(nrows(&informational_type), 1);
+	for (i = 0; i < NTYPES; i++)
+		for (k = 0; k < nrows(all_types[i]); k++)
+			assert_int_equal(all_types[i]->steps[k].initiator, k % 2 == 1);
+	assert_null(exchange_row(main_mode_steps, 6));
+	assert_null(exchange_row(main_mode_steps, 7));
+}
+
+/* A resume follows a job its row's handler started: no handler, no
+ * resume.  What a row sends, the other role receives in the next row
+ * (so the last row sends nothing). */
+static void test_rows_resume_and_send(void **state)
+{
+	unsigned i, k, n;
+
+	for (i = 0; i < NTYPES; i++) {
+		const struct exchange_type *t = all_types[i];
+
+		n = nrows(t);
+		for (k = 0; k < n; k++) {
+			const struct step *s = &t->steps[k];
+
+			if (s->resume)
+				assert_non_null(s->fn);
+			if (!s->sends)
+				continue;
+			assert_true(k + 1 < n);
+			assert_non_null(s->sends->add[0]);
+			/* The last message answers nothing: never retransmitted. */
+			if (k + 2 >= n)
+				assert_false(s->sends->retransmit);
+		}
+		if (t->sends_first)
+			assert_true(t->sends_first->add[0] && t->sends_first->retransmit);
+	}
+	/* The initiator's first message: the phase-1 SA offer, and QM1. */
+	assert_non_null(main_mode_type.sends_first);
+	assert_non_null(aggressive_mode_type.sends_first);
+	assert_non_null(quick_mode_type.sends_first);
+	assert_non_null(aggressive_mode_type.start);
+	assert_non_null(quick_mode_type.start);
+	assert_null(main_mode_type.start);
+	/* Every message past the first is encrypted in Quick Mode and from
+	 * MM5 on in Main Mode. */
+	assert_true(main_mode_steps[3].sends->encrypted && main_mode_steps[4].sends->encrypted);
+	assert_false(main_mode_steps[1].sends->encrypted || main_mode_steps[2].sends->encrypted);
+	for (k = 0; k + 1 < nrows(&quick_mode_type); k++)
+		assert_true(quick_mode_steps[k].sends->encrypted);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_type_for),
+		cmocka_unit_test(test_rows_alternate),
+		cmocka_unit_test(test_rows_resume_and_send),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,76 @@
+#!/bin/bash
+# vm-timeout: 1500
+# vm-mem: 1024
+# In a kernel with ESP: BUILD/xfrm-bulk installs N (XFRM_BULK_N, default
+# 10000) tunnels' SAs (2 each) and policies (in, out, fwd) in a namespace,
+# batched; the kernel's counts must be exactly those; it removes them,
+# batched, and the kernel must be empty.  Then the same one ack at a time,
+# the old path.  Prints both times and their ratio: figures, not
+# assertions (TCG makes them slow and noisy).
+#
+# The kernel keeps policies with selectors shorter than its hash
+# thresholds (default /32) in its "inexact" tree, whose deletion is far
+# slower than the rest; the tunnels here are /24 to /24, as sites are.
+# XFRM_BULK_HTHRESH=24 sets the thresholds to /24 first (hashed policies).
+. "$(dirname "$0")/lib.sh"
+require_esp
+
+N=${XFRM_BULK_N:-10000}
+TOOL=$BUILD/xfrm-bulk
+[ -x "$TOOL" ] || fail "$TOOL is missing (make all builds it)"
+NS=xbulk
+make_ns "$NS"
+if [ -n "${XFRM_BULK_HTHRESH:-}" ]; then
+	ip -n "$NS" xfrm policy set hthresh4 "$XFRM_BULK_HTHRESH" "$XFRM_BULK_HTHRESH"
+	log "policy hash thresholds: /$XFRM_BULK_HTHRESH"
+fi
+
+# "SAD count N" and "SPD IN a OUT b FWD c (Sock: ...)" into SAS, POL_IN/OUT/FWD.
+counts() {
+	local line w
+	SAS=x POL_IN=x POL_OUT=x POL_FWD=x
+	while read -r line; do
+		[[ $line =~ SAD\ count\ ([0-9]+) ]] && SAS=${BASH_REMATCH[1]}
+	done < <(ip -n "$NS" xfrm state count)
+	while read -r line; do
+		read -ra w <<<"$line"
+		[ "${w[0]:-}" = SPD ] && POL_IN=${w[2]} POL_OUT=${w[4]} POL_FWD=${w[6]}
+	done < <(ip -n "$NS" xfrm policy count)
+}
+
+expect_counts() {
+	counts
+	[ "$SAS $POL_IN $POL_OUT $POL_FWD" = "$1 $2 $2 $2" ] ||
+		fail "$3: the kernel has $SAS SAs and policies in $POL_IN out $POL_OUT fwd $POL_FWD, want $1 SAs and $2 policies each way"
+	log "$3: kernel has $SAS SAs, $POL_IN+$POL_OUT+$POL_FWD policies"
+}
+
+# bulk VAR ARGS...: runs the tool, its milliseconds into VAR.
+bulk() {
+	local _v=$1 out
+	shift
+	out=$(ip netns exec "$NS" "$TOOL" -n "$N" "$@") || fail "xfrm-bulk $*: $out"
+	echo "$out"
+	[[ $out =~ ms=([0-9]+) ]] || fail "xfrm-bulk $*: no time in: $out"
+	printf -v "$_v" '%d' "${BASH_REMATCH[1]}"
+}
+
+ratio() { # a/b with two decimals, b > 0
+	local r=$(($1 * 100 / ($2 ? $2 : 1)))
+	printf '%d.%02d' $((r / 100)) $((r % 100))
+}
+
+expect_counts 0 0 "before"
+bulk B_ADD install
+expect_counts $((2 * N)) "$N" "after a batched install"
+bulk B_DEL remove
+expect_counts 0 0 "after a batched removal"
+
+bulk S_ADD -s install
+expect_counts $((2 * N)) "$N" "after a one-ack-at-a-time install"
+bulk S_DEL -s remove
+expect_counts 0 0 "after a one-ack-at-a-time removal"
+
+log "install $N tunnels: batched $B_ADD ms, one ack at a time $S_ADD ms: $(ratio "$S_ADD" "$B_ADD")x"
+log "remove $N tunnels: batched $B_DEL ms, one ack at a time $S_DEL ms: $(ratio "$S_DEL" "$B_DEL")x"
+log "PASS"

@@ -1,4 +1,4 @@
-/* Batches: requests built in place in one send buffer, sent several per
+/* Batches: requests gathered in one send buffer, sent several per
  * sendmsg(), their acks read with recvmmsg() and matched by sequence
  * number.  The kernel handles a netlink sendmsg() synchronously, queueing
  * one ack per request on our socket before sendmsg() returns; an ack
@@ -55,10 +55,12 @@ static int batch_alloc(struct xfrm *x)
 	b->rx_slot = x->capped ? 1024 : XFRM_REQ_SIZE + 1024;
 	b->tx = malloc(XFRM_TX_SIZE);
 	b->rx = malloc(XFRM_RX_SLOTS * b->rx_slot);
-	if (!b->tx || !b->rx) {
+	b->scratch = malloc(XFRM_REQ_SIZE);
+	if (!b->tx || !b->rx || !b->scratch) {
 		free(b->tx);
 		free(b->rx);
-		b->tx = b->rx = NULL;
+		free(b->scratch);
+		b->tx = b->rx = b->scratch = NULL;
 		return -ENOMEM;
 	}
 	b->window = window_for(x);
@@ -69,8 +71,9 @@ void xfrm_batch_free(struct xfrm *x)
 {
 	struct xfrm_batch *b = &x->b;
 
-	free(b->tx); /* wiped after each send */
-	free(b->rx); /* wiped after each read */
+	free(b->tx);	  /* wiped after each send */
+	free(b->rx);	  /* wiped after each read */
+	free(b->scratch); /* wiped after each request */
 	free(b->res);
 	memset(b, 0, sizeof(*b));
 }
@@ -204,7 +207,9 @@ static void flush(struct xfrm *x)
 	collect(x);
 }
 
-/* Room for the next request's index and a full-sized message in tx. */
+/* Room for the next request's index and a full-sized message in tx; the
+ * message is built in scratch, whose alignment suits the kernel's structs
+ * (in tx a message may start at any multiple of 4). */
 static struct nlmsghdr *next_request(struct xfrm *x, int *err)
 {
 	struct xfrm_batch *b = &x->b;
@@ -225,7 +230,7 @@ static struct nlmsghdr *next_request(struct xfrm *x, int *err)
 	}
 	if (b->tx_len + XFRM_REQ_SIZE > XFRM_TX_SIZE || b->tx_count >= b->window)
 		flush(x);
-	return mnl_nlmsg_put_header(b->tx + b->tx_len);
+	return mnl_nlmsg_put_header(b->scratch);
 }
 
 /* The request built at nlh (or refused with err) becomes the next one. */
@@ -234,17 +239,20 @@ static int commit(struct xfrm *x, struct nlmsghdr *nlh, int err)
 	struct xfrm_batch *b = &x->b;
 	unsigned index = b->n++;
 
+	size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
+
 	b->res[index] = XFRM_PENDING;
 	if (err) {
-		OPENSSL_cleanse(nlh, XFRM_REQ_SIZE);
 		set_result(x, index, err, "");
-		return (int)index;
+	} else {
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		nlh->nlmsg_seq = b->seq0 + index;
+		nlh->nlmsg_pid = 0;
+		memcpy(b->tx + b->tx_len, nlh, len);
+		b->tx_len += len;
+		b->tx_count++;
 	}
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = b->seq0 + index;
-	nlh->nlmsg_pid = 0;
-	b->tx_len += NLMSG_ALIGN(nlh->nlmsg_len);
-	b->tx_count++;
+	OPENSSL_cleanse(nlh, len > XFRM_REQ_SIZE ? XFRM_REQ_SIZE : len); /* keys */
 	return (int)index;
 }
 

@@ -14,7 +14,7 @@
 /* Dump answers come in skbs of up to 32 KiB; twice that is safe. */
 #define XFRM_RX_SIZE 65536
 
-/* The open batch (xfrm_batch.c).  Requests are built in place in tx;
+/* The open batch (xfrm_batch.c).  Requests are gathered in tx;
  * res[i] is request i's result, XFRM_PENDING until its ack. */
 struct xfrm_batch {
 	bool open;
@@ -28,9 +28,10 @@ struct xfrm_batch {
 	unsigned window;    /* most requests unanswered at once */
 	unsigned first_err; /* index of the first failure; UINT_MAX if none */
 	unsigned failures;
-	int err;       /* the batch itself failed (-ENOMEM): no more requests */
-	uint32_t seq0; /* request i has sequence number seq0 + i */
-	uint8_t *rx;   /* XFRM_RX_SLOTS slots of rx_slot bytes */
+	int err;	  /* the batch itself failed (-ENOMEM): no more requests */
+	uint32_t seq0;	  /* request i has sequence number seq0 + i */
+	uint8_t *scratch; /* XFRM_REQ_SIZE: the request being built */
+	uint8_t *rx;	  /* XFRM_RX_SLOTS slots of rx_slot bytes */
 	size_t rx_slot;
 };
 

@@ -607,6 +607,121 @@ static void test_add_sa_refused(void **state)
 	assert_int_equal(sa_count(x), 0);
 }
 
+/* ---- batches ---- */
+
+/* Policy i of a batch: 10.(i/256).(i%256).0/24 -> 10.(128+i/256)...  */
+static struct xfrm_pol batch_policy(unsigned i, uint8_t dir)
+{
+	struct xfrm_pol p = {.dir = dir, .reqid = 100 + i, .proto = IPPROTO_ESP};
+	char l[32], r[32];
+
+	snprintf(l, sizeof(l), "10.%u.%u.0", i / 256, i % 256);
+	snprintf(r, sizeof(r), "10.%u.%u.0", 128 + i / 256, i % 256);
+	p.sel = subnet_sel(l, 24, r, 24);
+	return p;
+}
+
+/* More requests than one window and one send buffer hold: every one is
+ * answered, in order, and the kernel has them all; the same for their
+ * removal.  Synchronous calls wait while the batch is open. */
+static void test_batch_many(void **state)
+{
+	struct xfrm *x = *state;
+	struct xfrm_pol p, got;
+	unsigned i, d, n = 700, failed = 12345;
+	int index;
+
+	xfrm_batch_begin(x);
+	for (i = 0; i < n; i++)
+		for (d = 0; d < sizeof(dirs); d++) {
+			p = batch_policy(i, dirs[d]);
+			index = xfrm_batch_add_policy(x, &p);
+			assert_int_equal(index, (int)(3 * i + d));
+		}
+	/* Its ack would be taken for a batch's. */
+	assert_int_equal(xfrm_get_policy(x, &p.sel, p.dir, &got), -EBUSY);
+	assert_true(xfrm_batch_window(x) >= 4);
+	assert_true(3 * n > 2 * xfrm_batch_window(x));
+	assert_int_equal(xfrm_batch_end(x, &failed), 0);
+	assert_int_equal(failed, 3 * n);
+	assert_int_equal(xfrm_batch_failures(x), 0);
+	for (i = 0; i < 3 * n; i++)
+		assert_int_equal(xfrm_batch_result(x, i), 0);
+	assert_int_equal(xfrm_batch_result(x, 3 * n), -EINVAL);
+	assert_int_equal(policy_count(x), (int)(3 * n));
+	p = batch_policy(n - 1, XFRM_POLICY_FWD);
+	assert_int_equal(xfrm_get_policy(x, &p.sel, p.dir, &got), 0);
+	assert_int_equal(got.reqid, 100 + n - 1);
+
+	xfrm_batch_begin(x);
+	for (i = 0; i < n; i++)
+		for (d = 0; d < sizeof(dirs); d++) {
+			p = batch_policy(i, dirs[d]);
+			xfrm_batch_del_policy(x, &p.sel, dirs[d]);
+		}
+	assert_int_equal(xfrm_batch_end(x, NULL), 0);
+	assert_int_equal(policy_count(x), 0);
+}
+
+/* Each failure is its own request's: the kernel's -errno by sequence
+ * number, a refusal before the kernel kept in place, the kernel carrying
+ * on after a failure; the first in queue order is reported, with the
+ * kernel's words on it. */
+static void test_batch_errors(void **state)
+{
+	struct xfrm *x = *state;
+	struct xfrm_pol a = batch_policy(1, XFRM_POLICY_OUT), b = batch_policy(2, XFRM_POLICY_OUT);
+	struct xfrm_pol bad = a, got;
+	struct xfrm_sa sa = {
+		.src = addr("192.0.2.1"),
+		.dst = addr("192.0.2.2"),
+		.spi = 0x3001,
+		.proto = IPPROTO_ESP,
+		.enc = {"cbc(nosuchcipher)", aes_key, sizeof(aes_key), 0},
+		.auth = {"hmac(sha1)", sha1_key, sizeof(sha1_key), 96},
+	};
+	unsigned failed = 0;
+
+	bad.dir = 7;
+	assert_int_equal(xfrm_batch_add_policy(x, &a), -EBUSY); /* no batch open */
+	assert_int_equal(xfrm_batch_end(x, &failed), -EBUSY);
+
+	xfrm_batch_begin(x);
+	assert_int_equal(xfrm_batch_add_policy(x, &a), 0);
+	assert_int_equal(xfrm_batch_add_sa(x, &sa), 1);	     /* -ENOSYS from the kernel */
+	assert_int_equal(xfrm_batch_add_policy(x, &a), 2);   /* -EEXIST */
+	assert_int_equal(xfrm_batch_add_policy(x, &bad), 3); /* -EINVAL, never sent */
+	assert_int_equal(xfrm_batch_add_policy(x, &b), 4);
+	assert_int_equal(xfrm_batch_end(x, &failed), -ENOSYS);
+	assert_int_equal(failed, 1);
+	assert_non_null(strstr(xfrm_kernel_msg(x), "algorithm"));
+	assert_int_equal(xfrm_batch_failures(x), 3);
+	assert_int_equal(xfrm_batch_result(x, 0), 0);
+	assert_int_equal(xfrm_batch_result(x, 1), -ENOSYS);
+	assert_int_equal(xfrm_batch_result(x, 2), -EEXIST);
+	assert_int_equal(xfrm_batch_result(x, 3), -EINVAL);
+	assert_int_equal(xfrm_batch_result(x, 4), 0);
+	assert_int_equal(xfrm_get_policy(x, &b.sel, b.dir, &got), 0); /* synchronous again */
+	assert_int_equal(policy_count(x), 2);
+	assert_int_equal(sa_count(x), 0);
+
+	/* A refusal before the kernel comes first in queue order though the
+	 * kernel's failure after it is read later; it has no kernel words. */
+	xfrm_batch_begin(x);
+	assert_int_equal(xfrm_batch_add_policy(x, &bad), 0);
+	assert_int_equal(xfrm_batch_add_policy(x, &a), 1);
+	assert_int_equal(xfrm_batch_end(x, &failed), -EINVAL);
+	assert_int_equal(failed, 0);
+	assert_int_equal(xfrm_batch_result(x, 1), -EEXIST);
+	assert_string_equal(xfrm_kernel_msg(x), "");
+
+	/* The batch's numbers do not confuse the next synchronous call. */
+	assert_int_equal(xfrm_del_policy(x, &a.sel, a.dir), 0);
+	assert_int_equal(xfrm_del_policy(x, &b.sel, b.dir), 0);
+	assert_int_equal(xfrm_del_policy(x, &b.sel, b.dir), -ENOENT);
+	assert_int_equal(policy_count(x), 0);
+}
+
 /* ---- sockets and events ---- */
 
 static void test_socket_bypass(void **state)
@@ -742,6 +857,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_update_sa_v6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_sa_aead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_sa_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_bypass, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_acquire, setup, teardown),
 		cmocka_unit_test(test_strerror_and_addr),

@@ -3,12 +3,13 @@
  * and prints the time taken.  For tests/vm/t_xfrm_bulk.sh and as a bench;
  * run it in a network namespace of its own.
  *
- *   xfrm-bulk [-n N] [-s] [-P] install|remove
+ *   xfrm-bulk [-n N] [-s] [-P] [-H BITS] install|remove
  *
  * -s sends one request at a time and waits for its ack (the synchronous
  * calls); the default is batched.  -P: policies only (for a kernel with
- * no ESP).  Tunnel i joins 192.0.2.1 and peer 198.18.0.0 + i + 1, between
- * 10.H.L.0/24 and 10.(128+H).L.0/24 (i = 256 H + L), SPIs 0x10000000 +
+ * no ESP).  -H 24 first sets the kernel's IPv4 policy hash thresholds to
+ * /24, so that these tunnels' policies are hashed (see xfrm.h).  Tunnel i joins 192.0.2.1 and peer
+ * 198.18.0.0 + i + 1, between 10.H.L.0/24 and 10.(128+H).L.0/24 (i = 256 H + L), SPIs 0x10000000 +
  * 2i (in) and + 2i + 1 (out).  Prints one line per run:
  *
  *   xfrm-bulk: install 10000 tunnels (20000 SAs, 30000 policies) batched: 1.234 s ...
@@ -34,6 +35,7 @@ static const uint8_t auth_key[32] = {0xa5};
 
 struct opts {
 	unsigned n;
+	int hthresh; /* -1: leave the kernel's */
 	bool sync, policies_only, install;
 };
 
@@ -227,7 +229,8 @@ static int parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	o->n = 1000;
-	while ((c = getopt(argc, argv, "n:sP")) != -1) {
+	o->hthresh = -1;
+	while ((c = getopt(argc, argv, "n:sPH:")) != -1) {
 		switch (c) {
 		case 'n':
 			o->n = (unsigned)strtoul(optarg, NULL, 10);
@@ -237,6 +240,11 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'P':
 			o->policies_only = true;
+			break;
+		case 'H':
+			o->hthresh = atoi(optarg);
+			if (o->hthresh < 0 || o->hthresh > 32)
+				return -1;
 			break;
 		default:
 			return -1;
@@ -259,7 +267,8 @@ int main(int argc, char **argv)
 	int err;
 
 	if (parse(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: xfrm-bulk [-n N (1..%u)] [-s] [-P] install|remove\n",
+		fprintf(stderr,
+			"usage: xfrm-bulk [-n N (1..%u)] [-s] [-P] [-H BITS] install|remove\n",
 			MAX_TUNNELS);
 		return 2;
 	}
@@ -267,6 +276,16 @@ int main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "xfrm-bulk: %s\n", xfrm_strerror(err));
 		return 1;
+	}
+	if (o.hthresh >= 0) {
+		struct xfrm_hthresh h = {o.hthresh, o.hthresh, 128, 128};
+
+		err = xfrm_set_policy_hthresh(r.x, &h);
+		if (err) {
+			fprintf(stderr, "xfrm-bulk: hash thresholds: %s\n", xfrm_strerror(err));
+			xfrm_close(r.x);
+			return 1;
+		}
 	}
 	t0 = now_s();
 	err = run_all(&r);

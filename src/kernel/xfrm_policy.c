@@ -185,6 +185,22 @@ int xfrm_dump_policy(struct xfrm *x, xfrm_pol_cb cb, void *arg)
 	return xfrm_talk(x, nlh, pol_dump_reply, &d);
 }
 
+int xfrm_set_policy_hthresh(struct xfrm *x, const struct xfrm_hthresh *h)
+{
+	uint8_t buf[XFRM_REQ_SIZE] = {0};
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrmu_spdhthresh v4 = {h->v4_local, h->v4_remote};
+	struct xfrmu_spdhthresh v6 = {h->v6_local, h->v6_remote};
+
+	if (v4.lbits > 32 || v4.rbits > 32 || v6.lbits > 128 || v6.rbits > 128)
+		return -EINVAL;
+	nlh->nlmsg_type = XFRM_MSG_NEWSPDINFO;
+	*(uint32_t *)mnl_nlmsg_put_extra_header(nlh, sizeof(uint32_t)) = 0; /* flags */
+	mnl_attr_put(nlh, XFRMA_SPD_IPV4_HTHRESH, sizeof(v4), &v4);
+	mnl_attr_put(nlh, XFRMA_SPD_IPV6_HTHRESH, sizeof(v6), &v6);
+	return xfrm_talk(x, nlh, NULL, NULL);
+}
+
 int xfrm_socket_bypass(int fd, int family)
 {
 	static const uint8_t dirs[] = {XFRM_POLICY_IN, XFRM_POLICY_OUT};

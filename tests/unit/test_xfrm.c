@@ -607,6 +607,29 @@ static void test_add_sa_refused(void **state)
 	assert_int_equal(sa_count(x), 0);
 }
 
+/* The kernel's policy hash thresholds, read back by `ip -s -s`. */
+static void test_policy_hthresh(void **state)
+{
+	struct xfrm *x = *state;
+	struct xfrm_hthresh h = {24, 20, 64, 48};
+	char *out;
+
+	assert_int_equal(xfrm_set_policy_hthresh(x, &h), 0);
+	out = run("ip -s -s xfrm policy count");
+	assert_contains(out, "SPD IPv4 thresholds: local 24 remote 20");
+	assert_contains(out, "SPD IPv6 thresholds: local 64 remote 48");
+	free(out);
+	/* Hashed policies behave as any other. */
+	tunnel_policies(x, "10.1.0.0", 24, "10.2.0.0", 24, "192.0.2.1", "192.0.2.2", 9);
+	assert_int_equal(policy_count(x), 3);
+	del_tunnel_policies(x, "10.1.0.0", 24, "10.2.0.0", 24);
+	h.v4_local = 33;
+	assert_int_equal(xfrm_set_policy_hthresh(x, &h), -EINVAL);
+	h.v4_local = 24;
+	h.v6_remote = 129;
+	assert_int_equal(xfrm_set_policy_hthresh(x, &h), -EINVAL);
+}
+
 /* ---- batches ---- */
 
 /* Policy i of a batch: 10.(i/256).(i%256).0/24 -> 10.(128+i/256)...  */
@@ -857,6 +880,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_update_sa_v6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_sa_aead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_sa_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy_hthresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_bypass, setup, teardown),

@@ -8,9 +8,11 @@
  * -s sends one request at a time and waits for its ack (the synchronous
  * calls); the default is batched.  -P: policies only (for a kernel with
  * no ESP).  -H 24 first sets the kernel's IPv4 policy hash thresholds to
- * /24, so that these tunnels' policies are hashed (see xfrm.h).  Tunnel i joins 192.0.2.1 and peer
- * 198.18.0.0 + i + 1, between 10.H.L.0/24 and 10.(128+H).L.0/24 (i = 256 H + L), SPIs 0x10000000 +
- * 2i (in) and + 2i + 1 (out).  Prints one line per run:
+ * /24, so that these tunnels' policies are hashed (see xfrm.h).
+ *
+ * Tunnel i joins 192.0.2.1 and a peer in 198.18.0.0/15, between
+ * 10.H.L.0/24 and 10.(128+H).L.0/24 (i = 256 H + L), with SPIs
+ * 0x10000000 + 2i (in) and + 2i + 1 (out).  Prints one line per run:
  *
  *   xfrm-bulk: install 10000 tunnels (20000 SAs, 30000 policies) batched: 1.234 s ...
  *
@@ -65,9 +67,12 @@ static struct xfrm_addr local_gw(void)
 	return v4(0xc0000201); /* 192.0.2.1 */
 }
 
+/* Spread (i * odd mod 2^15 is a bijection): the kernel hashes an SA's
+ * addresses with its reqid, which counts up with i, and peer i + 1 with
+ * reqid i + 1000 would fall into few buckets. */
 static struct xfrm_addr peer_gw(unsigned i)
 {
-	return v4(0xc6120000 + i + 1); /* 198.18.0.0/15 */
+	return v4(0xc6120000 + 1 + ((i * 40503u) & (MAX_TUNNELS - 1)));
 }
 
 static struct xfrm_sel sel(unsigned i, bool out)

@@ -145,11 +145,12 @@ typedef void (*xfrm_pol_cb)(const struct xfrm_pol *p, void *arg);
 int xfrm_dump_policy(struct xfrm *x, xfrm_pol_cb cb, void *arg);
 
 /* Batches: requests go to the kernel several per sendmsg(), without
- * waiting for each ack; the acks are read afterwards and matched to their
+ * waiting for each ack; the kernel answers only the failures and the
+ * last request of each sendmsg(), and the answers are matched to their
  * requests by sequence number.  At most a window of requests (sized from
- * the socket's receive buffer) is unanswered at any time, so no ack can
- * be dropped for want of room.  The kernel carries out every request,
- * also those after a failed one.
+ * the socket's receive buffer) goes in one sendmsg(), so no answer can be
+ * dropped for want of room.  The kernel carries out every request, also
+ * those after a failed one.
  *
  *   xfrm_batch_begin(x);
  *   xfrm_batch_add_sa(x, &in); xfrm_batch_update_policy(x, &p); ...
@@ -177,7 +178,8 @@ int xfrm_batch_end(struct xfrm *x, unsigned *failed);
  * or -errno; -EINVAL for an index never queued), and how many failed. */
 int xfrm_batch_result(const struct xfrm *x, unsigned index);
 unsigned xfrm_batch_failures(const struct xfrm *x);
-/* The most requests a batch keeps unanswered (its ack window). */
+/* The most requests a batch sends at once (its window; 0 before the
+ * first batch). */
 unsigned xfrm_batch_window(const struct xfrm *x);
 
 /* The kernel keeps policies whose selector prefixes are at least these

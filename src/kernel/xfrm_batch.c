@@ -1,9 +1,13 @@
 /* Batches: requests gathered in one send buffer, sent several per
- * sendmsg(), their acks read with recvmmsg() and matched by sequence
- * number.  The kernel handles a netlink sendmsg() synchronously, queueing
- * one ack per request on our socket before sendmsg() returns; an ack
- * that finds the receive buffer full is dropped (ENOBUFS).  So at most
- * `window` requests go in one sendmsg(), and all their acks are read
+ * sendmsg(), their answers read with recvmmsg() and matched by sequence
+ * number.  Only the last request of a sendmsg() asks for an ack
+ * (NLM_F_ACK); the kernel answers the others only when they fail, and
+ * handles them in order, so that ack means every earlier answer has come
+ * and the unanswered ones succeeded.  This spares an ack's allocation,
+ * delivery and read per request.  The kernel handles a netlink sendmsg()
+ * synchronously, queueing the answers before it returns; an answer that
+ * finds the receive buffer full is dropped (ENOBUFS).  So at most
+ * `window` requests go in one sendmsg(), and all their answers are read
  * before the next one. */
 #include "kernel/xfrm_int.h"
 
@@ -85,7 +89,7 @@ void xfrm_batch_begin(struct xfrm *x)
 	if (b->tx_len) /* a batch begun again before its end */
 		OPENSSL_cleanse(b->tx, b->tx_len);
 	b->open = true;
-	b->n = b->unsent = b->pending = b->tx_count = b->failures = 0;
+	b->n = b->unsent = b->tx_count = b->failures = 0;
 	b->first_err = UINT_MAX;
 	b->tx_len = 0;
 	b->err = batch_alloc(x);
@@ -119,8 +123,9 @@ static void fail_from(struct xfrm *x, unsigned from, int err)
 			set_result(x, i, err, "");
 }
 
-/* An ack: its request's result.  A datagram cut short (MSG_TRUNC) still
- * has the fixed part, which is all an ack needs. */
+/* An answer (an error, or the last request's ack): its request's result.
+ * A datagram cut short (MSG_TRUNC) still has the fixed part, which is all
+ * an answer needs. */
 static void take_ack(struct xfrm *x, const struct nlmsghdr *nlh, size_t len)
 {
 	struct xfrm_batch *b = &x->b;
@@ -142,7 +147,6 @@ static void take_ack(struct xfrm *x, const struct nlmsghdr *nlh, size_t len)
 		res = xfrm_read_ack(nlh, kmsg);
 	}
 	set_result(x, index, res, kmsg);
-	b->pending--;
 }
 
 static void take_datagram(struct xfrm *x, const uint8_t *buf, size_t len, bool trunc)
@@ -158,18 +162,18 @@ static void take_datagram(struct xfrm *x, const uint8_t *buf, size_t len, bool t
 		take_ack(x, nlh, nlh->nlmsg_len);
 }
 
-/* Reads acks until every sent request has its answer. */
-static void collect(struct xfrm *x)
+/* Reads answers until the one to request last (the one with
+ * NLM_F_ACK); the requests from first to last with none succeeded. */
+static void collect(struct xfrm *x, unsigned first, unsigned last)
 {
 	struct xfrm_batch *b = &x->b;
 	struct mmsghdr msgs[XFRM_RX_SLOTS];
 	struct iovec iov[XFRM_RX_SLOTS];
-	unsigned i, want;
+	unsigned i, want = XFRM_RX_SLOTS;
 	int got;
 
-	while (b->pending) {
-		want = b->pending < XFRM_RX_SLOTS ? b->pending : XFRM_RX_SLOTS;
-		memset(msgs, 0, want * sizeof(msgs[0]));
+	while (b->res[last] == XFRM_PENDING) {
+		memset(msgs, 0, sizeof(msgs));
 		for (i = 0; i < want; i++) {
 			iov[i] = (struct iovec){b->rx + i * b->rx_slot, b->rx_slot};
 			msgs[i].msg_hdr.msg_iov = &iov[i];
@@ -178,33 +182,39 @@ static void collect(struct xfrm *x)
 		got = recvmmsg(mnl_socket_get_fd(x->nl), msgs, want, MSG_WAITFORONE, NULL);
 		if (got < 0) {
 			/* The kernel answers within sendmsg(): nothing more will come. */
-			fail_from(x, 0, errno == EAGAIN ? -ETIMEDOUT : -errno);
-			b->pending = 0;
-			break;
+			fail_from(x, first, errno == EAGAIN ? -ETIMEDOUT : -errno);
+			return;
 		}
 		for (i = 0; i < (unsigned)got; i++)
 			take_datagram(x, b->rx + i * b->rx_slot, msgs[i].msg_len,
 				      msgs[i].msg_hdr.msg_flags & MSG_TRUNC);
 		OPENSSL_cleanse(b->rx, (size_t)got * b->rx_slot); /* echoed requests hold keys */
 	}
+	for (i = first; i < last; i++)
+		if (b->res[i] == XFRM_PENDING)
+			b->res[i] = 0;
 }
 
-/* Sends tx (one sendmsg) and reads its acks. */
+/* Sends tx (one sendmsg) and reads its answers. */
 static void flush(struct xfrm *x)
 {
 	struct xfrm_batch *b = &x->b;
+	struct nlmsghdr *last = (struct nlmsghdr *)(b->tx + b->tx_last);
+	unsigned first = b->unsent;
+	bool sent;
 
 	if (!b->tx_count)
 		return;
-	if (mnl_socket_sendto(x->nl, b->tx, b->tx_len) < 0)
-		fail_from(x, b->unsent, -errno);
-	else
-		b->pending += b->tx_count;
+	last->nlmsg_flags |= NLM_F_ACK;
+	sent = mnl_socket_sendto(x->nl, b->tx, b->tx_len) >= 0;
+	if (!sent)
+		fail_from(x, first, -errno);
 	OPENSSL_cleanse(b->tx, b->tx_len); /* SAs carry keys */
 	b->tx_len = 0;
 	b->tx_count = 0;
 	b->unsent = b->n;
-	collect(x);
+	if (sent)
+		collect(x, first, b->last);
 }
 
 /* Room for the next request's index and a full-sized message in tx; the
@@ -245,9 +255,11 @@ static int commit(struct xfrm *x, struct nlmsghdr *nlh, int err)
 	if (err) {
 		set_result(x, index, err, "");
 	} else {
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		nlh->nlmsg_flags = NLM_F_REQUEST; /* the last in tx gets NLM_F_ACK */
 		nlh->nlmsg_seq = b->seq0 + index;
 		nlh->nlmsg_pid = 0;
+		b->tx_last = b->tx_len;
+		b->last = index;
 		memcpy(b->tx + b->tx_len, nlh, len);
 		b->tx_len += len;
 		b->tx_count++;

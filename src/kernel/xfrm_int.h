@@ -18,14 +18,13 @@
  * res[i] is request i's result, XFRM_PENDING until its ack. */
 struct xfrm_batch {
 	bool open;
-	uint8_t *tx; /* XFRM_TX_SIZE bytes: requests not yet sent */
-	size_t tx_len;
-	unsigned tx_count;
+	uint8_t *tx;		 /* XFRM_TX_SIZE bytes: requests not yet sent */
+	size_t tx_len, tx_last;	 /* tx_last: where the last request in tx starts */
+	unsigned tx_count, last; /* last: that request's index */
 	int *res;
 	unsigned n, cap;    /* requests queued; room in res */
 	unsigned unsent;    /* index of the first request still in tx */
-	unsigned pending;   /* sent and not yet answered */
-	unsigned window;    /* most requests unanswered at once */
+	unsigned window;    /* most requests in one sendmsg() */
 	unsigned first_err; /* index of the first failure; UINT_MAX if none */
 	unsigned failures;
 	int err;	  /* the batch itself failed (-ENOMEM): no more requests */

@@ -186,7 +186,8 @@ unsigned xfrm_batch_window(const struct xfrm *x);
  * (the local and the remote side's, as `ip xfrm policy set hthresh4
  * LBITS RBITS` names them) in hash tables, the others in a tree that is
  * much slower to change when it holds thousands (deleting 30,000 /24
- * policies: 9 s, hashed 0.07 s).  The defaults are 32 and 128: only host
+ * policies on a 6.18 kernel: 9 s, hashed 0.07 s; installing 10,000
+ * tunnels under TCG: 116 s, hashed 4-6 s).  The defaults are 32 and 128: only host
  * policies are hashed.
  * Lookups give the same answers either way.  XFRM_MSG_NEWSPDINFO; the
  * kernel rehashes in the background. */

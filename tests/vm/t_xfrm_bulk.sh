@@ -58,6 +58,24 @@ bulk() {
 	printf -v "$_v" '%d' "${BASH_REMATCH[1]}"
 }
 
+# The last tunnel's inbound SA and fwd policy, as xfrm-bulk.c lays them out.
+check_last_tunnel() {
+	local i=$((N - 1)) p q peer spi out
+	p=$((0xc6120000 + 1 + ((i * 40503) & 32767)))
+	peer=$((p >> 24)).$((p >> 16 & 255)).$((p >> 8 & 255)).$((p & 255))
+	spi=$(printf '0x%08x' $((0x10000000 + 2 * i)))
+	out=$(ip -n "$NS" xfrm state get src "$peer" dst 192.0.2.1 proto esp spi "$spi") ||
+		fail "no inbound SA $spi from $peer"
+	for q in "reqid $((1000 + i)) mode tunnel" "auth-trunc hmac(sha256)" "enc cbc(aes)"; do
+		[[ $out == *"$q"* ]] || fail "SA $spi: no '$q' in: $out"
+	done
+	out=$(ip -n "$NS" xfrm policy get src "10.$((128 + i / 256)).$((i % 256)).0/24" \
+		dst "10.$((i / 256)).$((i % 256)).0/24" dir fwd) || fail "no fwd policy for tunnel $i"
+	[[ $out == *"tmpl src $peer dst 192.0.2.1"*"reqid $((1000 + i)) mode tunnel"* ]] ||
+		fail "fwd policy of tunnel $i: $out"
+	log "tunnel $i: inbound SA $spi from $peer and its fwd policy as laid out"
+}
+
 ratio() { # a/b with two decimals, b > 0
 	local r=$(($1 * 100 / ($2 ? $2 : 1)))
 	printf '%d.%02d' $((r / 100)) $((r % 100))
@@ -67,6 +85,7 @@ expect_counts 0 0 "before"
 log "$N tunnels, policy hash thresholds: $HTHRESH"
 bulk W_ADD install
 expect_counts $((2 * N)) "$N" "after a batched install (warm-up)"
+check_last_tunnel
 bulk W_DEL remove
 expect_counts 0 0 "after a batched removal (warm-up)"
 

@@ -130,7 +130,7 @@ static void take_ack(struct xfrm *x, const struct nlmsghdr *nlh, size_t len)
 {
 	struct xfrm_batch *b = &x->b;
 	uint32_t index = nlh->nlmsg_seq - b->seq0;
-	char kmsg[160];
+	char kmsg[XFRM_KMSG_SIZE];
 	int res;
 
 	if (nlh->nlmsg_type != NLMSG_ERROR || !mnl_nlmsg_portid_ok(nlh, x->portid) ||

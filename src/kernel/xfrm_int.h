@@ -13,6 +13,8 @@
 #define XFRM_REQ_SIZE 4096
 /* Dump answers come in skbs of up to 32 KiB; twice that is safe. */
 #define XFRM_RX_SIZE 65536
+/* The kernel's words on a failed request (netlink extended ack). */
+#define XFRM_KMSG_SIZE 160
 
 /* The open batch (xfrm_batch.c).  Requests are gathered in tx;
  * res[i] is request i's result, XFRM_PENDING until its ack. */
@@ -39,7 +41,7 @@ struct xfrm {
 	uint32_t portid;
 	uint32_t seq;
 	bool capped; /* the kernel accepted NETLINK_CAP_ACK: acks never echo requests */
-	char kmsg[160];
+	char kmsg[XFRM_KMSG_SIZE];
 	struct xfrm_batch b;
 	uint8_t rx[XFRM_RX_SIZE];
 };
@@ -54,7 +56,7 @@ typedef int (*xfrm_reply_cb)(const struct nlmsghdr *nlh, void *arg);
  * answers carry keys. */
 int xfrm_talk(struct xfrm *x, struct nlmsghdr *req, xfrm_reply_cb cb, void *arg);
 /* An NLMSG_ERROR: 0 (the ack) or the kernel's -errno; its explanation,
- * if any, into kmsg (160 bytes) unless NULL.  -EPROTO when too short. */
+ * if any, into kmsg (XFRM_KMSG_SIZE bytes) unless NULL.  -EPROTO when too short. */
 int xfrm_read_ack(const struct nlmsghdr *nlh, char *kmsg);
 void xfrm_batch_free(struct xfrm *x);
 

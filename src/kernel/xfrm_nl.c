@@ -76,7 +76,7 @@ static int ext_ack_attr(const struct nlattr *a, void *arg)
 
 	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
 	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-		snprintf(kmsg, 160, "%s", mnl_attr_get_str(a));
+		snprintf(kmsg, XFRM_KMSG_SIZE, "%s", mnl_attr_get_str(a));
 	return MNL_CB_OK;
 }
 

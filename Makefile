@@ -93,6 +93,12 @@ $(OUT)/oakleyd: $(OUT)/obj/src/cmd/oakleyd.o $(OUT)/liboakley.a
 $(OUT)/oakleyctl: $(OUT)/obj/src/cmd/oakleyctl.o $(OUT)/liboakley.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# bench/xfrm-bulk: N tunnels into the kernel and out, batched or one ack at
+# a time (tests/vm/t_xfrm_bulk.sh).  Built with `all`, so check-vm has it.
+all: $(OUT)/xfrm-bulk
+$(OUT)/xfrm-bulk: $(OUT)/obj/bench/xfrm-bulk.o $(OUT)/liboakley.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(OUT)/liboakley.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
@@ -177,4 +183,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_BINS:=.d) $(UNIT_SRCS:tests/unit/%.c=$(OUT)/obj/tests/unit/%.d) \
-	 $(OUT)/obj/src/cmd/oakleyd.d $(OUT)/obj/src/cmd/oakleyctl.d
+	 $(OUT)/obj/src/cmd/oakleyd.d $(OUT)/obj/src/cmd/oakleyctl.d $(OUT)/obj/bench/xfrm-bulk.d

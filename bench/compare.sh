@@ -1,0 +1,270 @@
+#!/bin/bash
+# Side by side, in one run, interleaved: tunnel setup rate and responder
+# memory per tunnel (IKEv1 PSK Main Mode + Quick Mode, no kernel install),
+# both peers in network namespaces on this machine:
+#   load-oakley   oakley-load -> oakleyd responder
+#   load-charon   oakley-load -> strongSwan charon responder (Debian's)
+#   oakley-pair   oakleyd -> oakleyd (the plain daemon initiates:
+#                 `oakleyctl up` of each connection, C at a time)
+# Each (kind, group) runs ROUNDS times; the table shows the median rate and
+# memory, and the ratio oakley responder / charon responder.  Not a test:
+# nothing is asserted on the figures.
+#   bench/compare.sh [-n N] [-c C] [-p NPAIR] [-g "DH_GROUPS"] [-r ROUNDS] [-k KINDS] [BUILD]
+# N tunnels for the load generator (default 2000), NPAIR for oakley-pair
+# (default 500: `oakleyctl status` output was cut off past ~600 SAs, the
+# count here comes from the responder's log), C at a time (default 32; an
+# oakleyd responder admits 64 half-open SAs from one named peer).
+set -eu
+cd "$(dirname "$0")/.."
+N=2000 C=32 NPAIR=500 DH_GROUPS="ecp256 modp2048" ROUNDS=3 KINDS="load-oakley load-charon oakley-pair"
+while getopts n:c:p:g:r:k: opt; do
+	case $opt in
+	n) N=$OPTARG ;;
+	c) C=$OPTARG ;;
+	p) NPAIR=$OPTARG ;;
+	g) DH_GROUPS=$OPTARG ;;
+	r) ROUNDS=$OPTARG ;;
+	k) KINDS=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+BUILD=$(realpath "${1:-build}")
+[ -x "$BUILD/oakleyd" ] && [ -x "$BUILD/oakley-load" ] || make -s -j2 all bench >/dev/null
+LOAD=$BUILD/oakley-load
+PSK=bench-secret
+export T_NAME=compare
+. tests/net/oakley.sh "$BUILD"
+command -v swanctl >/dev/null && [ -x /usr/lib/ipsec/charon ] ||
+	fail "strongSwan is missing: apt-get install strongswan-charon strongswan-swanctl"
+
+two_gateways v4 # west initiates, east responds
+RESULTS=$T_OUT/results.tsv
+: >"$RESULTS"
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# oakleyd without -v (a debug line per message would be what is measured).
+oakleyd_up() {
+	local ns=$1 dir=$2
+	chmod 600 "$dir/ipsec.secrets"
+	rm -f "$(ctl_sock "$dir")"
+	ip netns exec "$ns" "$OAKLEYD" -d -f "$dir/ipsec.conf" -s "$dir/ipsec.secrets" \
+		-c "$(ctl_sock "$dir")" </dev/null >"$dir/oakleyd.log" 2>&1 &
+	echo $! >"$dir/oakleyd.pid"
+	LIB_PIDS+=("$!")
+	wait_for 20 test -S "$(ctl_sock "$dir")" ||
+		fail "oakleyd in $ns did not start: $(tail -n 20 "$dir/oakleyd.log")"
+}
+
+oakleyd_down() {
+	local pid
+	pid=$(cat "$1/oakleyd.pid")
+	kill -TERM "$pid" 2>/dev/null || return 0
+	wait "$pid" || true
+}
+
+# The responder for load-oakley and oakley-pair: one connection that takes
+# every initiator ID and every 10.0.0.0/8 host selector, as charon's does.
+oakley_responder_conf() {
+	local dir=$1 group=$2
+	mkdir -p "$dir"
+	cat >"$dir/ipsec.conf" <<EOF
+config setup
+	dataplane=none
+	uniqueids=no
+
+conn load
+	left=$EAST
+	leftsubnet=172.16.0.0/16
+	right=$WEST
+	rightid=%any
+	rightsubnet=10.0.0.0/8
+	ike=aes128-sha1-$group!
+	esp=aes128-sha1!
+	auto=add
+EOF
+	printf ': PSK "%s"\n' "$PSK" >"$dir/ipsec.secrets"
+}
+
+# The initiator of oakley-pair: what oakley-load builds in memory, as a file.
+oakley_initiator_conf() {
+	local dir=$1 group=$2 n=$3
+	mkdir -p "$dir"
+	printf 'config setup\n\tdataplane=none\n\tuniqueids=no\n\n' >"$dir/ipsec.conf"
+	awk -v n="$n" -v w="$WEST" -v e="$EAST" -v g="$group" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			h = i + 1
+			printf "conn t%d\n\tleft=%s\n\tleftid=@t%d.load\n\tleftsubnet=10.%d.%d.%d/32\n", i, w, i, int(h / 65536), int(h / 256) % 256, h % 256
+			printf "\tright=%s\n\trightsubnet=172.16.0.0/16\n\tike=aes128-sha1-%s!\n\tesp=aes128-sha1!\n\tauto=add\n\n", e, g
+		}
+	}' >>"$dir/ipsec.conf"
+	printf ': PSK "%s"\n' "$PSK" >"$dir/ipsec.secrets"
+}
+
+# charon as the load generator's responder.  kernel-netlink is loaded
+# for SPIs, in a namespace: this kernel has no ESP, so each CHILD_SA's
+# install fails after Quick Mode and charon deletes that CHILD_SA (its
+# ISAKMP SA stays).  The hash table and per-peer half-open limits are
+# raised, as strongSwan advises for load tests: one peer brings them all.
+charon_responder_conf() {
+	local dir=$1 group=$2
+	mkdir -p "$dir"/{x509,x509ca,x509aa,x509ac,x509crl,x509ocsp,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
+	cat >"$dir/strongswan.conf" <<EOF
+charon {
+	load = random nonce openssl pem pkcs1 x509 pubkey kernel-netlink socket-default vici
+	install_routes = no
+	ikesa_table_size = 65536
+	ikesa_table_segments = 16
+	block_threshold = 1000000
+	filelog {
+		out {
+			path = $dir/charon.log
+			default = 1
+		}
+	}
+}
+swanctl {
+	load = pem pkcs1 x509 pubkey openssl random
+}
+EOF
+	cat >"$dir/swanctl.conf" <<EOF
+connections {
+	load {
+		version = 1
+		local_addrs = $EAST
+		remote_addrs = $WEST
+		proposals = aes128-sha1-$group
+		local {
+			auth = psk
+			id = $EAST
+		}
+		remote {
+			auth = psk
+		}
+		children {
+			load {
+				local_ts = 172.16.0.0/16
+				remote_ts = 10.0.0.0/8
+				esp_proposals = aes128-sha1
+				mode = tunnel
+			}
+		}
+	}
+}
+secrets {
+	ike-load {
+		secret = "$PSK"
+	}
+}
+EOF
+}
+
+# load_run PID: oakley-load in west holds its tunnels (-H) while the
+# responder PID's memory is read.  Sets UP, RATE, RSS1.
+load_run() {
+	local pid=$1 out=$T_OUT/load.out lpid
+	: >"$out"
+	ip netns exec "$W" "$LOAD" -n "$N" -c "$C" -g "$GROUP" -k "$PSK" -l "$WEST" -H -q "$EAST" \
+		>"$out" 2>"$T_OUT/load.err" &
+	lpid=$!
+	LIB_PIDS+=("$lpid")
+	until grep -q 'tunnels/s' "$out"; do
+		kill -0 "$lpid" 2>/dev/null || fail "oakley-load died: $(cat "$T_OUT/load.err")"
+		sleep 0.2
+	done
+	sleep 0.5 # the responder finishes its last Quick Modes
+	RSS1=$(rss_kb "$pid")
+	kill -TERM "$lpid"
+	wait "$lpid" || true
+	sed 's/^/    /' "$out"
+	UP=$(sed -n 's/.*: \([0-9]*\) of [0-9]* tunnels up.*/\1/p' "$out")
+	RATE=$(sed -n 's/.* = \([0-9]*\) tunnels\/s/\1/p' "$out")
+}
+
+run_load_oakley() {
+	local pid
+	oakley_responder_conf "$ED" "$GROUP"
+	oakleyd_up "$E" "$ED"
+	pid=$(cat "$ED/oakleyd.pid")
+	sleep 0.3
+	RSS0=$(rss_kb "$pid")
+	load_run "$pid"
+	oakleyd_down "$ED"
+}
+
+run_load_charon() {
+	local pid
+	rm -f "$ED/charon.log"
+	charon_responder_conf "$ED" "$GROUP"
+	start_charon "$E" "$ED"
+	swanctl_in "$E" "$ED" --load-all --file "$ED/swanctl.conf" >/dev/null
+	pid=$(cat "$ED/charon.pid")
+	RSS0=$(rss_kb "$pid")
+	load_run "$pid"
+	kill -TERM "$pid"
+	wait "$pid" || true
+}
+
+run_oakley_pair() {
+	local pid t0 t1
+	oakley_responder_conf "$ED" "$GROUP"
+	oakley_initiator_conf "$WD" "$GROUP" "$NPAIR"
+	oakleyd_up "$E" "$ED"
+	oakleyd_up "$W" "$WD"
+	pid=$(cat "$ED/oakleyd.pid")
+	sleep 0.3
+	RSS0=$(rss_kb "$pid")
+	t0=$(now_ms)
+	seq 0 $((NPAIR - 1)) | xargs -P "$C" -I{} "$OAKLEYCTL" -c "$(ctl_sock "$WD")" up t{} \
+		>/dev/null 2>&1 || true
+	t1=$(now_ms)
+	RSS1=$(rss_kb "$pid")
+	UP=$(grep -c 'IPsec SA established' "$ED/oakleyd.log" || true)
+	RATE=$(awk -v n="$UP" -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", ms ? n * 1000 / ms : 0 }')
+	echo "    $UP of $NPAIR tunnels up in $((t1 - t0)) ms = $RATE tunnels/s"
+	oakleyd_down "$WD"
+	oakleyd_down "$ED"
+}
+
+log "$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+log "N=$N (oakley-pair: $NPAIR), $C at a time, groups: $DH_GROUPS, $ROUNDS rounds"
+for round in $(seq 1 "$ROUNDS"); do
+	for GROUP in $DH_GROUPS; do
+		for kind in $KINDS; do
+			log "round $round: $kind $GROUP"
+			UP=0 RATE=0 RSS0=0 RSS1=0
+			"run_${kind//-/_}"
+			per=$(awk -v a="$RSS0" -v b="$RSS1" -v n="$UP" 'BEGIN { printf "%.1f", n ? (b - a) / n : 0 }')
+			echo "    responder RSS $RSS0 KB -> $RSS1 KB: $per KB per tunnel"
+			printf '%s\t%s\t%s\t%s\t%s\n' "$kind" "$GROUP" "${UP:-0}" "${RATE:-0}" "$per" >>"$RESULTS"
+		done
+	done
+done
+
+# Medians over the rounds, then the ratio of the two responders.
+echo
+awk -F'\t' -v kinds="$KINDS" -v groups="$DH_GROUPS" '
+function median(s,   a, n, i, j, t) {
+	n = split(s, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+	return n ? (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) : 0
+}
+{ k = $1 SUBSEP $2; rate[k] = rate[k] " " $4; kb[k] = kb[k] " " $5; up[k] = up[k] " " $3 }
+END {
+	nk = split(kinds, K, " "); ng = split(groups, G, " ")
+	printf "%-12s %-9s %22s %12s %18s\n", "kind", "group", "tunnels/s (rounds)", "median", "KB/tunnel (median)"
+	for (g = 1; g <= ng; g++)
+		for (i = 1; i <= nk; i++) {
+			k = K[i] SUBSEP G[g]
+			if (!(k in rate)) continue
+			m[k] = median(rate[k])
+			printf "%-12s %-9s %22s %12.0f %18.1f\n", K[i], G[g], rate[k], m[k], median(kb[k])
+		}
+	for (g = 1; g <= ng; g++) {
+		a = "load-oakley" SUBSEP G[g]; b = "load-charon" SUBSEP G[g]
+		if ((a in m) && (b in m) && m[b] > 0)
+			printf "%s: oakley responder / charon responder = %.2fx (goal: 8x)\n", G[g], m[a] / m[b]
+	}
+}' "$RESULTS"

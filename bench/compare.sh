@@ -9,15 +9,17 @@
 # Each (kind, group) runs ROUNDS times; the table shows the median rate and
 # memory, and the ratio oakley responder / charon responder.  Not a test:
 # nothing is asserted on the figures.
-#   bench/compare.sh [-n N] [-c C] [-p NPAIR] [-g "DH_GROUPS"] [-r ROUNDS] [-k KINDS] [BUILD]
+#   bench/compare.sh [-n N] [-c C] [-p NPAIR] [-g "GROUPS"] [-r ROUNDS] [-k "KINDS"] [-P] [BUILD]
 # N tunnels for the load generator (default 2000), NPAIR for oakley-pair
 # (default 500: `oakleyctl status` output was cut off past ~600 SAs, the
 # count here comes from the responder's log), C at a time (default 32; an
-# oakleyd responder admits 64 half-open SAs from one named peer).
+# oakleyd responder admits 64 half-open SAs from one named peer).  -P:
+# perf (Debian's linux-perf) records the oakleyd responder and oakley-load
+# during each load-oakley run and prints the top of both profiles.
 set -eu
 cd "$(dirname "$0")/.."
-N=2000 C=32 NPAIR=500 DH_GROUPS="ecp256 modp2048" ROUNDS=3 KINDS="load-oakley load-charon oakley-pair"
-while getopts n:c:p:g:r:k: opt; do
+N=2000 C=32 NPAIR=500 DH_GROUPS="ecp256 modp2048" ROUNDS=3 KINDS="load-oakley load-charon oakley-pair" PERF=
+while getopts n:c:p:g:r:k:P opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	c) C=$OPTARG ;;
@@ -25,6 +27,7 @@ while getopts n:c:p:g:r:k: opt; do
 	g) DH_GROUPS=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
 	k) KINDS=$OPTARG ;;
+	P) PERF=1 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -43,6 +46,11 @@ RESULTS=$T_OUT/results.tsv
 : >"$RESULTS"
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# CPU time (user + system, all threads) of a process, in ms.  On a shared
+# machine the rate depends on what else runs; the responder's CPU time per
+# tunnel much less.
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ms() { awk -v hz="$CLK_TCK" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
 
 # oakleyd without -v (a debug line per message would be what is measured).
 oakleyd_up() {
@@ -160,6 +168,27 @@ secrets {
 EOF
 }
 
+# perf_start NAME PID / perf_stop NAME: a profile of one process, its top printed.
+perf_start() {
+	perf record -q -F 499 -g -p "$2" -o "$T_OUT/perf-$1.data" >/dev/null 2>&1 &
+	PERF_PIDS+=("$!")
+	LIB_PIDS+=("$!")
+}
+perf_stop() {
+	local p
+	for p in ${PERF_PIDS[@]+"${PERF_PIDS[@]}"}; do
+		kill -INT "$p" 2>/dev/null || true
+		wait "$p" || true
+	done
+	PERF_PIDS=()
+}
+perf_top() {
+	echo "    perf: $1 (self time, top 25)"
+	perf report -q -i "$T_OUT/perf-$1.data" --no-children -g none --sort dso,symbol 2>/dev/null |
+		grep -v '^$' | head -n 25 | sed 's/^/    /'
+}
+PERF_PIDS=()
+
 # load_run PID: oakley-load in west holds its tunnels (-H) while the
 # responder PID's memory is read.  Sets UP, RATE, RSS1.
 load_run() {
@@ -169,12 +198,22 @@ load_run() {
 		>"$out" 2>"$T_OUT/load.err" &
 	lpid=$!
 	LIB_PIDS+=("$lpid")
+	if [ -n "$PERF" ] && [ "$kind" = load-oakley ]; then
+		perf_start responder "$pid"
+		perf_start oakley-load "$lpid"
+	fi
 	until grep -q 'tunnels/s' "$out"; do
 		kill -0 "$lpid" 2>/dev/null || fail "oakley-load died: $(cat "$T_OUT/load.err")"
 		sleep 0.2
 	done
 	sleep 0.5 # the responder finishes its last Quick Modes
 	RSS1=$(rss_kb "$pid")
+	CPU1=$(cpu_ms "$pid")
+	if [ -n "$PERF" ] && [ "$kind" = load-oakley ]; then
+		perf_stop
+		perf_top responder
+		perf_top oakley-load
+	fi
 	kill -TERM "$lpid"
 	wait "$lpid" || true
 	sed 's/^/    /' "$out"
@@ -189,6 +228,7 @@ run_load_oakley() {
 	pid=$(cat "$ED/oakleyd.pid")
 	sleep 0.3
 	RSS0=$(rss_kb "$pid")
+	CPU0=$(cpu_ms "$pid")
 	load_run "$pid"
 	oakleyd_down "$ED"
 }
@@ -201,6 +241,7 @@ run_load_charon() {
 	swanctl_in "$E" "$ED" --load-all --file "$ED/swanctl.conf" >/dev/null
 	pid=$(cat "$ED/charon.pid")
 	RSS0=$(rss_kb "$pid")
+	CPU0=$(cpu_ms "$pid")
 	load_run "$pid"
 	kill -TERM "$pid"
 	wait "$pid" || true
@@ -215,11 +256,14 @@ run_oakley_pair() {
 	pid=$(cat "$ED/oakleyd.pid")
 	sleep 0.3
 	RSS0=$(rss_kb "$pid")
+	CPU0=$(cpu_ms "$pid")
 	t0=$(now_ms)
 	seq 0 $((NPAIR - 1)) | xargs -P "$C" -I{} "$OAKLEYCTL" -c "$(ctl_sock "$WD")" up t{} \
 		>/dev/null 2>&1 || true
 	t1=$(now_ms)
+	sleep 0.5
 	RSS1=$(rss_kb "$pid")
+	CPU1=$(cpu_ms "$pid")
 	UP=$(grep -c 'IPsec SA established' "$ED/oakleyd.log" || true)
 	RATE=$(awk -v n="$UP" -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", ms ? n * 1000 / ms : 0 }')
 	echo "    $UP of $NPAIR tunnels up in $((t1 - t0)) ms = $RATE tunnels/s"
@@ -233,11 +277,13 @@ for round in $(seq 1 "$ROUNDS"); do
 	for GROUP in $DH_GROUPS; do
 		for kind in $KINDS; do
 			log "round $round: $kind $GROUP"
-			UP=0 RATE=0 RSS0=0 RSS1=0
+			UP=0 RATE=0 RSS0=0 RSS1=0 CPU0=0 CPU1=0
 			"run_${kind//-/_}"
 			per=$(awk -v a="$RSS0" -v b="$RSS1" -v n="$UP" 'BEGIN { printf "%.1f", n ? (b - a) / n : 0 }')
-			echo "    responder RSS $RSS0 KB -> $RSS1 KB: $per KB per tunnel"
-			printf '%s\t%s\t%s\t%s\t%s\n' "$kind" "$GROUP" "${UP:-0}" "${RATE:-0}" "$per" >>"$RESULTS"
+			cpu=$(awk -v a="$CPU0" -v b="$CPU1" -v n="$UP" 'BEGIN { printf "%.0f", n ? (b - a) * 1000 / n : 0 }')
+			echo "    responder RSS $RSS0 KB -> $RSS1 KB: $per KB per tunnel;" \
+				"CPU $((CPU1 - CPU0)) ms: $cpu us per tunnel"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$GROUP" "${UP:-0}" "${RATE:-0}" "$per" "$cpu" >>"$RESULTS"
 		done
 	done
 done
@@ -251,20 +297,21 @@ function median(s,   a, n, i, j, t) {
 		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 	return n ? (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) : 0
 }
-{ k = $1 SUBSEP $2; rate[k] = rate[k] " " $4; kb[k] = kb[k] " " $5; up[k] = up[k] " " $3 }
+{ k = $1 SUBSEP $2; rate[k] = rate[k] " " $4; kb[k] = kb[k] " " $5; cpu[k] = cpu[k] " " $6 }
 END {
 	nk = split(kinds, K, " "); ng = split(groups, G, " ")
-	printf "%-12s %-9s %22s %12s %18s\n", "kind", "group", "tunnels/s (rounds)", "median", "KB/tunnel (median)"
+	printf "%-12s %-9s %-20s %8s %10s %12s\n", "kind", "group", "tunnels/s, rounds", "median", "KB/tunnel", "responder CPU"
+	printf "%-12s %-9s %-20s %8s %10s %12s\n", "", "", "", "", "(median)", "us/tunnel"
 	for (g = 1; g <= ng; g++)
 		for (i = 1; i <= nk; i++) {
 			k = K[i] SUBSEP G[g]
 			if (!(k in rate)) continue
-			m[k] = median(rate[k])
-			printf "%-12s %-9s %22s %12.0f %18.1f\n", K[i], G[g], rate[k], m[k], median(kb[k])
+			m[k] = median(rate[k]); c[k] = median(cpu[k])
+			printf "%-12s %-9s %-20s %8.0f %10.1f %12.0f\n", K[i], G[g], substr(rate[k], 2), m[k], median(kb[k]), c[k]
 		}
 	for (g = 1; g <= ng; g++) {
 		a = "load-oakley" SUBSEP G[g]; b = "load-charon" SUBSEP G[g]
-		if ((a in m) && (b in m) && m[b] > 0)
-			printf "%s: oakley responder / charon responder = %.2fx (goal: 8x)\n", G[g], m[a] / m[b]
+		if ((a in m) && (b in m) && m[b] > 0 && c[a] > 0)
+			printf "%s: oakley responder / charon responder: %.2fx the rate, %.2fx less CPU per tunnel (goal: 8x the rate)\n", G[g], m[a] / m[b], c[b] / c[a]
 	}
 }' "$RESULTS"

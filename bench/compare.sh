@@ -18,7 +18,7 @@
 # during each load-oakley run and prints the top of both profiles.
 set -eu
 cd "$(dirname "$0")/.."
-N=2000 C=32 NPAIR=500 DH_GROUPS="ecp256 modp2048" ROUNDS=3 KINDS="load-oakley load-charon oakley-pair" PERF=
+N=2000 C=32 NPAIR=500 DH_GROUPS="ecp256 modp2048" ROUNDS=3 KINDS="load-oakley load-charon oakley-pair oakley-auto" PERF=
 while getopts n:c:p:g:r:k:P opt; do
 	case $opt in
 	n) N=$OPTARG ;;
@@ -265,8 +265,45 @@ run_oakley_pair() {
 	RSS1=$(rss_kb "$pid")
 	CPU1=$(cpu_ms "$pid")
 	UP=$(grep -c 'IPsec SA established' "$ED/oakleyd.log" || true)
-	RATE=$(awk -v n="$UP" -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", ms ? n * 1000 / ms : 0 }')
+	RATE=$(awk -v n="$UP" -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", (ms ? n * 1000 / ms : 0) }')
 	echo "    $UP of $NPAIR tunnels up in $((t1 - t0)) ms = $RATE tunnels/s"
+	oakleyd_down "$WD"
+	oakleyd_down "$ED"
+}
+
+# The log's HH:MM:SS.mmm as ms since midnight.
+log_ms() { awk -F'[:. ]' '{ print (($1 * 60 + $2) * 60 + $3) * 1000 + $4; exit }'; }
+
+# oakley-auto: the same pair, every connection auto=start: the daemon
+# initiates them all itself, no oakleyctl.  Timed from the initiator's
+# "started" line to the responder's last "IPsec SA established" line.
+run_oakley_auto() {
+	local pid n=0 last=-1 still=0 t0 t1
+	oakley_responder_conf "$ED" "$GROUP"
+	oakley_initiator_conf "$WD" "$GROUP" "$NPAIR"
+	sed -i 's/auto=add/auto=start/' "$WD/ipsec.conf"
+	oakleyd_up "$E" "$ED"
+	pid=$(cat "$ED/oakleyd.pid")
+	sleep 0.3
+	RSS0=$(rss_kb "$pid")
+	CPU0=$(cpu_ms "$pid")
+	oakleyd_up "$W" "$WD"
+	# Done when all are up, or when none came up for 30 s.
+	while [ "$n" -lt "$NPAIR" ] && [ "$still" -lt 150 ]; do
+		sleep 0.2
+		n=$(grep -c 'IPsec SA established' "$ED/oakleyd.log" || true)
+		if [ "$n" = "$last" ]; then still=$((still + 1)); else still=0 last=$n; fi
+	done
+	sleep 0.5
+	RSS1=$(rss_kb "$pid")
+	CPU1=$(cpu_ms "$pid")
+	UP=$(grep -c 'IPsec SA established' "$ED/oakleyd.log" || true)
+	t0=$(grep 'oakleyd started' "$WD/oakleyd.log" | log_ms)
+	t1=$(grep 'IPsec SA established' "$ED/oakleyd.log" | tail -n 1 | log_ms)
+	[ -n "$t1" ] || t1=$t0
+	RATE=$(awk -v n="$UP" -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", (ms > 0 ? n * 1000 / ms : 0) }')
+	echo "    $UP of $NPAIR tunnels up in $((t1 - t0)) ms = $RATE tunnels/s;" \
+		"$(grep -c 'retransmit' "$WD/oakleyd.log" || true) retransmission lines in the initiator's log"
 	oakleyd_down "$WD"
 	oakleyd_down "$ED"
 }
@@ -283,7 +320,9 @@ for round in $(seq 1 "$ROUNDS"); do
 			cpu=$(awk -v a="$CPU0" -v b="$CPU1" -v n="$UP" 'BEGIN { printf "%.0f", n ? (b - a) * 1000 / n : 0 }')
 			echo "    responder RSS $RSS0 KB -> $RSS1 KB: $per KB per tunnel;" \
 				"CPU $((CPU1 - CPU0)) ms: $cpu us per tunnel"
-			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$GROUP" "${UP:-0}" "${RATE:-0}" "$per" "$cpu" >>"$RESULTS"
+			want=$N
+			case $kind in oakley-*) want=$NPAIR ;; esac
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$GROUP" "${UP:-0}" "${RATE:-0}" "$per" "$cpu" "$want" >>"$RESULTS"
 		done
 	done
 done
@@ -297,17 +336,17 @@ function median(s,   a, n, i, j, t) {
 		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 	return n ? (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) : 0
 }
-{ k = $1 SUBSEP $2; rate[k] = rate[k] " " $4; kb[k] = kb[k] " " $5; cpu[k] = cpu[k] " " $6 }
+{ k = $1 SUBSEP $2; if (!(k in low) || $3 + 0 < low[k]) low[k] = $3 + 0; want[k] = $7; rate[k] = rate[k] " " $4; kb[k] = kb[k] " " $5; cpu[k] = cpu[k] " " $6 }
 END {
 	nk = split(kinds, K, " "); ng = split(groups, G, " ")
-	printf "%-12s %-9s %-20s %8s %10s %12s\n", "kind", "group", "tunnels/s, rounds", "median", "KB/tunnel", "responder CPU"
-	printf "%-12s %-9s %-20s %8s %10s %12s\n", "", "", "", "", "(median)", "us/tunnel"
+	printf "%-12s %-9s %-10s %-20s %8s %10s %12s\n", "kind", "group", "up (min)", "tunnels/s, rounds", "median", "KB/tunnel", "responder CPU"
+	printf "%-12s %-9s %-10s %-20s %8s %10s %12s\n", "", "", "", "", "", "(median)", "us/tunnel"
 	for (g = 1; g <= ng; g++)
 		for (i = 1; i <= nk; i++) {
 			k = K[i] SUBSEP G[g]
 			if (!(k in rate)) continue
 			m[k] = median(rate[k]); c[k] = median(cpu[k])
-			printf "%-12s %-9s %-20s %8.0f %10.1f %12.0f\n", K[i], G[g], substr(rate[k], 2), m[k], median(kb[k]), c[k]
+			printf "%-12s %-9s %-10s %-20s %8.0f %10.1f %12.0f\n", K[i], G[g], low[k] "/" want[k], substr(rate[k], 2), m[k], median(kb[k]), c[k]
 		}
 	for (g = 1; g <= ng; g++) {
 		a = "load-oakley" SUBSEP G[g]; b = "load-charon" SUBSEP G[g]

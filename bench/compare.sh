@@ -183,6 +183,9 @@ perf_stop() {
 	PERF_PIDS=()
 }
 perf_top() {
+	echo "    perf: $1 (self time by object)"
+	perf report -q -i "$T_OUT/perf-$1.data" --no-children -g none --sort dso 2>/dev/null |
+		grep -v '^$' | head -n 6 | sed 's/^/    /'
 	echo "    perf: $1 (self time, top 25)"
 	perf report -q -i "$T_OUT/perf-$1.data" --no-children -g none --sort dso,symbol 2>/dev/null |
 		grep -v '^$' | head -n 25 | sed 's/^/    /'
@@ -209,6 +212,7 @@ load_run() {
 	sleep 0.5 # the responder finishes its last Quick Modes
 	RSS1=$(rss_kb "$pid")
 	CPU1=$(cpu_ms "$pid")
+	LOAD_CPU=$(cpu_ms "$lpid")
 	if [ -n "$PERF" ] && [ "$kind" = load-oakley ]; then
 		perf_stop
 		perf_top responder
@@ -219,6 +223,8 @@ load_run() {
 	sed 's/^/    /' "$out"
 	UP=$(sed -n 's/.*: \([0-9]*\) of [0-9]* tunnels up.*/\1/p' "$out")
 	RATE=$(sed -n 's/.* = \([0-9]*\) tunnels\/s/\1/p' "$out")
+	echo "    oakley-load CPU $LOAD_CPU ms:" \
+		"$(awk -v c="$LOAD_CPU" -v n="$UP" 'BEGIN { printf "%.0f", (n ? c * 1000 / n : 0) }') us per tunnel"
 }
 
 run_load_oakley() {

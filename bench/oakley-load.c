@@ -18,7 +18,6 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -156,18 +155,22 @@ static int load_template(struct load *l, const char *local, const char *peer, co
 		       "\tright=%s\n\trightsubnet=172.16.0.0/16\n\tike=%s-%s!\n\tesp=%s!\n"
 		       "\tauto=add\n",
 		       local, peer, l->cipher, l->group, l->cipher);
-	if (ret < 0 || (size_t)ret >= sizeof(conf_text))
-		return -ENAMETOOLONG;
+	if (ret < 0 || (size_t)ret >= sizeof(conf_text)) {
+		fprintf(stderr, "oakley-load: -g or -e is too long\n");
+		return -EINVAL;
+	}
 	i = snprintf(secrets_text, sizeof(secrets_text), ": PSK 0x");
 	for (k = 0; psk[k] && i + 4 < (int)sizeof(secrets_text); k++)
 		i += snprintf(secrets_text + i, sizeof(secrets_text) - (size_t)i, "%02x",
 			      (unsigned char)psk[k]);
-	if (psk[k])
-		return -ENAMETOOLONG;
+	if (psk[k]) {
+		fprintf(stderr, "oakley-load: the PSK is too long\n");
+		return -EINVAL;
+	}
 	snprintf(secrets_text + i, sizeof(secrets_text) - (size_t)i, "\n");
 	cfd = memfile("oakley-load.conf", conf_text);
 	sfd = memfile("oakley-load.secrets", secrets_text);
-	memset(secrets_text, 0, sizeof(secrets_text));
+	explicit_bzero(secrets_text, sizeof(secrets_text));
 	if (cfd < 0 || sfd < 0) {
 		ret = cfd < 0 ? cfd : sfd;
 		goto out;

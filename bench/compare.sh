@@ -220,6 +220,11 @@ load_run() {
 	fi
 	kill -TERM "$lpid"
 	wait "$lpid" || true
+	# A sanitizer build (BUILD=build/san) reports at exit.
+	if grep -q 'Sanitizer\|runtime error' "$T_OUT/load.err"; then
+		echo "    oakley-load: sanitizer report:"
+		sed 's/^/    /' "$T_OUT/load.err" | head -n 40
+	fi
 	sed 's/^/    /' "$out"
 	UP=$(sed -n 's/.*: \([0-9]*\) of [0-9]* tunnels up.*/\1/p' "$out")
 	RATE=$(sed -n 's/.* = \([0-9]*\) tunnels\/s/\1/p' "$out")

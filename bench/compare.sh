@@ -350,14 +350,14 @@ function median(s,   a, n, i, j, t) {
 { k = $1 SUBSEP $2; if (!(k in low) || $3 + 0 < low[k]) low[k] = $3 + 0; want[k] = $7; rate[k] = rate[k] " " $4; kb[k] = kb[k] " " $5; cpu[k] = cpu[k] " " $6 }
 END {
 	nk = split(kinds, K, " "); ng = split(groups, G, " ")
-	printf "%-12s %-9s %-10s %-20s %8s %10s %12s\n", "kind", "group", "up (min)", "tunnels/s, rounds", "median", "KB/tunnel", "responder CPU"
-	printf "%-12s %-9s %-10s %-20s %8s %10s %12s\n", "", "", "", "", "", "(median)", "us/tunnel"
+	printf "%-12s %-9s %-12s %-20s %8s %10s %12s\n", "kind", "group", "up (min)", "tunnels/s, rounds", "median", "KB/tunnel", "responder CPU"
+	printf "%-12s %-9s %-12s %-20s %8s %10s %12s\n", "", "", "", "", "", "(median)", "us/tunnel"
 	for (g = 1; g <= ng; g++)
 		for (i = 1; i <= nk; i++) {
 			k = K[i] SUBSEP G[g]
 			if (!(k in rate)) continue
 			m[k] = median(rate[k]); c[k] = median(cpu[k])
-			printf "%-12s %-9s %-10s %-20s %8.0f %10.1f %12.0f\n", K[i], G[g], low[k] "/" want[k], substr(rate[k], 2), m[k], median(kb[k]), c[k]
+			printf "%-12s %-9s %-12s %-20s %8.0f %10.1f %12.0f\n", K[i], G[g], low[k] "/" want[k], substr(rate[k], 2), m[k], median(kb[k]), c[k]
 		}
 	for (g = 1; g <= ng; g++) {
 		a = "load-oakley" SUBSEP G[g]; b = "load-charon" SUBSEP G[g]

@@ -9,17 +9,19 @@
 # Each (kind, group) runs ROUNDS times; the table shows the median rate and
 # memory, and the ratio oakley responder / charon responder.  Not a test:
 # nothing is asserted on the figures.
-#   bench/compare.sh [-n N] [-c C] [-p NPAIR] [-g "GROUPS"] [-r ROUNDS] [-k "KINDS"] [-P] [BUILD]
+#   bench/compare.sh [-n N] [-c C] [-p NPAIR] [-g "GROUPS"] [-r ROUNDS] [-k "KINDS"] [-S "KEY=VALUE ..."] [-P] [BUILD]
 # N tunnels for the load generator (default 2000), NPAIR for oakley-pair
 # (default 500: `oakleyctl status` output was cut off past ~600 SAs, the
 # count here comes from the responder's log), C at a time (default 32; an
 # oakleyd responder admits 64 half-open SAs from one named peer).  -P:
 # perf (Debian's linux-perf) records the oakleyd responder and oakley-load
-# during each load-oakley run and prints the top of both profiles.
+# during each load-oakley run and prints the top of both profiles.  -S:
+# more config setup lines for every oakleyd and for oakley-load (-s), such
+# as "threads=2 max_inflight=64" once those exist.
 set -eu
 cd "$(dirname "$0")/.."
-N=2000 C=32 NPAIR=500 DH_GROUPS="ecp256 modp2048" ROUNDS=3 KINDS="load-oakley load-charon oakley-pair oakley-auto" PERF=
-while getopts n:c:p:g:r:k:P opt; do
+N=2000 C=32 NPAIR=500 DH_GROUPS="ecp256 modp2048" ROUNDS=3 KINDS="load-oakley load-charon oakley-pair oakley-auto" PERF= SETUP=
+while getopts n:c:p:g:r:k:S:P opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	c) C=$OPTARG ;;
@@ -28,10 +30,14 @@ while getopts n:c:p:g:r:k:P opt; do
 	r) ROUNDS=$OPTARG ;;
 	k) KINDS=$OPTARG ;;
 	P) PERF=1 ;;
+	S) SETUP=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
+SETUP_LINES=$(for kv in $SETUP; do printf '\t%s\n' "$kv"; done)
+LOAD_SETUP=()
+for kv in $SETUP; do LOAD_SETUP+=(-s "$kv"); done
 BUILD=$(realpath "${1:-build}")
 [ -x "$BUILD/oakleyd" ] && [ -x "$BUILD/oakley-load" ] || make -s -j2 all bench >/dev/null
 LOAD=$BUILD/oakley-load
@@ -81,6 +87,7 @@ oakley_responder_conf() {
 config setup
 	dataplane=none
 	uniqueids=no
+$SETUP_LINES
 
 conn load
 	left=$EAST
@@ -99,7 +106,7 @@ EOF
 oakley_initiator_conf() {
 	local dir=$1 group=$2 n=$3
 	mkdir -p "$dir"
-	printf 'config setup\n\tdataplane=none\n\tuniqueids=no\n\n' >"$dir/ipsec.conf"
+	printf 'config setup\n\tdataplane=none\n\tuniqueids=no\n%s\n\n' "$SETUP_LINES" >"$dir/ipsec.conf"
 	awk -v n="$n" -v w="$WEST" -v e="$EAST" -v g="$group" 'BEGIN {
 		for (i = 0; i < n; i++) {
 			h = i + 1
@@ -197,7 +204,7 @@ PERF_PIDS=()
 load_run() {
 	local pid=$1 out=$T_OUT/load.out lpid
 	: >"$out"
-	ip netns exec "$W" "$LOAD" -n "$N" -c "$C" -g "$GROUP" -k "$PSK" -l "$WEST" -H -q "$EAST" \
+	ip netns exec "$W" "$LOAD" -n "$N" -c "$C" -g "$GROUP" -k "$PSK" -l "$WEST" ${LOAD_SETUP[@]+"${LOAD_SETUP[@]}"} -H -q "$EAST" \
 		>"$out" 2>"$T_OUT/load.err" &
 	lpid=$!
 	LIB_PIDS+=("$lpid")
@@ -320,7 +327,7 @@ run_oakley_auto() {
 }
 
 log "$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); load: $(cut -d' ' -f1-3 /proc/loadavg)"
-log "N=$N (oakley-pair: $NPAIR), $C at a time, groups: $DH_GROUPS, $ROUNDS rounds"
+log "N=$N (oakley-pair: $NPAIR), $C at a time, groups: $DH_GROUPS, $ROUNDS rounds${SETUP:+, config setup: $SETUP}"
 for round in $(seq 1 "$ROUNDS"); do
 	for GROUP in $DH_GROUPS; do
 		for kind in $KINDS; do

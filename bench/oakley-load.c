@@ -52,18 +52,20 @@ struct load {
 	unsigned nwhys, whys_other;
 	bool hold, quiet, finished;
 	const char *group, *cipher;
+	char setup[512]; /* extra "config setup" lines (-s), each "\tKEY=VALUE\n" */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: oakley-load [-n N] [-c C] [-g GROUP] [-e CIPHER-INTEG] [-k PSK]\n"
-		   "                   [-l LOCALADDR] [-H] [-q] [-v] PEER\n"
+		   "                   [-l LOCALADDR] [-s KEY=VALUE]... [-H] [-q] [-v] PEER\n"
 		   "  -n  tunnels to bring up (default 1000)\n"
 		   "  -c  at most C exchanges in flight (default 32)\n"
 		   "  -g  DH group for Main Mode: ecp256, modp2048, ... (default ecp256)\n"
 		   "  -e  phase-1 and ESP cipher-integrity (default aes128-sha1)\n"
 		   "  -k  pre-shared key (default \"oakley-load\")\n"
 		   "  -l  local address (default: the one the route to PEER uses)\n"
+		   "  -s  one more line for config setup (threads=2, ...); repeatable\n"
 		   "  -H  after the report, hold the tunnels until SIGTERM or SIGINT\n"
 		   "  -q  no progress lines\n"
 		   "  -v  the engine's log at info level (-vv: debug)\n"
@@ -145,18 +147,18 @@ fail:
 static int load_template(struct load *l, const char *local, const char *peer, const char *psk,
 			 struct conf_addr *local_addr, struct conf **out)
 {
-	char conf_text[1024], secrets_text[600], cpath[64], spath[64], err[512];
+	char conf_text[2048], secrets_text[600], cpath[64], spath[64], err[512];
 	int cfd = -1, sfd = -1, ret, i;
 	size_t k;
 
 	ret = snprintf(conf_text, sizeof(conf_text),
-		       "config setup\n\tdataplane=none\n\tuniqueids=no\n\n"
+		       "config setup\n\tdataplane=none\n\tuniqueids=no\n%s\n"
 		       "conn t\n\tleft=%s\n\tleftid=@t0.load\n\tleftsubnet=10.0.0.1/32\n"
 		       "\tright=%s\n\trightsubnet=172.16.0.0/16\n\tike=%s-%s!\n\tesp=%s!\n"
 		       "\tauto=add\n",
-		       local, peer, l->cipher, l->group, l->cipher);
+		       l->setup, local, peer, l->cipher, l->group, l->cipher);
 	if (ret < 0 || (size_t)ret >= sizeof(conf_text)) {
-		fprintf(stderr, "oakley-load: -g or -e is too long\n");
+		fprintf(stderr, "oakley-load: -g, -e or -s is too long\n");
 		return -EINVAL;
 	}
 	i = snprintf(secrets_text, sizeof(secrets_text), ": PSK 0x");
@@ -290,6 +292,8 @@ static void tunnel_done(void *arg, bool ok, const char *why)
 	}
 	l->inflight--;
 	l->done++;
+	if (l->finished) /* the report is out: tunnels failed by the teardown */
+		return;
 	if (l->done == l->n)
 		finish(l);
 	else if (l->next < l->n)
@@ -332,8 +336,21 @@ static void on_signal(int signo, void *arg)
 	if (!l->finished) {
 		fprintf(stderr, "oakley-load: signal %d: stopping before the end\n", signo);
 		report(l);
+		l->finished = true;
 	}
 	loop_stop(l->loop);
+}
+
+/* -s KEY=VALUE: one line for config setup, no newline of its own. */
+static int add_setup(struct load *l, const char *kv)
+{
+	size_t used = strlen(l->setup);
+	int n;
+
+	if (!strchr(kv, '=') || strchr(kv, '\n'))
+		return -EINVAL;
+	n = snprintf(l->setup + used, sizeof(l->setup) - used, "\t%s\n", kv);
+	return n < 0 || (size_t)n >= sizeof(l->setup) - used ? -ENOSPC : 0;
 }
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
@@ -386,7 +403,7 @@ int main(int argc, char **argv)
 	struct conf_addr peer, local_addr;
 	int opt, verbose = 0, err;
 
-	while ((opt = getopt(argc, argv, "n:c:g:e:k:l:Hqvh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:g:e:k:l:s:Hqvh")) != -1) {
 		switch (opt) {
 		case 'n':
 			if (parse_uint(optarg, MAX_TUNNELS - 2, &l.n))
@@ -407,6 +424,10 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			local = optarg;
+			break;
+		case 's':
+			if (add_setup(&l, optarg))
+				goto bad;
 			break;
 		case 'H':
 			l.hold = true;

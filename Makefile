@@ -99,6 +99,14 @@ all: $(OUT)/xfrm-bulk
 $(OUT)/xfrm-bulk: $(OUT)/obj/bench/xfrm-bulk.o $(OUT)/liboakley.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Bench tools, on the same engine as oakleyd; not part of `all`: `make bench`.
+BENCH_BINS := $(OUT)/oakley-load
+
+bench: $(BENCH_BINS)
+
+$(OUT)/oakley-load: $(OUT)/obj/bench/oakley-load.o $(OUT)/liboakley.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(OUT)/liboakley.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
@@ -127,7 +135,7 @@ $(BUILD)/fuzz/obj/%.o: %.c $(FUZZ_STAMP)
 $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJS) $(FUZZ_STAMP)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
-.PHONY: FORCE all deps unit check check-unit check-fuzz check-net check-net-opt check-build check-vm fuzz fuzz-long demo clean format
+.PHONY: FORCE all bench deps unit check check-unit check-fuzz check-net check-net-opt check-build check-vm fuzz fuzz-long demo clean format
 
 deps:
 	@scripts/deps.sh
@@ -183,4 +191,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_BINS:=.d) $(UNIT_SRCS:tests/unit/%.c=$(OUT)/obj/tests/unit/%.d) \
-	 $(OUT)/obj/src/cmd/oakleyd.d $(OUT)/obj/src/cmd/oakleyctl.d $(OUT)/obj/bench/xfrm-bulk.d
+	 $(OUT)/obj/src/cmd/oakleyd.d $(OUT)/obj/src/cmd/oakleyctl.d $(OUT)/obj/bench/xfrm-bulk.d $(OUT)/obj/bench/oakley-load.d

@@ -10,7 +10,7 @@
 #include "conf/conf.h"
 
 #define CONF_MAX_INCLUDE_DEPTH 10
-#define CONF_MAX_FILE_BYTES    (4u << 20)
+#define CONF_MAX_FILE_BYTES    (64u << 20) /* 100,000 conns take about 15 MB */
 
 /* Where a setting was written; key is the spelling used (an alias too). */
 struct origin {
@@ -103,12 +103,16 @@ struct conf_ctx {
 	enum parse_where where; /* the section settings go to */
 	unsigned cur;		/* that section's index when where == IN_CONN */
 	struct section *secs;	/* conn sections, %default among them */
-	unsigned nsecs;
+	unsigned nsecs, capsecs;
+	struct name_index sec_by_name;
 	struct conf_setup setup;
 	unsigned setup_line[16]; /* duplicate detection in config setup */
 	struct conf_secret *secrets;
-	unsigned nsecrets;
+	unsigned nsecrets, capsecrets;
 };
+
+/* A section by name: its index, or -1. */
+int conf_find_section(const struct conf_ctx *ctx, const char *name);
 
 /* Records the first error as "FILE:LINE: message" (FILE: message when line
  * is 0); returns -EINVAL. */

@@ -28,6 +28,7 @@ struct xfrm;
 struct capture;
 struct keytables;
 struct halfopen_src;
+struct conn_index;
 
 /* Who is waiting for a connection to come up (oakleyctl up). */
 typedef void (*ike_up_fn)(void *arg, bool ok, const char *why);
@@ -211,6 +212,7 @@ struct ike_daemon {
 	 * malformed ones, and messages of an exchange that did not decrypt. */
 	uint64_t dropped_halfopen, dropped_first, dropped_undecryptable, dropped_am_rate;
 	uint64_t am_tokens, am_refill_ms; /* Aggressive Mode answers (halfopen.c) */
+	struct conn_index *conn_index;	  /* conn_next_for_peer's (conn_index.h) */
 };
 
 /* daemon.c */
@@ -233,6 +235,10 @@ void ike_note_failure(struct ike_daemon *d, const char *conn, const char *why);
 const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr_storage *local,
 				      const struct sockaddr_storage *remote,
 				      const struct conn *prev);
+/* The same, keeping those whose rightid takes the peer's ID (phase 1). */
+const struct conn *conn_next_for_peer_id(struct ike_daemon *d, const struct sockaddr_storage *local,
+					 const struct sockaddr_storage *remote,
+					 const struct wire_id *id, const struct conn *prev);
 
 /* sa.c */
 struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initiator);

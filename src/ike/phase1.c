@@ -332,8 +332,8 @@ static int phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
 	const struct conf_secret *s;
 	char got[300], ours[300];
 
-	while ((c = conn_next_for_peer(sa->d, &sa->local, &sa->remote, c))) {
-		if (!id_phase1_matches(&c->remote.id, id) || !ike_sa_suite_in(sa, c))
+	while ((c = conn_next_for_peer_id(sa->d, &sa->local, &sa->remote, id, c))) {
+		if (!ike_sa_suite_in(sa, c))
 			continue;
 		s = phase1_psk_for(sa->d->conf, c, &sa->local, &sa->remote, NULL);
 		if (!phase1_psk_is(sa, s)) {

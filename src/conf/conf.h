@@ -119,6 +119,8 @@ struct conf_setup {
 	unsigned retransmit_timeout_ms; /* retransmit_timeout=SECONDS (fractions too); 0: default */
 	unsigned retransmit_tries;	/* retransmit_tries=N; 0: default */
 	unsigned retransmit_limit_ms;	/* retransmit_limit=SECONDS: the doubling's cap; 0: none */
+	unsigned max_inflight;		/* max_inflight=N Main/Aggressive Modes we initiate at
+					   once, the rest queued; 0: default */
 };
 
 struct conf {

@@ -15,6 +15,7 @@
 #include "ike/id.h"
 #include "ike/informational.h"
 #include "ike/main_mode.h"
+#include "ike/pacing.h"
 #include "ike/phase1.h"
 #include "ike/quick.h"
 #include "ike/tap.h"
@@ -155,6 +156,8 @@ int ike_daemon_new(struct loop *loop, struct conf *conf, uint16_t port, struct i
 	if (!err)
 		conn_index_update(d);
 	if (!err)
+		err = pacing_new(d, conf->setup.max_inflight, &d->pacing);
+	if (!err)
 		err = ike_open_socks(d);
 	if (err) {
 		ike_daemon_free(d);
@@ -168,6 +171,8 @@ void ike_daemon_free(struct ike_daemon *d)
 {
 	unsigned i;
 
+	pacing_free(d->pacing, "oakleyd is shutting down");
+	d->pacing = NULL;
 	child_remove_conn(d, NULL, true);
 	while (d->sas) {
 		if (d->sas->state == IKE_SA_ESTABLISHED)
@@ -207,6 +212,8 @@ int ike_daemon_reload(struct ike_daemon *d, struct conf *conf)
 	 * new configuration. */
 	d->conf = conf;
 	conn_index_update(d);
+	if (d->pacing)
+		pacing_set_max(d->pacing, conf->setup.max_inflight);
 	return 0;
 }
 
@@ -650,6 +657,8 @@ int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 		fn(arg, false, "a negotiation for this connection is already under way");
 		return -EBUSY;
 	}
+	if (pacing_hold(d, c->name, fn, arg))
+		return 0; /* fn is called once it has been started and ended */
 	return phase1_initiate(d, c, fn, arg);
 }
 
@@ -659,6 +668,10 @@ int ike_down(struct ike_daemon *d, const char *name)
 	bool found = false;
 
 	child_remove_conn(d, name, true);
+	if (pacing_is_queued(d, name)) {
+		pacing_cancel(d, name, "brought down by the operator before it started");
+		found = true;
+	}
 	for (sa = d->sas; sa; sa = next) {
 		next = sa->next;
 		if (strcmp(sa->conn.name, name))

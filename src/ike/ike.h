@@ -29,6 +29,7 @@ struct capture;
 struct keytables;
 struct halfopen_src;
 struct conn_index;
+struct pacing;
 
 /* Who is waiting for a connection to come up (oakleyctl up). */
 typedef void (*ike_up_fn)(void *arg, bool ok, const char *why);
@@ -104,6 +105,7 @@ struct ike_sa {
 	 * dropped because theirs was used before (replays). */
 	struct msgid_set msgids;
 	unsigned replays;
+	bool paced; /* counted in flight by pacing.c */
 };
 
 enum quick_state {
@@ -213,6 +215,7 @@ struct ike_daemon {
 	uint64_t dropped_halfopen, dropped_first, dropped_undecryptable, dropped_am_rate;
 	uint64_t am_tokens, am_refill_ms; /* Aggressive Mode answers (halfopen.c) */
 	struct conn_index *conn_index;	  /* conn_next_for_peer's (conn_index.h) */
+	struct pacing *pacing;		  /* initiations in flight and queued (pacing.h) */
 };
 
 /* daemon.c */

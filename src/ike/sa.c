@@ -10,6 +10,7 @@
 #include "ike/halfopen.h"
 #include "ike/ike.h"
 #include "ike/informational.h"
+#include "ike/pacing.h"
 #include "ike/quick.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
@@ -49,6 +50,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	if (d->sas)
 		d->sas->prev = sa;
 	d->sas = sa;
+	pacing_started(sa);
 	/* Half-open SAs are bounded: nothing lingers when a peer vanishes. */
 	timer_arm(d->loop, &sa->expire, d->halfopen_timeout_ms);
 	return sa;
@@ -188,6 +190,7 @@ void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
 	ike_sa_log(sa, LOG_LVL_ERR, "%s", sa->why);
 	ike_note_failure(sa->d, sa->conn.name, sa->why);
 	sa->state = IKE_SA_DEAD;
+	pacing_finished(sa);
 	quick_fail_all(sa, sa->why);
 	ike_sa_notify_up(sa, false, sa->why);
 	timer_cancel(sa->d->loop, &sa->xmit.timer);
@@ -199,6 +202,7 @@ void ike_sa_established(struct ike_sa *sa)
 	struct ike_daemon *d = sa->d;
 
 	halfopen_del(sa);
+	pacing_finished(sa);
 	sa->state = IKE_SA_ESTABLISHED;
 	sa->why[0] = '\0'; /* a likely reason of a message dropped on the way */
 	sa->established_ms = loop_now_ms();
@@ -276,6 +280,7 @@ void ike_sa_free(struct ike_sa *sa)
 	struct ike_daemon *d = sa->d;
 
 	halfopen_del(sa);
+	pacing_finished(sa);
 	quick_free_all(sa);
 	ike_sa_notify_up(sa, false, sa->why[0] ? sa->why : "ISAKMP SA deleted");
 	if (sa->hashed)

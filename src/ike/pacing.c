@@ -1,0 +1,243 @@
+/* The queue is a FIFO of entries, one per connection name (a second
+ * `up` of a queued name joins its entry), and a hash of them by name.
+ * Freed slots are started from a zero-delay timer, never from inside the
+ * exchange that ended: that one may still be in its own handler. */
+#include "ike/pacing.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+
+struct waiter {
+	ike_up_fn fn;
+	void *arg;
+};
+
+struct pace_entry {
+	struct hnode by_name;
+	struct pace_entry *next;
+	char name[64];
+	uint64_t queued_ms;
+	struct waiter *w;
+	unsigned nw;
+};
+
+struct pacing {
+	struct ike_daemon *d;
+	unsigned max, inflight, nqueued;
+	struct pace_entry *head, **tail;
+	struct htable by_name;
+	struct timer drain;
+	bool draining; /* ike_up called from the drain: no queueing again */
+};
+
+static void pacing_drain(void *arg);
+
+int pacing_new(struct ike_daemon *d, unsigned max, struct pacing **out)
+{
+	struct pacing *p = calloc(1, sizeof(*p));
+	int err;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	err = htable_init(&p->by_name);
+	if (err) {
+		free(p);
+		return err;
+	}
+	p->d = d;
+	p->tail = &p->head;
+	pacing_set_max(p, max);
+	timer_init(&p->drain, pacing_drain, p);
+	*out = p;
+	return 0;
+}
+
+void pacing_set_max(struct pacing *p, unsigned max)
+{
+	p->max = max ? max : PACING_DEFAULT_MAX;
+	if (p->head && p->inflight < p->max)
+		timer_arm(p->d->loop, &p->drain, 0);
+}
+
+static struct pace_entry *find(const struct pacing *p, const char *name)
+{
+	uint64_t h = htable_hash(&p->by_name, name, strlen(name));
+	struct hnode *n;
+
+	for (n = htable_first(&p->by_name, h); n; n = htable_next(n, h)) {
+		struct pace_entry *e = container_of(n, struct pace_entry, by_name);
+
+		if (!strcmp(e->name, name))
+			return e;
+	}
+	return NULL;
+}
+
+/* Takes e out of the queue (it is not freed). */
+static void unlink_entry(struct pacing *p, struct pace_entry *e)
+{
+	struct pace_entry **pp;
+
+	for (pp = &p->head; *pp != e; pp = &(*pp)->next)
+		;
+	*pp = e->next;
+	if (p->tail == &e->next)
+		p->tail = pp;
+	htable_del(&p->by_name, &e->by_name);
+	p->nqueued--;
+}
+
+static bool add_waiter(struct pace_entry *e, ike_up_fn fn, void *arg)
+{
+	struct waiter *w = realloc(e->w, (e->nw + 1) * sizeof(*w));
+
+	if (!w)
+		return false;
+	e->w = w;
+	e->w[e->nw++] = (struct waiter){fn, arg};
+	return true;
+}
+
+/* Every caller of e hears the same answer; e is freed. */
+static void answer_all(void *arg, bool ok, const char *why)
+{
+	struct pace_entry *e = arg;
+	unsigned i;
+
+	for (i = 0; i < e->nw; i++)
+		if (e->w[i].fn)
+			e->w[i].fn(e->w[i].arg, ok, why);
+	free(e->w);
+	free(e);
+}
+
+bool pacing_hold(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
+{
+	struct pacing *p = d->pacing;
+	struct pace_entry *e;
+
+	if (!p || p->draining)
+		return false;
+	e = find(p, name);
+	if (!e && p->inflight < p->max && !p->head)
+		return false;
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return false; /* out of memory: start now rather than lose it */
+		snprintf(e->name, sizeof(e->name), "%s", name);
+		e->queued_ms = loop_now_ms();
+		htable_add(&p->by_name, &e->by_name, htable_hash(&p->by_name, name, strlen(name)));
+		*p->tail = e;
+		p->tail = &e->next;
+		p->nqueued++;
+	}
+	if (!add_waiter(e, fn, arg)) {
+		if (fn)
+			fn(arg, false, "out of memory queueing the start");
+		return true;
+	}
+	log_info("%s: queued: %u initiations in flight (max_inflight=%u), %u queued", name,
+		 p->inflight, p->max, p->nqueued);
+	return true;
+}
+
+void pacing_cancel(struct ike_daemon *d, const char *name, const char *why)
+{
+	struct pace_entry *e = d->pacing ? find(d->pacing, name) : NULL;
+
+	if (!e)
+		return;
+	unlink_entry(d->pacing, e);
+	answer_all(e, false, why);
+}
+
+/* Starts queued entries while there is room.  ike_up may answer at once
+ * (the conn is gone, or already up): then the next one goes. */
+static void pacing_drain(void *arg)
+{
+	struct pacing *p = arg;
+	struct pace_entry *e;
+
+	while (p->head && p->inflight < p->max) {
+		e = p->head;
+		unlink_entry(p, e);
+		log_debug("%s: leaves the queue after %llu ms", e->name,
+			  (unsigned long long)(loop_now_ms() - e->queued_ms));
+		p->draining = true;
+		if (e->nw == 1) {
+			struct waiter w = e->w[0];
+			char name[sizeof(e->name)];
+
+			memcpy(name, e->name, sizeof(name));
+			free(e->w);
+			free(e);
+			ike_up(p->d, name, w.fn, w.arg);
+		} else {
+			ike_up(p->d, e->name, answer_all, e);
+		}
+		p->draining = false;
+	}
+}
+
+void pacing_started(struct ike_sa *sa)
+{
+	struct pacing *p = sa->d->pacing;
+
+	if (!p || !sa->initiator || sa->paced)
+		return;
+	sa->paced = true;
+	p->inflight++;
+}
+
+void pacing_finished(struct ike_sa *sa)
+{
+	struct pacing *p = sa->d->pacing;
+
+	if (!p || !sa->paced)
+		return;
+	sa->paced = false;
+	p->inflight--;
+	if (p->head && p->inflight < p->max)
+		timer_arm(p->d->loop, &p->drain, 0);
+}
+
+void pacing_free(struct pacing *p, const char *why)
+{
+	struct pace_entry *e;
+
+	if (!p)
+		return;
+	timer_cancel(p->d->loop, &p->drain);
+	while ((e = p->head)) {
+		unlink_entry(p, e);
+		answer_all(e, false, why);
+	}
+	htable_free(&p->by_name);
+	free(p);
+}
+
+bool pacing_is_queued(const struct ike_daemon *d, const char *name)
+{
+	return d->pacing && find(d->pacing, name);
+}
+
+unsigned pacing_inflight(const struct ike_daemon *d)
+{
+	return d->pacing ? d->pacing->inflight : 0;
+}
+
+unsigned pacing_queued(const struct ike_daemon *d)
+{
+	return d->pacing ? d->pacing->nqueued : 0;
+}
+
+unsigned pacing_max(const struct ike_daemon *d)
+{
+	return d->pacing ? d->pacing->max : 0;
+}

@@ -150,8 +150,8 @@ static int set_max_inflight(struct conf_ctx *ctx, const struct setting *s)
 		return 0;
 	n = strtoul(s->value, &end, 10);
 	if (end == s->value || *end || n < 1 || n > 100000)
-		return conf_error(ctx, s->file, s->line, "max_inflight= takes 1 to 100000, not '%s'",
-				  s->value);
+		return conf_error(ctx, s->file, s->line,
+				  "max_inflight= takes 1 to 100000, not '%s'", s->value);
 	ctx->setup.max_inflight = (unsigned)n;
 	return 0;
 }

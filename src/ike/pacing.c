@@ -1,7 +1,9 @@
 /* The queue is a FIFO of entries, one per connection name (a second
  * `up` of a queued name joins its entry), and a hash of them by name.
- * Freed slots are started from a zero-delay timer, never from inside the
- * exchange that ended: that one may still be in its own handler. */
+ * Every start goes through it and out from a zero-delay timer: never from
+ * inside the exchange that ended (it may still be in its own handler),
+ * and never before a burst of starts (auto=start of thousands) has been
+ * queued, so no retransmission timer runs while the loop is busy queueing. */
 #include "ike/pacing.h"
 
 #include <errno.h>
@@ -124,8 +126,6 @@ bool pacing_hold(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg
 	if (!p || p->draining)
 		return false;
 	e = find(p, name);
-	if (!e && p->inflight < p->max && !p->head)
-		return false;
 	if (!e) {
 		e = calloc(1, sizeof(*e));
 		if (!e)
@@ -142,8 +142,11 @@ bool pacing_hold(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg
 			fn(arg, false, "out of memory queueing the start");
 		return true;
 	}
-	log_info("%s: queued: %u initiations in flight (max_inflight=%u), %u queued", name,
-		 p->inflight, p->max, p->nqueued);
+	if (p->inflight + p->nqueued > p->max || e->nw > 1)
+		log_info("%s: queued (%u in flight, %u queued, max_inflight=%u)", name, p->inflight,
+			 p->nqueued, p->max);
+	if (p->inflight < p->max && !timer_armed(&p->drain))
+		timer_arm(p->d->loop, &p->drain, 0);
 	return true;
 }
 

@@ -20,7 +20,9 @@ void pacing_free(struct pacing *p, const char *why);
 void pacing_set_max(struct pacing *p, unsigned max); /* 0: the default */
 
 /* ike_up, before it starts phase 1: true when the start was queued (fn
- * will be called once it ends), false when it may go now. */
+ * will be called once it ends; it goes out from the event loop, at once
+ * when there is room), false when it must go now (from the queue itself,
+ * or without memory to queue it). */
 bool pacing_hold(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg);
 /* A queued start taken back (oakleyctl down): its callers hear why. */
 void pacing_cancel(struct ike_daemon *d, const char *name, const char *why);

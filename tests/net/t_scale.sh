@@ -15,8 +15,8 @@ MAX=${SCALE_MAX_INFLIGHT:-64}
 WAIT=${SCALE_WAIT:-600}
 
 two_gateways v4
-gen_conf() { # DIR AUTO LEFTISWEST
-	awk -v n="$N" -v west="$WEST" -v east="$EAST" -v auto="$2" -v max="$MAX" 'BEGIN {
+gen_conf() { # DIR AUTO N MAX
+	awk -v n="$3" -v west="$WEST" -v east="$EAST" -v auto="$2" -v max="$4" 'BEGIN {
 		printf "config setup\n\tdataplane=none\n\tmax_inflight=%d\n\n", max
 		printf "conn %%default\n\tleft=%s\n\tright=%s\n\tike=aes128-sha1-ecp256!\n\tesp=aes128-sha1!\n\tauto=%s\n\n", west, east, auto
 		for (i = 1; i <= n; i++)
@@ -25,8 +25,37 @@ gen_conf() { # DIR AUTO LEFTISWEST
 	}' >"$1/ipsec.conf"
 	printf ': PSK "scale test"\n' >"$1/ipsec.secrets"
 }
-gen_conf "$WD" start
-gen_conf "$ED" add
+gen_conf "$WD" start "$N" "$MAX"
+gen_conf "$ED" add "$N" "$MAX"
+
+# First the queue itself, with max_inflight=2 and east not listening yet,
+# so that the first two Main Modes wait for it and the rest stay queued:
+# each `oakleyctl up` gets its answer when its start finally completes, a
+# second `up` of a queued name joins it, and `down` takes one back.
+PD=$T_OUT/pacing
+mkdir -p "$PD"
+gen_conf "$PD" add 6 2
+start_oakleyd "$W" "$PD"
+pids=()
+for i in 1 2 3 4 5 6 6; do
+	octl "$PD" up "c$i" >"$PD/up$i.${#pids[@]}" 2>&1 &
+	pids+=("$!")
+	# in order: c1 and c2 take the two slots, the rest queue behind them
+	wait_for 5 grep -q "c$i: \(initiating\|queued\)" "$PD/oakleyd.log" || fail "c$i did not start or queue"
+done
+wait_for 5 sh -c "[ \$(grep -c 'c6: queued' $PD/oakleyd.log) -eq 2 ]" || fail "the second up c6 did not join the queue"
+out=$(octl "$PD" down c5) || fail "down of a queued conn: $out"
+start_oakleyd "$E" "$ED"
+for i in 0 1 2 3 5 6; do
+	wait "${pids[$i]}" || fail "up ${i}: $(cat "$PD"/up*."$i")"
+done
+wait "${pids[4]}" && fail "up c5 succeeded after its down"
+grep -q 'brought down by the operator before it started' "$PD/up5.4" || fail "up c5: $(cat "$PD/up5.4")"
+grep -q 'c6: queued (2 in flight, 4 queued, max_inflight=2)' "$PD/oakleyd.log" ||
+	fail "west did not queue behind 2 in flight"
+stop_oakleyd "$PD"
+stop_oakleyd "$ED"
+log "queue: ok"
 
 start_oakleyd "$E" "$ED"
 t0=$(now_ms)
@@ -55,14 +84,19 @@ for d in "$WD" "$ED"; do
 done
 # The pacing did its work: starts were queued, never more in flight than
 # allowed, and nothing was sent twice for want of an answer.
-[ "$N" -le "$MAX" ] || assert_log "$WD" ": queued: $MAX initiations in flight \(max_inflight=$MAX\)"
-grep -q "queued: $((MAX + 1)) initiations" "$WD/oakleyd.log" && fail "more than $MAX in flight"
+[ "$N" -le "$MAX" ] || assert_log "$WD" ": queued \([0-9]+ in flight, [0-9]+ queued, max_inflight=$MAX\)"
+most=$(grep -o 'queued ([0-9]* in flight' "$WD/oakleyd.log" | tr -dc '0-9\n' | sort -n | tail -n 1)
+[ "${most:-0}" -le "$MAX" ] || fail "$most in flight, over max_inflight=$MAX"
 for d in "$WD" "$ED"; do
 	r=$(count "$d" 'retransmit [0-9]')
 	[ "$r" -eq 0 ] || fail "$d: $r retransmissions: $(grep -m 3 'retransmit [0-9]' "$d/oakleyd.log")"
 done
-octl "$WD" status | grep -q "initiations: 0 in flight, 0 queued (max_inflight=$MAX)" ||
-	fail "west's status does not show an empty queue: $(octl "$WD" status | grep initiations)"
+# status lists every SA and is cut short past about 600 today (to become
+# `status --summary` when it lands): checked where it is whole.
+if [ "$N" -le 200 ]; then
+	octl "$WD" status | grep -q "initiations: 0 in flight, 0 queued (max_inflight=$MAX)" ||
+		fail "west's status does not show an empty queue: $(octl "$WD" status | grep initiations)"
+fi
 stop_oakleyd "$WD"
 stop_oakleyd "$ED"
 log "ok"

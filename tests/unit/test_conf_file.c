@@ -364,8 +364,7 @@ int main(void)
 		cmocka_unit_test(test_syntax),	       cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_duplicate_conn), cmocka_unit_test(test_include),
 		cmocka_unit_test(test_io_errors),      cmocka_unit_test(test_getifaddrs),
-		cmocka_unit_test(test_retransmit),
-		cmocka_unit_test(test_max_inflight),
+		cmocka_unit_test(test_retransmit),     cmocka_unit_test(test_max_inflight),
 		cmocka_unit_test(test_many_conns),
 	};
 

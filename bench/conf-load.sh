@@ -38,8 +38,7 @@ echo $! >"$WD/oakleyd.pid"
 LIB_PIDS+=("$!")
 # Up once it answers a command: the configuration is loaded and the
 # daemon's lookups are built.
-until [ -S "$sock" ] && octl "$WD" down no-such-conn >/dev/null 2>&1 ||
-	octl "$WD" down no-such-conn 2>&1 | grep -q 'no connection named'; do
+until [ -S "$sock" ] && octl "$WD" down no-such-conn 2>&1 | grep -q 'no connection named'; do
 	kill -0 "$(cat "$WD/oakleyd.pid")" 2>/dev/null || fail "oakleyd died: $(tail -n 5 "$WD/oakleyd.log")"
 	sleep 0.01
 done

@@ -267,6 +267,9 @@ static void ctx_free(struct conf_ctx *ctx)
 	for (i = 0; i < ctx->nsecs; i++)
 		free(ctx->secs[i].also);
 	free(ctx->secs);
+	for (i = 0; i < ctx->nlists; i++)
+		free(ctx->lists[i]);
+	free(ctx->lists);
 	name_index_free(&ctx->sec_by_name);
 	if (ctx->secrets) {
 		OPENSSL_cleanse(ctx->secrets, ctx->nsecrets * sizeof(*ctx->secrets));

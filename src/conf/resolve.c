@@ -245,7 +245,7 @@ static int proposals(struct conf_ctx *ctx, const struct conn_opts *o, enum conn_
 	char why[256];
 
 	if (is_set(o, k)) {
-		*out = k == CK_IKE ? o->ike : o->esp;
+		*out = *(k == CK_IKE ? o->ike : o->esp);
 		return 0;
 	}
 	if (conf_proposals_parse(k == CK_IKE ? "ike" : "esp",

@@ -189,8 +189,8 @@ void status_text(struct ike_daemon *d, struct buf *out)
 		   " that did not decrypt, %" PRIu64 " Aggressive Mode over the rate\n",
 		   d->halfopen, d->dropped_halfopen, d->dropped_first, d->dropped_undecryptable,
 		   d->dropped_am_rate);
-	out_printf(out, "  initiations: %u in flight, %u queued (max_inflight=%u)\n",
-		   pacing_inflight(d), pacing_queued(d), pacing_max(d));
+	out_printf(out, "  initiations: %u in flight, %u queued (window %u, max_inflight=%u)\n",
+		   pacing_inflight(d), pacing_queued(d), pacing_window(d), pacing_max(d));
 	out_printf(out, "IPsec SAs:\n");
 	if (!d->children)
 		out_printf(out, "  none\n");

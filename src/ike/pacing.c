@@ -27,9 +27,19 @@ struct pace_entry {
 	unsigned nw;
 };
 
+/* The window: how many may be in flight now, up to max.  A retransmitted
+ * first message halves it (at most once a second: one burst of timeouts
+ * is one signal), and each phase 1 established widens it by one in every
+ * window's worth, as TCP's congestion avoidance does.  A peer (or this
+ * loop) slower than the window lets through gets fewer at once. */
+#define WINDOW_MIN	     4
+#define WINDOW_SHRINK_GAP_MS 1000
+
 struct pacing {
 	struct ike_daemon *d;
-	unsigned max, inflight, nqueued;
+	unsigned max, window, inflight, nqueued;
+	unsigned acked; /* established since the window last grew */
+	uint64_t shrunk_ms;
 	struct pace_entry *head, **tail;
 	struct htable by_name;
 	struct timer drain;
@@ -62,7 +72,8 @@ int pacing_new(struct ike_daemon *d, unsigned max, struct pacing **out)
 void pacing_set_max(struct pacing *p, unsigned max)
 {
 	p->max = max ? max : PACING_DEFAULT_MAX;
-	if (p->head && p->inflight < p->max)
+	p->window = p->max;
+	if (p->head && p->inflight < p->window)
 		timer_arm(p->d->loop, &p->drain, 0);
 }
 
@@ -145,7 +156,7 @@ bool pacing_hold(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg
 	if (p->inflight + p->nqueued > p->max || e->nw > 1)
 		log_info("%s: queued (%u in flight, %u queued, max_inflight=%u)", name, p->inflight,
 			 p->nqueued, p->max);
-	if (p->inflight < p->max && !timer_armed(&p->drain))
+	if (p->inflight < p->window && !timer_armed(&p->drain))
 		timer_arm(p->d->loop, &p->drain, 0);
 	return true;
 }
@@ -167,7 +178,7 @@ static void pacing_drain(void *arg)
 	struct pacing *p = arg;
 	struct pace_entry *e;
 
-	while (p->head && p->inflight < p->max) {
+	while (p->head && p->inflight < p->window) {
 		e = p->head;
 		unlink_entry(p, e);
 		log_debug("%s: leaves the queue after %llu ms", e->name,
@@ -198,7 +209,7 @@ void pacing_started(struct ike_sa *sa)
 	p->inflight++;
 }
 
-void pacing_finished(struct ike_sa *sa)
+void pacing_finished(struct ike_sa *sa, bool established)
 {
 	struct pacing *p = sa->d->pacing;
 
@@ -206,8 +217,28 @@ void pacing_finished(struct ike_sa *sa)
 		return;
 	sa->paced = false;
 	p->inflight--;
-	if (p->head && p->inflight < p->max)
+	if (established && p->window < p->max && ++p->acked >= p->window) {
+		p->acked = 0;
+		p->window++;
+	}
+	if (p->head && p->inflight < p->window)
 		timer_arm(p->d->loop, &p->drain, 0);
+}
+
+void pacing_retransmitted(struct ike_sa *sa)
+{
+	struct pacing *p = sa->d->pacing;
+	unsigned was;
+
+	if (!p || !sa->paced || loop_now_ms() - p->shrunk_ms < WINDOW_SHRINK_GAP_MS ||
+	    p->window <= WINDOW_MIN)
+		return;
+	was = p->window;
+	p->window = p->window / 2 > WINDOW_MIN ? p->window / 2 : WINDOW_MIN;
+	p->acked = 0;
+	p->shrunk_ms = loop_now_ms();
+	log_info("initiations: a retransmission (#%u %s): window %u, was %u (max_inflight=%u)",
+		 sa->serial, sa->conn.name, p->window, was, p->max);
 }
 
 void pacing_free(struct pacing *p, const char *why)
@@ -243,4 +274,9 @@ unsigned pacing_queued(const struct ike_daemon *d)
 unsigned pacing_max(const struct ike_daemon *d)
 {
 	return d->pacing ? d->pacing->max : 0;
+}
+
+unsigned pacing_window(const struct ike_daemon *d)
+{
+	return d->pacing ? d->pacing->window : 0;
 }

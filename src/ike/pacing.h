@@ -1,7 +1,8 @@
 /* Initiation pacing: at most max_inflight Main or Aggressive Modes that we
  * initiate are in flight at once; further starts (auto=start, oakleyctl
  * up) wait in a queue, in the order they came, and go out as earlier ones
- * end, established or failed.  So a gateway with thousands of auto=start
+ * end, established or failed (fewer while the peer answers late: see
+ * pacing.c).  So a gateway with thousands of auto=start
  * connections never sends more first messages at once than its peer's
  * socket can hold.  A queued start keeps its caller: the answer comes when
  * it completes, as if it had not waited. */
@@ -28,13 +29,16 @@ bool pacing_hold(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg
 void pacing_cancel(struct ike_daemon *d, const char *name, const char *why);
 
 /* sa.c: an initiator's phase 1 began, and ended (established, failed or
- * freed; counted once). */
+ * freed; counted once); one of its messages was sent again (the window
+ * narrows: see pacing.c). */
 void pacing_started(struct ike_sa *sa);
-void pacing_finished(struct ike_sa *sa);
+void pacing_finished(struct ike_sa *sa, bool established);
+void pacing_retransmitted(struct ike_sa *sa);
 
 bool pacing_is_queued(const struct ike_daemon *d, const char *name);
 unsigned pacing_inflight(const struct ike_daemon *d);
 unsigned pacing_queued(const struct ike_daemon *d);
 unsigned pacing_max(const struct ike_daemon *d);
+unsigned pacing_window(const struct ike_daemon *d); /* in flight allowed now, <= max */
 
 #endif

@@ -190,7 +190,7 @@ void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
 	ike_sa_log(sa, LOG_LVL_ERR, "%s", sa->why);
 	ike_note_failure(sa->d, sa->conn.name, sa->why);
 	sa->state = IKE_SA_DEAD;
-	pacing_finished(sa);
+	pacing_finished(sa, false);
 	quick_fail_all(sa, sa->why);
 	ike_sa_notify_up(sa, false, sa->why);
 	timer_cancel(sa->d->loop, &sa->xmit.timer);
@@ -202,7 +202,7 @@ void ike_sa_established(struct ike_sa *sa)
 	struct ike_daemon *d = sa->d;
 
 	halfopen_del(sa);
-	pacing_finished(sa);
+	pacing_finished(sa, true);
 	sa->state = IKE_SA_ESTABLISHED;
 	sa->why[0] = '\0'; /* a likely reason of a message dropped on the way */
 	sa->established_ms = loop_now_ms();
@@ -237,6 +237,7 @@ static void ike_sa_retransmit(void *arg)
 	struct ike_sa *sa = arg;
 
 	if (xmit_retransmit(sa->d, &sa->xmit, &sa->local)) {
+		pacing_retransmitted(sa);
 		ike_sa_log(sa, LOG_LVL_INFO, "no answer from peer yet, retransmit %u",
 			   sa->xmit.tries);
 		return;
@@ -280,7 +281,7 @@ void ike_sa_free(struct ike_sa *sa)
 	struct ike_daemon *d = sa->d;
 
 	halfopen_del(sa);
-	pacing_finished(sa);
+	pacing_finished(sa, false);
 	quick_free_all(sa);
 	ike_sa_notify_up(sa, false, sa->why[0] ? sa->why : "ISAKMP SA deleted");
 	if (sa->hashed)

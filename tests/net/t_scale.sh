@@ -103,7 +103,7 @@ done
 # status lists every SA and is cut short past about 600 today (to become
 # `status --summary` when it lands): checked where it is whole.
 if [ "$N" -le 200 ]; then
-	octl "$WD" status | grep -q "initiations: 0 in flight, 0 queued (max_inflight=$MAX)" ||
+	octl "$WD" status | grep -q "initiations: 0 in flight, 0 queued (window [0-9]*, max_inflight=$MAX)" ||
 		fail "west's status does not show an empty queue: $(octl "$WD" status | grep initiations)"
 fi
 stop_oakleyd "$WD"

@@ -126,11 +126,12 @@ static void conns_text(struct ike_daemon *d, struct buf *out)
 		end_str(&c->remote, r);
 		proposals_str("ike", &c->ike, ike, sizeof(ike));
 		proposals_str("esp", &c->esp, esp, sizeof(esp));
-		out_printf(out, "  %s: %s ... %s, %s%s, %s, auto=%s\n      %s%s %s%s\n", c->name, l,
-			   r, c->aggressive ? "Aggressive Mode" : "Main Mode",
+		out_printf(out, "  %s: %s ... %s, %s%s, %s, auto=%s%s\n      %s%s %s%s\n", c->name,
+			   l, r, c->aggressive ? "Aggressive Mode" : "Main Mode",
 			   c->authby == IKE_AUTH_PSK ? " PSK" : "",
 			   c->mode == MODE_TUNNEL ? "tunnel" : "transport", auto_name(c->auto_),
-			   ike, c->ike.strict ? "!" : "", esp, c->esp.strict ? "!" : "");
+			   pacing_is_queued(d, c->name) ? ", queued to start" : "", ike,
+			   c->ike.strict ? "!" : "", esp, c->esp.strict ? "!" : "");
 	}
 }
 

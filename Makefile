@@ -165,7 +165,7 @@ check-net:
 
 # The optimised build users run carries tunnels too, not only the sanitizer
 # build: -O2 and _FORTIFY_SOURCE change what the code does at the edges.
-NET_OPT_TESTS ?= t_basic t_algorithms
+NET_OPT_TESTS ?= t_basic t_algorithms t_scale
 check-net-opt:
 	@$(MAKE) --no-print-directory all
 	@NET_SUITE=net-O2 tests/net/run.sh $(BUILD) $(NET_OPT_TESTS)

@@ -28,6 +28,8 @@ struct xfrm;
 struct capture;
 struct keytables;
 struct halfopen_src;
+struct conn_index;
+struct pacing;
 
 /* Where an exchange's messages go and come from: every send takes one
  * (NAT-T's port change and keepalives will live here too). */
@@ -154,6 +156,7 @@ struct ike_sa {
 	 * dropped because theirs was used before (replays). */
 	struct msgid_set msgids;
 	unsigned replays;
+	bool paced; /* counted in flight by pacing.c */
 };
 
 enum quick_state {
@@ -259,6 +262,8 @@ struct ike_daemon {
 	void *send_arg;
 	struct exchange *ended; /* to be freed from the loop (exchange_end) */
 	struct timer reap;
+	struct conn_index *conn_index; /* conn_next_for_peer's (conn_index.h) */
+	struct pacing *pacing;	       /* initiations in flight and queued (pacing.h) */
 };
 
 /* daemon.c */
@@ -287,6 +292,10 @@ void ike_note_failure(struct ike_daemon *d, const char *conn, const char *why);
 const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr_storage *local,
 				      const struct sockaddr_storage *remote,
 				      const struct conn *prev);
+/* The same, keeping those whose rightid takes the peer's ID (phase 1). */
+const struct conn *conn_next_for_peer_id(struct ike_daemon *d, const struct sockaddr_storage *local,
+					 const struct sockaddr_storage *remote,
+					 const struct wire_id *id, const struct conn *prev);
 
 /* sa.c */
 struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initiator);

@@ -10,6 +10,7 @@
 #include "ike/halfopen.h"
 #include "ike/ike.h"
 #include "ike/informational.h"
+#include "ike/pacing.h"
 #include "ike/quick.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
@@ -44,6 +45,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	if (d->sas)
 		d->sas->prev = sa;
 	d->sas = sa;
+	pacing_started(sa);
 	/* Half-open SAs are bounded: nothing lingers when a peer vanishes. */
 	timer_arm(d->loop, &sa->expire, d->halfopen_timeout_ms);
 	return sa;
@@ -207,6 +209,7 @@ void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
 	ike_sa_log(sa, LOG_LVL_ERR, "%s", why);
 	ike_note_failure(sa->d, sa->conn->name, why);
 	sa->state = IKE_SA_DEAD;
+	pacing_finished(sa, false);
 	quick_fail_all(sa, why);
 	ike_sa_notify_up(sa, false, why);
 	timer_cancel(sa->d->loop, &sa->xmit.timer);
@@ -218,6 +221,7 @@ void ike_sa_established(struct ike_sa *sa)
 	struct ike_daemon *d = sa->d;
 
 	halfopen_del(sa);
+	pacing_finished(sa, true);
 	sa->state = IKE_SA_ESTABLISHED;
 	ike_sa_set_why(sa, ""); /* a likely reason of a message dropped on the way */
 	/* The negotiation is over: the SA keeps its keys and IV base only. */
@@ -262,6 +266,7 @@ static void ike_sa_retransmit(void *arg)
 		return;
 	}
 	if (xmit_retransmit(sa, &sa->xmit)) {
+		pacing_retransmitted(sa);
 		ike_sa_log(sa, LOG_LVL_INFO, "no answer from peer yet, retransmit %u",
 			   sa->xmit.tries);
 		return;
@@ -305,6 +310,7 @@ void ike_sa_free(struct ike_sa *sa)
 	struct ike_daemon *d = sa->d;
 
 	halfopen_del(sa);
+	pacing_finished(sa, false);
 	quick_free_all(sa);
 	ike_sa_notify_up(sa, false, ike_sa_why(sa)[0] ? ike_sa_why(sa) : "ISAKMP SA deleted");
 	if (sa->hashed)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ike/aggressive_mode.h"
+#include "ike/by_conn.h"
 #include "ike/child.h"
 #include "ike/exchange.h"
 #include "ike/halfopen.h"
@@ -150,6 +151,8 @@ static int ike_daemon_alloc(struct loop *loop, struct conf *conf, uint16_t port,
 		err = htable_init(&d->quick_by_msgid);
 	if (!err)
 		err = htable_init(&d->child_by_spi);
+	if (!err)
+		err = by_conn_init(d);
 	return err;
 }
 
@@ -220,6 +223,7 @@ void ike_daemon_free(struct ike_daemon *d)
 	htable_free(&d->sa_by_icookie);
 	htable_free(&d->quick_by_msgid);
 	htable_free(&d->child_by_spi);
+	by_conn_free(d);
 	halfopen_free(d);
 	while (d->failures) {
 		struct ike_failure *f = d->failures;
@@ -667,14 +671,11 @@ int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 
 int ike_down(struct ike_daemon *d, const char *name)
 {
-	struct ike_sa *sa, *next;
+	struct ike_sa *sa;
 	bool found = false;
 
 	child_remove_conn(d, name, true);
-	for (sa = d->sas; sa; sa = next) {
-		next = sa->next;
-		if (strcmp(sa->conn->name, name))
-			continue;
+	while ((sa = ike_sa_of_conn(d, name))) {
 		found = true;
 		if (sa->state == IKE_SA_ESTABLISHED)
 			info_send_delete_isakmp(sa);

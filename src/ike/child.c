@@ -10,6 +10,7 @@
 
 #include "crypto/keying.h"
 #include "crypto/rand.h"
+#include "ike/by_conn.h"
 #include "ike/child.h"
 #include "ike/id.h"
 #include "ike/informational.h"
@@ -389,6 +390,7 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	if (d->children)
 		d->children->prev = c;
 	d->children = c;
+	child_index(c);
 	child_log_up(c, sa);
 	c = NULL;
 out:
@@ -408,6 +410,7 @@ void child_remove(struct child_sa *c, bool send_delete)
 		if (sa && sa->state == IKE_SA_ESTABLISHED)
 			info_send_delete_esp(sa, c->spi_in);
 	}
+	child_unindex(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -444,21 +447,20 @@ void child_remove_conn(struct ike_daemon *d, const char *name, bool send_delete)
 {
 	struct child_sa *c, *next;
 
+	if (name) { /* one connection's: through its chain, not every SA */
+		while ((c = child_find_conn(d, name)))
+			child_remove(c, send_delete);
+		return;
+	}
 	for (c = d->children; c; c = next) {
 		next = c->next;
-		if (!name || !strcmp(c->conn_name, name))
-			child_remove(c, send_delete);
+		child_remove(c, send_delete);
 	}
 }
 
 bool child_conn_up(struct ike_daemon *d, const char *name)
 {
-	struct child_sa *c;
-
-	for (c = d->children; c; c = c->next)
-		if (!strcmp(c->conn_name, name))
-			return true;
-	return false;
+	return child_find_conn(d, name) != NULL;
 }
 
 int child_stats(const struct child_sa *c, struct xfrm_sa_stats *in, struct xfrm_sa_stats *out)

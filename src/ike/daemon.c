@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ike/aggressive_mode.h"
+#include "ike/by_conn.h"
 #include "ike/child.h"
 #include "ike/conn_index.h"
 #include "ike/exchange.h"
@@ -158,6 +159,8 @@ static int ike_daemon_alloc(struct loop *loop, struct conf *conf, uint16_t port,
 		conn_index_update(d);
 	if (!err)
 		err = pacing_new(d, conf->setup.max_inflight, &d->pacing);
+	if (!err)
+		err = by_conn_init(d);
 	return err;
 }
 
@@ -231,6 +234,7 @@ void ike_daemon_free(struct ike_daemon *d)
 	htable_free(&d->quick_by_msgid);
 	htable_free(&d->child_by_spi);
 	conn_index_free(d->conn_index);
+	by_conn_free(d);
 	halfopen_free(d);
 	while (d->failures) {
 		struct ike_failure *f = d->failures;
@@ -702,7 +706,7 @@ int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 
 int ike_down(struct ike_daemon *d, const char *name)
 {
-	struct ike_sa *sa, *next;
+	struct ike_sa *sa;
 	bool found = false;
 
 	child_remove_conn(d, name, true);
@@ -710,10 +714,7 @@ int ike_down(struct ike_daemon *d, const char *name)
 		pacing_cancel(d, name, "brought down by the operator before it started");
 		found = true;
 	}
-	for (sa = d->sas; sa; sa = next) {
-		next = sa->next;
-		if (strcmp(sa->conn->name, name))
-			continue;
+	while ((sa = ike_sa_of_conn(d, name))) {
 		found = true;
 		if (sa->state == IKE_SA_ESTABLISHED)
 			info_send_delete_isakmp(sa);

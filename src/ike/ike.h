@@ -113,6 +113,8 @@ struct exchange {
 struct ike_sa {
 	struct hnode by_icookie;
 	bool hashed;
+	struct hnode by_conn, by_ids; /* by_conn.c */
+	bool conn_indexed;
 	struct halfopen_src *halfopen; /* a responder SA counted in d->halfopen */
 	struct ike_sa *next, *prev;    /* the daemon's list, for status and shutdown */
 	struct ike_daemon *d;
@@ -188,6 +190,8 @@ struct quick {
 /* An installed (or negotiated, with dataplane=none) pair of IPsec SAs. */
 struct child_sa {
 	struct child_sa *next, *prev;
+	struct hnode by_conn; /* by_conn.c */
+	bool conn_indexed;
 	struct ike_daemon *d;
 	unsigned serial;
 	char conn_name[64];
@@ -235,6 +239,7 @@ struct ike_daemon {
 	struct htable sa_by_icookie;
 	struct htable quick_by_msgid;
 	struct htable child_by_spi;
+	struct htable sa_by_conn, sa_by_ids, child_by_conn; /* by_conn.c */
 	int xfrm_events; /* kernel expire notices; -1 without a kernel */
 	struct ike_sa *sas;
 	struct child_sa *children;

@@ -7,6 +7,7 @@
 
 #include "crypto/dh.h"
 #include "crypto/rand.h"
+#include "ike/by_conn.h"
 #include "ike/halfopen.h"
 #include "ike/ike.h"
 #include "ike/informational.h"
@@ -98,17 +99,6 @@ struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie
 	return NULL;
 }
 
-struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool established)
-{
-	struct ike_sa *sa;
-
-	for (sa = d->sas; sa; sa = sa->next)
-		if (!strcmp(sa->conn->name, name) && sa->state != IKE_SA_DEAD &&
-		    (!established || sa->state == IKE_SA_ESTABLISHED))
-			return sa;
-	return NULL;
-}
-
 /* Another connection may use this ISAKMP SA only if it would have
  * accepted it: the same peer identity and authentication, and the
  * negotiated algorithms in its ike= list. */
@@ -129,23 +119,6 @@ bool ike_sa_suite_in(const struct ike_sa *sa, const struct conn *c)
 		    c->ike.p[i].dh == sa->group)
 			return true;
 	return false;
-}
-
-/* An established ISAKMP SA that connection c may use: its own, or one
- * between the same gateways that fits it. */
-struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c)
-{
-	struct ike_sa *sa = ike_sa_find_conn(d, c->name, true);
-
-	if (sa)
-		return sa;
-	for (sa = d->sas; sa; sa = sa->next)
-		if (sa->state == IKE_SA_ESTABLISHED && ike_sa_fits(sa, c) &&
-		    (c->remote.addr.family == AF_UNSPEC ||
-		     conf_addr_is(&c->remote.addr, &sa->ep.remote)) &&
-		    conf_addr_is(&c->local.addr, &sa->ep.local))
-			return sa;
-	return NULL;
 }
 
 void ike_sa_log(const struct ike_sa *sa, int lvl, const char *fmt, ...)
@@ -315,6 +288,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_sa_notify_up(sa, false, ike_sa_why(sa)[0] ? ike_sa_why(sa) : "ISAKMP SA deleted");
 	if (sa->hashed)
 		htable_del(&d->sa_by_icookie, &sa->by_icookie);
+	ike_sa_unindex(sa);
 	if (sa->prev)
 		sa->prev->next = sa->next;
 	else

@@ -276,8 +276,9 @@ run_oakley_pair() {
 	RSS0=$(rss_kb "$pid")
 	CPU0=$(cpu_ms "$pid")
 	t0=$(now_ms)
-	seq 0 $((NPAIR - 1)) | xargs -P "$C" -I{} "$OAKLEYCTL" -c "$(ctl_sock "$WD")" up t{} \
-		>/dev/null 2>&1 || true
+	# One oakleyctl for all of them (names on stdin), C at a time.
+	seq 0 $((NPAIR - 1)) | sed 's/^/t/' |
+		"$OAKLEYCTL" -c "$(ctl_sock "$WD")" -p "$C" up - >/dev/null 2>&1 || true
 	t1=$(now_ms)
 	sleep 0.5
 	RSS1=$(rss_kb "$pid")

@@ -12,8 +12,8 @@
 # SCALE_BENCH=1 only measures: it prints the rate, failures and
 # retransmissions (e.g. with SCALE_MAX_INFLIGHT=100000, no pacing) and
 # asserts nothing about them.
-# Counts come from the logs: `oakleyctl status` lists every SA and is cut
-# short at this size until it streams; `status --summary` will replace them.
+# Counts come from the logs and from `oakleyctl status --summary`, and the
+# full `status` listing must hold all N.
 . "$(dirname "$0")/oakley.sh"
 
 N=${SCALE_N:-20000}
@@ -112,12 +112,19 @@ for d in "$WD" "$ED"; do
 		fail "$d: first messages were refused: $(grep -m 3 'dropped' "$d/oakleyd.log")"
 done
 log "retransmissions: west $(count "$WD" 'retransmit [0-9]'), east $(count "$ED" 'retransmit [0-9]'); window changes: $(count "$WD" 'initiations: a retransmission')"
-# status lists every SA and is cut short past about 600 today (to become
-# `status --summary` when it lands): checked where it is whole.
-if [ "$N" -le 200 ]; then
-	octl "$WD" status | grep -q "initiations: 0 in flight, 0 queued (window [0-9]*, max_inflight=$MAX)" ||
-		fail "west's status does not show an empty queue: $(octl "$WD" status | grep initiations)"
-fi
+# The daemons' own counts agree with their logs, and the full listing
+# streams whole at this size.
+for d in "$WD" "$ED"; do
+	sum=$(octl "$d" status --summary)
+	printf '%s\n' "$sum" | grep -qx "isakmp_sas_established: $N" ||
+		fail "$d: status --summary: $(printf '%s\n' "$sum" | grep isakmp_sas_established), not $N"
+	printf '%s\n' "$sum" | grep -qx "ipsec_sas: $N" ||
+		fail "$d: status --summary: $(printf '%s\n' "$sum" | grep '^ipsec_sas:'), not $N"
+	full=$(octl "$d" status | grep -c 'ESP tunnel')
+	[ "$full" -eq "$N" ] || fail "$d: status lists $full IPsec SAs, not $N"
+done
+octl "$WD" status | grep -q "initiations: 0 in flight, 0 queued (window [0-9]*, max_inflight=$MAX)" ||
+	fail "west's status does not show an empty queue: $(octl "$WD" status | grep initiations)"
 stop_oakleyd "$WD"
 stop_oakleyd "$ED"
 log "ok"

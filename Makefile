@@ -93,6 +93,20 @@ $(OUT)/oakleyd: $(OUT)/obj/src/cmd/oakleyd.o $(OUT)/liboakley.a
 $(OUT)/oakleyctl: $(OUT)/obj/src/cmd/oakleyctl.o $(OUT)/liboakley.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# bench/xfrm-bulk: N tunnels into the kernel and out, batched or one ack at
+# a time (tests/vm/t_xfrm_bulk.sh).  Built with `all`, so check-vm has it.
+all: $(OUT)/xfrm-bulk
+$(OUT)/xfrm-bulk: $(OUT)/obj/bench/xfrm-bulk.o $(OUT)/liboakley.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Bench tools, on the same engine as oakleyd; not part of `all`: `make bench`.
+BENCH_BINS := $(OUT)/oakley-load
+
+bench: $(BENCH_BINS)
+
+$(OUT)/oakley-load: $(OUT)/obj/bench/oakley-load.o $(OUT)/liboakley.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(OUT)/liboakley.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
@@ -121,7 +135,7 @@ $(BUILD)/fuzz/obj/%.o: %.c $(FUZZ_STAMP)
 $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJS) $(FUZZ_STAMP)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
-.PHONY: FORCE all deps unit check check-unit check-fuzz check-net check-net-opt check-build check-vm fuzz fuzz-long demo clean format
+.PHONY: FORCE all bench deps unit check check-unit check-fuzz check-net check-net-opt check-build check-vm fuzz fuzz-long demo clean format
 
 deps:
 	@scripts/deps.sh
@@ -151,7 +165,7 @@ check-net:
 
 # The optimised build users run carries tunnels too, not only the sanitizer
 # build: -O2 and _FORTIFY_SOURCE change what the code does at the edges.
-NET_OPT_TESTS ?= t_basic t_algorithms
+NET_OPT_TESTS ?= t_basic t_algorithms t_scale
 check-net-opt:
 	@$(MAKE) --no-print-directory all
 	@NET_SUITE=net-O2 tests/net/run.sh $(BUILD) $(NET_OPT_TESTS)
@@ -177,4 +191,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(LIB_OBJS:.o=.d) $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_BINS:=.d) $(UNIT_SRCS:tests/unit/%.c=$(OUT)/obj/tests/unit/%.d) \
-	 $(OUT)/obj/src/cmd/oakleyd.d $(OUT)/obj/src/cmd/oakleyctl.d
+	 $(OUT)/obj/src/cmd/oakleyd.d $(OUT)/obj/src/cmd/oakleyctl.d $(OUT)/obj/bench/xfrm-bulk.d $(OUT)/obj/bench/oakley-load.d

@@ -8,6 +8,7 @@
 #include <ifaddrs.h>
 #include <libgen.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,28 +202,43 @@ int conf_begin_setup(struct conf_ctx *ctx, const char *file, unsigned line)
 	return 0;
 }
 
+_Static_assert(offsetof(struct section, name) == 0 && offsetof(struct conn, name) == 0,
+	       "the name indices find a record's name at its start");
+
+int conf_find_section(const struct conf_ctx *ctx, const char *name)
+{
+	return (int)name_index_find(&ctx->sec_by_name, ctx->secs, sizeof(*ctx->secs), name);
+}
+
 int conf_begin_conn(struct conf_ctx *ctx, const char *name, const char *file, unsigned line)
 {
 	struct section *secs, *s;
-	unsigned i;
+	unsigned cap;
+	int i;
 
 	if (strlen(name) >= sizeof(s->name))
 		return conf_error(ctx, file, line, "conn name '%.20s...' is longer than %zu bytes",
 				  name, sizeof(s->name) - 1);
-	for (i = 0; i < ctx->nsecs; i++)
-		if (!strcmp(ctx->secs[i].name, name))
-			return conf_error(ctx, file, line,
-					  "conn '%s' is defined twice (first at %s:%u)", name,
-					  ctx->secs[i].file, ctx->secs[i].line);
-	secs = realloc(ctx->secs, (ctx->nsecs + 1) * sizeof(*secs));
-	if (!secs)
-		return -ENOMEM;
-	ctx->secs = secs;
-	s = &secs[ctx->nsecs++];
+	i = conf_find_section(ctx, name);
+	if (i >= 0)
+		return conf_error(ctx, file, line, "conn '%s' is defined twice (first at %s:%u)",
+				  name, ctx->secs[i].file, ctx->secs[i].line);
+	if (ctx->nsecs == ctx->capsecs) {
+		cap = ctx->capsecs ? 2 * ctx->capsecs : 16;
+		secs = realloc(ctx->secs, cap * sizeof(*secs));
+		if (!secs)
+			return -ENOMEM;
+		ctx->secs = secs;
+		ctx->capsecs = cap;
+	}
+	s = &ctx->secs[ctx->nsecs];
 	memset(s, 0, sizeof(*s));
 	strcpy(s->name, name);
 	s->file = file;
 	s->line = line;
+	if (name_index_add(&ctx->sec_by_name, ctx->secs, sizeof(*ctx->secs), ctx->nsecs))
+		return -ENOMEM;
+	ctx->nsecs++;
 	ctx->where = IN_CONN;
 	ctx->cur = ctx->nsecs - 1;
 	return 0;
@@ -251,6 +267,10 @@ static void ctx_free(struct conf_ctx *ctx)
 	for (i = 0; i < ctx->nsecs; i++)
 		free(ctx->secs[i].also);
 	free(ctx->secs);
+	for (i = 0; i < ctx->nlists; i++)
+		free(ctx->lists[i]);
+	free(ctx->lists);
+	name_index_free(&ctx->sec_by_name);
 	if (ctx->secrets) {
 		OPENSSL_cleanse(ctx->secrets, ctx->nsecrets * sizeof(*ctx->secrets));
 		free(ctx->secrets);
@@ -289,6 +309,8 @@ int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn 
 	if (ret)
 		goto out;
 	ret = conf_resolve(&ctx, is_local, arg, &c->conns, &c->nconns);
+	if (!ret)
+		ret = conf_index(c);
 	if (ret)
 		goto out;
 	if (secrets_path) {
@@ -329,16 +351,40 @@ void conf_free(struct conf *c)
 		free(c->secrets);
 	}
 	free(c->conns);
+	name_index_free(&c->by_name);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
 	free(c);
 }
 
+int conf_index(struct conf *c)
+{
+	unsigned i;
+	int err;
+
+	name_index_free(&c->by_name);
+	for (i = 0; i < c->nconns; i++) {
+		err = name_index_add(&c->by_name, c->conns, sizeof(*c->conns), i);
+		if (err) {
+			name_index_free(&c->by_name);
+			return err;
+		}
+	}
+	return 0;
+}
+
 const struct conn *conf_conn(const struct conf *c, const char *name)
 {
 	unsigned i;
+	long k;
 
+	/* A conf put together by hand (tests) may have no index, or one
+	 * that no longer counts its conns: then search in turn. */
+	if (c->by_name.slot && c->by_name.n == c->nconns) {
+		k = name_index_find(&c->by_name, c->conns, sizeof(*c->conns), name);
+		return k < 0 ? NULL : &c->conns[k];
+	}
 	for (i = 0; i < c->nconns; i++)
 		if (!strcmp(c->conns[i].name, name))
 			return &c->conns[i];

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf/names.h"
 #include "wire/alg.h"
 
 enum dataplane { DATAPLANE_KERNEL, DATAPLANE_NONE };
@@ -122,6 +123,8 @@ struct conf_setup {
 	unsigned retransmit_limit_ms;	/* retransmit_limit=SECONDS: the doubling's cap; 0: none */
 	unsigned threads;		/* threads=N crypto workers, 0: inline; read at start */
 	bool threads_set;		/* threads= given; else one per core */
+	unsigned max_inflight;		/* max_inflight=N Main/Aggressive Modes we initiate at
+					   once, the rest queued; 0: default */
 };
 
 struct conf {
@@ -132,6 +135,7 @@ struct conf {
 	unsigned nsecrets;
 	char **files; /* every file read; conn.file and secret.file point here */
 	unsigned nfiles;
+	struct name_index by_name; /* conns by name (conf_index); empty: searched in turn */
 };
 
 /* is_local(addr, arg) says whether an address is on this host (decides
@@ -148,6 +152,10 @@ typedef bool (*conf_is_local_fn)(const struct conf_addr *a, void *arg);
 int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn is_local, void *arg,
 	      struct conf **out, char *err, size_t errlen);
 void conf_free(struct conf *c); /* wipes PSKs */
+/* Builds the lookup of conns by name of a conf made otherwise than by
+ * conf_load (which does it), e.g. received from the privileged helper.
+ * 0 or -ENOMEM (conf_conn then searches in turn). */
+int conf_index(struct conf *c);
 const struct conn *conf_conn(const struct conf *c, const char *name);
 
 /* The PSK for local id + remote id, chosen as strongSwan's stroke plugin

@@ -121,12 +121,28 @@ static int parse_authby(struct conf_ctx *ctx, const struct setting *s, void *fie
 	return bad(ctx, s, "secret or psk");
 }
 
+/* The list goes to ctx->lists, which owns it; the section points to it. */
 static int parse_proposals(struct conf_ctx *ctx, const struct setting *s, void *field, bool phase1)
 {
+	struct proposal_list *l, **lists;
 	char why[256];
 
-	if (conf_proposals_parse(s->key, s->value, phase1, field, why, sizeof(why)))
+	if (ctx->nlists == ctx->caplists) {
+		unsigned cap = ctx->caplists ? 2 * ctx->caplists : 16;
+
+		lists = realloc(ctx->lists, cap * sizeof(*lists));
+		if (!lists)
+			return -ENOMEM;
+		ctx->lists = lists;
+		ctx->caplists = cap;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	ctx->lists[ctx->nlists++] = l;
+	if (conf_proposals_parse(s->key, s->value, phase1, l, why, sizeof(why)))
 		return conf_error(ctx, s->file, s->line, "%s", why);
+	*(struct proposal_list **)field = l;
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 #include "conf/conf.h"
 
 #define CONF_MAX_INCLUDE_DEPTH 10
-#define CONF_MAX_FILE_BYTES    (4u << 20)
+#define CONF_MAX_FILE_BYTES    (64u << 20) /* 100,000 conns take about 15 MB */
 
 /* Where a setting was written; key is the spelling used (an alias too). */
 struct origin {
@@ -69,7 +69,10 @@ struct conn_opts {
 	struct origin at[CK_COUNT];
 	struct side_opts side[2]; /* 0: left, 1: right */
 	uint8_t authby;
-	struct proposal_list ike, esp;
+	/* Set in few sections (%default, a base for also=): kept apart, in
+	 * conf_ctx.lists, so that 100,000 sections do not carry 800 bytes
+	 * of empty lists each. */
+	struct proposal_list *ike, *esp;
 	enum conn_mode mode;
 	uint32_t ikelifetime_s, lifetime_s;
 	uint64_t lifebytes;
@@ -103,12 +106,18 @@ struct conf_ctx {
 	enum parse_where where; /* the section settings go to */
 	unsigned cur;		/* that section's index when where == IN_CONN */
 	struct section *secs;	/* conn sections, %default among them */
-	unsigned nsecs;
+	unsigned nsecs, capsecs;
+	struct name_index sec_by_name;
 	struct conf_setup setup;
 	unsigned setup_line[16]; /* duplicate detection in config setup */
 	struct conf_secret *secrets;
-	unsigned nsecrets;
+	unsigned nsecrets, capsecrets;
+	struct proposal_list **lists; /* what ike= and esp= lines parsed to */
+	unsigned nlists, caplists;
 };
+
+/* A section by name: its index, or -1. */
+int conf_find_section(const struct conf_ctx *ctx, const char *name);
 
 /* Records the first error as "FILE:LINE: message" (FILE: message when line
  * is 0); returns -EINVAL. */

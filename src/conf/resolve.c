@@ -26,16 +26,6 @@ struct resolver {
 	int def; /* %default's index, or -1 */
 };
 
-static int find_section(const struct conf_ctx *ctx, const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < ctx->nsecs; i++)
-		if (!strcmp(ctx->secs[i].name, name))
-			return (int)i;
-	return -1;
-}
-
 static bool listed_after(const unsigned *list, unsigned n, unsigned from, unsigned v)
 {
 	for (; from < n; from++)
@@ -44,21 +34,35 @@ static bool listed_after(const unsigned *list, unsigned n, unsigned from, unsign
 	return false;
 }
 
+/* Room for n more entries in *list (of *cap). */
+static int list_room(unsigned **list, unsigned *cap, unsigned used, unsigned n)
+{
+	unsigned *l;
+
+	if (used + n <= *cap)
+		return 0;
+	l = realloc(*list, (used + n) * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	*list = l;
+	*cap = used + n;
+	return 0;
+}
+
+/* Sized by what the also= chains hold, not by the number of sections:
+ * 100,000 conns that each say also=base must not cost 100,000 squared. */
 static int linearize(struct resolver *r, unsigned s)
 {
 	const struct section *sec = &r->ctx->secs[s];
-	unsigned *list, n = 0, k = 0, i, j;
+	unsigned *list = NULL, cap = 0, n = 0, k = 0, i, j;
 	int ret = 0;
 
 	if (r->state[s] == DONE)
 		return 0;
 	r->state[s] = BUSY;
-	list = calloc(sec->nalso * r->ctx->nsecs + 1, sizeof(*list));
-	if (!list)
-		return -ENOMEM;
 	for (i = sec->nalso; i-- > 0 && !ret;) {
 		const struct also *a = &sec->also[i];
-		int p = find_section(r->ctx, a->name);
+		int p = conf_find_section(r->ctx, a->name);
 
 		if (p < 0) {
 			ret = conf_error(r->ctx, a->at.file, a->at.line,
@@ -69,6 +73,10 @@ static int linearize(struct resolver *r, unsigned s)
 					 "also=%s in conn '%s' makes a loop", a->name, sec->name);
 		} else {
 			ret = linearize(r, (unsigned)p);
+			if (!ret)
+				ret = list_room(&list, &cap, n, 1 + r->nparents[p]);
+			if (ret)
+				break;
 			list[n++] = (unsigned)p;
 			for (j = 0; !ret && j < r->nparents[p]; j++)
 				list[n++] = r->parents[p][j];
@@ -237,7 +245,7 @@ static int proposals(struct conf_ctx *ctx, const struct conn_opts *o, enum conn_
 	char why[256];
 
 	if (is_set(o, k)) {
-		*out = k == CK_IKE ? o->ike : o->esp;
+		*out = *(k == CK_IKE ? o->ike : o->esp);
 		return 0;
 	}
 	if (conf_proposals_parse(k == CK_IKE ? "ike" : "esp",
@@ -344,7 +352,7 @@ int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, str
 	conns = calloc(ctx->nsecs + 1, sizeof(*conns));
 	if (!r.parents || !r.nparents || !r.state || !conns)
 		goto out;
-	r.def = find_section(ctx, "%default");
+	r.def = conf_find_section(ctx, "%default");
 	ret = 0;
 	for (i = 0; i < ctx->nsecs && !ret; i++)
 		ret = linearize(&r, i);

@@ -186,11 +186,22 @@ static int add_secret(struct sreader *r, unsigned nids, const struct stok *secre
 				  "more than two IDs before ':' (%s); oakley takes a local and a "
 				  "remote one",
 				  r->t[2].s);
-	all = realloc(ctx->secrets, (ctx->nsecrets + 1) * sizeof(*all));
-	if (!all)
-		return -ENOMEM;
-	ctx->secrets = all;
-	sec = &all[ctx->nsecrets];
+	if (ctx->nsecrets == ctx->capsecrets) {
+		/* Through a new block: the old one is wiped, not left to realloc. */
+		unsigned cap = ctx->capsecrets ? 2 * ctx->capsecrets : 16;
+
+		all = calloc(cap, sizeof(*all));
+		if (!all)
+			return -ENOMEM;
+		if (ctx->secrets) {
+			memcpy(all, ctx->secrets, ctx->nsecrets * sizeof(*all));
+			OPENSSL_cleanse(ctx->secrets, ctx->capsecrets * sizeof(*all));
+			free(ctx->secrets);
+		}
+		ctx->secrets = all;
+		ctx->capsecrets = cap;
+	}
+	sec = &ctx->secrets[ctx->nsecrets];
 	memset(sec, 0, sizeof(*sec));
 	for (i = 0; i < nids; i++) {
 		if (conf_id_parse(r->t[i].s, &sec->ids[i], &why))

@@ -158,6 +158,23 @@ static int set_threads(struct conf_ctx *ctx, const struct setting *s)
 	return 0;
 }
 
+/* Up to 100,000: a bound on our own burst, not a tuning knob to turn off. */
+static int set_max_inflight(struct conf_ctx *ctx, const struct setting *s)
+{
+	char *end;
+	unsigned long n;
+
+	ctx->setup.max_inflight = 0;
+	if (!s->value)
+		return 0;
+	n = strtoul(s->value, &end, 10);
+	if (end == s->value || *end || n < 1 || n > 100000)
+		return conf_error(ctx, s->file, s->line,
+				  "max_inflight= takes 1 to 100000, not '%s'", s->value);
+	ctx->setup.max_inflight = (unsigned)n;
+	return 0;
+}
+
 static int set_ignored(struct conf_ctx *ctx, const struct setting *s)
 {
 	log_debug("%s:%u: %s= is for strongSwan/Libreswan logging; ignored (use oakleyd -v)",
@@ -180,6 +197,7 @@ static const struct {
 	{"retransmit_tries", set_retransmit_tries},
 	{"retransmit_limit", set_retransmit_limit},
 	{"threads", set_threads},
+	{"max_inflight", set_max_inflight},
 };
 
 int setup_setting(struct conf_ctx *ctx, const struct setting *s)

@@ -11,6 +11,7 @@
 #include "ike/child.h"
 #include "ike/id.h"
 #include "ike/mismatch.h"
+#include "ike/pacing.h"
 #include "ike/quick.h"
 #include "wire/isakmp.h"
 #include "kernel/xfrm.h"
@@ -102,7 +103,7 @@ static void end_str(const struct conf_end *e, char out[static END_STRLEN])
 }
 
 /* What is configured, as ipsec statusall shows it. */
-void status_conn_text(const struct conn *c, struct buf *out)
+void status_conn_text(struct ike_daemon *d, const struct conn *c, struct buf *out)
 {
 	char l[END_STRLEN], r[END_STRLEN], ike[512], esp[512];
 
@@ -110,10 +111,11 @@ void status_conn_text(const struct conn *c, struct buf *out)
 	end_str(&c->remote, r);
 	proposals_str("ike", &c->ike, ike, sizeof(ike));
 	proposals_str("esp", &c->esp, esp, sizeof(esp));
-	out_printf(out, "  %s: %s ... %s, %s%s, %s, auto=%s\n      %s%s %s%s\n", c->name, l, r,
+	out_printf(out, "  %s: %s ... %s, %s%s, %s, auto=%s%s\n      %s%s %s%s\n", c->name, l, r,
 		   c->aggressive ? "Aggressive Mode" : "Main Mode",
 		   c->authby == IKE_AUTH_PSK ? " PSK" : "",
-		   c->mode == MODE_TUNNEL ? "tunnel" : "transport", auto_name(c->auto_), ike,
+		   c->mode == MODE_TUNNEL ? "tunnel" : "transport", auto_name(c->auto_),
+		   pacing_is_queued(d, c->name) ? ", queued to start" : "", ike,
 		   c->ike.strict ? "!" : "", esp, c->esp.strict ? "!" : "");
 }
 
@@ -171,6 +173,8 @@ void status_halfopen_text(struct ike_daemon *d, struct buf *out)
 		   " that did not decrypt, %" PRIu64 " Aggressive Mode over the rate\n",
 		   d->halfopen, d->dropped_halfopen, d->dropped_first, d->dropped_undecryptable,
 		   d->dropped_am_rate);
+	out_printf(out, "  initiations: %u in flight, %u queued (window %u, max_inflight=%u)\n",
+		   pacing_inflight(d), pacing_queued(d), pacing_window(d), pacing_max(d));
 }
 
 void status_child_text(const struct child_sa *c, struct buf *out)
@@ -285,7 +289,7 @@ void status_child_json(const struct child_sa *c, struct buf *out)
 		   k.in.bytes, k.in.packets, k.out.bytes, k.out.packets);
 }
 
-void status_conn_json(const struct conn *c, struct buf *out)
+void status_conn_json(struct ike_daemon *d, const struct conn *c, struct buf *out)
 {
 	char l[END_STRLEN], r[END_STRLEN], ike[512], esp[512];
 

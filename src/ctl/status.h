@@ -12,8 +12,8 @@ void json_str(struct buf *out, const char *s);
  * opening brace and first members (each followed by a comma). */
 void status_head_text(struct ike_daemon *d, struct buf *out);
 void status_head_json(struct ike_daemon *d, struct buf *out);
-void status_conn_text(const struct conn *c, struct buf *out);
-void status_conn_json(const struct conn *c, struct buf *out);
+void status_conn_text(struct ike_daemon *d, const struct conn *c, struct buf *out);
+void status_conn_json(struct ike_daemon *d, const struct conn *c, struct buf *out);
 void status_sa_text(const struct ike_sa *sa, struct buf *out);
 void status_sa_json(const struct ike_sa *sa, struct buf *out);
 /* The half-open and dropped counts after the ISAKMP SAs. */

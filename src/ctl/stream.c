@@ -157,7 +157,7 @@ static void conns_next(struct ike_daemon *d, struct status_cursor *cur, struct b
 		c = conf_conn(d->conf, cur->req.name);
 		if (c) {
 			item_sep(cur, out);
-			(cur->req.json ? status_conn_json : status_conn_text)(c, out);
+			(cur->req.json ? status_conn_json : status_conn_text)(d, c, out);
 		}
 		part_close(d, cur, out);
 		return;
@@ -165,7 +165,7 @@ static void conns_next(struct ike_daemon *d, struct status_cursor *cur, struct b
 	/* By index: a reload between batches shows the rest of the new list. */
 	for (n = 0; n < STATUS_BATCH && cur->pos < d->conf->nconns; n++, cur->pos++) {
 		item_sep(cur, out);
-		(cur->req.json ? status_conn_json : status_conn_text)(&d->conf->conns[cur->pos],
+		(cur->req.json ? status_conn_json : status_conn_text)(d, &d->conf->conns[cur->pos],
 								      out);
 	}
 	if (cur->pos >= d->conf->nconns)

@@ -10,6 +10,7 @@
 
 #include "crypto/keying.h"
 #include "crypto/rand.h"
+#include "ike/by_conn.h"
 #include "ike/child.h"
 #include "ike/id.h"
 #include "ike/informational.h"
@@ -133,15 +134,16 @@ static void child_policy(const struct child_sa *c, uint8_t dir, struct xfrm_pol 
 	}
 }
 
-static bool child_policies_shared(const struct child_sa *c)
+/* The installed SA whose policies have c's selectors, or NULL. */
+static const struct child_sa *child_policies_shared(const struct child_sa *c)
 {
 	const struct child_sa *o;
 
 	for (o = c->d->children; o; o = o->next)
 		if (o != c && o->installed && ts_equal(&o->ts_local, &c->ts_local) &&
 		    ts_equal(&o->ts_remote, &c->ts_remote))
-			return true;
-	return false;
+			return o;
+	return NULL;
 }
 
 static void child_kernel_remove(struct child_sa *c)
@@ -154,15 +156,36 @@ static void child_kernel_remove(struct child_sa *c)
 
 	if (!d->xfrm)
 		return;
+	/* One batch; what is already gone fails harmlessly. */
+	xfrm_batch_begin(d->xfrm);
 	/* A successor with the same selectors owns the policies now. */
 	for (i = 0; i < 3 && !child_policies_shared(c); i++) {
 		child_policy(c, dirs[i], &p);
-		xfrm_del_policy(d->xfrm, &p.sel, dirs[i]);
+		xfrm_batch_del_policy(d->xfrm, &p.sel, dirs[i]);
 	}
 	addr_from_ss(&a, &c->local);
-	xfrm_del_sa(d->xfrm, &a, c->spi_in, IPPROTO_ESP);
+	xfrm_batch_del_sa(d->xfrm, &a, c->spi_in, IPPROTO_ESP);
 	addr_from_ss(&a, &c->remote);
-	xfrm_del_sa(d->xfrm, &a, c->spi_out, IPPROTO_ESP);
+	xfrm_batch_del_sa(d->xfrm, &a, c->spi_out, IPPROTO_ESP);
+	xfrm_batch_end(d->xfrm, NULL);
+}
+
+/* The kernel carries out a whole batch: a failed install may still have
+ * replaced the policies of the installed SA with the same selectors (the
+ * one being rekeyed).  They are given back to it. */
+static void child_policies_restore(const struct child_sa *c)
+{
+	static const uint8_t dirs[] = {XFRM_POLICY_OUT, XFRM_POLICY_IN, XFRM_POLICY_FWD};
+	const struct child_sa *o = child_policies_shared(c);
+	struct xfrm_pol p;
+	unsigned i;
+
+	for (i = 0; o && i < 3; i++) {
+		if (dirs[i] == XFRM_POLICY_FWD && !o->tunnel)
+			continue;
+		child_policy(o, dirs[i], &p);
+		xfrm_update_policy(c->d->xfrm, &p);
+	}
 }
 
 static int child_kernel_install(struct child_sa *c, const uint8_t *key_in, const uint8_t *key_out,
@@ -170,37 +193,38 @@ static int child_kernel_install(struct child_sa *c, const uint8_t *key_in, const
 {
 	struct ike_daemon *d = c->d;
 	static const uint8_t dirs[] = {XFRM_POLICY_OUT, XFRM_POLICY_IN, XFRM_POLICY_FWD};
+	/* The requests of one batch, in order. */
+	static const char *const whats[] = {"inbound SA", "outbound SA", "policy"};
 	struct xfrm_sa x;
 	struct xfrm_pol p;
-	const char *what = "inbound SA";
-	unsigned i;
+	unsigned i, failed = 0;
 	int err;
 
+	/* One sendmsg() for all, the acks read afterwards. */
+	xfrm_batch_begin(d->xfrm);
 	child_sa_params(c, true, key_in, &x);
-	err = xfrm_update_sa(d->xfrm, &x);
-	if (!err) {
-		what = "outbound SA";
-		child_sa_params(c, false, key_out, &x);
-		err = xfrm_add_sa(d->xfrm, &x);
-	}
-	for (i = 0; !err && i < 3; i++) {
+	xfrm_batch_update_sa(d->xfrm, &x);
+	child_sa_params(c, false, key_out, &x);
+	xfrm_batch_add_sa(d->xfrm, &x);
+	for (i = 0; i < 3; i++) {
 		if (dirs[i] == XFRM_POLICY_FWD && !c->tunnel)
 			continue;
-		what = "policy";
 		child_policy(c, dirs[i], &p);
-		err = xfrm_update_policy(d->xfrm, &p);
+		xfrm_batch_update_policy(d->xfrm, &p);
 	}
 	OPENSSL_cleanse(&x, sizeof(x));
+	err = xfrm_batch_end(d->xfrm, &failed);
 	if (!err)
 		return 0;
-	snprintf(why, whylen, "installing the %s in the kernel failed: %s%s%s", what,
-		 xfrm_strerror(err), xfrm_kernel_msg(d->xfrm)[0] ? ": " : "",
-		 xfrm_kernel_msg(d->xfrm));
+	snprintf(why, whylen, "installing the %s in the kernel failed: %s%s%s",
+		 whats[failed < 2 ? failed : 2], xfrm_strerror(err),
+		 xfrm_kernel_msg(d->xfrm)[0] ? ": " : "", xfrm_kernel_msg(d->xfrm));
 	if (err == -EPROTONOSUPPORT && !d->kernel_esp_warned) {
 		d->kernel_esp_warned = true;
 		log_err("this kernel has no ESP support: IPsec SAs cannot be installed (use "
 			"dataplane=none to negotiate without installing)");
 	}
+	child_policies_restore(c);
 	child_kernel_remove(c);
 	return err;
 }
@@ -366,6 +390,7 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	if (d->children)
 		d->children->prev = c;
 	d->children = c;
+	child_index(c);
 	child_log_up(c, sa);
 	c = NULL;
 out:
@@ -385,6 +410,7 @@ void child_remove(struct child_sa *c, bool send_delete)
 		if (sa && sa->state == IKE_SA_ESTABLISHED)
 			info_send_delete_esp(sa, c->spi_in);
 	}
+	child_unindex(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -421,21 +447,20 @@ void child_remove_conn(struct ike_daemon *d, const char *name, bool send_delete)
 {
 	struct child_sa *c, *next;
 
+	if (name) { /* one connection's: through its chain, not every SA */
+		while ((c = child_find_conn(d, name)))
+			child_remove(c, send_delete);
+		return;
+	}
 	for (c = d->children; c; c = next) {
 		next = c->next;
-		if (!name || !strcmp(c->conn_name, name))
-			child_remove(c, send_delete);
+		child_remove(c, send_delete);
 	}
 }
 
 bool child_conn_up(struct ike_daemon *d, const char *name)
 {
-	struct child_sa *c;
-
-	for (c = d->children; c; c = c->next)
-		if (!strcmp(c->conn_name, name))
-			return true;
-	return false;
+	return child_find_conn(d, name) != NULL;
 }
 
 int child_stats(const struct child_sa *c, struct xfrm_sa_stats *in, struct xfrm_sa_stats *out)

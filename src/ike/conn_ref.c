@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/by_conn.h"
 #include "ike/ike.h"
 #include "ike/quick.h"
 #include "util/log.h"
@@ -84,6 +85,7 @@ int ike_sa_set_conn(struct ike_sa *sa, const struct conn *c)
 	conn_ref_put(sa->d, sa->cref);
 	sa->cref = r;
 	sa->conn = r->c;
+	ike_sa_index(sa);
 	return 0;
 }
 

@@ -8,12 +8,16 @@
 #include <unistd.h>
 
 #include "ike/aggressive_mode.h"
+#include "ike/by_conn.h"
 #include "ike/child.h"
+#include "ike/conn_index.h"
 #include "ike/dispatch.h"
 #include "ike/exchange.h"
 #include "ike/halfopen.h"
+#include "ike/id.h"
 #include "ike/informational.h"
 #include "ike/main_mode.h"
+#include "ike/pacing.h"
 #include "ike/phase1.h"
 #include "ike/quick.h"
 #include "ike/tap.h"
@@ -29,6 +33,7 @@
 #define HALFOPEN_MAX	   4096 /* responder SAs; see halfopen.c for the other limits */
 
 static void ike_sock_input(int fd, uint32_t events, void *arg);
+static void conn_index_update(struct ike_daemon *d);
 
 static int ike_open_socks(struct ike_daemon *d)
 {
@@ -151,6 +156,12 @@ static int ike_daemon_alloc(struct loop *loop, struct conf *conf, uint16_t port,
 		err = htable_init(&d->quick_by_msgid);
 	if (!err)
 		err = htable_init(&d->child_by_spi);
+	if (!err)
+		conn_index_update(d);
+	if (!err)
+		err = pacing_new(d, conf->setup.max_inflight, &d->pacing);
+	if (!err)
+		err = by_conn_init(d);
 	return err;
 }
 
@@ -196,6 +207,8 @@ void ike_daemon_free(struct ike_daemon *d)
 {
 	unsigned i;
 
+	pacing_free(d->pacing, "oakleyd is shutting down");
+	d->pacing = NULL;
 	child_remove_conn(d, NULL, true);
 	while (d->sas) {
 		if (d->sas->state == IKE_SA_ESTABLISHED)
@@ -221,6 +234,8 @@ void ike_daemon_free(struct ike_daemon *d)
 	htable_free(&d->sa_by_icookie);
 	htable_free(&d->quick_by_msgid);
 	htable_free(&d->child_by_spi);
+	conn_index_free(d->conn_index);
+	by_conn_free(d);
 	halfopen_free(d);
 	while (d->failures) {
 		struct ike_failure *f = d->failures;
@@ -238,6 +253,9 @@ int ike_daemon_reload(struct ike_daemon *d, struct conf *conf)
 	int err = conn_refs_detach(d);
 
 	d->conf = conf;
+	conn_index_update(d);
+	if (d->pacing)
+		pacing_set_max(d->pacing, conf->setup.max_inflight);
 	return err;
 }
 
@@ -284,26 +302,45 @@ bool conf_addr_is(const struct conf_addr *a, const struct sockaddr_storage *ss)
 	return sockaddr_addr_equal((struct sockaddr *)&x, (const struct sockaddr *)ss);
 }
 
+/* The index of d->conf, or NULL while there is none for it (out of
+ * memory, or a test that set d->conf itself): then the scan. */
+static const struct conn_index *conn_index_of(struct ike_daemon *d)
+{
+	return d->conn_index && conn_index_conf(d->conn_index) == d->conf ? d->conn_index : NULL;
+}
+
+static void conn_index_update(struct ike_daemon *d)
+{
+	conn_index_free(d->conn_index);
+	d->conn_index = NULL;
+	if (conn_index_build(d->conf, &d->conn_index))
+		log_warn("out of memory indexing the connections: peers are matched by a scan");
+}
+
 /* Connections whose local address is ours and whose remote is the peer's,
  * exact ones first, then those with right=%any. */
 const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr_storage *local,
 				      const struct sockaddr_storage *remote,
 				      const struct conn *prev)
 {
-	unsigned pass, i = prev ? (unsigned)(prev - d->conf->conns) + 1 : 0;
+	const struct conn_index *ix = conn_index_of(d);
 
-	for (pass = prev && prev->remote.addr.family == AF_UNSPEC ? 1 : 0; pass < 2; pass++) {
-		for (; i < d->conf->nconns; i++) {
-			const struct conn *c = &d->conf->conns[i];
+	if (ix)
+		return conn_index_next(ix, local, remote, prev);
+	return conn_scan_next_for_peer(d->conf, local, remote, prev);
+}
 
-			if (c->auto_ == AUTO_IGNORE || !conf_addr_is(&c->local.addr, local))
-				continue;
-			if (pass == 0 ? conf_addr_is(&c->remote.addr, remote)
-				      : c->remote.addr.family == AF_UNSPEC)
-				return c;
-		}
-		i = 0;
-	}
+const struct conn *conn_next_for_peer_id(struct ike_daemon *d, const struct sockaddr_storage *local,
+					 const struct sockaddr_storage *remote,
+					 const struct wire_id *id, const struct conn *prev)
+{
+	const struct conn_index *ix = conn_index_of(d);
+
+	if (ix)
+		return conn_index_next_id(ix, local, remote, id, prev);
+	while ((prev = conn_scan_next_for_peer(d->conf, local, remote, prev)))
+		if (id_phase1_matches(&prev->remote.id, id))
+			return prev;
 	return NULL;
 }
 
@@ -510,19 +547,22 @@ int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 		fn(arg, false, "a negotiation for this connection is already under way");
 		return -EBUSY;
 	}
+	if (pacing_hold(d, c->name, fn, arg))
+		return 0; /* fn is called once it has been started and ended */
 	return phase1_initiate(d, c, fn, arg);
 }
 
 int ike_down(struct ike_daemon *d, const char *name)
 {
-	struct ike_sa *sa, *next;
+	struct ike_sa *sa;
 	bool found = false;
 
 	child_remove_conn(d, name, true);
-	for (sa = d->sas; sa; sa = next) {
-		next = sa->next;
-		if (strcmp(sa->conn->name, name))
-			continue;
+	if (pacing_is_queued(d, name)) {
+		pacing_cancel(d, name, "brought down by the operator before it started");
+		found = true;
+	}
+	while ((sa = ike_sa_of_conn(d, name))) {
 		found = true;
 		if (sa->state == IKE_SA_ESTABLISHED)
 			info_send_delete_isakmp(sa);

@@ -28,6 +28,8 @@ struct xfrm;
 struct capture;
 struct keytables;
 struct halfopen_src;
+struct conn_index;
+struct pacing;
 
 /* Where an exchange's messages go and come from: every send takes one
  * (NAT-T's port change and keepalives will live here too). */
@@ -113,6 +115,8 @@ struct exchange {
 struct ike_sa {
 	struct hnode by_icookie;
 	bool hashed;
+	struct hnode by_conn, by_ids; /* by_conn.c */
+	bool conn_indexed;
 	struct halfopen_src *halfopen; /* a responder SA counted in d->halfopen */
 	struct ike_sa *next, *prev;    /* the daemon's list, for status and shutdown */
 	struct ike_daemon *d;
@@ -156,6 +160,7 @@ struct ike_sa {
 	 * dropped because theirs was used before (replays). */
 	struct msgid_set msgids;
 	unsigned replays;
+	bool paced; /* counted in flight by pacing.c */
 };
 
 enum quick_state {
@@ -187,6 +192,8 @@ struct quick {
 /* An installed (or negotiated, with dataplane=none) pair of IPsec SAs. */
 struct child_sa {
 	struct child_sa *next, *prev;
+	struct hnode by_conn; /* by_conn.c */
+	bool conn_indexed;
 	struct ike_daemon *d;
 	unsigned serial;
 	char conn_name[64];
@@ -234,6 +241,7 @@ struct ike_daemon {
 	struct htable sa_by_icookie;
 	struct htable quick_by_msgid;
 	struct htable child_by_spi;
+	struct htable sa_by_conn, sa_by_ids, child_by_conn; /* by_conn.c */
 	int xfrm_events; /* kernel expire notices; -1 without a kernel */
 	struct ike_sa *sas;
 	struct child_sa *children;
@@ -261,6 +269,8 @@ struct ike_daemon {
 	void *send_arg;
 	struct exchange *ended; /* to be freed from the loop (exchange_end) */
 	struct timer reap;
+	struct conn_index *conn_index; /* conn_next_for_peer's (conn_index.h) */
+	struct pacing *pacing;	       /* initiations in flight and queued (pacing.h) */
 };
 
 /* daemon.c */
@@ -289,6 +299,10 @@ void ike_note_failure(struct ike_daemon *d, const char *conn, const char *why);
 const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr_storage *local,
 				      const struct sockaddr_storage *remote,
 				      const struct conn *prev);
+/* The same, keeping those whose rightid takes the peer's ID (phase 1). */
+const struct conn *conn_next_for_peer_id(struct ike_daemon *d, const struct sockaddr_storage *local,
+					 const struct sockaddr_storage *remote,
+					 const struct wire_id *id, const struct conn *prev);
 
 /* sa.c */
 struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initiator);

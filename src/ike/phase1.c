@@ -323,7 +323,7 @@ static struct step_result phase1_switch_conn(struct ike_sa *sa, const struct wir
 	const struct conf_secret *s;
 	char got[300], ours[300];
 
-	while ((c = conn_next_for_peer(sa->d, &sa->ep.local, &sa->ep.remote, c))) {
+	while ((c = conn_next_for_peer_id(sa->d, &sa->ep.local, &sa->ep.remote, id, c))) {
 		if (!id_phase1_matches(&c->remote.id, id) || !ike_sa_suite_in(sa, c))
 			continue;
 		s = phase1_psk_for(sa->d->conf, c, &sa->ep.local, &sa->ep.remote, NULL);

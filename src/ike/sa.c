@@ -7,9 +7,11 @@
 
 #include "crypto/dh.h"
 #include "crypto/rand.h"
+#include "ike/by_conn.h"
 #include "ike/halfopen.h"
 #include "ike/ike.h"
 #include "ike/informational.h"
+#include "ike/pacing.h"
 #include "ike/quick.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
@@ -44,6 +46,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	if (d->sas)
 		d->sas->prev = sa;
 	d->sas = sa;
+	pacing_started(sa);
 	/* Half-open SAs are bounded: nothing lingers when a peer vanishes. */
 	timer_arm(d->loop, &sa->expire, d->halfopen_timeout_ms);
 	return sa;
@@ -96,17 +99,6 @@ struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie
 	return NULL;
 }
 
-struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool established)
-{
-	struct ike_sa *sa;
-
-	for (sa = d->sas; sa; sa = sa->next)
-		if (!strcmp(sa->conn->name, name) && sa->state != IKE_SA_DEAD &&
-		    (!established || sa->state == IKE_SA_ESTABLISHED))
-			return sa;
-	return NULL;
-}
-
 /* Another connection may use this ISAKMP SA only if it would have
  * accepted it: the same peer identity and authentication, and the
  * negotiated algorithms in its ike= list. */
@@ -127,23 +119,6 @@ bool ike_sa_suite_in(const struct ike_sa *sa, const struct conn *c)
 		    c->ike.p[i].dh == sa->group)
 			return true;
 	return false;
-}
-
-/* An established ISAKMP SA that connection c may use: its own, or one
- * between the same gateways that fits it. */
-struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c)
-{
-	struct ike_sa *sa = ike_sa_find_conn(d, c->name, true);
-
-	if (sa)
-		return sa;
-	for (sa = d->sas; sa; sa = sa->next)
-		if (sa->state == IKE_SA_ESTABLISHED && ike_sa_fits(sa, c) &&
-		    (c->remote.addr.family == AF_UNSPEC ||
-		     conf_addr_is(&c->remote.addr, &sa->ep.remote)) &&
-		    conf_addr_is(&c->local.addr, &sa->ep.local))
-			return sa;
-	return NULL;
 }
 
 void ike_sa_log(const struct ike_sa *sa, int lvl, const char *fmt, ...)
@@ -207,6 +182,7 @@ void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
 	ike_sa_log(sa, LOG_LVL_ERR, "%s", why);
 	ike_note_failure(sa->d, sa->conn->name, why);
 	sa->state = IKE_SA_DEAD;
+	pacing_finished(sa, false);
 	quick_fail_all(sa, why);
 	ike_sa_notify_up(sa, false, why);
 	timer_cancel(sa->d->loop, &sa->xmit.timer);
@@ -218,6 +194,7 @@ void ike_sa_established(struct ike_sa *sa)
 	struct ike_daemon *d = sa->d;
 
 	halfopen_del(sa);
+	pacing_finished(sa, true);
 	sa->state = IKE_SA_ESTABLISHED;
 	ike_sa_set_why(sa, ""); /* a likely reason of a message dropped on the way */
 	/* The negotiation is over: the SA keeps its keys and IV base only. */
@@ -262,6 +239,7 @@ static void ike_sa_retransmit(void *arg)
 		return;
 	}
 	if (xmit_retransmit(sa, &sa->xmit)) {
+		pacing_retransmitted(sa);
 		ike_sa_log(sa, LOG_LVL_INFO, "no answer from peer yet, retransmit %u",
 			   sa->xmit.tries);
 		return;
@@ -305,10 +283,12 @@ void ike_sa_free(struct ike_sa *sa)
 	struct ike_daemon *d = sa->d;
 
 	halfopen_del(sa);
+	pacing_finished(sa, false);
 	quick_free_all(sa);
 	ike_sa_notify_up(sa, false, ike_sa_why(sa)[0] ? ike_sa_why(sa) : "ISAKMP SA deleted");
 	if (sa->hashed)
 		htable_del(&d->sa_by_icookie, &sa->by_icookie);
+	ike_sa_unindex(sa);
 	if (sa->prev)
 		sa->prev->next = sa->next;
 	else

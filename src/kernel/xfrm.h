@@ -144,6 +144,59 @@ int xfrm_get_policy(struct xfrm *x, const struct xfrm_sel *sel, uint8_t dir, str
 typedef void (*xfrm_pol_cb)(const struct xfrm_pol *p, void *arg);
 int xfrm_dump_policy(struct xfrm *x, xfrm_pol_cb cb, void *arg);
 
+/* Batches: requests go to the kernel several per sendmsg(), without
+ * waiting for each ack; the kernel answers only the failures and the
+ * last request of each sendmsg(), and the answers are matched to their
+ * requests by sequence number.  At most a window of requests (sized from
+ * the socket's receive buffer) goes in one sendmsg(), so no answer can be
+ * dropped for want of room.  The kernel carries out every request, also
+ * those after a failed one.
+ *
+ *   xfrm_batch_begin(x);
+ *   xfrm_batch_add_sa(x, &in); xfrm_batch_update_policy(x, &p); ...
+ *   err = xfrm_batch_end(x, &failed);
+ *
+ * Each queueing call returns the request's index in the batch (0, 1, ...);
+ * a request refused before the kernel (bad arguments) keeps its -errno as
+ * its result.  They return -EBUSY without a batch open and -ENOMEM when
+ * the batch could not grow (the request and the ones after it are lost;
+ * xfrm_batch_end() reports it).  While a batch is open the synchronous
+ * calls above return -EBUSY. */
+void xfrm_batch_begin(struct xfrm *x);
+int xfrm_batch_add_sa(struct xfrm *x, const struct xfrm_sa *sa);
+int xfrm_batch_update_sa(struct xfrm *x, const struct xfrm_sa *sa);
+int xfrm_batch_del_sa(struct xfrm *x, const struct xfrm_addr *dst, uint32_t spi, uint8_t proto);
+int xfrm_batch_add_policy(struct xfrm *x, const struct xfrm_pol *p);
+int xfrm_batch_update_policy(struct xfrm *x, const struct xfrm_pol *p);
+int xfrm_batch_del_policy(struct xfrm *x, const struct xfrm_sel *sel, uint8_t dir);
+/* Sends what is left and reads every ack.  Returns 0 when every request
+ * succeeded, else the -errno of the first that failed (in queue order),
+ * whose index goes to *failed (may be NULL); xfrm_kernel_msg() has the
+ * kernel's words on that one. */
+int xfrm_batch_end(struct xfrm *x, unsigned *failed);
+/* After xfrm_batch_end(), until the next begin: request index's result (0
+ * or -errno; -EINVAL for an index never queued), and how many failed. */
+int xfrm_batch_result(const struct xfrm *x, unsigned index);
+unsigned xfrm_batch_failures(const struct xfrm *x);
+/* The most requests a batch sends at once (its window; 0 before the
+ * first batch). */
+unsigned xfrm_batch_window(const struct xfrm *x);
+
+/* The kernel keeps policies whose selector prefixes are at least these
+ * (the local and the remote side's, as `ip xfrm policy set hthresh4
+ * LBITS RBITS` names them) in hash tables, the others in a tree that is
+ * much slower to change when it holds thousands (deleting 30,000 /24
+ * policies on a 6.18 kernel: 9 s, hashed 0.07 s; installing 10,000
+ * tunnels under TCG: 116 s, hashed 4-6 s).  The defaults are 32 and 128: only host
+ * policies are hashed.
+ * Lookups give the same answers either way.  XFRM_MSG_NEWSPDINFO; the
+ * kernel rehashes in the background. */
+struct xfrm_hthresh {
+	uint8_t v4_local, v4_remote; /* 0..32 */
+	uint8_t v6_local, v6_remote; /* 0..128 */
+};
+int xfrm_set_policy_hthresh(struct xfrm *x, const struct xfrm_hthresh *h);
+
 /* Per-socket bypass (IP_XFRM_POLICY / IPV6_XFRM_POLICY, ALLOW in and
  * out), so IKE traffic is never caught by a policy covering the
  * gateways.  family is the socket's. */

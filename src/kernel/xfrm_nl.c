@@ -13,17 +13,7 @@
 #include <linux/netlink.h>
 #include <openssl/crypto.h>
 
-/* Dump answers come in skbs of up to 32 KiB; twice that is safe. */
-#define XFRM_RX_SIZE   65536
 #define XFRM_TIMEOUT_S 5
-
-struct xfrm {
-	struct mnl_socket *nl;
-	uint32_t portid;
-	uint32_t seq;
-	char kmsg[160];
-	uint8_t rx[XFRM_RX_SIZE];
-};
 
 int xfrm_open(struct xfrm **out)
 {
@@ -48,7 +38,7 @@ int xfrm_open(struct xfrm **out)
 	 * the request (and its keys) from being echoed back. Both are
 	 * optional: old kernels refuse them and still work. */
 	mnl_socket_setsockopt(x->nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(x->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	x->capped = mnl_socket_setsockopt(x->nl, NETLINK_CAP_ACK, &one, sizeof(one)) == 0;
 	/* The kernel answers within sendmsg(); the timeout is only a guard. */
 	setsockopt(mnl_socket_get_fd(x->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	x->portid = mnl_socket_get_portid(x->nl);
@@ -69,6 +59,7 @@ void xfrm_close(struct xfrm *x)
 {
 	if (!x)
 		return;
+	xfrm_batch_free(x);
 	mnl_socket_close(x->nl);
 	OPENSSL_cleanse(x->rx, sizeof(x->rx));
 	free(x);
@@ -81,28 +72,28 @@ const char *xfrm_kernel_msg(const struct xfrm *x)
 
 static int ext_ack_attr(const struct nlattr *a, void *arg)
 {
-	struct xfrm *x = arg;
+	char *kmsg = arg;
 
 	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
 	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-		snprintf(x->kmsg, sizeof(x->kmsg), "%s", mnl_attr_get_str(a));
+		snprintf(kmsg, XFRM_KMSG_SIZE, "%s", mnl_attr_get_str(a));
 	return MNL_CB_OK;
 }
 
-/* An NLMSG_ERROR: the ack (error 0) or the kernel's -errno.  Returns
- * -EPROTO when it is too short to read. */
-static int read_ack(struct xfrm *x, const struct nlmsghdr *nlh)
+int xfrm_read_ack(const struct nlmsghdr *nlh, char *kmsg)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	size_t off = sizeof(*e);
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
 		return -EPROTO;
-	if (e->error && (nlh->nlmsg_flags & NLM_F_ACK_TLVS)) {
+	if (kmsg)
+		kmsg[0] = '\0';
+	if (kmsg && e->error && (nlh->nlmsg_flags & NLM_F_ACK_TLVS)) {
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
 		if (off <= mnl_nlmsg_get_payload_len(nlh))
-			mnl_attr_parse(nlh, off, ext_ack_attr, x);
+			mnl_attr_parse(nlh, off, ext_ack_attr, kmsg);
 	}
 	return e->error > 0 ? -e->error : e->error;
 }
@@ -123,7 +114,7 @@ static enum talk_state read_batch(struct xfrm *x, uint32_t seq, int len, xfrm_re
 		case NLMSG_NOOP:
 			continue;
 		case NLMSG_ERROR:
-			r = read_ack(x, nlh);
+			r = xfrm_read_ack(nlh, x->kmsg);
 			if (r && !*res)
 				*res = r;
 			return TALK_DONE;
@@ -149,6 +140,9 @@ int xfrm_talk(struct xfrm *x, struct nlmsghdr *req, xfrm_reply_cb cb, void *arg)
 	ssize_t n;
 	int res = 0;
 
+	/* Its answers would be taken for a batch's, or the reverse. */
+	if (x->b.open)
+		return -EBUSY;
 	x->kmsg[0] = '\0';
 	req->nlmsg_flags |= NLM_F_REQUEST;
 	if (!(req->nlmsg_flags & NLM_F_DUMP))

@@ -39,10 +39,8 @@ static int put_tmpl(struct nlmsghdr *nlh, const struct xfrm_pol *p)
 	return mnl_attr_put_check(nlh, XFRM_REQ_SIZE, XFRMA_TMPL, sizeof(t), &t) ? 0 : -EMSGSIZE;
 }
 
-static int send_policy(struct xfrm *x, uint16_t type, const struct xfrm_pol *p)
+int xfrm_policy_msg(struct nlmsghdr *nlh, uint16_t type, const struct xfrm_pol *p)
 {
-	uint8_t buf[XFRM_REQ_SIZE] = {0};
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct xfrm_userpolicy_info *pi;
 	int err;
 
@@ -61,12 +59,16 @@ static int send_policy(struct xfrm *x, uint16_t type, const struct xfrm_pol *p)
 	pi->dir = p->dir;
 	pi->action = p->action;
 	pi->share = XFRM_SHARE_ANY;
-	if (p->proto) {
-		err = put_tmpl(nlh, p);
-		if (err)
-			return err;
-	}
-	return xfrm_talk(x, nlh, NULL, NULL);
+	return p->proto ? put_tmpl(nlh, p) : 0;
+}
+
+static int send_policy(struct xfrm *x, uint16_t type, const struct xfrm_pol *p)
+{
+	uint8_t buf[XFRM_REQ_SIZE] = {0};
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	int err = xfrm_policy_msg(nlh, type, p);
+
+	return err ? err : xfrm_talk(x, nlh, NULL, NULL);
 }
 
 int xfrm_add_policy(struct xfrm *x, const struct xfrm_pol *p)
@@ -79,29 +81,24 @@ int xfrm_update_policy(struct xfrm *x, const struct xfrm_pol *p)
 	return send_policy(x, XFRM_MSG_UPDPOLICY, p);
 }
 
-static int put_policy_id(struct nlmsghdr *nlh, const struct xfrm_sel *sel, uint8_t dir)
+int xfrm_policy_id_msg(struct nlmsghdr *nlh, uint16_t type, const struct xfrm_sel *sel, uint8_t dir)
 {
 	struct xfrm_userpolicy_id *id;
-	int err;
 
 	if (!dir_ok(dir))
 		return -EINVAL;
+	nlh->nlmsg_type = type;
 	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
-	err = xfrm_sel_to_k(sel, &id->sel);
-	if (err)
-		return err;
 	id->dir = dir;
-	return 0;
+	return xfrm_sel_to_k(sel, &id->sel);
 }
 
 int xfrm_del_policy(struct xfrm *x, const struct xfrm_sel *sel, uint8_t dir)
 {
 	uint8_t buf[XFRM_REQ_SIZE] = {0};
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	int err;
+	int err = xfrm_policy_id_msg(nlh, XFRM_MSG_DELPOLICY, sel, dir);
 
-	nlh->nlmsg_type = XFRM_MSG_DELPOLICY;
-	err = put_policy_id(nlh, sel, dir);
 	return err ? err : xfrm_talk(x, nlh, NULL, NULL);
 }
 
@@ -153,8 +150,7 @@ int xfrm_get_policy(struct xfrm *x, const struct xfrm_sel *sel, uint8_t dir, str
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	nlh->nlmsg_type = XFRM_MSG_GETPOLICY;
-	err = put_policy_id(nlh, sel, dir);
+	err = xfrm_policy_id_msg(nlh, XFRM_MSG_GETPOLICY, sel, dir);
 	if (!err)
 		err = xfrm_talk(x, nlh, pol_get_reply, &g);
 	if (!err && !g.seen)
@@ -187,6 +183,22 @@ int xfrm_dump_policy(struct xfrm *x, xfrm_pol_cb cb, void *arg)
 	nlh->nlmsg_type = XFRM_MSG_GETPOLICY;
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	return xfrm_talk(x, nlh, pol_dump_reply, &d);
+}
+
+int xfrm_set_policy_hthresh(struct xfrm *x, const struct xfrm_hthresh *h)
+{
+	uint8_t buf[XFRM_REQ_SIZE] = {0};
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrmu_spdhthresh v4 = {h->v4_local, h->v4_remote};
+	struct xfrmu_spdhthresh v6 = {h->v6_local, h->v6_remote};
+
+	if (v4.lbits > 32 || v4.rbits > 32 || v6.lbits > 128 || v6.rbits > 128)
+		return -EINVAL;
+	nlh->nlmsg_type = XFRM_MSG_NEWSPDINFO;
+	*(uint32_t *)mnl_nlmsg_put_extra_header(nlh, sizeof(uint32_t)) = 0; /* flags */
+	mnl_attr_put(nlh, XFRMA_SPD_IPV4_HTHRESH, sizeof(v4), &v4);
+	mnl_attr_put(nlh, XFRMA_SPD_IPV6_HTHRESH, sizeof(v6), &v6);
+	return xfrm_talk(x, nlh, NULL, NULL);
 }
 
 int xfrm_socket_bypass(int fd, int family)

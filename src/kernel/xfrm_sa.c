@@ -176,11 +176,8 @@ static void put_usersa(struct xfrm_usersa_info *p, const struct xfrm_sa *sa,
 	p->lft.hard_add_expires_seconds = sa->hard_secs;
 }
 
-/* NEWSA and UPDSA carry the same message. */
-static int send_sa(struct xfrm *x, uint16_t type, const struct xfrm_sa *sa)
+int xfrm_sa_msg(struct nlmsghdr *nlh, uint16_t type, const struct xfrm_sa *sa)
 {
-	uint8_t buf[XFRM_REQ_SIZE] = {0};
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct xfrm_selector sel;
 	uint32_t window = sa->replay_window ? sa->replay_window : REPLAY_DEFAULT;
 	bool ok = true;
@@ -211,7 +208,19 @@ static int send_sa(struct xfrm *x, uint16_t type, const struct xfrm_sa *sa)
 	}
 	if (ok && window > LEGACY_REPLAY_MAX)
 		ok = put_replay_esn(nlh, window);
-	err = ok ? xfrm_talk(x, nlh, NULL, NULL) : -EMSGSIZE;
+	return ok ? 0 : -EMSGSIZE;
+}
+
+/* NEWSA and UPDSA carry the same message. */
+static int send_sa(struct xfrm *x, uint16_t type, const struct xfrm_sa *sa)
+{
+	uint8_t buf[XFRM_REQ_SIZE] = {0};
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	int err;
+
+	err = xfrm_sa_msg(nlh, type, sa);
+	if (!err)
+		err = xfrm_talk(x, nlh, NULL, NULL);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return err;
 }
@@ -226,28 +235,29 @@ int xfrm_update_sa(struct xfrm *x, const struct xfrm_sa *sa)
 	return send_sa(x, XFRM_MSG_UPDSA, sa);
 }
 
-static struct nlmsghdr *put_sa_id(uint8_t *buf, uint16_t type, const struct xfrm_addr *dst,
-				  uint32_t spi, uint8_t proto)
+int xfrm_sa_id_msg(struct nlmsghdr *nlh, uint16_t type, const struct xfrm_addr *dst, uint32_t spi,
+		   uint8_t proto)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct xfrm_usersa_id *id;
 
+	if (!xfrm_family_ok(dst->family))
+		return -EINVAL;
 	nlh->nlmsg_type = type;
 	id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
 	xfrm_addr_to_k(dst, &id->daddr);
 	id->spi = htonl(spi);
 	id->family = dst->family;
 	id->proto = proto;
-	return nlh;
+	return 0;
 }
 
 int xfrm_del_sa(struct xfrm *x, const struct xfrm_addr *dst, uint32_t spi, uint8_t proto)
 {
 	uint8_t buf[XFRM_REQ_SIZE] = {0};
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	int err = xfrm_sa_id_msg(nlh, XFRM_MSG_DELSA, dst, spi, proto);
 
-	if (!xfrm_family_ok(dst->family))
-		return -EINVAL;
-	return xfrm_talk(x, put_sa_id(buf, XFRM_MSG_DELSA, dst, spi, proto), NULL, NULL);
+	return err ? err : xfrm_talk(x, nlh, NULL, NULL);
 }
 
 /* Copies one algorithm attribute: a fixed part of hdr bytes, then the
@@ -358,13 +368,15 @@ int xfrm_get_sa(struct xfrm *x, const struct xfrm_addr *dst, uint32_t spi, uint8
 		struct xfrm_sa_info *out)
 {
 	uint8_t buf[XFRM_REQ_SIZE] = {0};
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct sa_get g = {.si = out};
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (!xfrm_family_ok(dst->family))
-		return -EINVAL;
-	err = xfrm_talk(x, put_sa_id(buf, XFRM_MSG_GETSA, dst, spi, proto), sa_get_reply, &g);
+	err = xfrm_sa_id_msg(nlh, XFRM_MSG_GETSA, dst, spi, proto);
+	if (err)
+		return err;
+	err = xfrm_talk(x, nlh, sa_get_reply, &g);
 	if (!err && !g.seen)
 		err = -EPROTO;
 	if (err)

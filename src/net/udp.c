@@ -42,6 +42,33 @@ static int bypass_ipsec(int fd, int family)
 	return 0;
 }
 
+/* A responder meets bursts of first messages (many peers, or a gateway
+ * starting max_inflight exchanges at once): a few MB hold thousands of
+ * IKE datagrams where the default ~200 KB drops them.  FORCE passes
+ * net.core.rmem_max while we have CAP_NET_ADMIN (the sockets are opened
+ * before root is dropped); without it the kernel caps the plain request. */
+#define UDP_RCVBUF_BYTES (4 << 20)
+#define UDP_SNDBUF_BYTES (2 << 20)
+
+static void size_buffer(int fd, int force_opt, int opt, int bytes)
+{
+	int got = 0;
+	socklen_t len = sizeof(got);
+
+	if (set_int(fd, SOL_SOCKET, force_opt, bytes) && set_int(fd, SOL_SOCKET, opt, bytes))
+		return;
+	if (!getsockopt(fd, SOL_SOCKET, opt, &got, &len) && got < bytes)
+		log_debug("%s: %s is %d bytes (asked for %d; net.core.%s caps it)", __func__,
+			  opt == SO_RCVBUF ? "SO_RCVBUF" : "SO_SNDBUF", got, bytes,
+			  opt == SO_RCVBUF ? "rmem_max" : "wmem_max");
+}
+
+static void size_buffers(int fd)
+{
+	size_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, UDP_RCVBUF_BYTES);
+	size_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, UDP_SNDBUF_BYTES);
+}
+
 static int bind_addr(int family, const struct sockaddr *addr, uint16_t port,
 		     struct sockaddr_storage *ss)
 {
@@ -73,6 +100,7 @@ int udp_open(int family, const struct sockaddr *addr, uint16_t port)
 	err = set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
 	if (err)
 		goto out;
+	size_buffers(fd);
 	if (family == AF_INET) {
 		err = set_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
 	} else {

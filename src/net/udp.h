@@ -18,7 +18,9 @@
  * ignored), with IP_PKTINFO / IPV6_RECVPKTINFO, IPV6_V6ONLY, SO_REUSEADDR,
  * non-blocking and close-on-exec.  The socket bypasses IPsec policy in both
  * directions, so IKE is never caught by the SAs it negotiates; without
- * CAP_NET_ADMIN that step is skipped with a warning.  fd or -errno. */
+ * CAP_NET_ADMIN that step is skipped with a warning.  Its buffers are 4 MB
+ * (receive) and 2 MB (send), past net.core.[rw]mem_max with CAP_NET_ADMIN,
+ * else as far as those allow.  fd or -errno. */
 int udp_open(int family, const struct sockaddr *addr, uint16_t port);
 
 /* One datagram: its length, or -EAGAIN when none is queued, -EMSGSIZE when

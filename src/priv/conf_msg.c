@@ -40,53 +40,64 @@ static uint32_t file_index(const struct conf *c, const char *file)
 	return UINT32_MAX; /* not one of ours: comes back as NULL */
 }
 
-/* Each row as its index + 1, 0 for none. */
-static void algs_out(const struct proposal_list *l, uint16_t idx[CONF_MAX_PROPOSALS][3])
+/* A conn goes field by field, an ID with only its bytes and a proposal
+ * list with only its rows (each algorithm as its table index + 1, 0 for
+ * none): about 200 bytes where the struct is 1.5 KB, so that 100,000
+ * conns fit in one message.  The lists come first in each record. */
+static bool put_u8(struct buf *b, unsigned v)
 {
-	unsigned n, i;
-	const struct alg *table = alg_table(&n);
+	uint8_t x = (uint8_t)v;
 
-	for (i = 0; i < CONF_MAX_PROPOSALS; i++) {
-		const struct alg *a[3] = {l->p[i].encr, l->p[i].integ, l->p[i].dh};
-
-		for (unsigned k = 0; k < 3; k++)
-			idx[i][k] = a[k] ? (uint16_t)(a[k] - table + 1) : 0;
-	}
+	return put(b, &x, 1);
 }
 
-static bool algs_in(struct proposal_list *l, uint16_t idx[CONF_MAX_PROPOSALS][3])
+static bool put_list(struct buf *b, const struct proposal_list *l)
 {
 	unsigned n, i, k;
 	const struct alg *table = alg_table(&n);
-	const struct alg *a[3];
+	bool ok = put_u8(b, l->n) && put_u8(b, l->strict) && put_u8(b, l->configured);
 
-	for (i = 0; i < CONF_MAX_PROPOSALS; i++) {
-		for (k = 0; k < 3; k++) {
-			if (idx[i][k] > n)
-				return false;
-			a[k] = idx[i][k] ? &table[idx[i][k] - 1] : NULL;
-		}
-		l->p[i].encr = a[0];
-		l->p[i].integ = a[1];
-		l->p[i].dh = a[2];
+	for (i = 0; ok && i < l->n && i < CONF_MAX_PROPOSALS; i++) {
+		const struct alg *a[3] = {l->p[i].encr, l->p[i].integ, l->p[i].dh};
+		uint16_t idx[3];
+
+		for (k = 0; k < 3; k++)
+			idx[k] = a[k] ? (uint16_t)(a[k] - table + 1) : 0;
+		ok = put(b, idx, sizeof(idx));
 	}
-	/* n and configured bound loops over p[]: never past it */
-	return l->n <= CONF_MAX_PROPOSALS && l->configured <= l->n;
+	return ok;
 }
 
-static bool pack_conn(const struct conf *c, const struct conn *conn, struct buf *out)
+static bool put_addr(struct buf *b, const struct conf_addr *a)
 {
-	uint16_t idx[2][CONF_MAX_PROPOSALS][3];
-	uint32_t file = file_index(c, conn->file);
-	struct conn copy = *conn;
+	return put_u8(b, (unsigned)a->family) && put(b, a->a.b, sizeof(a->a.b));
+}
 
-	copy.file = NULL;
-	memset(copy.ike.p, 0, sizeof(copy.ike.p));
-	memset(copy.esp.p, 0, sizeof(copy.esp.p));
-	algs_out(&conn->ike, idx[0]);
-	algs_out(&conn->esp, idx[1]);
-	return put(out, &copy, sizeof(copy)) && put(out, &file, sizeof(file)) &&
-	       put(out, idx, sizeof(idx));
+static bool put_end(struct buf *b, const struct conf_end *e)
+{
+	return put_addr(b, &e->addr) && put_u8(b, e->has_subnet) && put_addr(b, &e->subnet.addr) &&
+	       put_u8(b, e->subnet.prefixlen) && put_u8(b, e->subnet.proto) &&
+	       put(b, &e->subnet.port, sizeof(e->subnet.port)) && put_u8(b, e->id.type) &&
+	       put_u8(b, e->id.len) && put(b, e->id.data, e->id.len);
+}
+
+static bool pack_conn(const struct conf *c, const struct conn *conn, struct buf *out,
+		      uint32_t *file)
+{
+	size_t namelen = strnlen(conn->name, sizeof(conn->name) - 1);
+
+	/* conns come in file order: the previous one's file first */
+	if (*file >= c->nfiles || c->files[*file] != conn->file)
+		*file = file_index(c, conn->file);
+	return put_list(out, &conn->ike) && put_list(out, &conn->esp) && put_u8(out, namelen) &&
+	       put(out, conn->name, namelen) && put(out, &conn->line, sizeof(conn->line)) &&
+	       put(out, file, sizeof(*file)) && put_end(out, &conn->local) &&
+	       put_end(out, &conn->remote) && put_u8(out, conn->local_is_left) &&
+	       put_u8(out, conn->authby) && put_u8(out, conn->mode) &&
+	       put_u8(out, conn->aggressive) && put_u8(out, conn->auto_) &&
+	       put(out, &conn->ikelifetime_s, sizeof(conn->ikelifetime_s)) &&
+	       put(out, &conn->lifetime_s, sizeof(conn->lifetime_s)) &&
+	       put(out, &conn->lifebytes, sizeof(conn->lifebytes));
 }
 
 static bool pack_secret(const struct conf *c, const struct conf_secret *s, struct buf *out)
@@ -103,7 +114,7 @@ static bool pack_secret(const struct conf *c, const struct conf_secret *s, struc
 
 int conf_pack(const struct conf *c, struct buf *out)
 {
-	uint32_t counts[3] = {c->nfiles, c->nconns, c->nsecrets}, len;
+	uint32_t counts[3] = {c->nfiles, c->nconns, c->nsecrets}, len, file;
 	bool ok = put(out, &c->setup, sizeof(c->setup)) && put(out, counts, sizeof(counts));
 	unsigned i;
 
@@ -111,8 +122,8 @@ int conf_pack(const struct conf *c, struct buf *out)
 		len = (uint32_t)strlen(c->files[i]);
 		ok = put(out, &len, sizeof(len)) && put(out, c->files[i], len);
 	}
-	for (i = 0; ok && i < c->nconns; i++)
-		ok = pack_conn(c, &c->conns[i], out);
+	for (i = 0, file = 0; ok && i < c->nconns; i++)
+		ok = pack_conn(c, &c->conns[i], out, &file);
 	for (i = 0; ok && i < c->nsecrets; i++)
 		ok = pack_secret(c, &c->secrets[i], out);
 	return ok ? 0 : -ENOMEM;
@@ -144,26 +155,110 @@ static int unpack_files(struct reader *r, struct conf *c, uint32_t n)
 	return 0;
 }
 
-static int unpack_conns(struct reader *r, struct conf *c, uint32_t n)
+static bool take_u8(struct reader *r, unsigned *v)
 {
-	uint16_t idx[2][CONF_MAX_PROPOSALS][3];
-	struct conn *conn;
+	uint8_t x;
+
+	if (!take(r, &x, 1))
+		return false;
+	*v = x;
+	return true;
+}
+
+static bool take_list(struct reader *r, struct proposal_list *l)
+{
+	unsigned n, i, k, strict, configured, count;
+	const struct alg *table = alg_table(&n);
+	uint16_t idx[3];
+
+	if (!take_u8(r, &count) || !take_u8(r, &strict) || !take_u8(r, &configured) ||
+	    count > CONF_MAX_PROPOSALS || configured > count || strict > 1)
+		return false;
+	l->n = count;
+	l->strict = strict;
+	l->configured = configured;
+	for (i = 0; i < count; i++) {
+		const struct alg *a[3];
+
+		if (!take(r, idx, sizeof(idx)))
+			return false;
+		for (k = 0; k < 3; k++) {
+			if (idx[k] > n)
+				return false;
+			a[k] = idx[k] ? &table[idx[k] - 1] : NULL;
+		}
+		l->p[i] = (struct proposal){a[0], a[1], a[2]};
+	}
+	return true;
+}
+
+static bool take_addr(struct reader *r, struct conf_addr *a)
+{
+	unsigned family;
+
+	if (!take_u8(r, &family) || !take(r, a->a.b, sizeof(a->a.b)))
+		return false;
+	a->family = (int)family;
+	return family == AF_UNSPEC || family == AF_INET || family == AF_INET6;
+}
+
+static bool take_end(struct reader *r, struct conf_end *e)
+{
+	unsigned has_subnet, prefixlen, proto, type, len;
+
+	if (!take_addr(r, &e->addr) || !take_u8(r, &has_subnet) || !take_addr(r, &e->subnet.addr) ||
+	    !take_u8(r, &prefixlen) || !take_u8(r, &proto) ||
+	    !take(r, &e->subnet.port, sizeof(e->subnet.port)) || !take_u8(r, &type) ||
+	    !take_u8(r, &len) || !take(r, e->id.data, len) || has_subnet > 1 || prefixlen > 128)
+		return false;
+	e->has_subnet = has_subnet;
+	e->subnet.prefixlen = (uint8_t)prefixlen;
+	e->subnet.proto = (uint8_t)proto;
+	e->id.type = (uint8_t)type;
+	e->id.len = (uint8_t)len;
+	return true;
+}
+
+static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn)
+{
+	unsigned namelen, local_is_left, authby, mode, aggressive, auto_;
 	uint32_t file;
 
-	if (n > r->left / sizeof(*conn))
+	if (!take_list(r, &conn->ike) || !take_list(r, &conn->esp) || !take_u8(r, &namelen) ||
+	    namelen >= sizeof(conn->name) || !take(r, conn->name, namelen) ||
+	    !take(r, &conn->line, sizeof(conn->line)) || !take(r, &file, sizeof(file)) ||
+	    !take_end(r, &conn->local) || !take_end(r, &conn->remote) ||
+	    !take_u8(r, &local_is_left) || !take_u8(r, &authby) || !take_u8(r, &mode) ||
+	    !take_u8(r, &aggressive) || !take_u8(r, &auto_) ||
+	    !take(r, &conn->ikelifetime_s, sizeof(conn->ikelifetime_s)) ||
+	    !take(r, &conn->lifetime_s, sizeof(conn->lifetime_s)) ||
+	    !take(r, &conn->lifebytes, sizeof(conn->lifebytes)))
+		return false;
+	if (local_is_left > 1 || mode > MODE_TRANSPORT || aggressive > 1 || auto_ > AUTO_START)
+		return false;
+	conn->name[namelen] = 0;
+	conn->file = file_at(c, file);
+	conn->local_is_left = local_is_left;
+	conn->authby = (uint8_t)authby;
+	conn->mode = (enum conn_mode)mode;
+	conn->aggressive = aggressive;
+	conn->auto_ = (enum conn_auto)auto_;
+	return true;
+}
+
+/* The smallest record: empty lists, name and IDs. */
+#define CONN_MIN_BYTES (2 * 3 + 1 + 4 + 4 + 2 * 41 + 5 + 16)
+
+static int unpack_conns(struct reader *r, struct conf *c, uint32_t n)
+{
+	if (n > r->left / CONN_MIN_BYTES)
 		return -EINVAL;
 	c->conns = calloc(n ? n : 1, sizeof(*c->conns));
 	if (!c->conns)
 		return -ENOMEM;
-	for (; c->nconns < n; c->nconns++) {
-		conn = &c->conns[c->nconns];
-		if (!take(r, conn, sizeof(*conn)) || !take(r, &file, sizeof(file)) ||
-		    !take(r, idx, sizeof(idx)) || !algs_in(&conn->ike, idx[0]) ||
-		    !algs_in(&conn->esp, idx[1]))
+	for (; c->nconns < n; c->nconns++)
+		if (!take_conn(r, c, &c->conns[c->nconns]))
 			return -EINVAL;
-		conn->name[sizeof(conn->name) - 1] = 0;
-		conn->file = file_at(c, file);
-	}
 	return 0;
 }
 
@@ -209,6 +304,8 @@ int conf_unpack(const uint8_t *p, size_t len, struct conf **out)
 		err = unpack_secrets(&r, c, counts[2]);
 	if (!err && r.left)
 		err = -EINVAL;
+	if (!err)
+		err = conf_index(c);
 out:
 	if (err)
 		conf_free(c);

@@ -41,6 +41,7 @@ static const int allowed[] = {
 	SCMP_SYS(recvfrom),
 	SCMP_SYS(sendmsg),
 	SCMP_SYS(recvmsg),
+	SCMP_SYS(recvmmsg), /* kernel/: a batch's acks */
 	SCMP_SYS(epoll_wait),
 	SCMP_SYS(epoll_pwait),
 	SCMP_SYS(epoll_ctl),

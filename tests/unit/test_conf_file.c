@@ -89,6 +89,64 @@ static void test_retransmit(void **state)
 		     "retransmit_timeout= takes seconds from 0.05 to 600, not 'soon'");
 }
 
+/* Initiation pacing: a count, 0 (unset) meaning the daemon's default. */
+static void test_max_inflight(void **state)
+{
+	struct loaded l;
+	const struct conf *c = load_ok(&l, "config setup\n max_inflight=7\n", NULL);
+
+	assert_int_equal(c->setup.max_inflight, 7);
+	loaded_free(&l);
+	c = load_ok(&l, "config setup\n max_inflight=7\n max_inflight=\n", NULL);
+	assert_int_equal(c->setup.max_inflight, 0);
+	loaded_free(&l);
+	expect_error("config setup\n max_inflight=0\n", 2,
+		     "max_inflight= takes 1 to 100000, not '0'");
+	expect_error("config setup\n max_inflight=many\n", 2,
+		     "max_inflight= takes 1 to 100000, not 'many'");
+}
+
+/* Many conns: each found by name (through the hash), every one with
+ * also= reaching the same base, and a name given twice is caught at the
+ * end as at the start. */
+static void test_many_conns(void **state)
+{
+	enum { N = 3000 };
+	size_t cap = (size_t)N * 96 + 256, len = 0;
+	char *text = malloc(cap), name[32];
+	const struct conn *k;
+	struct loaded l;
+	unsigned i;
+
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len,
+				"conn base\n left=10.0.0.1\n auto=ignore\n\n");
+	for (i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"conn n%u\n also=base\n right=10.7.%u.%u\n auto=add\n\n", i,
+					i / 250, i % 250 + 1);
+	load_text(&l, text, NULL);
+	assert_int_equal(l.ret, 0);
+	assert_int_equal(l.c->nconns, N + 1);
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "n%u", i);
+		k = conf_conn(l.c, name);
+		assert_non_null(k);
+		assert_string_equal(k->name, name);
+		assert_int_equal(k->remote.addr.a.b[3], i % 250 + 1);
+		assert_int_equal(k->local.addr.a.b[3], 1);
+	}
+	assert_null(conf_conn(l.c, "n3000"));
+	assert_null(conf_conn(l.c, "%default"));
+	loaded_free(&l);
+	len += (size_t)snprintf(text + len, cap - len, "conn n17\n right=10.8.0.1\n");
+	load_text(&l, text, NULL);
+	assert_int_equal(l.ret, -EINVAL);
+	assert_non_null(strstr(l.err, "conn 'n17' is defined twice"));
+	loaded_free(&l);
+	free(text);
+}
+
 /* Comments, quotes, escapes, tabs, CRLF, blank lines in a section, the
  * legacy version line, spaces around '=', several words in a value. */
 static void test_syntax(void **state)
@@ -306,7 +364,8 @@ int main(void)
 		cmocka_unit_test(test_syntax),	       cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_duplicate_conn), cmocka_unit_test(test_include),
 		cmocka_unit_test(test_io_errors),      cmocka_unit_test(test_getifaddrs),
-		cmocka_unit_test(test_retransmit),
+		cmocka_unit_test(test_retransmit),     cmocka_unit_test(test_max_inflight),
+		cmocka_unit_test(test_many_conns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

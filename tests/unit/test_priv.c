@@ -114,11 +114,12 @@ static void test_conf_bad_alg(void **state)
 	assert_int_equal(l.ret, 0);
 	buf_init(&b);
 	assert_int_equal(conf_pack(l.c, &b), 0);
-	/* The first conn's first ike row index follows its struct and file index. */
+	/* The first conn's first ike row index follows its list's count,
+	 * strict and configured bytes. */
 	off = sizeof(struct conf_setup) + 3 * sizeof(uint32_t);
 	for (unsigned i = 0; i < l.c->nfiles; i++)
 		off += sizeof(uint32_t) + strlen(l.c->files[i]);
-	off += sizeof(struct conn) + sizeof(uint32_t);
+	off += 3;
 	memcpy(b.data + off, &bad, sizeof(bad));
 	assert_int_equal(conf_unpack(b.data, b.len, &back), -EINVAL);
 	assert_null(back);

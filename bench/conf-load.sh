@@ -1,0 +1,52 @@
+#!/bin/bash
+# Configuration load time: N connections (default 100,000), each to its own
+# peer address with its own IDs, read by oakleyd at start and again by
+# `oakleyctl reload` (through the privileged helper when run as root).
+# Prints the times; not a test: no assertion on the figures.
+#   bench/conf-load.sh [BUILD_DIR] [N]
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=$(realpath "${1:-build}")
+N=${2:-100000}
+[ -x "$BUILD/oakleyd" ] || make -s all >/dev/null
+export T_NAME=conf-load
+. tests/net/oakley.sh "$BUILD"
+
+two_gateways v4
+gen_start=$(now_ms)
+# Peers 10.a.b.c, one per conn; every 7th conn is right=%any with its own
+# rightid, every 11th auto=ignore: the lookups the daemon builds see them all.
+awk -v n="$N" -v west="$WEST" 'BEGIN {
+	printf "config setup\n\tdataplane=none\n\nconn %%default\n\tleft=%s\n\tike=aes128-sha256-ecp256!\n\tesp=aes128-sha256!\n\tauto=add\n\n", west
+	for (i = 1; i <= n; i++) {
+		right = (i % 7 == 0) ? "%any" : sprintf("10.%d.%d.%d", int(i / 65536) % 256, int(i / 256) % 256, i % 256)
+		printf "conn c%d\n\tleftid=@c%d.west\n\tleftsubnet=10.250.%d.%d/32\n\tright=%s\n\trightid=@c%d.east\n", i, i, int(i / 256) % 256, i % 256, right, i
+		if (i % 11 == 0)
+			printf "\tauto=ignore\n"
+		printf "\n"
+	}
+}' >"$WD/ipsec.conf"
+printf ': PSK "conf-load bench"\n' >"$WD/ipsec.secrets"
+log "generated $N connections ($(wc -c <"$WD/ipsec.conf") bytes) in $(($(now_ms) - gen_start)) ms"
+
+sock=$(ctl_sock "$WD")
+start=$(now_ms)
+chmod 600 "$WD/ipsec.secrets"
+ip netns exec "$W" "$OAKLEYD" -d -f "$WD/ipsec.conf" -s "$WD/ipsec.secrets" -c "$sock" \
+	</dev/null >"$WD/oakleyd.log" 2>&1 &
+echo $! >"$WD/oakleyd.pid"
+LIB_PIDS+=("$!")
+# Up once it answers a command: the configuration is loaded and the
+# daemon's lookups are built.
+until [ -S "$sock" ] && octl "$WD" down no-such-conn 2>&1 | grep -q 'no connection named'; do
+	kill -0 "$(cat "$WD/oakleyd.pid")" 2>/dev/null || fail "oakleyd died: $(tail -n 5 "$WD/oakleyd.log")"
+	sleep 0.01
+done
+started=$(now_ms)
+reload_start=$(now_ms)
+out=$(octl "$WD" reload) || fail "reload failed: $out"
+reload_end=$(now_ms)
+rss=$(awk '/VmRSS/ {print $2}' /proc/"$(cat "$WD/oakleyd.pid")"/status)
+loaded=$(grep -o 'configuration reloaded: [0-9]* connections' "$WD/oakleyd.log" | tail -n 1)
+echo "conf-load: $N connections: oakleyd start $((started - start)) ms, oakleyctl reload $((reload_end - reload_start)) ms ($loaded), RSS $((rss / 1024)) MB"
+stop_oakleyd "$WD"

@@ -1,0 +1,23 @@
+/* SAs by connection name and by identities (by_conn.c).  ike_sa_find_conn
+ * and ike_sa_for_conn are declared in ike.h. */
+#ifndef OAKLEY_IKE_BY_CONN_H
+#define OAKLEY_IKE_BY_CONN_H
+
+struct ike_daemon;
+struct ike_sa;
+struct child_sa;
+
+int by_conn_init(struct ike_daemon *d);
+void by_conn_free(struct ike_daemon *d);
+/* (Re)files sa under its connection's name and identities: after every
+ * change of sa->conn.  Safe on an SA not filed. */
+void ike_sa_index(struct ike_sa *sa);
+void ike_sa_unindex(struct ike_sa *sa);
+void child_index(struct child_sa *c);
+void child_unindex(struct child_sa *c);
+/* Any ISAKMP SA of connection name, failed ones too, or NULL. */
+struct ike_sa *ike_sa_of_conn(struct ike_daemon *d, const char *name);
+/* An IPsec SA of connection name, or NULL. */
+struct child_sa *child_find_conn(struct ike_daemon *d, const char *name);
+
+#endif

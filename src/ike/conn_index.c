@@ -1,0 +1,284 @@
+/* Lists of conn indices in configuration order, one per key, in one
+ * array; a hash of the keys.  A key is (kind, local address, remote
+ * address or %any) and, for the ID kind, the remote ID (names folded to
+ * lower case, as id_phase1_matches compares them; %any as the empty ID).
+ * An entry keeps one of its conns and rebuilds the key from it to
+ * compare, so the table holds no copy of an ID. */
+#include "ike/conn_index.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/id.h"
+#include "ike/ike.h"
+#include "util/hash.h"
+#include "wire/isakmp.h"
+
+enum { KEY_ADDR, KEY_ID };
+
+struct key {
+	uint8_t kind, lfam, rfam, idtype, idlen;
+	uint8_t l[16], r[16];
+	uint8_t id[255]; /* last: only idlen bytes of it are hashed and compared */
+};
+
+struct entry {
+	struct hnode node;
+	uint32_t rep; /* a conn with this key */
+	uint32_t start, count;
+};
+
+struct conn_index {
+	const struct conf *conf;
+	struct htable by_key;
+	struct entry *entries;
+	uint32_t nentries;
+	uint32_t *idx; /* the lists, each ascending */
+};
+
+static size_t key_len(const struct key *k)
+{
+	return offsetof(struct key, id) + k->idlen;
+}
+
+static void put_addr(uint8_t *fam, uint8_t *out, int family, const void *a)
+{
+	*fam = (uint8_t)family;
+	if (family == AF_INET)
+		memcpy(out, a, 4);
+	else if (family == AF_INET6)
+		memcpy(out, a, 16);
+}
+
+static void put_id(struct key *k, uint8_t type, const uint8_t *data, size_t len)
+{
+	size_t i;
+
+	k->idtype = type;
+	k->idlen = (uint8_t)len;
+	for (i = 0; i < len; i++)
+		k->id[i] = type == ID_FQDN || type == ID_USER_FQDN ? (uint8_t)tolower(data[i])
+								   : data[i];
+}
+
+static void conn_key(const struct conn *c, uint8_t kind, struct key *k)
+{
+	memset(k, 0, offsetof(struct key, id));
+	k->kind = kind;
+	put_addr(&k->lfam, k->l, c->local.addr.family, c->local.addr.a.b);
+	put_addr(&k->rfam, k->r, c->remote.addr.family, c->remote.addr.a.b);
+	if (kind == KEY_ID && c->remote.id.type != CONF_ID_ANY)
+		put_id(k, c->remote.id.type, c->remote.id.data, c->remote.id.len);
+}
+
+static void ss_put(uint8_t *fam, uint8_t *out, const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		put_addr(fam, out, AF_INET, &((const struct sockaddr_in *)ss)->sin_addr);
+	else if (ss->ss_family == AF_INET6)
+		put_addr(fam, out, AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	else
+		*fam = 0xff; /* no conn has it */
+}
+
+/* remote NULL: right=%any. */
+static void peer_key(uint8_t kind, const struct sockaddr_storage *local,
+		     const struct sockaddr_storage *remote, struct key *k)
+{
+	memset(k, 0, offsetof(struct key, id));
+	k->kind = kind;
+	ss_put(&k->lfam, k->l, local);
+	if (remote)
+		ss_put(&k->rfam, k->r, remote);
+}
+
+static struct entry *find(const struct conn_index *ix, const struct key *k)
+{
+	size_t len = key_len(k);
+	uint64_t h = htable_hash(&ix->by_key, k, len);
+	struct hnode *n;
+	struct key other;
+
+	for (n = htable_first(&ix->by_key, h); n; n = htable_next(n, h)) {
+		struct entry *e = container_of(n, struct entry, node);
+
+		conn_key(&ix->conf->conns[e->rep], k->kind, &other);
+		if (key_len(&other) == len && !memcmp(&other, k, len))
+			return e;
+	}
+	return NULL;
+}
+
+/* Counts conn i under its key of this kind; *eid gets the entry's number. */
+static void count(struct conn_index *ix, uint32_t i, uint8_t kind, uint32_t *eid)
+{
+	struct key k;
+	struct entry *e;
+
+	conn_key(&ix->conf->conns[i], kind, &k);
+	e = find(ix, &k);
+	if (!e) {
+		e = &ix->entries[ix->nentries++];
+		e->rep = i;
+		htable_add(&ix->by_key, &e->node, htable_hash(&ix->by_key, &k, key_len(&k)));
+	}
+	e->count++;
+	*eid = (uint32_t)(e - ix->entries);
+}
+
+int conn_index_build(const struct conf *c, struct conn_index **out)
+{
+	struct conn_index *ix = calloc(1, sizeof(*ix));
+	uint32_t *eid = NULL, *fill = NULL, i, k, at = 0;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	if (!ix)
+		return -ENOMEM;
+	ix->conf = c;
+	ix->entries = calloc(2 * (size_t)c->nconns + 1, sizeof(*ix->entries));
+	ix->idx = calloc(2 * (size_t)c->nconns + 1, sizeof(*ix->idx));
+	eid = calloc(2 * (size_t)c->nconns + 1, sizeof(*eid));
+	if (!ix->entries || !ix->idx || !eid)
+		goto out;
+	err = htable_init(&ix->by_key);
+	if (err)
+		goto out;
+	for (i = 0; i < c->nconns; i++)
+		for (k = 0; k < 2 && c->conns[i].auto_ != AUTO_IGNORE; k++)
+			count(ix, i, (uint8_t)k, &eid[2 * i + k]);
+	fill = calloc(ix->nentries + 1, sizeof(*fill));
+	if (!fill) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < ix->nentries; i++) {
+		ix->entries[i].start = at;
+		at += ix->entries[i].count;
+	}
+	for (i = 0; i < c->nconns; i++)
+		for (k = 0; k < 2 && c->conns[i].auto_ != AUTO_IGNORE; k++) {
+			struct entry *e = &ix->entries[eid[2 * i + k]];
+
+			ix->idx[e->start + fill[eid[2 * i + k]]++] = i;
+		}
+	*out = ix;
+	ix = NULL;
+	err = 0;
+out:
+	free(fill);
+	free(eid);
+	conn_index_free(ix);
+	return err;
+}
+
+void conn_index_free(struct conn_index *ix)
+{
+	if (!ix)
+		return;
+	htable_free(&ix->by_key);
+	free(ix->entries);
+	free(ix->idx);
+	free(ix);
+}
+
+const struct conf *conn_index_conf(const struct conn_index *ix)
+{
+	return ix->conf;
+}
+
+/* The first conn of e's list at index from or later; UINT32_MAX: none. */
+static uint32_t first_from(const struct conn_index *ix, const struct entry *e, uint32_t from)
+{
+	uint32_t lo, hi, mid;
+
+	if (!e)
+		return UINT32_MAX;
+	lo = e->start;
+	hi = e->start + e->count;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ix->idx[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->start + e->count ? ix->idx[lo] : UINT32_MAX;
+}
+
+/* Where a walk goes on after prev, as the scan computes it. */
+static void walk_start(const struct conn_index *ix, const struct conn *prev, unsigned *pass,
+		       uint32_t *from)
+{
+	*from = prev ? (unsigned)(prev - ix->conf->conns) + 1 : 0;
+	*pass = prev && prev->remote.addr.family == AF_UNSPEC ? 1 : 0;
+}
+
+const struct conn *conn_index_next(const struct conn_index *ix,
+				   const struct sockaddr_storage *local,
+				   const struct sockaddr_storage *remote, const struct conn *prev)
+{
+	uint32_t from, i;
+	unsigned pass;
+	struct key k;
+
+	walk_start(ix, prev, &pass, &from);
+	for (; pass < 2; pass++, from = 0) {
+		peer_key(KEY_ADDR, local, pass == 0 ? remote : NULL, &k);
+		i = first_from(ix, find(ix, &k), from);
+		if (i != UINT32_MAX)
+			return &ix->conf->conns[i];
+	}
+	return NULL;
+}
+
+const struct conn *conn_index_next_id(const struct conn_index *ix,
+				      const struct sockaddr_storage *local,
+				      const struct sockaddr_storage *remote,
+				      const struct wire_id *id, const struct conn *prev)
+{
+	uint32_t from, a, b;
+	unsigned pass;
+	struct key k;
+
+	walk_start(ix, prev, &pass, &from);
+	for (; pass < 2; pass++, from = 0) {
+		/* rightid=%any, and this very ID (no configured ID is longer
+		 * than 255 bytes or of type 0) */
+		peer_key(KEY_ID, local, pass == 0 ? remote : NULL, &k);
+		a = first_from(ix, find(ix, &k), from);
+		b = UINT32_MAX;
+		if (id->type != CONF_ID_ANY && id->data.len <= sizeof(k.id)) {
+			put_id(&k, id->type, id->data.p, id->data.len);
+			b = first_from(ix, find(ix, &k), from);
+		}
+		if (a != UINT32_MAX || b != UINT32_MAX)
+			return &ix->conf->conns[a < b ? a : b];
+	}
+	return NULL;
+}
+
+const struct conn *conn_scan_next_for_peer(const struct conf *conf,
+					   const struct sockaddr_storage *local,
+					   const struct sockaddr_storage *remote,
+					   const struct conn *prev)
+{
+	unsigned pass, i = prev ? (unsigned)(prev - conf->conns) + 1 : 0;
+
+	for (pass = prev && prev->remote.addr.family == AF_UNSPEC ? 1 : 0; pass < 2; pass++) {
+		for (; i < conf->nconns; i++) {
+			const struct conn *c = &conf->conns[i];
+
+			if (c->auto_ == AUTO_IGNORE || !conf_addr_is(&c->local.addr, local))
+				continue;
+			if (pass == 0 ? conf_addr_is(&c->remote.addr, remote)
+				      : c->remote.addr.family == AF_UNSPEC)
+				return c;
+		}
+		i = 0;
+	}
+	return NULL;
+}

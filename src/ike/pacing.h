@@ -1,0 +1,44 @@
+/* Initiation pacing: at most max_inflight Main or Aggressive Modes that we
+ * initiate are in flight at once; further starts (auto=start, oakleyctl
+ * up) wait in a queue, in the order they came, and go out as earlier ones
+ * end, established or failed (fewer while the peer answers late: see
+ * pacing.c).  So a gateway with thousands of auto=start
+ * connections never sends more first messages at once than its peer's
+ * socket can hold.  A queued start keeps its caller: the answer comes when
+ * it completes, as if it had not waited. */
+#ifndef OAKLEY_IKE_PACING_H
+#define OAKLEY_IKE_PACING_H
+
+#include <stdbool.h>
+
+#include "ike/ike.h"
+
+#define PACING_DEFAULT_MAX 64
+
+int pacing_new(struct ike_daemon *d, unsigned max, struct pacing **out);
+/* Answers every queued caller (failed: why) and frees the queue. */
+void pacing_free(struct pacing *p, const char *why);
+void pacing_set_max(struct pacing *p, unsigned max); /* 0: the default */
+
+/* ike_up, before it starts phase 1: true when the start was queued (fn
+ * will be called once it ends; it goes out from the event loop, at once
+ * when there is room), false when it must go now (from the queue itself,
+ * or without memory to queue it). */
+bool pacing_hold(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg);
+/* A queued start taken back (oakleyctl down): its callers hear why. */
+void pacing_cancel(struct ike_daemon *d, const char *name, const char *why);
+
+/* sa.c: an initiator's phase 1 began, and ended (established, failed or
+ * freed; counted once); one of its messages was sent again (the window
+ * narrows: see pacing.c). */
+void pacing_started(struct ike_sa *sa);
+void pacing_finished(struct ike_sa *sa, bool established);
+void pacing_retransmitted(struct ike_sa *sa);
+
+bool pacing_is_queued(const struct ike_daemon *d, const char *name);
+unsigned pacing_inflight(const struct ike_daemon *d);
+unsigned pacing_queued(const struct ike_daemon *d);
+unsigned pacing_max(const struct ike_daemon *d);
+unsigned pacing_window(const struct ike_daemon *d); /* in flight allowed now, <= max */
+
+#endif

@@ -150,7 +150,7 @@ static void input(struct ike_daemon *d, struct buf *msg, const struct sockaddr_s
 
 /* MM5: our ID (the peer's address) and HASH_I from the responder's keys,
  * encrypted under its phase-1 IV. */
-static void send_mm5(struct ike_daemon *d, struct ike_sa *sa)
+static void harness_send_mm5(struct ike_daemon *d, struct ike_sa *sa)
 {
 	static const uint8_t id_b[] = {ID_IPV4_ADDR, 0, 0, 0, 127, 0, 0, 2};
 	struct buf id = {0}, msg = {0};
@@ -177,7 +177,7 @@ static struct ike_sa *establish(struct ike_daemon *d)
 	input(d, &mm3, &peer);
 	if (!d->sas || d->sas->state != IKE_SA_NEGOTIATING || !d->sas->enc_key_len)
 		abort(); /* the harness is out of step with the responder */
-	send_mm5(d, d->sas);
+	harness_send_mm5(d, d->sas);
 	if (!d->sas || d->sas->state != IKE_SA_ESTABLISHED)
 		abort();
 	return d->sas;

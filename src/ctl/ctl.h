@@ -49,7 +49,7 @@ struct status_cursor {
 	struct status_req req;
 	enum status_part part;
 	unsigned pos;	/* connections or failures shown */
-	unsigned below; /* the next SA shown has a serial below this */
+	unsigned below; /* the next shown has a serial (IPsec SAs: seq) below this */
 	unsigned shown; /* items shown in this part */
 	/* The last SA shown, to find it again by its hash key, and whether
 	 * the list was newest first: then the next batch starts right after

@@ -12,15 +12,15 @@ static bool name_wanted(const struct status_cursor *cur, const char *name)
 	return !cur->req.name[0] || !strcmp(cur->req.name, name);
 }
 
-/* Inserts item (by serial, largest first) into a batch of at most
- * STATUS_BATCH; *n grows until the batch is full, then the smallest goes. */
-#define PICK_INSERT(pick, n, item)                                                                 \
+/* Inserts item (by key: an ISAKMP SA's serial, an IPsec SA's seq; largest first) into a batch of at
+ * most STATUS_BATCH; *n grows until the batch is full, then the smallest goes. */
+#define PICK_INSERT(pick, n, item, key)                                                            \
 	do {                                                                                       \
 		unsigned i_;                                                                       \
-		if (*(n) == STATUS_BATCH && (item)->serial <= (pick)[*(n)-1]->serial)              \
+		if (*(n) == STATUS_BATCH && (item)->key <= (pick)[*(n)-1]->key)                    \
 			break;                                                                     \
 		i_ = *(n) < STATUS_BATCH ? (*(n))++ : *(n)-1;                                      \
-		for (; i_ > 0 && (pick)[i_ - 1]->serial < (item)->serial; i_--)                    \
+		for (; i_ > 0 && (pick)[i_ - 1]->key < (item)->key; i_--)                          \
 			(pick)[i_] = (pick)[i_ - 1];                                               \
 		(pick)[i_] = (item);                                                               \
 	} while (0)
@@ -53,7 +53,7 @@ static unsigned pick_sas(struct ike_daemon *d, struct status_cursor *cur,
 		}
 		prev = sa->serial;
 		if (sa->serial < cur->below && name_wanted(cur, sa->conn->name))
-			PICK_INSERT(pick, &n, sa);
+			PICK_INSERT(pick, &n, sa, serial);
 		if (mark && n == STATUS_BATCH)
 			break;
 	}
@@ -72,20 +72,20 @@ static unsigned pick_children(struct ike_daemon *d, struct status_cursor *cur,
 	bool newest_first = true;
 
 	if (cur->newest_first && cur->below != UINT_MAX)
-		mark = ike_child_by_serial(d, cur->mark_spi, cur->below);
+		mark = ike_child_by_seq(d, cur->mark_spi, cur->below);
 	if (mark)
-		prev = mark->serial;
+		prev = mark->seq;
 	for (c = mark ? mark->next : d->children; c; c = c->next) {
-		if (c->serial >= prev) {
+		if (c->seq >= prev) {
 			if (mark) { /* out of order after all: walk it all */
 				cur->newest_first = false;
 				return pick_children(d, cur, pick);
 			}
 			newest_first = false;
 		}
-		prev = c->serial;
-		if (c->serial < cur->below && name_wanted(cur, c->conn_name))
-			PICK_INSERT(pick, &n, c);
+		prev = c->seq;
+		if (c->seq < cur->below && name_wanted(cur, c->conn_name))
+			PICK_INSERT(pick, &n, c, seq);
 		if (mark && n == STATUS_BATCH)
 			break;
 	}
@@ -197,7 +197,7 @@ static void children_next(struct ike_daemon *d, struct status_cursor *cur, struc
 		(cur->req.json ? status_child_json : status_child_text)(pick[i], out);
 	}
 	if (n)
-		cur->below = pick[n - 1]->serial;
+		cur->below = pick[n - 1]->seq;
 	if (n < STATUS_BATCH)
 		part_close(d, cur, out);
 }

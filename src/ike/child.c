@@ -344,6 +344,7 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 		return -ENOMEM;
 	c->d = d;
 	c->serial = sa->serial;
+	c->seq = ++d->next_child_seq;
 	snprintf(c->conn_name, sizeof(c->conn_name), "%s", q->conn->name);
 	c->local = sa->ep.local;
 	c->remote = sa->ep.remote;

@@ -195,7 +195,8 @@ struct child_sa {
 	struct hnode by_conn; /* by_conn.c */
 	bool conn_indexed;
 	struct ike_daemon *d;
-	unsigned serial;
+	unsigned serial; /* its ISAKMP SA's, shown as #N */
+	unsigned seq;	 /* its own, in creation order: status lists by it */
 	char conn_name[64];
 	struct sockaddr_storage local, remote;
 	struct conf_ts ts_local, ts_remote;
@@ -247,6 +248,7 @@ struct ike_daemon {
 	struct child_sa *children;
 	struct ike_failure *failures; /* newest first, one per connection */
 	unsigned next_serial;
+	unsigned next_child_seq;
 	uint32_t next_reqid;
 	uint16_t port; /* 500, or a test port */
 	bool kernel_esp_warned;

@@ -50,8 +50,7 @@ const struct ike_sa *ike_sa_by_serial(const struct ike_daemon *d, const uint8_t 
 	return NULL;
 }
 
-const struct child_sa *ike_child_by_serial(const struct ike_daemon *d, uint32_t spi_in,
-					   unsigned serial)
+const struct child_sa *ike_child_by_seq(const struct ike_daemon *d, uint32_t spi_in, unsigned seq)
 {
 	uint64_t h = htable_hash(&d->child_by_spi, &spi_in, sizeof(spi_in));
 	struct hnode *n;
@@ -59,7 +58,7 @@ const struct child_sa *ike_child_by_serial(const struct ike_daemon *d, uint32_t 
 	for (n = htable_first(&d->child_by_spi, h); n; n = htable_next(n, h)) {
 		const struct child_sa *c = container_of(n, struct child_spi_node, node)->child;
 
-		if (c->serial == serial)
+		if (c->seq == seq)
 			return c;
 	}
 	return NULL;

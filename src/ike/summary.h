@@ -27,7 +27,7 @@ void ike_summary(const struct ike_daemon *d, struct ike_summary *s);
  * lets a listing resume after an SA without keeping a pointer to it. */
 const struct ike_sa *ike_sa_by_serial(const struct ike_daemon *d, const uint8_t icookie[8],
 				      unsigned serial);
-const struct child_sa *ike_child_by_serial(const struct ike_daemon *d, uint32_t spi_in,
-					   unsigned serial);
+const struct child_sa *ike_child_by_seq(const struct ike_daemon *d, uint32_t spi_in,
+					unsigned serial);
 
 #endif

@@ -106,6 +106,7 @@ static inline void add_pair(struct ike_daemon *d, unsigned i, bool at_tail)
 	set_addr(&sa->ep.remote, 0xc0000202);
 	c->d = d;
 	c->serial = ++d->next_serial;
+	c->seq = ++d->next_child_seq;
 	snprintf(c->conn_name, sizeof(c->conn_name), "c%u", i);
 	c->tunnel = true;
 	c->prop.encr = alg_by_name("aes128", ALG_ENCR);

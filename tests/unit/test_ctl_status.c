@@ -274,9 +274,29 @@ static void test_summary(void **state)
 	buf_free(&out);
 }
 
+/* IPsec SAs made under one ISAKMP SA all show its serial (#N); the listing
+ * still shows each once, batch boundaries falling inside such a group. */
+static void test_children_sharing_a_serial(void **state)
+{
+	struct fixture *f = *state;
+	struct child_sa *c;
+	struct buf whole;
+	unsigned i;
+
+	for (i = 1; i <= 300; i++)
+		add_pair(&f->d, i, false);
+	for (c = f->d.children; c; c = c->next)
+		c->serial = 1; /* as child_install gives them their ISAKMP SA's */
+	buf_init(&whole);
+	status_text(&f->d, &whole);
+	assert_int_equal(count(&whole, "ESP tunnel"), 300);
+	buf_free(&whole);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_children_sharing_a_serial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches_add_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sas_change_between_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mark_gone_or_order_broken, setup, teardown),

@@ -21,7 +21,10 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "crypto/dh.h"
+#include "ike/dh_job.h"
 #include "ike/ike.h"
+#include "util/job.h"
 #include "util/log.h"
 #include "util/loop.h"
 
@@ -210,7 +213,8 @@ static int clone_conns(struct conf *c, unsigned n)
 			return -EINVAL;
 		conns[i].local.subnet.addr.a.v4.s_addr = htonl(0x0a000001u + i);
 	}
-	return 0;
+	/* The names changed: the lookup by name (ike_up) must see them. */
+	return conf_index(c);
 }
 
 static void note_failure(struct load *l, const char *why)
@@ -380,6 +384,15 @@ static int run(struct load *l)
 	}
 	loop_add_signal(l->loop, SIGINT, on_signal, l);
 	loop_add_signal(l->loop, SIGTERM, on_signal, l);
+	/* Crypto workers as oakleyd starts them: threads= (-s), else one per core. */
+	job_pool_set_idle(dh_job_idle);
+	err = job_pool_start(l->loop, l->conf->setup.threads_set ? l->conf->setup.threads
+								 : job_pool_default_threads());
+	if (err)
+		fprintf(stderr,
+			"oakley-load: no crypto worker threads (%s): the crypto runs inline\n",
+			strerror(-err));
+	err = 0;
 	timer_init(&l->pump, pump, l);
 	timer_init(&l->progress, progress, l);
 	if (!l->quiet)
@@ -390,6 +403,8 @@ static int run(struct load *l)
 		err = loop_run(l->loop);
 	/* Sends a Delete for each ISAKMP SA: the responder is left clean. */
 	ike_daemon_free(l->d);
+	job_pool_stop();
+	dh_stock_flush();
 out:
 	loop_free(l->loop);
 	return err;

@@ -170,55 +170,68 @@ static void child_kernel_remove(struct child_sa *c)
 	xfrm_batch_end(d->xfrm, NULL);
 }
 
-/* The kernel carries out a whole batch: a failed install may still have
- * replaced the policies of the installed SA with the same selectors (the
- * one being rekeyed).  They are given back to it. */
+/* A policy batch that failed part-way may have replaced the policies of the
+ * installed SA with the same selectors (the one being rekeyed): they are
+ * given back to it. */
 static void child_policies_restore(const struct child_sa *c)
 {
 	static const uint8_t dirs[] = {XFRM_POLICY_OUT, XFRM_POLICY_IN, XFRM_POLICY_FWD};
 	const struct child_sa *o = child_policies_shared(c);
 	struct xfrm_pol p;
 	unsigned i;
+	int err;
 
 	for (i = 0; o && i < 3; i++) {
 		if (dirs[i] == XFRM_POLICY_FWD && !o->tunnel)
 			continue;
 		child_policy(o, dirs[i], &p);
-		xfrm_update_policy(c->d->xfrm, &p);
+		err = xfrm_update_policy(c->d->xfrm, &p);
+		if (err)
+			log_warn("#%u %s: giving IPsec SA %08x its policy back failed: %s",
+				 o->serial, o->conn_name, o->spi_in, xfrm_strerror(err));
 	}
 }
 
+/* The two SAs as one batch, then the policies as another, sent only when
+ * both SAs are in: the kernel carries out every request of a batch, and a
+ * policy pointing at an SA that failed (on a rekey, the policy the running
+ * SA uses) would drop its traffic until it is put back. */
 static int child_kernel_install(struct child_sa *c, const uint8_t *key_in, const uint8_t *key_out,
 				char *why, size_t whylen)
 {
 	struct ike_daemon *d = c->d;
 	static const uint8_t dirs[] = {XFRM_POLICY_OUT, XFRM_POLICY_IN, XFRM_POLICY_FWD};
-	/* The requests of one batch, in order. */
-	static const char *const whats[] = {"inbound SA", "outbound SA", "policy"};
+	static const char *const whats[] = {"inbound SA", "outbound SA"};
+	const char *what = "policy";
 	struct xfrm_sa x;
 	struct xfrm_pol p;
 	unsigned i, failed = 0;
 	int err;
 
-	/* One sendmsg() for all, the acks read afterwards. */
 	xfrm_batch_begin(d->xfrm);
 	child_sa_params(c, true, key_in, &x);
 	xfrm_batch_update_sa(d->xfrm, &x);
 	child_sa_params(c, false, key_out, &x);
 	xfrm_batch_add_sa(d->xfrm, &x);
-	for (i = 0; i < 3; i++) {
-		if (dirs[i] == XFRM_POLICY_FWD && !c->tunnel)
-			continue;
-		child_policy(c, dirs[i], &p);
-		xfrm_batch_update_policy(d->xfrm, &p);
-	}
 	OPENSSL_cleanse(&x, sizeof(x));
 	err = xfrm_batch_end(d->xfrm, &failed);
+	if (err) {
+		what = whats[failed < 2 ? failed : 1];
+	} else {
+		xfrm_batch_begin(d->xfrm);
+		for (i = 0; i < 3; i++) {
+			if (dirs[i] == XFRM_POLICY_FWD && !c->tunnel)
+				continue;
+			child_policy(c, dirs[i], &p);
+			xfrm_batch_update_policy(d->xfrm, &p);
+		}
+		err = xfrm_batch_end(d->xfrm, &failed);
+	}
 	if (!err)
 		return 0;
-	snprintf(why, whylen, "installing the %s in the kernel failed: %s%s%s",
-		 whats[failed < 2 ? failed : 2], xfrm_strerror(err),
-		 xfrm_kernel_msg(d->xfrm)[0] ? ": " : "", xfrm_kernel_msg(d->xfrm));
+	snprintf(why, whylen, "installing the %s in the kernel failed: %s%s%s", what,
+		 xfrm_strerror(err), xfrm_kernel_msg(d->xfrm)[0] ? ": " : "",
+		 xfrm_kernel_msg(d->xfrm));
 	if (err == -EPROTONOSUPPORT && !d->kernel_esp_warned) {
 		d->kernel_esp_warned = true;
 		log_err("this kernel has no ESP support: IPsec SAs cannot be installed (use "

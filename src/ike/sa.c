@@ -37,6 +37,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	if (!sa->x || ike_sa_set_conn(sa, c) ||
 	    crypto_random(initiator ? sa->icookie : sa->rcookie, 8) < 0) {
 		exchange_free(d, sa->x);
+		ike_sa_unindex(sa); /* ike_sa_set_conn filed it */
 		conn_ref_put(d, sa->cref);
 		free(sa);
 		return NULL;

@@ -22,13 +22,13 @@
 
 #define KEYMAT_MAX 128
 
-static void addr_from_ss(struct xfrm_addr *a, const struct sockaddr_storage *ss)
+static void addr_from_sa(struct xfrm_addr *a, const struct sockaddr *sa)
 {
 	size_t len = 0;
-	const void *p = sockaddr_addr((const struct sockaddr *)ss, &len);
+	const void *p = sockaddr_addr(sa, &len);
 
 	memset(a, 0, sizeof(*a));
-	a->family = ss->ss_family;
+	a->family = sa->sa_family;
 	if (p)
 		memcpy(a->b, p, len);
 }
@@ -60,8 +60,8 @@ int child_alloc_spi(struct ike_daemon *d, struct quick *q, char *why, size_t why
 		} while (!err && q->x->spi_in < XFRM_SPI_MIN);
 		return err;
 	}
-	addr_from_ss(&src, &q->sa->ep.remote);
-	addr_from_ss(&dst, &q->sa->ep.local);
+	addr_from_sa(&src, (const struct sockaddr *)&q->sa->ep.remote);
+	addr_from_sa(&dst, (const struct sockaddr *)&q->sa->ep.local);
 	err = xfrm_alloc_spi(d->xfrm, &src, &dst, IPPROTO_ESP, q->x->reqid, &q->x->spi_in);
 	if (err)
 		snprintf(why, whylen, "the kernel gave no SPI: %s", xfrm_strerror(err));
@@ -87,8 +87,8 @@ static void child_sa_params(const struct child_sa *c, bool inbound, const uint8_
 	unsigned enc_len = p->encr->key_bits / 8 + p->encr->salt_bytes;
 
 	memset(x, 0, sizeof(*x));
-	addr_from_ss(&x->src, inbound ? &c->remote : &c->local);
-	addr_from_ss(&x->dst, inbound ? &c->local : &c->remote);
+	addr_from_sa(&x->src, inbound ? &c->remote.sa : &c->local.sa);
+	addr_from_sa(&x->dst, inbound ? &c->local.sa : &c->remote.sa);
 	x->spi = inbound ? c->spi_in : c->spi_out;
 	x->proto = IPPROTO_ESP;
 	x->tunnel = c->tunnel;
@@ -129,8 +129,8 @@ static void child_policy(const struct child_sa *c, uint8_t dir, struct xfrm_pol 
 	p->tunnel = c->tunnel;
 	p->reqid = c->reqid;
 	if (c->tunnel) {
-		addr_from_ss(&p->tmpl_src, out ? &c->local : &c->remote);
-		addr_from_ss(&p->tmpl_dst, out ? &c->remote : &c->local);
+		addr_from_sa(&p->tmpl_src, out ? &c->local.sa : &c->remote.sa);
+		addr_from_sa(&p->tmpl_dst, out ? &c->remote.sa : &c->local.sa);
 	}
 }
 
@@ -163,9 +163,9 @@ static void child_kernel_remove(struct child_sa *c)
 		child_policy(c, dirs[i], &p);
 		xfrm_batch_del_policy(d->xfrm, &p.sel, dirs[i]);
 	}
-	addr_from_ss(&a, &c->local);
+	addr_from_sa(&a, &c->local.sa);
 	xfrm_batch_del_sa(d->xfrm, &a, c->spi_in, IPPROTO_ESP);
-	addr_from_ss(&a, &c->remote);
+	addr_from_sa(&a, &c->remote.sa);
 	xfrm_batch_del_sa(d->xfrm, &a, c->spi_out, IPPROTO_ESP);
 	xfrm_batch_end(d->xfrm, NULL);
 }
@@ -315,8 +315,7 @@ static bool child_deletable_by(const struct child_sa *c, const struct ike_sa *sa
 		return false;
 	conn = conf_conn(c->d->conf, c->conn_name);
 	return conn &&
-	       sockaddr_addr_equal((const struct sockaddr *)&c->remote,
-				   (const struct sockaddr *)&sa->ep.remote) &&
+	       sockaddr_addr_equal(&c->remote.sa, (const struct sockaddr *)&sa->ep.remote) &&
 	       ike_sa_fits(sa, conn);
 }
 
@@ -359,8 +358,8 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	c->serial = sa->serial;
 	c->seq = ++d->next_child_seq;
 	snprintf(c->conn_name, sizeof(c->conn_name), "%s", q->conn->name);
-	c->local = sa->ep.local;
-	c->remote = sa->ep.remote;
+	sockaddr_inet_set(&c->local, (const struct sockaddr *)&sa->ep.local);
+	sockaddr_inet_set(&c->remote, (const struct sockaddr *)&sa->ep.remote);
 	c->ts_local = q->x->ts_local;
 	c->ts_remote = q->x->ts_remote;
 	c->tunnel = q->x->tunnel;
@@ -484,10 +483,10 @@ int child_stats(const struct child_sa *c, struct xfrm_sa_stats *in, struct xfrm_
 
 	if (!c->d->xfrm || !c->installed)
 		return -ENODEV;
-	addr_from_ss(&a, &c->local);
+	addr_from_sa(&a, &c->local.sa);
 	err = xfrm_get_sa_stats(c->d->xfrm, &a, c->spi_in, IPPROTO_ESP, in);
 	if (err)
 		return err;
-	addr_from_ss(&a, &c->remote);
+	addr_from_sa(&a, &c->remote.sa);
 	return xfrm_get_sa_stats(c->d->xfrm, &a, c->spi_out, IPPROTO_ESP, out);
 }

@@ -11,6 +11,7 @@
 #include "conf/conf.h"
 #include "ike/dh_job.h"
 #include "ike/msgid.h"
+#include "net/sockaddr.h"
 #include "wire/payload.h"
 #include "util/buf.h"
 #include "util/hash.h"
@@ -198,7 +199,7 @@ struct child_sa {
 	unsigned serial; /* its ISAKMP SA's, shown as #N */
 	unsigned seq;	 /* its own, in creation order: status lists by it */
 	char conn_name[64];
-	struct sockaddr_storage local, remote;
+	union sockaddr_inet local, remote;
 	struct conf_ts ts_local, ts_remote;
 	bool tunnel;
 	struct proposal prop;

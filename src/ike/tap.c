@@ -110,11 +110,9 @@ void tap_esp_keys(struct child_sa *c, const uint8_t *key_in, const uint8_t *key_
 
 	if (!k)
 		return;
-	if (keys_esp(k, (const struct sockaddr *)&c->remote, (const struct sockaddr *)&c->local,
-		     c->spi_in, p->encr->wireshark, key_in, enc_len, auth, key_in + enc_len,
-		     auth_len) ||
-	    keys_esp(k, (const struct sockaddr *)&c->local, (const struct sockaddr *)&c->remote,
-		     c->spi_out, p->encr->wireshark, key_out, enc_len, auth, key_out + enc_len,
-		     auth_len))
+	if (keys_esp(k, &c->remote.sa, &c->local.sa, c->spi_in, p->encr->wireshark, key_in, enc_len,
+		     auth, key_in + enc_len, auth_len) ||
+	    keys_esp(k, &c->local.sa, &c->remote.sa, c->spi_out, p->encr->wireshark, key_out,
+		     enc_len, auth, key_out + enc_len, auth_len))
 		log_warn("#%u %s: writing the ESP key table failed", c->serial, c->conn_name);
 }

@@ -141,3 +141,14 @@ int sockaddr_from_str(const char *s, uint16_t port, struct sockaddr_storage *out
 	sockaddr_set_port((struct sockaddr *)out, port);
 	return 0;
 }
+
+void sockaddr_inet_set(union sockaddr_inet *to, const struct sockaddr *from)
+{
+	socklen_t len = sockaddr_len(from);
+
+	memset(to, 0, sizeof(*to));
+	if (len && len <= sizeof(*to))
+		memcpy(to, from, len);
+	else
+		to->sa.sa_family = AF_UNSPEC;
+}

@@ -8,6 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+
+/* An IPv4 or IPv6 socket address in 28 bytes, for what is kept per tunnel
+ * (sockaddr_storage is 128).  Read it through .sa. */
+union sockaddr_inet {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
 
 /* Room for the longest "addr[port]": INET6_ADDRSTRLEN + "[65535]". */
 #define SOCKADDR_STRLEN 56
@@ -31,5 +40,7 @@ void sockaddr_set_port(struct sockaddr *sa, uint16_t port);
  * hashing, NAT-D and ID payloads; NULL and 0 for an unknown family. */
 const void *sockaddr_addr(const struct sockaddr *sa, size_t *len);
 bool sockaddr_is_any(const struct sockaddr *sa); /* 0.0.0.0 or :: */
+/* Copies an AF_INET or AF_INET6 address (others: family AF_UNSPEC). */
+void sockaddr_inet_set(union sockaddr_inet *to, const struct sockaddr *from);
 
 #endif

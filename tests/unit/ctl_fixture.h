@@ -76,7 +76,7 @@ static inline int teardown(void **state)
 	return 0;
 }
 
-static inline void set_addr(struct sockaddr_storage *ss, uint32_t a)
+static inline void set_addr(void *ss, uint32_t a) /* a sockaddr_storage or sockaddr_inet */
 {
 	struct sockaddr_in *in = (struct sockaddr_in *)ss;
 

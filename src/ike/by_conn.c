@@ -1,21 +1,90 @@
 /* ISAKMP SAs and IPsec SAs found by their connection, and established
  * ISAKMP SAs by the identities they were made with.  `oakleyctl up` of
- * one connection among 100,000 must not walk every SA by name: each
- * lookup here walks one hash chain. */
+ * one connection among 100,000 must not walk every SA by name.  SAs with
+ * one key form a group (a hash entry with a list), so that filing and
+ * unfiling are O(1) even when every SA has the same key: a responder whose
+ * one connection takes every peer. */
 #include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "ike/ike.h"
 #include "ike/by_conn.h"
+#include "ike/ike.h"
 
-static uint64_t name_hash(const struct htable *t, const char *name)
+#define KEY_MAX (2 * (2 + 255))
+
+struct sa_group {
+	struct hnode node;
+	struct group_link *head;
+	size_t len;
+	uint8_t key[];
+};
+
+static struct sa_group *group_find(const struct htable *t, const void *key, size_t len)
 {
-	return htable_hash(t, name, strlen(name));
+	uint64_t h = htable_hash(t, key, len);
+	struct hnode *n;
+
+	for (n = htable_first(t, h); n; n = htable_next(n, h)) {
+		struct sa_group *g = container_of(n, struct sa_group, node);
+
+		if (g->len == len && !memcmp(g->key, key, len))
+			return g;
+	}
+	return NULL;
+}
+
+static int link_add(struct htable *t, struct group_link *l, const void *key, size_t len)
+{
+	struct sa_group *g = group_find(t, key, len);
+
+	if (!g) {
+		g = calloc(1, sizeof(*g) + len);
+		if (!g)
+			return -ENOMEM;
+		g->len = len;
+		memcpy(g->key, key, len);
+		htable_add(t, &g->node, htable_hash(t, key, len));
+	}
+	l->g = g;
+	l->prev = NULL;
+	l->next = g->head;
+	if (g->head)
+		g->head->prev = l;
+	g->head = l;
+	return 0;
+}
+
+static void link_del(struct htable *t, struct group_link *l)
+{
+	struct sa_group *g = l->g;
+
+	if (!g)
+		return;
+	if (l->prev)
+		l->prev->next = l->next;
+	else
+		g->head = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	l->g = NULL;
+	if (!g->head) {
+		htable_del(t, &g->node);
+		free(g);
+	}
+}
+
+static const struct group_link *group_first(const struct htable *t, const void *key, size_t len)
+{
+	const struct sa_group *g = t->nb ? group_find(t, key, len) : NULL;
+
+	return g ? g->head : NULL;
 }
 
 /* Both identities in one key, FQDNs in lower case (conf_id_equal ignores
  * their case). */
-static size_t ids_key(const struct conn *c, uint8_t key[2 * (2 + 255)])
+static size_t ids_key(const struct conn *c, uint8_t key[KEY_MAX])
 {
 	const struct conf_id *ids[2] = {&c->remote.id, &c->local.id};
 	size_t n = 0, i, j;
@@ -31,11 +100,21 @@ static size_t ids_key(const struct conn *c, uint8_t key[2 * (2 + 255)])
 	return n;
 }
 
-static uint64_t ids_hash(const struct htable *t, const struct conn *c)
+static void groups_free(struct htable *t)
 {
-	uint8_t key[2 * (2 + 255)];
+	struct hiter it;
+	struct hnode *n;
 
-	return htable_hash(t, key, ids_key(c, key));
+	for (n = htable_iter_first(t, &it); n; n = htable_iter_next(&it)) {
+		struct sa_group *g = container_of(n, struct sa_group, node);
+		struct group_link *l;
+
+		for (l = g->head; l; l = l->next)
+			l->g = NULL;
+		htable_del(t, n);
+		free(g);
+	}
+	htable_free(t);
 }
 
 int by_conn_init(struct ike_daemon *d)
@@ -51,30 +130,36 @@ int by_conn_init(struct ike_daemon *d)
 
 void by_conn_free(struct ike_daemon *d)
 {
-	htable_free(&d->sa_by_conn);
-	htable_free(&d->sa_by_ids);
-	htable_free(&d->child_by_conn);
+	groups_free(&d->sa_by_conn);
+	groups_free(&d->sa_by_ids);
+	groups_free(&d->child_by_conn);
 }
 
+/* Unfiled on failure (no memory): the lookups then do not see the SA. */
 void ike_sa_index(struct ike_sa *sa)
 {
 	struct ike_daemon *d = sa->d;
+	uint8_t key[KEY_MAX];
 
 	ike_sa_unindex(sa);
 	if (!d->sa_by_conn.nb || !sa->conn)
 		return;
-	htable_add(&d->sa_by_conn, &sa->by_conn, name_hash(&d->sa_by_conn, sa->conn->name));
-	htable_add(&d->sa_by_ids, &sa->by_ids, ids_hash(&d->sa_by_ids, sa->conn));
-	sa->conn_indexed = true;
+	if (link_add(&d->sa_by_conn, &sa->by_conn, sa->conn->name, strlen(sa->conn->name)) ||
+	    link_add(&d->sa_by_ids, &sa->by_ids, key, ids_key(sa->conn, key)))
+		ike_sa_unindex(sa);
 }
 
 void ike_sa_unindex(struct ike_sa *sa)
 {
-	if (!sa->conn_indexed)
-		return;
-	htable_del(&sa->d->sa_by_conn, &sa->by_conn);
-	htable_del(&sa->d->sa_by_ids, &sa->by_ids);
-	sa->conn_indexed = false;
+	link_del(&sa->d->sa_by_conn, &sa->by_conn);
+	link_del(&sa->d->sa_by_ids, &sa->by_ids);
+}
+
+struct ike_sa *ike_sa_of_conn(struct ike_daemon *d, const char *name)
+{
+	const struct group_link *l = group_first(&d->sa_by_conn, name, strlen(name));
+
+	return l ? container_of(l, struct ike_sa, by_conn) : NULL;
 }
 
 /* The newest (highest serial) of several, as the newest-first list gave. */
@@ -83,30 +168,15 @@ static bool newer(const struct ike_sa *a, const struct ike_sa *best)
 	return !best || a->serial > best->serial;
 }
 
-struct ike_sa *ike_sa_of_conn(struct ike_daemon *d, const char *name)
-{
-	uint64_t h = name_hash(&d->sa_by_conn, name);
-	struct hnode *n;
-
-	for (n = htable_first(&d->sa_by_conn, h); n; n = htable_next(n, h)) {
-		struct ike_sa *sa = container_of(n, struct ike_sa, by_conn);
-
-		if (!strcmp(sa->conn->name, name))
-			return sa;
-	}
-	return NULL;
-}
-
 struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool established)
 {
-	uint64_t h = name_hash(&d->sa_by_conn, name);
+	const struct group_link *l;
 	struct ike_sa *sa, *best = NULL;
-	struct hnode *n;
 
-	for (n = htable_first(&d->sa_by_conn, h); n; n = htable_next(n, h)) {
-		sa = container_of(n, struct ike_sa, by_conn);
-		if (!strcmp(sa->conn->name, name) && sa->state != IKE_SA_DEAD &&
-		    (!established || sa->state == IKE_SA_ESTABLISHED) && newer(sa, best))
+	for (l = group_first(&d->sa_by_conn, name, strlen(name)); l; l = l->next) {
+		sa = container_of(l, struct ike_sa, by_conn);
+		if (sa->state != IKE_SA_DEAD && (!established || sa->state == IKE_SA_ESTABLISHED) &&
+		    newer(sa, best))
 			best = sa;
 	}
 	return best;
@@ -114,18 +184,17 @@ struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool est
 
 /* An established ISAKMP SA that connection c may use: its own, or one
  * between the same gateways that fits it (the same identities, so it is
- * in c's chain of sa_by_ids). */
+ * in the group of c's). */
 struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c)
 {
 	struct ike_sa *sa = ike_sa_find_conn(d, c->name, true), *best = NULL;
-	uint64_t h;
-	struct hnode *n;
+	const struct group_link *l;
+	uint8_t key[KEY_MAX];
 
 	if (sa)
 		return sa;
-	h = ids_hash(&d->sa_by_ids, c);
-	for (n = htable_first(&d->sa_by_ids, h); n; n = htable_next(n, h)) {
-		sa = container_of(n, struct ike_sa, by_ids);
+	for (l = group_first(&d->sa_by_ids, key, ids_key(c, key)); l; l = l->next) {
+		sa = container_of(l, struct ike_sa, by_ids);
 		if (sa->state == IKE_SA_ESTABLISHED && ike_sa_fits(sa, c) &&
 		    (c->remote.addr.family == AF_UNSPEC ||
 		     conf_addr_is(&c->remote.addr, &sa->ep.remote)) &&
@@ -139,30 +208,18 @@ void child_index(struct child_sa *c)
 {
 	struct ike_daemon *d = c->d;
 
-	if (!d->child_by_conn.nb)
-		return;
-	htable_add(&d->child_by_conn, &c->by_conn, name_hash(&d->child_by_conn, c->conn_name));
-	c->conn_indexed = true;
+	if (d->child_by_conn.nb)
+		link_add(&d->child_by_conn, &c->by_conn, c->conn_name, strlen(c->conn_name));
 }
 
 void child_unindex(struct child_sa *c)
 {
-	if (!c->conn_indexed)
-		return;
-	htable_del(&c->d->child_by_conn, &c->by_conn);
-	c->conn_indexed = false;
+	link_del(&c->d->child_by_conn, &c->by_conn);
 }
 
 struct child_sa *child_find_conn(struct ike_daemon *d, const char *name)
 {
-	uint64_t h = name_hash(&d->child_by_conn, name);
-	struct hnode *n;
+	const struct group_link *l = group_first(&d->child_by_conn, name, strlen(name));
 
-	for (n = htable_first(&d->child_by_conn, h); n; n = htable_next(n, h)) {
-		struct child_sa *c = container_of(n, struct child_sa, by_conn);
-
-		if (!strcmp(c->conn_name, name))
-			return c;
-	}
-	return NULL;
+	return l ? container_of(l, struct child_sa, by_conn) : NULL;
 }

@@ -3,9 +3,20 @@
 #ifndef OAKLEY_IKE_BY_CONN_H
 #define OAKLEY_IKE_BY_CONN_H
 
+#include <stddef.h>
+
 struct ike_daemon;
 struct ike_sa;
 struct child_sa;
+struct sa_group;
+
+/* An SA's place in the group of SAs with one key (a connection's name, or
+ * a pair of identities): a list, so that leaving it is O(1) however many
+ * SAs share the key (a responder's one %any connection has them all). */
+struct group_link {
+	struct sa_group *g; /* NULL: not filed */
+	struct group_link *next, *prev;
+};
 
 int by_conn_init(struct ike_daemon *d);
 void by_conn_free(struct ike_daemon *d);

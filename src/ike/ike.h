@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "conf/conf.h"
+#include "ike/by_conn.h"
 #include "ike/dh_job.h"
 #include "ike/msgid.h"
 #include "net/sockaddr.h"
@@ -116,10 +117,9 @@ struct exchange {
 struct ike_sa {
 	struct hnode by_icookie;
 	bool hashed;
-	struct hnode by_conn, by_ids; /* by_conn.c */
-	bool conn_indexed;
-	struct halfopen_src *halfopen; /* a responder SA counted in d->halfopen */
-	struct ike_sa *next, *prev;    /* the daemon's list, for status and shutdown */
+	struct group_link by_conn, by_ids; /* by_conn.c */
+	struct halfopen_src *halfopen;	   /* a responder SA counted in d->halfopen */
+	struct ike_sa *next, *prev;	   /* the daemon's list, for status and shutdown */
 	struct ike_daemon *d;
 	unsigned serial;
 	struct conn_ref *cref; /* its connection (sa->conn is cref->c) */
@@ -193,8 +193,7 @@ struct quick {
 /* An installed (or negotiated, with dataplane=none) pair of IPsec SAs. */
 struct child_sa {
 	struct child_sa *next, *prev;
-	struct hnode by_conn; /* by_conn.c */
-	bool conn_indexed;
+	struct group_link by_conn; /* by_conn.c */
 	struct ike_daemon *d;
 	unsigned serial; /* its ISAKMP SA's, shown as #N */
 	unsigned seq;	 /* its own, in creation order: status lists by it */

@@ -116,7 +116,6 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 	struct conf_id peer_id = {0};
 	char why[P1_WHY_LEN] = "";
 	const struct conn *c;
-	struct step_result r;
 	struct p1_offer o;
 	struct wire_id id;
 	int notify, err;
@@ -149,13 +148,7 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 		err = -ENOMEM;
 	if (err)
 		return step_sys(err);
-	r = phase1_take_ke(sa, m, &sa->x->gxi, &sa->x->ni);
-	if (step_failed(r))
-		return r;
-	err = exchange_make_nonce(&sa->x->nr);
-	if (!err)
-		err = phase1_dh(sa, &sa->x->gxi);
-	return step_sys(err);
+	return phase1_respond_ke(sa, m);
 }
 
 /* After AM2's job: the keys; if HASH_R verifies, AM3; established. */

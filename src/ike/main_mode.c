@@ -273,16 +273,7 @@ static struct step_result mm_respond_ke_done(void *state, struct ike_msg *none)
 /* MM3 at the responder: its KE and nonce; ours and the keys follow. */
 static struct step_result mm_respond_ke(void *state, struct ike_msg *m)
 {
-	struct ike_sa *sa = state;
-	struct step_result r = phase1_take_ke(sa, m, &sa->x->gxi, &sa->x->ni);
-	int err;
-
-	if (step_failed(r))
-		return r;
-	err = exchange_make_nonce(&sa->x->nr);
-	if (!err)
-		err = phase1_dh(sa, &sa->x->gxi);
-	return step_sys(err);
+	return phase1_respond_ke(state, m);
 }
 
 /* After MM4's job: the keys, and MM5. */

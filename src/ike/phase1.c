@@ -208,6 +208,19 @@ struct step_result phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct b
 	return STEP_GO_ON;
 }
 
+struct step_result phase1_respond_ke(struct ike_sa *sa, struct ike_msg *m)
+{
+	struct step_result r = phase1_take_ke(sa, m, &sa->x->gxi, &sa->x->ni);
+	int err;
+
+	if (step_failed(r))
+		return r;
+	err = exchange_make_nonce(&sa->x->nr);
+	if (!err)
+		err = phase1_dh(sa, &sa->x->gxi);
+	return step_sys(err);
+}
+
 /* SKEYID and its children, the cipher key and the first IV (RFC 2409 5,
  * appendix B) from psk and the completed DH job's secret. */
 static int phase1_keys(struct ike_sa *sa, const uint8_t *psk, size_t psklen)

@@ -43,6 +43,9 @@ bool phase1_dh_done(struct ike_sa *sa, struct dh_job *j, struct buf *gx);
 /* The peer's KE and nonce from m. */
 struct step_result phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct buf *gx,
 				  struct buf *nonce);
+/* A responder's half of the exchange of KE and nonce: the initiator's
+ * from m, our nonce, and the DH job. */
+struct step_result phase1_respond_ke(struct ike_sa *sa, struct ike_msg *m);
 /* The keys from the completed DH job's secret; fails the SA on error.
  * A Main Mode responder keeps the secret until MM5 (phase1_forget_secret). */
 int phase1_derive_keys(struct ike_sa *sa);

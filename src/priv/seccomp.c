@@ -170,6 +170,14 @@ static void preload(void)
 		pthread_join(t, NULL);
 }
 
+/* clone's flags are its first argument on x86-64, arm64 and most others;
+ * s390 swaps the first two (the kernel's CLONE_BACKWARDS2). */
+#if defined(__s390__) || defined(__s390x__)
+#define CLONE_FLAGS_ARG SCMP_A1
+#else
+#define CLONE_FLAGS_ARG SCMP_A0
+#endif
+
 static int add_rules(scmp_filter_ctx ctx)
 {
 	unsigned i;
@@ -185,13 +193,13 @@ static int add_rules(scmp_filter_ctx ctx)
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	/* Threads, never processes: clone's flags (its first argument on
-	 * x86-64, arm64 and most others) must hold CLONE_THREAD.  clone3 passes
-	 * them in memory, which a filter cannot read: ENOSYS makes glibc fall
-	 * back to clone. */
+	/* Threads, never processes: clone's flags must hold CLONE_THREAD.
+	 * clone3 passes them in memory, which a filter cannot read: ENOSYS
+	 * makes glibc fall back to clone. */
 	if (!err)
-		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-				       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+		err = seccomp_rule_add(
+			ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+			CLONE_FLAGS_ARG(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 #endif

@@ -88,7 +88,10 @@ echo "$out" | grep -q "(mode 0640): refusing to use it (chmod 600 $WD/ipsec.secr
 log "refused reload: $out"
 chmod 600 "$WD/ipsec.secrets"
 kill -HUP "$pid"
-wait_for 10 [ "$(grep -c 'configuration reloaded' "$WD/oakleyd.log")" -ge 2 ] || fail "SIGHUP did not reload"
+# A function, so that wait_for counts again on each try (an argument
+# "$(grep ...)" would be counted once, before the daemon saw the signal).
+reloads_logged() { [ "$(grep -c 'configuration reloaded' "$WD/oakleyd.log")" -ge "$1" ]; }
+wait_for 10 reloads_logged 2 || fail "SIGHUP did not reload"
 
 # capture on FILE: opened by the helper, written by the daemon.
 mkdir -m 700 "$T_OUT/cap"

@@ -4,7 +4,8 @@
 # count, and one summary line; fails if any target found a crash.  A failing
 # target's scratch directory (corpus, crash artifact, log) is kept and named.
 # fuzz/NAME.dict, when there is one, is the target's libFuzzer dictionary.
-#   run-fuzz.sh SECONDS BIN...     each target for SECONDS (make check-fuzz);
+#   run-fuzz.sh SECONDS BIN...     each target for SECONDS (make check-fuzz),
+#                                  FUZZ_JOBS at a time (default: one per core);
 #                                  fuzz/ is never written
 #   run-fuzz.sh -runs N BIN...     each target for N executions, one job,
 #                                  then the corpus minimised (-merge=1) into
@@ -33,14 +34,14 @@ minimise() {
 	cp -R "$1/min/." "$root/fuzz/corpus/$2/"
 }
 
-pass=0 fail=0 bad=""
-for bin in "$@"; do
+# fuzz_one BIN: runs one target; prints its lines; exit 0 if it passed.
+fuzz_one() {
+	bin=$1
 	name=$(basename "$bin")
 	short=${name#fuzz_}
 	if [ ! -x "$bin" ]; then
 		echo "$name: not an executable"
-		fail=$((fail + 1)) bad="$bad $name"
-		continue
+		return 1
 	fi
 	work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-$name.XXXXXX")
 	mkdir -p "$work/corpus" "$work/artifacts"
@@ -68,14 +69,12 @@ for bin in "$@"; do
 		echo "$name: ${runs:-0} runs, ${execs:-0} execs in ${secs}s"
 		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$work/log" | head -n 5
 		echo "$name: FAILED (exit $rc${crash:+, artifact $crash}); log and corpus kept in $work"
-		fail=$((fail + 1)) bad="$bad $name"
-		continue
+		return 1
 	fi
 	if [ $mode = long ]; then
 		if ! minimise "$work" "$short" "$bin"; then
 			echo "$name: merge FAILED; log in $work/merge.log"
-			fail=$((fail + 1)) bad="$bad $name"
-			continue
+			return 1
 		fi
 		kept=$(find "$root/fuzz/corpus/$short" -type f | wc -l)
 		bytes=$(cat "$root/fuzz/corpus/$short"/* | wc -c)
@@ -83,8 +82,34 @@ for bin in "$@"; do
 	fi
 	echo "$name: ${runs:-0} runs, ${execs:-0} execs (${speed:-0}/s) in ${secs}s," \
 		"corpus $nseeds -> $ncorpus, 0 crashes"
-	pass=$((pass + 1))
 	[ "$slow" -eq 0 ] && rm -rf "$work"
+	return 0
+}
+
+# Timed runs (make check) go FUZZ_JOBS at a time (default: one per core),
+# so each target still has a core for its SECONDS; the campaign runs one
+# target at a time (each is one job of N executions either way).
+jobs=1
+[ $mode = short ] && jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+out=$(mktemp -d "${TMPDIR:-/tmp}/run-fuzz.XXXXXX")
+i=0
+for bin in "$@"; do
+	i=$((i + 1))
+	(fuzz_one "$bin" >"$out/$i.out" 2>&1; echo $? >"$out/$i.rc") &
+	[ $((i % jobs)) -eq 0 ] && wait
 done
+wait
+pass=0 fail=0 bad="" i=0
+for bin in "$@"; do
+	i=$((i + 1))
+	cat "$out/$i.out"
+	if [ "$(cat "$out/$i.rc" 2>/dev/null)" = 0 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1)) bad="$bad $(basename "$bin")"
+	fi
+done
+rm -rf "$out"
 echo "fuzz: $pass passed, $fail failed"
 [ -z "$bad" ] || { echo "failing fuzz targets:$bad"; exit 1; }

@@ -159,11 +159,10 @@ static inline void replace(char *out, size_t len, const char *text, const char *
 	snprintf(out, len, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
 }
 
-/* The two daemons, each with its configuration text and key. */
-static inline void net_start_confs(struct net *n, const char *west_conf, const char *east_conf,
-				   const char *west_psk, const char *east_psk)
+/* The two daemons, each with its configuration and secrets text. */
+static inline void net_start_secrets(struct net *n, const char *west_conf, const char *east_conf,
+				     const char *west_secrets, const char *east_secrets)
 {
-	char secrets[256];
 	int i;
 
 	memset(n, 0, sizeof(*n));
@@ -172,14 +171,26 @@ static inline void net_start_confs(struct net *n, const char *west_conf, const c
 	timer_init(&n->deliver, net_deliver, n);
 	timer_init(&n->guard, net_guard, n);
 	for (i = 0; i < 2; i++) {
-		snprintf(secrets, sizeof(secrets), "192.0.2.1 192.0.2.2 : PSK \"%s\"\n",
-			 i == WEST ? west_psk : east_psk);
-		n->conf[i] = net_conf(n, i, i == WEST ? west_conf : east_conf, secrets);
+		n->conf[i] = net_conf(n, i, i == WEST ? west_conf : east_conf,
+				      i == WEST ? west_secrets : east_secrets);
 		n->side[i] = (struct side){n, i};
 		assert_int_equal(
 			ike_daemon_new_inproc(n->loop, n->conf[i], net_send, &n->side[i], &n->d[i]),
 			0);
 	}
+}
+
+/* The two daemons, each with its configuration text and key. */
+static inline void net_start_confs(struct net *n, const char *west_conf, const char *east_conf,
+				   const char *west_psk, const char *east_psk)
+{
+	char secrets[2][256];
+	int i;
+
+	for (i = 0; i < 2; i++)
+		snprintf(secrets[i], sizeof(secrets[i]), "192.0.2.1 192.0.2.2 : PSK \"%s\"\n",
+			 i == WEST ? west_psk : east_psk);
+	net_start_secrets(n, west_conf, east_conf, secrets[WEST], secrets[EAST]);
 }
 
 static inline void net_start(struct net *n, const char *esp_tail, const char *west_psk,

@@ -351,6 +351,26 @@ static void test_quick_lifetime_responder_longer(void **state)
 	net_stop(&n);
 }
 
+/* east allows only 10 s: its RESPONDER-LIFETIME says so, but west takes
+ * no less than LIFETIME_FLOOR_S (60 s), so a peer cannot make its IPsec
+ * SA end at once; east keeps its own policy. */
+static void test_quick_lifetime_below_floor(void **state)
+{
+	char west[CONF_LEN], east[CONF_LEN];
+	struct net n;
+
+	conf_edit(west, "", NULL);
+	conf_edit(east, "", LIFE("\tlifetime=10s"), NULL);
+	start(&n, west, east);
+	net_up(&n);
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_int_equal(only_child(n.d[WEST])->lifetime_s, 60);
+	assert_true(only_child(n.d[WEST])->lifetime_from_responder);
+	assert_int_equal(only_child(n.d[EAST])->lifetime_s, 10);
+	net_stop(&n);
+}
+
 /* ---- Quick Mode refusals ---- */
 
 /* Phase 1 is up on both sides and stays up with no reason of its own; no
@@ -488,6 +508,31 @@ static void test_pfs_other_group(void **state)
 		"(MODP_2048 vs ECP_256)");
 }
 
+/* ---- keys ---- */
+
+/* east has no key for west (only for other peers): it fails at MM3,
+ * naming the IDs it looked for, and tells west nothing, so west gives up
+ * after its retransmits. */
+static void test_no_key_at_responder(void **state)
+{
+	char west[CONF_LEN], east[CONF_LEN];
+	struct net n;
+
+	conf_edit(west, "", FAST, NULL);
+	conf_edit(east, "", NULL);
+	net_start_secrets(&n, west, east, "192.0.2.1 192.0.2.2 : PSK \"a secret\"\n",
+			  "192.0.2.8 192.0.2.9 : PSK \"other peers'\"\n");
+	net_up(&n);
+	assert_up_failed(&n, "peer did not answer Main Mode message 3 after 2 retransmits, "
+			     "giving up");
+	assert_phase1_failed(&n, WEST, n.why);
+	assert_no_phase1(&n, EAST);
+	assert_failure(&n, EAST,
+		       "no pre-shared key for 192.0.2.2 - 192.0.2.1 (nor for the gateways' "
+		       "addresses) in the secrets file");
+	net_stop(&n);
+}
+
 /* ---- lost and duplicated messages ---- */
 
 /* Up on both sides with one ISAKMP SA, one Quick Mode and one IPsec SA
@@ -543,6 +588,53 @@ static void test_lost_in_both_phases(void **state)
 	net_stop(&n);
 }
 
+/* Every MM1 is lost: west gives up after its retransmits, saying so;
+ * east never saw a thing. */
+static void test_silent_peer_main_mode(void **state)
+{
+	char conf[CONF_LEN];
+	struct net n;
+
+	conf_edit(conf, "", FAST, NULL);
+	start(&n, conf, conf);
+	net_lose(&n, WEST, 1);
+	net_lose(&n, WEST, 2);
+	net_lose(&n, WEST, 3);
+	net_up(&n);
+	assert_up_failed(&n, "peer did not answer Main Mode message 1 after 2 retransmits, "
+			     "giving up");
+	assert_phase1_failed(&n, WEST, n.why);
+	assert_null(n.d[EAST]->sas);
+	assert_int_equal(n.sent[WEST], 3);
+	assert_int_equal(n.sent[EAST], 0);
+	net_stop(&n);
+}
+
+/* Every QM1 is lost: the Quick Mode gives up on its connection; the
+ * ISAKMP SAs stay up with no reason of their own. */
+static void test_silent_peer_quick_mode(void **state)
+{
+	char conf[CONF_LEN];
+	struct net n;
+	int i;
+
+	conf_edit(conf, "", FAST, NULL);
+	start(&n, conf, conf);
+	net_lose(&n, WEST, 4);
+	net_lose(&n, WEST, 5);
+	net_lose(&n, WEST, 6);
+	net_up(&n);
+	assert_up_failed(&n, "peer did not answer QM1 after 2 retransmits, giving up");
+	assert_failure(&n, WEST, n.why);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(n.d[i]->sas->state, IKE_SA_ESTABLISHED);
+		assert_string_equal(n.d[i]->sas->why, "");
+		assert_null(n.d[i]->children);
+	}
+	assert_null(n.d[EAST]->sas->quicks);
+	net_stop(&n);
+}
+
 /* QM1 arrives twice: east answers the copy with the QM2 it kept, and makes
  * no second Quick Mode; west answers that QM2 copy with its QM3 again. */
 static void test_duplicate_qm1_answered_from_copy(void **state)
@@ -586,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_phase1_lifetime_responder_longer),
 		cmocka_unit_test(test_quick_lifetime_responder_shorter),
 		cmocka_unit_test(test_quick_lifetime_responder_longer),
+		cmocka_unit_test(test_quick_lifetime_below_floor),
 		cmocka_unit_test(test_quick_ids_not_covered),
 		cmocka_unit_test(test_quick_integrity_mismatch),
 		cmocka_unit_test(test_quick_cipher_mismatch),
@@ -593,8 +686,11 @@ int main(void)
 		cmocka_unit_test(test_pfs_responder_only),
 		cmocka_unit_test(test_pfs_initiator_only),
 		cmocka_unit_test(test_pfs_other_group),
+		cmocka_unit_test(test_no_key_at_responder),
 		cmocka_unit_test(test_mm1_lost_twice),
 		cmocka_unit_test(test_lost_in_both_phases),
+		cmocka_unit_test(test_silent_peer_main_mode),
+		cmocka_unit_test(test_silent_peer_quick_mode),
 		cmocka_unit_test(test_duplicate_qm1_answered_from_copy),
 		cmocka_unit_test(test_duplicate_qm2_answered_from_copy),
 	};

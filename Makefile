@@ -135,7 +135,7 @@ $(BUILD)/fuzz/obj/%.o: %.c $(FUZZ_STAMP)
 $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJS) $(FUZZ_STAMP)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
-.PHONY: FORCE all bench deps unit check check-unit check-fuzz check-net check-net-opt check-build check-vm fuzz fuzz-long demo clean format
+.PHONY: FORCE all bench coverage deps unit check check-unit check-fuzz check-net check-net-opt check-build check-vm fuzz fuzz-long demo clean format
 
 deps:
 	@scripts/deps.sh
@@ -146,6 +146,12 @@ unit: $(UNIT_BINS)
 check-unit:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit
 	@scripts/run-unit.sh $(BUILD)/san/tests
+
+# Which rows of the exchange tables (handler and resume) the in-process
+# exchange tests reach: gcov counts, in a build of its own (build/cov);
+# fails if one never runs.
+coverage:
+	@scripts/row-coverage.sh
 
 check-fuzz: $(FUZZ_BINS)
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)

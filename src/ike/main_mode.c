@@ -3,7 +3,10 @@
  *
  *   MM1 I->R  SA                 MM2 R->I  SA
  *   MM3 I->R  KE, Ni             MM4 R->I  KE, Nr
- *   MM5 I->R  *(IDii, HASH_I)    MM6 R->I  *(IDir, HASH_R)
+ *   MM5 I->R  *(IDii, AUTH)      MM6 R->I  *(IDir, AUTH)
+ *
+ * AUTH is the slot of the SA's authentication method (auth.h): HASH_I and
+ * HASH_R with a pre-shared key.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -228,13 +231,12 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	return phase1_find_psk(sa, NULL) ? NULL : sa;
 }
 
-/* After MM2's job: our KE and nonce, MM3. */
+/* After MM2's job: our KE (and nonce) for MM3. */
 static struct step_result mm_initiator_ke_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
 
-	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi))
-		phase1_reply(sa);
+	phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi); /* or it failed the SA */
 	return STEP_GO_ON;
 }
 
@@ -260,13 +262,13 @@ static struct step_result mm_initiator_ke(void *state, struct ike_msg *m)
 	return step_sys(err);
 }
 
-/* After MM3's job: the keys, and MM4. */
+/* After MM3's job: our KE for MM4, and the keys. */
 static struct step_result mm_respond_ke_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
 
-	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxr) && !phase1_derive_keys(sa))
-		phase1_reply(sa);
+	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxr))
+		phase1_derive_keys(sa); /* or it failed the SA */
 	return STEP_GO_ON;
 }
 
@@ -276,13 +278,13 @@ static struct step_result mm_respond_ke(void *state, struct ike_msg *m)
 	return phase1_respond_ke(state, m);
 }
 
-/* After MM4's job: the keys, and MM5. */
+/* After MM4's job: the keys, for MM5. */
 static struct step_result mm_initiator_id_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
 
-	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi) && !phase1_derive_keys(sa))
-		phase1_reply(sa);
+	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi))
+		phase1_derive_keys(sa); /* or it failed the SA */
 	return STEP_GO_ON;
 }
 
@@ -297,38 +299,29 @@ static struct step_result mm_initiator_id(void *state, struct ike_msg *m)
 	return step_sys(phase1_dh(sa, &sa->x->gxr));
 }
 
-/* MM5 at the responder: verify the initiator, answer MM6; established. */
+/* MM5 at the responder: verify the initiator; MM6 answers, and then it
+ * is established. */
 static struct step_result mm_respond_id(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	struct step_result r = phase1_check_id(sa, m);
-	int err;
 
 	if (step_failed(r))
 		return r;
 	phase1_forget_secret(sa);
 	info_note_notifies(sa, m);
-	err = phase1_reply(sa);
-	if (err)
-		return step_sys(err);
-	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
-	ike_sa_established(sa);
 	return STEP_GO_ON;
 }
 
-/* MM6 at the initiator: verify the responder; established. */
+/* MM6 at the initiator: verify the responder; then it is established. */
 static struct step_result mm_initiator_done(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	struct step_result r = phase1_check_id(sa, m);
 
-	if (step_failed(r))
-		return r;
-	info_note_notifies(sa, m);
-	timer_cancel(sa->d->loop, &sa->xmit.timer);
-	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
-	ike_sa_established(sa);
-	return STEP_GO_ON;
+	if (!step_failed(r))
+		info_note_notifies(sa, m);
+	return r;
 }
 
 #define MM_MAY	  (PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_NAT_D) | PL(ISAKMP_PL_NAT_D_DRAFT))
@@ -343,9 +336,8 @@ const struct step main_mode_steps[] = {
 	 mm_respond_ke, mm_respond_ke_done, &send_mm4},
 	{true, PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE), MM_MAY | PL(ISAKMP_PL_CR), false, "MM4",
 	 mm_initiator_id, mm_initiator_id_done, &send_mm5},
-	{false, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM5", mm_respond_id, NULL,
+	{false, PL(ISAKMP_PL_ID) | AUTH_SLOT, MM_ID_MAY, true, "MM5", mm_respond_id, NULL,
 	 &send_mm6},
-	{true, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM6", mm_initiator_done,
-	 NULL, NULL},
+	{true, PL(ISAKMP_PL_ID) | AUTH_SLOT, MM_ID_MAY, true, "MM6", mm_initiator_done, NULL, NULL},
 	{0},
 };

@@ -1,10 +1,12 @@
 /* What Main Mode and Aggressive Mode send, as data: each message is a
  * `struct send_spec`, its payloads added in order by builders that pick
- * our side's values by role (our g^x, our nonce, our ID, our HASH).  The
+ * our side's values by role (our g^x, our nonce, our ID), and our proof
+ * by the SA's authentication method (auth_add: HASH with a PSK).  The
  * rows name the message that answers them (step.sends); the initiator's
  * first message is its type's (exchange_type.sends_first). */
 #include <errno.h>
 
+#include "ike/auth.h"
 #include "ike/dispatch.h"
 #include "ike/id.h"
 #include "ike/informational.h"
@@ -53,21 +55,6 @@ static int add_id(void *state, struct wire_builder *w)
 	return buf_append(id_b, w->b->data + off, len) ? 0 : -ENOMEM;
 }
 
-/* HASH_I or HASH_R, over our ID's body. */
-static int add_hash(void *state, struct wire_builder *w)
-{
-	struct ike_sa *sa = state;
-	const struct buf *id_b = sa->initiator ? &sa->x->idii_b : &sa->x->idir_b;
-	uint8_t hash[IKE_MAX_MD];
-	int err = phase1_hash(sa, sa->initiator, id_b, hash);
-
-	if (!err)
-		err = wire_add_raw(w, ISAKMP_PL_HASH, hash, sa->prf_len);
-	if (!err)
-		sa->x->hash_sent = true; /* this message is about to go out */
-	return err;
-}
-
 /* The initiator's, with its HASH: the peer may drop its old SAs. */
 static int add_initial_contact(void *state, struct wire_builder *w)
 {
@@ -77,33 +64,39 @@ static int add_initial_contact(void *state, struct wire_builder *w)
 }
 
 const struct send_spec send_mm1 = {
+	.name = "Main Mode message 1",
 	.encrypted = false,
 	.retransmit = true,
 	.add = {add_our_sa},
 };
 /* MM3 (retransmitted by the initiator) and MM4 */
 const struct send_spec send_mm3 = {
+	.name = "Main Mode message 3",
 	.encrypted = false,
 	.retransmit = true,
 	.add = {add_ke, add_nonce},
 };
 const struct send_spec send_mm4 = {
+	.name = "Main Mode message 4",
 	.encrypted = false,
 	.retransmit = false,
 	.add = {add_ke, add_nonce},
 };
 /* MM5 and MM6, encrypted */
 const struct send_spec send_mm5 = {
+	.name = "Main Mode message 5",
 	.encrypted = true,
 	.retransmit = true,
-	.add = {add_id, add_hash, add_initial_contact},
+	.add = {add_id, auth_add, add_initial_contact},
 };
 const struct send_spec send_mm6 = {
+	.name = "Main Mode message 6",
 	.encrypted = true,
 	.retransmit = false,
-	.add = {add_id, add_hash, add_initial_contact},
+	.add = {add_id, auth_add, add_initial_contact},
 };
 const struct send_spec send_am1 = {
+	.name = "Aggressive Mode message 1",
 	.encrypted = false,
 	.retransmit = true,
 	.add = {add_our_sa, add_ke, add_nonce, add_id},
@@ -111,15 +104,17 @@ const struct send_spec send_am1 = {
 /* Not retransmitted: the source of AM1 is unverified, and AM2 would be
  * sent there again and again.  A copy of AM1 gets AM2 again. */
 const struct send_spec send_am2 = {
+	.name = "Aggressive Mode message 2",
 	.encrypted = false,
 	.retransmit = false,
-	.add = {add_chosen_sa, add_ke, add_nonce, add_id, add_hash},
+	.add = {add_chosen_sa, add_ke, add_nonce, add_id, auth_add},
 };
 /* AM3: the last message, answered by nothing. */
 const struct send_spec send_am3 = {
+	.name = "Aggressive Mode message 3",
 	.encrypted = true,
 	.retransmit = false,
-	.add = {add_hash, add_initial_contact},
+	.add = {auth_add, add_initial_contact},
 };
 
 int phase1_build_send(struct ike_sa *sa, const struct send_spec *spec)
@@ -141,12 +136,4 @@ int phase1_build_send(struct ike_sa *sa, const struct send_spec *spec)
 		err = phase1_send(sa, &msg, spec->encrypted, spec->retransmit);
 	buf_free(&msg);
 	return err;
-}
-
-int phase1_reply(struct ike_sa *sa)
-{
-	const struct step *s =
-		exchange_row(exchange_type_for(sa->exchange)->steps, sa->x->step - 2);
-
-	return phase1_build_send(sa, s->sends);
 }

@@ -82,12 +82,14 @@ static int add_hash3(void *state, struct wire_builder *w)
 }
 
 const struct send_spec send_qm1 = {
+	.name = "Quick Mode message 1",
 	.encrypted = true,
 	.retransmit = true,
 	.hashed = true,
 	.add = {add_sa, add_nonce, add_ke, add_ids},
 };
 const struct send_spec send_qm2 = {
+	.name = "Quick Mode message 2",
 	.encrypted = true,
 	.retransmit = true,
 	.hashed = true,
@@ -95,6 +97,7 @@ const struct send_spec send_qm2 = {
 };
 /* The last message: answered by nothing, so not retransmitted. */
 const struct send_spec send_qm3 = {
+	.name = "Quick Mode message 3",
 	.encrypted = true,
 	.add = {add_hash3},
 };
@@ -125,9 +128,4 @@ int quick_build_send(struct quick *q, const struct send_spec *spec)
 		err = send_protected(sa, &msg, q->x->iv, &q->xmit, spec->retransmit);
 	buf_free(&msg);
 	return err;
-}
-
-int quick_reply(struct quick *q)
-{
-	return quick_build_send(q, exchange_row(quick_mode_steps, q->x->step - 2)->sends);
 }

@@ -78,6 +78,10 @@ static void test_rows_resume_and_send(void **state)
 				assert_non_null(s->fn);
 			if (!s->sends)
 				continue;
+			/* The dispatcher sends it, through the type. */
+			assert_non_null(t->send);
+			assert_non_null(t->going_on);
+			assert_non_null(s->sends->name);
 			assert_true(k + 1 < n);
 			assert_non_null(s->sends->add[0]);
 			/* The last message answers nothing: never retransmitted. */
@@ -85,7 +89,11 @@ static void test_rows_resume_and_send(void **state)
 				assert_false(s->sends->retransmit);
 		}
 		if (t->sends_first)
-			assert_true(t->sends_first->add[0] && t->sends_first->retransmit);
+			assert_true(t->sends_first->add[0] && t->sends_first->retransmit &&
+				    t->sends_first->name);
+		/* A type with an exchange of its own ends it when a side's
+		 * last row is through. */
+		assert_true(!t->exchange == !t->done);
 	}
 	/* The initiator's first message: the phase-1 SA offer, and QM1. */
 	assert_non_null(main_mode_type.sends_first);

@@ -7,6 +7,7 @@
 #include "ike/auth.h"
 #include "crypto/rand.h"
 #include "ike/ike.h"
+#include "ike/informational.h"
 #include "wire/payload.h"
 
 int step_check(const struct step *s, bool initiator, const struct ike_msg *m, char *why,
@@ -58,6 +59,22 @@ int step_check_auth(const struct step *s, const struct auth_method *auth, bool i
 		return ISAKMP_N_PAYLOAD_MALFORMED;
 	}
 	return 0;
+}
+
+int send_spec_build(const struct send_spec *spec, void *state, const struct isakmp_hdr *h,
+		    size_t hash_len, struct buf *msg, size_t *hash_off)
+{
+	struct wire_builder w;
+	unsigned i;
+	int err = 0;
+
+	buf_init(msg);
+	wire_build_start(&w, msg, h);
+	if (spec->hashed)
+		err = hashed_begin(&w, hash_len, hash_off);
+	for (i = 0; !err && i < SEND_MAX_PAYLOADS && spec->add[i]; i++)
+		err = spec->add[i](state, &w);
+	return err ? err : wire_build_finish(&w);
 }
 
 #define NONCE_LEN 32 /* RFC 2409 5: 8 to 256 bytes */

@@ -87,6 +87,16 @@ struct send_spec {
 	payload_fn add[SEND_MAX_PAYLOADS]; /* in order, up to the first NULL */
 };
 
+struct buf;
+
+/* Builds the message spec says under header h, its payloads added on
+ * state, into msg (initialised here; the caller frees it).  A hashed spec
+ * starts with a HASH payload of hash_len bytes left empty, its value at
+ * *hash_off for hashed_fill (informational.h).  Every message we send is
+ * built here. */
+int send_spec_build(const struct send_spec *spec, void *state, const struct isakmp_hdr *h,
+		    size_t hash_len, struct buf *msg, size_t *hash_off);
+
 struct step {
 	bool initiator;	    /* the role that receives this message */
 	uint32_t must, may; /* payloads, as PL() bits */

@@ -102,7 +102,6 @@ static uint8_t *mm_dup(const uint8_t *p, size_t len, size_t *out_len)
 	return d;
 }
 
-/* MM2 for a half-open state: the chosen transform, kept for copies of MM1. */
 /* A refused MM1 makes no state, but spoofed ones must not become a flood
  * of log lines: one explanation a second, and how many were not logged. */
 static void mm_log_refusal(struct ike_daemon *d, const struct conn *c, const char *peer,
@@ -123,11 +122,12 @@ static void mm_log_refusal(struct ike_daemon *d, const struct conn *c, const cha
 	d->refused_unlogged = 0;
 }
 
+/* MM2 for a half-open state: the chosen transform, kept for copies of MM1. */
 static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 		      const struct wire_transform_spec *echo)
 {
+	struct p1_choice choice = {propnum, echo};
 	struct isakmp_hdr hdr = {0};
-	struct wire_builder w;
 	struct buf msg;
 	int err;
 
@@ -135,11 +135,7 @@ static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 	memcpy(hdr.rcookie, h->rcookie, 8);
 	hdr.version = ISAKMP_VERSION;
 	hdr.exchange = ISAKMP_XCHG_ID_PROT;
-	buf_init(&msg);
-	wire_build_start(&w, &msg, &hdr);
-	err = p1_add_chosen(&w, propnum, echo);
-	if (!err)
-		err = wire_build_finish(&w);
+	err = send_spec_build(&send_mm2, &choice, &hdr, 0, &msg, NULL);
 	if (!err && !(h->mm2 = mm_dup(msg.data, msg.len, &h->mm2_len)))
 		err = -ENOMEM;
 	buf_free(&msg);

@@ -20,8 +20,13 @@ int phase1_add_our_sa(struct ike_sa *sa, struct wire_builder *w);
 void phase1_header(struct ike_sa *sa, struct isakmp_hdr *h);
 /* Builds the message spec says (phase1_build.c) and sends it. */
 int phase1_build_send(struct ike_sa *sa, const struct send_spec *spec);
-extern const struct send_spec send_mm1, send_mm3, send_mm4, send_mm5, send_mm6, send_am1, send_am2,
-	send_am3;
+/* What MM2 says, for send_mm2's builder. */
+struct p1_choice {
+	uint8_t propnum;
+	const struct wire_transform_spec *echo;
+};
+extern const struct send_spec send_mm1, send_mm2, send_mm3, send_mm4, send_mm5, send_mm6, send_am1,
+	send_am2, send_am3;
 /* Taps, encrypts if asked, sends (retransmitting if asked), frees msg. */
 int phase1_send(struct ike_sa *sa, struct buf *msg, bool encrypt, bool retransmit);
 int phase1_body_copy(struct buf *dst, const struct wire_payload *p);

@@ -63,11 +63,26 @@ static int add_initial_contact(void *state, struct wire_builder *w)
 	return sa->initiator ? info_add_initial_contact(w, sa) : 0;
 }
 
+/* MM2: the transform chosen (state: a struct p1_choice). */
+static int add_choice(void *state, struct wire_builder *w)
+{
+	const struct p1_choice *c = state;
+
+	return p1_add_chosen(w, c->propnum, c->echo);
+}
+
 const struct send_spec send_mm1 = {
 	.name = "Main Mode message 1",
 	.encrypted = false,
 	.retransmit = true,
 	.add = {add_our_sa},
+};
+/* Sent from the half-open state, which has no ISAKMP SA (main_mode.c):
+ * not on MM1's row, whose handler never runs.  Not retransmitted: a copy
+ * of MM1 gets it again. */
+const struct send_spec send_mm2 = {
+	.name = "Main Mode message 2",
+	.add = {add_choice},
 };
 /* MM3 (retransmitted by the initiator) and MM4 */
 const struct send_spec send_mm3 = {
@@ -119,19 +134,12 @@ const struct send_spec send_am3 = {
 
 int phase1_build_send(struct ike_sa *sa, const struct send_spec *spec)
 {
-	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
-	unsigned i;
-	int err = 0;
+	int err;
 
-	buf_init(&msg);
 	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	for (i = 0; !err && i < SEND_MAX_PAYLOADS && spec->add[i]; i++)
-		err = spec->add[i](sa, &w);
-	if (!err)
-		err = wire_build_finish(&w);
+	err = send_spec_build(spec, sa, &h, 0, &msg, NULL);
 	if (!err)
 		err = phase1_send(sa, &msg, spec->encrypted, spec->retransmit);
 	buf_free(&msg);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "ike/dispatch.h"
+#include "ike/phase1.h"
 #include "ike/quick.h"
 
 static const struct exchange_type *const all_types[] = {
@@ -108,6 +109,13 @@ static void test_rows_resume_and_send(void **state)
 	assert_false(main_mode_steps[1].sends->encrypted || main_mode_steps[2].sends->encrypted);
 	for (k = 0; k + 1 < nrows(&quick_mode_type); k++)
 		assert_true(quick_mode_steps[k].sends->encrypted);
+	/* MM2 goes out from the half-open state, not through MM1's row
+	 * (whose handler never runs), and answers copies of MM1 only. */
+	assert_null(main_mode_steps[0].sends);
+	assert_null(main_mode_steps[0].fn);
+	assert_non_null(send_mm2.name);
+	assert_non_null(send_mm2.add[0]);
+	assert_false(send_mm2.retransmit || send_mm2.encrypted);
 }
 
 int main(void)

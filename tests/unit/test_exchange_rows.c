@@ -1,10 +1,12 @@
 /* The exchange types as data (ike/dispatch.h): what the dispatcher and
  * the job completion assume of every table. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "ike/dispatch.h"
@@ -118,12 +120,146 @@ static void test_rows_resume_and_send(void **state)
 	assert_false(send_mm2.retransmit || send_mm2.encrypted);
 }
 
+/* A toy exchange type, to watch what the dispatcher does after a row's
+ * handler: two rows for the responder (0 and 2) and one for the
+ * initiator (1); the hooks record what they were asked. */
+static struct toy {
+	struct exchange x;
+	bool negotiating, start_job;
+	int send_err;
+	unsigned sent, done, failed;
+	const struct send_spec *last_sent, *unsent;
+} toy;
+
+static int toy_add(void *state, struct wire_builder *w)
+{
+	return 0;
+}
+
+static const struct send_spec toy_answer = {.name = "toy answer", .add = {toy_add}};
+
+static struct step_result toy_fn(void *state, struct ike_msg *m)
+{
+	toy.x.dhj.job.pending = toy.start_job; /* as a DH job would */
+	return STEP_GO_ON;
+}
+
+static const struct step toy_steps[] = {
+	{false, 0, ~0u, STEP_EITHER, "T1", toy_fn, NULL, &toy_answer},
+	{true, 0, ~0u, STEP_EITHER, "T2", toy_fn, NULL, &toy_answer},
+	{false, 0, ~0u, STEP_EITHER, "T3", toy_fn, NULL, NULL},
+	{0},
+};
+
+static bool toy_true(struct dispatch *dp, struct ike_msg *m)
+{
+	return true;
+}
+
+static struct exchange *toy_exchange(const struct dispatch *dp)
+{
+	return &toy.x;
+}
+
+static bool toy_row(struct dispatch *dp, struct ike_msg *m)
+{
+	dp->s = exchange_row(toy_steps, toy.x.step);
+	return dp->s != NULL;
+}
+
+static void *toy_state(const struct dispatch *dp)
+{
+	return &toy;
+}
+
+static bool toy_going_on(const struct dispatch *dp)
+{
+	return toy.negotiating;
+}
+
+static int toy_send(void *state, const struct send_spec *spec)
+{
+	toy.sent++;
+	toy.last_sent = spec;
+	return toy.send_err;
+}
+
+static void toy_done(void *state)
+{
+	toy.done++;
+}
+
+static void toy_failed(struct dispatch *dp, const struct ike_msg *m, struct step_result r)
+{
+	toy.failed++;
+	toy.unsent = dp->unsent;
+}
+
+static const struct exchange_type toy_type = {
+	.steps = toy_steps,
+	.find = toy_true,
+	.exchange = toy_exchange,
+	.row = toy_row,
+	.open = toy_true,
+	.state = toy_state,
+	.going_on = toy_going_on,
+	.send = toy_send,
+	.done = toy_done,
+	.failed = toy_failed,
+};
+
+/* Row `step` receives a message; what the dispatcher does after it. */
+static void toy_receive(unsigned step, bool job, bool negotiating, int send_err)
+{
+	static struct ike_daemon d; /* no capture: tap_received does nothing */
+	uint8_t raw[ISAKMP_HDR_LEN] = {0};
+	struct ike_msg m = {.raw = raw, .len = sizeof(raw)};
+
+	memset(&toy, 0, sizeof(toy));
+	toy.x.step = step;
+	toy.start_job = job;
+	toy.negotiating = negotiating;
+	toy.send_err = send_err;
+	dispatch(&d, &toy_type, NULL, &m);
+}
+
+static void test_dispatcher_sends_the_answer(void **state)
+{
+	/* The handler said go on, no job: the row's answer goes out once;
+	 * rows are left for this side, so it is not done. */
+	toy_receive(0, false, true, 0);
+	assert_int_equal(toy.x.step, 2);
+	assert_int_equal(toy.sent, 1);
+	assert_ptr_equal(toy.last_sent, &toy_answer);
+	assert_int_equal(toy.done + toy.failed, 0);
+	/* A job pending: its resume goes on later, nothing is sent now. */
+	toy_receive(0, true, true, 0);
+	assert_int_equal(toy.sent + toy.done + toy.failed, 0);
+	/* The handler failed the state (and said so) yet said go on. */
+	toy_receive(0, false, false, 0);
+	assert_int_equal(toy.sent + toy.done + toy.failed, 0);
+	/* The initiator's last row: its answer, then done. */
+	toy_receive(1, false, true, 0);
+	assert_int_equal(toy.sent, 1);
+	assert_int_equal(toy.done, 1);
+	/* The responder's last row answers nothing: done. */
+	toy_receive(2, false, true, 0);
+	assert_int_equal(toy.sent, 0);
+	assert_int_equal(toy.done, 1);
+	/* The answer could not be sent: failed, told which, not done. */
+	toy_receive(1, false, true, -ENOMEM);
+	assert_int_equal(toy.failed, 1);
+	assert_ptr_equal(toy.unsent, &toy_answer);
+	assert_int_equal(toy.done, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_type_for),
 		cmocka_unit_test(test_rows_alternate),
 		cmocka_unit_test(test_rows_resume_and_send),
+		cmocka_unit_test(test_dispatcher_sends_the_answer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

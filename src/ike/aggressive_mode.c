@@ -2,8 +2,8 @@
  * the identities in the clear.
  *
  *   AM1 I->R  SA, KE, Ni, IDii
- *   AM2 R->I  SA, KE, Nr, IDir, HASH_R
- *   AM3 I->R  HASH_I  (encrypted by most peers, in the clear by some)
+ *   AM2 R->I  SA, KE, Nr, IDir, AUTH (HASH_R)
+ *   AM3 I->R  AUTH (HASH_I: encrypted by most peers, in the clear by some)
  *
  * HASH_R travels before the initiator has proved anything, so anyone who
  * starts an exchange gets a hash of the key to guess at offline (RFC 9395):
@@ -16,6 +16,7 @@
 
 #include "crypto/dh.h"
 #include "ike/aggressive_mode.h"
+#include "ike/auth.h"
 #include "ike/dispatch.h"
 #include "ike/id.h"
 #include "ike/informational.h"
@@ -58,6 +59,7 @@ int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_
 	first.encr = c->ike.p[0].encr;
 	first.hash = c->ike.p[0].integ;
 	first.group = c->ike.p[0].dh;
+	first.auth = c->authby; /* AM2's AUTH slot is checked by it */
 	phase1_take_offer(sa, &first);
 	err = exchange_make_nonce(&sa->x->ni);
 	if (!err)
@@ -91,19 +93,15 @@ static const struct conn *am_conn_for(struct ike_daemon *d, const struct ike_msg
 	return NULL;
 }
 
-/* After AM1's job: the keys, and AM2: the choice, our KE, nonce, ID,
- * HASH_R. */
+/* After AM1's job: the keys, for AM2 (the choice, our KE, nonce, ID,
+ * HASH_R). */
 static struct step_result am_respond_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
-	int err;
 
-	if (!phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxr) || phase1_derive_keys(sa))
-		return STEP_GO_ON; /* it failed the SA, saying why */
-	err = phase1_reply(sa);
-	if (err)
-		ike_sa_fail(sa, "cannot send Aggressive Mode message 2: %s", strerror(-err));
-	return step_sys(err);
+	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxr))
+		phase1_derive_keys(sa); /* or it failed the SA, saying why */
+	return STEP_GO_ON;
 }
 
 /* AM1 at the responder: the connection by the peer's ID, a transform,
@@ -151,26 +149,15 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 	return phase1_respond_ke(sa, m);
 }
 
-/* After AM2's job: the keys; if HASH_R verifies, AM3; established. */
+/* After AM2's job: the keys; if HASH_R verifies, AM3 answers and it is
+ * established. */
 static struct step_result am_initiator_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
-	struct step_result r;
-	int err;
 
 	if (!phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi) || phase1_derive_keys(sa))
 		return STEP_GO_ON; /* it failed the SA, saying why */
-	r = phase1_verify_hash(sa, sa->x->peer_hash, sa->x->peer_hash_len);
-	if (step_failed(r))
-		return r; /* it failed the SA, saying why */
-	err = phase1_reply(sa);
-	if (err) {
-		ike_sa_fail(sa, "cannot send Aggressive Mode message 3: %s", strerror(-err));
-		return step_sys(err);
-	}
-	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
-	ike_sa_established(sa);
-	return STEP_GO_ON;
+	return auth_verify(sa, sa->x->peer_hash, sa->x->peer_hash_len);
 }
 
 /* AM2 at the initiator: the choice, the responder's ID, its KE; the keys
@@ -179,7 +166,7 @@ static struct step_result am_initiator_finish(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
-	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
+	const struct wire_payload *hp = auth_proof(sa, m);
 	char why[P1_WHY_LEN] = "";
 	struct step_result r;
 	struct p1_offer o;
@@ -200,6 +187,7 @@ static struct step_result am_initiator_finish(void *state, struct ike_msg *m)
 		r = phase1_take_id(sa, m);
 	if (step_failed(r))
 		return r;
+	/* The proof waits for the keys; a signature will need more room. */
 	if (hp->body.len > sizeof(sa->x->peer_hash)) {
 		ike_sa_fail(sa, "peer's HASH_R is %zu bytes", hp->body.len);
 		return step_notify(ISAKMP_N_INVALID_HASH_INFORMATION);
@@ -209,20 +197,16 @@ static struct step_result am_initiator_finish(void *state, struct ike_msg *m)
 	return step_sys(phase1_dh(sa, &sa->x->gxr));
 }
 
-/* AM3 at the responder: HASH_I; established. */
+/* AM3 at the responder: HASH_I; then it is established. */
 static struct step_result am_respond_finish(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
-	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
-	struct step_result r = phase1_verify_hash(sa, hp->body.p, hp->body.len);
+	const struct wire_payload *hp = auth_proof(sa, m);
+	struct step_result r = auth_verify(sa, hp->body.p, hp->body.len);
 
-	if (step_failed(r))
-		return r;
-	info_note_notifies(sa, m);
-	timer_cancel(sa->d->loop, &sa->xmit.timer);
-	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
-	ike_sa_established(sa);
-	return STEP_GO_ON;
+	if (!step_failed(r))
+		info_note_notifies(sa, m);
+	return r;
 }
 
 #define AM_MAY (PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_NAT_D) | PL(ISAKMP_PL_NAT_D_DRAFT))
@@ -230,9 +214,9 @@ static struct step_result am_respond_finish(void *state, struct ike_msg *m)
 
 const struct step aggressive_mode_steps[] = {
 	{false, AM_KE, AM_MAY, STEP_CLEAR, "AM1", am_respond, am_respond_done, &send_am2},
-	{true, AM_KE | PL(ISAKMP_PL_HASH), AM_MAY | PL(ISAKMP_PL_N), STEP_CLEAR, "AM2",
-	 am_initiator_finish, am_initiator_done, &send_am3},
-	{false, PL(ISAKMP_PL_HASH), AM_MAY | PL(ISAKMP_PL_N), STEP_EITHER, "AM3", am_respond_finish,
-	 NULL, NULL},
+	{true, AM_KE | AUTH_SLOT, AM_MAY | PL(ISAKMP_PL_N), STEP_CLEAR, "AM2", am_initiator_finish,
+	 am_initiator_done, &send_am3},
+	{false, AUTH_SLOT, AM_MAY | PL(ISAKMP_PL_N), STEP_EITHER, "AM3", am_respond_finish, NULL,
+	 NULL},
 	{0},
 };

@@ -31,6 +31,27 @@ const struct step *exchange_row(const struct step *steps, unsigned i)
 	return steps[i].name ? &steps[i] : NULL;
 }
 
+/* A row's handler or resume said go on.  Unless a job is pending (its
+ * resume goes on later) or the state no longer negotiates, the row's
+ * answer goes out; and when no row is left for this side, it is done.
+ * The IV was committed before the handler, so the answer chains on it. */
+static struct step_result dispatch_go_on(struct dispatch *dp)
+{
+	const struct exchange_type *t = dp->t;
+	struct exchange *x = t->exchange ? t->exchange(dp) : NULL;
+	int err;
+
+	if (!x || x->dhj.job.pending || !t->going_on(dp))
+		return STEP_GO_ON;
+	if (dp->s->sends && (err = t->send(t->state(dp), dp->s->sends))) {
+		dp->unsent = dp->s->sends;
+		return step_sys(err);
+	}
+	if (!exchange_row(t->steps, x->step) && t->done)
+		t->done(t->state(dp));
+	return STEP_GO_ON;
+}
+
 /* A job's completion: its exchange's row (the one that started it, two
  * before the step it waits at) says what follows. */
 static void exchange_job_done(struct dh_job *j)
@@ -46,6 +67,8 @@ static void exchange_job_done(struct dh_job *j)
 	if (!resume)
 		return;
 	r = resume(t->state(&dp), NULL);
+	if (!step_failed(r) && dp.s)
+		r = dispatch_go_on(&dp);
 	if (step_failed(r) && dp.s && t->failed)
 		t->failed(&dp, NULL, r);
 }
@@ -92,6 +115,8 @@ void dispatch(struct ike_daemon *d, const struct exchange_type *t, struct ike_sa
 	}
 	tap_received(d, m);
 	r = dp.s->fn(t->state(&dp), m);
+	if (!step_failed(r))
+		r = dispatch_go_on(&dp);
 	if (step_failed(r) && t->failed)
 		t->failed(&dp, m, r);
 }

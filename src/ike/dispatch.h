@@ -8,7 +8,10 @@
  *   accepted message? answer it again -> the row and its IV -> decrypt a
  *   copy of the IV, parse, step_check, verify (Quick Mode: HASH) -> accept
  *   (Quick Mode: the state is made only now) -> commit the IV, step = row
- *   + 2 -> handler -> failed: the type says so, if the handler did not. */
+ *   + 2 -> handler -> no job pending: send the row's answer, and when no
+ *   row is left for this side, done -> failed: the type says so, if the
+ *   handler did not.  A job's completion runs the row's resume, then the
+ *   same send and done. */
 #ifndef OAKLEY_IKE_DISPATCH_H
 #define OAKLEY_IKE_DISPATCH_H
 
@@ -19,11 +22,12 @@
 struct dispatch {
 	struct ike_daemon *d;
 	const struct exchange_type *t;
-	struct ike_sa *sa;	   /* the ISAKMP SA (Informational: may be NULL) */
-	struct quick *q;	   /* Quick Mode: its state, NULL until made */
-	const struct step *s;	   /* the row the message must fit */
-	uint8_t iv[IKE_MAX_BLOCK]; /* decrypts the message; committed once accepted */
-	uint8_t digest[20];	   /* the message's, to know its copies later */
+	struct ike_sa *sa;		/* the ISAKMP SA (Informational: may be NULL) */
+	struct quick *q;		/* Quick Mode: its state, NULL until made */
+	const struct step *s;		/* the row the message must fit */
+	uint8_t iv[IKE_MAX_BLOCK];	/* decrypts the message; committed once accepted */
+	uint8_t digest[20];		/* the message's, to know its copies later */
+	const struct send_spec *unsent; /* the row's answer, when sending it failed */
 };
 
 struct exchange_type {
@@ -55,8 +59,16 @@ struct exchange_type {
 	const struct send_spec *sends_first;
 	/* The state the rows' handlers take. */
 	void *(*state)(const struct dispatch *dp);
-	/* A handler failed (r) and may not have said why; m NULL when it was
-	 * a job's completion. */
+	/* The state still negotiates: its handler (or resume) neither failed
+	 * it nor ended it. */
+	bool (*going_on)(const struct dispatch *dp);
+	/* Builds and sends a row's answer (step.sends) for the state. */
+	int (*send)(void *state, const struct send_spec *spec);
+	/* This side's last row is through (received, and answered when it
+	 * answers): established.  NULL: nothing follows. */
+	void (*done)(void *state);
+	/* A handler failed (r) and may not have said why (dp->unsent: sending
+	 * the row's answer failed); m NULL when it was a job's completion. */
 	void (*failed)(struct dispatch *dp, const struct ike_msg *m, struct step_result r);
 };
 

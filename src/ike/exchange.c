@@ -4,14 +4,22 @@
 #include <openssl/crypto.h>
 
 #include "ike/exchange.h"
+#include "ike/auth.h"
 #include "crypto/rand.h"
 #include "ike/ike.h"
+#include "ike/informational.h"
 #include "wire/payload.h"
 
 int step_check(const struct step *s, bool initiator, const struct ike_msg *m, char *why,
 	       size_t whylen)
 {
-	uint32_t seen = 0;
+	return step_check_auth(s, NULL, initiator, m, why, whylen);
+}
+
+int step_check_auth(const struct step *s, const struct auth_method *auth, bool initiator,
+		    const struct ike_msg *m, char *why, size_t whylen)
+{
+	uint32_t seen = 0, must = s->must & ~AUTH_SLOT, may = s->may;
 	unsigned i;
 
 	if (s->initiator != initiator) {
@@ -25,24 +33,48 @@ int step_check(const struct step *s, bool initiator, const struct ike_msg *m, ch
 			 s->encrypted == STEP_ENCRYPTED ? "" : "not ");
 		return ISAKMP_N_INVALID_FLAGS;
 	}
+	if (s->must & AUTH_SLOT) {
+		if (!auth) {
+			snprintf(why, whylen, "no authentication method to check it by");
+			return ISAKMP_N_AUTHENTICATION_FAILED;
+		}
+		must |= auth->must;
+		may |= auth->may;
+	}
 	for (i = 0; i < m->pl.n; i++) {
 		uint32_t bit = PL(m->pl.p[i].type);
 
-		if (!((s->must | s->may) & bit)) {
+		if (!((must | may) & bit)) {
 			snprintf(why, whylen, "unexpected %s payload",
 				 wire_payload_name(m->pl.p[i].type));
 			return ISAKMP_N_INVALID_PAYLOAD_TYPE;
 		}
 		seen |= bit;
 	}
-	if ((seen & s->must) != s->must) {
+	if ((seen & must) != must) {
 		for (i = 0; i < 32; i++)
-			if ((s->must & ~seen) & (1u << i))
+			if ((must & ~seen) & (1u << i))
 				break;
 		snprintf(why, whylen, "%s payload missing", wire_payload_name((uint8_t)i));
 		return ISAKMP_N_PAYLOAD_MALFORMED;
 	}
 	return 0;
+}
+
+int send_spec_build(const struct send_spec *spec, void *state, const struct isakmp_hdr *h,
+		    size_t hash_len, struct buf *msg, size_t *hash_off)
+{
+	struct wire_builder w;
+	unsigned i;
+	int err = 0;
+
+	buf_init(msg);
+	wire_build_start(&w, msg, h);
+	if (spec->hashed)
+		err = hashed_begin(&w, hash_len, hash_off);
+	for (i = 0; !err && i < SEND_MAX_PAYLOADS && spec->add[i]; i++)
+		err = spec->add[i](state, &w);
+	return err ? err : wire_build_finish(&w);
 }
 
 #define NONCE_LEN 32 /* RFC 2409 5: 8 to 256 bytes */

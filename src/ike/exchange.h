@@ -1,6 +1,7 @@
 /* Exchanges are data: each is a table of steps, one per message received,
  * saying which payloads that message must and may carry, whether it must be
- * encrypted, and the handler that processes it and sends the answer.  The
+ * encrypted, the handler that does what is particular to it, and the
+ * message that answers it.  The
  * dispatcher checks the table before any handler runs (isakmpd's payload
  * scripts are the model). */
 #ifndef OAKLEY_IKE_EXCHANGE_H
@@ -15,6 +16,10 @@
 
 /* Payload bit for masks; the draft NAT-T numbers share the last bit. */
 #define PL(t) (1u << ((t) < 31 ? (t) : 31))
+/* In a row's must: the AUTH slot, whatever proves the sender by the SA's
+ * authentication method (auth.h): HASH_I/HASH_R with a pre-shared key.
+ * Bit 0 (payload type NONE) is free: no payload of that type arrives. */
+#define AUTH_SLOT PL(ISAKMP_PL_NONE)
 
 /* A received message, decrypted, its payloads split. */
 struct ike_msg {
@@ -75,11 +80,22 @@ typedef int (*payload_fn)(void *state, struct wire_builder *w);
 
 /* A message we send, as data. */
 struct send_spec {
+	const char *name; /* "Main Mode message 3", for logs */
 	bool encrypted;
 	bool retransmit;		   /* kept and sent again until answered */
 	bool hashed;			   /* Quick Mode: HASH(1)/HASH(2) first, over the rest */
 	payload_fn add[SEND_MAX_PAYLOADS]; /* in order, up to the first NULL */
 };
+
+struct buf;
+
+/* Builds the message spec says under header h, its payloads added on
+ * state, into msg (initialised here; the caller frees it).  A hashed spec
+ * starts with a HASH payload of hash_len bytes left empty, its value at
+ * *hash_off for hashed_fill (informational.h).  Every message we send is
+ * built here. */
+int send_spec_build(const struct send_spec *spec, void *state, const struct isakmp_hdr *h,
+		    size_t hash_len, struct buf *msg, size_t *hash_off);
 
 struct step {
 	bool initiator;	    /* the role that receives this message */
@@ -90,14 +106,20 @@ struct step {
 	/* What follows the job fn started (its m is NULL); NULL: fn starts
 	 * none.  A resume says why when it fails. */
 	step_fn resume;
-	/* The message that answers this one (phase 1: phase1_reply); NULL:
-	 * none, or still built by hand (Quick Mode). */
+	/* The message that answers this one, sent by the dispatcher once fn
+	 * (or, after its job, resume) says go on; NULL: none. */
 	const struct send_spec *sends;
 };
 
+struct auth_method;
+
 /* Checks m against the step: the role, the encryption, every payload it
- * must carry present, nothing outside must|may.  0, or a notify code with
- * why filled in. */
+ * must carry present, nothing outside must|may, the AUTH slot resolved to
+ * the payloads of auth (a row with the slot and no method is refused).
+ * 0, or a notify code with why filled in. */
+int step_check_auth(const struct step *s, const struct auth_method *auth, bool initiator,
+		    const struct ike_msg *m, char *why, size_t whylen);
+/* The same for a row without the AUTH slot (first messages, Quick Mode). */
 int step_check(const struct step *s, bool initiator, const struct ike_msg *m, char *why,
 	       size_t whylen);
 

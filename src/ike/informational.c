@@ -118,33 +118,77 @@ void info_note_notifies(struct ike_sa *sa, const struct ike_msg *m)
 			ike_sa_log(sa, LOG_LVL_DEBUG, "peer sent %s", wire_notify_name(n.type));
 }
 
+static int add_notify(void *state, struct wire_builder *w)
+{
+	return wire_add_notify(w, IPSEC_DOI, PROTO_ISAKMP, *(const uint16_t *)state, NULL, 0, NULL,
+			       0);
+}
+
+static int add_delete_isakmp(void *state, struct wire_builder *w)
+{
+	const struct ike_sa *sa = state;
+	uint8_t spi[16];
+
+	memcpy(spi, sa->icookie, 8);
+	memcpy(spi + 8, sa->rcookie, 8);
+	return wire_add_delete(w, IPSEC_DOI, PROTO_ISAKMP, 16, spi, 1);
+}
+
+static int add_delete_esp(void *state, struct wire_builder *w)
+{
+	uint8_t spi[4];
+
+	put_u32(spi, *(const uint32_t *)state);
+	return wire_add_delete(w, IPSEC_DOI, PROTO_IPSEC_ESP, 4, spi, 1);
+}
+
+/* Before there are keys: in the clear, answering a message (state: the
+ * notify type). */
+static const struct send_spec send_plain_notify = {
+	.name = "unprotected notify",
+	.add = {add_notify},
+};
+/* Under the ISAKMP SA: HDR*, HASH(1), the payload, each with a fresh
+ * message ID; sent once (an Informational exchange is not answered). */
+static const struct send_spec send_notify = {
+	.name = "protected notify",
+	.encrypted = true,
+	.hashed = true,
+	.add = {add_notify},
+};
+static const struct send_spec send_delete_isakmp = {
+	.name = "Delete of the ISAKMP SA",
+	.encrypted = true,
+	.hashed = true,
+	.add = {add_delete_isakmp},
+};
+static const struct send_spec send_delete_esp = {
+	.name = "Delete of an IPsec SA",
+	.encrypted = true,
+	.hashed = true,
+	.add = {add_delete_esp},
+};
+
 void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint16_t type)
 {
+	struct ike_endpoint back = {m->local, m->from, m->fd};
 	struct isakmp_hdr h = m->hdr;
-	struct wire_builder w;
 	struct buf msg;
 
 	h.exchange = ISAKMP_XCHG_INFO;
 	h.flags = 0;
 	h.msgid = 0;
-	buf_init(&msg);
-	wire_build_start(&w, &msg, &h);
-	if (!wire_add_notify(&w, IPSEC_DOI, PROTO_ISAKMP, type, NULL, 0, NULL, 0) &&
-	    !wire_build_finish(&w)) {
+	if (!send_spec_build(&send_plain_notify, &type, &h, 0, &msg, NULL)) {
 		tap_sent(d, &m->local, &m->from, msg.data, msg.len);
-		struct ike_endpoint back = {m->local, m->from, m->fd};
-
 		ike_send(d, &back, msg.data, msg.len);
 	}
 	buf_free(&msg);
 }
 
-/* Builds HDR*, HASH(1), <payload> with a fresh message ID and sends it. */
-static int info_send(struct ike_sa *sa, int (*add)(struct wire_builder *, const void *),
-		     const void *arg)
+/* Sends spec under sa with a fresh message ID (state: its builder's). */
+static int info_send(struct ike_sa *sa, const struct send_spec *spec, void *state)
 {
 	struct isakmp_hdr h = {0};
-	struct wire_builder w;
 	uint8_t iv[IKE_MAX_BLOCK];
 	struct buf msg;
 	size_t hash_off;
@@ -163,13 +207,7 @@ static int info_send(struct ike_sa *sa, int (*add)(struct wire_builder *, const 
 	/* Recorded so a copy reflected back to us is a replay; a full set
 	 * does not keep a Delete or notify from going out. */
 	msgid_use(&sa->msgids, h.msgid);
-	buf_init(&msg);
-	wire_build_start(&w, &msg, &h);
-	err = hashed_begin(&w, sa->prf_len, &hash_off);
-	if (!err)
-		err = add(&w, arg);
-	if (!err)
-		err = wire_build_finish(&w);
+	err = send_spec_build(spec, state, &h, sa->prf_len, &msg, &hash_off);
 	if (!err)
 		err = hashed_fill(sa, &msg, hash_off, h.msgid, NULL);
 	if (!err)
@@ -180,43 +218,19 @@ static int info_send(struct ike_sa *sa, int (*add)(struct wire_builder *, const 
 	return err;
 }
 
-static int add_notify(struct wire_builder *w, const void *arg)
-{
-	return wire_add_notify(w, IPSEC_DOI, PROTO_ISAKMP, *(const uint16_t *)arg, NULL, 0, NULL,
-			       0);
-}
-
 int info_send_notify(struct ike_sa *sa, uint16_t type)
 {
-	return info_send(sa, add_notify, &type);
-}
-
-static int add_delete_isakmp(struct wire_builder *w, const void *arg)
-{
-	const struct ike_sa *sa = arg;
-	uint8_t spi[16];
-
-	memcpy(spi, sa->icookie, 8);
-	memcpy(spi + 8, sa->rcookie, 8);
-	return wire_add_delete(w, IPSEC_DOI, PROTO_ISAKMP, 16, spi, 1);
+	return info_send(sa, &send_notify, &type);
 }
 
 int info_send_delete_isakmp(struct ike_sa *sa)
 {
-	return info_send(sa, add_delete_isakmp, sa);
-}
-
-static int add_delete_esp(struct wire_builder *w, const void *arg)
-{
-	uint8_t spi[4];
-
-	put_u32(spi, *(const uint32_t *)arg);
-	return wire_add_delete(w, IPSEC_DOI, PROTO_IPSEC_ESP, 4, spi, 1);
+	return info_send(sa, &send_delete_isakmp, sa);
 }
 
 int info_send_delete_esp(struct ike_sa *sa, uint32_t spi)
 {
-	return info_send(sa, add_delete_esp, &spi);
+	return info_send(sa, &send_delete_esp, &spi);
 }
 
 static void info_delete(struct ike_sa *sa, const struct wire_delete *del)

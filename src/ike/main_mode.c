@@ -3,7 +3,10 @@
  *
  *   MM1 I->R  SA                 MM2 R->I  SA
  *   MM3 I->R  KE, Ni             MM4 R->I  KE, Nr
- *   MM5 I->R  *(IDii, HASH_I)    MM6 R->I  *(IDir, HASH_R)
+ *   MM5 I->R  *(IDii, AUTH)      MM6 R->I  *(IDir, AUTH)
+ *
+ * AUTH is the slot of the SA's authentication method (auth.h): HASH_I and
+ * HASH_R with a pre-shared key.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -99,7 +102,6 @@ static uint8_t *mm_dup(const uint8_t *p, size_t len, size_t *out_len)
 	return d;
 }
 
-/* MM2 for a half-open state: the chosen transform, kept for copies of MM1. */
 /* A refused MM1 makes no state, but spoofed ones must not become a flood
  * of log lines: one explanation a second, and how many were not logged. */
 static void mm_log_refusal(struct ike_daemon *d, const struct conn *c, const char *peer,
@@ -120,11 +122,12 @@ static void mm_log_refusal(struct ike_daemon *d, const struct conn *c, const cha
 	d->refused_unlogged = 0;
 }
 
+/* MM2 for a half-open state: the chosen transform, kept for copies of MM1. */
 static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 		      const struct wire_transform_spec *echo)
 {
+	struct p1_choice choice = {propnum, echo};
 	struct isakmp_hdr hdr = {0};
-	struct wire_builder w;
 	struct buf msg;
 	int err;
 
@@ -132,11 +135,7 @@ static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 	memcpy(hdr.rcookie, h->rcookie, 8);
 	hdr.version = ISAKMP_VERSION;
 	hdr.exchange = ISAKMP_XCHG_ID_PROT;
-	buf_init(&msg);
-	wire_build_start(&w, &msg, &hdr);
-	err = p1_add_chosen(&w, propnum, echo);
-	if (!err)
-		err = wire_build_finish(&w);
+	err = send_spec_build(&send_mm2, &choice, &hdr, 0, &msg, NULL);
 	if (!err && !(h->mm2 = mm_dup(msg.data, msg.len, &h->mm2_len)))
 		err = -ENOMEM;
 	buf_free(&msg);
@@ -228,13 +227,12 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	return phase1_find_psk(sa, NULL) ? NULL : sa;
 }
 
-/* After MM2's job: our KE and nonce, MM3. */
+/* After MM2's job: our KE (and nonce) for MM3. */
 static struct step_result mm_initiator_ke_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
 
-	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi))
-		phase1_reply(sa);
+	phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi); /* or it failed the SA */
 	return STEP_GO_ON;
 }
 
@@ -260,13 +258,13 @@ static struct step_result mm_initiator_ke(void *state, struct ike_msg *m)
 	return step_sys(err);
 }
 
-/* After MM3's job: the keys, and MM4. */
+/* After MM3's job: our KE for MM4, and the keys. */
 static struct step_result mm_respond_ke_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
 
-	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxr) && !phase1_derive_keys(sa))
-		phase1_reply(sa);
+	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxr))
+		phase1_derive_keys(sa); /* or it failed the SA */
 	return STEP_GO_ON;
 }
 
@@ -276,13 +274,13 @@ static struct step_result mm_respond_ke(void *state, struct ike_msg *m)
 	return phase1_respond_ke(state, m);
 }
 
-/* After MM4's job: the keys, and MM5. */
+/* After MM4's job: the keys, for MM5. */
 static struct step_result mm_initiator_id_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
 
-	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi) && !phase1_derive_keys(sa))
-		phase1_reply(sa);
+	if (phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi))
+		phase1_derive_keys(sa); /* or it failed the SA */
 	return STEP_GO_ON;
 }
 
@@ -297,38 +295,29 @@ static struct step_result mm_initiator_id(void *state, struct ike_msg *m)
 	return step_sys(phase1_dh(sa, &sa->x->gxr));
 }
 
-/* MM5 at the responder: verify the initiator, answer MM6; established. */
+/* MM5 at the responder: verify the initiator; MM6 answers, and then it
+ * is established. */
 static struct step_result mm_respond_id(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	struct step_result r = phase1_check_id(sa, m);
-	int err;
 
 	if (step_failed(r))
 		return r;
 	phase1_forget_secret(sa);
 	info_note_notifies(sa, m);
-	err = phase1_reply(sa);
-	if (err)
-		return step_sys(err);
-	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
-	ike_sa_established(sa);
 	return STEP_GO_ON;
 }
 
-/* MM6 at the initiator: verify the responder; established. */
+/* MM6 at the initiator: verify the responder; then it is established. */
 static struct step_result mm_initiator_done(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	struct step_result r = phase1_check_id(sa, m);
 
-	if (step_failed(r))
-		return r;
-	info_note_notifies(sa, m);
-	timer_cancel(sa->d->loop, &sa->xmit.timer);
-	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
-	ike_sa_established(sa);
-	return STEP_GO_ON;
+	if (!step_failed(r))
+		info_note_notifies(sa, m);
+	return r;
 }
 
 #define MM_MAY	  (PL(ISAKMP_PL_VID) | PL(ISAKMP_PL_NAT_D) | PL(ISAKMP_PL_NAT_D_DRAFT))
@@ -343,9 +332,8 @@ const struct step main_mode_steps[] = {
 	 mm_respond_ke, mm_respond_ke_done, &send_mm4},
 	{true, PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE), MM_MAY | PL(ISAKMP_PL_CR), false, "MM4",
 	 mm_initiator_id, mm_initiator_id_done, &send_mm5},
-	{false, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM5", mm_respond_id, NULL,
+	{false, PL(ISAKMP_PL_ID) | AUTH_SLOT, MM_ID_MAY, true, "MM5", mm_respond_id, NULL,
 	 &send_mm6},
-	{true, PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_HASH), MM_ID_MAY, true, "MM6", mm_initiator_done,
-	 NULL, NULL},
+	{true, PL(ISAKMP_PL_ID) | AUTH_SLOT, MM_ID_MAY, true, "MM6", mm_initiator_done, NULL, NULL},
 	{0},
 };

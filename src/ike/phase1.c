@@ -9,6 +9,7 @@
 #include "crypto/dh.h"
 #include "crypto/keying.h"
 #include "crypto/rand.h"
+#include "ike/auth.h"
 #include "ike/id.h"
 #include "ike/dispatch.h"
 #include "ike/phase1.h"
@@ -221,16 +222,16 @@ struct step_result phase1_respond_ke(struct ike_sa *sa, struct ike_msg *m)
 	return step_sys(err);
 }
 
-/* SKEYID and its children, the cipher key and the first IV (RFC 2409 5,
- * appendix B) from psk and the completed DH job's secret. */
+/* SKEYID (by the SA's method: psk is the key it tries) and its children,
+ * the cipher key and the first IV (RFC 2409 5, appendix B), from the
+ * completed DH job's secret. */
 static int phase1_keys(struct ike_sa *sa, const uint8_t *psk, size_t psklen)
 {
 	const char *md = sa->hash->openssl;
 	struct dh_job *j = &sa->x->dhj;
 	int err;
 
-	err = ike_skeyid_psk(md, psk, psklen, sa->x->ni.data, sa->x->ni.len, sa->x->nr.data,
-			     sa->x->nr.len, sa->x->skeyid);
+	err = auth_skeyid(sa, psk, psklen, sa->x->skeyid);
 	if (!err)
 		err = ike_skeyid_dae(md, sa->x->skeyid, j->secret, j->secret_len, sa->icookie,
 				     sa->rcookie, sa->skeyid_d, sa->skeyid_a, sa->skeyid_e);
@@ -388,27 +389,10 @@ struct step_result phase1_take_id(struct ike_sa *sa, struct ike_msg *m)
 	return phase1_body_copy(id_b, idp) ? step_sys(-ENOMEM) : STEP_GO_ON;
 }
 
-struct step_result phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len)
-{
-	const struct buf *id_b = sa->initiator ? &sa->x->idir_b : &sa->x->idii_b;
-	uint8_t want[IKE_MAX_MD];
-	int err;
-
-	err = phase1_hash(sa, !sa->initiator, id_b, want);
-	if (err)
-		return step_sys(err);
-	if (len != sa->prf_len || CRYPTO_memcmp(want, hash, sa->prf_len)) {
-		ike_sa_fail(sa, "%s from peer does not verify: the pre-shared keys probably differ",
-			    sa->initiator ? "HASH_R" : "HASH_I");
-		return step_notify(ISAKMP_N_INVALID_HASH_INFORMATION);
-	}
-	return STEP_GO_ON;
-}
-
 struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
 {
-	const struct wire_payload *hp = wire_find(&m->pl, ISAKMP_PL_HASH);
+	const struct wire_payload *proof = auth_proof(sa, m);
 	struct step_result r = phase1_take_id(sa, m);
 
-	return step_failed(r) ? r : phase1_verify_hash(sa, hp->body.p, hp->body.len);
+	return step_failed(r) ? r : auth_verify(sa, proof->body.p, proof->body.len);
 }

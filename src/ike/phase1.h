@@ -20,10 +20,13 @@ int phase1_add_our_sa(struct ike_sa *sa, struct wire_builder *w);
 void phase1_header(struct ike_sa *sa, struct isakmp_hdr *h);
 /* Builds the message spec says (phase1_build.c) and sends it. */
 int phase1_build_send(struct ike_sa *sa, const struct send_spec *spec);
-/* Sends what the row just received says answers it (step.sends). */
-int phase1_reply(struct ike_sa *sa);
-extern const struct send_spec send_mm1, send_mm3, send_mm4, send_mm5, send_mm6, send_am1, send_am2,
-	send_am3;
+/* What MM2 says, for send_mm2's builder. */
+struct p1_choice {
+	uint8_t propnum;
+	const struct wire_transform_spec *echo;
+};
+extern const struct send_spec send_mm1, send_mm2, send_mm3, send_mm4, send_mm5, send_mm6, send_am1,
+	send_am2, send_am3;
 /* Taps, encrypts if asked, sends (retransmitting if asked), frees msg. */
 int phase1_send(struct ike_sa *sa, struct buf *msg, bool encrypt, bool retransmit);
 int phase1_body_copy(struct buf *dst, const struct wire_payload *p);
@@ -54,12 +57,13 @@ void phase1_forget_secret(struct ike_sa *sa);
  * connections for this peer, tried in turn (see phase1.c). */
 bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *cipher,
 			   uint8_t *iv);
+/* HASH_I (initiator) or HASH_R over id_b: what a PSK sends, and what a
+ * signature signs. */
 int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out);
 /* The peer's ID against its connection (switching connection at the
- * responder when another one is the peer's) and its HASH against ours. */
+ * responder when another one is the peer's) and its AUTH (auth.h). */
 struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m);
-/* The two halves of it, for Aggressive Mode, whose HASH waits for keys. */
+/* Its first half, for Aggressive Mode, whose AUTH waits for the keys. */
 struct step_result phase1_take_id(struct ike_sa *sa, struct ike_msg *m);
-struct step_result phase1_verify_hash(struct ike_sa *sa, const uint8_t *hash, size_t len);
 
 #endif

@@ -1,10 +1,12 @@
 /* What Main Mode and Aggressive Mode send, as data: each message is a
  * `struct send_spec`, its payloads added in order by builders that pick
- * our side's values by role (our g^x, our nonce, our ID, our HASH).  The
+ * our side's values by role (our g^x, our nonce, our ID), and our proof
+ * by the SA's authentication method (auth_add: HASH with a PSK).  The
  * rows name the message that answers them (step.sends); the initiator's
  * first message is its type's (exchange_type.sends_first). */
 #include <errno.h>
 
+#include "ike/auth.h"
 #include "ike/dispatch.h"
 #include "ike/id.h"
 #include "ike/informational.h"
@@ -53,21 +55,6 @@ static int add_id(void *state, struct wire_builder *w)
 	return buf_append(id_b, w->b->data + off, len) ? 0 : -ENOMEM;
 }
 
-/* HASH_I or HASH_R, over our ID's body. */
-static int add_hash(void *state, struct wire_builder *w)
-{
-	struct ike_sa *sa = state;
-	const struct buf *id_b = sa->initiator ? &sa->x->idii_b : &sa->x->idir_b;
-	uint8_t hash[IKE_MAX_MD];
-	int err = phase1_hash(sa, sa->initiator, id_b, hash);
-
-	if (!err)
-		err = wire_add_raw(w, ISAKMP_PL_HASH, hash, sa->prf_len);
-	if (!err)
-		sa->x->hash_sent = true; /* this message is about to go out */
-	return err;
-}
-
 /* The initiator's, with its HASH: the peer may drop its old SAs. */
 static int add_initial_contact(void *state, struct wire_builder *w)
 {
@@ -76,34 +63,55 @@ static int add_initial_contact(void *state, struct wire_builder *w)
 	return sa->initiator ? info_add_initial_contact(w, sa) : 0;
 }
 
+/* MM2: the transform chosen (state: a struct p1_choice). */
+static int add_choice(void *state, struct wire_builder *w)
+{
+	const struct p1_choice *c = state;
+
+	return p1_add_chosen(w, c->propnum, c->echo);
+}
+
 const struct send_spec send_mm1 = {
+	.name = "Main Mode message 1",
 	.encrypted = false,
 	.retransmit = true,
 	.add = {add_our_sa},
 };
+/* Sent from the half-open state, which has no ISAKMP SA (main_mode.c):
+ * not on MM1's row, whose handler never runs.  Not retransmitted: a copy
+ * of MM1 gets it again. */
+const struct send_spec send_mm2 = {
+	.name = "Main Mode message 2",
+	.add = {add_choice},
+};
 /* MM3 (retransmitted by the initiator) and MM4 */
 const struct send_spec send_mm3 = {
+	.name = "Main Mode message 3",
 	.encrypted = false,
 	.retransmit = true,
 	.add = {add_ke, add_nonce},
 };
 const struct send_spec send_mm4 = {
+	.name = "Main Mode message 4",
 	.encrypted = false,
 	.retransmit = false,
 	.add = {add_ke, add_nonce},
 };
 /* MM5 and MM6, encrypted */
 const struct send_spec send_mm5 = {
+	.name = "Main Mode message 5",
 	.encrypted = true,
 	.retransmit = true,
-	.add = {add_id, add_hash, add_initial_contact},
+	.add = {add_id, auth_add, add_initial_contact},
 };
 const struct send_spec send_mm6 = {
+	.name = "Main Mode message 6",
 	.encrypted = true,
 	.retransmit = false,
-	.add = {add_id, add_hash, add_initial_contact},
+	.add = {add_id, auth_add, add_initial_contact},
 };
 const struct send_spec send_am1 = {
+	.name = "Aggressive Mode message 1",
 	.encrypted = false,
 	.retransmit = true,
 	.add = {add_our_sa, add_ke, add_nonce, add_id},
@@ -111,42 +119,29 @@ const struct send_spec send_am1 = {
 /* Not retransmitted: the source of AM1 is unverified, and AM2 would be
  * sent there again and again.  A copy of AM1 gets AM2 again. */
 const struct send_spec send_am2 = {
+	.name = "Aggressive Mode message 2",
 	.encrypted = false,
 	.retransmit = false,
-	.add = {add_chosen_sa, add_ke, add_nonce, add_id, add_hash},
+	.add = {add_chosen_sa, add_ke, add_nonce, add_id, auth_add},
 };
 /* AM3: the last message, answered by nothing. */
 const struct send_spec send_am3 = {
+	.name = "Aggressive Mode message 3",
 	.encrypted = true,
 	.retransmit = false,
-	.add = {add_hash, add_initial_contact},
+	.add = {auth_add, add_initial_contact},
 };
 
 int phase1_build_send(struct ike_sa *sa, const struct send_spec *spec)
 {
-	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
-	unsigned i;
-	int err = 0;
+	int err;
 
-	buf_init(&msg);
 	phase1_header(sa, &h);
-	wire_build_start(&w, &msg, &h);
-	for (i = 0; !err && i < SEND_MAX_PAYLOADS && spec->add[i]; i++)
-		err = spec->add[i](sa, &w);
-	if (!err)
-		err = wire_build_finish(&w);
+	err = send_spec_build(spec, sa, &h, 0, &msg, NULL);
 	if (!err)
 		err = phase1_send(sa, &msg, spec->encrypted, spec->retransmit);
 	buf_free(&msg);
 	return err;
-}
-
-int phase1_reply(struct ike_sa *sa)
-{
-	const struct step *s =
-		exchange_row(exchange_type_for(sa->exchange)->steps, sa->x->step - 2);
-
-	return phase1_build_send(sa, s->sends);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ike/aggressive_mode.h"
+#include "ike/auth.h"
 #include "ike/dispatch.h"
 #include "ike/informational.h"
 #include "ike/phase1.h"
@@ -109,7 +110,7 @@ static bool phase1_open(struct dispatch *dp, struct ike_msg *m)
 		return false;
 	}
 	if (!err)
-		err = step_check(s, sa->initiator, m, why, sizeof(why));
+		err = step_check_auth(s, auth_of(sa), sa->initiator, m, why, sizeof(why));
 	else
 		snprintf(why, sizeof(why), "malformed (%s)", wire_notify_name((uint16_t)err));
 	if (err)
@@ -130,9 +131,35 @@ static void *phase1_state(const struct dispatch *dp)
 	return dp->sa;
 }
 
+static bool phase1_going_on(const struct dispatch *dp)
+{
+	return dp->sa->state == IKE_SA_NEGOTIATING && dp->sa->x;
+}
+
+static int phase1_send_spec(void *state, const struct send_spec *spec)
+{
+	return phase1_build_send(state, spec);
+}
+
+/* Our last row is through: the phase-2 IVs start from the last block of
+ * this exchange's chain. */
+static void phase1_done(void *state)
+{
+	struct ike_sa *sa = state;
+
+	timer_cancel(sa->d->loop, &sa->xmit.timer);
+	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
+	ike_sa_established(sa);
+}
+
 static void phase1_failed(struct dispatch *dp, const struct ike_msg *m, struct step_result r)
 {
 	struct ike_sa *sa = dp->sa;
+
+	if (dp->unsent) {
+		ike_sa_fail(sa, "cannot send %s: %s", dp->unsent->name, strerror(-r.sys));
+		return;
+	}
 
 	if (m && r.notify && !sa->initiator)
 		info_send_plain_notify(dp->d, m,
@@ -147,6 +174,7 @@ static void phase1_failed(struct dispatch *dp, const struct ike_msg *m, struct s
 #define PHASE1_HOOKS                                                                               \
 	.find = phase1_find_sa, .exchange = phase1_exchange, .xmit = phase1_xmit,                  \
 	.row = phase1_row, .open = phase1_open, .accept = phase1_accept, .state = phase1_state,    \
+	.going_on = phase1_going_on, .send = phase1_send_spec, .done = phase1_done,                \
 	.failed = phase1_failed
 
 const struct exchange_type main_mode_type = {

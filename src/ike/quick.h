@@ -23,8 +23,9 @@ unsigned quick_count(const struct ike_sa *sa);
 extern const struct step quick_mode_steps[];
 /* Builds the message spec says (quick_build.c) and sends it. */
 int quick_build_send(struct quick *q, const struct send_spec *spec);
-/* Sends what the row just received says answers it (step.sends). */
-int quick_reply(struct quick *q);
+/* The type's done (dispatch.h): the Quick Mode's last row is through,
+ * its IPsec SAs are installed. */
+void quick_mode_done(void *state);
 extern const struct send_spec send_qm1, send_qm2, send_qm3;
 /* After the initiator's PFS job: QM1.  The type's start (dispatch.h). */
 struct step_result quick_mode_start(void *state, struct ike_msg *none);

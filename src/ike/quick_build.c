@@ -82,12 +82,14 @@ static int add_hash3(void *state, struct wire_builder *w)
 }
 
 const struct send_spec send_qm1 = {
+	.name = "Quick Mode message 1",
 	.encrypted = true,
 	.retransmit = true,
 	.hashed = true,
 	.add = {add_sa, add_nonce, add_ke, add_ids},
 };
 const struct send_spec send_qm2 = {
+	.name = "Quick Mode message 2",
 	.encrypted = true,
 	.retransmit = true,
 	.hashed = true,
@@ -95,6 +97,7 @@ const struct send_spec send_qm2 = {
 };
 /* The last message: answered by nothing, so not retransmitted. */
 const struct send_spec send_qm3 = {
+	.name = "Quick Mode message 3",
 	.encrypted = true,
 	.add = {add_hash3},
 };
@@ -102,22 +105,13 @@ const struct send_spec send_qm3 = {
 int quick_build_send(struct quick *q, const struct send_spec *spec)
 {
 	struct ike_sa *sa = q->sa;
-	struct wire_builder w;
 	struct isakmp_hdr h;
 	struct buf msg;
 	size_t hash_off = 0;
-	unsigned i;
-	int err = 0;
+	int err;
 
-	buf_init(&msg);
 	qm_header(q, &h);
-	wire_build_start(&w, &msg, &h);
-	if (spec->hashed)
-		err = hashed_begin(&w, sa->prf_len, &hash_off);
-	for (i = 0; !err && i < SEND_MAX_PAYLOADS && spec->add[i]; i++)
-		err = spec->add[i](q, &w);
-	if (!err)
-		err = wire_build_finish(&w);
+	err = send_spec_build(spec, q, &h, sa->prf_len, &msg, &hash_off);
 	/* HASH(1) covers the rest; HASH(2) the initiator's nonce too. */
 	if (!err && spec->hashed)
 		err = hashed_fill(sa, &msg, hash_off, q->msgid, q->initiator ? NULL : &q->x->ni);
@@ -125,9 +119,4 @@ int quick_build_send(struct quick *q, const struct send_spec *spec)
 		err = send_protected(sa, &msg, q->x->iv, &q->xmit, spec->retransmit);
 	buf_free(&msg);
 	return err;
-}
-
-int quick_reply(struct quick *q)
-{
-	return quick_build_send(q, exchange_row(quick_mode_steps, q->x->step - 2)->sends);
 }

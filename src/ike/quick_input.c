@@ -2,6 +2,7 @@
  * for a message until it came from the ISAKMP SA's peer (address and
  * port), decrypted, parsed, fitted its step and its HASH verified: anyone
  * without the SA's keys can make no state and change none. */
+#include <stdio.h>
 #include <string.h>
 #include <openssl/crypto.h>
 
@@ -167,9 +168,21 @@ static void *qm_state(const struct dispatch *dp)
 	return dp->q;
 }
 
+static bool qm_going_on(const struct dispatch *dp)
+{
+	return dp->q->state == QUICK_NEGOTIATING && dp->q->x;
+}
+
+static int qm_send(void *state, const struct send_spec *spec)
+{
+	return quick_build_send(state, spec);
+}
+
 static void qm_failed(struct dispatch *dp, const struct ike_msg *m, struct step_result r)
 {
-	if (dp->q->state == QUICK_NEGOTIATING)
+	if (dp->unsent && dp->q->state == QUICK_NEGOTIATING)
+		quick_fail(dp->q, "cannot send %s: %s", dp->unsent->name, strerror(-r.sys));
+	else if (dp->q->state == QUICK_NEGOTIATING)
 		quick_fail(dp->q, "%s failed: %s", dp->s->name,
 			   r.notify ? wire_notify_name(r.notify) : strerror(-r.sys));
 }
@@ -187,5 +200,8 @@ const struct exchange_type quick_mode_type = {
 	.verify = qm_verify,
 	.accept = qm_accept,
 	.state = qm_state,
+	.going_on = qm_going_on,
+	.send = qm_send,
+	.done = quick_mode_done,
 	.failed = qm_failed,
 };

@@ -260,30 +260,17 @@ static struct step_result quick_pick_conn(struct quick *q, const struct conf_ts 
 	return step_notify(err);
 }
 
-/* QM1 at the responder: check IDs and proposals, answer QM2. */
-/* QM2: the chosen proposal, our SPI and nonce, [KE], the IDs echoed,
- * [RESPONDER-LIFETIME]. */
-static void quick_send_qm2(struct quick *q)
-{
-	int err = quick_reply(q);
-
-	if (err)
-		quick_fail(q, "cannot send Quick Mode message 2: %s", strerror(-err));
-}
-
-/* After QM1's PFS job: QM2. */
+/* After QM1's PFS job: QM2 (the chosen proposal, our SPI and nonce, KE,
+ * the IDs echoed, [RESPONDER-LIFETIME]). */
 static struct step_result quick_respond_done(void *state, struct ike_msg *none)
 {
-	struct quick *q = state;
-
-	if (quick_pfs_ready(q))
-		quick_send_qm2(q);
+	quick_pfs_ready(state); /* or it failed the Quick Mode */
 	return STEP_GO_ON;
 }
 
 /* QM1 at the responder (its HASH(1) verified before the state was made):
- * check IDs and proposals; QM2 follows (after the
- * PFS job when a group was agreed). */
+ * check IDs and proposals; QM2 answers (after the PFS job when a group
+ * was agreed). */
 static struct step_result quick_respond(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
@@ -332,17 +319,17 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 		quick_fail_why(q, why, "no inbound SPI could be allocated");
 		return step_notify(ISAKMP_N_NO_PROPOSAL_CHOSEN);
 	}
-	if (q->x->pfs)
-		return step_sys(pfs_start(q, ke));
-	quick_send_qm2(q);
-	return STEP_GO_ON;
+	return q->x->pfs ? step_sys(pfs_start(q, ke)) : STEP_GO_ON;
 }
 
-static void quick_established(struct quick *q)
+void quick_mode_done(void *state)
 {
+	struct quick *q = state;
 	struct dh_job *j = &q->x->dhj;
 	char why[QUICK_WHY_LEN] = "";
 	int err;
+
+	timer_cancel(q->sa->d->loop, &q->xmit.timer); /* the responder's QM2 */
 
 	err = child_install(q, j->secret_len ? j->secret : NULL, j->secret_len, why, sizeof(why));
 	dh_job_clear(q->sa->d->loop, j);
@@ -356,29 +343,15 @@ static void quick_established(struct quick *q)
 	quick_done(q, true, "established");
 }
 
-static void quick_finish_initiator(struct quick *q)
-{
-	int err = quick_reply(q);
-
-	if (err) {
-		quick_fail(q, "cannot send Quick Mode message 3: %s", strerror(-err));
-		return;
-	}
-	quick_established(q);
-}
-
-/* After QM2's PFS job: QM3 and the install. */
+/* After QM2's PFS job: QM3 and the install follow. */
 static struct step_result quick_initiator_done(void *state, struct ike_msg *none)
 {
-	struct quick *q = state;
-
-	if (quick_pfs_ready(q))
-		quick_finish_initiator(q);
+	quick_pfs_ready(state); /* or it failed the Quick Mode */
 	return STEP_GO_ON;
 }
 
-/* QM2 at the initiator (its HASH(2) verified): check the choice; QM3 and the install follow
- * (after the PFS job when a group was agreed). */
+/* QM2 at the initiator (its HASH(2) verified): check the choice; QM3 and
+ * the install follow (after the PFS job when a group was agreed). */
 static struct step_result quick_initiator_finish(void *state, struct ike_msg *m)
 {
 	struct quick *q = state;
@@ -420,17 +393,12 @@ static struct step_result quick_initiator_finish(void *state, struct ike_msg *m)
 		quick_fail(q, "peer answered with a KE payload but we asked for no PFS");
 		return step_notify(ISAKMP_N_INVALID_PAYLOAD_TYPE);
 	}
-	quick_finish_initiator(q);
 	return STEP_GO_ON;
 }
 
-/* QM3 at the responder (its HASH(3) verified): install. */
+/* QM3 at the responder (its HASH(3) verified): the install follows. */
 static struct step_result quick_respond_finish(void *state, struct ike_msg *m)
 {
-	struct quick *q = state;
-
-	timer_cancel(q->sa->d->loop, &q->xmit.timer);
-	quick_established(q);
 	return STEP_GO_ON;
 }
 

@@ -1,0 +1,104 @@
+/* The authentication methods (auth.h): pre-shared keys now. */
+#include <errno.h>
+#include <openssl/crypto.h>
+
+#include "crypto/keying.h"
+#include "ike/auth.h"
+#include "ike/ike.h"
+#include "ike/phase1.h"
+#include "wire/payload.h"
+
+/* HASH_I or HASH_R, over our ID's body (RFC 2409 5). */
+static int psk_add(void *state, struct wire_builder *w)
+{
+	struct ike_sa *sa = state;
+	const struct buf *id_b = sa->initiator ? &sa->x->idii_b : &sa->x->idir_b;
+	uint8_t hash[IKE_MAX_MD];
+	int err = phase1_hash(sa, sa->initiator, id_b, hash);
+
+	if (!err)
+		err = wire_add_raw(w, ISAKMP_PL_HASH, hash, sa->prf_len);
+	if (!err)
+		sa->x->hash_sent = true; /* this message is about to go out */
+	return err;
+}
+
+/* The peer's HASH_R or HASH_I against ours, over its ID's body. */
+static struct step_result psk_verify(struct ike_sa *sa, const uint8_t *hash, size_t len)
+{
+	const struct buf *id_b = sa->initiator ? &sa->x->idir_b : &sa->x->idii_b;
+	uint8_t want[IKE_MAX_MD];
+	int err;
+
+	err = phase1_hash(sa, !sa->initiator, id_b, want);
+	if (err)
+		return step_sys(err);
+	if (len != sa->prf_len || CRYPTO_memcmp(want, hash, sa->prf_len)) {
+		ike_sa_fail(sa, "%s from peer does not verify: the pre-shared keys probably differ",
+			    sa->initiator ? "HASH_R" : "HASH_I");
+		return step_notify(ISAKMP_N_INVALID_HASH_INFORMATION);
+	}
+	return STEP_GO_ON;
+}
+
+/* SKEYID = prf(pre-shared key, Ni_b | Nr_b) */
+static int psk_skeyid(const struct ike_sa *sa, const uint8_t *psk, size_t psklen, uint8_t *out)
+{
+	return ike_skeyid_psk(sa->hash->openssl, psk, psklen, sa->x->ni.data, sa->x->ni.len,
+			      sa->x->nr.data, sa->x->nr.len, out);
+}
+
+static const struct auth_method methods[] = {
+	{
+		.id = IKE_AUTH_PSK,
+		.name = "pre-shared key",
+		.proof = ISAKMP_PL_HASH,
+		.must = PL(ISAKMP_PL_HASH),
+		.add = psk_add,
+		.verify = psk_verify,
+		.skeyid = psk_skeyid,
+	},
+};
+
+const struct auth_method *auth_method_for(uint16_t id)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (methods[i].id == id)
+			return &methods[i];
+	return NULL;
+}
+
+const struct auth_method *auth_of(const struct ike_sa *sa)
+{
+	return auth_method_for(sa->auth);
+}
+
+const struct wire_payload *auth_proof(const struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct auth_method *a = auth_of(sa);
+
+	return a ? wire_find(&m->pl, a->proof) : NULL;
+}
+
+struct step_result auth_verify(struct ike_sa *sa, const uint8_t *p, size_t len)
+{
+	const struct auth_method *a = auth_of(sa);
+
+	return a ? a->verify(sa, p, len) : step_notify(ISAKMP_N_AUTHENTICATION_FAILED);
+}
+
+int auth_add(void *state, struct wire_builder *w)
+{
+	const struct auth_method *a = auth_of(state);
+
+	return a ? a->add(state, w) : -EPROTONOSUPPORT;
+}
+
+int auth_skeyid(const struct ike_sa *sa, const uint8_t *key, size_t keylen, uint8_t *out)
+{
+	const struct auth_method *a = auth_of(sa);
+
+	return a ? a->skeyid(sa, key, keylen, out) : -EPROTONOSUPPORT;
+}

@@ -1,0 +1,48 @@
+/* How the peers of an ISAKMP SA prove who they are (RFC 2409 5): one entry
+ * per IKE authentication method.  A phase-1 row names the AUTH slot
+ * (AUTH_SLOT in its must mask, exchange.h) instead of a payload;
+ * step_check_auth resolves it to the payloads of the SA's method, and the
+ * builders and handlers reach the method through the SA (sa->auth).
+ * Pre-shared keys are the one entry now; a signature method (issue 10) is
+ * one more entry: SIG [+ CERT] on the wire, a signature over HASH_I/HASH_R,
+ * SKEYID = prf(Ni | Nr, g^xy). */
+#ifndef OAKLEY_IKE_AUTH_H
+#define OAKLEY_IKE_AUTH_H
+
+#include "ike/exchange.h"
+
+struct ike_sa;
+
+struct auth_method {
+	uint16_t id;	    /* IKE_AUTH_*, the SA attribute's value */
+	const char *name;   /* for logs */
+	uint8_t proof;	    /* the payload that proves its sender: HASH, SIG */
+	uint32_t must, may; /* the slot on the wire, as PL() bits */
+	/* Adds our proof (HASH_I or HASH_R by role; a signature [and our
+	 * certificate]); state is the ISAKMP SA. */
+	payload_fn add;
+	/* Checks the peer's proof, the body of its proof payload; a failure
+	 * fails the SA, saying why. */
+	struct step_result (*verify)(struct ike_sa *sa, const uint8_t *p, size_t len);
+	/* SKEYID into out (prf_len bytes), from the exchange's nonces and,
+	 * as the method needs, key (a pre-shared key: phase1.c tries the
+	 * keys of other connections through this) or the DH secret. */
+	int (*skeyid)(const struct ike_sa *sa, const uint8_t *key, size_t keylen, uint8_t *out);
+};
+
+/* The entry for an IKE_AUTH_* value; NULL: not supported (an offer of it
+ * is refused when the proposal is chosen). */
+const struct auth_method *auth_method_for(uint16_t id);
+/* The SA's negotiated method (NULL before one is, or none matches). */
+const struct auth_method *auth_of(const struct ike_sa *sa);
+/* The payload of m that proves the peer by sa's method: step_check_auth
+ * made sure it is there. */
+const struct wire_payload *auth_proof(const struct ike_sa *sa, const struct ike_msg *m);
+/* The peer's proof (the body of auth_proof) checked by sa's method. */
+struct step_result auth_verify(struct ike_sa *sa, const uint8_t *p, size_t len);
+/* Our proof by sa's method: the builder in the send_specs' AUTH place. */
+int auth_add(void *sa, struct wire_builder *w);
+/* SKEYID by sa's method, into the exchange (key: the PSK, if it is one). */
+int auth_skeyid(const struct ike_sa *sa, const uint8_t *key, size_t keylen, uint8_t *out);
+
+#endif

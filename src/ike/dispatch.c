@@ -98,7 +98,8 @@ void dispatch(struct ike_daemon *d, const struct exchange_type *t, struct ike_sa
 		return;
 	xm = t->xmit ? t->xmit(&dp) : NULL;
 	if (xmit_repeat(xm ? xm : &none, m->raw, m->len, dp.digest) && xm) {
-		xmit_resend(dp.sa, xm);
+		if (xm->last_recv_answered)
+			xmit_resend(dp.sa, xm);
 		return;
 	}
 	if (!t->row(&dp, m) || !t->open(&dp, m) || (t->verify && !t->verify(&dp, m)) ||
@@ -107,7 +108,7 @@ void dispatch(struct ike_daemon *d, const struct exchange_type *t, struct ike_sa
 	/* accept may have made the state: ask again. */
 	xm = t->xmit ? t->xmit(&dp) : NULL;
 	if (xm)
-		xmit_accepted(xm, dp.digest);
+		xmit_accepted(xm, dp.digest, dp.s->sends != NULL);
 	x = t->exchange ? t->exchange(&dp) : NULL;
 	if (x) {
 		memcpy(x->iv, dp.iv, sizeof(x->iv));

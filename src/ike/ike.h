@@ -57,6 +57,10 @@ struct xmit {
 	struct timer timer;
 	uint8_t last_recv_digest[20]; /* SHA1 of the last message received */
 	bool have_last_recv;
+	/* last_sent answers that message: only then does a copy of it get
+	 * last_sent again (MM6 answers nothing; resending MM5 for it would
+	 * start a ping-pong between two such peers). */
+	bool last_recv_answered;
 };
 
 /* A connection as the SAs made for it saw it: they share one reference,
@@ -377,7 +381,7 @@ bool xmit_seen(struct xmit *x, const uint8_t *msg, size_t len);
  * remembered, so its copies are not answered (no ping-pong with a peer
  * that resends what we could not read). */
 bool xmit_repeat(const struct xmit *x, const uint8_t *msg, size_t len, uint8_t digest[20]);
-void xmit_accepted(struct xmit *x, const uint8_t digest[20]);
+void xmit_accepted(struct xmit *x, const uint8_t digest[20], bool answered);
 /* true while more tries remain (and resent); false when it gave up */
 bool xmit_retransmit(struct ike_sa *sa, struct xmit *x);
 /* Sends our last message again (a copy of the peer's came). */

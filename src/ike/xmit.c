@@ -116,10 +116,11 @@ bool xmit_repeat(const struct xmit *x, const uint8_t *msg, size_t len, uint8_t d
 	return x->have_last_recv && !memcmp(digest, x->last_recv_digest, 20);
 }
 
-void xmit_accepted(struct xmit *x, const uint8_t digest[20])
+void xmit_accepted(struct xmit *x, const uint8_t digest[20], bool answered)
 {
 	memcpy(x->last_recv_digest, digest, sizeof(x->last_recv_digest));
 	x->have_last_recv = true;
+	x->last_recv_answered = answered;
 }
 
 bool xmit_seen(struct xmit *x, const uint8_t *msg, size_t len)

@@ -664,6 +664,55 @@ static void test_duplicate_qm2_answered_from_copy(void **state)
 	net_stop(&n);
 }
 
+/* A phase-1 copy is answered only by the message that answered it: a
+ * copy of MM6 (which answers nothing) used to get MM5 again, which east
+ * answered with MM6, and so on, thousands of times until the kept
+ * messages expired. */
+static void test_duplicate_mm6_not_answered(void **state)
+{
+	struct net n;
+
+	net_start(&n, "", "same secret", "same secret");
+	net_duplicate(&n, EAST, 3);
+	net_up(&n);
+	assert_up_once(&n);
+	assert_int_equal(n.sent[WEST], 5);
+	assert_int_equal(n.sent[EAST], 4);
+	net_stop(&n);
+}
+
+/* Any one phase-1 message twice, in Main and in Aggressive Mode: each
+ * copy is answered at most once down the exchange, and it ends. */
+static void test_duplicate_phase1_ends(void **state)
+{
+	static const struct {
+		bool aggressive;
+		int side;
+		unsigned nth, sent_west, sent_east;
+	} cases[] = {
+		{false, WEST, 1, 5, 4}, {false, WEST, 2, 5, 4}, {false, WEST, 3, 5, 4},
+		{false, EAST, 1, 5, 4}, {false, EAST, 2, 5, 4}, {false, EAST, 3, 5, 4},
+		{true, WEST, 1, 4, 2},	{true, WEST, 2, 4, 2},	{true, EAST, 1, 4, 2},
+	};
+	char conf[CONF_LEN];
+	struct net n;
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].aggressive)
+			conf_edit(conf, "", FAST, AGGRESSIVE, NULL);
+		else
+			conf_edit(conf, "", FAST, NULL);
+		start(&n, conf, conf);
+		net_duplicate(&n, cases[i].side, cases[i].nth);
+		net_up(&n);
+		assert_up_once(&n);
+		assert_in_range(n.sent[WEST], cases[i].sent_west, cases[i].sent_west + 3);
+		assert_in_range(n.sent[EAST], cases[i].sent_east, cases[i].sent_east + 3);
+		net_stop(&n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -693,6 +742,8 @@ int main(void)
 		cmocka_unit_test(test_silent_peer_quick_mode),
 		cmocka_unit_test(test_duplicate_qm1_answered_from_copy),
 		cmocka_unit_test(test_duplicate_qm2_answered_from_copy),
+		cmocka_unit_test(test_duplicate_mm6_not_answered),
+		cmocka_unit_test(test_duplicate_phase1_ends),
 	};
 
 	log_setup(true, getenv("TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);

@@ -194,21 +194,27 @@ static int dh_alloc(uint16_t group, struct dh **out)
 static EVP_PKEY *dh_domains[sizeof(dh_groups) / sizeof(dh_groups[0])];
 static pthread_mutex_t dh_domains_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* A new reference to dh's group's domain, or NULL with *ret set. */
+/* A new reference to dh's group's domain, or NULL with *ret set.  Once
+ * made, a domain is read without the lock (an acquire load pairs with
+ * the release store that published it). */
 static EVP_PKEY *dh_domain(const struct dh *dh, int *ret)
 {
-	EVP_PKEY **slot = &dh_domains[dh->g - dh_groups], *domain;
+	EVP_PKEY **slot = &dh_domains[dh->g - dh_groups], *domain, *made = NULL;
 
 	*ret = 0;
-	pthread_mutex_lock(&dh_domains_mu);
-	if (!*slot && (*ret = dh_fromdata(dh, EVP_PKEY_KEY_PARAMETERS, NULL, NULL, NULL, 0, slot)))
-		*slot = NULL;
-	domain = *slot;
+	domain = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	if (!domain) {
+		pthread_mutex_lock(&dh_domains_mu);
+		domain = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		if (!domain &&
+		    !(*ret = dh_fromdata(dh, EVP_PKEY_KEY_PARAMETERS, NULL, NULL, NULL, 0, &made)))
+			__atomic_store_n(slot, domain = made, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&dh_domains_mu);
+	}
 	if (domain && !EVP_PKEY_up_ref(domain)) {
 		domain = NULL;
 		*ret = -ENOMEM;
 	}
-	pthread_mutex_unlock(&dh_domains_mu);
 	return domain;
 }
 
@@ -293,6 +299,30 @@ int dh_public(const struct dh *dh, uint8_t *out, size_t len)
 	return ret;
 }
 
+/* The peer's value (the encoded public key: MODP big-endian, ECP
+ * 04 | x | y) on a copy of the group's kept domain: building a key from
+ * the group's name makes the curve anew each time, at a third of the
+ * cost of the derivation. */
+static int peer_on_domain(const struct dh *dh, const uint8_t *enc, size_t len, EVP_PKEY **out)
+{
+	EVP_PKEY *domain;
+	int ret;
+
+	if (!(domain = dh_domain(dh, &ret)))
+		return ret == -EINVAL ? -EIO : ret;
+	*out = EVP_PKEY_dup(domain);
+	EVP_PKEY_free(domain);
+	if (!*out)
+		return -ENOMEM;
+	/* Refused for a point off the curve, or a MODP value out of range. */
+	if (EVP_PKEY_set1_encoded_public_key(*out, enc, len) <= 0) {
+		EVP_PKEY_free(*out);
+		*out = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The peer's value as an EVP_PKEY of our group.  MODP: 1 < y < p-1.  For
  * these safe primes that is the whole membership test (RFC 6989 section 2: the
  * only small subgroups are {1} and {1, p-1}); the y^q test would cost
@@ -313,13 +343,13 @@ static int peer_import(const struct dh *dh, const uint8_t *peer, size_t len, EVP
 		ret = -EINVAL;
 		if (BN_cmp(y, BN_value_one()) <= 0 || BN_cmp(y, p) >= 0)
 			break;
-		ret = dh_fromdata(dh, EVP_PKEY_PUBLIC_KEY, NULL, y, NULL, 0, out);
+		ret = peer_on_domain(dh, peer, len, out);
 		break;
 	case DH_ECP:
 		/* RFC 5903 sends x | y; OpenSSL wants SEC 1's 04 | x | y. */
 		oct[0] = POINT_CONVERSION_UNCOMPRESSED;
 		memcpy(oct + 1, peer, len);
-		ret = dh_fromdata(dh, EVP_PKEY_PUBLIC_KEY, NULL, NULL, oct, len + 1, out);
+		ret = peer_on_domain(dh, oct, len + 1, out);
 		break;
 	case DH_X25519:
 		*out = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, peer, len);

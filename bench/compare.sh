@@ -45,8 +45,10 @@ for kv in $SETUP; do LOAD_SETUP+=(-s "$kv"); done
 BUILD=$(realpath "${1:-build}")
 [ -x "$BUILD/oakleyd" ] && [ -x "$BUILD/oakley-load" ] || make -s -j2 all bench >/dev/null
 LOAD=$BUILD/oakley-load
-[ -z "$BASE" ] || [ -x "$BASE/oakleyd" ] && [ -x "$BASE/oakley-load" ] ||
-	{ echo "compare.sh: $BASE has no oakleyd or oakley-load (make all bench)" >&2; exit 2; }
+if [ -n "$BASE" ] && ! { [ -x "$BASE/oakleyd" ] && [ -x "$BASE/oakley-load" ]; }; then
+	echo "compare.sh: $BASE has no oakleyd or oakley-load (make all bench)" >&2
+	exit 2
+fi
 PSK=bench-secret
 export T_NAME=compare
 . tests/net/oakley.sh "$BUILD"

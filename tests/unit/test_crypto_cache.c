@@ -4,7 +4,8 @@
  * same object each time; unknown names are refused and not kept; HMAC
  * contexts copied from one template do not share a key; threads that
  * race the first fetch all get correct results (run under
- * ThreadSanitizer too: see bench/README.md). */
+ * ThreadSanitizer too: see bench/README.md).  And the per-thread stock of
+ * random bytes: no value handed out twice, in threads or across fork. */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -22,6 +25,7 @@
 #include "crypto/fetch.h"
 #include "crypto/keying.h"
 #include "crypto/prf.h"
+#include "crypto/rand.h"
 #include "wire/alg.h"
 
 #define THREADS 4
@@ -207,6 +211,93 @@ static void test_hmac_copies_independent(void **state)
 	EVP_MAC_CTX_free(c);
 }
 
+#define COOKIES 600 /* 8 bytes each: several refills of the stock */
+
+static uint64_t cookies[THREADS][COOKIES];
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void *draw_cookies(void *arg)
+{
+	uint64_t *out = arg;
+	unsigned i;
+
+	for (i = 0; i < COOKIES; i++)
+		if (crypto_random(&out[i], sizeof(out[i])))
+			return arg;
+	return NULL;
+}
+
+/* Cookies drawn in several threads, each from its own stock: all
+ * distinct (a repeat has probability about 2^-43 for a working DRBG). */
+static void test_random_no_repeat(void **state)
+{
+	uint64_t *all = &cookies[0][0];
+	pthread_t th[THREADS];
+	void *ret;
+	unsigned i;
+
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, draw_cookies, cookies[i]), 0);
+	for (i = 0; i < THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], &ret), 0);
+		assert_null(ret);
+	}
+	qsort(all, THREADS * COOKIES, sizeof(*all), cmp_u64);
+	for (i = 1; i < THREADS * COOKIES; i++)
+		assert_true(all[i] != all[i - 1]);
+}
+
+/* Short draws come from the stock; a long one goes to the DRBG itself. */
+static void test_random_stock(void **state)
+{
+	uint8_t a[16], big[400];
+	size_t left;
+
+	assert_int_equal(crypto_random(a, sizeof(a)), 0);
+	left = crypto_random_stock();
+	assert_true(left > 0);
+	assert_int_equal(crypto_random(a, 8), 0);
+	assert_int_equal(crypto_random_stock(), left >= 8 ? left - 8 : 0);
+	left = crypto_random_stock();
+	assert_int_equal(crypto_random(big, sizeof(big)), 0);
+	assert_int_equal(crypto_random_stock(), left);
+	assert_int_equal(crypto_random(a, 0), 0);
+}
+
+/* A forked child must not hand out the bytes its parent's stock holds. */
+static void test_random_fork(void **state)
+{
+	uint8_t mine[32], childs[32];
+	int fds[2], status;
+	pid_t pid;
+
+	assert_int_equal(crypto_random(mine, 4), 0); /* a stock with bytes left */
+	assert_true(crypto_random_stock() >= sizeof(mine));
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		if (crypto_random(childs, sizeof(childs)) ||
+		    write(fds[1], childs, sizeof(childs)) != (ssize_t)sizeof(childs))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], childs, sizeof(childs)), sizeof(childs));
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(crypto_random(mine, sizeof(mine)), 0);
+	assert_memory_not_equal(mine, childs, sizeof(mine));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +306,9 @@ int main(void)
 		cmocka_unit_test(test_fetched_once),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_hmac_copies_independent),
+		cmocka_unit_test(test_random_no_repeat),
+		cmocka_unit_test(test_random_stock),
+		cmocka_unit_test(test_random_fork),
 	};
 
 	return cmocka_run_group_tests_name("crypto_cache", tests, NULL, NULL);

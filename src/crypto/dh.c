@@ -299,53 +299,67 @@ int dh_public(const struct dh *dh, uint8_t *out, size_t len)
 	return ret;
 }
 
-/* Keys that held a peer's public value (nothing secret), kept for the next
- * peer of their group: copying the domain is a tenth of dh_shared's cost. */
+/* A key that holds a peer's public value (nothing secret), and the
+ * context that checks it, made on first use.  Both are kept for the next
+ * peer of the group: a copy of the domain and a new context cost a sixth
+ * of dh_shared. */
+struct peer_key {
+	EVP_PKEY *pk;
+	EVP_PKEY_CTX *check;
+};
+
 #define DH_SPARE_PEERS 8
 static struct {
-	EVP_PKEY *keys[DH_SPARE_PEERS];
+	struct peer_key keys[DH_SPARE_PEERS];
 	unsigned n;
 } spare_peers[sizeof(dh_groups) / sizeof(dh_groups[0])];
 static pthread_mutex_t spare_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* A key of dh's group to set a peer's value on: a spare, or a copy of the
- * domain; NULL with *ret set. */
-static EVP_PKEY *peer_key_take(const struct dh *dh, int *ret)
+ * domain.  0 or -errno. */
+static int peer_key_take(const struct dh *dh, struct peer_key *out)
 {
 	unsigned g = (unsigned)(dh->g - dh_groups);
-	EVP_PKEY *pk = NULL, *domain;
+	EVP_PKEY *domain;
+	int ret = 0;
 
+	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&spare_mu);
 	if (spare_peers[g].n)
-		pk = spare_peers[g].keys[--spare_peers[g].n];
+		*out = spare_peers[g].keys[--spare_peers[g].n];
 	pthread_mutex_unlock(&spare_mu);
-	if (pk)
-		return pk;
-	if (!(domain = dh_domain(dh, ret))) {
-		*ret = *ret == -EINVAL ? -EIO : *ret;
-		return NULL;
-	}
-	if (!(pk = EVP_PKEY_dup(domain)))
-		*ret = -ENOMEM;
+	if (out->pk)
+		return 0;
+	if (!(domain = dh_domain(dh, &ret)))
+		return ret == -EINVAL ? -EIO : ret;
+	if (!(out->pk = EVP_PKEY_dup(domain)))
+		ret = -ENOMEM;
 	EVP_PKEY_free(domain);
-	return pk;
+	return ret;
 }
 
-/* Back to the spares once nothing else holds it (the derive context is
- * freed first); freed when the spares are full or for X25519. */
-static void peer_key_give(const struct dh *dh, EVP_PKEY *pk)
+static void peer_key_free(struct peer_key *k)
+{
+	EVP_PKEY_CTX_free(k->check); /* it holds a reference to the key */
+	EVP_PKEY_free(k->pk);
+	memset(k, 0, sizeof(*k));
+}
+
+/* Back to the spares if keep (the derive context is freed first); freed
+ * when the spares are full, for X25519, or after a failure. */
+static void peer_key_give(const struct dh *dh, struct peer_key *k, bool keep)
 {
 	unsigned g = (unsigned)(dh->g - dh_groups);
 
-	if (pk && dh->g->kind != DH_X25519) {
+	if (keep && k->pk && dh->g->kind != DH_X25519) {
 		pthread_mutex_lock(&spare_mu);
 		if (spare_peers[g].n < DH_SPARE_PEERS) {
-			spare_peers[g].keys[spare_peers[g].n++] = pk;
-			pk = NULL;
+			spare_peers[g].keys[spare_peers[g].n++] = *k;
+			memset(k, 0, sizeof(*k));
 		}
 		pthread_mutex_unlock(&spare_mu);
 	}
-	EVP_PKEY_free(pk);
+	peer_key_free(k);
 }
 
 static void peer_keys_free(void)
@@ -355,7 +369,7 @@ static void peer_keys_free(void)
 	pthread_mutex_lock(&spare_mu);
 	for (g = 0; g < sizeof(spare_peers) / sizeof(spare_peers[0]); g++)
 		while (spare_peers[g].n)
-			EVP_PKEY_free(spare_peers[g].keys[--spare_peers[g].n]);
+			peer_key_free(&spare_peers[g].keys[--spare_peers[g].n]);
 	pthread_mutex_unlock(&spare_mu);
 }
 
@@ -363,17 +377,16 @@ static void peer_keys_free(void)
  * 04 | x | y) on a key of our group's domain.  Building a key from the
  * group's name instead makes the curve anew each time, at a third of the
  * cost of the derivation. */
-static int peer_on_domain(const struct dh *dh, const uint8_t *enc, size_t len, EVP_PKEY **out)
+static int peer_on_domain(const struct dh *dh, const uint8_t *enc, size_t len, struct peer_key *out)
 {
 	int ret;
 
-	if (!(*out = peer_key_take(dh, &ret)))
+	if ((ret = peer_key_take(dh, out)))
 		return ret;
 	/* Refused for a point off the curve, or a MODP value out of range;
 	 * a key refused is not reused. */
-	if (EVP_PKEY_set1_encoded_public_key(*out, enc, len) <= 0) {
-		EVP_PKEY_free(*out);
-		*out = NULL;
+	if (EVP_PKEY_set1_encoded_public_key(out->pk, enc, len) <= 0) {
+		peer_key_free(out);
 		return -EINVAL;
 	}
 	return 0;
@@ -384,13 +397,13 @@ static int peer_on_domain(const struct dh *dh, const uint8_t *enc, size_t len, E
  * only small subgroups are {1} and {1, p-1}); the y^q test would cost
  * twenty times the exchange.  ECP: the import refuses points off the
  * curve; the curves have cofactor 1 and x | y cannot encode infinity. */
-static int peer_import(const struct dh *dh, const uint8_t *peer, size_t len, EVP_PKEY **out)
+static int peer_import(const struct dh *dh, const uint8_t *peer, size_t len, struct peer_key *out)
 {
 	uint8_t oct[1 + DH_MAX_PUBLIC];
 	BIGNUM *y = NULL, *p = NULL;
 	int ret = -ENOMEM;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	switch (dh->g->kind) {
 	case DH_MODP:
 		if (!(y = BN_bin2bn(peer, (int)len, NULL)) || !(p = modp_prime(dh->key)) ||
@@ -408,8 +421,8 @@ static int peer_import(const struct dh *dh, const uint8_t *peer, size_t len, EVP
 		ret = peer_on_domain(dh, oct, len + 1, out);
 		break;
 	case DH_X25519:
-		*out = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, peer, len);
-		ret = *out ? 0 : -ENOMEM;
+		out->pk = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, peer, len);
+		ret = out->pk ? 0 : -ENOMEM;
 		break;
 	}
 	BN_free(y);
@@ -419,16 +432,11 @@ static int peer_import(const struct dh *dh, const uint8_t *peer, size_t len, EVP
 
 /* OpenSSL's own quick public check (range, curve), independent of how
  * the import above happens to behave. */
-static int peer_check(EVP_PKEY *pk)
+static int peer_check(struct peer_key *k)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
-	int ret;
-
-	if (!ctx)
+	if (!k->check && !(k->check = EVP_PKEY_CTX_new_from_pkey(NULL, k->pk, NULL)))
 		return -ENOMEM;
-	ret = EVP_PKEY_public_check_quick(ctx) > 0 ? 0 : -EINVAL;
-	EVP_PKEY_CTX_free(ctx);
-	return ret;
+	return EVP_PKEY_public_check_quick(k->check) > 0 ? 0 : -EINVAL;
 }
 
 static bool all_zero(const uint8_t *p, size_t len)
@@ -447,13 +455,13 @@ int dh_shared(struct dh *dh, const uint8_t *peer, size_t len, uint8_t *secret, s
 			       OSSL_PARAM_construct_end()};
 	size_t n = DH_MAX_SECRET, want = dh_secret_len(dh->g->group);
 	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *pk = NULL;
+	struct peer_key pk = {0};
 	int ret;
 
 	*secret_len = 0;
 	if (len != dh_public_len(dh->g->group))
 		return -EINVAL;
-	if ((ret = peer_import(dh, peer, len, &pk)) || (ret = peer_check(pk)))
+	if ((ret = peer_import(dh, peer, len, &pk)) || (ret = peer_check(&pk)))
 		goto out;
 	ret = -EIO;
 	if (!(ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dh->key, NULL)) ||
@@ -464,7 +472,7 @@ int dh_shared(struct dh *dh, const uint8_t *peer, size_t len, uint8_t *secret, s
 	if (dh->g->kind == DH_MODP && !EVP_PKEY_CTX_set_params(ctx, params))
 		goto out;
 	/* Checked above: no second, full (and costly) validation here. */
-	if (EVP_PKEY_derive_set_peer_ex(ctx, pk, 0) <= 0)
+	if (EVP_PKEY_derive_set_peer_ex(ctx, pk.pk, 0) <= 0)
 		goto out;
 	/* X25519 fails here on a small-order peer value (all-zero output). */
 	if (EVP_PKEY_derive(ctx, secret, &n) <= 0) {
@@ -482,10 +490,7 @@ out:
 	if (ret)
 		OPENSSL_cleanse(secret, want);
 	EVP_PKEY_CTX_free(ctx);
-	if (ret)
-		EVP_PKEY_free(pk);
-	else
-		peer_key_give(dh, pk);
+	peer_key_give(dh, &pk, ret == 0);
 	return ret;
 }
 

@@ -9,7 +9,7 @@
 # Each (kind, group) runs ROUNDS times; the table shows the median rate and
 # memory, and the ratio oakley responder / charon responder.  Not a test:
 # nothing is asserted on the figures.
-#   bench/compare.sh [-n N] [-c C] [-p NPAIR] [-g "GROUPS"] [-r ROUNDS] [-k "KINDS"] [-S "KEY=VALUE ..."] [-P] [BUILD]
+#   bench/compare.sh [-n N] [-c C] [-p NPAIR] [-g "GROUPS"] [-r ROUNDS] [-k "KINDS"] [-S "KEY=VALUE ..."] [-b BASE] [-P] [BUILD]
 # N tunnels for the load generator (default 2000), NPAIR for oakley-pair
 # (default 500: `oakleyctl status` output was cut off past ~600 SAs, the
 # count here comes from the responder's log), C at a time (default 32; an
@@ -17,11 +17,14 @@
 # perf (Debian's linux-perf) records the oakleyd responder and oakley-load
 # during each load-oakley run and prints the top of both profiles.  -S:
 # more config setup lines for every oakleyd and for oakley-load (-s), such
-# as "threads=2 max_inflight=64" once those exist.
+# as "threads=2 max_inflight=64" once those exist.  -b BASE: a second
+# build (say, of the commit before a change) whose oakleyd and oakley-load
+# run each oakley kind too, interleaved with BUILD's (kind "NAME@base"),
+# for before/after figures taken under the same load.
 set -eu
 cd "$(dirname "$0")/.."
-N=2000 C=32 NPAIR=500 DH_GROUPS="ecp256 modp2048" ROUNDS=3 KINDS="load-oakley load-charon oakley-pair oakley-auto" PERF= SETUP=
-while getopts n:c:p:g:r:k:S:P opt; do
+N=2000 C=32 NPAIR=500 DH_GROUPS="ecp256 modp2048" ROUNDS=3 KINDS="load-oakley load-charon oakley-pair oakley-auto" PERF= SETUP= BASE=
+while getopts n:c:p:g:r:k:S:b:P opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	c) C=$OPTARG ;;
@@ -31,6 +34,7 @@ while getopts n:c:p:g:r:k:S:P opt; do
 	k) KINDS=$OPTARG ;;
 	P) PERF=1 ;;
 	S) SETUP=$OPTARG ;;
+	b) BASE=$(realpath "$OPTARG") ;;
 	*) exit 2 ;;
 	esac
 done
@@ -41,6 +45,10 @@ for kv in $SETUP; do LOAD_SETUP+=(-s "$kv"); done
 BUILD=$(realpath "${1:-build}")
 [ -x "$BUILD/oakleyd" ] && [ -x "$BUILD/oakley-load" ] || make -s -j2 all bench >/dev/null
 LOAD=$BUILD/oakley-load
+if [ -n "$BASE" ] && ! { [ -x "$BASE/oakleyd" ] && [ -x "$BASE/oakley-load" ]; }; then
+	echo "compare.sh: $BASE has no oakleyd or oakley-load (make all bench)" >&2
+	exit 2
+fi
 PSK=bench-secret
 export T_NAME=compare
 . tests/net/oakley.sh "$BUILD"
@@ -177,7 +185,7 @@ EOF
 
 # perf_start NAME PID / perf_stop NAME: a profile of one process, its top printed.
 perf_start() {
-	perf record -q -F 499 -g -p "$2" -o "$T_OUT/perf-$1.data" >/dev/null 2>&1 &
+	perf record -q -F ${PERF_FREQ:-499} ${PERF_CALLGRAPH:--g} -p "$2" -o "$T_OUT/perf-$1.data" >/dev/null 2>&1 &
 	PERF_PIDS+=("$!")
 	LIB_PIDS+=("$!")
 }
@@ -208,9 +216,10 @@ load_run() {
 		>"$out" 2>"$T_OUT/load.err" &
 	lpid=$!
 	LIB_PIDS+=("$lpid")
-	if [ -n "$PERF" ] && [ "$kind" = load-oakley ]; then
-		perf_start responder "$pid"
-		perf_start oakley-load "$lpid"
+	local tag=${kind#load-oakley}
+	if [ -n "$PERF" ] && [ "${kind%@base}" = load-oakley ]; then
+		perf_start "responder$tag" "$pid"
+		perf_start "oakley-load$tag" "$lpid"
 	fi
 	until grep -q 'tunnels/s' "$out"; do
 		kill -0 "$lpid" 2>/dev/null || fail "oakley-load died: $(cat "$T_OUT/load.err")"
@@ -220,10 +229,11 @@ load_run() {
 	RSS1=$(rss_kb "$pid")
 	CPU1=$(cpu_ms "$pid")
 	LOAD_CPU=$(cpu_ms "$lpid")
-	if [ -n "$PERF" ] && [ "$kind" = load-oakley ]; then
+	if [ -n "$PERF" ] && [ "${kind%@base}" = load-oakley ]; then
 		perf_stop
-		perf_top responder
-		perf_top oakley-load
+		perf_top "responder$tag"
+		perf_top "oakley-load$tag"
+		[ -z "${PERF_DIR:-}" ] || cp "$T_OUT/perf-responder$tag.data" "$T_OUT/perf-oakley-load$tag.data" "$PERF_DIR/"
 	fi
 	kill -TERM "$lpid"
 	wait "$lpid" || true
@@ -235,8 +245,8 @@ load_run() {
 	sed 's/^/    /' "$out"
 	UP=$(sed -n 's/.*: \([0-9]*\) of [0-9]* tunnels up.*/\1/p' "$out")
 	RATE=$(sed -n 's/.* = \([0-9]*\) tunnels\/s/\1/p' "$out")
-	echo "    oakley-load CPU $LOAD_CPU ms:" \
-		"$(awk -v c="$LOAD_CPU" -v n="$UP" 'BEGIN { printf "%.0f", (n ? c * 1000 / n : 0) }') us per tunnel"
+	LOAD_US=$(awk -v c="$LOAD_CPU" -v n="$UP" 'BEGIN { printf "%.0f", (n ? c * 1000 / n : 0) }')
+	echo "    oakley-load CPU $LOAD_CPU ms: $LOAD_US us per tunnel"
 }
 
 run_load_oakley() {
@@ -327,49 +337,69 @@ run_oakley_auto() {
 	oakleyd_down "$ED"
 }
 
+# The kinds in the order they run: with -b, each oakley kind's base run
+# right after it.  use_build KIND points the binaries at its build.
+RUN_KINDS=
+for k in $KINDS; do
+	RUN_KINDS+=" $k"
+	case $k in load-charon) ;; *) [ -z "$BASE" ] || RUN_KINDS+=" $k@base" ;; esac
+done
+use_build() {
+	local b=$BUILD
+	case $1 in *@base) b=$BASE ;; esac
+	OAKLEYD=$b/oakleyd OAKLEYCTL=$b/oakleyctl LOAD=$b/oakley-load
+}
+
 log "$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 log "N=$N (oakley-pair: $NPAIR), $C at a time, groups: $DH_GROUPS, $ROUNDS rounds${SETUP:+, config setup: $SETUP}"
 for round in $(seq 1 "$ROUNDS"); do
 	for GROUP in $DH_GROUPS; do
-		for kind in $KINDS; do
+		for kind in $RUN_KINDS; do
 			log "round $round: $kind $GROUP"
-			UP=0 RATE=0 RSS0=0 RSS1=0 CPU0=0 CPU1=0
-			"run_${kind//-/_}"
+			UP=0 RATE=0 RSS0=0 RSS1=0 CPU0=0 CPU1=0 LOAD_US=0
+			use_build "$kind"
+			fn=${kind%@base}
+			"run_${fn//-/_}"
 			per=$(awk -v a="$RSS0" -v b="$RSS1" -v n="$UP" 'BEGIN { printf "%.1f", n ? (b - a) / n : 0 }')
 			cpu=$(awk -v a="$CPU0" -v b="$CPU1" -v n="$UP" 'BEGIN { printf "%.0f", n ? (b - a) * 1000 / n : 0 }')
 			echo "    responder RSS $RSS0 KB -> $RSS1 KB: $per KB per tunnel;" \
 				"CPU $((CPU1 - CPU0)) ms: $cpu us per tunnel"
 			want=$N
 			case $kind in oakley-*) want=$NPAIR ;; esac
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$GROUP" "${UP:-0}" "${RATE:-0}" "$per" "$cpu" "$want" >>"$RESULTS"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$GROUP" "${UP:-0}" "${RATE:-0}" "$per" "$cpu" "$want" "$LOAD_US" >>"$RESULTS"
 		done
 	done
 done
 
 # Medians over the rounds, then the ratio of the two responders.
 echo
-awk -F'\t' -v kinds="$KINDS" -v groups="$DH_GROUPS" '
+awk -F'\t' -v kinds="$RUN_KINDS" -v groups="$DH_GROUPS" '
 function median(s,   a, n, i, j, t) {
 	n = split(s, a, " ")
 	for (i = 2; i <= n; i++)
 		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 	return n ? (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) : 0
 }
-{ k = $1 SUBSEP $2; if (!(k in low) || $3 + 0 < low[k]) low[k] = $3 + 0; want[k] = $7; rate[k] = rate[k] " " $4; kb[k] = kb[k] " " $5; cpu[k] = cpu[k] " " $6 }
+{ k = $1 SUBSEP $2; if (!(k in low) || $3 + 0 < low[k]) low[k] = $3 + 0; want[k] = $7; rate[k] = rate[k] " " $4; kb[k] = kb[k] " " $5; cpu[k] = cpu[k] " " $6; lcpu[k] = lcpu[k] " " $8 }
 END {
 	nk = split(kinds, K, " "); ng = split(groups, G, " ")
-	printf "%-12s %-9s %-12s %-20s %8s %10s %12s\n", "kind", "group", "up (min)", "tunnels/s, rounds", "median", "KB/tunnel", "responder CPU"
-	printf "%-12s %-9s %-12s %-20s %8s %10s %12s\n", "", "", "", "", "", "(median)", "us/tunnel"
+	printf "%-17s %-9s %-12s %-20s %8s %10s %12s %12s\n", "kind", "group", "up (min)", "tunnels/s, rounds", "median", "KB/tunnel", "responder CPU", "load CPU"
+	printf "%-17s %-9s %-12s %-20s %8s %10s %12s %12s\n", "", "", "", "", "", "(median)", "us/tunnel", "us/tunnel"
 	for (g = 1; g <= ng; g++)
 		for (i = 1; i <= nk; i++) {
 			k = K[i] SUBSEP G[g]
 			if (!(k in rate)) continue
 			m[k] = median(rate[k]); c[k] = median(cpu[k])
-			printf "%-12s %-9s %-12s %-20s %8.0f %10.1f %12.0f\n", K[i], G[g], low[k] "/" want[k], substr(rate[k], 2), m[k], median(kb[k]), c[k]
+			printf "%-17s %-9s %-12s %-20s %8.0f %10.1f %12.0f %12s\n", K[i], G[g], low[k] "/" want[k], substr(rate[k], 2), m[k], median(kb[k]), c[k], K[i] ~ /^load-/ ? sprintf("%.0f", median(lcpu[k])) : "-"
 		}
 	for (g = 1; g <= ng; g++) {
 		a = "load-oakley" SUBSEP G[g]; b = "load-charon" SUBSEP G[g]
 		if ((a in m) && (b in m) && m[b] > 0 && c[a] > 0)
 			printf "%s: oakley responder / charon responder: %.2fx the rate, %.2fx less CPU per tunnel (goal: 8x the rate)\n", G[g], m[a] / m[b], c[b] / c[a]
+		for (i = 1; i <= nk; i++) {
+			a = K[i] SUBSEP G[g]; b = K[i] "@base" SUBSEP G[g]
+			if ((a in m) && (b in m) && m[b] > 0 && c[a] > 0)
+				printf "%s %s: this build / base: %.2fx the rate, %.2fx less responder CPU per tunnel\n", K[i], G[g], m[a] / m[b], c[b] / c[a]
+		}
 	}
 }' "$RESULTS"

@@ -5,34 +5,28 @@
 
 #include <openssl/evp.h>
 
+#include "crypto/fetch.h"
+
 size_t crypto_cipher_block(const char *cipher)
 {
-	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, cipher, NULL);
-	int n;
+	const EVP_CIPHER *c = crypto_fetch_cipher(cipher);
+	int n = c ? EVP_CIPHER_get_block_size(c) : 0;
 
-	if (!c)
-		return 0;
-	n = EVP_CIPHER_get_block_size(c);
-	EVP_CIPHER_free(c);
 	return n > 0 ? (size_t)n : 0;
 }
 
 size_t crypto_cipher_key_len(const char *cipher)
 {
-	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, cipher, NULL);
-	int n;
+	const EVP_CIPHER *c = crypto_fetch_cipher(cipher);
+	int n = c ? EVP_CIPHER_get_key_length(c) : 0;
 
-	if (!c)
-		return 0;
-	n = EVP_CIPHER_get_key_length(c);
-	EVP_CIPHER_free(c);
 	return n > 0 ? (size_t)n : 0;
 }
 
 int crypto_cbc(const char *cipher, const uint8_t *key, size_t keylen, const uint8_t *iv,
 	       const uint8_t *in, size_t len, uint8_t *out, bool encrypt)
 {
-	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, cipher, NULL);
+	const EVP_CIPHER *c = crypto_fetch_cipher(cipher);
 	EVP_CIPHER_CTX *ctx = NULL;
 	int block, n, fin, ret = -EINVAL;
 
@@ -53,6 +47,5 @@ int crypto_cbc(const char *cipher, const uint8_t *key, size_t keylen, const uint
 	ret = 0;
 out:
 	EVP_CIPHER_CTX_free(ctx); /* wipes the key schedule */
-	EVP_CIPHER_free(c);
 	return ret;
 }

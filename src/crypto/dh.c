@@ -194,21 +194,27 @@ static int dh_alloc(uint16_t group, struct dh **out)
 static EVP_PKEY *dh_domains[sizeof(dh_groups) / sizeof(dh_groups[0])];
 static pthread_mutex_t dh_domains_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* A new reference to dh's group's domain, or NULL with *ret set. */
+/* A new reference to dh's group's domain, or NULL with *ret set.  Once
+ * made, a domain is read without the lock (an acquire load pairs with
+ * the release store that published it). */
 static EVP_PKEY *dh_domain(const struct dh *dh, int *ret)
 {
-	EVP_PKEY **slot = &dh_domains[dh->g - dh_groups], *domain;
+	EVP_PKEY **slot = &dh_domains[dh->g - dh_groups], *domain, *made = NULL;
 
 	*ret = 0;
-	pthread_mutex_lock(&dh_domains_mu);
-	if (!*slot && (*ret = dh_fromdata(dh, EVP_PKEY_KEY_PARAMETERS, NULL, NULL, NULL, 0, slot)))
-		*slot = NULL;
-	domain = *slot;
+	domain = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	if (!domain) {
+		pthread_mutex_lock(&dh_domains_mu);
+		domain = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		if (!domain &&
+		    !(*ret = dh_fromdata(dh, EVP_PKEY_KEY_PARAMETERS, NULL, NULL, NULL, 0, &made)))
+			__atomic_store_n(slot, domain = made, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&dh_domains_mu);
+	}
 	if (domain && !EVP_PKEY_up_ref(domain)) {
 		domain = NULL;
 		*ret = -ENOMEM;
 	}
-	pthread_mutex_unlock(&dh_domains_mu);
 	return domain;
 }
 
@@ -293,18 +299,111 @@ int dh_public(const struct dh *dh, uint8_t *out, size_t len)
 	return ret;
 }
 
+/* A key that holds a peer's public value (nothing secret), and the
+ * context that checks it, made on first use.  Both are kept for the next
+ * peer of the group: a copy of the domain and a new context cost a sixth
+ * of dh_shared. */
+struct peer_key {
+	EVP_PKEY *pk;
+	EVP_PKEY_CTX *check;
+};
+
+#define DH_SPARE_PEERS 8
+static struct {
+	struct peer_key keys[DH_SPARE_PEERS];
+	unsigned n;
+} spare_peers[sizeof(dh_groups) / sizeof(dh_groups[0])];
+static pthread_mutex_t spare_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A key of dh's group to set a peer's value on: a spare, or a copy of the
+ * domain.  0 or -errno. */
+static int peer_key_take(const struct dh *dh, struct peer_key *out)
+{
+	unsigned g = (unsigned)(dh->g - dh_groups);
+	EVP_PKEY *domain;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&spare_mu);
+	if (spare_peers[g].n)
+		*out = spare_peers[g].keys[--spare_peers[g].n];
+	pthread_mutex_unlock(&spare_mu);
+	if (out->pk)
+		return 0;
+	if (!(domain = dh_domain(dh, &ret)))
+		return ret == -EINVAL ? -EIO : ret;
+	if (!(out->pk = EVP_PKEY_dup(domain)))
+		ret = -ENOMEM;
+	EVP_PKEY_free(domain);
+	return ret;
+}
+
+static void peer_key_free(struct peer_key *k)
+{
+	EVP_PKEY_CTX_free(k->check); /* it holds a reference to the key */
+	EVP_PKEY_free(k->pk);
+	memset(k, 0, sizeof(*k));
+}
+
+/* Back to the spares if keep (the derive context is freed first); freed
+ * when the spares are full, for X25519, or after a failure. */
+static void peer_key_give(const struct dh *dh, struct peer_key *k, bool keep)
+{
+	unsigned g = (unsigned)(dh->g - dh_groups);
+
+	if (keep && k->pk && dh->g->kind != DH_X25519) {
+		pthread_mutex_lock(&spare_mu);
+		if (spare_peers[g].n < DH_SPARE_PEERS) {
+			spare_peers[g].keys[spare_peers[g].n++] = *k;
+			memset(k, 0, sizeof(*k));
+		}
+		pthread_mutex_unlock(&spare_mu);
+	}
+	peer_key_free(k);
+}
+
+static void peer_keys_free(void)
+{
+	unsigned g;
+
+	pthread_mutex_lock(&spare_mu);
+	for (g = 0; g < sizeof(spare_peers) / sizeof(spare_peers[0]); g++)
+		while (spare_peers[g].n)
+			peer_key_free(&spare_peers[g].keys[--spare_peers[g].n]);
+	pthread_mutex_unlock(&spare_mu);
+}
+
+/* The peer's value (the encoded public key: MODP big-endian, ECP
+ * 04 | x | y) on a key of our group's domain.  Building a key from the
+ * group's name instead makes the curve anew each time, at a third of the
+ * cost of the derivation. */
+static int peer_on_domain(const struct dh *dh, const uint8_t *enc, size_t len, struct peer_key *out)
+{
+	int ret;
+
+	if ((ret = peer_key_take(dh, out)))
+		return ret;
+	/* Refused for a point off the curve, or a MODP value out of range;
+	 * a key refused is not reused. */
+	if (EVP_PKEY_set1_encoded_public_key(out->pk, enc, len) <= 0) {
+		peer_key_free(out);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The peer's value as an EVP_PKEY of our group.  MODP: 1 < y < p-1.  For
  * these safe primes that is the whole membership test (RFC 6989 section 2: the
  * only small subgroups are {1} and {1, p-1}); the y^q test would cost
  * twenty times the exchange.  ECP: the import refuses points off the
  * curve; the curves have cofactor 1 and x | y cannot encode infinity. */
-static int peer_import(const struct dh *dh, const uint8_t *peer, size_t len, EVP_PKEY **out)
+static int peer_import(const struct dh *dh, const uint8_t *peer, size_t len, struct peer_key *out)
 {
 	uint8_t oct[1 + DH_MAX_PUBLIC];
 	BIGNUM *y = NULL, *p = NULL;
 	int ret = -ENOMEM;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	switch (dh->g->kind) {
 	case DH_MODP:
 		if (!(y = BN_bin2bn(peer, (int)len, NULL)) || !(p = modp_prime(dh->key)) ||
@@ -313,17 +412,17 @@ static int peer_import(const struct dh *dh, const uint8_t *peer, size_t len, EVP
 		ret = -EINVAL;
 		if (BN_cmp(y, BN_value_one()) <= 0 || BN_cmp(y, p) >= 0)
 			break;
-		ret = dh_fromdata(dh, EVP_PKEY_PUBLIC_KEY, NULL, y, NULL, 0, out);
+		ret = peer_on_domain(dh, peer, len, out);
 		break;
 	case DH_ECP:
 		/* RFC 5903 sends x | y; OpenSSL wants SEC 1's 04 | x | y. */
 		oct[0] = POINT_CONVERSION_UNCOMPRESSED;
 		memcpy(oct + 1, peer, len);
-		ret = dh_fromdata(dh, EVP_PKEY_PUBLIC_KEY, NULL, NULL, oct, len + 1, out);
+		ret = peer_on_domain(dh, oct, len + 1, out);
 		break;
 	case DH_X25519:
-		*out = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, peer, len);
-		ret = *out ? 0 : -ENOMEM;
+		out->pk = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, peer, len);
+		ret = out->pk ? 0 : -ENOMEM;
 		break;
 	}
 	BN_free(y);
@@ -333,16 +432,11 @@ static int peer_import(const struct dh *dh, const uint8_t *peer, size_t len, EVP
 
 /* OpenSSL's own quick public check (range, curve), independent of how
  * the import above happens to behave. */
-static int peer_check(EVP_PKEY *pk)
+static int peer_check(struct peer_key *k)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
-	int ret;
-
-	if (!ctx)
+	if (!k->check && !(k->check = EVP_PKEY_CTX_new_from_pkey(NULL, k->pk, NULL)))
 		return -ENOMEM;
-	ret = EVP_PKEY_public_check_quick(ctx) > 0 ? 0 : -EINVAL;
-	EVP_PKEY_CTX_free(ctx);
-	return ret;
+	return EVP_PKEY_public_check_quick(k->check) > 0 ? 0 : -EINVAL;
 }
 
 static bool all_zero(const uint8_t *p, size_t len)
@@ -361,13 +455,13 @@ int dh_shared(struct dh *dh, const uint8_t *peer, size_t len, uint8_t *secret, s
 			       OSSL_PARAM_construct_end()};
 	size_t n = DH_MAX_SECRET, want = dh_secret_len(dh->g->group);
 	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *pk = NULL;
+	struct peer_key pk = {0};
 	int ret;
 
 	*secret_len = 0;
 	if (len != dh_public_len(dh->g->group))
 		return -EINVAL;
-	if ((ret = peer_import(dh, peer, len, &pk)) || (ret = peer_check(pk)))
+	if ((ret = peer_import(dh, peer, len, &pk)) || (ret = peer_check(&pk)))
 		goto out;
 	ret = -EIO;
 	if (!(ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dh->key, NULL)) ||
@@ -378,7 +472,7 @@ int dh_shared(struct dh *dh, const uint8_t *peer, size_t len, uint8_t *secret, s
 	if (dh->g->kind == DH_MODP && !EVP_PKEY_CTX_set_params(ctx, params))
 		goto out;
 	/* Checked above: no second, full (and costly) validation here. */
-	if (EVP_PKEY_derive_set_peer_ex(ctx, pk, 0) <= 0)
+	if (EVP_PKEY_derive_set_peer_ex(ctx, pk.pk, 0) <= 0)
 		goto out;
 	/* X25519 fails here on a small-order peer value (all-zero output). */
 	if (EVP_PKEY_derive(ctx, secret, &n) <= 0) {
@@ -396,7 +490,7 @@ out:
 	if (ret)
 		OPENSSL_cleanse(secret, want);
 	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
+	peer_key_give(dh, &pk, ret == 0);
 	return ret;
 }
 
@@ -622,6 +716,7 @@ void dh_stock_flush(void)
 {
 	unsigned i;
 
+	peer_keys_free();
 	pthread_mutex_lock(&stock_mu);
 	for (i = 0; i < DH_NGROUPS; i++) {
 		while (stock[i].n)

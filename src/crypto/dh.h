@@ -55,6 +55,6 @@ int dh_take(uint16_t group, struct dh **out);
 bool dh_stock_fill(void);
 size_t dh_stock_count(uint16_t group);
 uint64_t dh_stock_handed_out(void); /* key pairs dh_take took from the stock */
-void dh_stock_flush(void);	    /* frees every key pair in stock */
+void dh_stock_flush(void);	    /* frees every key pair in stock, and the spare peer keys */
 
 #endif

@@ -2,19 +2,15 @@
 
 #include <errno.h>
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
+
+#include "crypto/fetch.h"
 
 size_t crypto_md_len(const char *md)
 {
-	EVP_MD *m = EVP_MD_fetch(NULL, md, NULL);
-	int len;
+	const EVP_MD *m = crypto_fetch_md(md);
+	int len = m ? EVP_MD_get_size(m) : 0;
 
-	if (!m)
-		return 0;
-	len = EVP_MD_get_size(m);
-	EVP_MD_free(m);
 	return len > 0 ? (size_t)len : 0;
 }
 
@@ -22,21 +18,16 @@ int crypto_prf(const char *md, const uint8_t *key, size_t keylen, const struct i
 	       unsigned n, uint8_t *out)
 {
 	static const uint8_t no_key; /* EVP_MAC_init reads a NULL key as "keep the old one" */
-	OSSL_PARAM params[2];
 	EVP_MAC_CTX *ctx = NULL;
-	EVP_MAC *mac = NULL;
 	size_t outlen, mdlen = crypto_md_len(md);
 	unsigned i;
 	int ret = -EIO;
 
 	if (!mdlen)
 		return -EINVAL;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)md, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (!mac || !(ctx = EVP_MAC_CTX_new(mac)))
+	if (!(ctx = crypto_hmac_ctx(md)))
 		goto out;
-	if (!EVP_MAC_init(ctx, keylen ? key : &no_key, keylen, params))
+	if (!EVP_MAC_init(ctx, keylen ? key : &no_key, keylen, NULL))
 		goto out;
 	for (i = 0; i < n; i++)
 		if (iov[i].iov_len && !EVP_MAC_update(ctx, iov[i].iov_base, iov[i].iov_len))
@@ -46,14 +37,13 @@ int crypto_prf(const char *md, const uint8_t *key, size_t keylen, const struct i
 	ret = 0;
 out:
 	EVP_MAC_CTX_free(ctx); /* wipes the keyed state */
-	EVP_MAC_free(mac);
 	return ret;
 }
 
 int crypto_hash(const char *md, const struct iovec *iov, unsigned n, uint8_t *out)
 {
 	EVP_MD_CTX *ctx = NULL;
-	EVP_MD *m = EVP_MD_fetch(NULL, md, NULL);
+	const EVP_MD *m = crypto_fetch_md(md);
 	unsigned i;
 	int ret = -EIO;
 
@@ -69,6 +59,5 @@ int crypto_hash(const char *md, const struct iovec *iov, unsigned n, uint8_t *ou
 	ret = 0;
 out:
 	EVP_MD_CTX_free(ctx);
-	EVP_MD_free(m);
 	return ret;
 }

@@ -487,20 +487,35 @@ static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 	dispatch(d, t, ike_sa_find(d, m->hdr.icookie, m->hdr.rcookie), m);
 }
 
+/* Datagrams are read UDP_RECV_BATCH at a time (one recvmmsg, and the
+ * socket's name once per wakeup, not a recvmsg and a getsockname each). */
 static void ike_sock_input(int fd, uint32_t events, void *arg)
 {
+	static uint8_t pkts[UDP_RECV_BATCH][ISAKMP_MAX_MSG];
+	static struct udp_dgram dg[UDP_RECV_BATCH];
 	struct ike_daemon *d = arg;
-	static uint8_t pkt[ISAKMP_MAX_MSG];
-	struct ike_msg m;
-	ssize_t n;
-	int budget = 64; /* let timers run under a flood */
+	struct sockaddr_storage name;
+	unsigned budget = 64, want, i; /* let timers run under a flood */
+	int n;
 
-	while (budget--) {
-		memset(&m, 0, sizeof(m));
-		n = udp_recv(fd, pkt, sizeof(pkt), &m.from, &m.local);
-		if (n < 0)
+	if (udp_local_name(fd, &name))
+		return;
+	while (budget) {
+		want = budget < UDP_RECV_BATCH ? budget : UDP_RECV_BATCH;
+		for (i = 0; i < want; i++) {
+			dg[i].buf = pkts[i];
+			dg[i].cap = sizeof(pkts[i]);
+		}
+		n = udp_recv_many(fd, dg, want, &name);
+		if (n <= 0)
 			return;
-		ike_packet_input(d, fd, pkt, (size_t)n, &m.from, &m.local);
+		budget -= (unsigned)n;
+		for (i = 0; i < (unsigned)n; i++)
+			if (dg[i].len >= 0) /* a truncated one is dropped */
+				ike_packet_input(d, fd, dg[i].buf, (size_t)dg[i].len, &dg[i].from,
+						 &dg[i].local);
+		if ((unsigned)n < want)
+			return; /* the queue is empty */
 	}
 }
 

@@ -197,6 +197,48 @@ static ssize_t recv_iov(int fd, struct iovec *iov, size_t niov, struct sockaddr_
 	return n;
 }
 
+int udp_local_name(int fd, struct sockaddr_storage *name)
+{
+	socklen_t sl = sizeof(*name);
+
+	memset(name, 0, sizeof(*name));
+	return getsockname(fd, (struct sockaddr *)name, &sl) < 0 ? -errno : 0;
+}
+
+int udp_recv_many(int fd, struct udp_dgram *d, unsigned n, const struct sockaddr_storage *name)
+{
+	struct mmsghdr mm[UDP_RECV_BATCH];
+	struct iovec iov[UDP_RECV_BATCH];
+	union pktinfo_cmsg cbuf[UDP_RECV_BATCH];
+	unsigned i;
+	int got;
+
+	if (n > UDP_RECV_BATCH)
+		n = UDP_RECV_BATCH;
+	memset(mm, 0, n * sizeof(mm[0]));
+	for (i = 0; i < n; i++) {
+		iov[i] = (struct iovec){.iov_base = d[i].buf, .iov_len = d[i].cap};
+		memset(&d[i].from, 0, sizeof(d[i].from));
+		mm[i].msg_hdr = (struct msghdr){
+			.msg_name = &d[i].from,
+			.msg_namelen = sizeof(d[i].from),
+			.msg_iov = &iov[i],
+			.msg_iovlen = 1,
+			.msg_control = cbuf[i].buf,
+			.msg_controllen = sizeof(cbuf[i].buf),
+		};
+	}
+	got = recvmmsg(fd, mm, n, MSG_DONTWAIT, NULL);
+	if (got < 0)
+		return -errno;
+	for (i = 0; i < (unsigned)got; i++) {
+		d[i].len = mm[i].msg_hdr.msg_flags & MSG_TRUNC ? -EMSGSIZE : (ssize_t)mm[i].msg_len;
+		d[i].local = *name;
+		local_from_cmsg(&mm[i].msg_hdr, &d[i].local);
+	}
+	return got ? got : -EAGAIN;
+}
+
 static ssize_t send_iov(int fd, struct iovec *iov, size_t niov, const struct sockaddr *to,
 			const struct sockaddr *local)
 {

@@ -30,6 +30,28 @@ int udp_open(int family, const struct sockaddr *addr, uint16_t port);
 ssize_t udp_recv(int fd, uint8_t *buf, size_t cap, struct sockaddr_storage *from,
 		 struct sockaddr_storage *local);
 
+/* Several datagrams in one system call (recvmmsg), for a socket's read
+ * loop.  The caller sets buf and cap of each; on return len is the
+ * datagram's length, or -EMSGSIZE when it was longer than cap (consumed).
+ * from and local as udp_recv gives them. */
+struct udp_dgram {
+	uint8_t *buf;
+	size_t cap;
+	ssize_t len;
+	struct sockaddr_storage from, local;
+};
+
+/* The socket's own name (family, port, bound address), which udp_recv
+ * reads for each datagram: udp_recv_many takes it from the caller, read
+ * once per batch or once per socket.  0 or -errno. */
+int udp_local_name(int fd, struct sockaddr_storage *name);
+
+/* Up to n (at most UDP_RECV_BATCH) datagrams: how many were read (> 0),
+ * -EAGAIN when none is queued, other -errno.  Fewer than n read: the
+ * queue was empty.  name: udp_local_name's. */
+#define UDP_RECV_BATCH 16
+int udp_recv_many(int fd, struct udp_dgram *d, unsigned n, const struct sockaddr_storage *name);
+
 /* Sends from local's address (IP_PKTINFO / IPV6_PKTINFO; local NULL or a
  * wildcard address: the kernel chooses).  len or -errno. */
 ssize_t udp_send(int fd, const uint8_t *buf, size_t len, const struct sockaddr *to,

@@ -3,6 +3,7 @@
  * from RFC 5903 section 8; X25519 from RFC 7748 6.1; and the refusals of
  * bad peer values. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -266,6 +267,59 @@ static void test_agreement(void **state)
 	dh_free(NULL);
 }
 
+/* dh_shared keeps the keys that held peers' values for the next peer of
+ * the group: several pairs, interleaved, with refused values in between,
+ * must each agree (a key still holding an earlier peer's value would not),
+ * from several threads at once. */
+#define PEERS 6
+
+static void *agree_interleaved(void *arg)
+{
+	static const uint16_t groups[] = {1, 19, 20, 31};
+	uint8_t pub[PEERS][DH_MAX_PUBLIC], bad[DH_MAX_PUBLIC], s1[DH_MAX_SECRET], s2[DH_MAX_SECRET];
+	struct dh *x[PEERS];
+	unsigned gi, i, round;
+	size_t n, l1, l2;
+
+	(void)arg;
+	for (gi = 0; gi < N(groups); gi++) {
+		n = dh_public_len(groups[gi]);
+		for (i = 0; i < PEERS; i++) {
+			assert_int_equal(dh_new(groups[gi], &x[i]), 0);
+			assert_int_equal(dh_public(x[i], pub[i], n), 0);
+		}
+		memset(bad, 0xff, n); /* out of range / off the curve */
+		for (round = 0; round < 3; round++)
+			for (i = 0; i < PEERS; i++) {
+				unsigned j = (i + 1 + round) % PEERS;
+
+				if (groups[gi] != 31)
+					assert_int_equal(dh_shared(x[i], bad, n, s1, &l1), -EINVAL);
+				assert_int_equal(dh_shared(x[i], pub[j], n, s1, &l1), 0);
+				assert_int_equal(dh_shared(x[j], pub[i], n, s2, &l2), 0);
+				assert_int_equal(l1, l2);
+				assert_memory_equal(s1, s2, l1);
+			}
+		for (i = 0; i < PEERS; i++)
+			dh_free(x[i]);
+	}
+	return NULL;
+}
+
+static void test_peer_keys_reused(void **state)
+{
+	pthread_t th[3];
+	unsigned i;
+
+	agree_interleaved(NULL);
+	for (i = 0; i < N(th); i++)
+		assert_int_equal(pthread_create(&th[i], NULL, agree_interleaved, NULL), 0);
+	for (i = 0; i < N(th); i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	dh_stock_flush(); /* frees the spare peer keys too */
+	agree_interleaved(NULL);
+}
+
 static void test_modp_kat(void **state)
 {
 	uint8_t x[32], yi[DH_MAX_PUBLIC], yr[DH_MAX_PUBLIC], z[DH_MAX_SECRET];
@@ -442,10 +496,11 @@ static void test_modp_reject(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lengths),	      cmocka_unit_test(test_agreement),
-		cmocka_unit_test(test_modp_kat),      cmocka_unit_test(test_ecp_rfc5903),
-		cmocka_unit_test(test_ecp_reject),    cmocka_unit_test(test_x25519_rfc7748),
-		cmocka_unit_test(test_x25519_reject), cmocka_unit_test(test_modp_reject),
+		cmocka_unit_test(test_lengths),		 cmocka_unit_test(test_agreement),
+		cmocka_unit_test(test_modp_kat),	 cmocka_unit_test(test_ecp_rfc5903),
+		cmocka_unit_test(test_ecp_reject),	 cmocka_unit_test(test_x25519_rfc7748),
+		cmocka_unit_test(test_x25519_reject),	 cmocka_unit_test(test_modp_reject),
+		cmocka_unit_test(test_peer_keys_reused),
 	};
 
 	return cmocka_run_group_tests_name("crypto_dh", tests, NULL, NULL);

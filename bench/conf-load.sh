@@ -4,6 +4,10 @@
 # `oakleyctl reload` (through the privileged helper when run as root).
 # Prints the times; not a test: no assertion on the figures.
 #   bench/conf-load.sh [BUILD_DIR] [N]
+# PERF_OUT=DIR runs oakleyd (and its helper, a fork) under `perf record`
+# (cpu-clock, call graphs) and leaves DIR/start.data and DIR/reload.data:
+# `perf report -i DIR/start.data --no-children`.  The times then include
+# perf's own cost.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=$(realpath "${1:-build}")
@@ -32,10 +36,27 @@ log "generated $N connections ($(wc -c <"$WD/ipsec.conf") bytes) in $(($(now_ms)
 sock=$(ctl_sock "$WD")
 start=$(now_ms)
 chmod 600 "$WD/ipsec.secrets"
-ip netns exec "$W" "$OAKLEYD" -d -f "$WD/ipsec.conf" -s "$WD/ipsec.secrets" -c "$sock" \
-	</dev/null >"$WD/oakleyd.log" 2>&1 &
+perf_cmd=()
+if [ -n "${PERF_OUT:-}" ]; then
+	mkdir -p "$PERF_OUT"
+	rm -f "$PERF_OUT"/conf-load.data*
+	# SIGUSR2 makes perf write what it has to a new file and go on.
+	perf_cmd=(perf record -q -e cpu-clock -F 4000 -g --switch-output=signal
+		-o "$PERF_OUT/conf-load.data" --)
+fi
+ip netns exec "$W" ${perf_cmd[@]+"${perf_cmd[@]}"} "$OAKLEYD" -d -f "$WD/ipsec.conf" \
+	-s "$WD/ipsec.secrets" -c "$sock" </dev/null >"$WD/oakleyd.log" 2>&1 &
 echo $! >"$WD/oakleyd.pid"
 LIB_PIDS+=("$!")
+# perf_cut NAME: the profile so far becomes PERF_OUT/NAME.data.
+perf_cut() {
+	local pid=$(cat "$WD/oakleyd.pid") f
+	[ -n "${PERF_OUT:-}" ] || return 0
+	kill -USR2 "$pid"
+	until f=$(ls "$PERF_OUT"/conf-load.data.[0-9]* 2>/dev/null) && [ -n "$f" ]; do sleep 0.05; done
+	sleep 0.2
+	mv "$f" "$PERF_OUT/$1.data"
+}
 # Up once it answers a command: the configuration is loaded and the
 # daemon's lookups are built.
 until [ -S "$sock" ] && octl "$WD" down no-such-conn 2>&1 | grep -q 'no connection named'; do
@@ -43,10 +64,20 @@ until [ -S "$sock" ] && octl "$WD" down no-such-conn 2>&1 | grep -q 'no connecti
 	sleep 0.01
 done
 started=$(now_ms)
+perf_cut start
 reload_start=$(now_ms)
 out=$(octl "$WD" reload) || fail "reload failed: $out"
 reload_end=$(now_ms)
-rss=$(awk '/VmRSS/ {print $2}' /proc/"$(cat "$WD/oakleyd.pid")"/status)
+perf_cut reload
+daemon_pid=$(cat "$WD/oakleyd.pid")
+[ -z "${PERF_OUT:-}" ] || daemon_pid=$(pgrep -P "$daemon_pid" -x oakleyd | head -n 1)
+rss=$(awk '/VmRSS/ {print $2}' /proc/"$daemon_pid"/status)
 loaded=$(grep -o 'configuration reloaded: [0-9]* connections' "$WD/oakleyd.log" | tail -n 1)
 echo "conf-load: $N connections: oakleyd start $((started - start)) ms, oakleyctl reload $((reload_end - reload_start)) ms ($loaded), RSS $((rss / 1024)) MB"
-stop_oakleyd "$WD"
+if [ -n "${PERF_OUT:-}" ]; then
+	kill -INT "$(cat "$WD/oakleyd.pid")"
+	wait "$(cat "$WD/oakleyd.pid")" || true
+	rm -f "$PERF_OUT"/conf-load.data*
+else
+	stop_oakleyd "$WD"
+fi

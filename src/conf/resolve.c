@@ -65,11 +65,11 @@ static int linearize(struct resolver *r, unsigned s)
 		int p = conf_find_section(r->ctx, a->name);
 
 		if (p < 0) {
-			ret = conf_error(r->ctx, a->at.file, a->at.line,
+			ret = conf_error(r->ctx, a->file, a->line,
 					 "also=%s in conn '%s': there is no conn '%s'", a->name,
 					 sec->name, a->name);
 		} else if (r->state[p] == BUSY) {
-			ret = conf_error(r->ctx, a->at.file, a->at.line,
+			ret = conf_error(r->ctx, a->file, a->line,
 					 "also=%s in conn '%s' makes a loop", a->name, sec->name);
 		} else {
 			ret = linearize(r, (unsigned)p);
@@ -134,11 +134,11 @@ static int build_end(struct conf_ctx *ctx, const struct conn *c, const struct co
 		e->subnet.port = o->side[side].pp.port;
 	}
 	if (is_set(o, CK_LEFTID + side)) {
-		e->id = o->side[side].id;
+		opts_id(ctx, o->side[side].id, &e->id);
 		if (local && e->id.type == CONF_ID_ANY)
-			return conf_error(ctx, at->file, at->line,
+			return conf_error(ctx, origin_file(ctx, at), at->line,
 					  "%s=%%any in conn '%s': the local ID must be one ID",
-					  at->key, c->name);
+					  origin_key(at), c->name);
 	} else if (e->addr.family != AF_UNSPEC) {
 		e->id.type = e->addr.family == AF_INET ? ID_IPV4_ADDR : ID_IPV6_ADDR;
 		e->id.len = e->addr.family == AF_INET ? 4 : 16;
@@ -147,19 +147,32 @@ static int build_end(struct conf_ctx *ctx, const struct conn *c, const struct co
 	return 0;
 }
 
+/* The two addresses for a message: only messages need them as text
+ * (100,000 conns would be 200,000 inet_ntop calls). */
+struct ends_text {
+	char left[CONF_ADDR_STRLEN], right[CONF_ADDR_STRLEN];
+};
+
+static const struct ends_text *ends_text(struct ends_text *t, const struct conf_addr *left,
+					 const struct conf_addr *right)
+{
+	conf_addr_str(left, t->left, sizeof(t->left));
+	conf_addr_str(right, t->right, sizeof(t->right));
+	return t;
+}
+
 /* Returns 1 when the conn is left out: auto=ignore and not on this host. */
 static int resolve_ends(struct conf_ctx *ctx, struct conn *c, const struct conn_opts *o,
 			conf_is_local_fn is_local, void *arg)
 {
 	struct conf_addr left = side_addr(o, 0), right = side_addr(o, 1);
-	char ls[CONF_ADDR_STRLEN], rs[CONF_ADDR_STRLEN];
+	const struct ends_text *t;
+	struct ends_text text;
 	bool left_local, right_local;
 	int ret;
 
 	left_local = left.family != AF_UNSPEC && is_local(&left, arg);
 	right_local = right.family != AF_UNSPEC && is_local(&right, arg);
-	conf_addr_str(&left, ls, sizeof(ls));
-	conf_addr_str(&right, rs, sizeof(rs));
 	if (!left_local && !right_local) {
 		if (c->auto_ == AUTO_IGNORE) {
 			log_debug(
@@ -167,19 +180,24 @@ static int resolve_ends(struct conf_ctx *ctx, struct conn *c, const struct conn_
 				c->file, c->line, c->name);
 			return 1;
 		}
+		t = ends_text(&text, &left, &right);
 		return conf_error(
 			ctx, c->file, c->line,
 			"conn '%s': neither left=%s nor right=%s is an address of this host",
-			c->name, ls, rs);
+			c->name, t->left, t->right);
 	}
-	if (left_local && right_local)
+	if (left_local && right_local) {
+		t = ends_text(&text, &left, &right);
 		log_debug("conn '%s': left=%s and right=%s are both on this host; left is local",
-			  c->name, ls, rs);
-	if (left.family != AF_UNSPEC && right.family != AF_UNSPEC && left.family != right.family)
+			  c->name, t->left, t->right);
+	}
+	if (left.family != AF_UNSPEC && right.family != AF_UNSPEC && left.family != right.family) {
+		t = ends_text(&text, &left, &right);
 		return conf_error(
 			ctx, c->file, c->line,
 			"conn '%s': left=%s and right=%s are of different address families",
-			c->name, ls, rs);
+			c->name, t->left, t->right);
+	}
 	c->local_is_left = left_local;
 	ret = build_end(ctx, c, o, left_local ? 0 : 1, true, &c->local);
 	if (!ret)
@@ -268,11 +286,11 @@ static int one_group(struct conf_ctx *ctx, const struct conn *c, const struct co
 
 		if (a == b)
 			continue;
-		return conf_error(ctx, is_set(o, k) ? at->file : c->file,
+		return conf_error(ctx, is_set(o, k) ? origin_file(ctx, at) : c->file,
 				  is_set(o, k) ? at->line : c->line,
 				  "conn '%s': %s, but %s= offers %s and %s", c->name, why,
-				  is_set(o, k) ? at->key : conn_key_name(k), a ? a->name : "no PFS",
-				  b ? b->name : "no PFS");
+				  is_set(o, k) ? origin_key(at) : conn_key_name(k),
+				  a ? a->name : "no PFS", b ? b->name : "no PFS");
 	}
 	return 0;
 }
@@ -331,8 +349,8 @@ static int build_conn(struct conf_ctx *ctx, const struct section *sec, const str
 		ret = one_group(ctx, c, o, CK_ESP, &c->esp, "quick mode sends one PFS group");
 	if (ret)
 		return ret;
-	warn_weak(c, is_set(o, CK_IKE) ? o->at[CK_IKE].key : "ike", &c->ike);
-	warn_weak(c, is_set(o, CK_ESP) ? o->at[CK_ESP].key : "esp", &c->esp);
+	warn_weak(c, is_set(o, CK_IKE) ? origin_key(&o->at[CK_IKE]) : "ike", &c->ike);
+	warn_weak(c, is_set(o, CK_ESP) ? origin_key(&o->at[CK_ESP]) : "esp", &c->esp);
 	add_defaults(&c->ike, CONF_IKE_DEFAULT, true, c->aggressive);
 	add_defaults(&c->esp, CONF_ESP_DEFAULT, false, true);
 	return 0;

@@ -290,7 +290,7 @@ int secrets_load(struct conf_ctx *ctx, const char *path, const char *from, unsig
 	if (ret)
 		return ret;
 	ret = -ENOMEM;
-	r.file = conf_file_name(ctx, path);
+	r.file = conf_file_name(ctx, path, NULL);
 	scratch = malloc(2 * len + 2);
 	if (!r.file || !scratch)
 		goto out;

@@ -373,8 +373,6 @@ int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn 
 	if (ret)
 		goto out;
 	ret = conf_resolve(&ctx, is_local, arg, &c->conns, &c->nconns);
-	if (!ret)
-		ret = conf_index(c);
 	if (ret)
 		goto out;
 	if (secrets_path) {
@@ -392,6 +390,9 @@ int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn 
 	ctx.nsecrets = 0;
 	ctx.files = NULL;
 	ctx.nfiles = 0;
+	ret = conf_index(c);
+	if (ret)
+		goto out;
 	*out = c;
 	c = NULL;
 out:
@@ -416,6 +417,7 @@ void conf_free(struct conf *c)
 	}
 	free(c->conns);
 	name_index_free(&c->by_name);
+	conf_psk_index_free(c->psk_index);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
@@ -428,14 +430,16 @@ int conf_index(struct conf *c)
 	int err;
 
 	name_index_free(&c->by_name);
-	for (i = 0; i < c->nconns; i++) {
+	conf_psk_index_free(c->psk_index);
+	c->psk_index = NULL;
+	err = name_index_reserve(&c->by_name, c->nconns);
+	for (i = 0; i < c->nconns && !err; i++)
 		err = name_index_add(&c->by_name, c->conns, sizeof(*c->conns), i);
-		if (err) {
-			name_index_free(&c->by_name);
-			return err;
-		}
-	}
-	return 0;
+	if (!err)
+		err = conf_psk_index_build(c, &c->psk_index);
+	if (err)
+		name_index_free(&c->by_name);
+	return err;
 }
 
 const struct conn *conf_conn(const struct conf *c, const char *name)

@@ -40,64 +40,96 @@ static uint32_t file_index(const struct conf *c, const char *file)
 	return UINT32_MAX; /* not one of ours: comes back as NULL */
 }
 
-/* A conn goes field by field, an ID with only its bytes and a proposal
- * list with only its rows (each algorithm as its table index + 1, 0 for
- * none): about 200 bytes where the struct is 1.5 KB, so that 100,000
- * conns fit in one message.  The lists come first in each record. */
-static bool put_u8(struct buf *b, unsigned v)
-{
-	uint8_t x = (uint8_t)v;
+/* A conn goes field by field, an address with only its family's bytes, an
+ * ID with only its bytes and a proposal list with only its rows (each
+ * algorithm as its table index + 1, 0 for none): about 110 bytes where
+ * the struct is 1.5 KB, so that 100,000 conns fit in one message.  The
+ * lists come first in each record.  A record is put together on the
+ * stack and appended at once. */
+struct rec {
+	uint8_t b[2048]; /* a record is at most about 900 bytes */
+	size_t n;
+};
 
-	return put(b, &x, 1);
+static void rec_put(struct rec *r, const void *p, size_t n)
+{
+	memcpy(r->b + r->n, p, n);
+	r->n += n;
 }
 
-static bool put_list(struct buf *b, const struct proposal_list *l)
+static void rec_u8(struct rec *r, unsigned v)
 {
-	unsigned n, i, k;
-	const struct alg *table = alg_table(&n);
-	bool ok = put_u8(b, l->n) && put_u8(b, l->strict) && put_u8(b, l->configured);
+	r->b[r->n++] = (uint8_t)v;
+}
 
-	for (i = 0; ok && i < l->n && i < CONF_MAX_PROPOSALS; i++) {
+static void put_list(struct rec *r, const struct proposal_list *l, const struct alg *table)
+{
+	unsigned i, k, n = l->n < CONF_MAX_PROPOSALS ? l->n : CONF_MAX_PROPOSALS;
+
+	rec_u8(r, n);
+	rec_u8(r, l->strict);
+	rec_u8(r, l->configured);
+	for (i = 0; i < n; i++) {
 		const struct alg *a[3] = {l->p[i].encr, l->p[i].integ, l->p[i].dh};
 		uint16_t idx[3];
 
 		for (k = 0; k < 3; k++)
 			idx[k] = a[k] ? (uint16_t)(a[k] - table + 1) : 0;
-		ok = put(b, idx, sizeof(idx));
+		rec_put(r, idx, sizeof(idx));
 	}
-	return ok;
 }
 
-static bool put_addr(struct buf *b, const struct conf_addr *a)
+static unsigned addr_bytes(int family)
 {
-	return put_u8(b, (unsigned)a->family) && put(b, a->a.b, sizeof(a->a.b));
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
 
-static bool put_end(struct buf *b, const struct conf_end *e)
+static void put_addr(struct rec *r, const struct conf_addr *a)
 {
-	return put_addr(b, &e->addr) && put_u8(b, e->has_subnet) && put_addr(b, &e->subnet.addr) &&
-	       put_u8(b, e->subnet.prefixlen) && put_u8(b, e->subnet.proto) &&
-	       put(b, &e->subnet.port, sizeof(e->subnet.port)) && put_u8(b, e->id.type) &&
-	       put_u8(b, e->id.len) && put(b, e->id.data, e->id.len);
+	rec_u8(r, (unsigned)a->family);
+	rec_put(r, a->a.b, addr_bytes(a->family));
+}
+
+static void put_end(struct rec *r, const struct conf_end *e)
+{
+	put_addr(r, &e->addr);
+	rec_u8(r, e->has_subnet);
+	put_addr(r, &e->subnet.addr);
+	rec_u8(r, e->subnet.prefixlen);
+	rec_u8(r, e->subnet.proto);
+	rec_put(r, &e->subnet.port, sizeof(e->subnet.port));
+	rec_u8(r, e->id.type);
+	rec_u8(r, e->id.len);
+	rec_put(r, e->id.data, e->id.len);
 }
 
 static bool pack_conn(const struct conf *c, const struct conn *conn, struct buf *out,
-		      uint32_t *file)
+		      uint32_t *file, const struct alg *table)
 {
 	size_t namelen = strnlen(conn->name, sizeof(conn->name) - 1);
+	struct rec r;
 
 	/* conns come in file order: the previous one's file first */
 	if (*file >= c->nfiles || c->files[*file] != conn->file)
 		*file = file_index(c, conn->file);
-	return put_list(out, &conn->ike) && put_list(out, &conn->esp) && put_u8(out, namelen) &&
-	       put(out, conn->name, namelen) && put(out, &conn->line, sizeof(conn->line)) &&
-	       put(out, file, sizeof(*file)) && put_end(out, &conn->local) &&
-	       put_end(out, &conn->remote) && put_u8(out, conn->local_is_left) &&
-	       put_u8(out, conn->authby) && put_u8(out, conn->mode) &&
-	       put_u8(out, conn->aggressive) && put_u8(out, conn->auto_) &&
-	       put(out, &conn->ikelifetime_s, sizeof(conn->ikelifetime_s)) &&
-	       put(out, &conn->lifetime_s, sizeof(conn->lifetime_s)) &&
-	       put(out, &conn->lifebytes, sizeof(conn->lifebytes));
+	r.n = 0;
+	put_list(&r, &conn->ike, table);
+	put_list(&r, &conn->esp, table);
+	rec_u8(&r, namelen);
+	rec_put(&r, conn->name, namelen);
+	rec_put(&r, &conn->line, sizeof(conn->line));
+	rec_put(&r, file, sizeof(*file));
+	put_end(&r, &conn->local);
+	put_end(&r, &conn->remote);
+	rec_u8(&r, conn->local_is_left);
+	rec_u8(&r, conn->authby);
+	rec_u8(&r, conn->mode);
+	rec_u8(&r, conn->aggressive);
+	rec_u8(&r, conn->auto_);
+	rec_put(&r, &conn->ikelifetime_s, sizeof(conn->ikelifetime_s));
+	rec_put(&r, &conn->lifetime_s, sizeof(conn->lifetime_s));
+	rec_put(&r, &conn->lifebytes, sizeof(conn->lifebytes));
+	return put(out, r.b, r.n);
 }
 
 static bool pack_secret(const struct conf *c, const struct conf_secret *s, struct buf *out)
@@ -116,14 +148,15 @@ int conf_pack(const struct conf *c, struct buf *out)
 {
 	uint32_t counts[3] = {c->nfiles, c->nconns, c->nsecrets}, len, file;
 	bool ok = put(out, &c->setup, sizeof(c->setup)) && put(out, counts, sizeof(counts));
-	unsigned i;
+	unsigned i, nalgs;
+	const struct alg *table = alg_table(&nalgs);
 
 	for (i = 0; ok && i < c->nfiles; i++) {
 		len = (uint32_t)strlen(c->files[i]);
 		ok = put(out, &len, sizeof(len)) && put(out, c->files[i], len);
 	}
 	for (i = 0, file = 0; ok && i < c->nconns; i++)
-		ok = pack_conn(c, &c->conns[i], out, &file);
+		ok = pack_conn(c, &c->conns[i], out, &file, table);
 	for (i = 0; ok && i < c->nsecrets; i++)
 		ok = pack_secret(c, &c->secrets[i], out);
 	return ok ? 0 : -ENOMEM;
@@ -196,10 +229,11 @@ static bool take_addr(struct reader *r, struct conf_addr *a)
 {
 	unsigned family;
 
-	if (!take_u8(r, &family) || !take(r, a->a.b, sizeof(a->a.b)))
+	if (!take_u8(r, &family) ||
+	    (family != AF_UNSPEC && family != AF_INET && family != AF_INET6))
 		return false;
 	a->family = (int)family;
-	return family == AF_UNSPEC || family == AF_INET || family == AF_INET6;
+	return take(r, a->a.b, addr_bytes(a->family));
 }
 
 static bool take_end(struct reader *r, struct conf_end *e)
@@ -246,8 +280,8 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn)
 	return true;
 }
 
-/* The smallest record: empty lists, name and IDs. */
-#define CONN_MIN_BYTES (2 * 3 + 1 + 4 + 4 + 2 * 41 + 5 + 16)
+/* The smallest record: empty lists, name and IDs, %any addresses. */
+#define CONN_MIN_BYTES (2 * 3 + 1 + 4 + 4 + 2 * 9 + 5 + 16)
 
 static int unpack_conns(struct reader *r, struct conf *c, uint32_t n)
 {

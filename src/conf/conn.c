@@ -378,7 +378,7 @@ int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting
 	unsigned i;
 	int ret;
 
-	if (!strcmp(s->key, "also"))
+	if (s->key[0] == 'a' && !strcmp(s->key, "also"))
 		return add_also(ctx, sec, s);
 	for (i = 0; i < NKEYS && !d; i++)
 		if (s->key[0] == conn_keys[i].name[0] && !strcmp(s->key, conn_keys[i].name))

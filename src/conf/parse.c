@@ -194,7 +194,7 @@ static int one_line(struct lexer *lx, const char *text)
 
 	while (is_blank(*p))
 		p++;
-	if (!strncmp(p, "version", 7) && (is_blank(p[7]) || !p[7]))
+	if (p[0] == 'v' && !strncmp(p, "version", 7) && (is_blank(p[7]) || !p[7]))
 		return 0;
 	ret = lex_line(lx, p);
 	if (ret || !lx->n)

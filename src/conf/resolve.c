@@ -231,45 +231,59 @@ static int check_selectors(struct conf_ctx *ctx, const struct conn *c)
 	return 0;
 }
 
+/* The default lists, parsed once for all conns: parsing them for each of
+ * 100,000 conns (for those without ike= or esp=, and for the defaults a
+ * list without '!' accepts) was most of conf_resolve. */
+struct defaults {
+	struct proposal_list ike, esp;
+	int ike_err, esp_err;
+	char ike_why[256], esp_why[256];
+};
+
+static void defaults_parse(struct defaults *d)
+{
+	d->ike_err = conf_proposals_parse("ike", CONF_IKE_DEFAULT, true, &d->ike, d->ike_why,
+					  sizeof(d->ike_why));
+	d->esp_err = conf_proposals_parse("esp", CONF_ESP_DEFAULT, false, &d->esp, d->esp_why,
+					  sizeof(d->esp_why));
+}
+
 /* strongSwan's rule: a list without a trailing '!' accepts (and offers)
  * the default proposals too, after the configured ones.  They take the
  * configured group where one group is a must (Aggressive Mode's KE, the
  * PFS group of Quick Mode). */
-static void add_defaults(struct proposal_list *l, const char *defaults, bool phase1,
+static void add_defaults(struct proposal_list *l, const struct proposal_list *d, int d_err,
 			 bool same_group)
 {
-	struct proposal_list d;
-	char why[128];
 	unsigned i, j;
 
 	l->configured = l->n;
-	if (l->strict || !l->n ||
-	    conf_proposals_parse(phase1 ? "ike" : "esp", defaults, phase1, &d, why, sizeof(why)))
+	if (l->strict || !l->n || d_err)
 		return;
-	for (i = 0; i < d.n && l->n < CONF_MAX_PROPOSALS; i++) {
+	for (i = 0; i < d->n && l->n < CONF_MAX_PROPOSALS; i++) {
+		struct proposal dp = d->p[i];
+
 		if (same_group)
-			d.p[i].dh = l->p[0].dh;
+			dp.dh = l->p[0].dh;
 		for (j = 0; j < l->n; j++)
-			if (!memcmp(&l->p[j], &d.p[i], sizeof(d.p[i])))
+			if (!memcmp(&l->p[j], &dp, sizeof(dp)))
 				break;
 		if (j == l->n)
-			l->p[l->n++] = d.p[i];
+			l->p[l->n++] = dp;
 	}
 }
 
-static int proposals(struct conf_ctx *ctx, const struct conn_opts *o, enum conn_key k,
-		     struct proposal_list *out)
+static int proposals(struct conf_ctx *ctx, const struct defaults *d, const struct conn_opts *o,
+		     enum conn_key k, struct proposal_list *out)
 {
-	char why[256];
-
 	if (is_set(o, k)) {
 		*out = *(k == CK_IKE ? o->ike : o->esp);
 		return 0;
 	}
-	if (conf_proposals_parse(k == CK_IKE ? "ike" : "esp",
-				 k == CK_IKE ? CONF_IKE_DEFAULT : CONF_ESP_DEFAULT, k == CK_IKE,
-				 out, why, sizeof(why)))
-		return conf_error(ctx, NULL, 0, "default proposals: %s", why);
+	if (k == CK_IKE ? d->ike_err : d->esp_err)
+		return conf_error(ctx, NULL, 0, "default proposals: %s",
+				  k == CK_IKE ? d->ike_why : d->esp_why);
+	*out = k == CK_IKE ? d->ike : d->esp;
 	return 0;
 }
 
@@ -317,8 +331,9 @@ static void warn_weak(const struct conn *c, const char *key, const struct propos
 	}
 }
 
-static int build_conn(struct conf_ctx *ctx, const struct section *sec, const struct conn_opts *o,
-		      conf_is_local_fn is_local, void *arg, struct conn *c)
+static int build_conn(struct conf_ctx *ctx, const struct defaults *d, const struct section *sec,
+		      const struct conn_opts *o, conf_is_local_fn is_local, void *arg,
+		      struct conn *c)
 {
 	int ret;
 
@@ -338,9 +353,9 @@ static int build_conn(struct conf_ctx *ctx, const struct section *sec, const str
 	c->lifetime_s = is_set(o, CK_LIFETIME) ? o->lifetime_s : CONF_LIFETIME_DEFAULT;
 	c->lifebytes = is_set(o, CK_LIFEBYTES) ? o->lifebytes : 0;
 	c->aggressive = is_set(o, CK_AGGRESSIVE) && o->aggressive;
-	ret = proposals(ctx, o, CK_IKE, &c->ike);
+	ret = proposals(ctx, d, o, CK_IKE, &c->ike);
 	if (!ret)
-		ret = proposals(ctx, o, CK_ESP, &c->esp);
+		ret = proposals(ctx, d, o, CK_ESP, &c->esp);
 	if (!ret)
 		ret = check_selectors(ctx, c);
 	if (!ret && c->aggressive)
@@ -351,8 +366,8 @@ static int build_conn(struct conf_ctx *ctx, const struct section *sec, const str
 		return ret;
 	warn_weak(c, is_set(o, CK_IKE) ? origin_key(&o->at[CK_IKE]) : "ike", &c->ike);
 	warn_weak(c, is_set(o, CK_ESP) ? origin_key(&o->at[CK_ESP]) : "esp", &c->esp);
-	add_defaults(&c->ike, CONF_IKE_DEFAULT, true, c->aggressive);
-	add_defaults(&c->esp, CONF_ESP_DEFAULT, false, true);
+	add_defaults(&c->ike, &d->ike, d->ike_err, c->aggressive);
+	add_defaults(&c->esp, &d->esp, d->esp_err, true);
 	return 0;
 }
 
@@ -361,8 +376,11 @@ int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, str
 {
 	struct resolver r = {.ctx = ctx};
 	struct conn *conns = NULL;
+	struct defaults defaults;
 	unsigned i, j, n = 0;
 	int ret = -ENOMEM;
+
+	defaults_parse(&defaults);
 
 	r.parents = calloc(ctx->nsecs + 1, sizeof(*r.parents));
 	r.nparents = calloc(ctx->nsecs + 1, sizeof(*r.nparents));
@@ -383,7 +401,7 @@ int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, str
 			merge(&o, &ctx->secs[r.parents[i][j]].opts);
 		if (r.def >= 0)
 			merge(&o, &ctx->secs[r.def].opts);
-		ret = build_conn(ctx, &ctx->secs[i], &o, is_local, arg, &conns[n]);
+		ret = build_conn(ctx, &defaults, &ctx->secs[i], &o, is_local, arg, &conns[n]);
 		if (!ret)
 			n++;
 		else if (ret == 1)

@@ -4,10 +4,10 @@
 # `oakleyctl reload` (through the privileged helper when run as root).
 # Prints the times; not a test: no assertion on the figures.
 #   bench/conf-load.sh [BUILD_DIR] [N]
-# PERF_OUT=DIR runs oakleyd (and its helper, a fork) under `perf record`
-# (cpu-clock, call graphs) and leaves DIR/start.data and DIR/reload.data:
-# `perf report -i DIR/start.data --no-children`.  The times then include
-# perf's own cost.
+# PERF_OUT=DIR runs oakleyd under `perf record` (cpu-clock, call graphs)
+# and leaves DIR/start.data, then records the daemon and its helper during
+# the reload into DIR/reload.data: `perf report -i DIR/start.data
+# --no-children`.  The times then include perf's own cost.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=$(realpath "${1:-build}")
@@ -73,11 +73,22 @@ cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{t += $14 + $15} END {print int(t * 1
 	/proc/"$daemon_pid"/stat ${helper_pid:+/proc/"$helper_pid"/stat}; }
 start_cpu=$(cpu_ms)
 perf_cut start
+if [ -n "${PERF_OUT:-}" ]; then
+	# Attached to both (the helper forked into the start profile, where
+	# a cut would leave its samples without symbols).
+	perf record -q -e cpu-clock -F 4000 -g -p "$daemon_pid${helper_pid:+,$helper_pid}" \
+		-o "$PERF_OUT/reload.data" 2>/dev/null &
+	perf_reload=$!
+	sleep 0.5
+fi
 reload_start=$(now_ms)
 out=$(octl "$WD" reload) || fail "reload failed: $out"
 reload_end=$(now_ms)
 reload_cpu=$(($(cpu_ms) - start_cpu))
-perf_cut reload
+if [ -n "${PERF_OUT:-}" ]; then
+	kill -INT "$perf_reload"
+	wait "$perf_reload" || true
+fi
 rss=$(awk '/VmRSS/ {print $2}' /proc/"$daemon_pid"/status)
 loaded=$(grep -o 'configuration reloaded: [0-9]* connections' "$WD/oakleyd.log" | tail -n 1)
 echo "conf-load: $N connections: oakleyd start $((started - start)) ms (CPU $start_cpu ms), oakleyctl reload $((reload_end - reload_start)) ms (CPU $reload_cpu ms) ($loaded), RSS $((rss / 1024)) MB"

@@ -42,8 +42,9 @@ static uint32_t file_index(const struct conf *c, const char *file)
 
 /* A conn goes field by field, an address with only its family's bytes, an
  * ID with only its bytes and a proposal list with only its rows (each
- * algorithm as its table index + 1, 0 for none): about 110 bytes where
- * the struct is 1.5 KB, so that 100,000 conns fit in one message.  The
+ * algorithm as its table index + 1, 0 for none; one byte for a list the
+ * same as the previous conn's): about 100 bytes where the struct is 1.5
+ * KB, so that 100,000 conns fit in one message.  The
  * lists come first in each record.  A record is put together on the
  * stack and appended at once. */
 struct rec {
@@ -62,10 +63,26 @@ static void rec_u8(struct rec *r, unsigned v)
 	r->b[r->n++] = (uint8_t)v;
 }
 
-static void put_list(struct rec *r, const struct proposal_list *l, const struct alg *table)
+/* A list the same as the previous conn's (as conns that take theirs from
+ * %default or the defaults have) goes as this one byte in its count's
+ * place. */
+#define SAME_LIST 0xff
+
+static bool same_list(const struct proposal_list *a, const struct proposal_list *b)
+{
+	return b && a->n == b->n && a->strict == b->strict && a->configured == b->configured &&
+	       a->n <= CONF_MAX_PROPOSALS && !memcmp(a->p, b->p, a->n * sizeof(a->p[0]));
+}
+
+static void put_list(struct rec *r, const struct proposal_list *l, const struct proposal_list *prev,
+		     const struct alg *table)
 {
 	unsigned i, k, n = l->n < CONF_MAX_PROPOSALS ? l->n : CONF_MAX_PROPOSALS;
 
+	if (same_list(l, prev)) {
+		rec_u8(r, SAME_LIST);
+		return;
+	}
 	rec_u8(r, n);
 	rec_u8(r, l->strict);
 	rec_u8(r, l->configured);
@@ -103,8 +120,8 @@ static void put_end(struct rec *r, const struct conf_end *e)
 	rec_put(r, e->id.data, e->id.len);
 }
 
-static bool pack_conn(const struct conf *c, const struct conn *conn, struct buf *out,
-		      uint32_t *file, const struct alg *table)
+static bool pack_conn(const struct conf *c, const struct conn *conn, const struct conn *prev,
+		      struct buf *out, uint32_t *file, const struct alg *table)
 {
 	size_t namelen = strnlen(conn->name, sizeof(conn->name) - 1);
 	struct rec r;
@@ -113,8 +130,8 @@ static bool pack_conn(const struct conf *c, const struct conn *conn, struct buf 
 	if (*file >= c->nfiles || c->files[*file] != conn->file)
 		*file = file_index(c, conn->file);
 	r.n = 0;
-	put_list(&r, &conn->ike, table);
-	put_list(&r, &conn->esp, table);
+	put_list(&r, &conn->ike, prev ? &prev->ike : NULL, table);
+	put_list(&r, &conn->esp, prev ? &prev->esp : NULL, table);
 	rec_u8(&r, namelen);
 	rec_put(&r, conn->name, namelen);
 	rec_put(&r, &conn->line, sizeof(conn->line));
@@ -156,7 +173,7 @@ int conf_pack(const struct conf *c, struct buf *out)
 		ok = put(out, &len, sizeof(len)) && put(out, c->files[i], len);
 	}
 	for (i = 0, file = 0; ok && i < c->nconns; i++)
-		ok = pack_conn(c, &c->conns[i], out, &file, table);
+		ok = pack_conn(c, &c->conns[i], i ? &c->conns[i - 1] : NULL, out, &file, table);
 	for (i = 0; ok && i < c->nsecrets; i++)
 		ok = pack_secret(c, &c->secrets[i], out);
 	return ok ? 0 : -ENOMEM;
@@ -198,14 +215,21 @@ static bool take_u8(struct reader *r, unsigned *v)
 	return true;
 }
 
-static bool take_list(struct reader *r, struct proposal_list *l)
+/* prev: the previous conn's list of this kind, NULL for the first conn. */
+static bool take_list(struct reader *r, struct proposal_list *l, const struct proposal_list *prev)
 {
 	unsigned n, i, k, strict, configured, count;
 	const struct alg *table = alg_table(&n);
 	uint16_t idx[3];
 
-	if (!take_u8(r, &count) || !take_u8(r, &strict) || !take_u8(r, &configured) ||
-	    count > CONF_MAX_PROPOSALS || configured > count || strict > 1)
+	if (!take_u8(r, &count))
+		return false;
+	if (count == SAME_LIST && prev) {
+		*l = *prev;
+		return true;
+	}
+	if (!take_u8(r, &strict) || !take_u8(r, &configured) || count > CONF_MAX_PROPOSALS ||
+	    configured > count || strict > 1)
 		return false;
 	l->n = count;
 	l->strict = strict;
@@ -253,12 +277,14 @@ static bool take_end(struct reader *r, struct conf_end *e)
 	return true;
 }
 
-static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn)
+static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
+		      const struct conn *prev)
 {
 	unsigned namelen, local_is_left, authby, mode, aggressive, auto_;
 	uint32_t file;
 
-	if (!take_list(r, &conn->ike) || !take_list(r, &conn->esp) || !take_u8(r, &namelen) ||
+	if (!take_list(r, &conn->ike, prev ? &prev->ike : NULL) ||
+	    !take_list(r, &conn->esp, prev ? &prev->esp : NULL) || !take_u8(r, &namelen) ||
 	    namelen >= sizeof(conn->name) || !take(r, conn->name, namelen) ||
 	    !take(r, &conn->line, sizeof(conn->line)) || !take(r, &file, sizeof(file)) ||
 	    !take_end(r, &conn->local) || !take_end(r, &conn->remote) ||
@@ -280,8 +306,9 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn)
 	return true;
 }
 
-/* The smallest record: empty lists, name and IDs, %any addresses. */
-#define CONN_MIN_BYTES (2 * 3 + 1 + 4 + 4 + 2 * 9 + 5 + 16)
+/* The smallest record: lists as the previous conn's, no name nor IDs,
+ * %any addresses. */
+#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * 9 + 5 + 16)
 
 static int unpack_conns(struct reader *r, struct conf *c, uint32_t n)
 {
@@ -291,7 +318,8 @@ static int unpack_conns(struct reader *r, struct conf *c, uint32_t n)
 	if (!c->conns)
 		return -ENOMEM;
 	for (; c->nconns < n; c->nconns++)
-		if (!take_conn(r, c, &c->conns[c->nconns]))
+		if (!take_conn(r, c, &c->conns[c->nconns],
+			       c->nconns ? &c->conns[c->nconns - 1] : NULL))
 			return -EINVAL;
 	return 0;
 }

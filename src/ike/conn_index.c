@@ -104,14 +104,21 @@ static void peer_key(uint8_t kind, const struct sockaddr_storage *local,
 		ss_put(&k->rfam, k->r, remote);
 }
 
-/* util/hash.c's hash: FNV-1a from the seed, then MurmurHash3's finaliser. */
+/* util/hash.c's hash (FNV-1a from the seed, then MurmurHash3's
+ * finaliser), eight bytes a step: a key is some 40 bytes, and the byte
+ * loop showed in the profile. */
 static uint64_t key_hash(const struct conn_index *ix, const struct key *k, size_t len)
 {
 	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 0xcbf29ce484222325ULL ^ ix->seed;
+	uint64_t h = 0xcbf29ce484222325ULL ^ ix->seed, w;
 	size_t i;
 
-	for (i = 0; i < len; i++)
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++)
 		h = (h ^ p[i]) * 0x100000001b3ULL;
 	h ^= len ^ (ix->seed << 1 | ix->seed >> 63);
 	h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL;

@@ -76,10 +76,17 @@ perf_cut start
 if [ -n "${PERF_OUT:-}" ]; then
 	# Attached to both (the helper forked into the start profile, where
 	# a cut would leave its samples without symbols).
-	perf record -q -e cpu-clock -F 4000 -g -p "$daemon_pid${helper_pid:+,$helper_pid}" \
-		-o "$PERF_OUT/reload.data" 2>/dev/null &
+	# Started disabled and enabled through its control FIFO, whose
+	# acknowledgement says that it counts: on a busy machine attaching
+	# takes a while, and a reload started before would be missed.
+	rm -f "$WD/perf.ctl" "$WD/perf.ack"
+	mkfifo "$WD/perf.ctl" "$WD/perf.ack"
+	perf record -q -e cpu-clock -F 4000 -g -D -1 -p "$daemon_pid${helper_pid:+,$helper_pid}" \
+		--control "fifo:$WD/perf.ctl,$WD/perf.ack" -o "$PERF_OUT/reload.data" 2>/dev/null &
 	perf_reload=$!
-	sleep 0.5
+	exec {perf_ctl}>"$WD/perf.ctl" {perf_ack}<"$WD/perf.ack"
+	echo enable >&"$perf_ctl"
+	read -r -u "$perf_ack" _
 fi
 reload_start=$(now_ms)
 out=$(octl "$WD" reload) || fail "reload failed: $out"
@@ -88,6 +95,7 @@ reload_cpu=$(($(cpu_ms) - start_cpu))
 if [ -n "${PERF_OUT:-}" ]; then
 	kill -INT "$perf_reload"
 	wait "$perf_reload" || true
+	exec {perf_ctl}>&- {perf_ack}<&-
 fi
 rss=$(awk '/VmRSS/ {print $2}' /proc/"$daemon_pid"/status)
 loaded=$(grep -o 'configuration reloaded: [0-9]* connections' "$WD/oakleyd.log" | tail -n 1)

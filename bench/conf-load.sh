@@ -4,6 +4,10 @@
 # `oakleyctl reload` (through the privileged helper when run as root).
 # Prints the times; not a test: no assertion on the figures.
 #   bench/conf-load.sh [BUILD_DIR] [N]
+# PERF_OUT=DIR runs oakleyd under `perf record` (cpu-clock, call graphs)
+# and leaves DIR/start.data, then records the daemon and its helper during
+# the reload into DIR/reload.data: `perf report -i DIR/start.data
+# --no-children`.  The times then include perf's own cost.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=$(realpath "${1:-build}")
@@ -32,10 +36,27 @@ log "generated $N connections ($(wc -c <"$WD/ipsec.conf") bytes) in $(($(now_ms)
 sock=$(ctl_sock "$WD")
 start=$(now_ms)
 chmod 600 "$WD/ipsec.secrets"
-ip netns exec "$W" "$OAKLEYD" -d -f "$WD/ipsec.conf" -s "$WD/ipsec.secrets" -c "$sock" \
-	</dev/null >"$WD/oakleyd.log" 2>&1 &
+perf_cmd=()
+if [ -n "${PERF_OUT:-}" ]; then
+	mkdir -p "$PERF_OUT"
+	rm -f "$PERF_OUT"/conf-load.data*
+	# SIGUSR2 makes perf write what it has to a new file and go on.
+	perf_cmd=(perf record -q -e cpu-clock -F 4000 -g --switch-output=signal
+		-o "$PERF_OUT/conf-load.data" --)
+fi
+ip netns exec "$W" ${perf_cmd[@]+"${perf_cmd[@]}"} "$OAKLEYD" -d -f "$WD/ipsec.conf" \
+	-s "$WD/ipsec.secrets" -c "$sock" </dev/null >"$WD/oakleyd.log" 2>&1 &
 echo $! >"$WD/oakleyd.pid"
 LIB_PIDS+=("$!")
+# perf_cut NAME: the profile so far becomes PERF_OUT/NAME.data.
+perf_cut() {
+	local pid=$(cat "$WD/oakleyd.pid") f
+	[ -n "${PERF_OUT:-}" ] || return 0
+	kill -USR2 "$pid"
+	until f=$(ls "$PERF_OUT"/conf-load.data.[0-9]* 2>/dev/null) && [ -n "$f" ]; do sleep 0.05; done
+	sleep 0.2
+	mv "$f" "$PERF_OUT/$1.data"
+}
 # Up once it answers a command: the configuration is loaded and the
 # daemon's lookups are built.
 until [ -S "$sock" ] && octl "$WD" down no-such-conn 2>&1 | grep -q 'no connection named'; do
@@ -43,10 +64,46 @@ until [ -S "$sock" ] && octl "$WD" down no-such-conn 2>&1 | grep -q 'no connecti
 	sleep 0.01
 done
 started=$(now_ms)
+daemon_pid=$(cat "$WD/oakleyd.pid")
+[ -z "${PERF_OUT:-}" ] || daemon_pid=$(pgrep -P "$daemon_pid" -x oakleyd | head -n 1)
+helper_pid=$(pgrep -P "$daemon_pid" | head -n 1)
+# CPU time (user + system, ms) of the daemon and its helper: on a shared
+# machine the wall times above wait for the CPU, these do not.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{t += $14 + $15} END {print int(t * 1000 / hz)}' \
+	/proc/"$daemon_pid"/stat ${helper_pid:+/proc/"$helper_pid"/stat}; }
+start_cpu=$(cpu_ms)
+perf_cut start
+if [ -n "${PERF_OUT:-}" ]; then
+	# Attached to both (the helper forked into the start profile, where
+	# a cut would leave its samples without symbols).
+	# Started disabled and enabled through its control FIFO, whose
+	# acknowledgement says that it counts: on a busy machine attaching
+	# takes a while, and a reload started before would be missed.
+	rm -f "$WD/perf.ctl" "$WD/perf.ack"
+	mkfifo "$WD/perf.ctl" "$WD/perf.ack"
+	perf record -q -e cpu-clock -F 4000 -g -D -1 -p "$daemon_pid${helper_pid:+,$helper_pid}" \
+		--control "fifo:$WD/perf.ctl,$WD/perf.ack" -o "$PERF_OUT/reload.data" 2>/dev/null &
+	perf_reload=$!
+	exec {perf_ctl}>"$WD/perf.ctl" {perf_ack}<"$WD/perf.ack"
+	echo enable >&"$perf_ctl"
+	read -r -u "$perf_ack" _
+fi
 reload_start=$(now_ms)
 out=$(octl "$WD" reload) || fail "reload failed: $out"
 reload_end=$(now_ms)
-rss=$(awk '/VmRSS/ {print $2}' /proc/"$(cat "$WD/oakleyd.pid")"/status)
+reload_cpu=$(($(cpu_ms) - start_cpu))
+if [ -n "${PERF_OUT:-}" ]; then
+	kill -INT "$perf_reload"
+	wait "$perf_reload" || true
+	exec {perf_ctl}>&- {perf_ack}<&-
+fi
+rss=$(awk '/VmRSS/ {print $2}' /proc/"$daemon_pid"/status)
 loaded=$(grep -o 'configuration reloaded: [0-9]* connections' "$WD/oakleyd.log" | tail -n 1)
-echo "conf-load: $N connections: oakleyd start $((started - start)) ms, oakleyctl reload $((reload_end - reload_start)) ms ($loaded), RSS $((rss / 1024)) MB"
-stop_oakleyd "$WD"
+echo "conf-load: $N connections: oakleyd start $((started - start)) ms (CPU $start_cpu ms), oakleyctl reload $((reload_end - reload_start)) ms (CPU $reload_cpu ms) ($loaded), RSS $((rss / 1024)) MB"
+if [ -n "${PERF_OUT:-}" ]; then
+	kill -INT "$(cat "$WD/oakleyd.pid")"
+	wait "$(cat "$WD/oakleyd.pid")" || true
+	rm -f "$PERF_OUT"/conf-load.data*
+else
+	stop_oakleyd "$WD"
+fi

@@ -41,22 +41,84 @@ int conf_error(struct conf_ctx *ctx, const char *file, unsigned line, const char
 	return -EINVAL;
 }
 
-const char *conf_file_name(struct conf_ctx *ctx, const char *path)
+static uint32_t path_hash(const char *s)
 {
-	char **files;
-	unsigned i;
+	uint64_t h = 0xcbf29ce484222325ull;
 
-	for (i = 0; i < ctx->nfiles; i++)
-		if (!strcmp(ctx->files[i], path))
-			return ctx->files[i];
-	files = realloc(ctx->files, (ctx->nfiles + 1) * sizeof(*files));
-	if (!files)
-		return NULL;
-	ctx->files = files;
-	files[ctx->nfiles] = strdup(path);
-	if (!files[ctx->nfiles])
-		return NULL;
-	return files[ctx->nfiles++];
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static void file_put(struct file_slot *slot, unsigned mask, struct file_slot s)
+{
+	unsigned k;
+
+	for (k = s.hash & mask; slot[k].idx; k = (k + 1) & mask)
+		;
+	slot[k] = s;
+}
+
+/* The hash of file names: an include of thousands of files would
+ * otherwise compare every name with every other. */
+static int files_grow(struct conf_ctx *ctx)
+{
+	unsigned n = ctx->file_by_name ? 2 * (ctx->file_mask + 1) : 16, i;
+	struct file_slot *slot = calloc(n, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (i = 0; ctx->file_by_name && i <= ctx->file_mask; i++)
+		if (ctx->file_by_name[i].idx)
+			file_put(slot, n - 1, ctx->file_by_name[i]);
+	free(ctx->file_by_name);
+	ctx->file_by_name = slot;
+	ctx->file_mask = n - 1;
+	return 0;
+}
+
+static long file_find(const struct conf_ctx *ctx, const char *path, uint32_t h)
+{
+	unsigned k;
+
+	if (!ctx->file_by_name)
+		return -1;
+	for (k = h & ctx->file_mask; ctx->file_by_name[k].idx; k = (k + 1) & ctx->file_mask)
+		if (ctx->file_by_name[k].hash == h &&
+		    !strcmp(ctx->files[ctx->file_by_name[k].idx - 1], path))
+			return (long)ctx->file_by_name[k].idx - 1;
+	return -1;
+}
+
+const char *conf_file_name(struct conf_ctx *ctx, const char *path, unsigned *idx)
+{
+	uint32_t h = path_hash(path);
+	long i = file_find(ctx, path, h);
+	char **files;
+
+	if (i < 0) {
+		/* struct origin keeps the index in 24 bits */
+		if (ctx->nfiles >= (1u << 24))
+			return NULL;
+		if (2 * (ctx->nfiles + 1) > ctx->file_mask + 1 && files_grow(ctx))
+			return NULL;
+		/* capacity: the next power of two */
+		if (!(ctx->nfiles & (ctx->nfiles - 1))) {
+			files = realloc(ctx->files,
+					(ctx->nfiles ? 2 * ctx->nfiles : 1) * sizeof(*files));
+			if (!files)
+				return NULL;
+			ctx->files = files;
+		}
+		ctx->files[ctx->nfiles] = strdup(path);
+		if (!ctx->files[ctx->nfiles])
+			return NULL;
+		i = ctx->nfiles++;
+		file_put(ctx->file_by_name, ctx->file_mask, (struct file_slot){(uint32_t)i + 1, h});
+	}
+	if (idx)
+		*idx = (unsigned)i;
+	return ctx->files[i];
 }
 
 static int io_error(struct conf_ctx *ctx, int err, const char *path, const char *from,
@@ -278,6 +340,8 @@ static void ctx_free(struct conf_ctx *ctx)
 	for (i = 0; i < ctx->nfiles; i++)
 		free(ctx->files[i]);
 	free(ctx->files);
+	free(ctx->file_by_name);
+	free(ctx->ids);
 }
 
 int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn is_local, void *arg,
@@ -309,8 +373,6 @@ int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn 
 	if (ret)
 		goto out;
 	ret = conf_resolve(&ctx, is_local, arg, &c->conns, &c->nconns);
-	if (!ret)
-		ret = conf_index(c);
 	if (ret)
 		goto out;
 	if (secrets_path) {
@@ -328,6 +390,9 @@ int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn 
 	ctx.nsecrets = 0;
 	ctx.files = NULL;
 	ctx.nfiles = 0;
+	ret = conf_index(c);
+	if (ret)
+		goto out;
 	*out = c;
 	c = NULL;
 out:
@@ -352,6 +417,7 @@ void conf_free(struct conf *c)
 	}
 	free(c->conns);
 	name_index_free(&c->by_name);
+	conf_psk_index_free(c->psk_index);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
@@ -364,14 +430,16 @@ int conf_index(struct conf *c)
 	int err;
 
 	name_index_free(&c->by_name);
-	for (i = 0; i < c->nconns; i++) {
+	conf_psk_index_free(c->psk_index);
+	c->psk_index = NULL;
+	err = name_index_reserve(&c->by_name, c->nconns);
+	for (i = 0; i < c->nconns && !err; i++)
 		err = name_index_add(&c->by_name, c->conns, sizeof(*c->conns), i);
-		if (err) {
-			name_index_free(&c->by_name);
-			return err;
-		}
-	}
-	return 0;
+	if (!err)
+		err = conf_psk_index_build(c, &c->psk_index);
+	if (err)
+		name_index_free(&c->by_name);
+	return err;
 }
 
 const struct conn *conf_conn(const struct conf *c, const char *name)

@@ -135,7 +135,8 @@ struct conf {
 	unsigned nsecrets;
 	char **files; /* every file read; conn.file and secret.file point here */
 	unsigned nfiles;
-	struct name_index by_name; /* conns by name (conf_index); empty: searched in turn */
+	struct name_index by_name;   /* conns by name (conf_index); empty: searched in turn */
+	struct psk_index *psk_index; /* secrets by ID (conf_index); NULL: scanned */
 };
 
 /* is_local(addr, arg) says whether an address is on this host (decides
@@ -152,9 +153,10 @@ typedef bool (*conf_is_local_fn)(const struct conf_addr *a, void *arg);
 int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn is_local, void *arg,
 	      struct conf **out, char *err, size_t errlen);
 void conf_free(struct conf *c); /* wipes PSKs */
-/* Builds the lookup of conns by name of a conf made otherwise than by
- * conf_load (which does it), e.g. received from the privileged helper.
- * 0 or -ENOMEM (conf_conn then searches in turn). */
+/* Builds the lookups of conns by name and of secrets by ID of a conf made
+ * otherwise than by conf_load (which does it), e.g. received from the
+ * privileged helper.  0 or -ENOMEM (conf_conn and conf_psk then search
+ * in turn). */
 int conf_index(struct conf *c);
 const struct conn *conf_conn(const struct conf *c, const char *name);
 
@@ -165,9 +167,15 @@ const struct conn *conf_conn(const struct conf *c, const char *name);
  * the remote score ranks first, then the local one; on a tie the later
  * line wins.  So both ids > the remote id alone (with or without %any) >
  * no ids > the local id alone.  Either id may be NULL (not known yet).
- * NULL if no entry matches. */
+ * NULL if no entry matches.  By the index conf_index builds (psk.c). */
 const struct conf_secret *conf_psk(const struct conf *c, const struct conf_id *local,
 				   const struct conf_id *remote);
+/* The same answer by a scan of every entry: what the index must give. */
+const struct conf_secret *conf_psk_scan(const struct conf *c, const struct conf_id *local,
+					const struct conf_id *remote);
+struct psk_index;
+int conf_psk_index_build(const struct conf *c, struct psk_index **out);
+void conf_psk_index_free(struct psk_index *ix);
 
 /* Helpers other layers may use. */
 #define CONF_ADDR_STRLEN 46		/* INET6_ADDRSTRLEN */

@@ -85,13 +85,40 @@ static int parse_subnet(struct conf_ctx *ctx, const struct setting *s, void *fie
 	return 0;
 }
 
+/* The ID goes to ctx->ids as type, length and its bytes; the section
+ * keeps where. */
 static int parse_id(struct conf_ctx *ctx, const struct setting *s, void *field)
 {
+	struct conf_id id;
 	const char *why;
+	uint8_t *ids;
 
-	if (conf_id_parse(s->value, field, &why))
+	if (conf_id_parse(s->value, &id, &why))
 		return conf_error(ctx, s->file, s->line, "%s=%s %s", s->key, s->value, why);
+	if (ctx->idcap - ctx->idlen < 2u + id.len) {
+		size_t cap = ctx->idcap ? 2 * ctx->idcap : 4096;
+
+		if (cap > UINT32_MAX || !(ids = realloc(ctx->ids, cap)))
+			return -ENOMEM;
+		ctx->ids = ids;
+		ctx->idcap = cap;
+	}
+	*(uint32_t *)field = (uint32_t)ctx->idlen;
+	ctx->ids[ctx->idlen++] = id.type;
+	ctx->ids[ctx->idlen++] = id.len;
+	memcpy(ctx->ids + ctx->idlen, id.data, id.len);
+	ctx->idlen += id.len;
 	return 0;
+}
+
+void opts_id(const struct conf_ctx *ctx, uint32_t at, struct conf_id *id)
+{
+	const uint8_t *p = ctx->ids + at;
+
+	id->type = p[0];
+	id->len = p[1];
+	memcpy(id->data, p + 2, p[1]);
+	memset(id->data + p[1], 0, sizeof(id->data) - p[1]);
 }
 
 static int parse_protoport(struct conf_ctx *ctx, const struct setting *s, void *field)
@@ -306,6 +333,21 @@ const char *conn_key_name(enum conn_key k)
 	return d ? d->name : "?";
 }
 
+const char *conn_row_name(unsigned row)
+{
+	return row < NKEYS ? conn_keys[row].name : "?";
+}
+
+const char *origin_file(const struct conf_ctx *ctx, const struct origin *at)
+{
+	return at->file < ctx->nfiles ? ctx->files[at->file] : NULL;
+}
+
+const char *origin_key(const struct origin *at)
+{
+	return conn_row_name(at->row);
+}
+
 static int add_also(struct conf_ctx *ctx, struct section *sec, const struct setting *s)
 {
 	struct also *also;
@@ -324,7 +366,8 @@ static int add_also(struct conf_ctx *ctx, struct section *sec, const struct sett
 	sec->also = also;
 	also = &also[sec->nalso++];
 	strcpy(also->name, s->value);
-	also->at = (struct origin){s->file, s->line, "also"};
+	also->file = s->file;
+	also->line = s->line;
 	return 0;
 }
 
@@ -335,10 +378,10 @@ int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting
 	unsigned i;
 	int ret;
 
-	if (!strcmp(s->key, "also"))
+	if (s->key[0] == 'a' && !strcmp(s->key, "also"))
 		return add_also(ctx, sec, s);
 	for (i = 0; i < NKEYS && !d; i++)
-		if (!strcmp(s->key, conn_keys[i].name))
+		if (s->key[0] == conn_keys[i].name[0] && !strcmp(s->key, conn_keys[i].name))
 			d = &conn_keys[i];
 	if (!d)
 		return conf_error(ctx, s->file, s->line, "unknown key '%s' in conn '%s'", s->key,
@@ -346,7 +389,7 @@ int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting
 	if (o->state[d->key] != OPT_UNSET)
 		log_warn("%s:%u: %s= in conn '%s' was already set at line %u (%s=); this one wins",
 			 s->file, s->line, s->key, sec->name, o->at[d->key].line,
-			 o->at[d->key].key);
+			 origin_key(&o->at[d->key]));
 	memset((char *)o + d->off, 0, d->size);
 	if (s->value) {
 		ret = d->parse(ctx, s, (char *)o + d->off);
@@ -354,6 +397,6 @@ int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting
 			return ret;
 	}
 	o->state[d->key] = s->value ? OPT_SET : OPT_CLEARED;
-	o->at[d->key] = (struct origin){s->file, s->line, d->name};
+	o->at[d->key] = (struct origin){s->line, s->file_idx, (uint32_t)(d - conn_keys)};
 	return 0;
 }

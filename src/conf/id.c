@@ -82,6 +82,8 @@ static int id_typed(struct conf_id *id, const char *s, const char **why)
 {
 	unsigned i;
 
+	if (!strchr(s, ':')) /* every prefix ends in ':'; most IDs have none */
+		return 1;
 	for (i = 0; i < sizeof(id_prefixes) / sizeof(id_prefixes[0]); i++) {
 		size_t n = strlen(id_prefixes[i].prefix);
 

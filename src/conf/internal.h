@@ -12,11 +12,13 @@
 #define CONF_MAX_INCLUDE_DEPTH 10
 #define CONF_MAX_FILE_BYTES    (64u << 20) /* 100,000 conns take about 15 MB */
 
-/* Where a setting was written; key is the spelling used (an alias too). */
+/* Where a conn key was written, in 8 bytes (a section carries one per
+ * key): the file as its index in conf_ctx.files, the spelling used (an
+ * alias too) as its row of conn.c's key table. */
 struct origin {
-	const char *file;
-	unsigned line;
-	const char *key;
+	uint32_t line;
+	uint32_t file : 24;
+	uint32_t row : 8;
 };
 
 /* One "key=value" line; value NULL for "key=" (reset to the default). */
@@ -25,6 +27,7 @@ struct setting {
 	const char *value;
 	const char *file;
 	unsigned line;
+	unsigned file_idx; /* file's index in conf_ctx.files */
 };
 
 enum conn_key {
@@ -59,7 +62,8 @@ struct protoport {
 struct side_opts {
 	struct conf_addr addr; /* AF_UNSPEC: %any */
 	struct conf_ts subnet;
-	struct conf_id id;
+	uint32_t id; /* where the ID is in conf_ctx.ids (opts_id reads it): a
+			struct conf_id is 257 bytes, most IDs a dozen */
 	struct protoport pp;
 };
 
@@ -82,7 +86,8 @@ struct conn_opts {
 
 struct also {
 	char name[64];
-	struct origin at;
+	const char *file;
+	unsigned line;
 };
 
 struct section {
@@ -102,6 +107,8 @@ struct conf_ctx {
 	bool failed;
 	char **files;
 	unsigned nfiles;
+	struct file_slot *file_by_name; /* conf_file_name's hash of files */
+	unsigned file_mask;
 	unsigned depth;		/* include nesting */
 	enum parse_where where; /* the section settings go to */
 	unsigned cur;		/* that section's index when where == IN_CONN */
@@ -114,6 +121,13 @@ struct conf_ctx {
 	unsigned nsecrets, capsecrets;
 	struct proposal_list **lists; /* what ike= and esp= lines parsed to */
 	unsigned nlists, caplists;
+	uint8_t *ids; /* IDs of conn sections: type, length, bytes */
+	size_t idlen, idcap;
+};
+
+struct file_slot {
+	uint32_t idx; /* index + 1 in conf_ctx.files; 0: empty */
+	uint32_t hash;
 };
 
 /* A section by name: its index, or -1. */
@@ -123,8 +137,9 @@ int conf_find_section(const struct conf_ctx *ctx, const char *name);
  * is 0); returns -EINVAL. */
 int conf_error(struct conf_ctx *ctx, const char *file, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Keeps a copy of a file name for the life of the conf. */
-const char *conf_file_name(struct conf_ctx *ctx, const char *path);
+/* Keeps a copy of a file name for the life of the conf; *idx (may be
+ * NULL) gets its index in ctx->files. */
+const char *conf_file_name(struct conf_ctx *ctx, const char *path, unsigned *idx);
 /* Reads a whole file (NUL-terminated, no NUL inside).  secret: warn when
  * group/others may read it.  where/line: the include line, for messages. */
 int conf_read_file(struct conf_ctx *ctx, const char *path, bool secret, const char *where,
@@ -149,6 +164,13 @@ int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting
 /* The field of a conn key inside struct conn_opts. */
 void conn_key_field(enum conn_key k, size_t *off, size_t *size);
 const char *conn_key_name(enum conn_key k);
+/* The spelling of a key table row (struct origin.row). */
+const char *conn_row_name(unsigned row);
+/* The file and the spelling an origin names. */
+const char *origin_file(const struct conf_ctx *ctx, const struct origin *at);
+const char *origin_key(const struct origin *at);
+/* A conn section's ID (struct side_opts.id) as a whole struct conf_id. */
+void opts_id(const struct conf_ctx *ctx, uint32_t at, struct conf_id *id);
 
 /* resolve.c: %default and also= applied, ends resolved, conns built. */
 int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, struct conn **out,

@@ -46,10 +46,10 @@ static void put(struct name_slot *slot, size_t mask, struct name_slot s, uint64_
 
 /* The records are far apart (kilobytes each): growing reads the hashes
  * kept in the slots, never the names again. */
-static int grow(struct name_index *t)
+static int grow_to(struct name_index *t, size_t nslots)
 {
-	size_t nslots = t->slot ? 2 * (t->mask + 1) : 64, k;
 	struct name_slot *slot = calloc(nslots, sizeof(*slot));
+	size_t k;
 
 	if (!slot)
 		return -ENOMEM;
@@ -60,6 +60,20 @@ static int grow(struct name_index *t)
 	t->slot = slot;
 	t->mask = nslots - 1;
 	return 0;
+}
+
+static int grow(struct name_index *t)
+{
+	return grow_to(t, t->slot ? 2 * (t->mask + 1) : 64);
+}
+
+int name_index_reserve(struct name_index *t, size_t n)
+{
+	size_t nslots = t->slot ? t->mask + 1 : 64;
+
+	while (2 * n > nslots)
+		nslots *= 2;
+	return t->slot && nslots == t->mask + 1 ? 0 : grow_to(t, nslots);
 }
 
 int name_index_add(struct name_index *t, const void *base, size_t stride, uint32_t i)

@@ -25,6 +25,8 @@ long name_index_find(const struct name_index *t, const void *base, size_t stride
 /* Adds record i (the caller checked that its name is not there yet).
  * 0 or -ENOMEM. */
 int name_index_add(struct name_index *t, const void *base, size_t stride, uint32_t i);
+/* Room for n records without growing: 0 or -ENOMEM. */
+int name_index_reserve(struct name_index *t, size_t n);
 void name_index_free(struct name_index *t);
 
 #endif

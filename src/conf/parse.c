@@ -23,6 +23,7 @@ struct tok {
 struct lexer {
 	struct conf_ctx *ctx;
 	const char *file;
+	unsigned file_idx;
 	unsigned line;
 	struct tok *toks; /* room for the longest line + 1 tokens */
 	unsigned n;
@@ -34,6 +35,12 @@ static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
+
+/* What ends a word: strchr("\"#= \t", c) for every character of a 15 MB
+ * file showed in the profile. */
+static const bool ends_word[256] = {
+	[0] = true, ['"'] = true, ['#'] = true, ['='] = true, [' '] = true, ['\t'] = true,
+};
 
 static const char *lex_string(struct lexer *lx, const char *p, char **w)
 {
@@ -85,7 +92,7 @@ static int lex_line(struct lexer *lx, const char *p)
 				*w++ = *p++;
 				*w++ = *p++;
 			}
-			while (*p && !strchr("\"#= \t", *p))
+			while (!ends_word[(uint8_t)*p])
 				*w++ = *p++;
 			*w++ = 0;
 		}
@@ -154,7 +161,7 @@ static int section_line(struct lexer *lx)
 static int setting_line(struct lexer *lx)
 {
 	const struct tok *t = lx->toks;
-	struct setting s = {.file = lx->file, .line = lx->line};
+	struct setting s = {.file = lx->file, .line = lx->line, .file_idx = lx->file_idx};
 	char *w = lx->value;
 	unsigned i;
 
@@ -187,7 +194,7 @@ static int one_line(struct lexer *lx, const char *text)
 
 	while (is_blank(*p))
 		p++;
-	if (!strncmp(p, "version", 7) && (is_blank(p[7]) || !p[7]))
+	if (p[0] == 'v' && !strncmp(p, "version", 7) && (is_blank(p[7]) || !p[7]))
 		return 0;
 	ret = lex_line(lx, p);
 	if (ret || !lx->n)
@@ -221,7 +228,7 @@ int conf_parse_file(struct conf_ctx *ctx, const char *path, const char *from, un
 	if (ret)
 		return ret;
 	ret = -ENOMEM;
-	lx.file = conf_file_name(ctx, path);
+	lx.file = conf_file_name(ctx, path, &lx.file_idx);
 	max = longest_line(data, data + len);
 	lx.toks = calloc(max + 1, sizeof(*lx.toks));
 	lx.scratch = malloc(2 * max + 2);

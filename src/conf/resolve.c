@@ -65,11 +65,11 @@ static int linearize(struct resolver *r, unsigned s)
 		int p = conf_find_section(r->ctx, a->name);
 
 		if (p < 0) {
-			ret = conf_error(r->ctx, a->at.file, a->at.line,
+			ret = conf_error(r->ctx, a->file, a->line,
 					 "also=%s in conn '%s': there is no conn '%s'", a->name,
 					 sec->name, a->name);
 		} else if (r->state[p] == BUSY) {
-			ret = conf_error(r->ctx, a->at.file, a->at.line,
+			ret = conf_error(r->ctx, a->file, a->line,
 					 "also=%s in conn '%s' makes a loop", a->name, sec->name);
 		} else {
 			ret = linearize(r, (unsigned)p);
@@ -134,11 +134,11 @@ static int build_end(struct conf_ctx *ctx, const struct conn *c, const struct co
 		e->subnet.port = o->side[side].pp.port;
 	}
 	if (is_set(o, CK_LEFTID + side)) {
-		e->id = o->side[side].id;
+		opts_id(ctx, o->side[side].id, &e->id);
 		if (local && e->id.type == CONF_ID_ANY)
-			return conf_error(ctx, at->file, at->line,
+			return conf_error(ctx, origin_file(ctx, at), at->line,
 					  "%s=%%any in conn '%s': the local ID must be one ID",
-					  at->key, c->name);
+					  origin_key(at), c->name);
 	} else if (e->addr.family != AF_UNSPEC) {
 		e->id.type = e->addr.family == AF_INET ? ID_IPV4_ADDR : ID_IPV6_ADDR;
 		e->id.len = e->addr.family == AF_INET ? 4 : 16;
@@ -147,19 +147,32 @@ static int build_end(struct conf_ctx *ctx, const struct conn *c, const struct co
 	return 0;
 }
 
+/* The two addresses for a message: only messages need them as text
+ * (100,000 conns would be 200,000 inet_ntop calls). */
+struct ends_text {
+	char left[CONF_ADDR_STRLEN], right[CONF_ADDR_STRLEN];
+};
+
+static const struct ends_text *ends_text(struct ends_text *t, const struct conf_addr *left,
+					 const struct conf_addr *right)
+{
+	conf_addr_str(left, t->left, sizeof(t->left));
+	conf_addr_str(right, t->right, sizeof(t->right));
+	return t;
+}
+
 /* Returns 1 when the conn is left out: auto=ignore and not on this host. */
 static int resolve_ends(struct conf_ctx *ctx, struct conn *c, const struct conn_opts *o,
 			conf_is_local_fn is_local, void *arg)
 {
 	struct conf_addr left = side_addr(o, 0), right = side_addr(o, 1);
-	char ls[CONF_ADDR_STRLEN], rs[CONF_ADDR_STRLEN];
+	const struct ends_text *t;
+	struct ends_text text;
 	bool left_local, right_local;
 	int ret;
 
 	left_local = left.family != AF_UNSPEC && is_local(&left, arg);
 	right_local = right.family != AF_UNSPEC && is_local(&right, arg);
-	conf_addr_str(&left, ls, sizeof(ls));
-	conf_addr_str(&right, rs, sizeof(rs));
 	if (!left_local && !right_local) {
 		if (c->auto_ == AUTO_IGNORE) {
 			log_debug(
@@ -167,19 +180,24 @@ static int resolve_ends(struct conf_ctx *ctx, struct conn *c, const struct conn_
 				c->file, c->line, c->name);
 			return 1;
 		}
+		t = ends_text(&text, &left, &right);
 		return conf_error(
 			ctx, c->file, c->line,
 			"conn '%s': neither left=%s nor right=%s is an address of this host",
-			c->name, ls, rs);
+			c->name, t->left, t->right);
 	}
-	if (left_local && right_local)
+	if (left_local && right_local) {
+		t = ends_text(&text, &left, &right);
 		log_debug("conn '%s': left=%s and right=%s are both on this host; left is local",
-			  c->name, ls, rs);
-	if (left.family != AF_UNSPEC && right.family != AF_UNSPEC && left.family != right.family)
+			  c->name, t->left, t->right);
+	}
+	if (left.family != AF_UNSPEC && right.family != AF_UNSPEC && left.family != right.family) {
+		t = ends_text(&text, &left, &right);
 		return conf_error(
 			ctx, c->file, c->line,
 			"conn '%s': left=%s and right=%s are of different address families",
-			c->name, ls, rs);
+			c->name, t->left, t->right);
+	}
 	c->local_is_left = left_local;
 	ret = build_end(ctx, c, o, left_local ? 0 : 1, true, &c->local);
 	if (!ret)
@@ -213,45 +231,59 @@ static int check_selectors(struct conf_ctx *ctx, const struct conn *c)
 	return 0;
 }
 
+/* The default lists, parsed once for all conns: parsing them for each of
+ * 100,000 conns (for those without ike= or esp=, and for the defaults a
+ * list without '!' accepts) was most of conf_resolve. */
+struct defaults {
+	struct proposal_list ike, esp;
+	int ike_err, esp_err;
+	char ike_why[256], esp_why[256];
+};
+
+static void defaults_parse(struct defaults *d)
+{
+	d->ike_err = conf_proposals_parse("ike", CONF_IKE_DEFAULT, true, &d->ike, d->ike_why,
+					  sizeof(d->ike_why));
+	d->esp_err = conf_proposals_parse("esp", CONF_ESP_DEFAULT, false, &d->esp, d->esp_why,
+					  sizeof(d->esp_why));
+}
+
 /* strongSwan's rule: a list without a trailing '!' accepts (and offers)
  * the default proposals too, after the configured ones.  They take the
  * configured group where one group is a must (Aggressive Mode's KE, the
  * PFS group of Quick Mode). */
-static void add_defaults(struct proposal_list *l, const char *defaults, bool phase1,
+static void add_defaults(struct proposal_list *l, const struct proposal_list *d, int d_err,
 			 bool same_group)
 {
-	struct proposal_list d;
-	char why[128];
 	unsigned i, j;
 
 	l->configured = l->n;
-	if (l->strict || !l->n ||
-	    conf_proposals_parse(phase1 ? "ike" : "esp", defaults, phase1, &d, why, sizeof(why)))
+	if (l->strict || !l->n || d_err)
 		return;
-	for (i = 0; i < d.n && l->n < CONF_MAX_PROPOSALS; i++) {
+	for (i = 0; i < d->n && l->n < CONF_MAX_PROPOSALS; i++) {
+		struct proposal dp = d->p[i];
+
 		if (same_group)
-			d.p[i].dh = l->p[0].dh;
+			dp.dh = l->p[0].dh;
 		for (j = 0; j < l->n; j++)
-			if (!memcmp(&l->p[j], &d.p[i], sizeof(d.p[i])))
+			if (!memcmp(&l->p[j], &dp, sizeof(dp)))
 				break;
 		if (j == l->n)
-			l->p[l->n++] = d.p[i];
+			l->p[l->n++] = dp;
 	}
 }
 
-static int proposals(struct conf_ctx *ctx, const struct conn_opts *o, enum conn_key k,
-		     struct proposal_list *out)
+static int proposals(struct conf_ctx *ctx, const struct defaults *d, const struct conn_opts *o,
+		     enum conn_key k, struct proposal_list *out)
 {
-	char why[256];
-
 	if (is_set(o, k)) {
 		*out = *(k == CK_IKE ? o->ike : o->esp);
 		return 0;
 	}
-	if (conf_proposals_parse(k == CK_IKE ? "ike" : "esp",
-				 k == CK_IKE ? CONF_IKE_DEFAULT : CONF_ESP_DEFAULT, k == CK_IKE,
-				 out, why, sizeof(why)))
-		return conf_error(ctx, NULL, 0, "default proposals: %s", why);
+	if (k == CK_IKE ? d->ike_err : d->esp_err)
+		return conf_error(ctx, NULL, 0, "default proposals: %s",
+				  k == CK_IKE ? d->ike_why : d->esp_why);
+	*out = k == CK_IKE ? d->ike : d->esp;
 	return 0;
 }
 
@@ -268,11 +300,11 @@ static int one_group(struct conf_ctx *ctx, const struct conn *c, const struct co
 
 		if (a == b)
 			continue;
-		return conf_error(ctx, is_set(o, k) ? at->file : c->file,
+		return conf_error(ctx, is_set(o, k) ? origin_file(ctx, at) : c->file,
 				  is_set(o, k) ? at->line : c->line,
 				  "conn '%s': %s, but %s= offers %s and %s", c->name, why,
-				  is_set(o, k) ? at->key : conn_key_name(k), a ? a->name : "no PFS",
-				  b ? b->name : "no PFS");
+				  is_set(o, k) ? origin_key(at) : conn_key_name(k),
+				  a ? a->name : "no PFS", b ? b->name : "no PFS");
 	}
 	return 0;
 }
@@ -299,8 +331,9 @@ static void warn_weak(const struct conn *c, const char *key, const struct propos
 	}
 }
 
-static int build_conn(struct conf_ctx *ctx, const struct section *sec, const struct conn_opts *o,
-		      conf_is_local_fn is_local, void *arg, struct conn *c)
+static int build_conn(struct conf_ctx *ctx, const struct defaults *d, const struct section *sec,
+		      const struct conn_opts *o, conf_is_local_fn is_local, void *arg,
+		      struct conn *c)
 {
 	int ret;
 
@@ -320,9 +353,9 @@ static int build_conn(struct conf_ctx *ctx, const struct section *sec, const str
 	c->lifetime_s = is_set(o, CK_LIFETIME) ? o->lifetime_s : CONF_LIFETIME_DEFAULT;
 	c->lifebytes = is_set(o, CK_LIFEBYTES) ? o->lifebytes : 0;
 	c->aggressive = is_set(o, CK_AGGRESSIVE) && o->aggressive;
-	ret = proposals(ctx, o, CK_IKE, &c->ike);
+	ret = proposals(ctx, d, o, CK_IKE, &c->ike);
 	if (!ret)
-		ret = proposals(ctx, o, CK_ESP, &c->esp);
+		ret = proposals(ctx, d, o, CK_ESP, &c->esp);
 	if (!ret)
 		ret = check_selectors(ctx, c);
 	if (!ret && c->aggressive)
@@ -331,10 +364,10 @@ static int build_conn(struct conf_ctx *ctx, const struct section *sec, const str
 		ret = one_group(ctx, c, o, CK_ESP, &c->esp, "quick mode sends one PFS group");
 	if (ret)
 		return ret;
-	warn_weak(c, is_set(o, CK_IKE) ? o->at[CK_IKE].key : "ike", &c->ike);
-	warn_weak(c, is_set(o, CK_ESP) ? o->at[CK_ESP].key : "esp", &c->esp);
-	add_defaults(&c->ike, CONF_IKE_DEFAULT, true, c->aggressive);
-	add_defaults(&c->esp, CONF_ESP_DEFAULT, false, true);
+	warn_weak(c, is_set(o, CK_IKE) ? origin_key(&o->at[CK_IKE]) : "ike", &c->ike);
+	warn_weak(c, is_set(o, CK_ESP) ? origin_key(&o->at[CK_ESP]) : "esp", &c->esp);
+	add_defaults(&c->ike, &d->ike, d->ike_err, c->aggressive);
+	add_defaults(&c->esp, &d->esp, d->esp_err, true);
 	return 0;
 }
 
@@ -343,8 +376,11 @@ int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, str
 {
 	struct resolver r = {.ctx = ctx};
 	struct conn *conns = NULL;
+	struct defaults defaults;
 	unsigned i, j, n = 0;
 	int ret = -ENOMEM;
+
+	defaults_parse(&defaults);
 
 	r.parents = calloc(ctx->nsecs + 1, sizeof(*r.parents));
 	r.nparents = calloc(ctx->nsecs + 1, sizeof(*r.nparents));
@@ -365,7 +401,7 @@ int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, str
 			merge(&o, &ctx->secs[r.parents[i][j]].opts);
 		if (r.def >= 0)
 			merge(&o, &ctx->secs[r.def].opts);
-		ret = build_conn(ctx, &ctx->secs[i], &o, is_local, arg, &conns[n]);
+		ret = build_conn(ctx, &defaults, &ctx->secs[i], &o, is_local, arg, &conns[n]);
 		if (!ret)
 			n++;
 		else if (ret == 1)

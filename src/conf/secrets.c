@@ -290,7 +290,7 @@ int secrets_load(struct conf_ctx *ctx, const char *path, const char *from, unsig
 	if (ret)
 		return ret;
 	ret = -ENOMEM;
-	r.file = conf_file_name(ctx, path);
+	r.file = conf_file_name(ctx, path, NULL);
 	scratch = malloc(2 * len + 2);
 	if (!r.file || !scratch)
 		goto out;
@@ -319,47 +319,4 @@ out:
 	OPENSSL_cleanse(data, len);
 	free(data);
 	return ret;
-}
-
-/* strongSwan's id_match_t values for an entry's IDs against one ID. */
-enum { MATCH_NONE = 0, MATCH_ANY = 1, MATCH_PERFECT = 20 };
-
-static int match(const struct conf_secret *s, const struct conf_id *id)
-{
-	bool specific = false;
-	unsigned i;
-
-	for (i = 0; i < s->nids; i++) {
-		if (s->any[i])
-			continue;
-		specific = true;
-		if (conf_id_equal(&s->ids[i], id))
-			return MATCH_PERFECT;
-	}
-	return specific ? MATCH_NONE : MATCH_ANY;
-}
-
-const struct conf_secret *conf_psk(const struct conf *c, const struct conf_id *local,
-				   const struct conf_id *remote)
-{
-	const struct conf_secret *best = NULL;
-	int best_me = 0, best_other = 0;
-	unsigned i;
-
-	/* strongSwan's credential_manager get_shared: the remote match ranks
-	 * first, then the local one; it walks the entries last line first and
-	 * keeps the first best, so on a tie the later line wins. */
-	for (i = 0; i < c->nsecrets; i++) {
-		const struct conf_secret *s = &c->secrets[i];
-		int me = local ? match(s, local) : 0, other = remote ? match(s, remote) : 0;
-
-		if ((local || remote) && !me && !other)
-			continue;
-		if (!best || other > best_other || (other == best_other && me >= best_me)) {
-			best = s;
-			best_me = me;
-			best_other = other;
-		}
-	}
-	return best;
 }

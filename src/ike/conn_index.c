@@ -1,9 +1,11 @@
 /* Lists of conn indices in configuration order, one per key, in one
- * array; a hash of the keys.  A key is (kind, local address, remote
- * address or %any) and, for the ID kind, the remote ID (names folded to
- * lower case, as id_phase1_matches compares them; %any as the empty ID).
- * An entry keeps one of its conns and rebuilds the key from it to
- * compare, so the table holds no copy of an ID. */
+ * array; an open-addressing table of the keys.  A key is (kind, local
+ * address, remote address or %any) and, for the ID kind, the remote ID
+ * (names folded to lower case, as id_phase1_matches compares them; %any as
+ * the empty ID).  An entry keeps one of its conns and rebuilds the key
+ * from it to compare, so the table holds no copy of an ID; a slot keeps
+ * the key's hash, so that a probe reads a conn only when the hashes agree
+ * (building the index of 100,000 conns is then one cache miss a key). */
 #include "ike/conn_index.h"
 
 #include <ctype.h>
@@ -11,10 +13,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "ike/id.h"
 #include "ike/ike.h"
-#include "util/hash.h"
 #include "wire/isakmp.h"
 
 enum { KEY_ADDR, KEY_ID };
@@ -26,14 +28,21 @@ struct key {
 };
 
 struct entry {
-	struct hnode node;
 	uint32_t rep; /* a conn with this key */
 	uint32_t start, count;
 };
 
+struct slot {
+	uint32_t hash;	/* the key's hash, low half */
+	uint32_t entry; /* index + 1 into entries; 0: empty */
+};
+
 struct conn_index {
 	const struct conf *conf;
-	struct htable by_key;
+	uint64_t seed; /* the peer chooses what is looked up: the probes
+			  must not be predictable (see util/hash.h) */
+	struct slot *slots;
+	uint32_t mask; /* slots - 1 */
 	struct entry *entries;
 	uint32_t nentries;
 	uint32_t *idx; /* the lists, each ascending */
@@ -95,38 +104,128 @@ static void peer_key(uint8_t kind, const struct sockaddr_storage *local,
 		ss_put(&k->rfam, k->r, remote);
 }
 
+/* util/hash.c's hash (FNV-1a from the seed, then MurmurHash3's
+ * finaliser), eight bytes a step: a key is some 40 bytes, and the byte
+ * loop showed in the profile. */
+static uint64_t key_hash(const struct conn_index *ix, const struct key *k, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = 0xcbf29ce484222325ULL ^ ix->seed, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	h ^= len ^ (ix->seed << 1 | ix->seed >> 63);
+	h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdULL;
+	h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+/* The entry of key k (hash h), or the empty slot where it would go. */
+static struct slot *probe(const struct conn_index *ix, const struct key *k, size_t len, uint64_t h)
+{
+	struct key other;
+	uint32_t i;
+
+	for (i = (uint32_t)(h >> 32) & ix->mask; ix->slots[i].entry; i = (i + 1) & ix->mask) {
+		if (ix->slots[i].hash != (uint32_t)h)
+			continue;
+		conn_key(&ix->conf->conns[ix->entries[ix->slots[i].entry - 1].rep], k->kind,
+			 &other);
+		if (key_len(&other) == len && !memcmp(&other, k, len))
+			break;
+	}
+	return &ix->slots[i];
+}
+
 static struct entry *find(const struct conn_index *ix, const struct key *k)
 {
 	size_t len = key_len(k);
-	uint64_t h = htable_hash(&ix->by_key, k, len);
-	struct hnode *n;
-	struct key other;
+	struct slot *s;
 
-	for (n = htable_first(&ix->by_key, h); n; n = htable_next(n, h)) {
-		struct entry *e = container_of(n, struct entry, node);
-
-		conn_key(&ix->conf->conns[e->rep], k->kind, &other);
-		if (key_len(&other) == len && !memcmp(&other, k, len))
-			return e;
-	}
-	return NULL;
+	if (!ix->slots)
+		return NULL;
+	s = probe(ix, k, len, key_hash(ix, k, len));
+	return s->entry ? &ix->entries[s->entry - 1] : NULL;
 }
 
-/* Counts conn i under its key of this kind; *eid gets the entry's number. */
-static void count(struct conn_index *ix, uint32_t i, uint8_t kind, uint32_t *eid)
-{
+/* A conn's key, hashed, waiting for its probe. */
+struct pending {
 	struct key k;
-	struct entry *e;
+	size_t len;
+	uint64_t h;
+	uint32_t conn;
+	uint8_t kind;
+};
 
-	conn_key(&ix->conf->conns[i], kind, &k);
-	e = find(ix, &k);
-	if (!e) {
-		e = &ix->entries[ix->nentries++];
-		e->rep = i;
-		htable_add(&ix->by_key, &e->node, htable_hash(&ix->by_key, &k, key_len(&k)));
+/* Counts a conn under its key; *eid gets the entry's number. */
+static void count(struct conn_index *ix, const struct pending *p, uint32_t *eid)
+{
+	struct slot *s = probe(ix, &p->k, p->len, p->h);
+
+	if (!s->entry) {
+		ix->entries[ix->nentries++].rep = p->conn;
+		*s = (struct slot){(uint32_t)p->h, ix->nentries};
 	}
-	e->count++;
-	*eid = (uint32_t)(e - ix->entries);
+	ix->entries[s->entry - 1].count++;
+	*eid = s->entry - 1;
+}
+
+/* Each probe is a cache miss (the slots of 100,000 conns are 4 MB):
+ * the keys of a few conns are hashed first and their slots fetched
+ * together, then probed in conn order (the entries keep that order). */
+#define BATCH 16
+
+static void count_all(struct conn_index *ix, uint32_t *eid)
+{
+	const struct conf *c = ix->conf;
+	struct pending p[BATCH];
+	uint32_t i = 0, n, j;
+	uint8_t k;
+
+	while (i < c->nconns) {
+		for (n = 0; n + 2 <= BATCH && i < c->nconns; i++) {
+			if (c->conns[i].auto_ == AUTO_IGNORE)
+				continue;
+			for (k = 0; k < 2; k++, n++) {
+				conn_key(&c->conns[i], k, &p[n].k);
+				p[n].len = key_len(&p[n].k);
+				p[n].h = key_hash(ix, &p[n].k, p[n].len);
+				p[n].conn = i;
+				p[n].kind = k;
+				__builtin_prefetch(&ix->slots[(uint32_t)(p[n].h >> 32) & ix->mask]);
+			}
+		}
+		for (j = 0; j < n; j++)
+			count(ix, &p[j], &eid[2 * p[j].conn + p[j].kind]);
+	}
+}
+
+/* At most half full: 2 keys a conn. */
+static int slots_init(struct conn_index *ix, size_t nconns)
+{
+	size_t n = 16;
+	ssize_t r;
+
+	while (n < 4 * nconns + 2)
+		n *= 2;
+	if (n > UINT32_MAX)
+		return -ENOMEM;
+	do
+		r = getrandom(&ix->seed, sizeof(ix->seed), 0);
+	while (r < 0 && errno == EINTR);
+	if (r != (ssize_t)sizeof(ix->seed))
+		return r < 0 ? -errno : -EIO;
+	ix->slots = calloc(n, sizeof(*ix->slots));
+	if (!ix->slots)
+		return -ENOMEM;
+	ix->mask = (uint32_t)(n - 1);
+	return 0;
 }
 
 int conn_index_build(const struct conf *c, struct conn_index **out)
@@ -144,12 +243,10 @@ int conn_index_build(const struct conf *c, struct conn_index **out)
 	eid = calloc(2 * (size_t)c->nconns + 1, sizeof(*eid));
 	if (!ix->entries || !ix->idx || !eid)
 		goto out;
-	err = htable_init(&ix->by_key);
+	err = slots_init(ix, c->nconns);
 	if (err)
 		goto out;
-	for (i = 0; i < c->nconns; i++)
-		for (k = 0; k < 2 && c->conns[i].auto_ != AUTO_IGNORE; k++)
-			count(ix, i, (uint8_t)k, &eid[2 * i + k]);
+	count_all(ix, eid);
 	fill = calloc(ix->nentries + 1, sizeof(*fill));
 	if (!fill) {
 		err = -ENOMEM;
@@ -179,7 +276,7 @@ void conn_index_free(struct conn_index *ix)
 {
 	if (!ix)
 		return;
-	htable_free(&ix->by_key);
+	free(ix->slots);
 	free(ix->entries);
 	free(ix->idx);
 	free(ix);

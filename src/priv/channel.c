@@ -43,6 +43,26 @@ static int read_all(int fd, uint8_t *p, size_t len)
 	return 0;
 }
 
+/* A configuration of 100,000 conns is an 11 MB message.  With the default
+ * socket buffer (about 200 KB) the sender waits for the reader some fifty
+ * times, and on a busy machine each wait costs a scheduling delay: the
+ * reload took seconds of waiting for 0.1 s of copying.  A buffer that
+ * holds the whole message lets it go in one write.  Only the helper sends
+ * large messages; it is root and may force the size, else the system's
+ * maximum (SO_SNDBUF) applies.  Failing is no error: the write waits. */
+#define CHAN_BIG (256u << 10)
+
+static void room_for(int fd, size_t len)
+{
+	int want;
+
+	if (len < CHAN_BIG)
+		return;
+	want = (int)(len + len / 2 + (64u << 10)); /* and the per-packet overhead */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+}
+
 int chan_send(int fd, uint32_t type, int32_t err, const void *data, size_t len, int pass_fd)
 {
 	struct priv_hdr h = {.type = type, .err = err, .len = (uint32_t)len};
@@ -57,6 +77,7 @@ int chan_send(int fd, uint32_t type, int32_t err, const void *data, size_t len, 
 
 	if (len > PRIV_MSG_MAX)
 		return -EMSGSIZE;
+	room_for(fd, len);
 	if (pass_fd >= 0) {
 		memset(&cm, 0, sizeof(cm));
 		msg.msg_control = cm.buf;

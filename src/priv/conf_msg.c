@@ -40,64 +40,113 @@ static uint32_t file_index(const struct conf *c, const char *file)
 	return UINT32_MAX; /* not one of ours: comes back as NULL */
 }
 
-/* A conn goes field by field, an ID with only its bytes and a proposal
- * list with only its rows (each algorithm as its table index + 1, 0 for
- * none): about 200 bytes where the struct is 1.5 KB, so that 100,000
- * conns fit in one message.  The lists come first in each record. */
-static bool put_u8(struct buf *b, unsigned v)
-{
-	uint8_t x = (uint8_t)v;
+/* A conn goes field by field, an address with only its family's bytes, an
+ * ID with only its bytes and a proposal list with only its rows (each
+ * algorithm as its table index + 1, 0 for none; one byte for a list the
+ * same as the previous conn's): about 100 bytes where the struct is 1.5
+ * KB, so that 100,000 conns fit in one message.  The
+ * lists come first in each record.  A record is put together on the
+ * stack and appended at once. */
+struct rec {
+	uint8_t b[2048]; /* a record is at most about 900 bytes */
+	size_t n;
+};
 
-	return put(b, &x, 1);
+static void rec_put(struct rec *r, const void *p, size_t n)
+{
+	memcpy(r->b + r->n, p, n);
+	r->n += n;
 }
 
-static bool put_list(struct buf *b, const struct proposal_list *l)
+static void rec_u8(struct rec *r, unsigned v)
 {
-	unsigned n, i, k;
-	const struct alg *table = alg_table(&n);
-	bool ok = put_u8(b, l->n) && put_u8(b, l->strict) && put_u8(b, l->configured);
+	r->b[r->n++] = (uint8_t)v;
+}
 
-	for (i = 0; ok && i < l->n && i < CONF_MAX_PROPOSALS; i++) {
+/* A list the same as the previous conn's (as conns that take theirs from
+ * %default or the defaults have) goes as this one byte in its count's
+ * place. */
+#define SAME_LIST 0xff
+
+static bool same_list(const struct proposal_list *a, const struct proposal_list *b)
+{
+	return b && a->n == b->n && a->strict == b->strict && a->configured == b->configured &&
+	       a->n <= CONF_MAX_PROPOSALS && !memcmp(a->p, b->p, a->n * sizeof(a->p[0]));
+}
+
+static void put_list(struct rec *r, const struct proposal_list *l, const struct proposal_list *prev,
+		     const struct alg *table)
+{
+	unsigned i, k, n = l->n < CONF_MAX_PROPOSALS ? l->n : CONF_MAX_PROPOSALS;
+
+	if (same_list(l, prev)) {
+		rec_u8(r, SAME_LIST);
+		return;
+	}
+	rec_u8(r, n);
+	rec_u8(r, l->strict);
+	rec_u8(r, l->configured);
+	for (i = 0; i < n; i++) {
 		const struct alg *a[3] = {l->p[i].encr, l->p[i].integ, l->p[i].dh};
 		uint16_t idx[3];
 
 		for (k = 0; k < 3; k++)
 			idx[k] = a[k] ? (uint16_t)(a[k] - table + 1) : 0;
-		ok = put(b, idx, sizeof(idx));
+		rec_put(r, idx, sizeof(idx));
 	}
-	return ok;
 }
 
-static bool put_addr(struct buf *b, const struct conf_addr *a)
+static unsigned addr_bytes(int family)
 {
-	return put_u8(b, (unsigned)a->family) && put(b, a->a.b, sizeof(a->a.b));
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
 
-static bool put_end(struct buf *b, const struct conf_end *e)
+static void put_addr(struct rec *r, const struct conf_addr *a)
 {
-	return put_addr(b, &e->addr) && put_u8(b, e->has_subnet) && put_addr(b, &e->subnet.addr) &&
-	       put_u8(b, e->subnet.prefixlen) && put_u8(b, e->subnet.proto) &&
-	       put(b, &e->subnet.port, sizeof(e->subnet.port)) && put_u8(b, e->id.type) &&
-	       put_u8(b, e->id.len) && put(b, e->id.data, e->id.len);
+	rec_u8(r, (unsigned)a->family);
+	rec_put(r, a->a.b, addr_bytes(a->family));
 }
 
-static bool pack_conn(const struct conf *c, const struct conn *conn, struct buf *out,
-		      uint32_t *file)
+static void put_end(struct rec *r, const struct conf_end *e)
+{
+	put_addr(r, &e->addr);
+	rec_u8(r, e->has_subnet);
+	put_addr(r, &e->subnet.addr);
+	rec_u8(r, e->subnet.prefixlen);
+	rec_u8(r, e->subnet.proto);
+	rec_put(r, &e->subnet.port, sizeof(e->subnet.port));
+	rec_u8(r, e->id.type);
+	rec_u8(r, e->id.len);
+	rec_put(r, e->id.data, e->id.len);
+}
+
+static bool pack_conn(const struct conf *c, const struct conn *conn, const struct conn *prev,
+		      struct buf *out, uint32_t *file, const struct alg *table)
 {
 	size_t namelen = strnlen(conn->name, sizeof(conn->name) - 1);
+	struct rec r;
 
 	/* conns come in file order: the previous one's file first */
 	if (*file >= c->nfiles || c->files[*file] != conn->file)
 		*file = file_index(c, conn->file);
-	return put_list(out, &conn->ike) && put_list(out, &conn->esp) && put_u8(out, namelen) &&
-	       put(out, conn->name, namelen) && put(out, &conn->line, sizeof(conn->line)) &&
-	       put(out, file, sizeof(*file)) && put_end(out, &conn->local) &&
-	       put_end(out, &conn->remote) && put_u8(out, conn->local_is_left) &&
-	       put_u8(out, conn->authby) && put_u8(out, conn->mode) &&
-	       put_u8(out, conn->aggressive) && put_u8(out, conn->auto_) &&
-	       put(out, &conn->ikelifetime_s, sizeof(conn->ikelifetime_s)) &&
-	       put(out, &conn->lifetime_s, sizeof(conn->lifetime_s)) &&
-	       put(out, &conn->lifebytes, sizeof(conn->lifebytes));
+	r.n = 0;
+	put_list(&r, &conn->ike, prev ? &prev->ike : NULL, table);
+	put_list(&r, &conn->esp, prev ? &prev->esp : NULL, table);
+	rec_u8(&r, namelen);
+	rec_put(&r, conn->name, namelen);
+	rec_put(&r, &conn->line, sizeof(conn->line));
+	rec_put(&r, file, sizeof(*file));
+	put_end(&r, &conn->local);
+	put_end(&r, &conn->remote);
+	rec_u8(&r, conn->local_is_left);
+	rec_u8(&r, conn->authby);
+	rec_u8(&r, conn->mode);
+	rec_u8(&r, conn->aggressive);
+	rec_u8(&r, conn->auto_);
+	rec_put(&r, &conn->ikelifetime_s, sizeof(conn->ikelifetime_s));
+	rec_put(&r, &conn->lifetime_s, sizeof(conn->lifetime_s));
+	rec_put(&r, &conn->lifebytes, sizeof(conn->lifebytes));
+	return put(out, r.b, r.n);
 }
 
 static bool pack_secret(const struct conf *c, const struct conf_secret *s, struct buf *out)
@@ -116,14 +165,15 @@ int conf_pack(const struct conf *c, struct buf *out)
 {
 	uint32_t counts[3] = {c->nfiles, c->nconns, c->nsecrets}, len, file;
 	bool ok = put(out, &c->setup, sizeof(c->setup)) && put(out, counts, sizeof(counts));
-	unsigned i;
+	unsigned i, nalgs;
+	const struct alg *table = alg_table(&nalgs);
 
 	for (i = 0; ok && i < c->nfiles; i++) {
 		len = (uint32_t)strlen(c->files[i]);
 		ok = put(out, &len, sizeof(len)) && put(out, c->files[i], len);
 	}
 	for (i = 0, file = 0; ok && i < c->nconns; i++)
-		ok = pack_conn(c, &c->conns[i], out, &file);
+		ok = pack_conn(c, &c->conns[i], i ? &c->conns[i - 1] : NULL, out, &file, table);
 	for (i = 0; ok && i < c->nsecrets; i++)
 		ok = pack_secret(c, &c->secrets[i], out);
 	return ok ? 0 : -ENOMEM;
@@ -165,14 +215,21 @@ static bool take_u8(struct reader *r, unsigned *v)
 	return true;
 }
 
-static bool take_list(struct reader *r, struct proposal_list *l)
+/* prev: the previous conn's list of this kind, NULL for the first conn. */
+static bool take_list(struct reader *r, struct proposal_list *l, const struct proposal_list *prev)
 {
 	unsigned n, i, k, strict, configured, count;
 	const struct alg *table = alg_table(&n);
 	uint16_t idx[3];
 
-	if (!take_u8(r, &count) || !take_u8(r, &strict) || !take_u8(r, &configured) ||
-	    count > CONF_MAX_PROPOSALS || configured > count || strict > 1)
+	if (!take_u8(r, &count))
+		return false;
+	if (count == SAME_LIST && prev) {
+		*l = *prev;
+		return true;
+	}
+	if (!take_u8(r, &strict) || !take_u8(r, &configured) || count > CONF_MAX_PROPOSALS ||
+	    configured > count || strict > 1)
 		return false;
 	l->n = count;
 	l->strict = strict;
@@ -196,10 +253,11 @@ static bool take_addr(struct reader *r, struct conf_addr *a)
 {
 	unsigned family;
 
-	if (!take_u8(r, &family) || !take(r, a->a.b, sizeof(a->a.b)))
+	if (!take_u8(r, &family) ||
+	    (family != AF_UNSPEC && family != AF_INET && family != AF_INET6))
 		return false;
 	a->family = (int)family;
-	return family == AF_UNSPEC || family == AF_INET || family == AF_INET6;
+	return take(r, a->a.b, addr_bytes(a->family));
 }
 
 static bool take_end(struct reader *r, struct conf_end *e)
@@ -219,12 +277,14 @@ static bool take_end(struct reader *r, struct conf_end *e)
 	return true;
 }
 
-static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn)
+static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
+		      const struct conn *prev)
 {
 	unsigned namelen, local_is_left, authby, mode, aggressive, auto_;
 	uint32_t file;
 
-	if (!take_list(r, &conn->ike) || !take_list(r, &conn->esp) || !take_u8(r, &namelen) ||
+	if (!take_list(r, &conn->ike, prev ? &prev->ike : NULL) ||
+	    !take_list(r, &conn->esp, prev ? &prev->esp : NULL) || !take_u8(r, &namelen) ||
 	    namelen >= sizeof(conn->name) || !take(r, conn->name, namelen) ||
 	    !take(r, &conn->line, sizeof(conn->line)) || !take(r, &file, sizeof(file)) ||
 	    !take_end(r, &conn->local) || !take_end(r, &conn->remote) ||
@@ -246,8 +306,9 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn)
 	return true;
 }
 
-/* The smallest record: empty lists, name and IDs. */
-#define CONN_MIN_BYTES (2 * 3 + 1 + 4 + 4 + 2 * 41 + 5 + 16)
+/* The smallest record: lists as the previous conn's, no name nor IDs,
+ * %any addresses. */
+#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * 9 + 5 + 16)
 
 static int unpack_conns(struct reader *r, struct conf *c, uint32_t n)
 {
@@ -257,7 +318,8 @@ static int unpack_conns(struct reader *r, struct conf *c, uint32_t n)
 	if (!c->conns)
 		return -ENOMEM;
 	for (; c->nconns < n; c->nconns++)
-		if (!take_conn(r, c, &c->conns[c->nconns]))
+		if (!take_conn(r, c, &c->conns[c->nconns],
+			       c->nconns ? &c->conns[c->nconns - 1] : NULL))
 			return -EINVAL;
 	return 0;
 }

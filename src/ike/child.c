@@ -156,19 +156,20 @@ struct child_owned {
 	bool pol[3]; /* by child_dirs[] */
 };
 
-/* Takes out of the kernel what c put there, nothing else: an SA or a
- * policy it failed to add may be another's (the peer chose the outbound
- * SPI).  One batch; what is already gone fails harmlessly. */
-static void child_kernel_take_back(struct child_sa *c, const struct child_owned *own)
+/* Queues in the open batch the removal of what c put in the kernel,
+ * nothing else: an SA or a policy it failed to add may be another's (the
+ * peer chose the outbound SPI).  What is already gone fails harmlessly.
+ * Its policies stay when a successor with the same selectors owns them
+ * now (keep_shared; not when every child goes). */
+static void child_kernel_queue_removal(struct child_sa *c, const struct child_owned *own,
+				       bool keep_shared)
 {
 	struct ike_daemon *d = c->d;
-	/* A successor with the same selectors owns the policies now. */
-	bool shared = child_policies_shared(c) != NULL;
+	bool shared = keep_shared && child_policies_shared(c) != NULL;
 	struct xfrm_addr a;
 	struct xfrm_pol p;
 	unsigned i;
 
-	xfrm_batch_begin(d->xfrm);
 	for (i = 0; i < 3 && !shared; i++) {
 		if (!own->pol[i])
 			continue;
@@ -181,15 +182,22 @@ static void child_kernel_take_back(struct child_sa *c, const struct child_owned 
 		addr_from_sa(&a, &c->remote.sa);
 		xfrm_batch_del_sa(d->xfrm, &a, c->spi_out, IPPROTO_ESP);
 	}
-	xfrm_batch_end(d->xfrm, NULL);
+}
+
+static const struct child_owned child_owns_all = {true, {true, true, true}};
+
+/* What c put in the kernel, as one batch. */
+static void child_kernel_take_back(struct child_sa *c, const struct child_owned *own)
+{
+	xfrm_batch_begin(c->d->xfrm);
+	child_kernel_queue_removal(c, own, true);
+	xfrm_batch_end(c->d->xfrm, NULL);
 }
 
 static void child_kernel_remove(struct child_sa *c)
 {
-	static const struct child_owned all = {true, {true, true, true}};
-
 	if (c->d->xfrm)
-		child_kernel_take_back(c, &all);
+		child_kernel_take_back(c, &child_owns_all);
 }
 
 /* A policy batch that failed part-way may have replaced the policies of the
@@ -439,7 +447,9 @@ out:
 	return err;
 }
 
-void child_remove(struct child_sa *c, bool send_delete)
+/* Takes c out of the daemon's tables, its timer stopped, telling the peer
+ * first when send_delete; the kernel and freeing c are the caller's. */
+static void child_detach(struct child_sa *c, bool send_delete)
 {
 	struct ike_daemon *d = c->d;
 	struct ike_sa *sa;
@@ -456,12 +466,22 @@ void child_remove(struct child_sa *c, bool send_delete)
 		d->children = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	child_kernel_remove(c);
-	log_info("#%u %s: IPsec SA with SPIs in %08x out %08x removed", c->serial, c->conn_name,
-		 c->spi_in, c->spi_out);
 	timer_cancel(d->loop, &c->expire);
 	htable_del(&d->child_by_spi, &c->by_spi[0].node);
 	htable_del(&d->child_by_spi, &c->by_spi[1].node);
+}
+
+static void child_log_removed(const struct child_sa *c)
+{
+	log_info("#%u %s: IPsec SA with SPIs in %08x out %08x removed", c->serial, c->conn_name,
+		 c->spi_in, c->spi_out);
+}
+
+void child_remove(struct child_sa *c, bool send_delete)
+{
+	child_detach(c, send_delete);
+	child_kernel_remove(c);
+	child_log_removed(c);
 	free(c);
 }
 
@@ -491,10 +511,22 @@ void child_remove_conn(struct ike_daemon *d, const char *name, bool send_delete)
 			child_remove(c, send_delete);
 		return;
 	}
+	/* Every one (shutdown): their kernel state as one batch, sent a window
+	 * at a time, and no successor to look for; not a netlink round trip
+	 * and a walk of every child per child (10,000 tunnels took 207 s to
+	 * stop in the VM). */
+	if (d->xfrm)
+		xfrm_batch_begin(d->xfrm);
 	for (c = d->children; c; c = next) {
 		next = c->next;
-		child_remove(c, send_delete);
+		child_detach(c, send_delete);
+		if (d->xfrm)
+			child_kernel_queue_removal(c, &child_owns_all, false);
+		child_log_removed(c);
+		free(c);
 	}
+	if (d->xfrm)
+		xfrm_batch_end(d->xfrm, NULL);
 }
 
 bool child_conn_up(struct ike_daemon *d, const char *name)

@@ -283,7 +283,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.hthresh >= 0) {
-		struct xfrm_hthresh h = {o.hthresh, o.hthresh, 128, 128};
+		struct xfrm_hthresh h = {
+			.v4_local = o.hthresh, .v4_remote = o.hthresh, .keep_v6 = true};
 
 		err = xfrm_set_policy_hthresh(r.x, &h);
 		if (err) {

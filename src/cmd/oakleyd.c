@@ -13,6 +13,7 @@
 #include "ike/dh_job.h"
 #include "ike/ike.h"
 #include "ike/tap.h"
+#include "kernel/xfrm.h"
 #include "priv/priv.h"
 #include "util/job.h"
 #include "util/log.h"
@@ -63,6 +64,15 @@ static int load_conf(struct oakleyd *o, struct conf **out, char *err, size_t err
 	return conf_load(o->conf_path, o->secrets_path, NULL, NULL, out, err, errlen);
 }
 
+static bool hthresh_same(const struct conf_setup *a, const struct conf_setup *b)
+{
+	return a->hthresh_v4 == b->hthresh_v4 && a->hthresh_v6 == b->hthresh_v6 &&
+	       a->hthresh_v4_local == b->hthresh_v4_local &&
+	       a->hthresh_v4_remote == b->hthresh_v4_remote &&
+	       a->hthresh_v6_local == b->hthresh_v6_local &&
+	       a->hthresh_v6_remote == b->hthresh_v6_remote;
+}
+
 static int reload(void *arg, char *why, size_t whylen)
 {
 	struct oakleyd *o = arg;
@@ -79,6 +89,9 @@ static int reload(void *arg, char *why, size_t whylen)
 		log_warn("threads= takes effect when oakleyd restarts; %u crypto worker threads "
 			 "keep running",
 			 job_pool_threads());
+	if (!hthresh_same(&c->setup, &o->conf->setup))
+		log_warn("policy_hash_thresholds= takes effect when oakleyd restarts; the "
+			 "kernel's stay as they are");
 	ike_daemon_reload(o->ike, c);
 	conf_free(o->conf);
 	o->conf = c;
@@ -166,6 +179,48 @@ static int start_taps(struct oakleyd *o)
 	return 0;
 }
 
+/* "IPv4 local /24 remote /24" or "IPv4 left at /32 /32" */
+static void hthresh_str(char *out, size_t len, const char *family, bool set, unsigned l, unsigned r)
+{
+	snprintf(out, len, "%s %s /%u /%u", family, set ? "now" : "left at", l, r);
+}
+
+/* policy_hash_thresholds=: once at start, as root, before any policy goes
+ * in (the kernel rehashes what it holds).  A failure costs speed, not
+ * correctness (lookups answer the same either way): a warning. */
+static void set_policy_hash_thresholds(const struct conf_setup *s)
+{
+	struct xfrm_hthresh h = {s->hthresh_v4_local,  s->hthresh_v4_remote, s->hthresh_v6_local,
+				 s->hthresh_v6_remote, !s->hthresh_v4,	     !s->hthresh_v6};
+	struct xfrm_hthresh was = {0}, now = {0};
+	char v4[64], v6[64];
+	struct xfrm *x;
+	int err;
+
+	if (s->dataplane == DATAPLANE_NONE || (!s->hthresh_v4 && !s->hthresh_v6))
+		return;
+	err = xfrm_open(&x);
+	if (!err) {
+		xfrm_get_policy_hthresh(x, &was);
+		err = xfrm_set_policy_hthresh(x, &h);
+		if (!err)
+			err = xfrm_get_policy_hthresh(x, &now);
+		xfrm_close(x);
+	}
+	if (err) {
+		log_warn("policy_hash_thresholds=: setting the kernel's policy hash thresholds "
+			 "failed (%s): policies with shorter prefixes than the kernel's stay "
+			 "unhashed, slower to install by the thousand",
+			 xfrm_strerror(err));
+		return;
+	}
+	hthresh_str(v4, sizeof(v4), "IPv4", s->hthresh_v4, now.v4_local, now.v4_remote);
+	hthresh_str(v6, sizeof(v6), "IPv6", s->hthresh_v6, now.v6_local, now.v6_remote);
+	log_info("kernel policy hash thresholds (local/remote prefix lengths): %s (were /%u /%u), "
+		 "%s (were /%u /%u)",
+		 v4, was.v4_local, was.v4_remote, v6, was.v6_local, was.v6_remote);
+}
+
 /* Everything that needs root is open: from here on a helper keeps root for
  * reloads and captures, and this process parses packets without it. */
 static int drop_root(struct oakleyd *o)
@@ -244,6 +299,7 @@ static int run(struct oakleyd *o, uint16_t port)
 	err = ike_daemon_new(o->loop, o->conf, port, &o->ike);
 	if (err)
 		goto out;
+	set_policy_hash_thresholds(&o->conf->setup);
 	ctl_set_daemon(o->ctl, o->ike);
 	err = start_taps(o);
 	if (err)

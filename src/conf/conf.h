@@ -125,6 +125,12 @@ struct conf_setup {
 	bool threads_set;		/* threads= given; else one per core */
 	unsigned max_inflight;		/* max_inflight=N Main/Aggressive Modes we initiate at
 					   once, the rest queued; 0: default */
+	/* policy_hash_thresholds=V4L/V4R[,V6L/V6R]: the prefix lengths from which
+	 * the kernel hashes policies, set at start; a family not given keeps
+	 * the kernel's. */
+	bool hthresh_v4, hthresh_v6;		     /* given */
+	uint8_t hthresh_v4_local, hthresh_v4_remote; /* 0..32 */
+	uint8_t hthresh_v6_local, hthresh_v6_remote; /* 0..128 */
 };
 
 struct conf {

@@ -1,5 +1,6 @@
 /* The keys of "config setup".  Several config setup sections are one
  * section, as in strongSwan; a key given again wins, with a warning. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,60 @@ static int set_max_inflight(struct conf_ctx *ctx, const struct setting *s)
 	return 0;
 }
 
+/* "L/R" with both prefix lengths at most max: 0 or -EINVAL. */
+static int prefix_pair(const char *s, const char *end, unsigned max, uint8_t *l, uint8_t *r)
+{
+	unsigned long v[2];
+	unsigned i;
+	char *e;
+
+	for (i = 0; i < 2; i++) {
+		if (s >= end || *s < '0' || *s > '9')
+			return -EINVAL;
+		v[i] = strtoul(s, &e, 10);
+		if (v[i] > max || e > end || (i == 0 && (e == end || *e != '/')))
+			return -EINVAL;
+		s = e + 1;
+	}
+	if (e != end)
+		return -EINVAL;
+	*l = (uint8_t)v[0];
+	*r = (uint8_t)v[1];
+	return 0;
+}
+
+/* As strongSwan's charon.plugins.kernel-netlink.spdh_thresh: the kernel
+ * hashes only policies whose prefixes reach these (default /32 and /128),
+ * and keeps the others in a list that slows every change once it holds
+ * thousands (src/kernel/xfrm.h). */
+static int set_policy_hash_thresholds(struct conf_ctx *ctx, const struct setting *s)
+{
+	struct conf_setup *u = &ctx->setup;
+	const char *v = s->value, *comma, *end;
+
+	u->hthresh_v4 = u->hthresh_v6 = false;
+	u->hthresh_v4_local = u->hthresh_v4_remote = 0;
+	u->hthresh_v6_local = u->hthresh_v6_remote = 0;
+	if (!v)
+		return 0;
+	end = v + strlen(v);
+	comma = strchr(v, ',');
+	if (prefix_pair(v, comma ? comma : end, 32, &u->hthresh_v4_local, &u->hthresh_v4_remote) ||
+	    (comma &&
+	     prefix_pair(comma + 1, end, 128, &u->hthresh_v6_local, &u->hthresh_v6_remote))) {
+		u->hthresh_v4_local = u->hthresh_v4_remote = 0;
+		u->hthresh_v6_local = u->hthresh_v6_remote = 0;
+		return conf_error(ctx, s->file, s->line,
+				  "policy_hash_thresholds= takes LOCAL/REMOTE prefix lengths for "
+				  "IPv4 (0 to 32), optionally followed by ,LOCAL/REMOTE for IPv6 "
+				  "(0 to 128), e.g. 24/24 or 24/24,64/64; not '%s'",
+				  v);
+	}
+	u->hthresh_v4 = true;
+	u->hthresh_v6 = comma != NULL;
+	return 0;
+}
+
 static int set_ignored(struct conf_ctx *ctx, const struct setting *s)
 {
 	log_debug("%s:%u: %s= is for strongSwan/Libreswan logging; ignored (use oakleyd -v)",
@@ -198,6 +253,7 @@ static const struct {
 	{"retransmit_limit", set_retransmit_limit},
 	{"threads", set_threads},
 	{"max_inflight", set_max_inflight},
+	{"policy_hash_thresholds", set_policy_hash_thresholds},
 };
 
 int setup_setting(struct conf_ctx *ctx, const struct setting *s)

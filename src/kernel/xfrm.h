@@ -194,8 +194,11 @@ unsigned xfrm_batch_window(const struct xfrm *x);
 struct xfrm_hthresh {
 	uint8_t v4_local, v4_remote; /* 0..32 */
 	uint8_t v6_local, v6_remote; /* 0..128 */
+	bool keep_v4, keep_v6;	     /* set: that family's stay as the kernel has them */
 };
 int xfrm_set_policy_hthresh(struct xfrm *x, const struct xfrm_hthresh *h);
+/* XFRM_MSG_GETSPDINFO: the thresholds in force (keep_v4/v6 false). */
+int xfrm_get_policy_hthresh(struct xfrm *x, struct xfrm_hthresh *out);
 
 /* Per-socket bypass (IP_XFRM_POLICY / IPV6_XFRM_POLICY, ALLOW in and
  * out), so IKE traffic is never caught by a policy covering the

@@ -192,13 +192,64 @@ int xfrm_set_policy_hthresh(struct xfrm *x, const struct xfrm_hthresh *h)
 	struct xfrmu_spdhthresh v4 = {h->v4_local, h->v4_remote};
 	struct xfrmu_spdhthresh v6 = {h->v6_local, h->v6_remote};
 
-	if (v4.lbits > 32 || v4.rbits > 32 || v6.lbits > 128 || v6.rbits > 128)
+	if ((!h->keep_v4 && (v4.lbits > 32 || v4.rbits > 32)) ||
+	    (!h->keep_v6 && (v6.lbits > 128 || v6.rbits > 128)))
 		return -EINVAL;
 	nlh->nlmsg_type = XFRM_MSG_NEWSPDINFO;
 	*(uint32_t *)mnl_nlmsg_put_extra_header(nlh, sizeof(uint32_t)) = 0; /* flags */
-	mnl_attr_put(nlh, XFRMA_SPD_IPV4_HTHRESH, sizeof(v4), &v4);
-	mnl_attr_put(nlh, XFRMA_SPD_IPV6_HTHRESH, sizeof(v6), &v6);
+	/* The kernel changes only the families whose attribute it gets. */
+	if (!h->keep_v4)
+		mnl_attr_put(nlh, XFRMA_SPD_IPV4_HTHRESH, sizeof(v4), &v4);
+	if (!h->keep_v6)
+		mnl_attr_put(nlh, XFRMA_SPD_IPV6_HTHRESH, sizeof(v6), &v6);
 	return xfrm_talk(x, nlh, NULL, NULL);
+}
+
+struct hthresh_get {
+	struct xfrm_hthresh *h;
+	unsigned seen; /* bit 0: IPv4's, bit 1: IPv6's */
+};
+
+static int hthresh_attr(const struct nlattr *a, void *arg)
+{
+	struct hthresh_get *g = arg;
+	const struct xfrmu_spdhthresh *t = mnl_attr_get_payload(a);
+
+	if (mnl_attr_get_payload_len(a) < sizeof(*t))
+		return MNL_CB_OK;
+	if (mnl_attr_get_type(a) == XFRMA_SPD_IPV4_HTHRESH) {
+		g->h->v4_local = t->lbits;
+		g->h->v4_remote = t->rbits;
+		g->seen |= 1;
+	} else if (mnl_attr_get_type(a) == XFRMA_SPD_IPV6_HTHRESH) {
+		g->h->v6_local = t->lbits;
+		g->h->v6_remote = t->rbits;
+		g->seen |= 2;
+	}
+	return MNL_CB_OK;
+}
+
+static int hthresh_reply(const struct nlmsghdr *nlh, void *arg)
+{
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSPDINFO ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(uint32_t))
+		return -EPROTO;
+	mnl_attr_parse(nlh, sizeof(uint32_t), hthresh_attr, arg);
+	return 0;
+}
+
+int xfrm_get_policy_hthresh(struct xfrm *x, struct xfrm_hthresh *out)
+{
+	uint8_t buf[XFRM_REQ_SIZE] = {0};
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct hthresh_get g = {out, 0};
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	nlh->nlmsg_type = XFRM_MSG_GETSPDINFO;
+	*(uint32_t *)mnl_nlmsg_put_extra_header(nlh, sizeof(uint32_t)) = 0; /* flags */
+	err = xfrm_talk(x, nlh, hthresh_reply, &g);
+	return !err && g.seen != 3 ? -EPROTO : err;
 }
 
 int xfrm_socket_bypass(int fd, int family)

@@ -43,15 +43,28 @@ static struct xfrm_pol batch_policy(unsigned i, uint8_t dir)
 static void test_policy_hthresh(void **state)
 {
 	struct xfrm *x = *state;
-	struct xfrm_hthresh h = {24, 20, 64, 48};
+	struct xfrm_hthresh h = {.v4_local = 24, .v4_remote = 20, .v6_local = 64, .v6_remote = 48};
+	struct xfrm_hthresh now;
 	struct xfrm_pol p, got;
 	char *out;
 
+	/* A new namespace has the kernel's defaults: only host policies hashed. */
+	assert_int_equal(xfrm_get_policy_hthresh(x, &now), 0);
+	assert_int_equal(now.v4_local, 32);
+	assert_int_equal(now.v4_remote, 32);
+	assert_int_equal(now.v6_local, 128);
+	assert_int_equal(now.v6_remote, 128);
 	assert_int_equal(xfrm_set_policy_hthresh(x, &h), 0);
 	out = run("ip -s -s xfrm policy count");
 	assert_contains(out, "SPD IPv4 thresholds: local 24 remote 20");
 	assert_contains(out, "SPD IPv6 thresholds: local 64 remote 48");
 	free(out);
+	assert_int_equal(xfrm_get_policy_hthresh(x, &now), 0);
+	assert_int_equal(now.v4_local, 24);
+	assert_int_equal(now.v4_remote, 20);
+	assert_int_equal(now.v6_local, 64);
+	assert_int_equal(now.v6_remote, 48);
+	assert_false(now.keep_v4 || now.keep_v6);
 	/* Hashed policies behave as any other. */
 	p = batch_policy(3, XFRM_POLICY_IN);
 	assert_int_equal(xfrm_add_policy(x, &p), 0);
@@ -65,6 +78,30 @@ static void test_policy_hthresh(void **state)
 	h.v4_local = 24;
 	h.v6_remote = 129;
 	assert_int_equal(xfrm_set_policy_hthresh(x, &h), -EINVAL);
+}
+
+/* One family set, the other left as the kernel has it (its values, even
+ * invalid ones, are not sent). */
+static void test_policy_hthresh_one_family(void **state)
+{
+	struct xfrm *x = *state;
+	struct xfrm_hthresh v4 = {
+		.v4_local = 16, .v4_remote = 24, .v6_local = 200, .keep_v6 = true};
+	struct xfrm_hthresh v6 = {.v4_local = 99, .keep_v4 = true, .v6_local = 56, .v6_remote = 64};
+	struct xfrm_hthresh now;
+
+	assert_int_equal(xfrm_set_policy_hthresh(x, &v4), 0);
+	assert_int_equal(xfrm_get_policy_hthresh(x, &now), 0);
+	assert_int_equal(now.v4_local, 16);
+	assert_int_equal(now.v4_remote, 24);
+	assert_int_equal(now.v6_local, 128);
+	assert_int_equal(now.v6_remote, 128);
+	assert_int_equal(xfrm_set_policy_hthresh(x, &v6), 0);
+	assert_int_equal(xfrm_get_policy_hthresh(x, &now), 0);
+	assert_int_equal(now.v4_local, 16);
+	assert_int_equal(now.v4_remote, 24);
+	assert_int_equal(now.v6_local, 56);
+	assert_int_equal(now.v6_remote, 64);
 }
 
 /* ---- batches ---- */
@@ -174,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_policy_hthresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy_hthresh_one_family, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_errors, setup, teardown),
 	};

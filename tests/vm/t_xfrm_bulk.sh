@@ -1,21 +1,21 @@
 #!/bin/bash
-# vm-timeout: 1500
+# vm-timeout: 900
 # vm-mem: 1024
 # In a kernel with ESP: BUILD/xfrm-bulk installs N (XFRM_BULK_N, default
 # 10000) tunnels' SAs (2 each) and policies (in, out, fwd) in a namespace,
-# batched; the kernel's counts must be exactly those; it removes them,
-# batched, and the kernel must be empty.  Then the same one ack at a time
-# (the old path), and batched again.  The first round is a warm-up: the
-# kernel grows its hash tables then and keeps them.  Prints the times of
-# the last two rounds and their ratio: figures, not assertions (TCG makes
-# them slow and noisy).
+# batched; the kernel's counts must be exactly those and the last tunnel's
+# SA and policy as laid out; it removes them, batched, and the kernel must
+# be empty.  Prints the times: figures, not assertions (TCG makes them
+# slow and noisy).  The comparison with one ack at a time (the old path)
+# is a bench: bench/xfrm-bulk-vm.sh.
 #
 # The tunnels are /24 to /24, as sites are.  The kernel keeps policies
-# with prefixes shorter than its hash thresholds (default /32) in a tree
+# with prefixes shorter than its hash thresholds (default /32) in a list
 # whose changes cost more the more it holds: under TCG, batched, 2,000
 # tunnels took 3.2 s to install, 10,000 took 116 s (and 68 s to remove).
 # So the tool first sets the thresholds to /24 (-H 24, XFRM_BULK_HTHRESH;
-# "none" keeps the kernel's and takes about eight minutes).
+# "none" keeps the kernel's and takes about eight minutes), as oakleyd's
+# policy_hash_thresholds=24/24 does.
 . "$(dirname "$0")/lib.sh"
 require_esp
 
@@ -76,29 +76,12 @@ check_last_tunnel() {
 	log "tunnel $i: inbound SA $spi from $peer and its fwd policy as laid out"
 }
 
-ratio() { # a/b with two decimals, b > 0
-	local r=$(($1 * 100 / ($2 ? $2 : 1)))
-	printf '%d.%02d' $((r / 100)) $((r % 100))
-}
-
 expect_counts 0 0 "before"
 log "$N tunnels, policy hash thresholds: $HTHRESH"
-bulk W_ADD install
-expect_counts $((2 * N)) "$N" "after a batched install (warm-up)"
-check_last_tunnel
-bulk W_DEL remove
-expect_counts 0 0 "after a batched removal (warm-up)"
-
-bulk S_ADD -s install
-expect_counts $((2 * N)) "$N" "after a one-ack-at-a-time install"
-bulk S_DEL -s remove
-expect_counts 0 0 "after a one-ack-at-a-time removal"
-
 bulk B_ADD install
 expect_counts $((2 * N)) "$N" "after a batched install"
+check_last_tunnel
 bulk B_DEL remove
 expect_counts 0 0 "after a batched removal"
-
-log "install $N tunnels: batched $B_ADD ms, one ack at a time $S_ADD ms: $(ratio "$S_ADD" "$B_ADD")x"
-log "remove $N tunnels: batched $B_DEL ms, one ack at a time $S_DEL ms: $(ratio "$S_DEL" "$B_DEL")x"
+log "$N tunnels batched: installed in $B_ADD ms, removed in $B_DEL ms"
 log "PASS"

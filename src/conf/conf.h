@@ -161,8 +161,8 @@ int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn 
 void conf_free(struct conf *c); /* wipes PSKs */
 /* Builds the lookups of conns by name and of secrets by ID of a conf made
  * otherwise than by conf_load (which does it), e.g. received from the
- * privileged helper.  0 or -ENOMEM (conf_conn and conf_psk then search
- * in turn). */
+ * privileged helper.  0 or -ENOMEM (conf_load and conf_unpack then fail:
+ * a conf without its lookups is not used). */
 int conf_index(struct conf *c);
 const struct conn *conf_conn(const struct conf *c, const char *name);
 

@@ -310,17 +310,44 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
  * %any addresses. */
 #define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * 9 + 5 + 16)
 
+/* The array grows with the records read, so that a count the message
+ * does not back with records costs no memory up front (a conn is 1.5 KB,
+ * its smallest record 50 bytes). */
+static int conns_reserve(struct conf *c, size_t *cap, uint32_t n)
+{
+	size_t want = *cap ? *cap * 2 : 1024;
+	struct conn *grown;
+
+	if (c->nconns < *cap)
+		return 0;
+	if (want > n)
+		want = n;
+	grown = realloc(c->conns, want * sizeof(*c->conns));
+	if (!grown)
+		return -ENOMEM;
+	memset(grown + *cap, 0, (want - *cap) * sizeof(*c->conns));
+	c->conns = grown;
+	*cap = want;
+	return 0;
+}
+
 static int unpack_conns(struct reader *r, struct conf *c, uint32_t n)
 {
+	size_t cap = 0;
+	int err;
+
 	if (n > r->left / CONN_MIN_BYTES)
 		return -EINVAL;
-	c->conns = calloc(n ? n : 1, sizeof(*c->conns));
+	c->conns = calloc(1, sizeof(*c->conns));
 	if (!c->conns)
 		return -ENOMEM;
-	for (; c->nconns < n; c->nconns++)
+	for (; c->nconns < n; c->nconns++) {
+		if ((err = conns_reserve(c, &cap, n)) < 0)
+			return err;
 		if (!take_conn(r, c, &c->conns[c->nconns],
 			       c->nconns ? &c->conns[c->nconns - 1] : NULL))
 			return -EINVAL;
+	}
 	return 0;
 }
 

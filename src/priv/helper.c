@@ -257,7 +257,10 @@ int priv_reload(struct priv *p, struct conf **out, char *why, size_t whylen)
 	if (err)
 		return err;
 	err = conf_unpack(reply, h.len, out);
-	if (err)
+	if (err == -ENOMEM)
+		snprintf(why, whylen,
+			 "out of memory for the configuration from the privileged helper");
+	else if (err)
 		snprintf(why, whylen, "the configuration from the privileged helper is malformed");
 	OPENSSL_cleanse(reply, h.len);
 	free(reply);

@@ -24,7 +24,8 @@ enum log_level log_max_level(void)
 /* One line to stderr in one write: stderr is unbuffered, and three writes
  * a line were a seventh of the event loop's time at a high setup rate.  A
  * line longer than the buffer goes out in pieces, whole. */
-static void log_stderr_line(const char *tag, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+log_stderr_line(const char *tag, const char *fmt, va_list ap)
 {
 	struct timespec ts;
 	struct tm tm;

@@ -166,6 +166,10 @@ struct ike_sa {
 	struct msgid_set msgids;
 	unsigned replays;
 	bool paced; /* counted in flight by pacing.c */
+	/* Our Quick Modes in progress under it, and those waiting to start
+	 * (pacing.c; NULL until one waits). */
+	unsigned quick_under_way;
+	struct quick_queue *quick_queue;
 };
 
 enum quick_state {
@@ -192,6 +196,7 @@ struct quick {
 	struct xmit xmit;
 	ike_up_fn up_fn;
 	void *up_arg;
+	bool paced; /* counted in its SA's quick_under_way */
 };
 
 /* An installed (or negotiated, with dataplane=none) pair of IPsec SAs. */

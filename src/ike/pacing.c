@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/quick.h"
 #include "util/log.h"
 
 struct waiter {
@@ -279,4 +280,143 @@ unsigned pacing_max(const struct ike_daemon *d)
 unsigned pacing_window(const struct ike_daemon *d)
 {
 	return d->pacing ? d->pacing->window : 0;
+}
+
+/* ---- Quick Modes under one ISAKMP SA (pacing.h) ----
+ * A FIFO on the SA, made when the first one waits; the next goes from a
+ * zero-delay timer once one ends, never from inside the Quick Mode that
+ * ended (it may be in its own handler). */
+
+struct quick_wait {
+	struct quick_wait *next;
+	struct conn_ref *cref; /* NULL: the SA's own connection */
+	ike_up_fn fn;
+	void *arg;
+};
+
+struct quick_queue {
+	struct ike_sa *sa;
+	struct quick_wait *head, **tail;
+	unsigned n;
+	struct timer drain;
+	bool draining; /* quick_initiate called from the drain: start it */
+};
+
+static void quick_queue_drain(void *arg)
+{
+	struct quick_queue *qq = arg;
+	struct ike_sa *sa = qq->sa;
+	struct quick_wait *w;
+
+	while ((w = qq->head) && sa->state == IKE_SA_ESTABLISHED &&
+	       sa->quick_under_way < QUICK_MAX_UNDER_WAY) {
+		qq->head = w->next;
+		if (!qq->head)
+			qq->tail = &qq->head;
+		qq->n--;
+		qq->draining = true;
+		quick_start(sa, w->cref ? w->cref->c : NULL, w->fn, w->arg);
+		qq->draining = false;
+		conn_ref_put(sa->d, w->cref);
+		free(w);
+	}
+}
+
+static struct quick_queue *quick_queue_of(struct ike_sa *sa)
+{
+	struct quick_queue *qq = sa->quick_queue;
+
+	if (qq || !(qq = calloc(1, sizeof(*qq))))
+		return qq;
+	qq->sa = sa;
+	qq->tail = &qq->head;
+	timer_init(&qq->drain, quick_queue_drain, qq);
+	sa->quick_queue = qq;
+	return qq;
+}
+
+bool pacing_quick_hold(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
+{
+	struct quick_queue *qq = sa->quick_queue;
+	struct quick_wait *w;
+
+	if (qq && qq->draining)
+		return false;
+	/* Behind those already waiting, even when a slot just freed. */
+	if (sa->quick_under_way < QUICK_MAX_UNDER_WAY && (!qq || !qq->head))
+		return false;
+	if (!(qq = quick_queue_of(sa)) || !(w = calloc(1, sizeof(*w))))
+		return false; /* out of memory: start now rather than lose it */
+	if (c && c != sa->conn && !(w->cref = conn_ref_get(sa->d, c))) {
+		free(w);
+		return false;
+	}
+	w->fn = fn;
+	w->arg = arg;
+	*qq->tail = w;
+	qq->tail = &w->next;
+	qq->n++;
+	log_debug("#%u %s: Quick Mode queued: %u in progress under this ISAKMP SA, the most at "
+		  "once; %u waiting",
+		  sa->serial, c ? c->name : sa->conn->name, sa->quick_under_way, qq->n);
+	return true;
+}
+
+void pacing_quick_started(struct quick *q)
+{
+	if (q->paced)
+		return;
+	q->paced = true;
+	q->sa->quick_under_way++;
+}
+
+void pacing_quick_ended(struct quick *q)
+{
+	struct ike_sa *sa = q->sa;
+	struct quick_queue *qq = sa->quick_queue;
+
+	if (!q->paced)
+		return;
+	q->paced = false;
+	sa->quick_under_way--;
+	if (qq && qq->head && sa->state == IKE_SA_ESTABLISHED && !timer_armed(&qq->drain))
+		timer_arm(sa->d->loop, &qq->drain, 0);
+}
+
+void pacing_quick_queue_fail(struct ike_sa *sa, const char *why)
+{
+	struct quick_queue *qq = sa->quick_queue;
+	struct quick_wait *w;
+
+	if (!qq || !qq->head)
+		return;
+	ike_sa_log(sa, LOG_LVL_INFO, "%u Quick Modes waiting to start under it are not started: %s",
+		   qq->n, why);
+	timer_cancel(sa->d->loop, &qq->drain);
+	while ((w = qq->head)) {
+		qq->head = w->next;
+		qq->n--;
+		if (w->fn)
+			w->fn(w->arg, false, why);
+		conn_ref_put(sa->d, w->cref);
+		free(w);
+	}
+	qq->tail = &qq->head;
+}
+
+void pacing_quick_queue_free(struct ike_sa *sa)
+{
+	struct quick_queue *qq = sa->quick_queue;
+
+	if (!qq)
+		return;
+	pacing_quick_queue_fail(sa, "ISAKMP SA deleted before this Quick Mode started");
+	timer_cancel(sa->d->loop, &qq->drain);
+	sa->quick_queue = NULL;
+	free(qq);
+}
+
+unsigned pacing_quick_queued(const struct ike_sa *sa)
+{
+	return sa->quick_queue ? sa->quick_queue->n : 0;
 }

@@ -35,6 +35,26 @@ void pacing_started(struct ike_sa *sa);
 void pacing_finished(struct ike_sa *sa, bool established);
 void pacing_retransmitted(struct ike_sa *sa);
 
+/* Quick Modes we start under one ISAKMP SA: at most QUICK_MAX_UNDER_WAY
+ * (quick.h) in progress at once, as many as an oakley responder keeps
+ * (it drops the next QM1, and a Quick Mode retransmitted long enough
+ * outlives its SPI reservation).  The others wait on the SA in order and
+ * start as earlier ones end, established or failed; fn hears when a
+ * waiting one has been started and ended.
+ *
+ * quick_initiate: true when the start was queued (false: start it now;
+ * also without memory to queue it). */
+bool pacing_quick_hold(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg);
+/* The Quick Mode q (ours) started, and ended (done, failed or freed;
+ * counted once). */
+void pacing_quick_started(struct quick *q);
+void pacing_quick_ended(struct quick *q);
+/* The SA dies: its waiting Quick Modes' callers hear why (it is logged),
+ * then the queue is freed. */
+void pacing_quick_queue_fail(struct ike_sa *sa, const char *why);
+void pacing_quick_queue_free(struct ike_sa *sa);
+unsigned pacing_quick_queued(const struct ike_sa *sa);
+
 bool pacing_is_queued(const struct ike_daemon *d, const char *name);
 unsigned pacing_inflight(const struct ike_daemon *d);
 unsigned pacing_queued(const struct ike_daemon *d);

@@ -6,8 +6,12 @@
 #include "ike/exchange.h"
 #include "ike/ike.h"
 
-/* A Quick Mode for connection c (NULL: the SA's own) under sa. */
+/* A Quick Mode for connection c (NULL: the SA's own) under sa: at once,
+ * or queued on sa while QUICK_MAX_UNDER_WAY of ours are in progress under
+ * it (fn hears when it ends, either way). */
 int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg);
+/* The same, never queued (pacing.c starts a queued one with it). */
+int quick_start(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg);
 void quick_fail_all(struct ike_sa *sa, const char *why);
 /* The peer refused our pending Quick Modes with this notify. */
 void quick_refused_all(struct ike_sa *sa, uint16_t notify);
@@ -17,8 +21,10 @@ unsigned quick_count(const struct ike_sa *sa);
 
 /* Inside Quick Mode (quick_*.c) */
 
-/* Responder states per ISAKMP SA: a peer cannot make more at once. */
-#define QUICK_MAX_RESPONDER 16
+/* Quick Modes in progress per ISAKMP SA, each way: a responder keeps no
+ * more of its peer's at once (it drops the next QM1), and an initiator
+ * starts no more at once (the others wait on the SA: pacing.h). */
+#define QUICK_MAX_UNDER_WAY 16
 
 extern const struct step quick_mode_steps[];
 /* Builds the message spec says (quick_build.c) and sends it. */

@@ -21,6 +21,7 @@
 #include "ike/proposal.h"
 #include "ike/lifetime.h"
 #include "ike/mismatch.h"
+#include "ike/pacing.h"
 #include "ike/pfs.h"
 #include "ike/quick.h"
 #include "ike/tap.h"
@@ -85,6 +86,13 @@ struct step_result quick_mode_start(void *state, struct ike_msg *none)
 
 int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
 {
+	if (pacing_quick_hold(sa, c, fn, arg))
+		return 0; /* fn is called once it has been started and ended */
+	return quick_start(sa, c, fn, arg);
+}
+
+int quick_start(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
+{
 	char why[QUICK_WHY_LEN] = "";
 	struct quick *q;
 	uint32_t msgid;
@@ -106,6 +114,7 @@ int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *
 	}
 	q->up_fn = fn;
 	q->up_arg = arg;
+	pacing_quick_started(q);
 	if (quick_set_conn(q, c ? c : sa->conn)) {
 		quick_fail(q, "out of memory starting Quick Mode");
 		return -ENOMEM;

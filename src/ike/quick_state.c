@@ -10,6 +10,7 @@
 
 #include "ike/id.h"
 #include "ike/mismatch.h"
+#include "ike/pacing.h"
 #include "ike/quick.h"
 #include "util/log.h"
 
@@ -28,7 +29,9 @@ void quick_log(const struct quick *q, int lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	ike_sa_log(q->sa, lvl, "Quick Mode %08x: %s", q->msgid, line);
+	/* Its own connection: many may share the ISAKMP SA. */
+	log_msg((enum log_level)lvl, "#%u %s: Quick Mode %08x: %s", q->sa->serial,
+		q->conn ? q->conn->name : q->sa->conn->name, q->msgid, line);
 }
 
 static uint64_t quick_key(const struct ike_daemon *d, const struct ike_sa *sa, uint32_t msgid)
@@ -91,6 +94,7 @@ void quick_free(struct quick *q)
 			break;
 		}
 	htable_del(&sa->d->quick_by_msgid, &q->by_msgid);
+	pacing_quick_ended(q);
 	xmit_clear(sa->d, &q->xmit);
 	exchange_free(sa->d, q->x);
 	conn_ref_put(sa->d, q->cref);
@@ -111,6 +115,7 @@ void quick_done(struct quick *q, bool ok, const char *why)
 
 	q->up_fn = NULL;
 	q->state = ok ? QUICK_DONE : QUICK_DEAD;
+	pacing_quick_ended(q); /* the next waiting one may go */
 	/* Only what answers a copy of the peer's last message is kept. */
 	exchange_end(&q->x);
 	/* A responder that has QM3 has nothing left to answer: the peer
@@ -163,6 +168,8 @@ void quick_fail_all(struct ike_sa *sa, const char *why)
 {
 	struct quick *q;
 
+	/* Those that wait hear it as those under way do. */
+	pacing_quick_queue_fail(sa, why);
 	for (q = sa->quicks; q; q = q->next_in_sa)
 		if (q->state == QUICK_NEGOTIATING)
 			quick_done(q, false, why);
@@ -189,6 +196,7 @@ void quick_refused_all(struct ike_sa *sa, uint16_t notify)
 
 void quick_free_all(struct ike_sa *sa)
 {
+	pacing_quick_queue_free(sa); /* its callers hear why */
 	while (sa->quicks)
 		quick_free(sa->quicks);
 }
@@ -228,7 +236,7 @@ bool quick_room(struct ike_sa *sa)
 		if (q->state != QUICK_NEGOTIATING)
 			oldest_done = q;
 	}
-	if (n < QUICK_MAX_RESPONDER)
+	if (n < QUICK_MAX_UNDER_WAY)
 		return true;
 	if (oldest_done) {
 		/* It only lingers to answer copies of its last message. */

@@ -50,6 +50,9 @@ struct net {
 	uint64_t lose[2], dup[2];
 	bool done, ok, timed_out;
 	char why[512];
+	/* called after each delivered message (NULL: nothing), to sample
+	 * what the engines hold between messages */
+	void (*watch)(struct net *n);
 };
 
 /* The side's Nth message (1: its first) is lost on the way. */
@@ -76,6 +79,8 @@ static inline void net_deliver(void *arg)
 		n->tail = &n->head;
 	ike_packet_input(n->d[p->to], -1, p->data, p->len, &p->from, &p->local);
 	free(p);
+	if (n->watch)
+		n->watch(n);
 	if (n->head)
 		timer_arm(n->loop, &n->deliver, 0);
 }

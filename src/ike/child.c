@@ -282,13 +282,13 @@ static void child_log_up(const struct child_sa *c, const struct ike_sa *sa)
 
 	ts_str(&c->ts_local, l, sizeof(l));
 	ts_str(&c->ts_remote, r, sizeof(r));
-	ike_sa_log(sa, LOG_LVL_INFO,
-		   "IPsec SA established: ESP %s %s === %s, SPIs in %08x out %08x, %s%s%s, "
-		   "lifetime %u s%s",
-		   c->tunnel ? "tunnel" : "transport", l, r, c->spi_in, c->spi_out,
-		   c->prop.encr->display, c->prop.integ ? "/" : "",
-		   c->prop.integ ? c->prop.integ->display : "", c->lifetime_s,
-		   c->installed ? "" : " (not installed: dataplane=none)");
+	/* Named by its own connection: many may share one ISAKMP SA. */
+	log_info("#%u %s: IPsec SA established: ESP %s %s === %s, SPIs in %08x out %08x, %s%s%s, "
+		 "lifetime %u s%s",
+		 sa->serial, c->conn_name, c->tunnel ? "tunnel" : "transport", l, r, c->spi_in,
+		 c->spi_out, c->prop.encr->display, c->prop.integ ? "/" : "",
+		 c->prop.integ ? c->prop.integ->display : "", c->lifetime_s,
+		 c->installed ? "" : " (not installed: dataplane=none)");
 }
 
 /* Seconds after which the initiator starts a successor: before the

@@ -70,9 +70,13 @@ int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_
 }
 
 /* The connection for an AM1: between these gateways, allowing Aggressive
- * Mode, for the ID the peer sent. */
+ * Mode, for the ID the peer sent.  NULL: *notify says why to the peer, a
+ * connection for the ID with aggressive=no refuses the exchange, none for
+ * the ID refuses the ID (strongSwan says AUTHENTICATION_FAILED for both,
+ * which reads as a key problem before any key was used). */
 static const struct conn *am_conn_for(struct ike_daemon *d, const struct ike_msg *m,
-				      const struct wire_id *id, char *why, size_t whylen)
+				      const struct wire_id *id, int *notify, char *why,
+				      size_t whylen)
 {
 	const struct conn *c = NULL, *refused = NULL;
 	char got[128];
@@ -83,6 +87,7 @@ static const struct conn *am_conn_for(struct ike_daemon *d, const struct ike_msg
 		refused = c;
 	}
 	id_phase1_str(id, got, sizeof(got));
+	*notify = refused ? ISAKMP_N_INVALID_EXCHANGE_TYPE : ISAKMP_N_INVALID_ID_INFORMATION;
 	if (refused)
 		snprintf(why, whylen,
 			 "peer %s proposes Aggressive Mode, which connection %s does not allow "
@@ -123,10 +128,10 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 		ike_sa_fail(sa, "peer's ID payload is malformed");
 		return step_notify(notify);
 	}
-	c = am_conn_for(sa->d, m, &id, why, sizeof(why));
+	c = am_conn_for(sa->d, m, &id, &notify, why, sizeof(why));
 	if (!c) {
 		ike_sa_fail(sa, "%s", why);
-		return step_notify(ISAKMP_N_INVALID_EXCHANGE_TYPE);
+		return step_notify(notify);
 	}
 	if (ike_sa_set_conn(sa, c))
 		return step_sys(-ENOMEM);
@@ -154,17 +159,20 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 static struct step_result am_initiator_done(void *state, struct ike_msg *none)
 {
 	struct ike_sa *sa = state;
+	struct step_result r;
 
 	if (!phase1_dh_done(sa, &sa->x->dhj, &sa->x->gxi) || phase1_derive_keys(sa))
 		return STEP_GO_ON; /* it failed the SA, saying why */
-	return auth_verify(sa, sa->x->peer_hash, sa->x->peer_hash_len);
+	r = auth_verify(sa, sa->x->peer_hash, sa->x->peer_hash_len);
+	if (step_failed(r))
+		phase1_refuse_answer(sa, r);
+	return r;
 }
 
 /* AM2 at the initiator: the choice, the responder's ID, its KE; the keys
  * and the check of HASH_R follow. */
-static struct step_result am_initiator_finish(void *state, struct ike_msg *m)
+static struct step_result am_initiator_take(struct ike_sa *sa, struct ike_msg *m)
 {
-	struct ike_sa *sa = state;
 	const struct wire_payload *sap = wire_find(&m->pl, ISAKMP_PL_SA);
 	const struct wire_payload *hp = auth_proof(sa, m);
 	char why[P1_WHY_LEN] = "";
@@ -195,6 +203,18 @@ static struct step_result am_initiator_finish(void *state, struct ike_msg *m)
 	memcpy(sa->x->peer_hash, hp->body.p, hp->body.len);
 	sa->x->peer_hash_len = hp->body.len;
 	return step_sys(phase1_dh(sa, &sa->x->gxr));
+}
+
+/* The responder waits for AM3: a refusal of AM2 is told (strongSwan
+ * process_i does so for each of these checks). */
+static struct step_result am_initiator_finish(void *state, struct ike_msg *m)
+{
+	struct ike_sa *sa = state;
+	struct step_result r = am_initiator_take(sa, m);
+
+	if (step_failed(r))
+		phase1_refuse_answer(sa, r);
+	return r;
 }
 
 /* AM3 at the responder: HASH_I; then it is established. */

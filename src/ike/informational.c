@@ -8,6 +8,7 @@
 #include "ike/dispatch.h"
 #include "ike/informational.h"
 #include "ike/mismatch.h"
+#include "ike/phase1.h"
 #include "ike/quick.h"
 #include "ike/tap.h"
 #include "net/sockaddr.h"
@@ -231,6 +232,67 @@ int info_send_delete_isakmp(struct ike_sa *sa)
 int info_send_delete_esp(struct ike_sa *sa, uint32_t spi)
 {
 	return info_send(sa, &send_delete_esp, &spi);
+}
+
+/* Sends spec under sa's keys with a fresh message ID, whatever the SA's
+ * state: the phase-2 IV base must be set (info_send_refusal). */
+static int info_send_keyed(struct ike_sa *sa, const struct send_spec *spec, void *state)
+{
+	struct isakmp_hdr h = {0};
+	uint8_t iv[IKE_MAX_BLOCK];
+	struct buf msg;
+	size_t hash_off;
+	int err;
+
+	memcpy(h.icookie, sa->icookie, 8);
+	memcpy(h.rcookie, sa->rcookie, 8);
+	h.exchange = ISAKMP_XCHG_INFO;
+	do {
+		err = crypto_random(&h.msgid, sizeof(h.msgid));
+	} while (!err && (!h.msgid || msgid_used(&sa->msgids, h.msgid)));
+	if (err)
+		return err;
+	msgid_use(&sa->msgids, h.msgid);
+	err = send_spec_build(spec, state, &h, sa->prf_len, &msg, &hash_off);
+	if (!err)
+		err = hashed_fill(sa, &msg, hash_off, h.msgid, NULL);
+	if (!err)
+		err = sa_phase2_iv(sa, h.msgid, iv);
+	if (!err)
+		err = send_protected(sa, &msg, iv, NULL, false);
+	buf_free(&msg);
+	return err;
+}
+
+int info_send_refusal(struct ike_sa *sa, uint16_t type)
+{
+	int err = 0;
+
+	if (!sa->enc_key_len || !sa->x)
+		return -ENOTCONN;
+	/* The peer, established, starts its phase-2 IVs from there. */
+	memcpy(sa->p1_last_block, sa->x->iv, sa->block);
+	if (type)
+		err = info_send_keyed(sa, &send_notify, &type);
+	if (!err)
+		err = info_send_keyed(sa, &send_delete_isakmp, sa);
+	return err;
+}
+
+void info_send_plain_notify_sa(struct ike_sa *sa, uint16_t type)
+{
+	struct isakmp_hdr h = {0};
+	struct buf msg;
+
+	memcpy(h.icookie, sa->icookie, 8);
+	memcpy(h.rcookie, sa->rcookie, 8);
+	h.version = ISAKMP_VERSION;
+	h.exchange = ISAKMP_XCHG_INFO;
+	if (!send_spec_build(&send_plain_notify, &type, &h, 0, &msg, NULL)) {
+		tap_sent(sa->d, &sa->ep.local, &sa->ep.remote, msg.data, msg.len);
+		ike_send(sa->d, &sa->ep, msg.data, msg.len);
+	}
+	buf_free(&msg);
 }
 
 static void info_delete(struct ike_sa *sa, const struct wire_delete *del)

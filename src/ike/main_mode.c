@@ -224,7 +224,12 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	sa->x->step = 2;
 	halfopen_mm_free(h);
 	ike_sa_hash(sa);
-	return phase1_find_psk(sa, NULL) ? NULL : sa;
+	if (!phase1_find_psk(sa, NULL))
+		return sa;
+	/* As strongSwan's responder does (main_mode.c build_r, MM_KE): a
+	 * stranger learns nothing it would not from MM4's absence. */
+	info_send_plain_notify(d, m, ISAKMP_N_INVALID_KEY_INFORMATION);
+	return NULL;
 }
 
 /* After MM2's job: our KE (and nonce) for MM3. */
@@ -315,7 +320,9 @@ static struct step_result mm_initiator_done(void *state, struct ike_msg *m)
 	struct ike_sa *sa = state;
 	struct step_result r = phase1_check_id(sa, m);
 
-	if (!step_failed(r))
+	if (step_failed(r))
+		phase1_refuse_answer(sa, r);
+	else
 		info_note_notifies(sa, m);
 	return r;
 }

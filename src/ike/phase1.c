@@ -11,6 +11,7 @@
 #include "crypto/rand.h"
 #include "ike/auth.h"
 #include "ike/id.h"
+#include "ike/informational.h"
 #include "ike/dispatch.h"
 #include "ike/phase1.h"
 #include "ike/tap.h"
@@ -395,4 +396,33 @@ struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
 	struct step_result r = phase1_take_id(sa, m);
 
 	return step_failed(r) ? r : auth_verify(sa, proof->body.p, proof->body.len);
+}
+
+/* The initiator refuses the responder's answer: MM6 or AM2.  Told as the
+ * peers do (strongSwan's main_mode.c and aggressive_mode.c process_i):
+ * a Main Mode responder is established by then, so it gets the notify
+ * and a Delete under the new keys and drops its SA at once.  An
+ * Aggressive Mode responder, not established, gets the notify in the
+ * clear: a HASH_R that does not verify means its keys are not ours, and
+ * it could not read a protected one. */
+void phase1_refuse_answer(struct ike_sa *sa, struct step_result r)
+{
+	uint16_t type = r.notify == ISAKMP_N_INVALID_HASH_INFORMATION
+				? ISAKMP_N_AUTHENTICATION_FAILED
+				: r.notify;
+
+	if (sa->exchange == ISAKMP_XCHG_ID_PROT) {
+		if (info_send_refusal(sa, type))
+			return;
+		if (type)
+			ike_sa_log(sa, LOG_LVL_INFO, "told the peer %s and deleted the ISAKMP SA",
+				   wire_notify_name(type));
+		else
+			ike_sa_log(sa, LOG_LVL_INFO, "deleted the ISAKMP SA at the peer");
+		return;
+	}
+	if (type) {
+		info_send_plain_notify_sa(sa, type);
+		ike_sa_log(sa, LOG_LVL_INFO, "told the peer %s", wire_notify_name(type));
+	}
 }

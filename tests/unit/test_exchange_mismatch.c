@@ -139,7 +139,8 @@ static void test_mm_responder_id_refused(void **state)
 #define AGGRESSIVE "\tauto=add", "\taggressive=yes\n\tauto=add"
 
 /* Aggressive Mode: east's rightid is not west's leftid, so no connection
- * takes AM1: east says so and refuses it (INVALID_EXCHANGE_TYPE); west
+ * takes AM1: east says so and refuses the ID (INVALID_ID_INFORMATION; it
+ * was INVALID_EXCHANGE_TYPE, as if east refused Aggressive Mode); west
  * keeps that as the likely reason until it gives up. */
 static void test_am_initiator_id_refused(void **state)
 {
@@ -151,7 +152,7 @@ static void test_am_initiator_id_refused(void **state)
 	conf_edit(east, "", AGGRESSIVE, "\tright=", "\tleftid=@somebody.else\n\tright=", NULL);
 	start(&n, west, east);
 	net_up(&n);
-	assert_up_failed(&n, "peer refused: it sent INVALID_EXCHANGE_TYPE (no valid answer after "
+	assert_up_failed(&n, "peer refused: it sent INVALID_ID_INFORMATION (no valid answer after "
 			     "2 retransmits)");
 	assert_phase1_failed(&n, WEST, n.why);
 	assert_no_phase1(&n, EAST);
@@ -511,8 +512,9 @@ static void test_pfs_other_group(void **state)
 /* ---- keys ---- */
 
 /* east has no key for west (only for other peers): it fails at MM3,
- * naming the IDs it looked for, and tells west nothing, so west gives up
- * after its retransmits. */
+ * naming the IDs it looked for, and answers INVALID_KEY_INFORMATION in
+ * the clear (it used to answer nothing), which west keeps as the likely
+ * reason until it gives up after its retransmits. */
 static void test_no_key_at_responder(void **state)
 {
 	char west[CONF_LEN], east[CONF_LEN];
@@ -523,8 +525,8 @@ static void test_no_key_at_responder(void **state)
 	net_start_secrets(&n, west, east, "192.0.2.1 192.0.2.2 : PSK \"a secret\"\n",
 			  "192.0.2.8 192.0.2.9 : PSK \"other peers'\"\n");
 	net_up(&n);
-	assert_up_failed(&n, "peer did not answer Main Mode message 3 after 2 retransmits, "
-			     "giving up");
+	assert_up_failed(&n, "peer refused: it sent INVALID_KEY_INFORMATION (no valid answer "
+			     "after 2 retransmits)");
 	assert_phase1_failed(&n, WEST, n.why);
 	assert_no_phase1(&n, EAST);
 	assert_failure(&n, EAST,

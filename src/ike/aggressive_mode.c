@@ -72,8 +72,9 @@ int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_
 /* The connection for an AM1: between these gateways, allowing Aggressive
  * Mode, for the ID the peer sent.  NULL: *notify says why to the peer, a
  * connection for the ID with aggressive=no refuses the exchange, none for
- * the ID refuses the ID (strongSwan says AUTHENTICATION_FAILED for both,
- * which reads as a key problem before any key was used). */
+ * the ID refuses the ID, as Libreswan's aggr_inI1_outR1 does (strongSwan
+ * says AUTHENTICATION_FAILED for both, which reads as a key problem before
+ * any key was used). */
 static const struct conn *am_conn_for(struct ike_daemon *d, const struct ike_msg *m,
 				      const struct wire_id *id, int *notify, char *why,
 				      size_t whylen)

@@ -226,8 +226,9 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	ike_sa_hash(sa);
 	if (!phase1_find_psk(sa, NULL))
 		return sa;
-	/* As strongSwan's responder does (main_mode.c build_r, MM_KE): a
-	 * stranger learns nothing it would not from MM4's absence. */
+	/* As strongSwan's responder does (main_mode.c build_r, MM_KE;
+	 * Libreswan refuses MM1 with NO_PROPOSAL_CHOSEN): a stranger learns
+	 * nothing it would not from MM4's absence. */
 	info_send_plain_notify(d, m, ISAKMP_N_INVALID_KEY_INFORMATION);
 	return NULL;
 }

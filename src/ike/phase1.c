@@ -399,9 +399,11 @@ struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
 }
 
 /* The initiator refuses the responder's answer: MM6 or AM2.  Told as the
- * peers do (strongSwan's main_mode.c and aggressive_mode.c process_i):
- * a Main Mode responder is established by then, so it gets the notify
- * and a Delete under the new keys and drops its SA at once.  An
+ * peers do (strongSwan's main_mode.c and aggressive_mode.c process_i,
+ * Libreswan's main_inR3 and aggr_inR1_outI2 through
+ * send_v1_notification_from_state): a Main Mode responder is established
+ * by then, so it gets the notify (as from Libreswan) and a Delete (as
+ * from strongSwan) under the new keys, and drops its SA at once.  An
  * Aggressive Mode responder, not established, gets the notify in the
  * clear: a HASH_R that does not verify means its keys are not ours, and
  * it could not read a protected one. */

@@ -8,7 +8,6 @@
 #include "ike/dispatch.h"
 #include "ike/informational.h"
 #include "ike/mismatch.h"
-#include "ike/phase1.h"
 #include "ike/quick.h"
 #include "ike/tap.h"
 #include "net/sockaddr.h"
@@ -187,7 +186,9 @@ void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint1
 }
 
 /* Sends spec under sa with a fresh message ID (state: its builder's). */
-static int info_send(struct ike_sa *sa, const struct send_spec *spec, void *state)
+/* Sends spec under sa's keys with a fresh message ID, whatever the SA's
+ * state: the phase-2 IV base must be set (info_send_refusal). */
+static int info_send_keyed(struct ike_sa *sa, const struct send_spec *spec, void *state)
 {
 	struct isakmp_hdr h = {0};
 	uint8_t iv[IKE_MAX_BLOCK];
@@ -195,8 +196,6 @@ static int info_send(struct ike_sa *sa, const struct send_spec *spec, void *stat
 	size_t hash_off;
 	int err;
 
-	if (!sa->enc_key_len || sa->state != IKE_SA_ESTABLISHED)
-		return -ENOTCONN;
 	memcpy(h.icookie, sa->icookie, 8);
 	memcpy(h.rcookie, sa->rcookie, 8);
 	h.exchange = ISAKMP_XCHG_INFO;
@@ -219,6 +218,13 @@ static int info_send(struct ike_sa *sa, const struct send_spec *spec, void *stat
 	return err;
 }
 
+static int info_send(struct ike_sa *sa, const struct send_spec *spec, void *state)
+{
+	if (!sa->enc_key_len || sa->state != IKE_SA_ESTABLISHED)
+		return -ENOTCONN;
+	return info_send_keyed(sa, spec, state);
+}
+
 int info_send_notify(struct ike_sa *sa, uint16_t type)
 {
 	return info_send(sa, &send_notify, &type);
@@ -232,36 +238,6 @@ int info_send_delete_isakmp(struct ike_sa *sa)
 int info_send_delete_esp(struct ike_sa *sa, uint32_t spi)
 {
 	return info_send(sa, &send_delete_esp, &spi);
-}
-
-/* Sends spec under sa's keys with a fresh message ID, whatever the SA's
- * state: the phase-2 IV base must be set (info_send_refusal). */
-static int info_send_keyed(struct ike_sa *sa, const struct send_spec *spec, void *state)
-{
-	struct isakmp_hdr h = {0};
-	uint8_t iv[IKE_MAX_BLOCK];
-	struct buf msg;
-	size_t hash_off;
-	int err;
-
-	memcpy(h.icookie, sa->icookie, 8);
-	memcpy(h.rcookie, sa->rcookie, 8);
-	h.exchange = ISAKMP_XCHG_INFO;
-	do {
-		err = crypto_random(&h.msgid, sizeof(h.msgid));
-	} while (!err && (!h.msgid || msgid_used(&sa->msgids, h.msgid)));
-	if (err)
-		return err;
-	msgid_use(&sa->msgids, h.msgid);
-	err = send_spec_build(spec, state, &h, sa->prf_len, &msg, &hash_off);
-	if (!err)
-		err = hashed_fill(sa, &msg, hash_off, h.msgid, NULL);
-	if (!err)
-		err = sa_phase2_iv(sa, h.msgid, iv);
-	if (!err)
-		err = send_protected(sa, &msg, iv, NULL, false);
-	buf_free(&msg);
-	return err;
 }
 
 int info_send_refusal(struct ike_sa *sa, uint16_t type)
@@ -330,6 +306,18 @@ static void info_delete(struct ike_sa *sa, const struct wire_delete *del)
 	}
 }
 
+/* What an initiator's refusal most likely means, for the sentence. */
+static const char *refusal_hint(const struct ike_sa *sa, uint16_t type)
+{
+	if (!sa->initiator)
+		return "";
+	if (type == ISAKMP_N_INVALID_ID_INFORMATION)
+		return ": it has no connection for our ID and its own (leftid, rightid)";
+	if (type == ISAKMP_N_INVALID_KEY_INFORMATION && !ike_sa_hash_sent(sa))
+		return ": it may have no pre-shared key for us";
+	return "";
+}
+
 static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ike_msg *m,
 			const struct wire_notify *n)
 {
@@ -363,7 +351,7 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 			proposals_str("ike", &sa->conn->ike, offered, sizeof(offered));
 		ike_sa_likely(sa, "peer refused: it sent %s%s%s%s", wire_notify_name(n->type),
 			      after_auth ? " after our HASH_I: the pre-shared keys probably differ"
-					 : "",
+					 : refusal_hint(sa, n->type),
 			      offered[0] ? "; we offered " : "", offered);
 		return;
 	}

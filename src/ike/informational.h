@@ -16,6 +16,14 @@ void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint1
 int info_send_notify(struct ike_sa *sa, uint16_t type);
 int info_send_delete_isakmp(struct ike_sa *sa);
 int info_send_delete_esp(struct ike_sa *sa, uint32_t spi);
+/* An unprotected notify from sa, for a refusal in a job's
+ * completion (no message to answer); and the initiator's refusal of
+ * MM6, which established the responder's SA: the notify (if type) and a
+ * Delete of the ISAKMP SA, each under the new keys, so that the peer
+ * drops its SA at once.  Needs the keys and the exchange (a failed SA
+ * keeps both until it is freed). */
+void info_send_plain_notify_sa(struct ike_sa *sa, uint16_t type);
+int info_send_refusal(struct ike_sa *sa, uint16_t type);
 
 /* HASH(1)-style protection shared with Quick Mode: reserves the HASH
  * payload and returns the offset of its value; hash_fill computes

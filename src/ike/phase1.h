@@ -67,14 +67,5 @@ struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m);
 struct step_result phase1_take_id(struct ike_sa *sa, struct ike_msg *m);
 /* The initiator refused MM6 or AM2 (r: why): the responder is told. */
 void phase1_refuse_answer(struct ike_sa *sa, struct step_result r);
-/* In informational.c, declared here (informational.h is not this
- * change's): an unprotected notify from sa, for a refusal in a job's
- * completion (no message to answer); and the initiator's refusal of
- * MM6, which established the responder's SA: the notify (if type) and a
- * Delete of the ISAKMP SA, each under the new keys, so that the peer
- * drops its SA at once.  Needs the keys and the exchange (a failed SA
- * keeps both until it is freed). */
-void info_send_plain_notify_sa(struct ike_sa *sa, uint16_t type);
-int info_send_refusal(struct ike_sa *sa, uint16_t type);
 
 #endif

@@ -62,6 +62,11 @@ out=$(octl "$WD" up wrongid 2>&1) && fail "wrongid came up"
 echo "$out" | grep -q 'peer identifies as 192.0.2.2, but wrongid expects somebody.else' ||
 	fail "wrongid: $out"
 log "wrongid: $out"
+# West told east, under the new keys: east drops the SA it had
+# established at once, not when it expires.
+wait_for 5 grep -q 'peer deleted the ISAKMP SA' "$ED/oakleyd.log" ||
+	fail "east was not told of the refusal: $(tail -n 5 "$ED/oakleyd.log")"
+octl "$ED" status | grep -q 'wrongid.*established' && fail "east keeps wrongid established: $(octl "$ED" status)"
 stop_oakleyd "$WD"
 stop_oakleyd "$ED"
 log ok

@@ -111,8 +111,10 @@ static void test_mm_initiator_id_refused(void **state)
 	assert_no_phase1(&n, EAST);
 	assert_failure(&n, EAST,
 		       "peer identifies as west.example.net, but site expects somebody.else");
-	assert_up_failed(&n, "peer refused: it sent INVALID_ID_INFORMATION (no valid answer after "
-			     "2 retransmits)");
+	assert_up_failed(
+		&n, "peer refused: it sent INVALID_ID_INFORMATION: it has no connection for our "
+		    "ID and its own (leftid, rightid) (no valid answer after "
+		    "2 retransmits)");
 	assert_phase1_failed(&n, WEST, n.why);
 	net_stop(&n);
 }
@@ -152,8 +154,10 @@ static void test_am_initiator_id_refused(void **state)
 	conf_edit(east, "", AGGRESSIVE, "\tright=", "\tleftid=@somebody.else\n\tright=", NULL);
 	start(&n, west, east);
 	net_up(&n);
-	assert_up_failed(&n, "peer refused: it sent INVALID_ID_INFORMATION (no valid answer after "
-			     "2 retransmits)");
+	assert_up_failed(
+		&n, "peer refused: it sent INVALID_ID_INFORMATION: it has no connection for our "
+		    "ID and its own (leftid, rightid) (no valid answer after "
+		    "2 retransmits)");
 	assert_phase1_failed(&n, WEST, n.why);
 	assert_no_phase1(&n, EAST);
 	assert_failure(&n, EAST,
@@ -525,8 +529,10 @@ static void test_no_key_at_responder(void **state)
 	net_start_secrets(&n, west, east, "192.0.2.1 192.0.2.2 : PSK \"a secret\"\n",
 			  "192.0.2.8 192.0.2.9 : PSK \"other peers'\"\n");
 	net_up(&n);
-	assert_up_failed(&n, "peer refused: it sent INVALID_KEY_INFORMATION (no valid answer "
-			     "after 2 retransmits)");
+	assert_up_failed(
+		&n, "peer refused: it sent INVALID_KEY_INFORMATION: it may have no pre-shared key "
+		    "for us (no valid answer "
+		    "after 2 retransmits)");
 	assert_phase1_failed(&n, WEST, n.why);
 	assert_no_phase1(&n, EAST);
 	assert_failure(&n, EAST,

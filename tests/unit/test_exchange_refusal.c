@@ -189,8 +189,10 @@ static void test_am_no_conn_for_id(void **state)
 	conf_edit(east, AGGRESSIVE, "\tright=", "\tleftid=@somebody.else\n\tright=", NULL);
 	net_start_confs(&n, west, east, "same secret", "same secret");
 	net_up(&n);
-	assert_up_failed(&n, "peer refused: it sent INVALID_ID_INFORMATION (no valid answer after "
-			     "2 retransmits)");
+	assert_up_failed(
+		&n, "peer refused: it sent INVALID_ID_INFORMATION: it has no connection for our "
+		    "ID and its own (leftid, rightid) (no valid answer after "
+		    "2 retransmits)");
 	net_stop(&n);
 }
 
@@ -208,8 +210,10 @@ static void test_no_key_at_responder_told(void **state)
 	net_start_secrets(&n, west, east, "192.0.2.1 192.0.2.2 : PSK \"a secret\"\n",
 			  "192.0.2.8 192.0.2.9 : PSK \"other peers'\"\n");
 	net_up(&n);
-	assert_up_failed(&n, "peer refused: it sent INVALID_KEY_INFORMATION (no valid answer "
-			     "after 2 retransmits)");
+	assert_up_failed(
+		&n, "peer refused: it sent INVALID_KEY_INFORMATION: it may have no pre-shared key "
+		    "for us (no valid answer "
+		    "after 2 retransmits)");
 	assert_string_equal(net_failure(&n, EAST, "site"),
 			    "no pre-shared key for 192.0.2.2 - 192.0.2.1 (nor for the gateways' "
 			    "addresses) in the secrets file");

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "exchange_fixture.h"
+#include "stderr_capture.h"
 #include "util/log.h"
 
 #define NCONNS	 40 /* brought up at once, besides t0 */
@@ -209,37 +210,6 @@ static void test_queued_fail_with_sa(void **state)
 }
 
 /* ---- log lines name the Quick Mode's own connection ---- */
-
-static FILE *stderr_capture_file;
-static int saved_stderr = -1;
-
-static void stderr_capture_start(void)
-{
-	stderr_capture_file = tmpfile();
-	assert_non_null(stderr_capture_file);
-	fflush(stderr);
-	saved_stderr = dup(STDERR_FILENO);
-	assert_true(saved_stderr >= 0);
-	assert_true(dup2(fileno(stderr_capture_file), STDERR_FILENO) >= 0);
-}
-
-/* What was written to stderr since stderr_capture_start (the caller frees). */
-static char *stderr_capture_stop(void)
-{
-	long len;
-	char *out;
-
-	fflush(stderr);
-	assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
-	close(saved_stderr);
-	len = lseek(fileno(stderr_capture_file), 0, SEEK_END);
-	assert_true(len >= 0);
-	out = calloc(1, (size_t)len + 1);
-	assert_non_null(out);
-	assert_int_equal(pread(fileno(stderr_capture_file), out, (size_t)len, 0), len);
-	fclose(stderr_capture_file);
-	return out;
-}
 
 /* t1 runs its Quick Mode under t0's ISAKMP SA: every Quick Mode line of
  * both sides names t1. */

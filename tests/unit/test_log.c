@@ -12,31 +12,15 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "stderr_capture.h"
 #include "util/log.h"
 
 /* Runs fn with stderr sent to a temporary file; returns what it wrote. */
 static char *captured(void (*fn)(void))
 {
-	FILE *f = tmpfile();
-	int saved = dup(STDERR_FILENO);
-	char *out;
-	long len;
-
-	assert_non_null(f);
-	assert_true(saved >= 0);
-	fflush(stderr);
-	assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+	stderr_capture_start();
 	fn();
-	fflush(stderr);
-	assert_true(dup2(saved, STDERR_FILENO) >= 0);
-	close(saved);
-	len = ftell(f) >= 0 ? lseek(fileno(f), 0, SEEK_END) : -1;
-	assert_true(len >= 0);
-	out = calloc(1, (size_t)len + 1);
-	assert_non_null(out);
-	assert_int_equal(pread(fileno(f), out, (size_t)len, 0), len);
-	fclose(f);
-	return out;
+	return stderr_capture_stop();
 }
 
 static void assert_line(const char *line, const char *level, const char *msg)

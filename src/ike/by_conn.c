@@ -82,6 +82,22 @@ static const struct group_link *group_first(const struct htable *t, const void *
 	return g ? g->head : NULL;
 }
 
+int group_file(struct htable *t, struct group_link *l, const void *key, size_t len)
+{
+	group_leave(t, l);
+	return t->nb ? link_add(t, l, key, len) : -ENOMEM;
+}
+
+void group_leave(struct htable *t, struct group_link *l)
+{
+	link_del(t, l);
+}
+
+const struct group_link *group_head(const struct htable *t, const void *key, size_t len)
+{
+	return group_first(t, key, len);
+}
+
 /* Both identities in one key, FQDNs in lower case (conf_id_equal ignores
  * their case). */
 static size_t ids_key(const struct conn *c, uint8_t key[KEY_MAX])
@@ -125,6 +141,8 @@ int by_conn_init(struct ike_daemon *d)
 		err = htable_init(&d->sa_by_ids);
 	if (!err)
 		err = htable_init(&d->child_by_conn);
+	if (!err)
+		err = htable_init(&d->quick_wait_by_conn);
 	return err;
 }
 
@@ -133,6 +151,7 @@ void by_conn_free(struct ike_daemon *d)
 	groups_free(&d->sa_by_conn);
 	groups_free(&d->sa_by_ids);
 	groups_free(&d->child_by_conn);
+	groups_free(&d->quick_wait_by_conn);
 }
 
 /* Unfiled on failure (no memory): the lookups then do not see the SA. */

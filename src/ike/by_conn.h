@@ -18,6 +18,14 @@ struct group_link {
 	struct group_link *next, *prev;
 };
 
+/* Any object filed by a key in table t (one of the daemon's tables that
+ * by_conn_init makes): filing, leaving (safe when not filed) and the
+ * group's first link, all O(1) in the group's size. */
+struct htable;
+int group_file(struct htable *t, struct group_link *l, const void *key, size_t len);
+void group_leave(struct htable *t, struct group_link *l);
+const struct group_link *group_head(const struct htable *t, const void *key, size_t len);
+
 int by_conn_init(struct ike_daemon *d);
 void by_conn_free(struct ike_daemon *d);
 /* (Re)files sa under its connection's name and identities: after every

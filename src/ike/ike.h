@@ -252,7 +252,8 @@ struct ike_daemon {
 	struct htable quick_by_msgid;
 	struct htable child_by_spi;
 	struct htable sa_by_conn, sa_by_ids, child_by_conn; /* by_conn.c */
-	int xfrm_events; /* kernel expire notices; -1 without a kernel */
+	struct htable quick_wait_by_conn; /* Quick Modes queued on an SA (pacing.c) */
+	int xfrm_events;		  /* kernel expire notices; -1 without a kernel */
 	struct ike_sa *sas;
 	struct child_sa *children;
 	struct ike_failure *failures; /* newest first, one per connection */

@@ -108,9 +108,7 @@ int quick_start(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg
 	q = err ? NULL : quick_new(sa, msgid, true);
 	if (!q) {
 		if (fn)
-			fn(arg, false,
-			   err == -ENOSPC ? "the ISAKMP SA has used all its message IDs"
-					  : "out of memory starting Quick Mode");
+			fn(arg, false, "out of memory starting Quick Mode");
 		return err ? err : -ENOMEM;
 	}
 	q->up_fn = fn;

@@ -20,6 +20,7 @@ struct msgid_set {
 	uint32_t *slot;	 /* open addressing; 0 marks a free slot (ID 0 is phase 1) */
 	uint32_t *order; /* the IDs as used; a ring from oldest once n == MSGID_MAX */
 	unsigned nslots, n, oldest;
+	uint64_t seed; /* drawn with the first slots */
 };
 
 bool msgid_used(const struct msgid_set *s, uint32_t id);

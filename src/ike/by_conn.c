@@ -11,6 +11,7 @@
 
 #include "ike/by_conn.h"
 #include "ike/ike.h"
+#include "net/sockaddr.h"
 
 #define KEY_MAX (2 * (2 + 255))
 
@@ -82,6 +83,22 @@ static const struct group_link *group_first(const struct htable *t, const void *
 	return g ? g->head : NULL;
 }
 
+int group_file(struct htable *t, struct group_link *l, const void *key, size_t len)
+{
+	group_leave(t, l);
+	return t->nb ? link_add(t, l, key, len) : -ENOMEM;
+}
+
+void group_leave(struct htable *t, struct group_link *l)
+{
+	link_del(t, l);
+}
+
+const struct group_link *group_head(const struct htable *t, const void *key, size_t len)
+{
+	return group_first(t, key, len);
+}
+
 /* Both identities in one key, FQDNs in lower case (conf_id_equal ignores
  * their case). */
 static size_t ids_key(const struct conn *c, uint8_t key[KEY_MAX])
@@ -125,6 +142,12 @@ int by_conn_init(struct ike_daemon *d)
 		err = htable_init(&d->sa_by_ids);
 	if (!err)
 		err = htable_init(&d->child_by_conn);
+	if (!err)
+		err = htable_init(&d->quick_wait_by_conn);
+	if (!err)
+		err = htable_init(&d->sa_by_peer);
+	if (!err)
+		err = htable_init(&d->child_by_ts);
 	return err;
 }
 
@@ -133,6 +156,9 @@ void by_conn_free(struct ike_daemon *d)
 	groups_free(&d->sa_by_conn);
 	groups_free(&d->sa_by_ids);
 	groups_free(&d->child_by_conn);
+	groups_free(&d->quick_wait_by_conn);
+	groups_free(&d->sa_by_peer);
+	groups_free(&d->child_by_ts);
 }
 
 /* Unfiled on failure (no memory): the lookups then do not see the SA. */
@@ -204,17 +230,100 @@ struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c)
 	return best;
 }
 
+/* A peer's address as a key: family, then its bytes (no port, as
+ * sockaddr_addr_equal compares them). */
+static size_t peer_key(const struct sockaddr_storage *ss, uint8_t key[17])
+{
+	size_t len = 0;
+	const void *p = sockaddr_addr((const struct sockaddr *)ss, &len);
+
+	key[0] = (uint8_t)ss->ss_family;
+	if (!p || len > 16)
+		len = 0;
+	memcpy(key + 1, p, len);
+	return 1 + len;
+}
+
+void ike_sa_file_peer(struct ike_sa *sa)
+{
+	uint8_t key[17];
+
+	/* without memory it is not found: INITIAL-CONTACT may go out again */
+	group_file(&sa->d->sa_by_peer, &sa->by_peer, key, peer_key(&sa->ep.remote, key));
+}
+
+void ike_sa_unfile_peer(struct ike_sa *sa)
+{
+	link_del(&sa->d->sa_by_peer, &sa->by_peer);
+}
+
+bool ike_sa_peer_has_other(const struct ike_sa *sa)
+{
+	const struct group_link *l;
+	const struct ike_sa *o;
+	uint8_t key[17];
+
+	for (l = group_first(&sa->d->sa_by_peer, key, peer_key(&sa->ep.remote, key)); l;
+	     l = l->next) {
+		o = container_of(l, struct ike_sa, by_peer);
+		if (o != sa && o->state == IKE_SA_ESTABLISHED)
+			return true;
+	}
+	return false;
+}
+
+#define TS_KEY_LEN 21
+
+/* A selector as ts_equal compares it: family, prefix length, protocol,
+ * port, the address cut to the prefix. */
+static void ts_key(const struct conf_ts *ts, uint8_t *out)
+{
+	unsigned i, plen = ts->prefixlen;
+
+	memset(out, 0, TS_KEY_LEN);
+	out[0] = (uint8_t)ts->addr.family;
+	out[1] = ts->prefixlen;
+	out[2] = ts->proto;
+	out[3] = (uint8_t)(ts->port >> 8);
+	out[4] = (uint8_t)ts->port;
+	for (i = 0; i < 16 && 8 * i < plen; i++)
+		out[5 + i] = ts->addr.a.b[i] &
+			     (uint8_t)(plen >= 8 * (i + 1) ? 0xff : 0xff << (8 - (plen - 8 * i)));
+}
+
+static void ts_pair_key(const struct child_sa *c, uint8_t key[2 * TS_KEY_LEN])
+{
+	ts_key(&c->ts_local, key);
+	ts_key(&c->ts_remote, key + TS_KEY_LEN);
+}
+
 void child_index(struct child_sa *c)
 {
 	struct ike_daemon *d = c->d;
+	uint8_t key[2 * TS_KEY_LEN];
 
 	if (d->child_by_conn.nb)
 		link_add(&d->child_by_conn, &c->by_conn, c->conn_name, strlen(c->conn_name));
+	ts_pair_key(c, key);
+	group_file(&d->child_by_ts, &c->by_ts, key, sizeof(key));
 }
 
 void child_unindex(struct child_sa *c)
 {
 	link_del(&c->d->child_by_conn, &c->by_conn);
+	link_del(&c->d->child_by_ts, &c->by_ts);
+}
+
+const struct child_sa *child_next_same_ts(const struct child_sa *c, const struct child_sa *after)
+{
+	const struct group_link *l = after	  ? after->by_ts.next
+				     : c->by_ts.g ? c->by_ts.g->head
+						  : NULL;
+
+	for (; l; l = l->next)
+		if (l != &c->by_ts)
+			return container_of(l, struct child_sa, by_ts);
+	return NULL;
 }
 
 struct child_sa *child_find_conn(struct ike_daemon *d, const char *name)

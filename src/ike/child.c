@@ -134,14 +134,14 @@ static void child_policy(const struct child_sa *c, uint8_t dir, struct xfrm_pol 
 	}
 }
 
-/* The installed SA whose policies have c's selectors, or NULL. */
+/* The installed SA whose policies have c's selectors, or NULL: among the
+ * children filed under the same selector pair (by_conn.c), not all. */
 static const struct child_sa *child_policies_shared(const struct child_sa *c)
 {
-	const struct child_sa *o;
+	const struct child_sa *o = NULL;
 
-	for (o = c->d->children; o; o = o->next)
-		if (o != c && o->installed && ts_equal(&o->ts_local, &c->ts_local) &&
-		    ts_equal(&o->ts_remote, &c->ts_remote))
+	while ((o = child_next_same_ts(c, o)))
+		if (o->installed)
 			return o;
 	return NULL;
 }

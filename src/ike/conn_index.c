@@ -19,7 +19,25 @@
 #include "ike/ike.h"
 #include "wire/isakmp.h"
 
-enum { KEY_ADDR, KEY_ID };
+/* Three keys a conn: its addresses, with its remote ID, with its subnets
+ * (a conn without a subnet on a side: the empty selector key, idtype 0). */
+enum { KEY_ADDR, KEY_ID, KEY_TS, NKEYS };
+
+/* A selector as a key: family, prefix length, protocol, port, and the
+ * address cut to the prefix (ts_covers ignores the bits after it). */
+#define TS_KEY_LEN 21
+#define TS_KEYED   1 /* key.idtype of a conn with both subnets */
+
+/* The shapes of the subnet pairs configured: a proposal is looked up once
+ * per shape that could cover it, cut to that shape.  Beyond SHAPES_MAX
+ * (a configuration of many prefix lengths and protoports), a walk by
+ * selectors returns every conn of the peer, for the caller to check. */
+#define SHAPES_MAX 32
+
+struct shape {
+	uint8_t lfam, lplen, lproto, rfam, rplen, rproto;
+	uint16_t lport, rport;
+};
 
 struct key {
 	uint8_t kind, lfam, rfam, idtype, idlen;
@@ -46,6 +64,9 @@ struct conn_index {
 	struct entry *entries;
 	uint32_t nentries;
 	uint32_t *idx; /* the lists, each ascending */
+	struct shape shapes[SHAPES_MAX];
+	unsigned nshapes;
+	bool shapes_overflow;
 };
 
 static size_t key_len(const struct key *k)
@@ -73,14 +94,43 @@ static void put_id(struct key *k, uint8_t type, const uint8_t *data, size_t len)
 								   : data[i];
 }
 
+static void put_ts(uint8_t *out, const struct conf_ts *ts, uint8_t plen, uint8_t proto,
+		   uint16_t port)
+{
+	unsigned i, alen = ts->addr.family == AF_INET6 ? 16 : 4;
+
+	memset(out, 0, TS_KEY_LEN);
+	out[0] = (uint8_t)ts->addr.family;
+	out[1] = plen;
+	out[2] = proto;
+	out[3] = (uint8_t)(port >> 8);
+	out[4] = (uint8_t)port;
+	for (i = 0; i < alen && 8 * i < plen; i++)
+		out[5 + i] = ts->addr.a.b[i] &
+			     (uint8_t)(plen >= 8 * (i + 1) ? 0xff : 0xff << (8 - (plen - 8 * i)));
+}
+
+static bool conn_has_subnets(const struct conn *c)
+{
+	return c->local.has_subnet && c->remote.has_subnet;
+}
+
 static void conn_key(const struct conn *c, uint8_t kind, struct key *k)
 {
+	const struct conf_ts *l = &c->local.subnet, *r = &c->remote.subnet;
+
 	memset(k, 0, offsetof(struct key, id));
 	k->kind = kind;
 	put_addr(&k->lfam, k->l, c->local.addr.family, c->local.addr.a.b);
 	put_addr(&k->rfam, k->r, c->remote.addr.family, c->remote.addr.a.b);
 	if (kind == KEY_ID && c->remote.id.type != CONF_ID_ANY)
 		put_id(k, c->remote.id.type, c->remote.id.data, c->remote.id.len);
+	if (kind == KEY_TS && conn_has_subnets(c)) {
+		k->idtype = TS_KEYED;
+		k->idlen = 2 * TS_KEY_LEN;
+		put_ts(k->id, l, l->prefixlen, l->proto, l->port);
+		put_ts(k->id + TS_KEY_LEN, r, r->prefixlen, r->proto, r->port);
+	}
 }
 
 static void ss_put(uint8_t *fam, uint8_t *out, const struct sockaddr_storage *ss)
@@ -189,10 +239,10 @@ static void count_all(struct conn_index *ix, uint32_t *eid)
 	uint8_t k;
 
 	while (i < c->nconns) {
-		for (n = 0; n + 2 <= BATCH && i < c->nconns; i++) {
+		for (n = 0; n + NKEYS <= BATCH && i < c->nconns; i++) {
 			if (c->conns[i].auto_ == AUTO_IGNORE)
 				continue;
-			for (k = 0; k < 2; k++, n++) {
+			for (k = 0; k < NKEYS; k++, n++) {
 				conn_key(&c->conns[i], k, &p[n].k);
 				p[n].len = key_len(&p[n].k);
 				p[n].h = key_hash(ix, &p[n].k, p[n].len);
@@ -202,17 +252,17 @@ static void count_all(struct conn_index *ix, uint32_t *eid)
 			}
 		}
 		for (j = 0; j < n; j++)
-			count(ix, &p[j], &eid[2 * p[j].conn + p[j].kind]);
+			count(ix, &p[j], &eid[NKEYS * p[j].conn + p[j].kind]);
 	}
 }
 
-/* At most half full: 2 keys a conn. */
+/* At most half full: NKEYS keys a conn. */
 static int slots_init(struct conn_index *ix, size_t nconns)
 {
 	size_t n = 16;
 	ssize_t r;
 
-	while (n < 4 * nconns + 2)
+	while (n < 2 * NKEYS * nconns + 2)
 		n *= 2;
 	if (n > UINT32_MAX)
 		return -ENOMEM;
@@ -228,6 +278,49 @@ static int slots_init(struct conn_index *ix, size_t nconns)
 	return 0;
 }
 
+static struct shape shape_of(const struct conn *c)
+{
+	const struct conf_ts *l = &c->local.subnet, *r = &c->remote.subnet;
+
+	return (struct shape){(uint8_t)l->addr.family,
+			      l->prefixlen,
+			      l->proto,
+			      (uint8_t)r->addr.family,
+			      r->prefixlen,
+			      r->proto,
+			      l->port,
+			      r->port};
+}
+
+static bool shape_equal(const struct shape *a, const struct shape *b)
+{
+	return a->lfam == b->lfam && a->lplen == b->lplen && a->lproto == b->lproto &&
+	       a->rfam == b->rfam && a->rplen == b->rplen && a->rproto == b->rproto &&
+	       a->lport == b->lport && a->rport == b->rport;
+}
+
+static void shapes_collect(struct conn_index *ix)
+{
+	const struct conf *c = ix->conf;
+	struct shape sh;
+	uint32_t i;
+	unsigned j;
+
+	for (i = 0; i < c->nconns && !ix->shapes_overflow; i++) {
+		if (c->conns[i].auto_ == AUTO_IGNORE || !conn_has_subnets(&c->conns[i]))
+			continue;
+		sh = shape_of(&c->conns[i]);
+		for (j = 0; j < ix->nshapes && !shape_equal(&ix->shapes[j], &sh); j++)
+			;
+		if (j < ix->nshapes)
+			continue;
+		if (ix->nshapes == SHAPES_MAX)
+			ix->shapes_overflow = true;
+		else
+			ix->shapes[ix->nshapes++] = sh;
+	}
+}
+
 int conn_index_build(const struct conf *c, struct conn_index **out)
 {
 	struct conn_index *ix = calloc(1, sizeof(*ix));
@@ -238,15 +331,16 @@ int conn_index_build(const struct conf *c, struct conn_index **out)
 	if (!ix)
 		return -ENOMEM;
 	ix->conf = c;
-	ix->entries = calloc(2 * (size_t)c->nconns + 1, sizeof(*ix->entries));
-	ix->idx = calloc(2 * (size_t)c->nconns + 1, sizeof(*ix->idx));
-	eid = calloc(2 * (size_t)c->nconns + 1, sizeof(*eid));
+	ix->entries = calloc(NKEYS * (size_t)c->nconns + 1, sizeof(*ix->entries));
+	ix->idx = calloc(NKEYS * (size_t)c->nconns + 1, sizeof(*ix->idx));
+	eid = calloc(NKEYS * (size_t)c->nconns + 1, sizeof(*eid));
 	if (!ix->entries || !ix->idx || !eid)
 		goto out;
 	err = slots_init(ix, c->nconns);
 	if (err)
 		goto out;
 	count_all(ix, eid);
+	shapes_collect(ix);
 	fill = calloc(ix->nentries + 1, sizeof(*fill));
 	if (!fill) {
 		err = -ENOMEM;
@@ -257,10 +351,10 @@ int conn_index_build(const struct conf *c, struct conn_index **out)
 		at += ix->entries[i].count;
 	}
 	for (i = 0; i < c->nconns; i++)
-		for (k = 0; k < 2 && c->conns[i].auto_ != AUTO_IGNORE; k++) {
-			struct entry *e = &ix->entries[eid[2 * i + k]];
+		for (k = 0; k < NKEYS && c->conns[i].auto_ != AUTO_IGNORE; k++) {
+			struct entry *e = &ix->entries[eid[NKEYS * i + k]];
 
-			ix->idx[e->start + fill[eid[2 * i + k]]++] = i;
+			ix->idx[e->start + fill[eid[NKEYS * i + k]]++] = i;
 		}
 	*out = ix;
 	ix = NULL;
@@ -376,6 +470,65 @@ const struct conn *conn_scan_next_for_peer(const struct conf *conf,
 				return c;
 		}
 		i = 0;
+	}
+	return NULL;
+}
+
+/* May a conn of shape sh cover the selector ts on one side?  Then the
+ * key of ts cut to that shape is what such a conn was filed under. */
+static bool shape_side_fits(uint8_t fam, uint8_t plen, uint8_t proto, uint16_t port,
+			    const struct conf_ts *ts)
+{
+	return fam == ts->addr.family && plen <= ts->prefixlen && (!proto || proto == ts->proto) &&
+	       (!port || port == ts->port);
+}
+
+/* The first conn at index from or later, between these addresses (remote
+ * NULL: right=%any), filed under a subnet pair that covers (local_ts,
+ * remote_ts), or without subnets; UINT32_MAX: none. */
+static uint32_t first_ts_from(const struct conn_index *ix, const struct sockaddr_storage *local,
+			      const struct sockaddr_storage *remote, const struct conf_ts *local_ts,
+			      const struct conf_ts *remote_ts, uint32_t from)
+{
+	const struct shape *sh;
+	uint32_t best, i;
+	unsigned j;
+	struct key k;
+
+	peer_key(KEY_TS, local, remote, &k);
+	best = first_from(ix, find(ix, &k), from); /* those without subnets */
+	k.idtype = TS_KEYED;
+	k.idlen = 2 * TS_KEY_LEN;
+	for (j = 0; j < ix->nshapes; j++) {
+		sh = &ix->shapes[j];
+		if (!shape_side_fits(sh->lfam, sh->lplen, sh->lproto, sh->lport, local_ts) ||
+		    !shape_side_fits(sh->rfam, sh->rplen, sh->rproto, sh->rport, remote_ts))
+			continue;
+		put_ts(k.id, local_ts, sh->lplen, sh->lproto, sh->lport);
+		put_ts(k.id + TS_KEY_LEN, remote_ts, sh->rplen, sh->rproto, sh->rport);
+		i = first_from(ix, find(ix, &k), from);
+		if (i < best)
+			best = i;
+	}
+	return best;
+}
+
+const struct conn *conn_index_next_ts(const struct conn_index *ix,
+				      const struct sockaddr_storage *local,
+				      const struct sockaddr_storage *remote,
+				      const struct conf_ts *local_ts,
+				      const struct conf_ts *remote_ts, const struct conn *prev)
+{
+	uint32_t from, i;
+	unsigned pass;
+
+	if (ix->shapes_overflow)
+		return conn_index_next(ix, local, remote, prev);
+	walk_start(ix, prev, &pass, &from);
+	for (; pass < 2; pass++, from = 0) {
+		i = first_ts_from(ix, local, pass == 0 ? remote : NULL, local_ts, remote_ts, from);
+		if (i != UINT32_MAX)
+			return &ix->conf->conns[i];
 	}
 	return NULL;
 }

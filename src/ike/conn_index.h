@@ -33,6 +33,18 @@ const struct conn *conn_index_next_id(const struct conn_index *ix,
 				      const struct sockaddr_storage *remote,
 				      const struct wire_id *id, const struct conn *prev);
 
+/* The same walk keeping the connections whose subnets cover a Quick
+ * Mode's proposed selectors (local_ts: ours, the peer's IDcr; remote_ts:
+ * the peer's IDci) as ts_covers decides, and every one without a subnet
+ * on a side (its selector is the SA's address: the caller checks it).
+ * Each step is a lookup per configured shape of subnet pair (prefix
+ * lengths and protoports; beyond 32 shapes, every conn of the peer). */
+const struct conn *conn_index_next_ts(const struct conn_index *ix,
+				      const struct sockaddr_storage *local,
+				      const struct sockaddr_storage *remote,
+				      const struct conf_ts *local_ts,
+				      const struct conf_ts *remote_ts, const struct conn *prev);
+
 /* The scan the index replaces: every connection in turn. */
 const struct conn *conn_scan_next_for_peer(const struct conf *c,
 					   const struct sockaddr_storage *local,

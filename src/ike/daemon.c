@@ -577,6 +577,11 @@ int ike_down(struct ike_daemon *d, const char *name)
 		pacing_cancel(d, name, "brought down by the operator before it started");
 		found = true;
 	}
+	/* queued under an ISAKMP SA, maybe another connection's */
+	if (pacing_quick_cancel(d, name,
+				"brought down by the operator before its Quick Mode "
+				"started"))
+		found = true;
 	while ((sa = ike_sa_of_conn(d, name))) {
 		found = true;
 		if (sa->state == IKE_SA_ESTABLISHED)

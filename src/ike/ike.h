@@ -122,6 +122,7 @@ struct ike_sa {
 	struct hnode by_icookie;
 	bool hashed;
 	struct group_link by_conn, by_ids; /* by_conn.c */
+	struct group_link by_peer;	   /* while established (by_conn.c) */
 	struct halfopen_src *halfopen;	   /* a responder SA counted in d->halfopen */
 	struct ike_sa *next, *prev;	   /* the daemon's list, for status and shutdown */
 	struct ike_daemon *d;
@@ -202,7 +203,7 @@ struct quick {
 /* An installed (or negotiated, with dataplane=none) pair of IPsec SAs. */
 struct child_sa {
 	struct child_sa *next, *prev;
-	struct group_link by_conn; /* by_conn.c */
+	struct group_link by_conn, by_ts; /* by_conn.c */
 	struct ike_daemon *d;
 	unsigned serial; /* its ISAKMP SA's, shown as #N */
 	unsigned seq;	 /* its own, in creation order: status lists by it */
@@ -252,7 +253,9 @@ struct ike_daemon {
 	struct htable quick_by_msgid;
 	struct htable child_by_spi;
 	struct htable sa_by_conn, sa_by_ids, child_by_conn; /* by_conn.c */
-	int xfrm_events; /* kernel expire notices; -1 without a kernel */
+	struct htable quick_wait_by_conn;      /* Quick Modes queued on an SA (pacing.c) */
+	struct htable sa_by_peer, child_by_ts; /* by_conn.c */
+	int xfrm_events;		       /* kernel expire notices; -1 without a kernel */
 	struct ike_sa *sas;
 	struct child_sa *children;
 	struct ike_failure *failures; /* newest first, one per connection */

@@ -84,23 +84,12 @@ int send_protected(struct ike_sa *sa, struct buf *msg, uint8_t *iv, struct xmit 
 	return 0;
 }
 
-static bool peer_has_other_sa(struct ike_sa *sa)
-{
-	struct ike_sa *o;
-
-	for (o = sa->d->sas; o; o = o->next)
-		if (o != sa && o->state == IKE_SA_ESTABLISHED &&
-		    sockaddr_addr_equal((struct sockaddr *)&o->ep.remote,
-					(struct sockaddr *)&sa->ep.remote))
-			return true;
-	return false;
-}
-
 int info_add_initial_contact(struct wire_builder *w, struct ike_sa *sa)
 {
 	uint8_t spi[16];
 
-	if (peer_has_other_sa(sa))
+	/* established SAs grouped by peer address (by_conn.c), not a walk */
+	if (ike_sa_peer_has_other(sa))
 		return 0;
 	memcpy(spi, sa->icookie, 8);
 	memcpy(spi + 8, sa->rcookie, 8);
@@ -290,6 +279,7 @@ static void info_delete(struct ike_sa *sa, const struct wire_delete *del)
 		}
 		ike_sa_log(sa, LOG_LVL_INFO, "peer deleted the ISAKMP SA");
 		sa->state = IKE_SA_DEAD;
+		ike_sa_unfile_peer(sa);
 		timer_arm(sa->d->loop, &sa->expire, 0);
 		return;
 	}

@@ -288,10 +288,14 @@ unsigned pacing_window(const struct ike_daemon *d)
  * ended (it may be in its own handler). */
 
 struct quick_wait {
-	struct quick_wait *next;
+	struct quick_wait *next, **pprev; /* pprev: what points to it */
+	struct quick_queue *qq;
 	struct conn_ref *cref; /* NULL: the SA's own connection */
 	ike_up_fn fn;
 	void *arg;
+	/* in d->quick_wait_by_conn under its connection's name, so that
+	 * `down` finds it without walking every SA's queue */
+	struct group_link by_conn;
 };
 
 struct quick_queue {
@@ -302,6 +306,20 @@ struct quick_queue {
 	bool draining; /* quick_initiate called from the drain: start it */
 };
 
+/* Out of its queue and its name's group, O(1) either way. */
+static void quick_wait_unlink(struct quick_wait *w)
+{
+	struct quick_queue *qq = w->qq;
+
+	*w->pprev = w->next;
+	if (w->next)
+		w->next->pprev = w->pprev;
+	else
+		qq->tail = w->pprev;
+	qq->n--;
+	group_leave(&qq->sa->d->quick_wait_by_conn, &w->by_conn);
+}
+
 static void quick_queue_drain(void *arg)
 {
 	struct quick_queue *qq = arg;
@@ -310,10 +328,7 @@ static void quick_queue_drain(void *arg)
 
 	while ((w = qq->head) && sa->state == IKE_SA_ESTABLISHED &&
 	       sa->quick_under_way < QUICK_MAX_UNDER_WAY) {
-		qq->head = w->next;
-		if (!qq->head)
-			qq->tail = &qq->head;
-		qq->n--;
+		quick_wait_unlink(w);
 		qq->draining = true;
 		quick_start(sa, w->cref ? w->cref->c : NULL, w->fn, w->arg);
 		qq->draining = false;
@@ -353,9 +368,14 @@ bool pacing_quick_hold(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, vo
 	}
 	w->fn = fn;
 	w->arg = arg;
+	w->qq = qq;
+	w->pprev = qq->tail;
 	*qq->tail = w;
 	qq->tail = &w->next;
 	qq->n++;
+	/* without memory it is not found by name: `down` then leaves it */
+	c = c ? c : sa->conn;
+	group_file(&sa->d->quick_wait_by_conn, &w->by_conn, c->name, strlen(c->name));
 	log_debug("#%u %s: Quick Mode queued: %u in progress under this ISAKMP SA, the most at "
 		  "once; %u waiting",
 		  sa->serial, c ? c->name : sa->conn->name, sa->quick_under_way, qq->n);
@@ -394,14 +414,12 @@ void pacing_quick_queue_fail(struct ike_sa *sa, const char *why)
 		   qq->n, why);
 	timer_cancel(sa->d->loop, &qq->drain);
 	while ((w = qq->head)) {
-		qq->head = w->next;
-		qq->n--;
+		quick_wait_unlink(w);
 		if (w->fn)
 			w->fn(w->arg, false, why);
 		conn_ref_put(sa->d, w->cref);
 		free(w);
 	}
-	qq->tail = &qq->head;
 }
 
 void pacing_quick_queue_free(struct ike_sa *sa)
@@ -414,6 +432,31 @@ void pacing_quick_queue_free(struct ike_sa *sa)
 	timer_cancel(sa->d->loop, &qq->drain);
 	sa->quick_queue = NULL;
 	free(qq);
+}
+
+bool pacing_quick_cancel(struct ike_daemon *d, const char *name, const char *why)
+{
+	const struct group_link *l;
+	struct quick_wait *w;
+	bool found = false;
+
+	while ((l = group_head(&d->quick_wait_by_conn, name, strlen(name)))) {
+		w = container_of(l, struct quick_wait, by_conn);
+		quick_wait_unlink(w);
+		log_info("%s: Quick Mode waiting under ISAKMP SA #%u not started: %s", name,
+			 w->qq->sa->serial, why);
+		if (w->fn)
+			w->fn(w->arg, false, why);
+		conn_ref_put(d, w->cref);
+		free(w);
+		found = true;
+	}
+	return found;
+}
+
+bool pacing_quick_is_queued(const struct ike_daemon *d, const char *name)
+{
+	return group_head(&d->quick_wait_by_conn, name, strlen(name)) != NULL;
 }
 
 unsigned pacing_quick_queued(const struct ike_sa *sa)

@@ -54,6 +54,11 @@ void pacing_quick_ended(struct quick *q);
 void pacing_quick_queue_fail(struct ike_sa *sa, const char *why);
 void pacing_quick_queue_free(struct ike_sa *sa);
 unsigned pacing_quick_queued(const struct ike_sa *sa);
+/* `down NAME`: NAME's Quick Modes waiting on any SA (its own or another
+ * connection's) are dropped, their callers told why; true if there were
+ * any.  A hash lookup, not a walk of the SAs. */
+bool pacing_quick_cancel(struct ike_daemon *d, const char *name, const char *why);
+bool pacing_quick_is_queued(const struct ike_daemon *d, const char *name);
 
 bool pacing_is_queued(const struct ike_daemon *d, const char *name);
 unsigned pacing_inflight(const struct ike_daemon *d);

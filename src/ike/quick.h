@@ -52,8 +52,7 @@ uint64_t quick_linger_ms(const struct ike_daemon *d);
 /* May the peer start one more Quick Mode under sa?  Frees the oldest
  * finished state to make room; false (and logged) at the limit. */
 bool quick_room(struct ike_sa *sa);
-/* Records msgid as used under sa (msgid_use), saying so when none are
- * left. */
+/* Records msgid as used under sa (msgid_use). */
 int quick_use_msgid(struct ike_sa *sa, uint32_t msgid);
 
 #endif

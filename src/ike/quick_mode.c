@@ -15,6 +15,7 @@
 #include "crypto/keying.h"
 #include "crypto/rand.h"
 #include "ike/child.h"
+#include "ike/conn_index.h"
 #include "ike/dispatch.h"
 #include "ike/id.h"
 #include "ike/informational.h"
@@ -107,9 +108,7 @@ int quick_start(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg
 	q = err ? NULL : quick_new(sa, msgid, true);
 	if (!q) {
 		if (fn)
-			fn(arg, false,
-			   err == -ENOSPC ? "the ISAKMP SA has used all its message IDs"
-					  : "out of memory starting Quick Mode");
+			fn(arg, false, "out of memory starting Quick Mode");
 		return err ? err : -ENOMEM;
 	}
 	q->up_fn = fn;
@@ -219,20 +218,72 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 	return err;
 }
 
-/* The phase-1 connection first, then the others between the same
- * gateways: the first that takes the offer negotiates the child. */
+/* The next connection between the ISAKMP SA's gateways after c: with
+ * `all`, every one (the scan); else only those whose subnets cover the
+ * proposal (ci, cr), found through the connection index (conn_index.h),
+ * in the same order: the one chosen is the same either way. */
+static const struct conn *quick_next_between(struct ike_sa *sa, const struct conf_ts *ci,
+					     const struct conf_ts *cr, bool all,
+					     const struct conn *c)
+{
+	const struct conn_index *ix = sa->d->conn_index;
+
+	if (all || !ix || conn_index_conf(ix) != sa->d->conf)
+		return conn_next_for_peer(sa->d, &sa->ep.local, &sa->ep.remote, c);
+	return conn_index_next_ts(ix, &sa->ep.local, &sa->ep.remote, cr, ci, c);
+}
+
 /* The next candidate connection for a QM1: the ISAKMP SA's own first,
  * then the others between the same gateways that would have accepted it. */
-static const struct conn *quick_next_conn(struct ike_sa *sa, const struct conn *prev)
+static const struct conn *quick_next_conn(struct ike_sa *sa, const struct conf_ts *ci,
+					  const struct conf_ts *cr, bool all,
+					  const struct conn *prev)
 {
 	const struct conn *c = prev == sa->conn ? NULL : prev;
 
 	if (!prev)
 		return sa->conn;
-	while ((c = conn_next_for_peer(sa->d, &sa->ep.local, &sa->ep.remote, c)))
+	while ((c = quick_next_between(sa, ci, cr, all, c)))
 		if (strcmp(c->name, sa->conn->name) && ike_sa_fits(sa, c))
 			return c;
 	return NULL;
+}
+
+/* The failure that explains most, over the candidates walked. */
+struct quick_pick_fail {
+	int best, err;
+	char why[QUICK_WHY_LEN];
+};
+
+/* One pass over the candidates (pass 0: configured esp= lists only): the
+ * first that takes the offer is the Quick Mode's connection (true). */
+static bool quick_pick_pass(struct quick *q, const struct conf_ts *ci, const struct conf_ts *cr,
+			    struct cursor sa_body, struct p2_offer *o,
+			    struct wire_transform_spec *echo, uint8_t *propnum, unsigned pass,
+			    bool all, struct quick_pick_fail *f, const struct conn **chosen)
+{
+	char why[QUICK_WHY_LEN];
+	const struct conn *c;
+	int e, fit;
+
+	for (c = NULL; (c = quick_next_conn(q->sa, ci, cr, all, c));) {
+		struct conn only = *c;
+
+		if (pass == 0)
+			only.esp.n = only.esp.configured;
+		e = quick_conn_takes(q, &only, ci, cr, sa_body, o, echo, propnum, why, sizeof(why),
+				     &fit);
+		if (!e) {
+			*chosen = c;
+			return true;
+		}
+		if (pass == 1 && fit > f->best) {
+			f->best = fit;
+			f->err = e;
+			memcpy(f->why, why, sizeof(why));
+		}
+	}
+	return false;
 }
 
 static struct step_result quick_pick_conn(struct quick *q, const struct conf_ts *ci,
@@ -240,33 +291,24 @@ static struct step_result quick_pick_conn(struct quick *q, const struct conf_ts 
 					  struct p2_offer *o, struct wire_transform_spec *echo,
 					  uint8_t *propnum)
 {
-	struct ike_sa *sa = q->sa;
+	struct quick_pick_fail f = {.best = -1, .err = ISAKMP_N_NO_PROPOSAL_CHOSEN};
 	const struct conn *c;
-	char why[QUICK_WHY_LEN], best_why[QUICK_WHY_LEN] = "";
-	int err = ISAKMP_N_NO_PROPOSAL_CHOSEN, e, fit, best = -1;
 	unsigned pass;
 
 	/* Configured esp= lists first, then with their defaults. */
-	for (pass = 0; pass < 2; pass++) {
-		for (c = NULL; (c = quick_next_conn(sa, c));) {
-			struct conn only = *c;
-
-			if (pass == 0)
-				only.esp.n = only.esp.configured;
-			e = quick_conn_takes(q, &only, ci, cr, sa_body, o, echo, propnum, why,
-					     sizeof(why), &fit);
-			if (!e)
-				return step_sys(quick_set_conn(q, c));
-			if (pass == 1 && fit > best) {
-				best = fit;
-				err = e;
-				memcpy(best_why, why, sizeof(why));
-			}
-		}
+	for (pass = 0; pass < 2; pass++)
+		if (quick_pick_pass(q, ci, cr, sa_body, o, echo, propnum, pass, false, &f, &c))
+			return step_sys(quick_set_conn(q, c));
+	/* No connection's subnets cover the proposal (fit 2 is both sides):
+	 * the one that fits best is found among all, as the scan did. */
+	if (f.best < 2) {
+		f = (struct quick_pick_fail){.best = -1, .err = ISAKMP_N_NO_PROPOSAL_CHOSEN};
+		if (quick_pick_pass(q, ci, cr, sa_body, o, echo, propnum, 1, true, &f, &c))
+			return step_sys(quick_set_conn(q, c)); /* cannot: none covers */
 	}
-	quick_fail_why(q, best_why, "no connection takes the peer's Quick Mode");
-	info_send_notify(sa, (uint16_t)err);
-	return step_notify(err);
+	quick_fail_why(q, f.why, "no connection takes the peer's Quick Mode");
+	info_send_notify(q->sa, (uint16_t)f.err);
+	return step_notify(f.err);
 }
 
 /* After QM1's PFS job: QM2 (the chosen proposal, our SPI and nonce, KE,

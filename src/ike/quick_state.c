@@ -203,14 +203,8 @@ void quick_free_all(struct ike_sa *sa)
 
 int quick_use_msgid(struct ike_sa *sa, uint32_t msgid)
 {
-	int err = msgid_use(&sa->msgids, msgid);
-
-	if (err == -ENOSPC)
-		ike_sa_log(sa, LOG_LVL_WARN,
-			   "all %u message IDs this ISAKMP SA may use are used: no more Quick "
-			   "Modes under it (a new ISAKMP SA is needed)",
-			   MSGID_MAX);
-	return err;
+	/* never full: the set forgets its oldest ID (msgid.h) */
+	return msgid_use(&sa->msgids, msgid);
 }
 
 unsigned quick_count(const struct ike_sa *sa)

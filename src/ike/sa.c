@@ -183,6 +183,7 @@ void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...)
 	ike_sa_log(sa, LOG_LVL_ERR, "%s", why);
 	ike_note_failure(sa->d, sa->conn->name, why);
 	sa->state = IKE_SA_DEAD;
+	ike_sa_unfile_peer(sa);
 	pacing_finished(sa, false);
 	quick_fail_all(sa, why);
 	ike_sa_notify_up(sa, false, why);
@@ -197,6 +198,7 @@ void ike_sa_established(struct ike_sa *sa)
 	halfopen_del(sa);
 	pacing_finished(sa, true);
 	sa->state = IKE_SA_ESTABLISHED;
+	ike_sa_file_peer(sa);
 	ike_sa_set_why(sa, ""); /* a likely reason of a message dropped on the way */
 	/* The negotiation is over: the SA keeps its keys and IV base only. */
 	exchange_end(&sa->x);
@@ -290,6 +292,7 @@ void ike_sa_free(struct ike_sa *sa)
 	if (sa->hashed)
 		htable_del(&d->sa_by_icookie, &sa->by_icookie);
 	ike_sa_unindex(sa);
+	ike_sa_unfile_peer(sa);
 	if (sa->prev)
 		sa->prev->next = sa->next;
 	else

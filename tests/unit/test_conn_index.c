@@ -1,7 +1,9 @@
 /* The responder's connection index against the scan it replaces: on
  * generated configurations (IPv4, IPv6, right=%any, auto=ignore, IDs of
  * several types and cases), every walk and every single step from every
- * possible prev returns the same connections in the same order. */
+ * possible prev returns the same connections in the same order.  The
+ * walk by a Quick Mode's selectors (conn_index_next_ts) returns what the
+ * scan filtered by ts_covers does, and looks at no other conn. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -176,6 +178,172 @@ static void compare_id_walks(const struct conf *c, const struct conn_index *ix)
 	}
 }
 
+/* Subnets for the conns of gen_conf, drawn separately (the peer walks'
+ * configurations stay as they were): a fifth without a subnet on a side,
+ * prefixes of several lengths over a few addresses, some protoports. */
+static void gen_subnet(struct conf_ts *ts, bool v6, uint32_t *seed)
+{
+	static const uint8_t v4_plens[] = {0, 16, 24, 24, 32}, v6_plens[] = {0, 64, 128};
+	char a[64];
+
+	memset(ts, 0, sizeof(*ts));
+	if (v6)
+		snprintf(a, sizeof(a), "2001:db8:%u::%u", rnd(seed, 3), rnd(seed, 2));
+	else
+		snprintf(a, sizeof(a), "10.%u.%u.%u", 1 + rnd(seed, 2), rnd(seed, 4),
+			 rnd(seed, 2) * 128);
+	addr_set(&ts->addr, a);
+	ts->prefixlen = v6 ? v6_plens[rnd(seed, 3)] : v4_plens[rnd(seed, 5)];
+	if (!rnd(seed, 6)) {
+		ts->proto = 17;
+		ts->port = rnd(seed, 2) ? 500 : 0;
+	}
+}
+
+static void gen_subnets(struct conf *c, uint32_t seed)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nconns; i++) {
+		struct conn *k = &c->conns[i];
+		bool v6 = k->local.addr.family == AF_INET6;
+
+		k->local.has_subnet = rnd(&seed, 5) != 0;
+		k->remote.has_subnet = rnd(&seed, 5) != 0;
+		if (k->local.has_subnet)
+			gen_subnet(&k->local.subnet, v6, &seed);
+		if (k->remote.has_subnet)
+			gen_subnet(&k->remote.subnet, v6, &seed);
+	}
+}
+
+/* What the responder's Quick Mode keeps of a walk: a conn without a
+ * subnet on a side (checked against the SA's addresses by the caller),
+ * or whose subnets cover the proposal. */
+static bool ts_candidate(const struct conn *c, const struct conf_ts *lts, const struct conf_ts *rts)
+{
+	return !c->local.has_subnet || !c->remote.has_subnet ||
+	       (ts_covers(&c->local.subnet, lts) && ts_covers(&c->remote.subnet, rts));
+}
+
+static const struct conn *scan_ts(const struct conf *c, const struct sockaddr_storage *l,
+				  const struct sockaddr_storage *r, const struct conf_ts *lts,
+				  const struct conf_ts *rts, const struct conn *prev)
+{
+	while ((prev = conn_scan_next_for_peer(c, l, r, prev)))
+		if (ts_candidate(prev, lts, rts))
+			return prev;
+	return NULL;
+}
+
+/* The index's walk, kept to the candidates (it returns every conn of the
+ * peer when the configuration has too many shapes). */
+static const struct conn *index_ts(const struct conn_index *ix, const struct sockaddr_storage *l,
+				   const struct sockaddr_storage *r, const struct conf_ts *lts,
+				   const struct conf_ts *rts, const struct conn *prev)
+{
+	while ((prev = conn_index_next_ts(ix, l, r, lts, rts, prev)))
+		if (ts_candidate(prev, lts, rts))
+			return prev;
+	return NULL;
+}
+
+/* A proposal: a selector of each side, of the conns' family or not. */
+static void gen_proposal(struct conf_ts *lts, struct conf_ts *rts, bool v6, uint32_t *seed)
+{
+	static const uint8_t v4_plens[] = {8, 16, 24, 25, 32}, v6_plens[] = {48, 64, 128};
+	struct conf_ts *ts[2] = {lts, rts};
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		gen_subnet(ts[i], v6, seed);
+		ts[i]->prefixlen = v6 ? v6_plens[rnd(seed, 3)] : v4_plens[rnd(seed, 5)];
+		if (!rnd(seed, 4)) {
+			ts[i]->proto = rnd(seed, 2) ? 17 : 6;
+			ts[i]->port = rnd(seed, 2) ? 500 : 4500;
+		}
+	}
+}
+
+static void compare_ts_walks(const struct conf *c, const struct conn_index *ix, uint32_t seed)
+{
+	struct sockaddr_storage l, r;
+	struct conf_ts lts, rts;
+	const struct conn *a, *b;
+	unsigned li, ri, k, p;
+
+	for (k = 0; k < 24; k++) {
+		for (li = 0; li < 3; li++) {
+			for (ri = 0; ri < sizeof(froms) / sizeof(froms[0]); ri++) {
+				ss_set(&l, locals[li]);
+				ss_set(&r, froms[ri]);
+				gen_proposal(&lts, &rts, (li == 2) != !rnd(&seed, 8), &seed);
+				a = b = NULL;
+				do {
+					a = scan_ts(c, &l, &r, &lts, &rts, a);
+					b = index_ts(ix, &l, &r, &lts, &rts, b);
+					assert_ptr_equal(a, b);
+				} while (a);
+				for (p = 0; p < c->nconns; p += 1 + rnd(&seed, 4))
+					assert_ptr_equal(
+						scan_ts(c, &l, &r, &lts, &rts, &c->conns[p]),
+						index_ts(ix, &l, &r, &lts, &rts, &c->conns[p]));
+			}
+		}
+	}
+}
+
+/* Many conns to one peer with one shape of subnets (/24 each side) and
+ * a 0.0.0.0/0 one: the walk for one conn's subnets returns it and the
+ * wide one, in file order, and nothing else (the scan looked at all). */
+static void test_ts_walk_is_a_lookup(void **state)
+{
+	enum { N = 2000 };
+	struct conf c = {0};
+	struct sockaddr_storage l, r;
+	struct conf_ts lts, rts;
+	struct conn_index *ix;
+	const struct conn *k;
+	char a[32];
+	unsigned i;
+
+	c.conns = calloc(N, sizeof(*c.conns));
+	assert_non_null(c.conns);
+	c.nconns = N;
+	for (i = 0; i < N; i++) {
+		struct conn *x = &c.conns[i];
+
+		addr_set(&x->local.addr, "10.0.0.1");
+		addr_set(&x->remote.addr, "10.9.0.1");
+		x->auto_ = AUTO_ADD;
+		x->local.has_subnet = x->remote.has_subnet = true;
+		snprintf(a, sizeof(a), "10.1.%u.%u", i / 256, i % 256);
+		addr_set(&x->local.subnet.addr, i == 1000 ? "0.0.0.0" : a);
+		x->local.subnet.prefixlen = i == 1000 ? 0 : 32;
+		snprintf(a, sizeof(a), "10.2.%u.%u", i / 256, i % 256);
+		addr_set(&x->remote.subnet.addr, i == 1000 ? "0.0.0.0" : a);
+		x->remote.subnet.prefixlen = i == 1000 ? 0 : 32;
+	}
+	assert_int_equal(conn_index_build(&c, &ix), 0);
+	ss_set(&l, "10.0.0.1");
+	ss_set(&r, "10.9.0.1");
+	lts = c.conns[1999].local.subnet;
+	rts = c.conns[1999].remote.subnet;
+	k = conn_index_next_ts(ix, &l, &r, &lts, &rts, NULL);
+	assert_ptr_equal(k, &c.conns[1000]);
+	k = conn_index_next_ts(ix, &l, &r, &lts, &rts, k);
+	assert_ptr_equal(k, &c.conns[1999]);
+	assert_null(conn_index_next_ts(ix, &l, &r, &lts, &rts, k));
+	/* narrower than a conn's: taken by the wide one only */
+	lts.prefixlen = rts.prefixlen = 32;
+	addr_set(&lts.addr, "10.1.200.1");
+	k = conn_index_next_ts(ix, &l, &r, &lts, &rts, NULL);
+	assert_ptr_equal(k, &c.conns[1000]);
+	assert_null(conn_index_next_ts(ix, &l, &r, &lts, &rts, k));
+	conn_index_free(ix);
+	free(c.conns);
+}
+
 static void test_generated(void **state)
 {
 	static const unsigned sizes[] = {0, 1, 2, 7, 50, 400};
@@ -190,6 +358,11 @@ static void test_generated(void **state)
 			assert_ptr_equal(conn_index_conf(ix), c);
 			compare_walks(c, ix);
 			compare_id_walks(c, ix);
+			conn_index_free(ix);
+			gen_subnets(c, seed * 104729u + sizes[s]);
+			assert_int_equal(conn_index_build(c, &ix), 0);
+			compare_walks(c, ix);
+			compare_ts_walks(c, ix, seed);
 			conn_index_free(ix);
 			conf_drop(c);
 		}
@@ -247,6 +420,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_generated),
+		cmocka_unit_test(test_ts_walk_is_a_lookup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

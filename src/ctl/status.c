@@ -152,8 +152,8 @@ void status_sa_text(const struct ike_sa *sa, struct buf *out)
 {
 	char l[128], r[128];
 
-	sockaddr_str((const struct sockaddr *)&sa->ep.local, l, sizeof(l));
-	sockaddr_str((const struct sockaddr *)&sa->ep.remote, r, sizeof(r));
+	sockaddr_str((const struct sockaddr *)&sa->ep.local.sa, l, sizeof(l));
+	sockaddr_str((const struct sockaddr *)&sa->ep.remote.sa, r, sizeof(r));
 	out_printf(out, "  #%u %s: %s, %s, %s <-> %s", sa->serial, sa->conn->name,
 		   sa_state_name(sa), sa->initiator ? "initiator" : "responder", l, r);
 	if (sa->state == IKE_SA_ESTABLISHED)
@@ -233,8 +233,8 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 {
 	char l[128], r[128];
 
-	sockaddr_str((const struct sockaddr *)&sa->ep.local, l, sizeof(l));
-	sockaddr_str((const struct sockaddr *)&sa->ep.remote, r, sizeof(r));
+	sockaddr_str((const struct sockaddr *)&sa->ep.local.sa, l, sizeof(l));
+	sockaddr_str((const struct sockaddr *)&sa->ep.remote.sa, r, sizeof(r));
 	out_printf(out, "{\"serial\":%u,", sa->serial);
 	json_key(out, "connection", sa->conn->name, true);
 	json_key(out, "state", sa_state_name(sa), true);

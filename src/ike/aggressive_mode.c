@@ -82,7 +82,8 @@ static const struct conn *am_conn_for(struct ike_daemon *d, const struct ike_msg
 	const struct conn *c = NULL, *refused = NULL;
 	char got[128];
 
-	while ((c = conn_next_for_peer_id(d, &m->local, &m->from, id, c))) {
+	while ((c = conn_next_for_peer_id(d, (const struct sockaddr *)&m->local,
+					  (const struct sockaddr *)&m->from, id, c))) {
 		if (c->aggressive)
 			return c;
 		refused = c;

@@ -223,8 +223,8 @@ struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c)
 		sa = container_of(l, struct ike_sa, by_ids);
 		if (sa->state == IKE_SA_ESTABLISHED && ike_sa_fits(sa, c) &&
 		    (c->remote.addr.family == AF_UNSPEC ||
-		     conf_addr_is(&c->remote.addr, &sa->ep.remote)) &&
-		    conf_addr_is(&c->local.addr, &sa->ep.local) && newer(sa, best))
+		     conf_addr_is(&c->remote.addr, &sa->ep.remote.sa)) &&
+		    conf_addr_is(&c->local.addr, &sa->ep.local.sa) && newer(sa, best))
 			best = sa;
 	}
 	return best;
@@ -232,12 +232,12 @@ struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c)
 
 /* A peer's address as a key: family, then its bytes (no port, as
  * sockaddr_addr_equal compares them). */
-static size_t peer_key(const struct sockaddr_storage *ss, uint8_t key[17])
+static size_t peer_key(const struct sockaddr *ss, uint8_t key[17])
 {
 	size_t len = 0;
 	const void *p = sockaddr_addr((const struct sockaddr *)ss, &len);
 
-	key[0] = (uint8_t)ss->ss_family;
+	key[0] = (uint8_t)ss->sa_family;
 	if (!p || len > 16)
 		len = 0;
 	memcpy(key + 1, p, len);
@@ -249,7 +249,7 @@ void ike_sa_file_peer(struct ike_sa *sa)
 	uint8_t key[17];
 
 	/* without memory it is not found: INITIAL-CONTACT may go out again */
-	group_file(&sa->d->sa_by_peer, &sa->by_peer, key, peer_key(&sa->ep.remote, key));
+	group_file(&sa->d->sa_by_peer, &sa->by_peer, key, peer_key(&sa->ep.remote.sa, key));
 }
 
 void ike_sa_unfile_peer(struct ike_sa *sa)
@@ -263,7 +263,7 @@ bool ike_sa_peer_has_other(const struct ike_sa *sa)
 	const struct ike_sa *o;
 	uint8_t key[17];
 
-	for (l = group_first(&sa->d->sa_by_peer, key, peer_key(&sa->ep.remote, key)); l;
+	for (l = group_first(&sa->d->sa_by_peer, key, peer_key(&sa->ep.remote.sa, key)); l;
 	     l = l->next) {
 		o = container_of(l, struct ike_sa, by_peer);
 		if (o != sa && o->state == IKE_SA_ESTABLISHED)

@@ -60,8 +60,8 @@ int child_alloc_spi(struct ike_daemon *d, struct quick *q, char *why, size_t why
 		} while (!err && q->x->spi_in < XFRM_SPI_MIN);
 		return err;
 	}
-	addr_from_sa(&src, (const struct sockaddr *)&q->sa->ep.remote);
-	addr_from_sa(&dst, (const struct sockaddr *)&q->sa->ep.local);
+	addr_from_sa(&src, (const struct sockaddr *)&q->sa->ep.remote.sa);
+	addr_from_sa(&dst, (const struct sockaddr *)&q->sa->ep.local.sa);
 	err = xfrm_alloc_spi(d->xfrm, &src, &dst, IPPROTO_ESP, q->x->reqid, &q->x->spi_in);
 	if (err)
 		snprintf(why, whylen, "the kernel gave no SPI: %s", xfrm_strerror(err));
@@ -349,7 +349,7 @@ static bool child_deletable_by(const struct child_sa *c, const struct ike_sa *sa
 		return false;
 	conn = conf_conn(c->d->conf, c->conn_name);
 	return conn &&
-	       sockaddr_addr_equal(&c->remote.sa, (const struct sockaddr *)&sa->ep.remote) &&
+	       sockaddr_addr_equal(&c->remote.sa, (const struct sockaddr *)&sa->ep.remote.sa) &&
 	       ike_sa_fits(sa, conn);
 }
 
@@ -392,8 +392,8 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	c->serial = sa->serial;
 	c->seq = ++d->next_child_seq;
 	snprintf(c->conn_name, sizeof(c->conn_name), "%s", q->conn->name);
-	sockaddr_inet_set(&c->local, (const struct sockaddr *)&sa->ep.local);
-	sockaddr_inet_set(&c->remote, (const struct sockaddr *)&sa->ep.remote);
+	sockaddr_inet_set(&c->local, (const struct sockaddr *)&sa->ep.local.sa);
+	sockaddr_inet_set(&c->remote, (const struct sockaddr *)&sa->ep.remote.sa);
 	c->ts_local = q->x->ts_local;
 	c->ts_remote = q->x->ts_remote;
 	c->tunnel = q->x->tunnel;

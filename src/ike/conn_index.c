@@ -133,19 +133,19 @@ static void conn_key(const struct conn *c, uint8_t kind, struct key *k)
 	}
 }
 
-static void ss_put(uint8_t *fam, uint8_t *out, const struct sockaddr_storage *ss)
+static void ss_put(uint8_t *fam, uint8_t *out, const struct sockaddr *ss)
 {
-	if (ss->ss_family == AF_INET)
+	if (ss->sa_family == AF_INET)
 		put_addr(fam, out, AF_INET, &((const struct sockaddr_in *)ss)->sin_addr);
-	else if (ss->ss_family == AF_INET6)
+	else if (ss->sa_family == AF_INET6)
 		put_addr(fam, out, AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr);
 	else
 		*fam = 0xff; /* no conn has it */
 }
 
 /* remote NULL: right=%any. */
-static void peer_key(uint8_t kind, const struct sockaddr_storage *local,
-		     const struct sockaddr_storage *remote, struct key *k)
+static void peer_key(uint8_t kind, const struct sockaddr *local, const struct sockaddr *remote,
+		     struct key *k)
 {
 	memset(k, 0, offsetof(struct key, id));
 	k->kind = kind;
@@ -408,9 +408,8 @@ static void walk_start(const struct conn_index *ix, const struct conn *prev, uns
 	*pass = prev && prev->remote.addr.family == AF_UNSPEC ? 1 : 0;
 }
 
-const struct conn *conn_index_next(const struct conn_index *ix,
-				   const struct sockaddr_storage *local,
-				   const struct sockaddr_storage *remote, const struct conn *prev)
+const struct conn *conn_index_next(const struct conn_index *ix, const struct sockaddr *local,
+				   const struct sockaddr *remote, const struct conn *prev)
 {
 	uint32_t from, i;
 	unsigned pass;
@@ -426,10 +425,9 @@ const struct conn *conn_index_next(const struct conn_index *ix,
 	return NULL;
 }
 
-const struct conn *conn_index_next_id(const struct conn_index *ix,
-				      const struct sockaddr_storage *local,
-				      const struct sockaddr_storage *remote,
-				      const struct wire_id *id, const struct conn *prev)
+const struct conn *conn_index_next_id(const struct conn_index *ix, const struct sockaddr *local,
+				      const struct sockaddr *remote, const struct wire_id *id,
+				      const struct conn *prev)
 {
 	uint32_t from, a, b;
 	unsigned pass;
@@ -452,10 +450,8 @@ const struct conn *conn_index_next_id(const struct conn_index *ix,
 	return NULL;
 }
 
-const struct conn *conn_scan_next_for_peer(const struct conf *conf,
-					   const struct sockaddr_storage *local,
-					   const struct sockaddr_storage *remote,
-					   const struct conn *prev)
+const struct conn *conn_scan_next_for_peer(const struct conf *conf, const struct sockaddr *local,
+					   const struct sockaddr *remote, const struct conn *prev)
 {
 	unsigned pass, i = prev ? (unsigned)(prev - conf->conns) + 1 : 0;
 
@@ -486,8 +482,8 @@ static bool shape_side_fits(uint8_t fam, uint8_t plen, uint8_t proto, uint16_t p
 /* The first conn at index from or later, between these addresses (remote
  * NULL: right=%any), filed under a subnet pair that covers (local_ts,
  * remote_ts), or without subnets; UINT32_MAX: none. */
-static uint32_t first_ts_from(const struct conn_index *ix, const struct sockaddr_storage *local,
-			      const struct sockaddr_storage *remote, const struct conf_ts *local_ts,
+static uint32_t first_ts_from(const struct conn_index *ix, const struct sockaddr *local,
+			      const struct sockaddr *remote, const struct conf_ts *local_ts,
 			      const struct conf_ts *remote_ts, uint32_t from)
 {
 	const struct shape *sh;
@@ -513,10 +509,8 @@ static uint32_t first_ts_from(const struct conn_index *ix, const struct sockaddr
 	return best;
 }
 
-const struct conn *conn_index_next_ts(const struct conn_index *ix,
-				      const struct sockaddr_storage *local,
-				      const struct sockaddr_storage *remote,
-				      const struct conf_ts *local_ts,
+const struct conn *conn_index_next_ts(const struct conn_index *ix, const struct sockaddr *local,
+				      const struct sockaddr *remote, const struct conf_ts *local_ts,
 				      const struct conf_ts *remote_ts, const struct conn *prev)
 {
 	uint32_t from, i;

@@ -22,16 +22,14 @@ const struct conf *conn_index_conf(const struct conn_index *ix);
 
 /* The connections between these addresses after prev (NULL: the first),
  * as conn_scan_next_for_peer returns them. */
-const struct conn *conn_index_next(const struct conn_index *ix,
-				   const struct sockaddr_storage *local,
-				   const struct sockaddr_storage *remote, const struct conn *prev);
+const struct conn *conn_index_next(const struct conn_index *ix, const struct sockaddr *local,
+				   const struct sockaddr *remote, const struct conn *prev);
 /* The same walk keeping only the connections whose rightid takes this ID
  * (rightid=%any, or the same ID; names without case): what a caller that
  * filters conn_index_next by the ID would see. */
-const struct conn *conn_index_next_id(const struct conn_index *ix,
-				      const struct sockaddr_storage *local,
-				      const struct sockaddr_storage *remote,
-				      const struct wire_id *id, const struct conn *prev);
+const struct conn *conn_index_next_id(const struct conn_index *ix, const struct sockaddr *local,
+				      const struct sockaddr *remote, const struct wire_id *id,
+				      const struct conn *prev);
 
 /* The same walk keeping the connections whose subnets cover a Quick
  * Mode's proposed selectors (local_ts: ours, the peer's IDcr; remote_ts:
@@ -39,16 +37,12 @@ const struct conn *conn_index_next_id(const struct conn_index *ix,
  * on a side (its selector is the SA's address: the caller checks it).
  * Each step is a lookup per configured shape of subnet pair (prefix
  * lengths and protoports; beyond 32 shapes, every conn of the peer). */
-const struct conn *conn_index_next_ts(const struct conn_index *ix,
-				      const struct sockaddr_storage *local,
-				      const struct sockaddr_storage *remote,
-				      const struct conf_ts *local_ts,
+const struct conn *conn_index_next_ts(const struct conn_index *ix, const struct sockaddr *local,
+				      const struct sockaddr *remote, const struct conf_ts *local_ts,
 				      const struct conf_ts *remote_ts, const struct conn *prev);
 
 /* The scan the index replaces: every connection in turn. */
-const struct conn *conn_scan_next_for_peer(const struct conf *c,
-					   const struct sockaddr_storage *local,
-					   const struct sockaddr_storage *remote,
-					   const struct conn *prev);
+const struct conn *conn_scan_next_for_peer(const struct conf *c, const struct sockaddr *local,
+					   const struct sockaddr *remote, const struct conn *prev);
 
 #endif

@@ -259,20 +259,16 @@ int ike_daemon_reload(struct ike_daemon *d, struct conf *conf)
 	return err;
 }
 
-static void ss_from_conf(struct sockaddr_storage *ss, const struct conf_addr *a, uint16_t port)
+static void ss_from_conf(union sockaddr_inet *u, const struct conf_addr *a, uint16_t port)
 {
-	memset(ss, 0, sizeof(*ss));
-	ss->ss_family = (sa_family_t)a->family;
+	memset(u, 0, sizeof(*u));
+	u->sa.sa_family = (sa_family_t)a->family;
 	if (a->family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)ss;
-
-		in->sin_addr = a->a.v4;
-		in->sin_port = htons(port);
+		u->in.sin_addr = a->a.v4;
+		u->in.sin_port = htons(port);
 	} else {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-		in6->sin6_addr = a->a.v6;
-		in6->sin6_port = htons(port);
+		u->in6.sin6_addr = a->a.v6;
+		u->in6.sin6_port = htons(port);
 	}
 }
 
@@ -292,14 +288,14 @@ int ike_sa_addresses(struct ike_sa *sa)
 	return 0;
 }
 
-bool conf_addr_is(const struct conf_addr *a, const struct sockaddr_storage *ss)
+bool conf_addr_is(const struct conf_addr *a, const struct sockaddr *ss)
 {
-	struct sockaddr_storage x;
+	union sockaddr_inet x;
 
-	if (a->family != ss->ss_family)
+	if (a->family != ss->sa_family)
 		return false;
 	ss_from_conf(&x, a, 0);
-	return sockaddr_addr_equal((struct sockaddr *)&x, (const struct sockaddr *)ss);
+	return sockaddr_addr_equal(&x.sa, ss);
 }
 
 /* The index of d->conf, or NULL while there is none for it (out of
@@ -319,9 +315,8 @@ static void conn_index_update(struct ike_daemon *d)
 
 /* Connections whose local address is ours and whose remote is the peer's,
  * exact ones first, then those with right=%any. */
-const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr_storage *local,
-				      const struct sockaddr_storage *remote,
-				      const struct conn *prev)
+const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr *local,
+				      const struct sockaddr *remote, const struct conn *prev)
 {
 	const struct conn_index *ix = conn_index_of(d);
 
@@ -330,9 +325,9 @@ const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockadd
 	return conn_scan_next_for_peer(d->conf, local, remote, prev);
 }
 
-const struct conn *conn_next_for_peer_id(struct ike_daemon *d, const struct sockaddr_storage *local,
-					 const struct sockaddr_storage *remote,
-					 const struct wire_id *id, const struct conn *prev)
+const struct conn *conn_next_for_peer_id(struct ike_daemon *d, const struct sockaddr *local,
+					 const struct sockaddr *remote, const struct wire_id *id,
+					 const struct conn *prev)
 {
 	const struct conn_index *ix = conn_index_of(d);
 
@@ -404,13 +399,14 @@ static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 			  wire_exchange_name(m->hdr.exchange));
 		return NULL;
 	}
-	c = conn_next_for_peer(d, &m->local, &m->from, NULL);
+	c = conn_next_for_peer(d, (const struct sockaddr *)&m->local,
+			       (const struct sockaddr *)&m->from, NULL);
 	if (!c) {
 		first_dropped(d, m, &d->dropped_first, "no connection is configured for this peer");
 		return NULL;
 	}
 	named = c->remote.addr.family != AF_UNSPEC;
-	if (!first_message_ok(d, m) || !halfopen_admit(d, &m->from, named))
+	if (!first_message_ok(d, m) || !halfopen_admit(d, (const struct sockaddr *)&m->from, named))
 		return NULL;
 	if (m->hdr.exchange == ISAKMP_XCHG_ID_PROT) {
 		if (main_mode_respond(d, m, named))
@@ -427,8 +423,8 @@ static struct ike_sa *phase1_responder(struct ike_daemon *d, struct ike_msg *m)
 		return NULL;
 	sa->exchange = m->hdr.exchange;
 	memcpy(sa->icookie, m->hdr.icookie, 8);
-	sa->ep.local = m->local;
-	sa->ep.remote = m->from;
+	sockaddr_inet_set(&sa->ep.local, (const struct sockaddr *)&m->local);
+	sockaddr_inet_set(&sa->ep.remote, (const struct sockaddr *)&m->from);
 	sa->ep.fd = m->fd;
 	if (halfopen_add(sa, named)) {
 		ike_sa_free(sa);
@@ -450,12 +446,13 @@ struct ike_sa *phase1_find(struct ike_daemon *d, struct ike_msg *m)
 	struct ike_sa *sa;
 
 	if (!memcmp(m->hdr.rcookie, zero, 8)) {
-		sa = ike_sa_find_responder(d, m->hdr.icookie, &m->from);
+		sa = ike_sa_find_responder(d, m->hdr.icookie, (const struct sockaddr *)&m->from);
 		if (sa)
 			return sa;
 	}
 	if (m->hdr.exchange == ISAKMP_XCHG_ID_PROT) {
-		h = halfopen_mm_find(d, m->hdr.icookie, m->hdr.rcookie, &m->from);
+		h = halfopen_mm_find(d, m->hdr.icookie, m->hdr.rcookie,
+				     (const struct sockaddr *)&m->from);
 		if (h)
 			return main_mode_promote(h, m);
 	}

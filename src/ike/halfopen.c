@@ -23,7 +23,7 @@
 /* The half-open SAs of one source address. */
 struct halfopen_src {
 	struct hnode node;
-	struct sockaddr_storage addr; /* port zero */
+	union sockaddr_inet addr; /* port zero */
 	unsigned n;
 	/* Its Main Modes before MM3, oldest first: MM1 is easily spoofed, so
 	 * at the limit the oldest goes rather than the newcomer, or a few
@@ -53,7 +53,7 @@ void halfopen_free(struct ike_daemon *d)
 	htable_free(&d->halfopen_by_src);
 }
 
-static uint64_t src_hash(struct ike_daemon *d, const struct sockaddr_storage *a)
+static uint64_t src_hash(struct ike_daemon *d, const struct sockaddr *a)
 {
 	size_t len = 0;
 	const void *p = sockaddr_addr((const struct sockaddr *)a, &len);
@@ -61,7 +61,7 @@ static uint64_t src_hash(struct ike_daemon *d, const struct sockaddr_storage *a)
 	return htable_hash(&d->halfopen_by_src, p, p ? len : 0);
 }
 
-static struct halfopen_src *src_find(struct ike_daemon *d, const struct sockaddr_storage *a)
+static struct halfopen_src *src_find(struct ike_daemon *d, const struct sockaddr *a)
 {
 	uint64_t h = src_hash(d, a);
 	struct hnode *n;
@@ -75,8 +75,7 @@ static struct halfopen_src *src_find(struct ike_daemon *d, const struct sockaddr
 	return NULL;
 }
 
-static void halfopen_refused(struct ike_daemon *d, const struct sockaddr_storage *from,
-			     const char *limit)
+static void halfopen_refused(struct ike_daemon *d, const struct sockaddr *from, const char *limit)
 {
 	char peer[64];
 
@@ -90,7 +89,7 @@ static void halfopen_refused(struct ike_daemon *d, const struct sockaddr_storage
 		 peer, limit, d->halfopen, (unsigned long long)d->dropped_halfopen);
 }
 
-bool halfopen_admit(struct ike_daemon *d, const struct sockaddr_storage *from, bool named)
+bool halfopen_admit(struct ike_daemon *d, const struct sockaddr *from, bool named)
 {
 	struct halfopen_src *s = src_find(d, from);
 	unsigned room = named ? d->halfopen_max : d->halfopen_max - d->halfopen_max / 4;
@@ -117,7 +116,7 @@ bool halfopen_admit(struct ike_daemon *d, const struct sockaddr_storage *from, b
 	return true;
 }
 
-static struct halfopen_src *src_count(struct ike_daemon *d, const struct sockaddr_storage *from)
+static struct halfopen_src *src_count(struct ike_daemon *d, const struct sockaddr *from)
 {
 	struct halfopen_src *s = src_find(d, from);
 
@@ -125,9 +124,9 @@ static struct halfopen_src *src_count(struct ike_daemon *d, const struct sockadd
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			return NULL;
-		s->addr = *from;
-		sockaddr_set_port((struct sockaddr *)&s->addr, 0);
-		htable_add(&d->halfopen_by_src, &s->node, src_hash(d, &s->addr));
+		sockaddr_inet_set(&s->addr, from);
+		sockaddr_set_port(&s->addr.sa, 0);
+		htable_add(&d->halfopen_by_src, &s->node, src_hash(d, &s->addr.sa));
 	}
 	s->n++;
 	d->halfopen++;
@@ -153,7 +152,7 @@ static uint64_t halfopen_lifetime_ms(const struct ike_daemon *d, bool named)
 
 int halfopen_add(struct ike_sa *sa, bool named)
 {
-	sa->halfopen = src_count(sa->d, &sa->ep.remote);
+	sa->halfopen = src_count(sa->d, &sa->ep.remote.sa);
 	if (!sa->halfopen)
 		return -ENOMEM;
 	timer_arm(sa->d->loop, &sa->expire, halfopen_lifetime_ms(sa->d, named));
@@ -181,7 +180,7 @@ static void mm_halfopen_expire(void *arg)
 	struct mm_halfopen *h = arg;
 	char peer[64];
 
-	sockaddr_str((const struct sockaddr *)&h->ep.remote, peer, sizeof(peer));
+	sockaddr_str((const struct sockaddr *)&h->ep.remote.sa, peer, sizeof(peer));
 	log_info("#%u %s: %s did not send Main Mode message 3 in time: forgotten", h->serial,
 		 h->conn, peer);
 	halfopen_mm_free(h);
@@ -193,7 +192,7 @@ struct mm_halfopen *halfopen_mm_new(struct ike_daemon *d, const struct ike_msg *
 
 	if (!h)
 		return NULL;
-	h->src = src_count(d, &m->from);
+	h->src = src_count(d, (const struct sockaddr *)&m->from);
 	if (!h->src || crypto_random(h->rcookie, 8) < 0) {
 		if (h->src)
 			src_uncount(d, h->src);
@@ -203,8 +202,8 @@ struct mm_halfopen *halfopen_mm_new(struct ike_daemon *d, const struct ike_msg *
 	h->d = d;
 	h->serial = ++d->next_serial;
 	memcpy(h->icookie, m->hdr.icookie, 8);
-	h->ep.local = m->local;
-	h->ep.remote = m->from;
+	sockaddr_inet_set(&h->ep.local, (const struct sockaddr *)&m->local);
+	sockaddr_inet_set(&h->ep.remote, (const struct sockaddr *)&m->from);
 	h->ep.fd = m->fd;
 	h->src_older = h->src->mm_newest;
 	if (h->src_older)
@@ -220,7 +219,7 @@ struct mm_halfopen *halfopen_mm_new(struct ike_daemon *d, const struct ike_msg *
 }
 
 struct mm_halfopen *halfopen_mm_find(struct ike_daemon *d, const uint8_t icookie[8],
-				     const uint8_t rcookie[8], const struct sockaddr_storage *from)
+				     const uint8_t rcookie[8], const struct sockaddr *from)
 {
 	uint64_t hash = htable_hash(&d->mm_halfopen_by_icookie, icookie, 8);
 	struct hnode *n;
@@ -230,7 +229,8 @@ struct mm_halfopen *halfopen_mm_find(struct ike_daemon *d, const uint8_t icookie
 
 		if (!memcmp(h->icookie, icookie, 8) &&
 		    (!memcmp(h->rcookie, rcookie, 8) || !memcmp(rcookie, zero_cookie, 8)) &&
-		    sockaddr_equal((struct sockaddr *)&h->ep.remote, (const struct sockaddr *)from))
+		    sockaddr_equal((struct sockaddr *)&h->ep.remote.sa,
+				   (const struct sockaddr *)from))
 			return h;
 	}
 	return NULL;

@@ -40,7 +40,7 @@ void halfopen_free(struct ike_daemon *d);
  * named: a connection names it in right=.  false: dropped, counted, and
  * logged at most once a second.  An address at its own limit makes room
  * by letting its oldest half-open Main Mode go (counted the same way). */
-bool halfopen_admit(struct ike_daemon *d, const struct sockaddr_storage *from, bool named);
+bool halfopen_admit(struct ike_daemon *d, const struct sockaddr *from, bool named);
 /* Counts the responder SA sa as half-open and sets its lifetime. */
 int halfopen_add(struct ike_sa *sa, bool named);
 /* sa is no longer half-open (established or freed). */
@@ -52,7 +52,7 @@ bool halfopen_am_admit(struct ike_daemon *d);
 struct mm_halfopen *halfopen_mm_new(struct ike_daemon *d, const struct ike_msg *m, bool named);
 /* By the initiator's cookie and address, and our cookie (or zero: MM1). */
 struct mm_halfopen *halfopen_mm_find(struct ike_daemon *d, const uint8_t icookie[8],
-				     const uint8_t rcookie[8], const struct sockaddr_storage *from);
+				     const uint8_t rcookie[8], const struct sockaddr *from);
 void halfopen_mm_free(struct mm_halfopen *h);
 /* Hands h's place in the counts over to the ISAKMP SA that MM3 makes. */
 struct halfopen_src *halfopen_mm_detach(struct mm_halfopen *h);

@@ -23,13 +23,13 @@ int id_add_phase1(struct wire_builder *w, const struct conf_id *id, size_t *body
 	return 0;
 }
 
-void id_from_address(struct conf_id *id, const struct sockaddr_storage *ss)
+void id_from_address(struct conf_id *id, const struct sockaddr *ss)
 {
 	size_t len = 0;
 	const void *p = sockaddr_addr((const struct sockaddr *)ss, &len);
 
 	memset(id, 0, sizeof(*id));
-	id->type = ss->ss_family == AF_INET ? ID_IPV4_ADDR : ID_IPV6_ADDR;
+	id->type = ss->sa_family == AF_INET ? ID_IPV4_ADDR : ID_IPV6_ADDR;
 	if (p) {
 		memcpy(id->data, p, len);
 		id->len = (uint8_t)len;
@@ -214,13 +214,13 @@ void ts_str(const struct conf_ts *ts, char *out, size_t len)
 		snprintf(out + n, len - (size_t)n, "[%u/%u]", ts->proto, ts->port);
 }
 
-void ts_host(struct conf_ts *ts, const struct sockaddr_storage *ss)
+void ts_host(struct conf_ts *ts, const struct sockaddr *ss)
 {
 	size_t len = 0;
 	const void *p = sockaddr_addr((const struct sockaddr *)ss, &len);
 
 	memset(ts, 0, sizeof(*ts));
-	ts->addr.family = ss->ss_family;
+	ts->addr.family = ss->sa_family;
 	if (p)
 		memcpy(ts->addr.a.b, p, len);
 	ts->prefixlen = (uint8_t)(8 * len);

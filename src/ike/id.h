@@ -11,7 +11,7 @@
 int id_add_phase1(struct wire_builder *w, const struct conf_id *id, size_t *body_off,
 		  size_t *body_len);
 /* An address as a phase-1 ID (ID_IPV4_ADDR / ID_IPV6_ADDR). */
-void id_from_address(struct conf_id *id, const struct sockaddr_storage *ss);
+void id_from_address(struct conf_id *id, const struct sockaddr *ss);
 bool id_phase1_matches(const struct conf_id *want, const struct wire_id *got);
 void id_phase1_str(const struct wire_id *id, char *out, size_t len);
 
@@ -24,6 +24,6 @@ bool ts_covers(const struct conf_ts *outer, const struct conf_ts *inner);
 bool ts_equal(const struct conf_ts *a, const struct conf_ts *b);
 void ts_str(const struct conf_ts *ts, char *out, size_t len);
 /* The selector of a host: its address alone, any protocol and port. */
-void ts_host(struct conf_ts *ts, const struct sockaddr_storage *ss);
+void ts_host(struct conf_ts *ts, const struct sockaddr *ss);
 
 #endif

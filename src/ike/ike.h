@@ -36,8 +36,8 @@ struct pacing;
 /* Where an exchange's messages go and come from: every send takes one
  * (NAT-T's port change and keepalives will live here too). */
 struct ike_endpoint {
-	struct sockaddr_storage local, remote;
-	int fd; /* our socket; -1 with an in-process transport */
+	union sockaddr_inet local, remote; /* read through .sa */
+	int fd;				   /* our socket; -1 with an in-process transport */
 };
 
 /* Sends one datagram; the daemon's sockets unless a transport is given
@@ -310,13 +310,12 @@ void ike_packet_input(struct ike_daemon *d, int fd, uint8_t *pkt, size_t len,
 void ike_note_failure(struct ike_daemon *d, const char *conn, const char *why);
 /* The connections between these two addresses (the remote may be %any),
  * in configuration order: prev NULL for the first. */
-const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr_storage *local,
-				      const struct sockaddr_storage *remote,
-				      const struct conn *prev);
+const struct conn *conn_next_for_peer(struct ike_daemon *d, const struct sockaddr *local,
+				      const struct sockaddr *remote, const struct conn *prev);
 /* The same, keeping those whose rightid takes the peer's ID (phase 1). */
-const struct conn *conn_next_for_peer_id(struct ike_daemon *d, const struct sockaddr_storage *local,
-					 const struct sockaddr_storage *remote,
-					 const struct wire_id *id, const struct conn *prev);
+const struct conn *conn_next_for_peer_id(struct ike_daemon *d, const struct sockaddr *local,
+					 const struct sockaddr *remote, const struct wire_id *id,
+					 const struct conn *prev);
 
 /* sa.c */
 struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initiator);
@@ -326,14 +325,14 @@ int ike_sa_addresses(struct ike_sa *sa);
 struct ike_sa *ike_sa_find(struct ike_daemon *d, const uint8_t icookie[8],
 			   const uint8_t rcookie[8]);
 struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie[8],
-				     const struct sockaddr_storage *from);
+				     const struct sockaddr *from);
 struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool established);
 /* Would connection c have accepted this ISAKMP SA (IDs, auth, ike=)? */
 bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c);
 /* Its authentication and negotiated suite are in c's ike= list. */
 bool ike_sa_suite_in(const struct ike_sa *sa, const struct conn *c);
 struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c);
-bool conf_addr_is(const struct conf_addr *a, const struct sockaddr_storage *ss);
+bool conf_addr_is(const struct conf_addr *a, const struct sockaddr *ss);
 void ike_sa_fail(struct ike_sa *sa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Before authentication: an unprotected refusal or a message that did not
  * decrypt is logged and remembered in sa->why as the likely reason; the

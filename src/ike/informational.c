@@ -74,7 +74,7 @@ int send_protected(struct ike_sa *sa, struct buf *msg, uint8_t *iv, struct xmit 
 {
 	int err;
 
-	tap_sent(sa->d, &sa->ep.local, &sa->ep.remote, msg->data, msg->len);
+	tap_sent(sa->d, &sa->ep.local.sa, &sa->ep.remote.sa, msg->data, msg->len);
 	err = ike_encrypt(sa, msg, iv);
 	if (err)
 		return err;
@@ -160,15 +160,18 @@ static const struct send_spec send_delete_esp = {
 
 void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint16_t type)
 {
-	struct ike_endpoint back = {m->local, m->from, m->fd};
+	struct ike_endpoint back = {.fd = m->fd};
 	struct isakmp_hdr h = m->hdr;
 	struct buf msg;
 
+	sockaddr_inet_set(&back.local, (const struct sockaddr *)&m->local);
+	sockaddr_inet_set(&back.remote, (const struct sockaddr *)&m->from);
 	h.exchange = ISAKMP_XCHG_INFO;
 	h.flags = 0;
 	h.msgid = 0;
 	if (!send_spec_build(&send_plain_notify, &type, &h, 0, &msg, NULL)) {
-		tap_sent(d, &m->local, &m->from, msg.data, msg.len);
+		tap_sent(d, (const struct sockaddr *)&m->local, (const struct sockaddr *)&m->from,
+			 msg.data, msg.len);
 		ike_send(d, &back, msg.data, msg.len);
 	}
 	buf_free(&msg);
@@ -254,7 +257,7 @@ void info_send_plain_notify_sa(struct ike_sa *sa, uint16_t type)
 	h.version = ISAKMP_VERSION;
 	h.exchange = ISAKMP_XCHG_INFO;
 	if (!send_spec_build(&send_plain_notify, &type, &h, 0, &msg, NULL)) {
-		tap_sent(sa->d, &sa->ep.local, &sa->ep.remote, msg.data, msg.len);
+		tap_sent(sa->d, &sa->ep.local.sa, &sa->ep.remote.sa, msg.data, msg.len);
 		ike_send(sa->d, &sa->ep, msg.data, msg.len);
 	}
 	buf_free(&msg);
@@ -320,7 +323,7 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 	}
 	if (n->type < 16384 && sa->state == IKE_SA_NEGOTIATING &&
 	    !sockaddr_equal((const struct sockaddr *)&m->from,
-			    (const struct sockaddr *)&sa->ep.remote)) {
+			    (const struct sockaddr *)&sa->ep.remote.sa)) {
 		sockaddr_str((const struct sockaddr *)&m->from, peer, sizeof(peer));
 		ike_sa_log(sa, LOG_LVL_INFO, "dropped an unprotected %s from %s, not the peer",
 			   wire_notify_name(n->type), peer);
@@ -428,7 +431,7 @@ static bool info_row(struct dispatch *dp, struct ike_msg *m)
 	if (!(m->hdr.flags & ISAKMP_FLAG_ENC))
 		return true;
 	if (sa && sa->state == IKE_SA_ESTABLISHED && !sa_phase2_iv(sa, m->hdr.msgid, dp->iv) &&
-	    sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->ep.remote))
+	    sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->ep.remote.sa))
 		return true;
 	info_unusable();
 	return false;

@@ -63,7 +63,8 @@ static int mm_choose(struct ike_daemon *d, const struct ike_msg *m, struct curso
 	*chosen = NULL;
 	snprintf(why, whylen, "no connection for this peer any more");
 	for (pass = 0; pass < 2; pass++) {
-		for (c = NULL; (c = conn_next_for_peer(d, &m->local, &m->from, c));) {
+		for (c = NULL; (c = conn_next_for_peer(d, (const struct sockaddr *)&m->local,
+						       (const struct sockaddr *)&m->from, c));) {
 			struct conn only = *c;
 
 			if (pass == 0)
@@ -141,7 +142,7 @@ static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 	buf_free(&msg);
 	if (err)
 		return err;
-	tap_sent(h->d, &h->ep.local, &h->ep.remote, h->mm2, h->mm2_len);
+	tap_sent(h->d, &h->ep.local.sa, &h->ep.remote.sa, h->mm2, h->mm2_len);
 	ike_send(h->d, &h->ep, h->mm2, h->mm2_len);
 	return 0;
 }

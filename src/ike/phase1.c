@@ -61,7 +61,7 @@ int phase1_send(struct ike_sa *sa, struct buf *msg, bool encrypt, bool retransmi
 {
 	int err = 0;
 
-	tap_sent(sa->d, &sa->ep.local, &sa->ep.remote, msg->data, msg->len);
+	tap_sent(sa->d, &sa->ep.local.sa, &sa->ep.remote.sa, msg->data, msg->len);
 	if (encrypt)
 		err = ike_encrypt(sa, msg, sa->x->iv);
 	if (!err)
@@ -82,8 +82,8 @@ int phase1_body_copy(struct buf *dst, const struct wire_payload *p)
  * (as strongSwan's responder does), then by the connection's IDs; peer_id,
  * when given (Aggressive Mode tells it first), wins when a key names it. */
 static const struct conf_secret *phase1_psk_for(const struct conf *conf, const struct conn *c,
-						const struct sockaddr_storage *local,
-						const struct sockaddr_storage *remote,
+						const struct sockaddr *local,
+						const struct sockaddr *remote,
 						const struct conf_id *peer_id)
 {
 	const struct conf_id *rid = peer_id;
@@ -109,7 +109,7 @@ static const struct conf_secret *phase1_psk_for(const struct conf *conf, const s
 int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id)
 {
 	const struct conf_secret *s =
-		phase1_psk_for(sa->d->conf, sa->conn, &sa->ep.local, &sa->ep.remote, peer_id);
+		phase1_psk_for(sa->d->conf, sa->conn, &sa->ep.local.sa, &sa->ep.remote.sa, peer_id);
 	const struct conf_id *remote = peer_id;
 	char l[300], r[300];
 
@@ -288,8 +288,8 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 	if (!phase1_keeps_secret(sa) || !sa->x->dhj.secret_len)
 		return false;
 	while (tried < MAX_KEYS_TRIED &&
-	       (c = conn_next_for_peer(sa->d, &sa->ep.local, &sa->ep.remote, c))) {
-		s = phase1_psk_for(sa->d->conf, c, &sa->ep.local, &sa->ep.remote, NULL);
+	       (c = conn_next_for_peer(sa->d, &sa->ep.local.sa, &sa->ep.remote.sa, c))) {
+		s = phase1_psk_for(sa->d->conf, c, &sa->ep.local.sa, &sa->ep.remote.sa, NULL);
 		if (!s || phase1_psk_is(sa, s) || !ike_sa_suite_in(sa, c))
 			continue;
 		tried++;
@@ -338,10 +338,10 @@ static struct step_result phase1_switch_conn(struct ike_sa *sa, const struct wir
 	const struct conf_secret *s;
 	char got[300], ours[300];
 
-	while ((c = conn_next_for_peer_id(sa->d, &sa->ep.local, &sa->ep.remote, id, c))) {
+	while ((c = conn_next_for_peer_id(sa->d, &sa->ep.local.sa, &sa->ep.remote.sa, id, c))) {
 		if (!id_phase1_matches(&c->remote.id, id) || !ike_sa_suite_in(sa, c))
 			continue;
-		s = phase1_psk_for(sa->d->conf, c, &sa->ep.local, &sa->ep.remote, NULL);
+		s = phase1_psk_for(sa->d->conf, c, &sa->ep.local.sa, &sa->ep.remote.sa, NULL);
 		if (!phase1_psk_is(sa, s)) {
 			other_key = other_key ? other_key : c;
 			continue;

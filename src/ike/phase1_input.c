@@ -23,7 +23,8 @@ static bool phase1_find_sa(struct dispatch *dp, struct ike_msg *m)
 		return false;
 	/* Only the peer speaks in its exchange (a NAT-T port change would be
 	 * taken after authentication, not here). */
-	if (!sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&dp->sa->ep.remote)) {
+	if (!sockaddr_equal((struct sockaddr *)&m->from,
+			    (struct sockaddr *)&dp->sa->ep.remote.sa)) {
 		ike_sa_log(dp->sa, LOG_LVL_DEBUG,
 			   "dropped a message from another address than the peer's");
 		return false;

@@ -62,7 +62,7 @@ static bool qm_find(struct dispatch *dp, struct ike_msg *m)
 		return false;
 	}
 	if (!sockaddr_equal((const struct sockaddr *)&m->from,
-			    (const struct sockaddr *)&sa->ep.remote)) {
+			    (const struct sockaddr *)&sa->ep.remote.sa)) {
 		char from[64];
 
 		sockaddr_str((const struct sockaddr *)&m->from, from, sizeof(from));

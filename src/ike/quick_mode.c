@@ -37,14 +37,14 @@ static void conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_t
 	if (c->local.has_subnet) {
 		*local = c->local.subnet;
 	} else {
-		ts_host(local, &sa->ep.local);
+		ts_host(local, &sa->ep.local.sa);
 		local->proto = c->local.subnet.proto;
 		local->port = c->local.subnet.port;
 	}
 	if (c->remote.has_subnet) {
 		*remote = c->remote.subnet;
 	} else {
-		ts_host(remote, &sa->ep.remote);
+		ts_host(remote, &sa->ep.remote.sa);
 		remote->proto = c->remote.subnet.proto;
 		remote->port = c->remote.subnet.port;
 	}
@@ -229,8 +229,8 @@ static const struct conn *quick_next_between(struct ike_sa *sa, const struct con
 	const struct conn_index *ix = sa->d->conn_index;
 
 	if (all || !ix || conn_index_conf(ix) != sa->d->conf)
-		return conn_next_for_peer(sa->d, &sa->ep.local, &sa->ep.remote, c);
-	return conn_index_next_ts(ix, &sa->ep.local, &sa->ep.remote, cr, ci, c);
+		return conn_next_for_peer(sa->d, &sa->ep.local.sa, &sa->ep.remote.sa, c);
+	return conn_index_next_ts(ix, &sa->ep.local.sa, &sa->ep.remote.sa, cr, ci, c);
 }
 
 /* The next candidate connection for a QM1: the ISAKMP SA's own first,
@@ -337,8 +337,8 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 	if (notify)
 		return step_notify(notify);
 	if (!q->x->ids) {
-		ts_host(&ci, &sa->ep.remote);
-		ts_host(&cr, &sa->ep.local);
+		ts_host(&ci, &sa->ep.remote.sa);
+		ts_host(&cr, &sa->ep.local.sa);
 	}
 	q->x->propnum = 1;
 	r = quick_pick_conn(q, &ci, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &q->x->echo,

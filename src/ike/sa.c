@@ -84,7 +84,7 @@ struct ike_sa *ike_sa_find(struct ike_daemon *d, const uint8_t icookie[8], const
 /* Our responder SA for a peer's first message, when the peer sends it
  * again (it has not seen our answer, so its responder cookie is zero). */
 struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie[8],
-				     const struct sockaddr_storage *from)
+				     const struct sockaddr *from)
 {
 	uint64_t h = htable_hash(&d->sa_by_icookie, icookie, 8);
 	struct hnode *n;
@@ -93,7 +93,7 @@ struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie
 		struct ike_sa *sa = container_of(n, struct ike_sa, by_icookie);
 
 		if (!sa->initiator && !memcmp(sa->icookie, icookie, 8) &&
-		    sockaddr_equal((const struct sockaddr *)&sa->ep.remote,
+		    sockaddr_equal((const struct sockaddr *)&sa->ep.remote.sa,
 				   (const struct sockaddr *)from))
 			return sa;
 	}

@@ -50,8 +50,8 @@ int ike_keys_on(struct ike_daemon *d, const char *dir, char *why, size_t whylen)
 
 /* The ISAKMP header as Wireshark should see it: encryption flag clear,
  * length that of what follows in the record. */
-static void tap_write(struct ike_daemon *d, const struct sockaddr_storage *from,
-		      const struct sockaddr_storage *to, const uint8_t *msg, size_t len)
+static void tap_write(struct ike_daemon *d, const struct sockaddr *from, const struct sockaddr *to,
+		      const uint8_t *msg, size_t len)
 {
 	uint8_t *copy;
 	int err;
@@ -72,8 +72,8 @@ static void tap_write(struct ike_daemon *d, const struct sockaddr_storage *from,
 			 strerror(-err));
 }
 
-void tap_sent(struct ike_daemon *d, const struct sockaddr_storage *from,
-	      const struct sockaddr_storage *to, const uint8_t *msg, size_t len)
+void tap_sent(struct ike_daemon *d, const struct sockaddr *from, const struct sockaddr *to,
+	      const uint8_t *msg, size_t len)
 {
 	if (d->capture)
 		tap_write(d, from, to, msg, len);
@@ -91,7 +91,8 @@ void tap_received(struct ike_daemon *d, const struct ike_msg *m)
 		last = &m->pl.p[m->pl.n - 1];
 		len = (size_t)(last->start + last->len - m->raw);
 	}
-	tap_write(d, &m->from, &m->local, m->raw, len);
+	tap_write(d, (const struct sockaddr *)&m->from, (const struct sockaddr *)&m->local, m->raw,
+		  len);
 }
 
 void tap_ike_key(struct ike_sa *sa)

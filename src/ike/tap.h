@@ -16,8 +16,8 @@ void ike_capture_off(struct ike_daemon *d);
 int ike_keys_on(struct ike_daemon *d, const char *dir, char *why, size_t whylen);
 
 /* A message we send, before encryption (msg holds it in the clear). */
-void tap_sent(struct ike_daemon *d, const struct sockaddr_storage *from,
-	      const struct sockaddr_storage *to, const uint8_t *msg, size_t len);
+void tap_sent(struct ike_daemon *d, const struct sockaddr *from, const struct sockaddr *to,
+	      const uint8_t *msg, size_t len);
 /* A message received and, if it was encrypted, decrypted and parsed. */
 void tap_received(struct ike_daemon *d, const struct ike_msg *m);
 

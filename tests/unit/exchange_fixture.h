@@ -92,8 +92,10 @@ static inline void net_queue(struct net *n, int from, const struct ike_endpoint 
 
 	assert_non_null(p);
 	p->to = !from;
-	p->from = ep->local;
-	p->local = ep->remote;
+	memset(&p->from, 0, sizeof(p->from));
+	memset(&p->local, 0, sizeof(p->local));
+	memcpy(&p->from, &ep->local, sockaddr_len(&ep->local.sa));
+	memcpy(&p->local, &ep->remote, sockaddr_len(&ep->remote.sa));
 	p->len = len;
 	memcpy(p->data, msg, len);
 	*n->tail = p;

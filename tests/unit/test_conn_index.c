@@ -16,6 +16,9 @@
 #include <string.h>
 
 #include "ike/conn_index.h"
+
+/* The lookups take the address as a sockaddr (it may be a sockaddr_inet). */
+#define SA(x) ((const struct sockaddr *)(x))
 #include "ike/id.h"
 #include "wire/isakmp.h"
 
@@ -115,22 +118,23 @@ static void compare_walks(const struct conf *c, const struct conn_index *ix)
 			a = b = NULL;
 			steps = 0;
 			do {
-				a = conn_scan_next_for_peer(c, &l, &r, a);
-				b = conn_index_next(ix, &l, &r, b);
+				a = conn_scan_next_for_peer(c, SA(&l), SA(&r), a);
+				b = conn_index_next(ix, SA(&l), SA(&r), b);
 				assert_ptr_equal(a, b);
 				steps++;
 			} while (a);
 			assert_true(steps <= c->nconns + 1);
 			/* one step from every conn, in the walk or not */
 			for (p = 0; p < c->nconns; p++)
-				assert_ptr_equal(conn_scan_next_for_peer(c, &l, &r, &c->conns[p]),
-						 conn_index_next(ix, &l, &r, &c->conns[p]));
+				assert_ptr_equal(
+					conn_scan_next_for_peer(c, SA(&l), SA(&r), &c->conns[p]),
+					conn_index_next(ix, SA(&l), SA(&r), &c->conns[p]));
 		}
 	}
 }
 
-static const struct conn *scan_id(const struct conf *c, const struct sockaddr_storage *l,
-				  const struct sockaddr_storage *r, const struct wire_id *id,
+static const struct conn *scan_id(const struct conf *c, const struct sockaddr *l,
+				  const struct sockaddr *r, const struct wire_id *id,
 				  const struct conn *prev)
 {
 	while ((prev = conn_scan_next_for_peer(c, l, r, prev)))
@@ -165,14 +169,15 @@ static void compare_id_walks(const struct conf *c, const struct conn_index *ix)
 				ss_set(&r, froms[ri]);
 				a = b = NULL;
 				do {
-					a = scan_id(c, &l, &r, &id, a);
-					b = conn_index_next_id(ix, &l, &r, &id, b);
+					a = scan_id(c, SA(&l), SA(&r), &id, a);
+					b = conn_index_next_id(ix, SA(&l), SA(&r), &id, b);
 					assert_ptr_equal(a, b);
 				} while (a);
 				for (p = 0; p < c->nconns; p++)
 					assert_ptr_equal(
-						scan_id(c, &l, &r, &id, &c->conns[p]),
-						conn_index_next_id(ix, &l, &r, &id, &c->conns[p]));
+						scan_id(c, SA(&l), SA(&r), &id, &c->conns[p]),
+						conn_index_next_id(ix, SA(&l), SA(&r), &id,
+								   &c->conns[p]));
 			}
 		}
 	}
@@ -226,8 +231,8 @@ static bool ts_candidate(const struct conn *c, const struct conf_ts *lts, const 
 	       (ts_covers(&c->local.subnet, lts) && ts_covers(&c->remote.subnet, rts));
 }
 
-static const struct conn *scan_ts(const struct conf *c, const struct sockaddr_storage *l,
-				  const struct sockaddr_storage *r, const struct conf_ts *lts,
+static const struct conn *scan_ts(const struct conf *c, const struct sockaddr *l,
+				  const struct sockaddr *r, const struct conf_ts *lts,
 				  const struct conf_ts *rts, const struct conn *prev)
 {
 	while ((prev = conn_scan_next_for_peer(c, l, r, prev)))
@@ -238,8 +243,8 @@ static const struct conn *scan_ts(const struct conf *c, const struct sockaddr_st
 
 /* The index's walk, kept to the candidates (it returns every conn of the
  * peer when the configuration has too many shapes). */
-static const struct conn *index_ts(const struct conn_index *ix, const struct sockaddr_storage *l,
-				   const struct sockaddr_storage *r, const struct conf_ts *lts,
+static const struct conn *index_ts(const struct conn_index *ix, const struct sockaddr *l,
+				   const struct sockaddr *r, const struct conf_ts *lts,
 				   const struct conf_ts *rts, const struct conn *prev)
 {
 	while ((prev = conn_index_next_ts(ix, l, r, lts, rts, prev)))
@@ -280,14 +285,15 @@ static void compare_ts_walks(const struct conf *c, const struct conn_index *ix, 
 				gen_proposal(&lts, &rts, (li == 2) != !rnd(&seed, 8), &seed);
 				a = b = NULL;
 				do {
-					a = scan_ts(c, &l, &r, &lts, &rts, a);
-					b = index_ts(ix, &l, &r, &lts, &rts, b);
+					a = scan_ts(c, SA(&l), SA(&r), &lts, &rts, a);
+					b = index_ts(ix, SA(&l), SA(&r), &lts, &rts, b);
 					assert_ptr_equal(a, b);
 				} while (a);
 				for (p = 0; p < c->nconns; p += 1 + rnd(&seed, 4))
-					assert_ptr_equal(
-						scan_ts(c, &l, &r, &lts, &rts, &c->conns[p]),
-						index_ts(ix, &l, &r, &lts, &rts, &c->conns[p]));
+					assert_ptr_equal(scan_ts(c, SA(&l), SA(&r), &lts, &rts,
+								 &c->conns[p]),
+							 index_ts(ix, SA(&l), SA(&r), &lts, &rts,
+								  &c->conns[p]));
 			}
 		}
 	}
@@ -329,17 +335,17 @@ static void test_ts_walk_is_a_lookup(void **state)
 	ss_set(&r, "10.9.0.1");
 	lts = c.conns[1999].local.subnet;
 	rts = c.conns[1999].remote.subnet;
-	k = conn_index_next_ts(ix, &l, &r, &lts, &rts, NULL);
+	k = conn_index_next_ts(ix, SA(&l), SA(&r), &lts, &rts, NULL);
 	assert_ptr_equal(k, &c.conns[1000]);
-	k = conn_index_next_ts(ix, &l, &r, &lts, &rts, k);
+	k = conn_index_next_ts(ix, SA(&l), SA(&r), &lts, &rts, k);
 	assert_ptr_equal(k, &c.conns[1999]);
-	assert_null(conn_index_next_ts(ix, &l, &r, &lts, &rts, k));
+	assert_null(conn_index_next_ts(ix, SA(&l), SA(&r), &lts, &rts, k));
 	/* narrower than a conn's: taken by the wide one only */
 	lts.prefixlen = rts.prefixlen = 32;
 	addr_set(&lts.addr, "10.1.200.1");
-	k = conn_index_next_ts(ix, &l, &r, &lts, &rts, NULL);
+	k = conn_index_next_ts(ix, SA(&l), SA(&r), &lts, &rts, NULL);
 	assert_ptr_equal(k, &c.conns[1000]);
-	assert_null(conn_index_next_ts(ix, &l, &r, &lts, &rts, k));
+	assert_null(conn_index_next_ts(ix, SA(&l), SA(&r), &lts, &rts, k));
 	conn_index_free(ix);
 	free(c.conns);
 }
@@ -407,11 +413,11 @@ static void test_order(void **state)
 	ss_set(&l, "10.0.0.1");
 	ss_set(&r, "10.9.0.1");
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		k = conn_index_next(ix, &l, &r, k);
+		k = conn_index_next(ix, SA(&l), SA(&r), k);
 		assert_non_null(k);
 		assert_int_equal(k - conns, want[i]);
 	}
-	assert_null(conn_index_next(ix, &l, &r, k));
+	assert_null(conn_index_next(ix, SA(&l), SA(&r), k));
 	conn_index_free(ix);
 }
 

@@ -68,7 +68,7 @@ static struct mm_halfopen *open_from(struct fixture *f, unsigned i, bool named)
 	struct ike_msg m;
 
 	msg_from(&m, i);
-	if (!halfopen_admit(&f->d, &m.from, named))
+	if (!halfopen_admit(&f->d, (const struct sockaddr *)&m.from, named))
 		return NULL;
 	return halfopen_mm_new(&f->d, &m, named);
 }
@@ -120,7 +120,7 @@ static void test_per_source(void **state)
 	assert_int_equal(f->d.halfopen, 16 + 1 + 64);
 	/* Freeing one makes room for one (a copy of its MM1 finds it). */
 	msg_from(&m, 1);
-	h = halfopen_mm_find(&f->d, m.hdr.icookie, zero, &m.from);
+	h = halfopen_mm_find(&f->d, m.hdr.icookie, zero, (const struct sockaddr *)&m.from);
 	assert_non_null(h);
 	halfopen_mm_free(h);
 	assert_non_null(open_from(f, 1, false));

@@ -465,23 +465,23 @@ static void test_id_from_address(void **state)
 	sin->sin_port = htons(500);
 	assert_int_equal(inet_pton(AF_INET, "192.0.2.7", &sin->sin_addr), 1);
 	memset(&id, 0xa5, sizeof(id));
-	id_from_address(&id, &ss);
+	id_from_address(&id, (const struct sockaddr *)&ss);
 	assert_int_equal(id.type, ID_IPV4_ADDR);
 	assert_int_equal(id.len, 4);
 	assert_memory_equal(id.data, ((uint8_t[]){192, 0, 2, 7}), 4);
 	assert_memory_equal(id.data + 4, zero.data + 4, sizeof(id.data) - 4);
-	ts_host(&ts, &ss);
+	ts_host(&ts, (const struct sockaddr *)&ss);
 	expect_ts(&ts, "192.0.2.7/32");
 
 	memset(&ss, 0, sizeof(ss));
 	sin6->sin6_family = AF_INET6;
 	assert_int_equal(inet_pton(AF_INET6, "2001:db8::7", v6), 1);
 	memcpy(&sin6->sin6_addr, v6, 16);
-	id_from_address(&id, &ss);
+	id_from_address(&id, (const struct sockaddr *)&ss);
 	assert_int_equal(id.type, ID_IPV6_ADDR);
 	assert_int_equal(id.len, 16);
 	assert_memory_equal(id.data, v6, 16);
-	ts_host(&ts, &ss);
+	ts_host(&ts, (const struct sockaddr *)&ss);
 	expect_ts(&ts, "2001:db8::7/128");
 }
 

@@ -36,11 +36,13 @@ struct fx {
 	struct loaded l;
 };
 
-static void addr(struct sockaddr_storage *ss, const char *ip)
+/* An IPv4 address, port 500, into a sockaddr_storage or a union
+ * sockaddr_inet (the SA's endpoint). */
+static void addr(void *to, const char *ip)
 {
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in *in = to;
 
-	memset(ss, 0, sizeof(*ss));
+	memset(in, 0, sizeof(*in));
 	in->sin_family = AF_INET;
 	in->sin_port = htons(500);
 	assert_int_equal(inet_pton(AF_INET, ip, &in->sin_addr), 1);
@@ -138,14 +140,26 @@ static void peer_msg(struct ike_sa *sa, uint8_t exchange, uint32_t msgid, add_fn
 	assert_int_equal(ike_encrypt(sa, msg, iv), 0);
 }
 
+/* The SA's endpoint as the socket gives addresses, for ike_packet_input. */
+static void ep_storage(const struct ike_sa *sa, struct sockaddr_storage *from,
+		       struct sockaddr_storage *local)
+{
+	memset(from, 0, sizeof(*from));
+	memset(local, 0, sizeof(*local));
+	memcpy(from, &sa->ep.remote, sizeof(sa->ep.remote));
+	memcpy(local, &sa->ep.local, sizeof(sa->ep.local));
+}
+
 /* Delivers a copy (decryption is in place) from the SA's peer. */
 static void deliver(struct fx *f, struct ike_sa *sa, const struct buf *msg)
 {
+	struct sockaddr_storage from, local;
 	uint8_t copy[4096];
 
 	assert_true(msg->len <= sizeof(copy));
 	memcpy(copy, msg->data, msg->len);
-	ike_packet_input(f->d, -1, copy, msg->len, &sa->ep.remote, &sa->ep.local);
+	ep_storage(sa, &from, &local);
+	ike_packet_input(f->d, -1, copy, msg->len, &from, &local);
 }
 
 static const uint8_t nonce[32] = {1, 2, 3};
@@ -235,22 +249,23 @@ static void test_state_only_for_verified_qm1(void **state)
 	struct fx *f = *state;
 	struct ike_sa *sa = fx_sa(f, 0x43, 9);
 	struct qm1 q = {sa->conn, false, 0};
-	struct sockaddr_storage other;
+	struct sockaddr_storage other = {0}, from, local;
 	uint8_t junk[28 + 16], copy[4096];
 	struct buf msg;
 
+	ep_storage(sa, &from, &local);
 	peer_msg(sa, ISAKMP_XCHG_QUICK, 0x2002, add_qm1, &q, &msg);
 	memcpy(junk, msg.data, 28);
 	junk[16] = 0; /* no first payload: it "parses" to nothing */
 	put_u32(junk + 20, 0x2003);
 	put_u32(junk + 24, sizeof(junk));
 	memset(junk + 28, 0xee, 16);
-	ike_packet_input(f->d, -1, junk, sizeof(junk), &sa->ep.remote, &sa->ep.local);
+	ike_packet_input(f->d, -1, junk, sizeof(junk), &from, &local);
 	assert_int_equal(states(sa), 0);
 
 	addr(&other, "192.0.2.3");
 	memcpy(copy, msg.data, msg.len);
-	ike_packet_input(f->d, -1, copy, msg.len, &other, &sa->ep.local);
+	ike_packet_input(f->d, -1, copy, msg.len, &other, &local);
 	assert_int_equal(states(sa), 0);
 
 	deliver(f, sa, &msg);

@@ -36,11 +36,13 @@ struct qm {
 	struct quick q;
 };
 
-static void sockaddr4(struct sockaddr_storage *ss, const char *ip)
+/* An IPv4 address, port 500, into a sockaddr_storage or a union
+ * sockaddr_inet (the SA's endpoint). */
+static void sockaddr4(void *to, const char *ip)
 {
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in *in = to;
 
-	memset(ss, 0, sizeof(*ss));
+	memset(in, 0, sizeof(*in));
 	in->sin_family = AF_INET;
 	in->sin_port = htons(500);
 	assert_int_equal(inet_pton(AF_INET, ip, &in->sin_addr), 1);

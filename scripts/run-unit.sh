@@ -1,9 +1,10 @@
 #!/bin/sh
-# Runs every unit test binary in DIR; prints one summary line that counts
+# Runs every unit test binary in DIR (and the BINs given); prints one summary line that counts
 # the cmocka tests of all of them, and fails if any binary failed.
-dir=${1:?usage: run-unit.sh DIR}
+dir=${1:?usage: run-unit.sh DIR [BIN...]}
+shift
 pass=0 fail=0 bad=""
-for t in "$dir"/test_*; do
+for t in "$dir"/test_* "$@"; do
 	[ -x "$t" ] || continue
 	out=$("$t" 2>&1); rc=$?
 	printf '%s\n' "$out"
@@ -11,7 +12,7 @@ for t in "$dir"/test_*; do
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
 	pass=$((pass + p)); fail=$((fail + f))
 	if [ $rc -ne 0 ]; then
-		bad="$bad $(basename "$t")"
+		bad="$bad ${t#"$dir"/}"
 		[ "$f" -eq 0 ] && fail=$((fail + 1))
 	fi
 done

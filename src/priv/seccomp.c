@@ -20,6 +20,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -149,15 +150,29 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 	_exit(128 + SIGSYS);
 }
 
-static void *no_op(void *arg)
+/* A thread's first malloc gives it an arena of its own; freeing enough
+ * of it makes glibc shrink that arena's heap, and the first shrink reads
+ * /proc/sys/vm/overcommit_memory (openat, once per process).  A crypto
+ * worker under the filter would be killed for it, at random under load:
+ * the freeing is done here, before. */
+static void *arena_churn(void *arg)
 {
+	enum { CHUNKS = 128, CHUNK = 16 * 1024 };
+	void *p[CHUNKS];
+	int i;
+
+	for (i = 0; i < CHUNKS; i++)
+		p[i] = malloc(CHUNK);
+	for (i = CHUNKS - 1; i >= 0; i--)
+		free(p[i]);
 	return arg;
 }
 
 /* What would open files or load code lazily, done while it still can.
  * glibc's first pthread_create installs its own signal handlers (setxid,
- * cancellation): one thread started and joined here does that, so the
- * crypto workers started under the filter need no rt_sigaction. */
+ * cancellation): the thread started and joined here does that, so the
+ * crypto workers started under the filter need no rt_sigaction; and it
+ * shrinks its arena (arena_churn). */
 static void preload(void)
 {
 	unsigned char b;
@@ -166,7 +181,7 @@ static void preload(void)
 	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
 	RAND_bytes(&b, 1);
 	tzset();
-	if (!pthread_create(&t, NULL, no_op, NULL))
+	if (!pthread_create(&t, NULL, arena_churn, NULL))
 		pthread_join(t, NULL);
 }
 

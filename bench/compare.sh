@@ -59,12 +59,17 @@ two_gateways v4 # west initiates, east responds
 RESULTS=$T_OUT/results.tsv
 : >"$RESULTS"
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# A daemon that died (a seccomp kill, say) reads as 0 and says so.
+rss_kb() {
+	awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null && return 0
+	echo "    process $1 is gone: $(grep -h 'is not allowed\| error: ' "$WD/oakleyd.log" "$ED/oakleyd.log" 2>/dev/null | tail -n 2)" >&2
+	echo 0
+}
 # CPU time (user + system, all threads) of a process, in ms.  On a shared
 # machine the rate depends on what else runs; the responder's CPU time per
 # tunnel much less.
 CLK_TCK=$(getconf CLK_TCK)
-cpu_ms() { awk -v hz="$CLK_TCK" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
+cpu_ms() { awk -v hz="$CLK_TCK" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # oakleyd without -v (a debug line per message would be what is measured).
 oakleyd_up() {
@@ -207,6 +212,26 @@ perf_top() {
 }
 PERF_PIDS=()
 
+# PAIR_PROBE="CMD": during each oakley-pair and oakley-auto run, CMD
+# INITIATOR_PID RESPONDER_PID runs in the background (perf stat, strace
+# -c ...), its output in $T_OUT/probe-KIND-GROUP.out and printed; it gets
+# SIGTERM when the last tunnel is up.
+probe_start() {
+	PROBE_PID=
+	[ -n "${PAIR_PROBE:-}" ] || return 0
+	PROBE_OUT=$T_OUT/probe-$kind-$GROUP.out
+	$PAIR_PROBE "$1" "$2" >"$PROBE_OUT" 2>&1 &
+	PROBE_PID=$!
+	LIB_PIDS+=("$PROBE_PID")
+}
+probe_stop() {
+	[ -n "${PROBE_PID:-}" ] || return 0
+	kill -TERM "$PROBE_PID" 2>/dev/null || true
+	wait "$PROBE_PID" || true
+	sed 's/^/    probe: /' "$PROBE_OUT"
+	PROBE_PID=
+}
+
 # load_run PID: oakley-load in west holds its tunnels (-H) while the
 # responder PID's memory is read.  Sets UP, RATE, RSS1.
 load_run() {
@@ -285,19 +310,34 @@ run_oakley_pair() {
 	sleep 0.3
 	RSS0=$(rss_kb "$pid")
 	CPU0=$(cpu_ms "$pid")
+	probe_start "$(cat "$WD/oakleyd.pid")" "$pid"
+	ICPU0=$(cpu_ms "$(cat "$WD/oakleyd.pid")")
 	t0=$(now_ms)
 	# One oakleyctl for all of them (names on stdin), C at a time.
 	seq 0 $((NPAIR - 1)) | sed 's/^/t/' |
 		"$OAKLEYCTL" -c "$(ctl_sock "$WD")" -p "$C" up - >/dev/null 2>&1 || true
 	t1=$(now_ms)
+	probe_stop
 	sleep 0.5
 	RSS1=$(rss_kb "$pid")
 	CPU1=$(cpu_ms "$pid")
 	UP=$(grep -c 'IPsec SA established' "$ED/oakleyd.log" || true)
+	initiator_cpu "$ICPU0"
 	RATE=$(awk -v n="$UP" -v ms=$((t1 - t0)) 'BEGIN { printf "%.0f", (ms ? n * 1000 / ms : 0) }')
 	echo "    $UP of $NPAIR tunnels up in $((t1 - t0)) ms = $RATE tunnels/s"
 	oakleyd_down "$WD"
 	oakleyd_down "$ED"
+}
+
+# initiator_cpu CPU0: the oakleyd initiator's CPU time per tunnel since
+# CPU0 (ms) into LOAD_US, the table's last column.  Both daemons of a
+# pair share the machine: the pair's ceiling is the cores over the sum of
+# the two sides' CPU per tunnel.
+initiator_cpu() {
+	local c
+	c=$(($(cpu_ms "$(cat "$WD/oakleyd.pid")") - $1))
+	LOAD_US=$(awk -v c="$c" -v n="$UP" 'BEGIN { printf "%.0f", (n ? c * 1000 / n : 0) }')
+	echo "    initiator CPU $c ms: $LOAD_US us per tunnel"
 }
 
 # The log's HH:MM:SS.mmm as ms since midnight.
@@ -317,16 +357,22 @@ run_oakley_auto() {
 	RSS0=$(rss_kb "$pid")
 	CPU0=$(cpu_ms "$pid")
 	oakleyd_up "$W" "$WD"
+	probe_start "$(cat "$WD/oakleyd.pid")" "$pid"
+	# From its start: it initiates before its control socket is up, so
+	# this includes loading its NPAIR connections (a few us each).
+	ICPU0=0
 	# Done when all are up, or when none came up for 30 s.
 	while [ "$n" -lt "$NPAIR" ] && [ "$still" -lt 150 ]; do
 		sleep 0.2
 		n=$(grep -c 'IPsec SA established' "$ED/oakleyd.log" || true)
 		if [ "$n" = "$last" ]; then still=$((still + 1)); else still=0 last=$n; fi
 	done
+	probe_stop
 	sleep 0.5
 	RSS1=$(rss_kb "$pid")
 	CPU1=$(cpu_ms "$pid")
 	UP=$(grep -c 'IPsec SA established' "$ED/oakleyd.log" || true)
+	initiator_cpu "$ICPU0"
 	t0=$(grep 'oakleyd started' "$WD/oakleyd.log" | log_ms)
 	t1=$(grep 'IPsec SA established' "$ED/oakleyd.log" | tail -n 1 | log_ms)
 	[ -n "$t1" ] || t1=$t0
@@ -383,14 +429,14 @@ function median(s,   a, n, i, j, t) {
 { k = $1 SUBSEP $2; if (!(k in low) || $3 + 0 < low[k]) low[k] = $3 + 0; want[k] = $7; rate[k] = rate[k] " " $4; kb[k] = kb[k] " " $5; cpu[k] = cpu[k] " " $6; lcpu[k] = lcpu[k] " " $8 }
 END {
 	nk = split(kinds, K, " "); ng = split(groups, G, " ")
-	printf "%-17s %-9s %-12s %-20s %8s %10s %12s %12s\n", "kind", "group", "up (min)", "tunnels/s, rounds", "median", "KB/tunnel", "responder CPU", "load CPU"
+	printf "%-17s %-9s %-12s %-20s %8s %10s %12s %12s\n", "kind", "group", "up (min)", "tunnels/s, rounds", "median", "KB/tunnel", "responder CPU", "initiator CPU"
 	printf "%-17s %-9s %-12s %-20s %8s %10s %12s %12s\n", "", "", "", "", "", "(median)", "us/tunnel", "us/tunnel"
 	for (g = 1; g <= ng; g++)
 		for (i = 1; i <= nk; i++) {
 			k = K[i] SUBSEP G[g]
 			if (!(k in rate)) continue
 			m[k] = median(rate[k]); c[k] = median(cpu[k])
-			printf "%-17s %-9s %-12s %-20s %8.0f %10.1f %12.0f %12s\n", K[i], G[g], low[k] "/" want[k], substr(rate[k], 2), m[k], median(kb[k]), c[k], K[i] ~ /^load-/ ? sprintf("%.0f", median(lcpu[k])) : "-"
+			printf "%-17s %-9s %-12s %-20s %8.0f %10.1f %12.0f %12s\n", K[i], G[g], low[k] "/" want[k], substr(rate[k], 2), m[k], median(kb[k]), c[k], sprintf("%.0f", median(lcpu[k]))
 		}
 	for (g = 1; g <= ng; g++) {
 		a = "load-oakley" SUBSEP G[g]; b = "load-charon" SUBSEP G[g]

@@ -73,5 +73,11 @@ unsigned job_pool_default_threads(void);
  * workers then sleep until the next job.  For work done ahead (key pairs).
  * Set before job_pool_start. */
 void job_pool_set_idle(bool (*idle)(void));
+/* Workers started after this run SCHED_BATCH: woken for a job, they do
+ * not preempt the loop's thread, which does all the protocol work (an
+ * oakleyd pair on 2 cores: 2-3x fewer context switches, ecp256 1.1x the
+ * rate; README, Benchmarks).  Needs sched_setscheduler(2) (a seccomp
+ * filter must allow it, with SCHED_BATCH).  Default off. */
+void job_pool_set_batch(bool batch);
 
 #endif

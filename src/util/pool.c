@@ -32,6 +32,7 @@ struct pool {
 
 static struct pool *pool;
 static bool (*pool_idle)(void);
+static bool workers_batch;
 
 static void queue_push(struct job_rec ***tail, struct job_rec *r)
 {
@@ -71,12 +72,25 @@ static bool worker_run(struct pool *p, struct job_rec *r)
 	return was_empty;
 }
 
+/* SCHED_BATCH: a worker woken for a job does not preempt the running
+ * thread (the loop, on a machine with as many workers as cores), it waits
+ * for its turn; its share of the CPU is unchanged.  Failing leaves the
+ * worker as it was: slower, not wrong. */
+static void worker_set_batch(void)
+{
+	struct sched_param sp = {0};
+
+	if (workers_batch && pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp))
+		log_debug("job pool: a worker stays SCHED_OTHER");
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
 	bool idle_more = true;
 	struct job_rec *r;
 
+	worker_set_batch();
 	pthread_mutex_lock(&p->mu);
 	while (!p->stopping) {
 		if ((r = queue_pop(&p->todo, &p->todo_tail))) {
@@ -259,4 +273,9 @@ unsigned job_pool_default_threads(void)
 void job_pool_set_idle(bool (*idle)(void))
 {
 	pool_idle = idle;
+}
+
+void job_pool_set_batch(bool batch)
+{
+	workers_batch = batch;
 }

@@ -2,9 +2,11 @@
  * jobs complete on the loop's thread with the right results; a job
  * cancelled while a worker runs it never completes, and its owner may be
  * freed at once (ASan would see the pool touch it); threads=0 is inline;
- * the stock of key pairs made ahead never hands one out twice. */
+ * the stock of key pairs made ahead never hands one out twice; workers
+ * asked to run SCHED_BATCH do. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,12 +28,14 @@ struct calc_rec {
 	struct job_rec head;
 	uint64_t in, out;
 	pthread_t worker;
+	int policy; /* the worker's scheduling policy */
 	bool block; /* wait for the test's release before working */
 };
 
 struct owner {
 	struct job job;
 	uint64_t in, out;
+	int policy;
 	bool worker_was_loop;
 };
 
@@ -58,6 +62,7 @@ static void calc_work(struct job_rec *r)
 		sem_wait(&release);
 	}
 	c->worker = pthread_self();
+	c->policy = sched_getscheduler(0); /* Linux: the calling thread's */
 	c->out = calc(c->in);
 }
 
@@ -68,6 +73,7 @@ static void calc_done(struct job *j, struct job_rec *r)
 
 	assert_true(pthread_equal(pthread_self(), loop_thread));
 	o->out = c->out;
+	o->policy = c->policy;
 	o->worker_was_loop = pthread_equal(c->worker, loop_thread);
 	if (++done_count == stop_at_done)
 		loop_stop(loop);
@@ -134,6 +140,7 @@ static int teardown(void **state)
 {
 	job_pool_stop();
 	job_pool_set_idle(NULL);
+	job_pool_set_batch(false);
 	dh_stock_flush();
 	loop_free(loop);
 	sem_destroy(&started);
@@ -254,6 +261,42 @@ static void dh_run(unsigned n)
 {
 	stop_at_done = dh_thens + (int)n;
 	run_until("the DH jobs");
+}
+
+/* job_pool_set_batch: every worker runs SCHED_BATCH (it does not preempt
+ * the loop when woken); without it, the loop's own policy. */
+static void test_workers_batch(void **state)
+{
+	struct owner o[4];
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(job_pool_start(loop, 2), 0);
+	for (i = 0; i < 2; i++) {
+		job_init(&o[i].job);
+		assert_int_equal(submit(&o[i], i, false), 0);
+	}
+	stop_at_done = 2;
+	run_until("two jobs without batch");
+	for (i = 0; i < 2; i++)
+		assert_int_equal(o[i].policy, SCHED_OTHER);
+	job_pool_stop();
+
+	job_pool_set_batch(true);
+	assert_int_equal(job_pool_start(loop, 2), 0);
+	done_count = 0;
+	stop_at_done = 4;
+	for (i = 0; i < 4; i++) {
+		job_init(&o[i].job);
+		assert_int_equal(submit(&o[i], i, false), 0);
+	}
+	run_until("four jobs with batch");
+	for (i = 0; i < 4; i++) {
+		assert_false(o[i].worker_was_loop);
+		assert_int_equal(o[i].policy, SCHED_BATCH);
+		assert_int_equal(o[i].out, calc(i));
+	}
+	assert_int_equal(sched_getscheduler(0), SCHED_OTHER); /* the loop's is its own */
 }
 
 static void test_dh_agree(void **state)
@@ -412,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cancel_running_then_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_with_jobs_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_0_inline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_workers_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dh_agree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dh_owner_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stock_hands_out_once, setup, teardown),

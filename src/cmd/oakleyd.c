@@ -264,6 +264,8 @@ static void start_workers(struct oakleyd *o, unsigned cores)
 	int err;
 
 	job_pool_set_idle(dh_job_idle);
+	/* Workers woken for a job do not preempt the loop (job.h). */
+	job_pool_set_batch(true);
 	err = job_pool_start(o->loop, n);
 	if (err)
 		log_warn("cannot start %u crypto worker threads (%s): the crypto runs inline", n,

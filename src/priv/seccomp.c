@@ -218,6 +218,11 @@ static int add_rules(scmp_filter_ctx ctx)
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 #endif
+	/* A crypto worker makes itself SCHED_BATCH (job_pool_set_batch), and
+	 * no other policy: not a way to raise a priority. */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_setscheduler), 1,
+				       SCMP_A1(SCMP_CMP_EQ, SCHED_BATCH));
 	/* Only Unix sockets: syslog reconnecting to /dev/log. */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,

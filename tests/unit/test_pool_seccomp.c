@@ -42,6 +42,7 @@ static int child(void)
 		return 2;
 	}
 	job_pool_set_idle(dh_job_idle);
+	job_pool_set_batch(true); /* as oakleyd: the workers make themselves SCHED_BATCH */
 	if (job_pool_start(loop, 2))
 		return 4;
 	dh_job_init(&a);

@@ -222,7 +222,7 @@ static int add_rules(scmp_filter_ctx ctx)
 	 * no other policy: not a way to raise a priority. */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_setscheduler), 1,
-				       SCMP_A1(SCMP_CMP_EQ, SCHED_BATCH));
+				       SCMP_A1(SCMP_CMP_EQ, SCHED_BATCH, 0));
 	/* Only Unix sockets: syslog reconnecting to /dev/log. */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,

@@ -166,6 +166,26 @@ static inline void replace(char *out, size_t len, const char *text, const char *
 	snprintf(out, len, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
 }
 
+/* Connections t0 ... t<last> between the fixture's gateways, the same IDs
+ * (the addresses) and subnets 10.1.i.0/24 and 10.2.i.0/24: they share one
+ * ISAKMP SA.  setup: more config setup lines. */
+static inline void net_conf_many(char *out, size_t len, const char *setup, unsigned last)
+{
+	size_t at;
+	unsigned i;
+
+	at = (size_t)snprintf(out, len, "config setup\n\tdataplane=none\n%s", setup);
+	for (i = 0; i <= last; i++) {
+		at += (size_t)snprintf(out + at, len - at,
+				       "conn t%u\n\tleft=192.0.2.1\n\tleftsubnet=10.1.%u.0/24\n"
+				       "\tright=192.0.2.2\n\trightsubnet=10.2.%u.0/24\n"
+				       "\tauthby=secret\n\tike=aes128-sha256-ecp256\n"
+				       "\tesp=aes128-sha256\n\tauto=add\n",
+				       i, i, i);
+		assert_true(at < len);
+	}
+}
+
 /* The two daemons, each with its configuration and secrets text. */
 static inline void net_start_secrets(struct net *n, const char *west_conf, const char *east_conf,
 				     const char *west_secrets, const char *east_secrets)

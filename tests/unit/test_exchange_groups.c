@@ -20,28 +20,11 @@
 
 #define CONF_LEN 4096
 
-/* t0, t1: the same gateways and IDs, subnets 10.1.i / 10.2.i. */
-static void conf_two(char *out)
-{
-	size_t at;
-	unsigned i;
-
-	at = (size_t)snprintf(out, CONF_LEN, "config setup\n\tdataplane=none\n");
-	for (i = 0; i < 2; i++)
-		at += (size_t)snprintf(out + at, CONF_LEN - at,
-				       "conn t%u\n\tleft=192.0.2.1\n\tleftsubnet=10.1.%u.0/24\n"
-				       "\tright=192.0.2.2\n\trightsubnet=10.2.%u.0/24\n"
-				       "\tauthby=secret\n\tike=aes128-sha256-ecp256\n"
-				       "\tesp=aes128-sha256\n\tauto=add\n",
-				       i, i, i);
-	assert_true(at < CONF_LEN);
-}
-
 static void start_two(struct net *n)
 {
 	char conf[CONF_LEN];
 
-	conf_two(conf);
+	net_conf_many(conf, sizeof(conf), "", 1);
 	net_start_confs(n, conf, conf, "same secret", "same secret");
 }
 

@@ -19,24 +19,6 @@
 #define CONF_LEN 16384
 #define VICTIM	 "t35" /* queued: after the first QUICK_MAX_UNDER_WAY */
 
-/* t0 ... t<nconns>: the same gateways and IDs, subnets 10.1.i / 10.2.i. */
-static void conf_many(char *out, unsigned nconns)
-{
-	size_t at;
-	unsigned i;
-
-	at = (size_t)snprintf(out, CONF_LEN, "config setup\n\tdataplane=none\n");
-	for (i = 0; i <= nconns; i++) {
-		at += (size_t)snprintf(out + at, CONF_LEN - at,
-				       "conn t%u\n\tleft=192.0.2.1\n\tleftsubnet=10.1.%u.0/24\n"
-				       "\tright=192.0.2.2\n\trightsubnet=10.2.%u.0/24\n"
-				       "\tauthby=secret\n\tike=aes128-sha256-ecp256\n"
-				       "\tesp=aes128-sha256\n\tauto=add\n",
-				       i, i, i);
-		assert_true(at < CONF_LEN);
-	}
-}
-
 /* One `up` caller's answer. */
 struct answer {
 	struct net *n;
@@ -74,7 +56,7 @@ static void test_down_takes_back_queued_quick(void **state)
 	unsigned i, left = NCONNS, victim = (unsigned)atoi(VICTIM + 1);
 	struct net n;
 
-	conf_many(conf, NCONNS);
+	net_conf_many(conf, sizeof(conf), "", NCONNS);
 	net_start_confs(&n, conf, conf, "same secret", "same secret");
 	net_up_at(&n, WEST, "t0");
 	assert_true(n.ok);

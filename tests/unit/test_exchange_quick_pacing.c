@@ -23,33 +23,15 @@
 #define NCONNS	 40 /* brought up at once, besides t0 */
 #define CONF_LEN 16384
 
-/* t0 ... t<nconns>: the same gateways and IDs, subnets 10.1.i / 10.2.i. */
-static void conf_many(char *out, const char *setup, unsigned nconns)
-{
-	size_t at;
-	unsigned i;
-
-	at = (size_t)snprintf(out, CONF_LEN,
-			      "config setup\n\tdataplane=none\n\tretransmit_timeout=0.2\n"
-			      "\tretransmit_tries=2\n%s",
-			      setup);
-	for (i = 0; i <= nconns; i++) {
-		at += (size_t)snprintf(out + at, CONF_LEN - at,
-				       "conn t%u\n\tleft=192.0.2.1\n\tleftsubnet=10.1.%u.0/24\n"
-				       "\tright=192.0.2.2\n\trightsubnet=10.2.%u.0/24\n"
-				       "\tauthby=secret\n\tike=aes128-sha256-ecp256\n"
-				       "\tesp=aes128-sha256\n\tauto=add\n",
-				       i, i, i);
-		assert_true(at < CONF_LEN);
-	}
-}
-
 static void start_many(struct net *n, const char *west_setup)
 {
-	char west[CONF_LEN], east[CONF_LEN];
+	char west[CONF_LEN], east[CONF_LEN], setup[256];
 
-	conf_many(west, west_setup, NCONNS);
-	conf_many(east, "", NCONNS);
+	snprintf(setup, sizeof(setup), "\tretransmit_timeout=0.2\n\tretransmit_tries=2\n%s",
+		 west_setup);
+	net_conf_many(west, sizeof(west), setup, NCONNS);
+	net_conf_many(east, sizeof(east), "\tretransmit_timeout=0.2\n\tretransmit_tries=2\n",
+		      NCONNS);
 	net_start_confs(n, west, east, "same secret", "same secret");
 }
 

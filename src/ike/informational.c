@@ -158,27 +158,34 @@ static const struct send_spec send_delete_esp = {
 	.add = {add_delete_esp},
 };
 
-void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint16_t type)
+/* An unprotected notify with header h to ep (the clear-text send of both
+ * callers below). */
+static void plain_notify_to(struct ike_daemon *d, const struct ike_endpoint *ep,
+			    struct isakmp_hdr *h, uint16_t type)
 {
-	struct ike_endpoint back = {.fd = m->fd};
-	struct isakmp_hdr h = m->hdr;
 	struct buf msg;
 
-	sockaddr_inet_set(&back.local, (const struct sockaddr *)&m->local);
-	sockaddr_inet_set(&back.remote, (const struct sockaddr *)&m->from);
-	h.exchange = ISAKMP_XCHG_INFO;
-	h.flags = 0;
-	h.msgid = 0;
-	if (!send_spec_build(&send_plain_notify, &type, &h, 0, &msg, NULL)) {
-		tap_sent(d, (const struct sockaddr *)&m->local, (const struct sockaddr *)&m->from,
-			 msg.data, msg.len);
-		ike_send(d, &back, msg.data, msg.len);
+	h->exchange = ISAKMP_XCHG_INFO;
+	h->flags = 0;
+	h->msgid = 0;
+	if (!send_spec_build(&send_plain_notify, &type, h, 0, &msg, NULL)) {
+		tap_sent(d, &ep->local.sa, &ep->remote.sa, msg.data, msg.len);
+		ike_send(d, ep, msg.data, msg.len);
 	}
 	buf_free(&msg);
 }
 
-/* Sends spec under sa with a fresh message ID (state: its builder's). */
-/* Sends spec under sa's keys with a fresh message ID, whatever the SA's
+void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint16_t type)
+{
+	struct ike_endpoint back = {.fd = m->fd};
+	struct isakmp_hdr h = m->hdr;
+
+	sockaddr_inet_set(&back.local, (const struct sockaddr *)&m->local);
+	sockaddr_inet_set(&back.remote, (const struct sockaddr *)&m->from);
+	plain_notify_to(d, &back, &h, type);
+}
+
+/* Sends spec (state: its builder's) under sa's keys with a fresh message ID, whatever the SA's
  * state: the phase-2 IV base must be set (info_send_refusal). */
 static int info_send_keyed(struct ike_sa *sa, const struct send_spec *spec, void *state)
 {
@@ -250,17 +257,11 @@ int info_send_refusal(struct ike_sa *sa, uint16_t type)
 void info_send_plain_notify_sa(struct ike_sa *sa, uint16_t type)
 {
 	struct isakmp_hdr h = {0};
-	struct buf msg;
 
 	memcpy(h.icookie, sa->icookie, 8);
 	memcpy(h.rcookie, sa->rcookie, 8);
 	h.version = ISAKMP_VERSION;
-	h.exchange = ISAKMP_XCHG_INFO;
-	if (!send_spec_build(&send_plain_notify, &type, &h, 0, &msg, NULL)) {
-		tap_sent(sa->d, &sa->ep.local.sa, &sa->ep.remote.sa, msg.data, msg.len);
-		ike_send(sa->d, &sa->ep, msg.data, msg.len);
-	}
-	buf_free(&msg);
+	plain_notify_to(sa->d, &sa->ep, &h, type);
 }
 
 static void info_delete(struct ike_sa *sa, const struct wire_delete *del)

@@ -21,15 +21,26 @@ static inline void stderr_capture_start(void)
 	assert_true(dup2(fileno(stderr_capture_file), STDERR_FILENO) >= 0);
 }
 
+/* Gives stderr back, if captured: safe as a teardown after a failed test. */
+static inline int stderr_capture_restore(void **state)
+{
+	if (saved_stderr < 0)
+		return 0;
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	saved_stderr = -1;
+	return 0;
+}
+
 /* What was written to stderr since stderr_capture_start (the caller frees). */
 static inline char *stderr_capture_stop(void)
 {
 	long len;
 	char *out;
 
-	fflush(stderr);
-	assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
-	close(saved_stderr);
+	assert_true(saved_stderr >= 0);
+	stderr_capture_restore(NULL);
 	len = lseek(fileno(stderr_capture_file), 0, SEEK_END);
 	assert_true(len >= 0);
 	out = calloc(1, (size_t)len + 1);

@@ -517,8 +517,9 @@ static void test_pfs_other_group(void **state)
 
 /* east has no key for west (only for other peers): it fails at MM3,
  * naming the IDs it looked for, and answers INVALID_KEY_INFORMATION in
- * the clear (it used to answer nothing), which west keeps as the likely
- * reason until it gives up after its retransmits. */
+ * the clear as strongSwan does (it used to answer nothing; silence and
+ * this answer tell a stranger the same: no MM4), which west keeps as the
+ * likely reason until it gives up after its retransmits. */
 static void test_no_key_at_responder(void **state)
 {
 	char west[CONF_LEN], east[CONF_LEN];

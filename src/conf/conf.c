@@ -357,6 +357,7 @@ int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn 
 		err[0] = 0;
 	ctx.setup.dataplane = DATAPLANE_KERNEL;
 	ctx.setup.uniqueids = true;
+	ctx.setup.keep_alive_s = CONF_KEEP_ALIVE_DEFAULT;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;

@@ -25,6 +25,9 @@
 enum dataplane { DATAPLANE_KERNEL, DATAPLANE_NONE };
 enum conn_auto { AUTO_IGNORE, AUTO_ADD, AUTO_START };
 enum conn_mode { MODE_TUNNEL, MODE_TRANSPORT };
+/* dpdaction=: what is done when a peer stops answering R-U-THERE.  NONE:
+ * no probes of ours (a peer's are answered all the same). */
+enum conn_dpd_action { DPD_NONE, DPD_CLEAR, DPD_HOLD, DPD_RESTART };
 
 struct conf_addr {
 	int family; /* AF_INET, AF_INET6; AF_UNSPEC: %any */
@@ -83,6 +86,11 @@ struct conf_end {
 #define CONF_LIFETIME_DEFAULT	 (1 * 3600) /* strongSwan: lifetime=1h */
 #define CONF_IKE_DEFAULT	 "aes128-sha256-modp2048,aes128-sha1-modp2048"
 #define CONF_ESP_DEFAULT	 "aes128-sha256,aes128-sha1"
+#define CONF_DPDDELAY_DEFAULT	 30	  /* strongSwan and Libreswan: 30 s */
+#define CONF_DPDTIMEOUT_DEFAULT	 150	  /* strongSwan: 150 s */
+#define CONF_MARGIN_DEFAULT	 (9 * 60) /* margintime=, rekeymargin=: 9m */
+#define CONF_REKEYFUZZ_DEFAULT	 100	  /* rekeyfuzz=100% */
+#define CONF_KEEP_ALIVE_DEFAULT	 20	  /* keep_alive=, keep-alive=: 20 s */
 
 struct conn {
 	char name[64];
@@ -98,6 +106,19 @@ struct conn {
 	uint64_t lifebytes;	/* lifebytes, ipsec-max-bytes; 0 = none */
 	bool aggressive;	/* aggressive=yes, aggrmode=yes */
 	enum conn_auto auto_;	/* default AUTO_IGNORE, as in strongSwan and Libreswan */
+	/* forceencaps=yes (strongSwan), encapsulation=yes (Libreswan): ESP in
+	 * UDP with no NAT seen */
+	bool forceencaps;
+	/* Dead Peer Detection: dpdaction= (strongSwan's and Libreswan's keys);
+	 * a dpddelay= without dpdaction= means hold, as in Libreswan */
+	enum conn_dpd_action dpd_action;
+	uint32_t dpd_delay_s, dpd_timeout_s; /* dpddelay=, dpdtimeout= */
+	/* Rekeying, strongSwan's ipsec.conf: rekey=no leaves it to the peer;
+	 * a rekey starts margin_s before the end, less up to fuzz_pct % of
+	 * margin_s at random */
+	bool rekey;
+	uint32_t margin_s; /* margintime=, rekeymargin= */
+	uint32_t fuzz_pct; /* rekeyfuzz= */
 };
 
 struct conf_secret {
@@ -131,6 +152,9 @@ struct conf_setup {
 	bool hthresh_v4, hthresh_v6;		     /* given */
 	uint8_t hthresh_v4_local, hthresh_v4_remote; /* 0..32 */
 	uint8_t hthresh_v6_local, hthresh_v6_remote; /* 0..128 */
+	/* keep_alive= (strongSwan), keep-alive= (Libreswan): NAT keepalives
+	 * from a NATed side every keep_alive_s seconds, 0: none */
+	unsigned keep_alive_s;
 };
 
 struct conf {

@@ -223,8 +223,8 @@ static int parse_duration(struct conf_ctx *ctx, const struct setting *s, void *f
 	if (errno || v > UINT32_MAX / units[i].mult)
 		return conf_error(ctx, s->file, s->line, "%s=%s is too long", s->key, s->value);
 	if (!v)
-		return conf_error(ctx, s->file, s->line, "%s=%s: a lifetime must be at least 1s",
-				  s->key, s->value);
+		return conf_error(ctx, s->file, s->line, "%s=%s: must be at least 1s", s->key,
+				  s->value);
 	*(uint32_t *)field = (uint32_t)(v * units[i].mult);
 	return 0;
 }
@@ -272,6 +272,53 @@ static int parse_auto(struct conf_ctx *ctx, const struct setting *s, void *field
 	return bad(ctx, s, "add, start or ignore");
 }
 
+/* Libreswan: auto is what no key means, NAT-T when a NAT is seen. */
+static int parse_encapsulation(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	if (!strcmp(s->value, "auto")) {
+		*(bool *)field = false;
+		return 0;
+	}
+	if (!strcmp(s->value, "yes") || !strcmp(s->value, "no")) {
+		*(bool *)field = s->value[0] == 'y';
+		return 0;
+	}
+	return bad(ctx, s, "yes, no or auto");
+}
+
+static int parse_dpdaction(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	static const char *const names[] = {"none", "clear", "hold", "restart", NULL};
+	unsigned i;
+
+	for (i = 0; names[i]; i++) {
+		if (!strcmp(s->value, names[i])) {
+			*(enum conn_dpd_action *)field = (enum conn_dpd_action)i;
+			return 0;
+		}
+	}
+	return bad(ctx, s, "none, clear, hold or restart");
+}
+
+/* strongSwan's rekeyfuzz=: a percentage, above 100 allowed. */
+static int parse_percent(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	unsigned long v;
+	char *end;
+
+	if (s->value[0] < '0' || s->value[0] > '9')
+		return bad(ctx, s, "a percentage such as 100%");
+	errno = 0;
+	v = strtoul(s->value, &end, 10);
+	if (strcmp(end, "%") && *end)
+		return bad(ctx, s, "a percentage such as 100%");
+	if (errno || v > 10000)
+		return conf_error(ctx, s->file, s->line, "%s=%s: at most 10000%%", s->key,
+				  s->value);
+	*(uint32_t *)field = (uint32_t)v;
+	return 0;
+}
+
 #define F(field) offsetof(struct conn_opts, field), sizeof(((struct conn_opts *)0)->field)
 
 static const struct conn_key_def {
@@ -304,6 +351,15 @@ static const struct conn_key_def {
 	{"aggressive", CK_AGGRESSIVE, parse_yesno, F(aggressive)},
 	{"aggrmode", CK_AGGRESSIVE, parse_yesno, F(aggressive)},
 	{"auto", CK_AUTO, parse_auto, F(auto_)},
+	{"forceencaps", CK_FORCEENCAPS, parse_yesno, F(forceencaps)},
+	{"encapsulation", CK_FORCEENCAPS, parse_encapsulation, F(forceencaps)},
+	{"dpdaction", CK_DPDACTION, parse_dpdaction, F(dpd_action)},
+	{"dpddelay", CK_DPDDELAY, parse_duration, F(dpd_delay_s)},
+	{"dpdtimeout", CK_DPDTIMEOUT, parse_duration, F(dpd_timeout_s)},
+	{"rekey", CK_REKEY, parse_yesno, F(rekey)},
+	{"margintime", CK_MARGINTIME, parse_duration, F(margin_s)},
+	{"rekeymargin", CK_MARGINTIME, parse_duration, F(margin_s)},
+	{"rekeyfuzz", CK_REKEYFUZZ, parse_percent, F(fuzz_pct)},
 };
 
 #define NKEYS (sizeof(conn_keys) / sizeof(conn_keys[0]))

@@ -49,6 +49,13 @@ enum conn_key {
 	CK_LIFEBYTES,
 	CK_AGGRESSIVE,
 	CK_AUTO,
+	CK_FORCEENCAPS,
+	CK_DPDACTION,
+	CK_DPDDELAY,
+	CK_DPDTIMEOUT,
+	CK_REKEY,
+	CK_MARGINTIME,
+	CK_REKEYFUZZ,
 	CK_COUNT
 };
 
@@ -82,6 +89,9 @@ struct conn_opts {
 	uint64_t lifebytes;
 	bool aggressive;
 	enum conn_auto auto_;
+	bool forceencaps, rekey;
+	enum conn_dpd_action dpd_action;
+	uint32_t dpd_delay_s, dpd_timeout_s, margin_s, fuzz_pct;
 };
 
 struct also {
@@ -116,7 +126,7 @@ struct conf_ctx {
 	unsigned nsecs, capsecs;
 	struct name_index sec_by_name;
 	struct conf_setup setup;
-	unsigned setup_line[16]; /* duplicate detection in config setup */
+	unsigned setup_line[24]; /* duplicate detection in config setup */
 	struct conf_secret *secrets;
 	unsigned nsecrets, capsecrets;
 	struct proposal_list **lists; /* what ike= and esp= lines parsed to */

@@ -331,6 +331,21 @@ static void warn_weak(const struct conn *c, const char *key, const struct propos
 	}
 }
 
+/* NAT-T, DPD and rekeying: the keys' defaults, as strongSwan's. */
+static void resolve_timers(struct conn *c, const struct conn_opts *o)
+{
+	c->forceencaps = is_set(o, CK_FORCEENCAPS) && o->forceencaps;
+	if (is_set(o, CK_DPDACTION))
+		c->dpd_action = o->dpd_action;
+	else
+		c->dpd_action = is_set(o, CK_DPDDELAY) ? DPD_HOLD : DPD_NONE;
+	c->dpd_delay_s = is_set(o, CK_DPDDELAY) ? o->dpd_delay_s : CONF_DPDDELAY_DEFAULT;
+	c->dpd_timeout_s = is_set(o, CK_DPDTIMEOUT) ? o->dpd_timeout_s : CONF_DPDTIMEOUT_DEFAULT;
+	c->rekey = !is_set(o, CK_REKEY) || o->rekey;
+	c->margin_s = is_set(o, CK_MARGINTIME) ? o->margin_s : CONF_MARGIN_DEFAULT;
+	c->fuzz_pct = is_set(o, CK_REKEYFUZZ) ? o->fuzz_pct : CONF_REKEYFUZZ_DEFAULT;
+}
+
 static int build_conn(struct conf_ctx *ctx, const struct defaults *d, const struct section *sec,
 		      const struct conn_opts *o, conf_is_local_fn is_local, void *arg,
 		      struct conn *c)
@@ -353,6 +368,7 @@ static int build_conn(struct conf_ctx *ctx, const struct defaults *d, const stru
 	c->lifetime_s = is_set(o, CK_LIFETIME) ? o->lifetime_s : CONF_LIFETIME_DEFAULT;
 	c->lifebytes = is_set(o, CK_LIFEBYTES) ? o->lifebytes : 0;
 	c->aggressive = is_set(o, CK_AGGRESSIVE) && o->aggressive;
+	resolve_timers(c, o);
 	ret = proposals(ctx, d, o, CK_IKE, &c->ike);
 	if (!ret)
 		ret = proposals(ctx, d, o, CK_ESP, &c->esp);

@@ -230,6 +230,30 @@ static int set_policy_hash_thresholds(struct conf_ctx *ctx, const struct setting
 	return 0;
 }
 
+/* NAT keepalives: seconds (or with s or m), 0 for none; "keep_alive=" with
+ * no value is the default. */
+static int set_keep_alive(struct conf_ctx *ctx, const struct setting *s)
+{
+	unsigned long v;
+	char *end;
+
+	ctx->setup.keep_alive_s = CONF_KEEP_ALIVE_DEFAULT;
+	if (!s->value)
+		return 0;
+	errno = 0;
+	v = strtoul(s->value, &end, 10);
+	if (end != s->value && !strcmp(end, "m") && v <= 60)
+		v *= 60, end++;
+	else if (end != s->value && !strcmp(end, "s"))
+		end++;
+	if (end == s->value || *end || s->value[0] == '-' || errno || v > 3600)
+		return conf_error(ctx, s->file, s->line,
+				  "%s= takes seconds from 0 (none) to 3600, not '%s'", s->key,
+				  s->value);
+	ctx->setup.keep_alive_s = (unsigned)v;
+	return 0;
+}
+
 static int set_ignored(struct conf_ctx *ctx, const struct setting *s)
 {
 	log_debug("%s:%u: %s= is for strongSwan/Libreswan logging; ignored (use oakleyd -v)",
@@ -254,6 +278,8 @@ static const struct {
 	{"threads", set_threads},
 	{"max_inflight", set_max_inflight},
 	{"policy_hash_thresholds", set_policy_hash_thresholds},
+	{"keep_alive", set_keep_alive},
+	{"keep-alive", set_keep_alive},
 };
 
 int setup_setting(struct conf_ctx *ctx, const struct setting *s)

@@ -146,6 +146,13 @@ static bool pack_conn(const struct conf *c, const struct conn *conn, const struc
 	rec_put(&r, &conn->ikelifetime_s, sizeof(conn->ikelifetime_s));
 	rec_put(&r, &conn->lifetime_s, sizeof(conn->lifetime_s));
 	rec_put(&r, &conn->lifebytes, sizeof(conn->lifebytes));
+	rec_u8(&r, conn->forceencaps);
+	rec_u8(&r, conn->dpd_action);
+	rec_u8(&r, conn->rekey);
+	rec_put(&r, &conn->dpd_delay_s, sizeof(conn->dpd_delay_s));
+	rec_put(&r, &conn->dpd_timeout_s, sizeof(conn->dpd_timeout_s));
+	rec_put(&r, &conn->margin_s, sizeof(conn->margin_s));
+	rec_put(&r, &conn->fuzz_pct, sizeof(conn->fuzz_pct));
 	return put(out, r.b, r.n);
 }
 
@@ -280,7 +287,7 @@ static bool take_end(struct reader *r, struct conf_end *e)
 static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 		      const struct conn *prev)
 {
-	unsigned namelen, local_is_left, authby, mode, aggressive, auto_;
+	unsigned namelen, local_is_left, authby, mode, aggressive, auto_, encaps, dpd, rekey;
 	uint32_t file;
 
 	if (!take_list(r, &conn->ike, prev ? &prev->ike : NULL) ||
@@ -292,10 +299,19 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 	    !take_u8(r, &aggressive) || !take_u8(r, &auto_) ||
 	    !take(r, &conn->ikelifetime_s, sizeof(conn->ikelifetime_s)) ||
 	    !take(r, &conn->lifetime_s, sizeof(conn->lifetime_s)) ||
-	    !take(r, &conn->lifebytes, sizeof(conn->lifebytes)))
+	    !take(r, &conn->lifebytes, sizeof(conn->lifebytes)) || !take_u8(r, &encaps) ||
+	    !take_u8(r, &dpd) || !take_u8(r, &rekey) ||
+	    !take(r, &conn->dpd_delay_s, sizeof(conn->dpd_delay_s)) ||
+	    !take(r, &conn->dpd_timeout_s, sizeof(conn->dpd_timeout_s)) ||
+	    !take(r, &conn->margin_s, sizeof(conn->margin_s)) ||
+	    !take(r, &conn->fuzz_pct, sizeof(conn->fuzz_pct)))
 		return false;
-	if (local_is_left > 1 || mode > MODE_TRANSPORT || aggressive > 1 || auto_ > AUTO_START)
+	if (local_is_left > 1 || mode > MODE_TRANSPORT || aggressive > 1 || auto_ > AUTO_START ||
+	    encaps > 1 || dpd > DPD_RESTART || rekey > 1)
 		return false;
+	conn->forceencaps = encaps;
+	conn->dpd_action = (enum conn_dpd_action)dpd;
+	conn->rekey = rekey;
 	conn->name[namelen] = 0;
 	conn->file = file_at(c, file);
 	conn->local_is_left = local_is_left;
@@ -308,7 +324,7 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 
 /* The smallest record: lists as the previous conn's, no name nor IDs,
  * %any addresses. */
-#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * 9 + 5 + 16)
+#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * 9 + 5 + 16 + 3 + 16)
 
 /* The array grows with the records read, so that a count the message
  * does not back with records costs no memory up front (a conn is 1.5 KB,

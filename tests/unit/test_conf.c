@@ -533,7 +533,7 @@ static void test_conn_key_errors(void **state)
 		 "ikelifetime= takes a time such as 3600, 60m, 3h or 1d, not '3x'"},
 		{"lifetime=h", "lifetime= takes a time such as 3600, 60m, 3h or 1d, not 'h'"},
 		{"keylife=1hh", "keylife= takes a time such as 3600, 60m, 3h or 1d, not '1hh'"},
-		{"ikelifetime=0", "ikelifetime=0: a lifetime must be at least 1s"},
+		{"ikelifetime=0", "ikelifetime=0: must be at least 1s"},
 		{"lifetime=49711d", "lifetime=49711d is too long"},
 		{"lifebytes=lots", "lifebytes= takes a number of bytes, not 'lots'"},
 		{"lifebytes=99999999999999999999", "lifebytes=99999999999999999999 is too large"},

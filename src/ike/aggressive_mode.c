@@ -145,6 +145,7 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 		return step_notify(notify);
 	}
 	phase1_take_offer(sa, &o);
+	vendor_note(m, &sa->peer_vendor);
 	peer_id.type = id.type;
 	peer_id.len = (uint8_t)(id.data.len < sizeof(peer_id.data) ? id.data.len : 255);
 	memcpy(peer_id.data, id.data.p, peer_id.len);
@@ -192,6 +193,7 @@ static struct step_result am_initiator_take(struct ike_sa *sa, struct ike_msg *m
 		return step_notify(notify);
 	}
 	phase1_take_offer(sa, &o);
+	vendor_note(m, &sa->peer_vendor);
 	r = phase1_take_ke(sa, m, &sa->x->gxr, &sa->x->nr);
 	if (!step_failed(r))
 		r = phase1_take_id(sa, m);

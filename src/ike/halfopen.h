@@ -25,9 +25,10 @@ struct mm_halfopen {
 	unsigned serial;
 	uint8_t icookie[8], rcookie[8];
 	struct ike_endpoint ep;
-	char conn[64];		/* by name: a reload may free the configuration */
-	struct p1_offer offer;	/* the transform chosen */
-	uint8_t mm1_digest[20]; /* a copy of MM1 gets MM2 again */
+	char conn[64];		   /* by name: a reload may free the configuration */
+	struct p1_offer offer;	   /* the transform chosen */
+	struct peer_vendor vendor; /* what MM1's vendor IDs said */
+	uint8_t mm1_digest[20];	   /* a copy of MM1 gets MM2 again */
 	/* The peer's SA payload (for the hashes) and our MM2, each allocated
 	 * to its size: with the struct, under 1 KB for a usual offer. */
 	uint8_t *sai, *mm2;

@@ -12,6 +12,7 @@
 #include "ike/by_conn.h"
 #include "ike/dh_job.h"
 #include "ike/msgid.h"
+#include "ike/vendor.h"
 #include "net/sockaddr.h"
 #include "wire/payload.h"
 #include "util/buf.h"
@@ -171,6 +172,7 @@ struct ike_sa {
 	 * (pacing.c; NULL until one waits). */
 	unsigned quick_under_way;
 	struct quick_queue *quick_queue;
+	struct peer_vendor peer_vendor; /* what its vendor IDs said (vendor.h) */
 };
 
 enum quick_state {

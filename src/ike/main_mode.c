@@ -127,7 +127,7 @@ static void mm_log_refusal(struct ike_daemon *d, const struct conn *c, const cha
 static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 		      const struct wire_transform_spec *echo)
 {
-	struct p1_choice choice = {propnum, echo};
+	struct p1_choice choice = {propnum, echo, &h->vendor};
 	struct isakmp_hdr hdr = {0};
 	struct buf msg;
 	int err;
@@ -175,6 +175,7 @@ int main_mode_respond(struct ike_daemon *d, struct ike_msg *m, bool named)
 		return 0;
 	snprintf(h->conn, sizeof(h->conn), "%s", c->name);
 	h->offer = o;
+	vendor_note(m, &h->vendor);
 	mm_digest(m, h->mm1_digest);
 	h->sai = mm_dup(sap->body.p, sap->body.len, &h->sai_len);
 	if (!h->sai || mm_send_sa(h, propnum, &echo)) {
@@ -217,6 +218,7 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	sa->ep.remote = h->ep.remote;
 	sa->ep.fd = h->ep.fd;
 	phase1_take_offer(sa, &h->offer);
+	sa->peer_vendor = h->vendor;
 	if (!buf_append(&sa->x->sai_b, h->sai, h->sai_len)) {
 		ike_sa_free(sa);
 		return NULL;
@@ -259,6 +261,7 @@ static struct step_result mm_initiator_ke(void *state, struct ike_msg *m)
 		return step_notify(notify);
 	}
 	phase1_take_offer(sa, &o);
+	vendor_note(m, &sa->peer_vendor);
 	err = exchange_make_nonce(&sa->x->ni);
 	if (!err)
 		err = phase1_dh(sa, NULL);

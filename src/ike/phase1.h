@@ -24,6 +24,7 @@ int phase1_build_send(struct ike_sa *sa, const struct send_spec *spec);
 struct p1_choice {
 	uint8_t propnum;
 	const struct wire_transform_spec *echo;
+	const struct peer_vendor *peer; /* MM1's vendor IDs, answered */
 };
 extern const struct send_spec send_mm1, send_mm2, send_mm3, send_mm4, send_mm5, send_mm6, send_am1,
 	send_am2, send_am3;

@@ -71,18 +71,34 @@ static int add_choice(void *state, struct wire_builder *w)
 	return p1_add_chosen(w, c->propnum, c->echo);
 }
 
+/* Our vendor IDs: all we speak when we start, our answer to the peer's
+ * when we respond (vendor.h). */
+static int add_vids(void *state, struct wire_builder *w)
+{
+	struct ike_sa *sa = state;
+
+	return vendor_add_ours(w, sa->initiator ? NULL : &sa->peer_vendor);
+}
+
+static int add_choice_vids(void *state, struct wire_builder *w)
+{
+	const struct p1_choice *c = state;
+
+	return vendor_add_ours(w, c->peer);
+}
+
 const struct send_spec send_mm1 = {
 	.name = "Main Mode message 1",
 	.encrypted = false,
 	.retransmit = true,
-	.add = {add_our_sa},
+	.add = {add_our_sa, add_vids},
 };
 /* Sent from the half-open state, which has no ISAKMP SA (main_mode.c):
  * not on MM1's row, whose handler never runs.  Not retransmitted: a copy
  * of MM1 gets it again. */
 const struct send_spec send_mm2 = {
 	.name = "Main Mode message 2",
-	.add = {add_choice},
+	.add = {add_choice, add_choice_vids},
 };
 /* MM3 (retransmitted by the initiator) and MM4 */
 const struct send_spec send_mm3 = {
@@ -114,7 +130,7 @@ const struct send_spec send_am1 = {
 	.name = "Aggressive Mode message 1",
 	.encrypted = false,
 	.retransmit = true,
-	.add = {add_our_sa, add_ke, add_nonce, add_id},
+	.add = {add_our_sa, add_ke, add_nonce, add_id, add_vids},
 };
 /* Not retransmitted: the source of AM1 is unverified, and AM2 would be
  * sent there again and again.  A copy of AM1 gets AM2 again. */
@@ -122,7 +138,7 @@ const struct send_spec send_am2 = {
 	.name = "Aggressive Mode message 2",
 	.encrypted = false,
 	.retransmit = false,
-	.add = {add_chosen_sa, add_ke, add_nonce, add_id, auth_add},
+	.add = {add_chosen_sa, add_ke, add_nonce, add_id, auth_add, add_vids},
 };
 /* AM3: the last message, answered by nothing. */
 const struct send_spec send_am3 = {

@@ -160,6 +160,8 @@ void status_sa_text(const struct ike_sa *sa, struct buf *out)
 		out_printf(out, ", %s/%s/%s, PSK, expires in %" PRIu64 " s", sa->encr->display,
 			   sa->hash->display, sa->group->display,
 			   secs_left(sa->established_ms, sa->lifetime_s));
+	if (sa->state == IKE_SA_ESTABLISHED)
+		status_natt_sa_text(sa, out);
 	if (sa->why[0])
 		out_printf(out, "\n      why: %s", sa->why);
 	out_printf(out, "\n");
@@ -198,6 +200,7 @@ void status_child_text(const struct child_sa *c, struct buf *out)
 	out_printf(out, " (%s)\n",
 		   c->lifetime_from_responder ? "the responder's, shorter than proposed"
 					      : "as proposed");
+	status_natt_child_text(c, out);
 	if (k.have)
 		out_printf(out,
 			   "      in %" PRIu64 " bytes %" PRIu64 " packets, out %" PRIu64
@@ -252,6 +255,7 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 		out_printf(out, "\"lifetime\":%u,\"expires_in\":%" PRIu64 ",", sa->lifetime_s,
 			   secs_left(sa->established_ms, sa->lifetime_s));
 	}
+	status_natt_sa_json(sa, out);
 	out_printf(out, "\"quick_modes\":%u,\"msgid_replays\":%u,", quick_count(sa), sa->replays);
 	json_key(out, "why", sa->why, false);
 	out_printf(out, "}");
@@ -283,6 +287,7 @@ void status_child_json(const struct child_sa *c, struct buf *out)
 	out_printf(out, "\"lifetime_kb\":%" PRIu64 ",", c->lifebytes / 1024);
 	json_key(out, "lifetime_source", c->lifetime_from_responder ? "responder" : "proposed",
 		 true);
+	status_natt_child_json(c, out);
 	out_printf(out,
 		   "\"bytes_in\":%" PRIu64 ",\"packets_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
 		   ",\"packets_out\":%" PRIu64 "}",

@@ -21,6 +21,11 @@ void status_halfopen_text(struct ike_daemon *d, struct buf *out);
 void status_halfopen_json(struct ike_daemon *d, struct buf *out);
 void status_child_text(const struct child_sa *c, struct buf *out);
 void status_child_json(const struct child_sa *c, struct buf *out);
+/* NAT traversal (status_natt.c) */
+void status_natt_sa_text(const struct ike_sa *sa, struct buf *out);
+void status_natt_sa_json(const struct ike_sa *sa, struct buf *out);
+void status_natt_child_text(const struct child_sa *c, struct buf *out);
+void status_natt_child_json(const struct child_sa *c, struct buf *out);
 void status_failure_text(const struct ike_failure *f, struct buf *out);
 void status_failure_json(const struct ike_failure *f, struct buf *out);
 

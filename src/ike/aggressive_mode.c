@@ -199,6 +199,7 @@ static struct step_result am_initiator_take(struct ike_sa *sa, struct ike_msg *m
 		r = phase1_take_id(sa, m);
 	if (step_failed(r))
 		return r;
+	natt_detect(sa, m); /* AM3 goes to port 4500 behind a NAT */
 	/* The proof waits for the keys; a signature will need more room. */
 	if (hp->body.len > sizeof(sa->x->peer_hash)) {
 		ike_sa_fail(sa, "peer's HASH_R is %zu bytes", hp->body.len);
@@ -228,8 +229,10 @@ static struct step_result am_respond_finish(void *state, struct ike_msg *m)
 	const struct wire_payload *hp = auth_proof(sa, m);
 	struct step_result r = auth_verify(sa, hp->body.p, hp->body.len);
 
-	if (!step_failed(r))
+	if (!step_failed(r)) {
+		natt_detect(sa, m);
 		info_note_notifies(sa, m);
+	}
 	return r;
 }
 

@@ -98,6 +98,7 @@ static void child_sa_params(const struct child_sa *c, bool inbound, const uint8_
 	if (p->integ)
 		x->auth = (struct xfrm_alg_key){p->integ->xfrm, keymat + enc_len,
 						alg_auth_key_bytes(p->integ), p->integ->icv_bits};
+	natt_xfrm_encap(c, inbound, x);
 	x->hard_secs = c->lifetime_s;
 	/* The soft limit comes first, so a rekey can finish before the end. */
 	x->soft_secs = c->lifetime_s - c->lifetime_s / 10;
@@ -404,6 +405,7 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	c->lifetime_s = q->x->lifetime_s;
 	c->lifebytes = (uint64_t)q->x->life_kb * 1024;
 	c->lifetime_from_responder = q->x->lifetime_from_responder;
+	natt_child_set(c, q);
 	memcpy(c->icookie, sa->icookie, 8);
 	memcpy(c->rcookie, sa->rcookie, 8);
 	err = child_keymat(q, q->x->spi_in, gxy, gxy_len, key_in, len);

@@ -57,13 +57,15 @@ static int ike_open_socks(struct ike_daemon *d)
 		if (err)
 			return err;
 	}
-	return 0;
+	return natt_open_socks(d);
 }
 
 static void ike_kernel_event(const struct xfrm_event *ev, void *arg)
 {
 	if (ev->kind == XFRM_EVENT_EXPIRE && ev->expire.proto == IPPROTO_ESP)
 		child_kernel_expired(arg, ev->expire.spi, ev->expire.hard);
+	else if (ev->kind == XFRM_EVENT_MAPPING && ev->mapping.proto == IPPROTO_ESP)
+		natt_kernel_mapping(arg, &ev->mapping);
 }
 
 static void ike_kernel_input(int fd, uint32_t events, void *arg)
@@ -96,7 +98,7 @@ int ike_sock_for(struct ike_daemon *d, int family)
 	unsigned i;
 
 	for (i = 0; i < d->nsocks; i++)
-		if (d->socks[i].family == family)
+		if (d->socks[i].family == family && !d->socks[i].natt)
 			return d->socks[i].fd;
 	return -1;
 }

@@ -109,6 +109,9 @@ void dispatch(struct ike_daemon *d, const struct exchange_type *t, struct ike_sa
 	xm = t->xmit ? t->xmit(&dp) : NULL;
 	if (xm)
 		xmit_accepted(xm, dp.digest, dp.s->sends != NULL);
+	/* Proved by its keys: the peer may have moved (NAT-T, natt.h). */
+	if (dp.sa && (m->hdr.flags & ISAKMP_FLAG_ENC) && t != &informational_type)
+		natt_follow(dp.sa, m);
 	x = t->exchange ? t->exchange(&dp) : NULL;
 	if (x) {
 		memcpy(x->iv, dp.iv, sizeof(x->iv));

@@ -12,6 +12,7 @@
 #include "ike/by_conn.h"
 #include "ike/dh_job.h"
 #include "ike/msgid.h"
+#include "ike/natt.h"
 #include "ike/vendor.h"
 #include "net/sockaddr.h"
 #include "wire/payload.h"
@@ -116,6 +117,7 @@ struct exchange {
 	bool ids, notify_lifetime;
 	uint32_t spi_in, spi_out;
 	uint32_t reqid;
+	union sockaddr_inet natt_oa; /* the peer's NAT-OA (natt.h) */
 };
 
 /* One phase-1 SA (ISAKMP SA). */
@@ -173,6 +175,7 @@ struct ike_sa {
 	unsigned quick_under_way;
 	struct quick_queue *quick_queue;
 	struct peer_vendor peer_vendor; /* what its vendor IDs said (vendor.h) */
+	struct natt_state natt;		/* NAT traversal (natt.h) */
 };
 
 enum quick_state {
@@ -228,6 +231,7 @@ struct child_sa {
 		struct child_sa *child;
 	} by_spi[2];			/* inbound and outbound SPI, both in d->child_by_spi */
 	uint8_t icookie[8], rcookie[8]; /* the ISAKMP SA that made it */
+	struct natt_child natt;		/* UDP encapsulation (natt.h) */
 };
 
 /* The last failure of each connection, for oakleyctl status. */
@@ -241,6 +245,7 @@ struct ike_failure {
 struct ike_sock {
 	int fd;
 	int family;
+	bool natt; /* port 4500: the non-ESP marker (natt.h) */
 };
 
 struct ike_daemon {

@@ -391,6 +391,8 @@ static void info_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *
 	}
 	if (encrypted && !info_msgid_fresh(sa, m->hdr.msgid))
 		return;
+	if (encrypted)
+		natt_follow(sa, m); /* a new NAT mapping, proved by HASH(1) */
 	if (!encrypted && sa && sa->state == IKE_SA_ESTABLISHED) {
 		ike_sa_log(sa, LOG_LVL_INFO, "ignored an unprotected Informational exchange");
 		return;
@@ -432,7 +434,7 @@ static bool info_row(struct dispatch *dp, struct ike_msg *m)
 	if (!(m->hdr.flags & ISAKMP_FLAG_ENC))
 		return true;
 	if (sa && sa->state == IKE_SA_ESTABLISHED && !sa_phase2_iv(sa, m->hdr.msgid, dp->iv) &&
-	    sockaddr_equal((struct sockaddr *)&m->from, (struct sockaddr *)&sa->ep.remote.sa))
+	    natt_from_peer(sa, m))
 		return true;
 	info_unusable();
 	return false;

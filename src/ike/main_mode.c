@@ -281,7 +281,11 @@ static struct step_result mm_respond_ke_done(void *state, struct ike_msg *none)
 /* MM3 at the responder: its KE and nonce; ours and the keys follow. */
 static struct step_result mm_respond_ke(void *state, struct ike_msg *m)
 {
-	return phase1_respond_ke(state, m);
+	struct step_result r = phase1_respond_ke(state, m);
+
+	if (!step_failed(r))
+		natt_detect(state, m);
+	return r;
 }
 
 /* After MM4's job: the keys, for MM5. */
@@ -302,6 +306,7 @@ static struct step_result mm_initiator_id(void *state, struct ike_msg *m)
 
 	if (step_failed(r))
 		return r;
+	natt_detect(sa, m); /* MM5 goes to port 4500 behind a NAT */
 	return step_sys(phase1_dh(sa, &sa->x->gxr));
 }
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ike/mismatch.h"
+#include "ike/natt.h"
 #include "wire/isakmp.h"
 
 #define MAX_DIFFS 5
@@ -111,7 +112,7 @@ static void p2_diff(const struct p2_offer *o, const struct proposal *p, const st
 		diff_add(e, o->group_id && p->dh ? "PFS group" : "PFS", peer,
 			 alg_shown(p->dh, "none"));
 	}
-	if (o->encap != encap)
+	if (natt_encap_plain(o->encap) != encap) /* UDP-encapsulated fits plain */
 		diff_add(e, "mode", encap_name(o->encap), encap_name(encap));
 	if (o->unknown && !e->n)
 		diff_add(e, "attributes", "one we do not support", "none");

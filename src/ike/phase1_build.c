@@ -105,13 +105,13 @@ const struct send_spec send_mm3 = {
 	.name = "Main Mode message 3",
 	.encrypted = false,
 	.retransmit = true,
-	.add = {add_ke, add_nonce},
+	.add = {add_ke, add_nonce, natt_add_nat_d},
 };
 const struct send_spec send_mm4 = {
 	.name = "Main Mode message 4",
 	.encrypted = false,
 	.retransmit = false,
-	.add = {add_ke, add_nonce},
+	.add = {add_ke, add_nonce, natt_add_nat_d},
 };
 /* MM5 and MM6, encrypted */
 const struct send_spec send_mm5 = {
@@ -138,14 +138,14 @@ const struct send_spec send_am2 = {
 	.name = "Aggressive Mode message 2",
 	.encrypted = false,
 	.retransmit = false,
-	.add = {add_chosen_sa, add_ke, add_nonce, add_id, auth_add, add_vids},
+	.add = {add_chosen_sa, add_ke, add_nonce, add_id, auth_add, add_vids, natt_add_nat_d},
 };
 /* AM3: the last message, answered by nothing. */
 const struct send_spec send_am3 = {
 	.name = "Aggressive Mode message 3",
 	.encrypted = true,
 	.retransmit = false,
-	.add = {auth_add, add_initial_contact},
+	.add = {auth_add, add_initial_contact, natt_add_nat_d},
 };
 
 int phase1_build_send(struct ike_sa *sa, const struct send_spec *spec)

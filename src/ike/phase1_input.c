@@ -21,10 +21,9 @@ static bool phase1_find_sa(struct dispatch *dp, struct ike_msg *m)
 		dp->sa = phase1_find(dp->d, m);
 	if (!dp->sa)
 		return false;
-	/* Only the peer speaks in its exchange (a NAT-T port change would be
-	 * taken after authentication, not here). */
-	if (!sockaddr_equal((struct sockaddr *)&m->from,
-			    (struct sockaddr *)&dp->sa->ep.remote.sa)) {
+	/* Only the peer speaks in its exchange (a NAT-T port change is
+	 * taken once the message decrypts: natt_follow). */
+	if (!natt_from_peer(dp->sa, m)) {
 		ike_sa_log(dp->sa, LOG_LVL_DEBUG,
 			   "dropped a message from another address than the peer's");
 		return false;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ike/mismatch.h"
+#include "ike/natt.h"
 #include "ike/proposal.h"
 #include "wire/isakmp.h"
 
@@ -319,7 +320,7 @@ int p1_accept(const struct conn *c, struct cursor sa_body, struct p1_offer *chos
 /* Phase 2 */
 
 static void p2_transform(struct wire_transform_spec *t, const struct proposal *p,
-			 const struct conn *c)
+			 const struct conn *c, uint16_t encap)
 {
 	memset(t, 0, sizeof(*t));
 	t->num = 1;
@@ -332,8 +333,7 @@ static void p2_transform(struct wire_transform_spec *t, const struct proposal *p
 	}
 	if (p->dh)
 		spec_add(t, IPSEC_ATTR_GROUP_DESCRIPTION, p->dh->ike_id);
-	spec_add(t, IPSEC_ATTR_ENCAPSULATION_MODE,
-		 c->mode == MODE_TUNNEL ? IPSEC_ENCAP_TUNNEL : IPSEC_ENCAP_TRANSPORT);
+	spec_add(t, IPSEC_ATTR_ENCAPSULATION_MODE, encap);
 	if (p->integ)
 		spec_add(t, IPSEC_ATTR_AUTH_ALGORITHM, p->integ->esp_id);
 	if (p->encr->keylen_attr)
@@ -342,12 +342,18 @@ static void p2_transform(struct wire_transform_spec *t, const struct proposal *p
 
 int p2_add_sa(struct wire_builder *w, const struct conn *c, uint32_t spi)
 {
+	return p2_add_sa_encap(w, c, spi,
+			       c->mode == MODE_TUNNEL ? IPSEC_ENCAP_TUNNEL : IPSEC_ENCAP_TRANSPORT);
+}
+
+int p2_add_sa_encap(struct wire_builder *w, const struct conn *c, uint32_t spi, uint16_t encap)
+{
 	struct wire_transform_spec t[16];
 	struct wire_proposal_spec props[16];
 	unsigned i;
 
 	for (i = 0; i < c->esp.n && i < 16; i++) {
-		p2_transform(&t[i], &c->esp.p[i], c);
+		p2_transform(&t[i], &c->esp.p[i], c, encap);
 		memset(&props[i], 0, sizeof(props[i]));
 		props[i].num = (uint8_t)(i + 1);
 		props[i].proto = PROTO_IPSEC_ESP;
@@ -423,8 +429,10 @@ static bool p2_matches(const struct p2_offer *o, const struct proposal *p, const
 {
 	uint16_t encap = c->mode == MODE_TUNNEL ? IPSEC_ENCAP_TUNNEL : IPSEC_ENCAP_TRANSPORT;
 
+	/* A UDP-encapsulated mode fits its plain one: NAT-T decides the
+	 * encapsulation, not the proposal (natt.h). */
 	return !o->unknown && o->encr == p->encr && o->integ == p->integ && o->group == p->dh &&
-	       o->encap == encap;
+	       natt_encap_plain(o->encap) == encap;
 }
 
 const char *encap_name(uint16_t encap)
@@ -436,10 +444,10 @@ const char *encap_name(uint16_t encap)
 		return "transport";
 	case IPSEC_ENCAP_UDP_TUNNEL:
 	case IPSEC_ENCAP_UDP_TUNNEL_DRAFT:
-		return "UDP-encapsulated tunnel (NAT-T, not supported)";
+		return "UDP-encapsulated tunnel";
 	case IPSEC_ENCAP_UDP_TRANSPORT:
 	case IPSEC_ENCAP_UDP_TRANSPORT_DRAFT:
-		return "UDP-encapsulated transport (NAT-T, not supported)";
+		return "UDP-encapsulated transport";
 	case 0:
 		return "no mode";
 	}

@@ -42,6 +42,8 @@ int p1_add_chosen(struct wire_builder *w, uint8_t propnum, const struct wire_tra
 
 /* Phase 2: ESP proposals, one per configured esp= entry. */
 int p2_add_sa(struct wire_builder *w, const struct conn *c, uint32_t spi);
+/* The same with this encapsulation mode (NAT-T's UDP-encapsulated ones). */
+int p2_add_sa_encap(struct wire_builder *w, const struct conn *c, uint32_t spi, uint16_t encap);
 int p2_choose(const struct conn *c, struct cursor sa_body, struct p2_offer *chosen,
 	      struct wire_transform_spec *echo, uint8_t *propnum, char *why, size_t whylen,
 	      unsigned *ndiff);

@@ -28,7 +28,8 @@ static int add_sa(void *state, struct wire_builder *w)
 	struct quick *q = state;
 
 	if (q->initiator)
-		return p2_add_sa(w, q->conn, q->x->spi_in);
+		return p2_add_sa_encap(w, q->conn, q->x->spi_in,
+				       natt_encap_mode(q->sa, q->conn->mode == MODE_TUNNEL));
 	return p2_add_chosen(w, q->x->propnum, q->x->spi_in, &q->x->echo);
 }
 
@@ -86,14 +87,14 @@ const struct send_spec send_qm1 = {
 	.encrypted = true,
 	.retransmit = true,
 	.hashed = true,
-	.add = {add_sa, add_nonce, add_ke, add_ids},
+	.add = {add_sa, add_nonce, add_ke, add_ids, natt_add_nat_oa},
 };
 const struct send_spec send_qm2 = {
 	.name = "Quick Mode message 2",
 	.encrypted = true,
 	.retransmit = true,
 	.hashed = true,
-	.add = {add_sa, add_nonce, add_ke, add_ids, add_lifetime},
+	.add = {add_sa, add_nonce, add_ke, add_ids, add_lifetime, natt_add_nat_oa},
 };
 /* The last message: answered by nothing, so not retransmitted. */
 const struct send_spec send_qm3 = {

@@ -61,8 +61,7 @@ static bool qm_find(struct dispatch *dp, struct ike_msg *m)
 		ike_sa_log(sa, LOG_LVL_INFO, "dropped a Quick Mode message before phase 1 is up");
 		return false;
 	}
-	if (!sockaddr_equal((const struct sockaddr *)&m->from,
-			    (const struct sockaddr *)&sa->ep.remote.sa)) {
+	if (!natt_from_peer(sa, m)) {
 		char from[64];
 
 		sockaddr_str((const struct sockaddr *)&m->from, from, sizeof(from));

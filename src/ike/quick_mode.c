@@ -351,6 +351,7 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 	q->x->chosen = (struct proposal){o.encr, o.integ, o.group};
 	q->x->spi_out = o.spi;
 	q->x->notify_lifetime = lifetime_respond(q, &o);
+	natt_take_nat_oa(q, m);
 	q->x->pfs = o.group;
 	if (q->x->pfs && !(ke = pfs_peer_ke(q, m, &notify, why, sizeof(why)))) {
 		quick_fail_why(q, why, "peer's KE payload is not usable");
@@ -431,6 +432,7 @@ static struct step_result quick_initiator_finish(void *state, struct ike_msg *m)
 	q->x->chosen = (struct proposal){o.encr, o.integ, o.group};
 	q->x->spi_out = o.spi;
 	lifetime_initiator(q, &o, m);
+	natt_take_nat_oa(q, m);
 	if (q->x->pfs) {
 		const struct wire_payload *ke = pfs_peer_ke(q, m, &notify, why, sizeof(why));
 
@@ -454,7 +456,9 @@ static struct step_result quick_respond_finish(void *state, struct ike_msg *m)
 }
 
 #define QM_MUST (PL(ISAKMP_PL_HASH) | PL(ISAKMP_PL_SA) | PL(ISAKMP_PL_NONCE))
-#define QM_MAY	(PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_N) | PL(ISAKMP_PL_NAT_OA))
+#define QM_MAY                                                                                     \
+	(PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_ID) | PL(ISAKMP_PL_N) | PL(ISAKMP_PL_NAT_OA) |            \
+	 PL(ISAKMP_PL_NAT_OA_DRAFT))
 
 const struct step quick_mode_steps[] = {
 	{false, QM_MUST, QM_MAY, true, "QM1", quick_respond, quick_respond_done, &send_qm2},

@@ -32,8 +32,11 @@ void ike_send(struct ike_daemon *d, const struct ike_endpoint *ep, const uint8_t
 		d->send(d->send_arg, ep, msg, len);
 		return;
 	}
-	n = udp_send(ep->fd, msg, len, (const struct sockaddr *)&ep->remote,
-		     (const struct sockaddr *)&ep->local);
+	if (natt_sock_is(d, ep->fd)) /* port 4500: after the non-ESP marker */
+		n = udp_send_natt(ep->fd, msg, len, &ep->remote.sa, &ep->local.sa);
+	else
+		n = udp_send(ep->fd, msg, len, (const struct sockaddr *)&ep->remote,
+			     (const struct sockaddr *)&ep->local);
 	if (n < 0) {
 		sockaddr_str((const struct sockaddr *)&ep->remote, peer, sizeof(peer));
 		log_warn("sending %zu bytes to %s failed: %s", len, peer, strerror((int)-n));

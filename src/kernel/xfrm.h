@@ -47,6 +47,7 @@ struct xfrm_sa {
 	struct xfrm_sel sel;		   /* for transport mode: the hosts; may be zero */
 	uint16_t encap_sport, encap_dport; /* NAT-T UDP encapsulation when non-zero */
 	uint32_t replay_window;		   /* packets; 0 = 32; above 32 uses the ESN bitmap form */
+	struct xfrm_addr encap_oa; /* NAT-OA: the peer's original address (family 0: none) */
 };
 
 struct xfrm_pol {
@@ -238,13 +239,25 @@ struct xfrm_expire_ev {
 	struct xfrm_sa_stats stats;
 };
 
-enum xfrm_event_kind { XFRM_EVENT_ACQUIRE, XFRM_EVENT_EXPIRE };
+/* XFRMNLGRP_MAPPING: ESP in UDP arrived for an SA from another address
+ * or port than its encapsulation template's (a NAT's new mapping). */
+struct xfrm_mapping_ev {
+	struct xfrm_addr dst; /* the SA: dst, spi, proto */
+	uint32_t spi;
+	uint8_t proto;
+	uint32_t reqid;
+	struct xfrm_addr old_src, new_src;
+	uint16_t old_sport, new_sport; /* host order */
+};
+
+enum xfrm_event_kind { XFRM_EVENT_ACQUIRE, XFRM_EVENT_EXPIRE, XFRM_EVENT_MAPPING };
 
 struct xfrm_event {
 	enum xfrm_event_kind kind;
 	union {
 		struct xfrm_acquire_ev acquire;
 		struct xfrm_expire_ev expire;
+		struct xfrm_mapping_ev mapping;
 	};
 };
 

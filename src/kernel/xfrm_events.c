@@ -1,4 +1,4 @@
-/* The kernel's ACQUIRE and EXPIRE multicasts, decoded into plain structs.
+/* The kernel's ACQUIRE, EXPIRE and MAPPING multicasts, decoded into plain structs.
  * What to do about them (rekey, delete, negotiate) is ike/'s business. */
 #include "kernel/xfrm_int.h"
 
@@ -16,7 +16,7 @@ int xfrm_events_open(void)
 {
 	struct sockaddr_nl sa = {
 		.nl_family = AF_NETLINK,
-		.nl_groups = XFRMGRP_ACQUIRE | XFRMGRP_EXPIRE,
+		.nl_groups = XFRMGRP_ACQUIRE | XFRMGRP_EXPIRE | (1u << (XFRMNLGRP_MAPPING - 1)),
 	};
 	int fd, size = EVENTS_RCVBUF, err;
 
@@ -99,6 +99,29 @@ static int decode_expire(const struct nlmsghdr *nlh, struct xfrm_event *ev)
 	return 0;
 }
 
+static int decode_mapping(const struct nlmsghdr *nlh, struct xfrm_event *ev)
+{
+	const struct xfrm_user_mapping *um = mnl_nlmsg_get_payload(nlh);
+	struct xfrm_mapping_ev *mp = &ev->mapping;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*um))
+		return -EPROTO;
+	ev->kind = XFRM_EVENT_MAPPING;
+	/* The message names no family: an IPv4 address fills only the
+	 * first word.  ike/ finds the SA by its SPI anyway. */
+	xfrm_addr_from_k(um->id.daddr.a6[1] || um->id.daddr.a6[2] || um->id.daddr.a6[3] ? AF_INET6
+											: AF_INET,
+			 &um->id.daddr, &mp->dst);
+	mp->spi = ntohl(um->id.spi);
+	mp->proto = um->id.proto;
+	mp->reqid = um->reqid;
+	xfrm_addr_from_k(mp->dst.family, &um->old_saddr, &mp->old_src);
+	xfrm_addr_from_k(mp->dst.family, &um->new_saddr, &mp->new_src);
+	mp->old_sport = ntohs(um->old_sport);
+	mp->new_sport = ntohs(um->new_sport);
+	return 0;
+}
+
 /* One datagram: returns the events delivered. */
 static int read_batch(const uint8_t *buf, int len, xfrm_event_cb cb, void *arg)
 {
@@ -114,6 +137,8 @@ static int read_batch(const uint8_t *buf, int len, xfrm_event_cb cb, void *arg)
 			err = decode_acquire(nlh, &ev);
 		else if (nlh->nlmsg_type == XFRM_MSG_EXPIRE)
 			err = decode_expire(nlh, &ev);
+		else if (nlh->nlmsg_type == XFRM_MSG_MAPPING)
+			err = decode_mapping(nlh, &ev);
 		else
 			continue;
 		if (err)

@@ -204,6 +204,9 @@ int xfrm_sa_msg(struct nlmsghdr *nlh, uint16_t type, const struct xfrm_sa *sa)
 			.encap_sport = htons(sa->encap_sport),
 			.encap_dport = htons(sa->encap_dport),
 		};
+
+		if (sa->encap_oa.family)
+			memcpy(&e.encap_oa, sa->encap_oa.b, sizeof(sa->encap_oa.b));
 		ok = mnl_attr_put_check(nlh, XFRM_REQ_SIZE, XFRMA_ENCAP, sizeof(e), &e);
 	}
 	if (ok && window > LEGACY_REPLAY_MAX)

@@ -157,3 +157,46 @@ ping_through() {
 	after=$(xfrm_packets "$ns")
 	[ "$after" -gt "$before" ] || fail "$ns: ESP counters did not rise ($before -> $after)"
 }
+
+# nat_forward NS WAN_IF TO: the IKE ports (500, 4500) arriving on WAN_IF
+# go to TO (a gateway behind this NAT that peers reach at its outside
+# address).
+nat_forward() {
+	local ns=$1 wan=$2 to=$3
+	ip netns exec "$ns" nft -f - <<NFT || fail "nftables port forward in $ns failed"
+table ip nat {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "$wan" udp dport { 500, 4500 } dnat to $to
+	}
+}
+NFT
+}
+
+# Both sides behind NATs:
+#   C (172.16.0.2, 10.1.0.0/24) -- N (172.16.0.1 | 192.0.2.1) --public--
+#   M (192.0.2.3 | 172.16.1.1) -- G (172.16.1.2, 10.2.0.0/24)
+# M forwards 500 and 4500 to G.  Sets C N M G, CD GD, CLIENT NATPUB,
+# GWPUB (the gateway's outside address, M's) and GW (its own).
+nat_topology_both() {
+	nat_modules
+	C=c$$ N=n$$ M=m$$ G=g$$
+	CD=$T_OUT/client GD=$T_OUT/gateway
+	CLIENT=172.16.0.2 NATPUB=192.0.2.1 GWPUB=192.0.2.3 GW=172.16.1.2
+	mkdir -p "$CD" "$GD"
+	make_ns "$C"
+	make_ns "$N"
+	make_ns "$M"
+	make_ns "$G"
+	nat_client "$C" "$N" "$CLIENT/24" 172.16.0.1/24 lan0
+	nat_client "$G" "$M" "$GW/24" 172.16.1.1/24 lan0
+	IFA=wan IFB=wan link_ns "$N" "$NATPUB/24" "$M" "$GWPUB/24"
+	nat_router "$N" wan
+	nat_router "$M" wan
+	nat_forward "$M" wan "$GW"
+	add_subnet "$C" 10.1.0.1/24
+	add_subnet "$G" 10.2.0.1/24
+	add_route "$C" 10.2.0.0/24 172.16.0.1
+	add_route "$G" 10.1.0.0/24 172.16.1.1
+	ping_ok "$C" "$CLIENT" "$GWPUB" || fail "no path from the client to the far NAT"
+}

@@ -25,6 +25,7 @@ struct child_sa;
 struct wire_builder;
 struct xfrm_sa;
 struct xfrm_mapping_ev;
+struct conf_ts;
 
 /* Where a NAT was seen (bits). */
 #define NATT_LOCAL  1u /* we are behind one */
@@ -83,7 +84,12 @@ uint16_t natt_encap_plain(uint16_t encap);
 int natt_add_nat_oa(void *q, struct wire_builder *w);
 /* The peer's NAT-OA of m, kept for its IPsec SA. */
 void natt_take_nat_oa(struct quick *q, const struct ike_msg *m);
-/* The new IPsec SA's NAT-T state, from its ISAKMP SA. */
+/* Transport mode with the peer behind a NAT: a host selector of the
+ * peer's (its private address, from its ID) becomes the address the peer
+ * is seen at, which its packets carry here (as strongSwan does). */
+void natt_transport_ts(const struct ike_sa *sa, struct conf_ts *ts);
+/* The new IPsec SA's NAT-T state, from its ISAKMP SA (and its transport
+ * selector, natt_transport_ts). */
 void natt_child_set(struct child_sa *c, const struct quick *q);
 /* The kernel SA's encapsulation template (inbound or outbound). */
 void natt_xfrm_encap(const struct child_sa *c, bool inbound, struct xfrm_sa *x);

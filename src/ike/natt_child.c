@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ike/exchange.h"
+#include "ike/id.h"
 #include "ike/ike.h"
 #include "ike/natt.h"
 #include "ike/quick.h"
@@ -86,6 +87,26 @@ void natt_take_nat_oa(struct quick *q, const struct ike_msg *m)
 			memcpy(&u->in6.sin6_addr, oa.addr.p, 16);
 		}
 	}
+	if (q->x->natt_oa.sa.sa_family) {
+		char a[SOCKADDR_STRLEN];
+
+		sockaddr_addr_str(&q->x->natt_oa.sa, a, sizeof(a));
+		quick_log(q, LOG_LVL_INFO, "NAT-T: the peer's original address (NAT-OA) is %s", a);
+	}
+}
+
+void natt_transport_ts(const struct ike_sa *sa, struct conf_ts *ts)
+{
+	uint8_t proto = ts->proto;
+	uint16_t port = ts->port;
+	bool host = ts->prefixlen == (ts->addr.family == AF_INET ? 32 : 128);
+
+	if (!natt_active(sa) || !(sa->natt.behind & NATT_REMOTE) || !host ||
+	    ts->addr.family != sa->ep.remote.sa.sa_family)
+		return;
+	ts_host(ts, &sa->ep.remote.sa);
+	ts->proto = proto;
+	ts->port = port;
 }
 
 void natt_child_set(struct child_sa *c, const struct quick *q)
@@ -95,6 +116,8 @@ void natt_child_set(struct child_sa *c, const struct quick *q)
 	c->natt.encap = natt_active(sa) && natt_sock_is(sa->d, sa->ep.fd);
 	if (q->x)
 		c->natt.oa = q->x->natt_oa;
+	if (!c->tunnel)
+		natt_transport_ts(sa, &c->ts_remote);
 }
 
 static void addr_of(struct xfrm_addr *a, const struct sockaddr *sa)

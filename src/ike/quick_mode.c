@@ -329,7 +329,7 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 	const struct wire_payload *ke = NULL;
 	char why[QUICK_WHY_LEN] = "";
 	struct step_result r;
-	struct conf_ts ci, cr;
+	struct conf_ts ci, cr, seen;
 	struct p2_offer o;
 	int notify, err;
 
@@ -341,7 +341,10 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 		ts_host(&cr, &sa->ep.local.sa);
 	}
 	q->x->propnum = 1;
-	r = quick_pick_conn(q, &ci, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &q->x->echo,
+	seen = ci;
+	if (sa->conn->mode == MODE_TRANSPORT)
+		natt_transport_ts(sa, &seen); /* its private address behind a NAT */
+	r = quick_pick_conn(q, &seen, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &q->x->echo,
 			    &q->x->propnum);
 	if (step_failed(r))
 		return r;

@@ -44,7 +44,26 @@ def main():
     am1 = hdr(b"\0" * 8, 1, 4, 0, 0,
               payload(4, am_sa) + payload(10, (2).to_bytes(128, "big")) + payload(5, nonce) + payload(0, am_id))
     am3 = hdr(RCOOKIE, 8, 4, 1, 0, bytes(32))
+    # NAT-T (RFC 3947): its vendor ID in MM1, then NAT-D payloads in MM3
+    # (type 20; 130 with draft-03's vendor ID), hashes of no address here,
+    # so the responder sees a NAT; and AM1 offering RFC 3947.
+    vid_rfc = bytes.fromhex("4a131c81070358455c5728f20e95452f")
+    vid_d03 = bytes.fromhex("7d9419a65310ca6f2c179d9215529d56")
+    natd = [bytes([i]) * 20 for i in (1, 2)]
+
+    def mm1_vid(vid):
+        return hdr(b"\0" * 8, 1, 2, 0, 0, payload(13, sa) + payload(0, vid))
+
+    def mm3_natd(t):
+        return hdr(RCOOKIE, 4, 2, 0, 0, payload(10, ke) + payload(t, nonce) + payload(t, natd[0])
+                   + payload(0, natd[1]))
+    am1_natt = hdr(b"\0" * 8, 1, 4, 0, 0,
+                   payload(4, am_sa) + payload(10, (2).to_bytes(128, "big")) + payload(5, nonce)
+                   + payload(13, am_id) + payload(0, vid_rfc))
     seeds = {
+        "mm1_natt_mm3_natd": seq(mm1_vid(vid_rfc), mm3_natd(20)),
+        "mm1_draft_mm3_natd130": seq(mm1_vid(vid_d03), mm3_natd(130)),
+        "am1_natt_am3": seq(am1_natt, am3),
         "mm1": seq(mm1),
         "mm1_mm3": seq(mm1, mm3),
         "mm1_mm3_mm5": seq(mm1, mm3, mm5),

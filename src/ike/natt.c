@@ -63,7 +63,7 @@ void natt_free(struct ike_sa *sa)
 
 bool natt_active(const struct ike_sa *sa)
 {
-	return sa->peer_vendor.natt && (sa->natt.behind || sa->natt.forced);
+	return sa->peer_vendor.natt && sa->natt.checked && (sa->natt.behind || sa->natt.forced);
 }
 
 const char *natt_where(const struct ike_sa *sa)

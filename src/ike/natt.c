@@ -210,6 +210,9 @@ void natt_follow(struct ike_sa *sa, const struct ike_msg *m)
 	sockaddr_inet_set(&sa->ep.local, (const struct sockaddr *)&m->local);
 	sa->ep.fd = m->fd;
 	ike_sa_log(sa, LOG_LVL_INFO, "NAT-T: the peer is now at %s (was %s)", now, was);
+	if (sa->state != IKE_SA_ESTABLISHED)
+		return; /* the float: no IPsec SA yet */
+	/* A NAT's new binding: rare, so a walk of the IPsec SAs is fine. */
 	for (c = sa->d->children; c; c = c->next)
 		if (!memcmp(c->icookie, sa->icookie, 8) && !memcmp(c->rcookie, sa->rcookie, 8))
 			natt_child_move(c, &sa->ep.remote.sa);

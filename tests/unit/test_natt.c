@@ -93,6 +93,65 @@ static void test_encap_modes(void **state)
 	assert_string_equal(encap_name(IPSEC_ENCAP_UDP_TUNNEL), "UDP-encapsulated tunnel");
 }
 
+/* A draft-03 peer: NAT-D is payload 130, the destination's hash first
+ * (RFC 3947 3.2), and the reader of it sees the NAT from the hashes. */
+static void test_nat_d_draft_payloads(void **state)
+{
+	struct ike_daemon d = {0};
+	struct conf cf = {0};
+	struct conn c = {0};
+	struct ike_sa sa = {0};
+	struct sockaddr_storage seen;
+	struct wire_builder w;
+	struct isakmp_hdr h = {.exchange = ISAKMP_XCHG_ID_PROT};
+	struct ike_msg m = {0};
+	struct buf b;
+	uint8_t ip[4], want[EVP_MAX_MD_SIZE];
+
+	d.conf = &cf;
+	sa.d = &d;
+	sa.conn = &c;
+	sa.hash = alg_ike_hash(IKE_HASH_SHA1);
+	assert_non_null(sa.hash);
+	sa.peer_vendor.natt = NATT_DRAFT_03;
+	memcpy(sa.icookie, icky, 8);
+	memcpy(sa.rcookie, rcky, 8);
+	assert_int_equal(sockaddr_from_str("192.0.2.2", 500, &seen), 0);
+	sockaddr_inet_set(&sa.ep.remote, (struct sockaddr *)&seen);
+	assert_int_equal(sockaddr_from_str("192.0.2.1", 500, &seen), 0);
+	sockaddr_inet_set(&sa.ep.local, (struct sockaddr *)&seen);
+
+	buf_init(&b);
+	wire_build_start(&w, &b, &h);
+	assert_int_equal(natt_add_nat_d(&sa, &w), 0);
+	assert_int_equal(wire_build_finish(&w), 0);
+	assert_int_equal(wire_parse_header(b.data, b.len, &m.hdr), 0);
+	assert_int_equal(
+		wire_parse_chain(m.hdr.next_payload, b.data + 28, b.len - 28, false, &m.pl), 0);
+	assert_int_equal(m.pl.n, 2);
+	assert_int_equal(m.pl.p[0].type, ISAKMP_PL_NAT_D_DRAFT);
+	assert_int_equal(m.pl.p[1].type, ISAKMP_PL_NAT_D_DRAFT);
+	inet_pton(AF_INET, "192.0.2.2", ip);
+	assert_int_equal(independent("SHA1", ip, 4, 500, want), 20);
+	assert_int_equal(m.pl.p[0].body.len, 20);
+	assert_memory_equal(m.pl.p[0].body.p, want, 20);
+	inet_pton(AF_INET, "192.0.2.1", ip);
+	independent("SHA1", ip, 4, 500, want);
+	assert_memory_equal(m.pl.p[1].body.p, want, 20);
+
+	/* Read by the peer (192.0.2.2:500), which sees it come from a NAT's
+	 * 203.0.113.5:1234: the peer is behind none, we are. */
+	assert_int_equal(sockaddr_from_str("192.0.2.2", 500, &m.local), 0);
+	assert_int_equal(sockaddr_from_str("203.0.113.5", 1234, &m.from), 0);
+	m.fd = -1;
+	natt_detect(&sa, &m);
+	assert_true(sa.natt.checked);
+	assert_int_equal(sa.natt.behind, NATT_REMOTE);
+	assert_int_equal(natt_encap_mode(&sa, true), IPSEC_ENCAP_UDP_TUNNEL_DRAFT);
+	assert_int_equal(natt_encap_mode(&sa, false), IPSEC_ENCAP_UDP_TRANSPORT_DRAFT);
+	buf_free(&b);
+}
+
 /* West behind a NAT whose outside address is 203.0.113.5: what west
  * sends arrives from 203.0.113.5:1234, what east sends to that arrives
  * at 192.0.2.1:500. */
@@ -257,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_nat_d_hash),
 		cmocka_unit_test(test_nat_d_hash_differs),
 		cmocka_unit_test(test_encap_modes),
+		cmocka_unit_test(test_nat_d_draft_payloads),
 		cmocka_unit_test(test_no_nat),
 		cmocka_unit_test(test_west_behind_nat),
 		cmocka_unit_test(test_west_behind_nat_aggressive),

@@ -5,16 +5,24 @@
 # (neither peer configured for it).  Its faked NAT-D makes the peer see a
 # NAT: status says "NAT: none, encapsulation forced" here and "NAT:
 # remote" there, both kernels hold ESP in UDP on 4500, pings pass.  And
-# without forceencaps the same tunnel is plain ESP.
+# without forceencaps the same tunnel is plain ESP.  Last, over IPv6
+# against oakleyd (the IPv6 port 4500 socket and ESP in UDP over IPv6).
 . "$(dirname "$0")/../net/oakley.sh"
 . "$(dirname "$0")/lib_nat.sh"
 require_esp
 
-two_gateways v4
+two_gateways v6
+WEST6=$WEST EAST6=$EAST WEST=192.0.2.1 EAST=192.0.2.2
+ip -n "$W" addr add "$WEST/24" dev wan
+ip -n "$E" addr add "$EAST/24" dev wan
 add_subnet "$W" 10.1.0.1/24
 add_subnet "$E" 10.2.0.1/24
+add_subnet "$W" 2001:db8:1::1/64
+add_subnet "$E" 2001:db8:2::1/64
 add_route "$W" 10.2.0.0/24 "$EAST"
 add_route "$E" 10.1.0.0/24 "$WEST"
+ip -n "$W" -6 route add 2001:db8:2::/64 via "$EAST6"
+ip -n "$E" -6 route add 2001:db8:1::/64 via "$WEST6"
 
 # --- no NAT, no forceencaps: plain ESP --------------------------------------
 oakley_conf "$WD" site "$WEST" 10.1.0.0/24 "$EAST" 10.2.0.0/24
@@ -61,4 +69,22 @@ sas=$(swanctl_in "$E" "$ED" --list-sas)
 ping_through "$W" 10.1.0.1 10.2.0.1
 stop_oakleyd "$WD"
 log "encapsulation=yes -> strongSwan: ok"
+kill "$(cat "$ED/charon.pid")" 2>/dev/null || true
+wait_for 10 sh -c "! kill -0 $(cat "$ED/charon.pid") 2>/dev/null" || fail "charon did not stop"
+
+# --- forceencaps over IPv6 -> oakley: the IPv6 port 4500 socket ---------------
+oakley_conf "$WD" site "$WEST6" 2001:db8:1::/64 "$EAST6" 2001:db8:2::/64 forceencaps=yes
+oakley_conf "$ED" site "$EAST6" 2001:db8:2::/64 "$WEST6" 2001:db8:1::/64
+start_oakleyd "$W" "$WD"
+start_oakleyd "$E" "$ED"
+out=$(octl "$WD" up site) || fail "IPv6 up with forceencaps: $out: $(tail -n 20 "$WD/oakleyd.log")"
+assert_status "$WD" site "*[[]4500[]] <-> *[[]4500[]]*" \
+	"*NAT: none, encapsulation forced, NAT-T RFC 3947, ports 4500 <-> 4500, ESP in UDP*"
+assert_status "$ED" site "*NAT: remote*ESP in UDP*"
+assert_encap "$W"
+assert_encap "$E"
+ping_through "$W" 2001:db8:1::1 2001:db8:2::1
+stop_oakleyd "$WD"
+stop_oakleyd "$ED"
+log "forceencaps over IPv6 -> oakley: ok"
 log ok

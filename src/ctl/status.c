@@ -9,6 +9,7 @@
 #include "capture/keys.h"
 #include "ctl/status.h"
 #include "ike/child.h"
+#include "ike/dpd.h"
 #include "ike/id.h"
 #include "ike/mismatch.h"
 #include "ike/pacing.h"
@@ -160,6 +161,8 @@ void status_sa_text(const struct ike_sa *sa, struct buf *out)
 		out_printf(out, ", %s/%s/%s, PSK, expires in %" PRIu64 " s", sa->encr->display,
 			   sa->hash->display, sa->group->display,
 			   secs_left(sa->established_ms, sa->lifetime_s));
+	if (sa->state == IKE_SA_ESTABLISHED)
+		dpd_status_text(sa, out);
 	if (sa->why[0])
 		out_printf(out, "\n      why: %s", sa->why);
 	out_printf(out, "\n");
@@ -253,6 +256,7 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 			   secs_left(sa->established_ms, sa->lifetime_s));
 	}
 	out_printf(out, "\"quick_modes\":%u,\"msgid_replays\":%u,", quick_count(sa), sa->replays);
+	dpd_status_json(sa, out);
 	json_key(out, "why", sa->why, false);
 	out_printf(out, "}");
 }

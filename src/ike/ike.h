@@ -11,6 +11,7 @@
 #include "conf/conf.h"
 #include "ike/by_conn.h"
 #include "ike/dh_job.h"
+#include "ike/dpd.h"
 #include "ike/msgid.h"
 #include "ike/vendor.h"
 #include "net/sockaddr.h"
@@ -173,6 +174,7 @@ struct ike_sa {
 	unsigned quick_under_way;
 	struct quick_queue *quick_queue;
 	struct peer_vendor peer_vendor; /* what its vendor IDs said (vendor.h) */
+	struct dpd_state dpd;		/* Dead Peer Detection (dpd.h) */
 };
 
 enum quick_state {
@@ -287,6 +289,7 @@ struct ike_daemon {
 	struct timer reap;
 	struct conn_index *conn_index; /* conn_next_for_peer's (conn_index.h) */
 	struct pacing *pacing;	       /* initiations in flight and queued (pacing.h) */
+	struct dpd_daemon *dpd;	       /* restarts and held policies (dpd.c) */
 };
 
 /* daemon.c */

@@ -185,6 +185,13 @@ static void dpd_timer(void *arg)
 
 	if (sa->state != IKE_SA_ESTABLISHED || !s->on)
 		return;
+	if (esp_grew(sa))
+		s->last_in_ms = now;
+	if (s->probing && s->last_in_ms > s->probe_start_ms) {
+		/* anything authenticated from the peer proves it alive */
+		ike_sa_log(sa, LOG_LVL_INFO, "peer heard while probing: alive");
+		s->probing = false;
+	}
 	if (s->probing) {
 		if (now - s->probe_start_ms >= timeout_ms(sa)) {
 			dpd_dead(sa);
@@ -195,8 +202,6 @@ static void dpd_timer(void *arg)
 		timer_arm(sa->d->loop, &s->timer, left < delay_ms(sa) ? left : delay_ms(sa));
 		return;
 	}
-	if (esp_grew(sa))
-		s->last_in_ms = now;
 	if (now - s->last_in_ms < delay_ms(sa)) {
 		timer_arm(sa->d->loop, &s->timer, s->last_in_ms + delay_ms(sa) - now);
 		return;

@@ -15,6 +15,7 @@
 
 #include "exchange_fixture.h"
 #include "crypto/rand.h"
+#include "ctl/status.h"
 #include "ike/dpd.h"
 #include "ike/exchange.h"
 #include "ike/informational.h"
@@ -55,6 +56,19 @@ static struct ike_sa *established(struct ike_daemon *d)
 	return NULL;
 }
 
+/* The SA's status line (text or JSON) says it. */
+static void status_has(const struct ike_sa *sa, bool json, const char *want)
+{
+	struct buf out;
+
+	buf_init(&out);
+	(json ? status_sa_json : status_sa_text)(sa, &out);
+	buf_put_u8(&out, 0);
+	if (!strstr((const char *)out.data, want))
+		fail_msg("no '%s' in: %s", want, (const char *)out.data);
+	buf_free(&out);
+}
+
 /* Idle: west probes, east (DPD off) answers, the SA and child stay. */
 static void test_idle_probe_answered(void **state)
 {
@@ -78,6 +92,10 @@ static void test_idle_probe_answered(void **state)
 	assert_int_equal(e->dpd.seq_in, w->dpd.seq_out);
 	assert_non_null(n.d[WEST]->children);
 	assert_null(net_failure(&n, WEST, "site"));
+	status_has(w, false, "DPD: idle (dpdaction=clear, delay 1 s, timeout 3 s), R-U-THERE sent");
+	status_has(w, false, ", last ACK ");
+	status_has(w, true, "\"dpd\":{\"state\":\"idle\",\"action\":\"clear\",\"delay\":1,");
+	status_has(e, false, "DPD: off, peer's last R-U-THERE");
 	net_stop(&n);
 }
 

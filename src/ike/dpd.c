@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <openssl/crypto.h>
 
 #include "crypto/rand.h"
@@ -401,7 +402,9 @@ static void dpd_dead(struct ike_sa *sa)
 	ike_sa_fail(sa, "peer dead: no answer to %u R-U-THERE in %u s (dpdaction=%s)",
 		    sa->dpd.probes, (unsigned)((loop_now_ms() - sa->dpd.probe_start_ms) / 1000),
 		    action_name(action));
-	if (action == DPD_RESTART)
+	if (action == DPD_RESTART && sa->conn->remote.addr.family == AF_UNSPEC)
+		log_info("%s: not restarted: right=%%any names no peer to start it with", name);
+	else if (action == DPD_RESTART)
 		restart_start(d, name);
 }
 

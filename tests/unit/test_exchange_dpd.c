@@ -201,6 +201,19 @@ static void test_restart_down(void **state)
 	net_stop(&n);
 }
 
+/* Shutdown while a restart waits or runs: its state goes with the
+ * daemon (ASan: nothing leaked, nothing used after it was freed). */
+static void test_restart_shutdown(void **state)
+{
+	struct net n;
+
+	dpd_start(&n, "restart");
+	east_silent = true;
+	net_run_ms(&n, 4500);
+	assert_true(dpd_restarting(n.d[WEST], "site"));
+	net_stop(&n);
+}
+
 /* A notify east sends under its ISAKMP SA: type, SPI (spi_size bytes of
  * the cookies, or the cookies with a bit flipped) and data. */
 struct raw_notify {
@@ -330,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_dead_hold),
 		cmocka_unit_test(test_dead_restart),
 		cmocka_unit_test(test_restart_down),
+		cmocka_unit_test(test_restart_shutdown),
 		cmocka_unit_test(test_malformed_and_replayed_ignored),
 	};
 

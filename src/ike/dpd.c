@@ -156,7 +156,8 @@ static bool esp_grew(struct ike_sa *sa)
 		sum += in.packets;
 		known = true;
 	}
-	grew = known && s->esp_known && sum > s->esp_packets;
+	/* From 0 at the start: packets before the first look count too. */
+	grew = known && sum > s->esp_packets;
 	s->esp_packets = sum;
 	s->esp_known = known;
 	return grew;

@@ -81,6 +81,16 @@ def seeds():
     yield "info_dpd", record(INFO, 10, dpd(ICOOKIE + RCOOKIE))
     for size in (0, 4, 8, 255):                                   # CVE-2009-0790's bad SPI sizes
         yield "info_dpd_spi%d" % size, record(INFO, 11, dpd(bytes(size)))
+    # RFC 3706 sequence, SPI and data rules (src/ike/dpd.c)
+    rut = lambda t, spi, seq: chain([(N, notify(t, spi, seq))])
+    ck = ICOOKIE + RCOOKIE
+    yield "info_dpd_ack", record(INFO, 14, rut(36137, ck, struct.pack("!I", 7)))
+    yield "info_dpd_seq", b"".join(record(INFO, 15 + i, rut(36136, ck, struct.pack("!I", n)))
+                                   for i, n in enumerate((7, 7, 6, 8, 0xFFFFFFFF, 0)))
+    yield "info_dpd_nodata", record(INFO, 21, rut(36136, ck, b""))
+    yield "info_dpd_shortdata", record(INFO, 22, rut(36137, ck, b"\1\2\3"))
+    yield "info_dpd_other_sa", record(INFO, 23, rut(36136, RCOOKIE + ICOOKIE, struct.pack("!I", 9)))
+    yield "info_dpd_clear", record(INFO | CLEAR, 0, rut(36136, ck, struct.pack("!I", 9)))
     yield "info_initial_contact", record(INFO, 12, chain([(N, notify(24578, ICOOKIE + RCOOKIE))]))
     yield "info_clear_refusal", record(INFO | CLEAR, 0, chain([(N, notify(14))]))
     yield "info_pending_refusal", record(0, 1, plain) + record(INFO, 13, chain([(N, notify(14))]))

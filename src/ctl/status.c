@@ -9,6 +9,7 @@
 #include "capture/keys.h"
 #include "ctl/status.h"
 #include "ike/child.h"
+#include "ike/dpd.h"
 #include "ike/id.h"
 #include "ike/mismatch.h"
 #include "ike/pacing.h"
@@ -162,6 +163,7 @@ void status_sa_text(const struct ike_sa *sa, struct buf *out)
 			   secs_left(sa->established_ms, sa->lifetime_s));
 	if (sa->state == IKE_SA_ESTABLISHED)
 		status_natt_sa_text(sa, out);
+		dpd_status_text(sa, out);
 	if (sa->why[0])
 		out_printf(out, "\n      why: %s", sa->why);
 	out_printf(out, "\n");
@@ -257,6 +259,7 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 	}
 	status_natt_sa_json(sa, out);
 	out_printf(out, "\"quick_modes\":%u,\"msgid_replays\":%u,", quick_count(sa), sa->replays);
+	dpd_status_json(sa, out);
 	json_key(out, "why", sa->why, false);
 	out_printf(out, "}");
 }

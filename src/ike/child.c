@@ -487,6 +487,38 @@ void child_remove(struct child_sa *c, bool send_delete)
 	free(c);
 }
 
+static const struct child_owned child_owns_sas = {true, {false, false, false}};
+
+void child_hold(struct child_sa *c)
+{
+	child_detach(c, false);
+	if (c->d->xfrm)
+		child_kernel_take_back(c, &child_owns_sas);
+	log_info("#%u %s: IPsec SA with SPIs in %08x out %08x removed, its policies kept "
+		 "(traffic is dropped)",
+		 c->serial, c->conn_name, c->spi_in, c->spi_out);
+}
+
+void child_held_release(struct child_sa *c)
+{
+	struct xfrm_pol p;
+	unsigned i;
+
+	if (c->d->xfrm) {
+		/* Filed again for a moment: a successor with the same
+		 * selectors may own the policies now. */
+		child_index(c);
+		xfrm_batch_begin(c->d->xfrm);
+		for (i = 0; i < 3 && !child_policies_shared(c); i++) {
+			child_policy(c, child_dirs[i], &p);
+			xfrm_batch_del_policy(c->d->xfrm, &p.sel, child_dirs[i]);
+		}
+		xfrm_batch_end(c->d->xfrm, NULL);
+		child_unindex(c);
+	}
+	free(c);
+}
+
 void child_peer_deleted(struct ike_sa *sa, uint32_t spi)
 {
 	/* Peers differ on which SPI of the pair a Delete names (strongSwan

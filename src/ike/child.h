@@ -12,6 +12,12 @@ int child_alloc_spi(struct ike_daemon *d, struct quick *q, char *why, size_t why
 int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why, size_t whylen);
 /* Removes the kernel state; send_delete tells the peer first. */
 void child_remove(struct child_sa *c, bool send_delete);
+/* dpdaction=hold: c's SAs go, its policies stay, so its traffic is
+ * dropped, not sent in the clear.  c leaves the daemon's tables; the
+ * caller keeps it until child_held_release takes the policies back
+ * (unless an installed successor owns them now) and frees it. */
+void child_hold(struct child_sa *c);
+void child_held_release(struct child_sa *c);
 /* The peer deleted the SA whose SPI (our outbound) it names. */
 void child_peer_deleted(struct ike_sa *sa, uint32_t spi);
 void child_remove_conn(struct ike_daemon *d, const char *name, bool send_delete);

@@ -12,6 +12,7 @@
 #include "ike/child.h"
 #include "ike/conn_index.h"
 #include "ike/dispatch.h"
+#include "ike/dpd.h"
 #include "ike/exchange.h"
 #include "ike/halfopen.h"
 #include "ike/id.h"
@@ -209,6 +210,7 @@ void ike_daemon_free(struct ike_daemon *d)
 {
 	unsigned i;
 
+	dpd_conn_down(d, NULL);
 	pacing_free(d->pacing, "oakleyd is shutting down");
 	d->pacing = NULL;
 	child_remove_conn(d, NULL, true);
@@ -572,6 +574,7 @@ int ike_down(struct ike_daemon *d, const char *name)
 	bool found = false;
 
 	child_remove_conn(d, name, true);
+	dpd_conn_down(d, name);
 	if (pacing_is_queued(d, name)) {
 		pacing_cancel(d, name, "brought down by the operator before it started");
 		found = true;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ike/dispatch.h"
+#include "ike/dpd.h"
 #include "ike/tap.h"
 
 const struct exchange_type *exchange_type_for(uint8_t xchg)
@@ -118,6 +119,8 @@ void dispatch(struct ike_daemon *d, const struct exchange_type *t, struct ike_sa
 		x->step = (unsigned)(dp.s - t->steps) + 2;
 	}
 	tap_received(d, m);
+	if (dp.sa && (m->hdr.flags & ISAKMP_FLAG_ENC))
+		dpd_heard(dp.sa);
 	r = dp.s->fn(t->state(&dp), m);
 	if (!step_failed(r))
 		r = dispatch_go_on(&dp);

@@ -11,6 +11,7 @@
 #include "conf/conf.h"
 #include "ike/by_conn.h"
 #include "ike/dh_job.h"
+#include "ike/dpd.h"
 #include "ike/msgid.h"
 #include "ike/natt.h"
 #include "ike/vendor.h"
@@ -176,6 +177,7 @@ struct ike_sa {
 	struct quick_queue *quick_queue;
 	struct peer_vendor peer_vendor; /* what its vendor IDs said (vendor.h) */
 	struct natt_state natt;		/* NAT traversal (natt.h) */
+	struct dpd_state dpd;		/* Dead Peer Detection (dpd.h) */
 };
 
 enum quick_state {
@@ -292,6 +294,7 @@ struct ike_daemon {
 	struct timer reap;
 	struct conn_index *conn_index; /* conn_next_for_peer's (conn_index.h) */
 	struct pacing *pacing;	       /* initiations in flight and queued (pacing.h) */
+	struct dpd_daemon *dpd;	       /* restarts and held policies (dpd.c) */
 };
 
 /* daemon.c */

@@ -6,6 +6,7 @@
 #include "crypto/rand.h"
 #include "ike/child.h"
 #include "ike/dispatch.h"
+#include "ike/dpd.h"
 #include "ike/informational.h"
 #include "ike/mismatch.h"
 #include "ike/quick.h"
@@ -145,6 +146,31 @@ static const struct send_spec send_notify = {
 	.hashed = true,
 	.add = {add_notify},
 };
+/* R-U-THERE or its ACK (RFC 3706): the SPI is the ISAKMP SA's cookies,
+ * the data the sequence number. */
+struct dpd_notify {
+	const struct ike_sa *sa;
+	uint16_t type;
+	uint32_t seq;
+};
+
+static int add_dpd(void *state, struct wire_builder *w)
+{
+	const struct dpd_notify *n = state;
+	uint8_t spi[16], seq[4];
+
+	memcpy(spi, n->sa->icookie, 8);
+	memcpy(spi + 8, n->sa->rcookie, 8);
+	put_u32(seq, n->seq);
+	return wire_add_notify(w, IPSEC_DOI, PROTO_ISAKMP, n->type, spi, 16, seq, 4);
+}
+
+static const struct send_spec send_dpd = {
+	.name = "DPD notify",
+	.encrypted = true,
+	.hashed = true,
+	.add = {add_dpd},
+};
 static const struct send_spec send_delete_isakmp = {
 	.name = "Delete of the ISAKMP SA",
 	.encrypted = true,
@@ -227,6 +253,13 @@ static int info_send(struct ike_sa *sa, const struct send_spec *spec, void *stat
 int info_send_notify(struct ike_sa *sa, uint16_t type)
 {
 	return info_send(sa, &send_notify, &type);
+}
+
+int info_send_dpd(struct ike_sa *sa, uint16_t type, uint32_t seq)
+{
+	struct dpd_notify n = {sa, type, seq};
+
+	return info_send(sa, &send_dpd, &n);
 }
 
 int info_send_delete_isakmp(struct ike_sa *sa)
@@ -402,7 +435,8 @@ static void info_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *
 		struct wire_notify n;
 		struct wire_delete del;
 
-		if (p->type == ISAKMP_PL_N && !wire_parse_notify(p->body, &n))
+		if (p->type == ISAKMP_PL_N && !wire_parse_notify(p->body, &n) &&
+		    !dpd_input(sa, encrypted, &n))
 			info_notify(sa, d, m, &n);
 		else if (p->type == ISAKMP_PL_D && sa && encrypted &&
 			 !wire_parse_delete(p->body, &del))

@@ -34,6 +34,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	xmit_init(&sa->xmit, ike_sa_retransmit, sa);
 	timer_init(&sa->expire, ike_sa_expire, sa);
 	natt_init(sa);
+	dpd_init(sa);
 	sa->x = exchange_new(sa, NULL);
 	if (!sa->x || ike_sa_set_conn(sa, c) ||
 	    crypto_random(initiator ? sa->icookie : sa->rcookie, 8) < 0) {
@@ -217,6 +218,7 @@ void ike_sa_established(struct ike_sa *sa)
 		sa->up_fn = NULL;
 		quick_initiate(sa, NULL, fn, sa->up_arg);
 	}
+	dpd_established(sa);
 }
 
 void ike_sa_likely(struct ike_sa *sa, const char *fmt, ...)
@@ -303,6 +305,7 @@ void ike_sa_free(struct ike_sa *sa)
 	xmit_clear(d, &sa->xmit);
 	timer_cancel(d->loop, &sa->expire);
 	natt_free(sa);
+	dpd_sa_free(sa);
 	exchange_free(d, sa->x);
 	msgid_free(&sa->msgids);
 	conn_ref_put(d, sa->cref);

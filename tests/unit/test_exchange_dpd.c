@@ -1,0 +1,351 @@
+/* Dead Peer Detection between two in-process engines (exchange_fixture.h):
+ * west probes an idle ISAKMP SA with R-U-THERE and east answers, though
+ * its own DPD is off; when east falls silent, west's dpdtimeout fires and
+ * dpdaction= clears, holds or restarts; a malformed or replayed
+ * R-U-THERE is answered by nothing.  dpddelay=1, dpdtimeout=3: real
+ * seconds on the loop. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "exchange_fixture.h"
+#include "crypto/rand.h"
+#include "ctl/status.h"
+#include "ike/dpd.h"
+#include "ike/exchange.h"
+#include "ike/informational.h"
+#include "wire/isakmp.h"
+
+/* east's datagrams are dropped while this is set (a dead peer) */
+static bool east_silent;
+
+static void east_send(void *arg, const struct ike_endpoint *ep, const uint8_t *msg, size_t len)
+{
+	if (!east_silent)
+		net_send(arg, ep, msg, len);
+}
+
+/* west with dpdaction=action, east without DPD; up, east made mutable. */
+static void dpd_start(struct net *n, const char *action)
+{
+	char west[1024], east[1024], dpd[128];
+
+	snprintf(east, sizeof(east), base_conf, "");
+	snprintf(dpd, sizeof(dpd), "\tauto=add\n\tdpdaction=%s\n\tdpddelay=1\n\tdpdtimeout=3\n",
+		 action);
+	replace(west, sizeof(west), east, "\tauto=add\n", dpd);
+	east_silent = false;
+	net_start_confs(n, west, east, "same secret", "same secret");
+	n->d[EAST]->send = east_send;
+	net_up(n);
+	assert_true(n->ok);
+}
+
+static struct ike_sa *established(struct ike_daemon *d)
+{
+	struct ike_sa *sa;
+
+	for (sa = d->sas; sa; sa = sa->next)
+		if (sa->state == IKE_SA_ESTABLISHED)
+			return sa;
+	return NULL;
+}
+
+/* The SA's status line (text or JSON) says it. */
+static void status_has(const struct ike_sa *sa, bool json, const char *want)
+{
+	struct buf out;
+
+	buf_init(&out);
+	(json ? status_sa_json : status_sa_text)(sa, &out);
+	buf_put_u8(&out, 0);
+	if (!strstr((const char *)out.data, want))
+		fail_msg("no '%s' in: %s", want, (const char *)out.data);
+	buf_free(&out);
+}
+
+/* Idle: west probes, east (DPD off) answers, the SA and child stay. */
+static void test_idle_probe_answered(void **state)
+{
+	struct ike_sa *w, *e;
+	struct net n;
+
+	dpd_start(&n, "clear");
+	w = established(n.d[WEST]);
+	e = established(n.d[EAST]);
+	assert_non_null(w);
+	assert_non_null(e);
+	assert_true(w->dpd.on);
+	assert_false(e->dpd.on); /* east has no dpdaction */
+	assert_string_equal(dpd_state_name(e), "off");
+	net_run_ms(&n, 4500);
+	assert_ptr_equal(established(n.d[WEST]), w);
+	assert_true(w->dpd.acks >= 2);
+	assert_int_equal(w->dpd.acks, w->dpd.probes_all - (w->dpd.probing ? 1 : 0));
+	/* east saw west's numbers, one after the other */
+	assert_true(e->dpd.seq_in_seen);
+	assert_int_equal(e->dpd.seq_in, w->dpd.seq_out);
+	assert_non_null(n.d[WEST]->children);
+	assert_null(net_failure(&n, WEST, "site"));
+	status_has(w, false, "DPD: idle (dpdaction=clear, delay 1 s, timeout 3 s), R-U-THERE sent");
+	status_has(w, false, ", last ACK ");
+	status_has(w, true, "\"dpd\":{\"state\":\"idle\",\"action\":\"clear\",\"delay\":1,");
+	status_has(e, false, "DPD: off, peer's last R-U-THERE");
+	net_stop(&n);
+}
+
+/* Traffic (any authenticated IKE message) keeps it from probing. */
+static void test_busy_not_probed(void **state)
+{
+	struct ike_sa *w;
+	struct net n;
+	int i;
+
+	dpd_start(&n, "clear");
+	w = established(n.d[WEST]);
+	for (i = 0; i < 8; i++) {
+		/* east says something every half delay */
+		info_send_notify(established(n.d[EAST]), IPSEC_N_REPLAY_STATUS);
+		net_run_ms(&n, 500);
+	}
+	assert_int_equal(w->dpd.probes_all, 0);
+	assert_string_equal(dpd_state_name(w), "idle");
+	net_stop(&n);
+}
+
+static void assert_dead_why(struct net *n)
+{
+	const char *why = net_failure(n, WEST, "site");
+
+	assert_non_null(why);
+	/* 1 s idle, then probes at 0, 1 and 2 s; dead at 3 s */
+	if (strncmp(why, "peer dead: no answer to 3 R-U-THERE in 3 s", 42))
+		fail_msg("why: %s", why);
+}
+
+static void test_dead_clear(void **state)
+{
+	struct net n;
+
+	dpd_start(&n, "clear");
+	east_silent = true;
+	net_run_ms(&n, 5000);
+	assert_null(established(n.d[WEST]));
+	assert_null(n.d[WEST]->children);
+	assert_dead_why(&n);
+	assert_non_null(strstr(net_failure(&n, WEST, "site"), "dpdaction=clear"));
+	assert_int_equal(dpd_held(n.d[WEST], NULL), 0);
+	assert_false(dpd_restarting(n.d[WEST], "site"));
+	net_stop(&n);
+}
+
+static void test_dead_hold(void **state)
+{
+	struct net n;
+
+	dpd_start(&n, "hold");
+	east_silent = true;
+	net_run_ms(&n, 5000);
+	assert_null(established(n.d[WEST]));
+	assert_null(n.d[WEST]->children);
+	assert_dead_why(&n);
+	/* the child's policies are kept, until down */
+	assert_int_equal(dpd_held(n.d[WEST], "site"), 1);
+	assert_int_equal(ike_down(n.d[WEST], "site"), 0);
+	assert_int_equal(dpd_held(n.d[WEST], NULL), 0);
+	net_stop(&n);
+}
+
+/* Restart: tried again with back-off while east is silent, up as soon
+ * as east answers again. */
+static void test_dead_restart(void **state)
+{
+	struct net n;
+	int i;
+
+	dpd_start(&n, "restart");
+	east_silent = true;
+	net_run_ms(&n, 4300);
+	assert_dead_why(&n);
+	net_run_ms(&n, 2000); /* a try or two fails */
+	assert_true(dpd_restarting(n.d[WEST], "site"));
+	assert_null(n.d[WEST]->children);
+	east_silent = false;
+	for (i = 0; i < 100 && !n.d[WEST]->children; i++)
+		net_run_ms(&n, 100);
+	assert_non_null(n.d[WEST]->children);
+	assert_false(dpd_restarting(n.d[WEST], "site"));
+	assert_non_null(established(n.d[WEST]));
+	net_stop(&n);
+}
+
+/* Restart state goes with down: no retry after it, nothing leaked. */
+static void test_restart_down(void **state)
+{
+	struct net n;
+
+	dpd_start(&n, "restart");
+	east_silent = true;
+	net_run_ms(&n, 4500);
+	assert_true(dpd_restarting(n.d[WEST], "site"));
+	assert_int_equal(ike_down(n.d[WEST], "site"), 0);
+	assert_false(dpd_restarting(n.d[WEST], "site"));
+	east_silent = false;
+	net_run_ms(&n, 3000);
+	assert_null(n.d[WEST]->children);
+	net_stop(&n);
+}
+
+/* Shutdown while a restart waits or runs: its state goes with the
+ * daemon (ASan: nothing leaked, nothing used after it was freed). */
+static void test_restart_shutdown(void **state)
+{
+	struct net n;
+
+	dpd_start(&n, "restart");
+	east_silent = true;
+	net_run_ms(&n, 4500);
+	assert_true(dpd_restarting(n.d[WEST], "site"));
+	net_stop(&n);
+}
+
+/* A notify east sends under its ISAKMP SA: type, SPI (spi_size bytes of
+ * the cookies, or the cookies with a bit flipped) and data. */
+struct raw_notify {
+	uint16_t type;
+	uint8_t spi[16];
+	uint8_t spi_size;
+	uint8_t data[8];
+	size_t data_len;
+};
+
+static int add_raw_notify(void *state, struct wire_builder *w)
+{
+	const struct raw_notify *r = state;
+
+	return wire_add_notify(w, IPSEC_DOI, PROTO_ISAKMP, r->type, r->spi, r->spi_size, r->data,
+			       r->data_len);
+}
+
+static const struct send_spec send_raw = {
+	.name = "test notify",
+	.encrypted = true,
+	.hashed = true,
+	.add = {add_raw_notify},
+};
+
+static void east_sends(struct net *n, const struct raw_notify *r)
+{
+	struct ike_sa *sa = established(n->d[EAST]);
+	struct isakmp_hdr h = {0};
+	uint8_t iv[IKE_MAX_BLOCK];
+	struct buf msg;
+	size_t hash_off;
+
+	assert_non_null(sa);
+	memcpy(h.icookie, sa->icookie, 8);
+	memcpy(h.rcookie, sa->rcookie, 8);
+	h.exchange = ISAKMP_XCHG_INFO;
+	assert_int_equal(crypto_random(&h.msgid, sizeof(h.msgid)), 0);
+	h.msgid |= 1;
+	assert_int_equal(send_spec_build(&send_raw, (void *)r, &h, sa->prf_len, &msg, &hash_off),
+			 0);
+	assert_int_equal(hashed_fill(sa, &msg, hash_off, h.msgid, NULL), 0);
+	assert_int_equal(sa_phase2_iv(sa, h.msgid, iv), 0);
+	assert_int_equal(send_protected(sa, &msg, iv, NULL, false), 0);
+	buf_free(&msg);
+	net_run_ms(n, 100);
+}
+
+static void r_u_there(struct raw_notify *r, const struct ike_sa *sa, uint32_t seq)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = ISAKMP_N_DPD_R_U_THERE;
+	memcpy(r->spi, sa->icookie, 8);
+	memcpy(r->spi + 8, sa->rcookie, 8);
+	r->spi_size = 16;
+	put_u32(r->data, seq);
+	r->data_len = 4;
+}
+
+/* west (whose own DPD is off here: east's conf) answers a well-formed
+ * R-U-THERE once, and nothing else: not a malformed one, not one naming
+ * another SA, not an old number. */
+static void test_malformed_and_replayed_ignored(void **state)
+{
+	struct raw_notify r;
+	struct ike_sa *w;
+	unsigned sent;
+	struct net n;
+	char conf[1024];
+
+	snprintf(conf, sizeof(conf), base_conf, "");
+	east_silent = false;
+	net_start_confs(&n, conf, conf, "same secret", "same secret");
+	net_up(&n);
+	assert_true(n.ok);
+	net_run_ms(&n, 100);
+	w = established(n.d[WEST]);
+	assert_false(w->dpd.on);
+
+	sent = n.sent[WEST];
+	r_u_there(&r, w, 7);
+	r.spi_size = 8; /* CKY-I only */
+	east_sends(&n, &r);
+	r_u_there(&r, w, 7);
+	r.spi[3] ^= 0x80; /* another SA's cookies */
+	east_sends(&n, &r);
+	r_u_there(&r, w, 7);
+	r.data_len = 0; /* no sequence number */
+	east_sends(&n, &r);
+	r_u_there(&r, w, 7);
+	r.data_len = 3;
+	east_sends(&n, &r);
+	assert_int_equal(n.sent[WEST], sent); /* answered by nothing */
+	assert_false(w->dpd.seq_in_seen);
+	assert_ptr_equal(established(n.d[WEST]), w);
+
+	r_u_there(&r, w, 7);
+	east_sends(&n, &r);
+	assert_int_equal(n.sent[WEST], sent + 1); /* the ACK */
+	assert_true(w->dpd.seq_in_seen);
+	assert_int_equal(w->dpd.seq_in, 7);
+	east_sends(&n, &r); /* the same number again (a new message ID) */
+	r_u_there(&r, w, 6);
+	east_sends(&n, &r);
+	assert_int_equal(n.sent[WEST], sent + 1);
+	r_u_there(&r, w, 8);
+	east_sends(&n, &r);
+	assert_int_equal(n.sent[WEST], sent + 2);
+	assert_int_equal(w->dpd.seq_in, 8);
+
+	/* an ACK west never asked for changes nothing */
+	r_u_there(&r, w, 8);
+	r.type = ISAKMP_N_DPD_R_U_THERE_ACK;
+	east_sends(&n, &r);
+	assert_int_equal(n.sent[WEST], sent + 2);
+	assert_ptr_equal(established(n.d[WEST]), w);
+	assert_non_null(n.d[WEST]->children);
+	net_stop(&n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_idle_probe_answered),
+		cmocka_unit_test(test_busy_not_probed),
+		cmocka_unit_test(test_dead_clear),
+		cmocka_unit_test(test_dead_hold),
+		cmocka_unit_test(test_dead_restart),
+		cmocka_unit_test(test_restart_down),
+		cmocka_unit_test(test_restart_shutdown),
+		cmocka_unit_test(test_malformed_and_replayed_ignored),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -11,6 +11,7 @@
 #include "conf/conf.h"
 #include "ike/by_conn.h"
 #include "ike/dh_job.h"
+#include "ike/initial_contact.h"
 #include "ike/msgid.h"
 #include "ike/vendor.h"
 #include "net/sockaddr.h"
@@ -173,6 +174,7 @@ struct ike_sa {
 	unsigned quick_under_way;
 	struct quick_queue *quick_queue;
 	struct peer_vendor peer_vendor; /* what its vendor IDs said (vendor.h) */
+	struct ic_state ic;		/* the peer's ID, for INITIAL-CONTACT */
 };
 
 enum quick_state {

@@ -14,6 +14,8 @@ void info_note_notifies(struct ike_sa *sa, const struct ike_msg *m);
 /* An unprotected notify answering m (no keys yet). */
 void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint16_t type);
 int info_send_notify(struct ike_sa *sa, uint16_t type);
+/* A notify about the peer's Quick Mode, naming its ESP SPI. */
+int info_send_notify_esp(struct ike_sa *sa, uint16_t type, uint32_t spi);
 int info_send_delete_isakmp(struct ike_sa *sa);
 int info_send_delete_esp(struct ike_sa *sa, uint32_t spi);
 /* An unprotected notify from sa, for a refusal in a job's

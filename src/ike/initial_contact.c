@@ -190,7 +190,7 @@ unsigned initial_contact_received(struct ike_sa *sa, const struct ike_msg *m)
 		ike_sa_free(o);
 	}
 	sockaddr_str(&sa->ep.remote.sa, peer, sizeof(peer));
-	ike_sa_log(sa, LOG_LVL_INFO,
+	ike_sa_log(sa, r.isakmp + r.ipsec ? LOG_LVL_INFO : LOG_LVL_DEBUG,
 		   "INITIAL-CONTACT from %s: removed %u earlier ISAKMP SA%s%s and %u IPsec SA "
 		   "pair%s%s%s%s",
 		   peer, r.isakmp, r.isakmp == 1 ? "" : "s", r.isakmp ? serials : "", r.ipsec,

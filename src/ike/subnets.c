@@ -31,6 +31,7 @@ struct group_up {
 	void *arg;
 	char name[64];
 	unsigned n, answered;
+	unsigned held; /* inside our own loops: answers that come at once wait */
 	bool rest_started, one_by_one;
 	struct pair_up p[];
 };
@@ -65,6 +66,19 @@ out:
 static void pair_start(struct group_up *g, unsigned i)
 {
 	ike_up(g->d, g->p[i].name, pair_done, &g->p[i]);
+}
+
+/* ike_up may answer before it returns: the group is answered (and freed)
+ * only once no loop of ours holds it. */
+static void hold(struct group_up *g)
+{
+	g->held++;
+}
+
+static void release(struct group_up *g)
+{
+	if (!--g->held && g->answered == g->n)
+		group_answer(g);
 }
 
 /* After the first pair answered: the others' Quick Modes under its ISAKMP
@@ -109,12 +123,12 @@ static void pair_done(void *arg, bool ok, const char *why)
 	p->ok = ok;
 	snprintf(p->why, sizeof(p->why), "%s", why ? why : "");
 	g->answered++;
+	hold(g);
 	if (p->i == 0 && !g->rest_started)
 		start_rest(g); /* may answer the others at once */
 	else if (g->one_by_one && p->i + 1 < g->n)
 		pair_start(g, p->i + 1);
-	if (g->answered == g->n)
-		group_answer(g);
+	release(g);
 }
 
 int ike_up_group(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
@@ -145,7 +159,9 @@ int ike_up_group(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg
 		 g->p[n - 1].name);
 	/* The first pair runs phase 1, or finds an ISAKMP SA up already;
 	 * when it answers, start_rest starts the others. */
+	hold(g);
 	pair_start(g, 0);
+	release(g);
 	return 0;
 }
 

@@ -75,7 +75,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	done
 	larval=$(($(xfrm_esp_count "$W") + $(xfrm_esp_count "$E") - 16))
 	rx=$(grep -c 'retransmit' "$WD/oakleyd.log" "$ED/oakleyd.log" | awk -F: '{s += $2} END {print s}')
-	log "round $round: up in $ms ms (`up` run $((tries + 1)) time(s)), 8 SAs each side, pinged 4 pairs;" \
+	log "round $round: up in $ms ms (up run $((tries + 1)) time(s)), 8 SAs each side, pinged 4 pairs;" \
 		"$rx retransmissions logged, $larval larval SAs, nft dropped so far $(loss_counts "$W")"
 	octl "$WD" down site >/dev/null
 	stop_oakleyd "$WD"

@@ -23,14 +23,24 @@ static int parse_one(struct conf_ctx *ctx, const struct setting *s, const char *
 	char addr[CONF_ADDR_STRLEN];
 	bool host_bits;
 
+	bool one = !strcmp(tok, s->value); /* the value is this subnet alone */
+
+	if (conf_subnet_parse(tok, ts, &host_bits) && one)
+		return conf_error(ctx, s->file, s->line,
+				  "%s=%s is not a subnet (ADDRESS/PREFIXLEN, or an address)",
+				  s->key, s->value);
 	if (conf_subnet_parse(tok, ts, &host_bits))
 		return conf_error(ctx, s->file, s->line,
 				  "%s=%s: '%s' is not a subnet (ADDRESS/PREFIXLEN, or an address)",
 				  s->key, s->value, tok);
 	if (host_bits) {
 		conf_addr_str(&ts->addr, addr, sizeof(addr));
-		log_warn("%s:%u: %s=%s: %s has host bits set; it means %s/%u", s->file, s->line,
-			 s->key, s->value, tok, addr, ts->prefixlen);
+		if (one)
+			log_warn("%s:%u: %s=%s has host bits set; it means %s/%u", s->file, s->line,
+				 s->key, s->value, addr, ts->prefixlen);
+		else
+			log_warn("%s:%u: %s=%s: %s has host bits set; it means %s/%u", s->file,
+				 s->line, s->key, s->value, tok, addr, ts->prefixlen);
 	}
 	return 0;
 }

@@ -386,10 +386,8 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 		quick_refused_by_spi(sa, n);
 		return;
 	}
-	if (n->type == IPSEC_N_INITIAL_CONTACT && sa->state == IKE_SA_ESTABLISHED) {
+	if (n->type == IPSEC_N_INITIAL_CONTACT && sa->state == IKE_SA_ESTABLISHED)
 		initial_contact_received(sa, NULL); /* protected: info_input */
-		return;
-	}
 	ike_sa_log(sa, LOG_LVL_INFO, "peer sent %s", wire_notify_name(n->type));
 }
 

@@ -140,14 +140,19 @@ static void auto_start_done(void *arg, bool ok, const char *why)
 static void auto_start(struct oakleyd *o)
 {
 	const struct conn *c;
-	char *name;
+	char *name, group[64];
 	unsigned i;
 
 	for (i = 0; i < o->conf->nconns; i++) {
 		c = &o->conf->conns[i];
-		if (c->auto_ != AUTO_START)
+		if (c->auto_ != AUTO_START || c->group_i)
 			continue;
-		name = strdup(c->name);
+		/* several subnets: the group, once (its first pair's phase 1
+		 * carries all of its Quick Modes) */
+		if (c->group_n && !conf_group_name(c, group, sizeof(group)))
+			name = strdup(group);
+		else
+			name = strdup(c->name);
 		if (!name) {
 			log_err("%s: auto=start skipped: out of memory", c->name);
 			continue;

@@ -342,6 +342,7 @@ static void ctx_free(struct conf_ctx *ctx)
 	free(ctx->files);
 	free(ctx->file_by_name);
 	free(ctx->ids);
+	conf_subnets_free(ctx);
 }
 
 int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn is_local, void *arg,

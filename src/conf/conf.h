@@ -57,6 +57,7 @@ struct conf_id {
 };
 
 #define CONF_MAX_PROPOSALS 16
+#define CONF_MAX_SUBNETS   16 /* per side in leftsubnet=, rightsubnet= */
 
 /* One phase-1 or ESP proposal: rows of the algorithm table. */
 struct proposal {
@@ -119,6 +120,12 @@ struct conn {
 	bool rekey;
 	uint32_t margin_s; /* margintime=, rekeymargin= */
 	uint32_t fuzz_pct; /* rekeyfuzz= */
+	/* Several subnets (leftsubnet=A,B rightsubnet=C,D, as Libreswan): the
+	 * conn NAME becomes one conn per pair of subnets, NAME/1x1, NAME/1x2,
+	 * ... (left index x right index), one after another in conf.conns;
+	 * this one is pair group_i of group_n.  group_n 0: not in a group. */
+	uint16_t group_n, group_i;
+	uint8_t subnet_left, subnet_right; /* 1-based, in the user's lists */
 };
 
 struct conf_secret {
@@ -189,6 +196,12 @@ void conf_free(struct conf *c); /* wipes PSKs */
  * a conf without its lookups is not used). */
 int conf_index(struct conf *c);
 const struct conn *conf_conn(const struct conf *c, const char *name);
+/* The conns a several-subnet conn NAME became (subnets.c): the first, its
+ * pairs following it (*n of them), or NULL when name is no such group. */
+const struct conn *conf_group(const struct conf *c, const char *name, unsigned *n);
+/* The group's name of a conn in a group ("NAME" of "NAME/1x2"): 0, or
+ * -ENOENT when c is in no group. */
+int conf_group_name(const struct conn *c, char *out, size_t len);
 
 /* The PSK for local id + remote id, chosen as strongSwan's stroke plugin
  * chooses (credential_manager get_shared): an entry scores, for each side,

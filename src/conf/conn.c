@@ -65,24 +65,7 @@ static int parse_host(struct conf_ctx *ctx, const struct setting *s, void *field
 
 static int parse_subnet(struct conf_ctx *ctx, const struct setting *s, void *field)
 {
-	struct conf_ts *ts = field;
-	char addr[CONF_ADDR_STRLEN];
-	bool host_bits;
-
-	if (strchr(s->value, ','))
-		return conf_error(ctx, s->file, s->line,
-				  "%s=%s lists several subnets; IKEv1 takes one per conn", s->key,
-				  s->value);
-	if (conf_subnet_parse(s->value, ts, &host_bits))
-		return conf_error(ctx, s->file, s->line,
-				  "%s=%s is not a subnet (ADDRESS/PREFIXLEN, or an address)",
-				  s->key, s->value);
-	if (host_bits) {
-		conf_addr_str(&ts->addr, addr, sizeof(addr));
-		log_warn("%s:%u: %s=%s has host bits set; it means %s/%u", s->file, s->line, s->key,
-			 s->value, addr, ts->prefixlen);
-	}
-	return 0;
+	return conf_subnets_parse(ctx, s, field); /* subnets.c */
 }
 
 /* The ID goes to ctx->ids as type, length and its bytes; the section

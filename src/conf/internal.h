@@ -66,9 +66,21 @@ struct protoport {
 	uint16_t port;
 };
 
+/* leftsubnet=: the first subnet, and the whole list when there are
+ * several (index + 1 in conf_ctx.subnet_lists; 0: just the one). */
+struct subnet_opt {
+	struct conf_ts first;
+	uint32_t list;
+};
+
+struct conf_subnet_list {
+	unsigned n;
+	struct conf_ts ts[CONF_MAX_SUBNETS];
+};
+
 struct side_opts {
 	struct conf_addr addr; /* AF_UNSPEC: %any */
-	struct conf_ts subnet;
+	struct subnet_opt subnet;
 	uint32_t id; /* where the ID is in conf_ctx.ids (opts_id reads it): a
 			struct conf_id is 257 bytes, most IDs a dozen */
 	struct protoport pp;
@@ -131,6 +143,8 @@ struct conf_ctx {
 	unsigned nsecrets, capsecrets;
 	struct proposal_list **lists; /* what ike= and esp= lines parsed to */
 	unsigned nlists, caplists;
+	struct conf_subnet_list **subnet_lists; /* several-subnet values (subnets.c) */
+	unsigned nsubnet_lists, capsubnet_lists;
 	uint8_t *ids; /* IDs of conn sections: type, length, bytes */
 	size_t idlen, idcap;
 };
@@ -196,6 +210,16 @@ int conf_subnet_parse(const char *s, struct conf_ts *ts, bool *host_bits);
  * port a number, a service name or %any.  0 or -EINVAL with *why. */
 int conf_protoport_parse(const char *s, struct protoport *pp, const char **why);
 void conf_host_ts(const struct conf_addr *a, struct conf_ts *ts);
+/* subnets.c: leftsubnet= / rightsubnet= (one subnet, or a list of up to
+ * CONF_MAX_SUBNETS separated by commas and/or spaces) into field (a
+ * struct subnet_opt). */
+int conf_subnets_parse(struct conf_ctx *ctx, const struct setting *s, void *field);
+/* After conns[*n] was built from o: keeps it (*n + 1), or, with a list on
+ * either side, replaces it by one conn per pair of subnets (*n + pairs),
+ * growing *conns (capacity *cap).  0 or -EINVAL / -ENOMEM. */
+int conf_subnets_expand(struct conf_ctx *ctx, const struct conn_opts *o, struct conn **conns,
+			unsigned *cap, unsigned *n);
+void conf_subnets_free(struct conf_ctx *ctx);
 bool conf_addr_is_local_ifaddrs(const struct conf_addr *a, void *ifaddrs);
 /* Hex digits (even count, no prefix) to bytes: 0 or -EINVAL/-ENOSPC. */
 int conf_unhex(const char *s, uint8_t *out, size_t max, size_t *len);

@@ -126,7 +126,7 @@ static int build_end(struct conf_ctx *ctx, const struct conn *c, const struct co
 	e->addr = side_addr(o, side);
 	e->has_subnet = is_set(o, CK_LEFTSUBNET + side);
 	if (e->has_subnet)
-		e->subnet = o->side[side].subnet;
+		e->subnet = o->side[side].subnet.first;
 	else
 		conf_host_ts(&e->addr, &e->subnet);
 	if (is_set(o, CK_LEFTPROTOPORT + side)) {
@@ -393,7 +393,7 @@ int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, str
 	struct resolver r = {.ctx = ctx};
 	struct conn *conns = NULL;
 	struct defaults defaults;
-	unsigned i, j, n = 0;
+	unsigned i, j, n = 0, cap = ctx->nsecs + 1;
 	int ret = -ENOMEM;
 
 	defaults_parse(&defaults);
@@ -419,7 +419,7 @@ int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, str
 			merge(&o, &ctx->secs[r.def].opts);
 		ret = build_conn(ctx, &defaults, &ctx->secs[i], &o, is_local, arg, &conns[n]);
 		if (!ret)
-			n++;
+			ret = conf_subnets_expand(ctx, &o, &conns, &cap, &n); /* n++, or a group */
 		else if (ret == 1)
 			ret = 0;
 	}

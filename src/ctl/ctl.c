@@ -171,7 +171,18 @@ static void client_reply_str(struct ctl_client *cl, bool ok, const char *text)
 
 static void client_up_done(void *arg, bool ok, const char *why)
 {
-	client_reply_str(arg, ok, why);
+	size_t len = strlen(why);
+	char *text;
+
+	/* a group of subnets answers one line per pair: more than a line */
+	if (len < 590 || !(text = malloc(len + 2))) {
+		client_reply_str(arg, ok, why);
+		return;
+	}
+	memcpy(text, why, len);
+	text[len] = '\n';
+	client_reply(arg, ok, text, len + 1);
+	free(text);
 }
 
 static void cmd_status(struct ctl_client *cl, const char *args)

@@ -9,7 +9,11 @@
 
 static bool name_wanted(const struct status_cursor *cur, const char *name)
 {
-	return !cur->req.name[0] || !strcmp(cur->req.name, name);
+	size_t n = strlen(cur->req.name);
+
+	/* a group of subnets NAME: its pairs NAME/1x1 ... too */
+	return !n || !strcmp(cur->req.name, name) ||
+	       (!strncmp(cur->req.name, name, n) && name[n] == '/');
 }
 
 /* Inserts item (by key: an ISAKMP SA's serial, an IPsec SA's seq; largest first) into a batch of at
@@ -155,7 +159,10 @@ static void conns_next(struct ike_daemon *d, struct status_cursor *cur, struct b
 
 	if (cur->req.name[0]) {
 		c = conf_conn(d->conf, cur->req.name);
-		if (c) {
+		n = 1;
+		if (!c)
+			c = conf_group(d->conf, cur->req.name, &n); /* its pairs */
+		for (; c && n; c++, n--) {
 			item_sep(cur, out);
 			(cur->req.json ? status_conn_json : status_conn_text)(d, c, out);
 		}
@@ -271,8 +278,9 @@ bool status_name_known(struct ike_daemon *d, const char *name)
 	const struct ike_failure *f;
 	const struct child_sa *c;
 	const struct ike_sa *sa;
+	unsigned n;
 
-	if (conf_conn(d->conf, name))
+	if (conf_conn(d->conf, name) || conf_group(d->conf, name, &n))
 		return true;
 	for (sa = d->sas; sa; sa = sa->next)
 		if (!strcmp(sa->conn->name, name))

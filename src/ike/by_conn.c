@@ -257,6 +257,13 @@ void ike_sa_unfile_peer(struct ike_sa *sa)
 	link_del(&sa->d->sa_by_peer, &sa->by_peer);
 }
 
+const struct group_link *ike_sa_peer_first(const struct ike_sa *sa)
+{
+	uint8_t key[17];
+
+	return group_first(&sa->d->sa_by_peer, key, peer_key(&sa->ep.remote.sa, key));
+}
+
 bool ike_sa_peer_has_other(const struct ike_sa *sa)
 {
 	const struct group_link *l;

@@ -40,6 +40,9 @@ void child_unindex(struct child_sa *c);
 void ike_sa_file_peer(struct ike_sa *sa);
 void ike_sa_unfile_peer(struct ike_sa *sa);
 bool ike_sa_peer_has_other(const struct ike_sa *sa);
+/* The first of the established ISAKMP SAs with sa's peer address (linked
+ * by their by_peer), or NULL. */
+const struct group_link *ike_sa_peer_first(const struct ike_sa *sa);
 /* The first IPsec SA after `after` (NULL: the first) with the same
  * selectors as c (ts_equal both ways), c itself left out, or NULL:
  * children are filed by their selector pair (child_index). */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ike/aggressive_mode.h"
+#include "ike/subnets.h"
 #include "ike/by_conn.h"
 #include "ike/child.h"
 #include "ike/conn_index.h"
@@ -547,6 +548,8 @@ int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 	struct ike_sa *sa;
 	char why[128];
 
+	if (!c && !ike_up_group(d, name, fn, arg))
+		return 0; /* several subnets: NAME/1x1 ... (subnets.c) */
 	if (!c) {
 		snprintf(why, sizeof(why), "no connection named '%s'", name);
 		fn(arg, false, why);
@@ -573,6 +576,8 @@ int ike_down(struct ike_daemon *d, const char *name)
 	struct ike_sa *sa;
 	bool found = false;
 
+	if (!conf_conn(d->conf, name) && !ike_down_group(d, name))
+		return 0; /* several subnets: every pair (subnets.c) */
 	child_remove_conn(d, name, true);
 	dpd_conn_down(d, name);
 	if (pacing_is_queued(d, name)) {

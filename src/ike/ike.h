@@ -12,6 +12,7 @@
 #include "ike/by_conn.h"
 #include "ike/dh_job.h"
 #include "ike/dpd.h"
+#include "ike/initial_contact.h"
 #include "ike/msgid.h"
 #include "ike/natt.h"
 #include "ike/vendor.h"
@@ -178,6 +179,7 @@ struct ike_sa {
 	struct peer_vendor peer_vendor; /* what its vendor IDs said (vendor.h) */
 	struct natt_state natt;		/* NAT traversal (natt.h) */
 	struct dpd_state dpd;		/* Dead Peer Detection (dpd.h) */
+	struct ic_state ic;		/* the peer's ID, for INITIAL-CONTACT */
 };
 
 enum quick_state {

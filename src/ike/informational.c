@@ -8,8 +8,10 @@
 #include "ike/dispatch.h"
 #include "ike/dpd.h"
 #include "ike/informational.h"
+#include "ike/initial_contact.h"
 #include "ike/mismatch.h"
 #include "ike/quick.h"
+#include "ike/subnets.h"
 #include "ike/tap.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
@@ -106,6 +108,7 @@ void info_note_notifies(struct ike_sa *sa, const struct ike_msg *m)
 	for (i = 0; i < m->pl.n; i++)
 		if (m->pl.p[i].type == ISAKMP_PL_N && !wire_parse_notify(m->pl.p[i].body, &n))
 			ike_sa_log(sa, LOG_LVL_DEBUG, "peer sent %s", wire_notify_name(n.type));
+	initial_contact_received(sa, m); /* authenticated: records its ID, acts on IC */
 }
 
 static int add_notify(void *state, struct wire_builder *w)
@@ -170,6 +173,27 @@ static const struct send_spec send_dpd = {
 	.encrypted = true,
 	.hashed = true,
 	.add = {add_dpd},
+};
+
+/* A refusal of the peer's Quick Mode naming its SPI, so that the peer
+ * fails that one only (strongSwan's quick_mode.c send_notify does too). */
+struct notify_esp {
+	uint16_t type;
+	uint8_t spi[4];
+};
+
+static int add_notify_esp(void *state, struct wire_builder *w)
+{
+	const struct notify_esp *n = state;
+
+	return wire_add_notify(w, IPSEC_DOI, PROTO_IPSEC_ESP, n->type, n->spi, 4, NULL, 0);
+}
+
+static const struct send_spec send_notify_esp = {
+	.name = "protected notify",
+	.encrypted = true,
+	.hashed = true,
+	.add = {add_notify_esp},
 };
 static const struct send_spec send_delete_isakmp = {
 	.name = "Delete of the ISAKMP SA",
@@ -260,6 +284,14 @@ int info_send_dpd(struct ike_sa *sa, uint16_t type, uint32_t seq)
 	struct dpd_notify n = {sa, type, seq};
 
 	return info_send(sa, &send_dpd, &n);
+}
+
+int info_send_notify_esp(struct ike_sa *sa, uint16_t type, uint32_t spi)
+{
+	struct notify_esp n = {.type = type};
+
+	put_u32(n.spi, spi);
+	return info_send(sa, &send_notify_esp, &n);
 }
 
 int info_send_delete_isakmp(struct ike_sa *sa)
@@ -383,10 +415,13 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 		return;
 	}
 	if (n->type < 16384 && sa->quicks) {
-		/* The notify names no message ID: it answers our Quick Modes. */
-		quick_refused_all(sa, n->type);
+		/* The notify names no message ID: it answers our Quick Modes,
+		 * the one whose SPI it names (subnets.c), or all. */
+		quick_refused_by_spi(sa, n);
 		return;
 	}
+	if (n->type == IPSEC_N_INITIAL_CONTACT && sa->state == IKE_SA_ESTABLISHED)
+		initial_contact_received(sa, NULL); /* protected: info_input */
 	ike_sa_log(sa, LOG_LVL_INFO, "peer sent %s", wire_notify_name(n->type));
 }
 

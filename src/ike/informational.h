@@ -16,6 +16,8 @@ void info_send_plain_notify(struct ike_daemon *d, const struct ike_msg *m, uint1
 int info_send_notify(struct ike_sa *sa, uint16_t type);
 /* R-U-THERE or R-U-THERE-ACK (RFC 3706) with sequence number seq. */
 int info_send_dpd(struct ike_sa *sa, uint16_t type, uint32_t seq);
+/* A notify about the peer's Quick Mode, naming its ESP SPI. */
+int info_send_notify_esp(struct ike_sa *sa, uint16_t type, uint32_t spi);
 int info_send_delete_isakmp(struct ike_sa *sa);
 int info_send_delete_esp(struct ike_sa *sa, uint32_t spi);
 /* An unprotected notify from sa, for a refusal in a job's

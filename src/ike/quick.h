@@ -15,6 +15,8 @@ int quick_start(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg
 void quick_fail_all(struct ike_sa *sa, const char *why);
 /* The peer refused our pending Quick Modes with this notify. */
 void quick_refused_all(struct ike_sa *sa, uint16_t notify);
+/* The same for one (nothing unless it is ours and pending). */
+void quick_refused(struct quick *q, uint16_t notify);
 void quick_free_all(struct ike_sa *sa);
 /* How many Quick Mode states the SA holds (for status). */
 unsigned quick_count(const struct ike_sa *sa);

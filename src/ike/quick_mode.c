@@ -25,6 +25,7 @@
 #include "ike/pacing.h"
 #include "ike/pfs.h"
 #include "ike/quick.h"
+#include "ike/subnets.h"
 #include "ike/tap.h"
 #include "util/log.h"
 #include "wire/payload.h"
@@ -294,6 +295,7 @@ static struct step_result quick_pick_conn(struct quick *q, const struct conf_ts 
 	struct quick_pick_fail f = {.best = -1, .err = ISAKMP_N_NO_PROPOSAL_CHOSEN};
 	const struct conn *c;
 	unsigned pass;
+	uint32_t spi;
 
 	/* Configured esp= lists first, then with their defaults. */
 	for (pass = 0; pass < 2; pass++)
@@ -307,7 +309,10 @@ static struct step_result quick_pick_conn(struct quick *q, const struct conf_ts 
 			return step_sys(quick_set_conn(q, c)); /* cannot: none covers */
 	}
 	quick_fail_why(q, f.why, "no connection takes the peer's Quick Mode");
-	info_send_notify(q->sa, (uint16_t)f.err);
+	if (quick_offer_spi(sa_body, &spi)) /* the peer fails that one only */
+		info_send_notify_esp(q->sa, (uint16_t)f.err, spi);
+	else
+		info_send_notify(q->sa, (uint16_t)f.err);
 	return step_notify(f.err);
 }
 

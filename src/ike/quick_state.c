@@ -175,23 +175,25 @@ void quick_fail_all(struct ike_sa *sa, const char *why)
 			quick_done(q, false, why);
 }
 
-void quick_refused_all(struct ike_sa *sa, uint16_t notify)
+void quick_refused(struct quick *q, uint16_t notify)
 {
 	char offered[384], l[128], r[128];
+
+	if (q->state != QUICK_NEGOTIATING || !q->initiator || !q->x || !q->conn)
+		return;
+	proposals_str("esp", &q->conn->esp, offered, sizeof(offered));
+	ts_str(&q->x->ts_local, l, sizeof(l));
+	ts_str(&q->x->ts_remote, r, sizeof(r));
+	quick_fail(q, "peer refused Quick Mode: it sent %s; we offered %s %s, %s === %s",
+		   wire_notify_name(notify), offered, q->x->tunnel ? "tunnel" : "transport", l, r);
+}
+
+void quick_refused_all(struct ike_sa *sa, uint16_t notify)
+{
 	struct quick *q;
 
-	for (q = sa->quicks; q; q = q->next_in_sa) {
-		if (q->state != QUICK_NEGOTIATING || !q->initiator)
-			continue;
-		if (!q->x || !q->conn)
-			continue;
-		proposals_str("esp", &q->conn->esp, offered, sizeof(offered));
-		ts_str(&q->x->ts_local, l, sizeof(l));
-		ts_str(&q->x->ts_remote, r, sizeof(r));
-		quick_fail(q, "peer refused Quick Mode: it sent %s; we offered %s %s, %s === %s",
-			   wire_notify_name(notify), offered, q->x->tunnel ? "tunnel" : "transport",
-			   l, r);
-	}
+	for (q = sa->quicks; q; q = q->next_in_sa)
+		quick_refused(q, notify);
 }
 
 void quick_free_all(struct ike_sa *sa)

@@ -153,6 +153,11 @@ static bool pack_conn(const struct conf *c, const struct conn *conn, const struc
 	rec_put(&r, &conn->dpd_timeout_s, sizeof(conn->dpd_timeout_s));
 	rec_put(&r, &conn->margin_s, sizeof(conn->margin_s));
 	rec_put(&r, &conn->fuzz_pct, sizeof(conn->fuzz_pct));
+	/* a pair of a several-subnet conn (conf/subnets.c) */
+	rec_put(&r, &conn->group_n, sizeof(conn->group_n));
+	rec_put(&r, &conn->group_i, sizeof(conn->group_i));
+	rec_u8(&r, conn->subnet_left);
+	rec_u8(&r, conn->subnet_right);
 	return put(out, r.b, r.n);
 }
 
@@ -288,6 +293,7 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 		      const struct conn *prev)
 {
 	unsigned namelen, local_is_left, authby, mode, aggressive, auto_, encaps, dpd, rekey;
+	unsigned sub_l, sub_r;
 	uint32_t file;
 
 	if (!take_list(r, &conn->ike, prev ? &prev->ike : NULL) ||
@@ -304,11 +310,19 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 	    !take(r, &conn->dpd_delay_s, sizeof(conn->dpd_delay_s)) ||
 	    !take(r, &conn->dpd_timeout_s, sizeof(conn->dpd_timeout_s)) ||
 	    !take(r, &conn->margin_s, sizeof(conn->margin_s)) ||
-	    !take(r, &conn->fuzz_pct, sizeof(conn->fuzz_pct)))
+	    !take(r, &conn->fuzz_pct, sizeof(conn->fuzz_pct)) ||
+	    !take(r, &conn->group_n, sizeof(conn->group_n)) ||
+	    !take(r, &conn->group_i, sizeof(conn->group_i)) || !take_u8(r, &sub_l) ||
+	    !take_u8(r, &sub_r))
 		return false;
 	if (local_is_left > 1 || mode > MODE_TRANSPORT || aggressive > 1 || auto_ > AUTO_START ||
-	    encaps > 1 || dpd > DPD_RESTART || rekey > 1)
+	    encaps > 1 || dpd > DPD_RESTART || rekey > 1 ||
+	    conn->group_n > CONF_MAX_SUBNETS * CONF_MAX_SUBNETS ||
+	    (conn->group_n && conn->group_i >= conn->group_n) || sub_l > CONF_MAX_SUBNETS ||
+	    sub_r > CONF_MAX_SUBNETS)
 		return false;
+	conn->subnet_left = (uint8_t)sub_l;
+	conn->subnet_right = (uint8_t)sub_r;
 	conn->forceencaps = encaps;
 	conn->dpd_action = (enum conn_dpd_action)dpd;
 	conn->rekey = rekey;
@@ -324,7 +338,7 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 
 /* The smallest record: lists as the previous conn's, no name nor IDs,
  * %any addresses. */
-#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * 9 + 5 + 16 + 3 + 16)
+#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * 9 + 5 + 16 + 3 + 16 + 6)
 
 /* The array grows with the records read, so that a count the message
  * does not back with records costs no memory up front (a conn is 1.5 KB,

@@ -12,6 +12,7 @@
 #include "ike/by_conn.h"
 #include "ike/dh_job.h"
 #include "ike/msgid.h"
+#include "ike/rekey.h"
 #include "ike/vendor.h"
 #include "net/sockaddr.h"
 #include "wire/payload.h"
@@ -173,6 +174,7 @@ struct ike_sa {
 	unsigned quick_under_way;
 	struct quick_queue *quick_queue;
 	struct peer_vendor peer_vendor; /* what its vendor IDs said (vendor.h) */
+	struct ike_rekey rk;		/* rekey.h */
 };
 
 enum quick_state {
@@ -228,6 +230,7 @@ struct child_sa {
 		struct child_sa *child;
 	} by_spi[2];			/* inbound and outbound SPI, both in d->child_by_spi */
 	uint8_t icookie[8], rcookie[8]; /* the ISAKMP SA that made it */
+	struct child_rekey rk;		/* rekey.h */
 };
 
 /* The last failure of each connection, for oakleyctl status. */

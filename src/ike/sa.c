@@ -13,6 +13,7 @@
 #include "ike/informational.h"
 #include "ike/pacing.h"
 #include "ike/quick.h"
+#include "ike/rekey.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
 
@@ -33,6 +34,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	sa->started_ms = loop_now_ms();
 	xmit_init(&sa->xmit, ike_sa_retransmit, sa);
 	timer_init(&sa->expire, ike_sa_expire, sa);
+	rekey_ike_init(sa);
 	sa->x = exchange_new(sa, NULL);
 	if (!sa->x || ike_sa_set_conn(sa, c) ||
 	    crypto_random(initiator ? sa->icookie : sa->rcookie, 8) < 0) {
@@ -216,6 +218,7 @@ void ike_sa_established(struct ike_sa *sa)
 		sa->up_fn = NULL;
 		quick_initiate(sa, NULL, fn, sa->up_arg);
 	}
+	rekey_ike_established(sa); /* its timer; the SA it replaces goes */
 }
 
 void ike_sa_likely(struct ike_sa *sa, const char *fmt, ...)
@@ -301,6 +304,7 @@ void ike_sa_free(struct ike_sa *sa)
 		sa->next->prev = sa->prev;
 	xmit_clear(d, &sa->xmit);
 	timer_cancel(d->loop, &sa->expire);
+	rekey_ike_free(sa);
 	exchange_free(d, sa->x);
 	msgid_free(&sa->msgids);
 	conn_ref_put(d, sa->cref);

@@ -138,14 +138,16 @@ static void child_policy(const struct child_sa *c, uint8_t dir, struct xfrm_pol 
 	}
 }
 
-/* The installed SA whose policies have c's selectors, or NULL: among the
- * children filed under the same selector pair (by_conn.c), not all. */
+/* Another installed SA whose policies have c's selectors, or NULL: among
+ * the children filed under the same selector pair (by_conn.c), not all.
+ * Looked up by c's selectors: c itself may be filed or not (a successor
+ * being installed, or one already taken out of the tables). */
 static const struct child_sa *child_policies_shared(const struct child_sa *c)
 {
-	const struct child_sa *o = NULL;
+	const struct child_sa *first = child_first_by_ts(c->d, &c->ts_local, &c->ts_remote), *o;
 
-	while ((o = child_next_same_ts(c, o)))
-		if (o->installed)
+	for (o = first; o; o = child_next_same_ts(first, o))
+		if (o != c && o->installed)
 			return o;
 	return NULL;
 }

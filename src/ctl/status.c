@@ -256,6 +256,7 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 			   secs_left(sa->established_ms, sa->lifetime_s));
 	}
 	out_printf(out, "\"quick_modes\":%u,\"msgid_replays\":%u,", quick_count(sa), sa->replays);
+	json_key(out, "rekey", rekey_ike_state(sa, l, sizeof(l)), true);
 	json_key(out, "why", sa->why, false);
 	out_printf(out, "}");
 }

@@ -14,6 +14,7 @@
 #include "ike/ike.h"
 #include "ike/informational.h"
 #include "ike/main_mode.h"
+#include "ike/quick.h"
 #include "ike/rekey.h"
 #include "kernel/xfrm.h"
 #include "net/sockaddr.h"
@@ -26,6 +27,8 @@
 #define WATCH_MAX_MS 10000
 /* After the Delete, the old inbound SA takes what was on the way. */
 #define GRACE_MS 1000
+/* A replaced ISAKMP SA waits this long at most for its Quick Modes. */
+#define RETIRE_WAIT_MS 10000
 
 void rekey_window_ms(uint32_t life_s, uint32_t margin_s, uint32_t fuzz_pct, uint64_t *lo,
 		     uint64_t *hi)
@@ -66,6 +69,7 @@ uint64_t rekey_after_ms_rand(uint32_t life_s, uint32_t margin_s, uint32_t fuzz_p
 /* ---- ISAKMP SAs ---- */
 
 static void rekey_ike_fire(void *arg);
+static void ike_delete_old(struct ike_sa *old);
 
 void rekey_ike_init(struct ike_sa *sa)
 {
@@ -106,8 +110,12 @@ static void rekey_ike_fire(void *arg)
 	const struct conn *c = conf_conn(d->conf, sa->conn->name);
 	unsigned before = d->next_serial;
 
-	if (sa->state != IKE_SA_ESTABLISHED || sa->rk.replaced_by)
+	if (sa->state != IKE_SA_ESTABLISHED)
 		return;
+	if (sa->rk.replaced_by) {
+		ike_delete_old(sa);
+		return;
+	}
 	if ((n = ike_newer_sibling(sa))) {
 		ike_sa_log(sa, LOG_LVL_INFO, "not rekeyed: #%u is newer", n->serial);
 		return;
@@ -152,18 +160,41 @@ static bool ike_twins(const struct ike_sa *a, const struct ike_sa *b)
 	return gap < w;
 }
 
-static void ike_retire(struct ike_sa *old, struct ike_sa *by, const char *how)
+/* A Quick Mode still negotiates under it (ours or the peer's). */
+static bool ike_quick_busy(const struct ike_sa *sa)
 {
-	old->rk.replaced_by = by->serial;
-	timer_cancel(old->d->loop, &old->rk.timer);
-	ike_sa_log(old, LOG_LVL_INFO, "ISAKMP SA #%u %s #%u; deleting #%u", old->serial, how,
-		   by->serial, old->serial);
+	const struct quick *q;
+
+	for (q = sa->quicks; q; q = q->next_in_sa)
+		if (q->state == QUICK_NEGOTIATING)
+			return true;
+	return false;
+}
+
+/* The replaced SA goes once no Quick Mode runs under it (a child's rekey
+ * under way would die with it), or after RETIRE_WAIT_MS anyway. */
+static void ike_delete_old(struct ike_sa *old)
+{
+	if (ike_quick_busy(old) && loop_now_ms() - old->rk.retire_ms < RETIRE_WAIT_MS) {
+		timer_arm(old->d->loop, &old->rk.timer, POLL_MS * 2);
+		return;
+	}
+	ike_sa_log(old, LOG_LVL_INFO, "deleting ISAKMP SA #%u, replaced by #%u", old->serial,
+		   old->rk.replaced_by);
 	info_send_delete_isakmp(old);
 	old->state = IKE_SA_DEAD;
 	ike_sa_unfile_peer(old);
 	ike_sa_set_why(old, "");
 	/* freed from its timer: we may be inside one of its callers */
 	timer_arm(old->d->loop, &old->expire, 0);
+}
+
+static void ike_retire(struct ike_sa *old, struct ike_sa *by, const char *how)
+{
+	old->rk.replaced_by = by->serial;
+	old->rk.retire_ms = loop_now_ms();
+	ike_sa_log(old, LOG_LVL_INFO, "ISAKMP SA #%u %s #%u", old->serial, how, by->serial);
+	timer_arm(old->d->loop, &old->rk.timer, 0);
 }
 
 void rekey_ike_established(struct ike_sa *sa)
@@ -180,7 +211,8 @@ void rekey_ike_established(struct ike_sa *sa)
 	for (l = group_head(&d->sa_by_conn, c->name, strlen(c->name)); l; l = next) {
 		next = l->next;
 		o = container_of(l, struct ike_sa, by_conn);
-		if (o == sa || o->state != IKE_SA_ESTABLISHED || !same_peer(o, sa))
+		if (o == sa || o->state != IKE_SA_ESTABLISHED || o->rk.replaced_by ||
+		    !same_peer(o, sa))
 			continue;
 		if (ike_twins(o, sa) && (o->rk.replaces || sa->rk.replaces))
 			twin = o;
@@ -191,7 +223,8 @@ void rekey_ike_established(struct ike_sa *sa)
 		/* both sides rekeyed at once: the same one goes on both */
 		loser = memcmp(twin->icookie, sa->icookie, 8) > 0 ? twin : sa;
 		ike_retire(loser, loser == sa ? twin : sa,
-			   "made at the same time as (both sides rekeyed; it stays)");
+			   "lost to its twin (both sides rekeyed at once; the lower initiator "
+			   "cookie stays):");
 	}
 }
 

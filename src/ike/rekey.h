@@ -52,6 +52,7 @@ struct ike_rekey {
 	struct timer timer;   /* the start of its rekey */
 	unsigned replaces;    /* the serial of the SA it was made to replace, 0: none */
 	unsigned replaced_by; /* its successor's serial, once that is up */
+	uint64_t retire_ms;   /* when that was */
 };
 
 void rekey_ike_init(struct ike_sa *sa);

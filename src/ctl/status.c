@@ -151,7 +151,7 @@ void status_head_text(struct ike_daemon *d, struct buf *out)
 
 void status_sa_text(const struct ike_sa *sa, struct buf *out)
 {
-	char l[128], r[128];
+	char l[128], r[128], rk[64];
 
 	sockaddr_str((const struct sockaddr *)&sa->ep.local.sa, l, sizeof(l));
 	sockaddr_str((const struct sockaddr *)&sa->ep.remote.sa, r, sizeof(r));
@@ -161,9 +161,12 @@ void status_sa_text(const struct ike_sa *sa, struct buf *out)
 		out_printf(out, ", %s/%s/%s, PSK, expires in %" PRIu64 " s", sa->encr->display,
 			   sa->hash->display, sa->group->display,
 			   secs_left(sa->established_ms, sa->lifetime_s));
-	if (sa->state == IKE_SA_ESTABLISHED)
+	if (rekey_ike_state(sa, rk, sizeof(rk))[0])
+		out_printf(out, ", %s", rk);
+	if (sa->state == IKE_SA_ESTABLISHED) {
 		status_natt_sa_text(sa, out);
 		dpd_status_text(sa, out);
+	}
 	if (sa->why[0])
 		out_printf(out, "\n      why: %s", sa->why);
 	out_printf(out, "\n");
@@ -184,7 +187,7 @@ void status_halfopen_text(struct ike_daemon *d, struct buf *out)
 void status_child_text(const struct child_sa *c, struct buf *out)
 {
 	struct child_counts k;
-	char l[128], r[128], prop[128];
+	char l[128], r[128], prop[128], rk[64];
 
 	child_counts(c, &k);
 	ts_str(&c->ts_local, l, sizeof(l));
@@ -199,9 +202,10 @@ void status_child_text(const struct child_sa *c, struct buf *out)
 	out_printf(out, "      lifetime %u s", c->lifetime_s);
 	if (c->lifebytes)
 		out_printf(out, " or %" PRIu64 " KB", c->lifebytes / 1024);
-	out_printf(out, " (%s)\n",
+	out_printf(out, " (%s)%s%s\n",
 		   c->lifetime_from_responder ? "the responder's, shorter than proposed"
-					      : "as proposed");
+					      : "as proposed",
+		   rekey_child_state(c, rk, sizeof(rk))[0] ? "; " : "", rk);
 	status_natt_child_text(c, out);
 	if (k.have)
 		out_printf(out,
@@ -260,6 +264,7 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 	status_natt_sa_json(sa, out);
 	out_printf(out, "\"quick_modes\":%u,\"msgid_replays\":%u,", quick_count(sa), sa->replays);
 	dpd_status_json(sa, out);
+	json_key(out, "rekey", rekey_ike_state(sa, l, sizeof(l)), true);
 	json_key(out, "why", sa->why, false);
 	out_printf(out, "}");
 }
@@ -267,7 +272,7 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 void status_child_json(const struct child_sa *c, struct buf *out)
 {
 	struct child_counts k;
-	char l[128], r[128], spi[16];
+	char l[128], r[128], spi[16], rk[64];
 
 	child_counts(c, &k);
 	ts_str(&c->ts_local, l, sizeof(l));
@@ -291,6 +296,7 @@ void status_child_json(const struct child_sa *c, struct buf *out)
 	json_key(out, "lifetime_source", c->lifetime_from_responder ? "responder" : "proposed",
 		 true);
 	status_natt_child_json(c, out);
+	json_key(out, "rekey", rekey_child_state(c, rk, sizeof(rk)), true);
 	out_printf(out,
 		   "\"bytes_in\":%" PRIu64 ",\"packets_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
 		   ",\"packets_out\":%" PRIu64 "}",

@@ -333,6 +333,18 @@ const struct child_sa *child_next_same_ts(const struct child_sa *c, const struct
 	return NULL;
 }
 
+const struct child_sa *child_first_by_ts(struct ike_daemon *d, const struct conf_ts *l,
+					 const struct conf_ts *r)
+{
+	uint8_t key[2 * TS_KEY_LEN];
+	const struct group_link *g;
+
+	ts_key(l, key);
+	ts_key(r, key + TS_KEY_LEN);
+	g = group_head(&d->child_by_ts, key, sizeof(key));
+	return g ? container_of(g, struct child_sa, by_ts) : NULL;
+}
+
 struct child_sa *child_find_conn(struct ike_daemon *d, const char *name)
 {
 	const struct group_link *l = group_first(&d->child_by_conn, name, strlen(name));

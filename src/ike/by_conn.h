@@ -47,6 +47,11 @@ const struct group_link *ike_sa_peer_first(const struct ike_sa *sa);
  * selectors as c (ts_equal both ways), c itself left out, or NULL:
  * children are filed by their selector pair (child_index). */
 const struct child_sa *child_next_same_ts(const struct child_sa *c, const struct child_sa *after);
+/* The first IPsec SA with these selectors, or NULL (then
+ * child_next_same_ts(first, ...) for the others). */
+struct conf_ts;
+const struct child_sa *child_first_by_ts(struct ike_daemon *d, const struct conf_ts *l,
+					 const struct conf_ts *r);
 /* Any ISAKMP SA of connection name, failed ones too, or NULL. */
 struct ike_sa *ike_sa_of_conn(struct ike_daemon *d, const char *name);
 /* An IPsec SA of connection name, or NULL. */

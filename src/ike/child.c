@@ -12,8 +12,10 @@
 #include "crypto/rand.h"
 #include "ike/by_conn.h"
 #include "ike/child.h"
+#include "ike/child_internal.h"
 #include "ike/id.h"
 #include "ike/informational.h"
+#include "ike/rekey.h"
 #include "ike/tap.h"
 #include "kernel/xfrm.h"
 #include "net/sockaddr.h"
@@ -22,7 +24,7 @@
 
 #define KEYMAT_MAX 128
 
-static void addr_from_sa(struct xfrm_addr *a, const struct sockaddr *sa)
+void addr_from_sa(struct xfrm_addr *a, const struct sockaddr *sa)
 {
 	size_t len = 0;
 	const void *p = sockaddr_addr(sa, &len);
@@ -53,7 +55,9 @@ int child_alloc_spi(struct ike_daemon *d, struct quick *q, char *why, size_t why
 	struct xfrm_addr src, dst;
 	int err;
 
-	q->x->reqid = ++d->next_reqid;
+	/* a successor keeps its predecessor's reqid: the policies stay */
+	q->x->reqid = rekey_child_reqid(d, &q->x->ts_local, &q->x->ts_remote,
+					(const struct sockaddr *)&q->sa->ep.remote.sa);
 	if (!d->xfrm) {
 		do {
 			err = crypto_random(&q->x->spi_in, sizeof(q->x->spi_in));
@@ -70,8 +74,8 @@ int child_alloc_spi(struct ike_daemon *d, struct quick *q, char *why, size_t why
 
 /* KEYMAT for the SA with this SPI: the cipher key (with its salt) first,
  * then the integrity key. */
-static int child_keymat(const struct quick *q, uint32_t spi, const uint8_t *gxy, size_t gxy_len,
-			uint8_t *out, size_t len)
+int child_keymat(const struct quick *q, uint32_t spi, const uint8_t *gxy, size_t gxy_len,
+		 uint8_t *out, size_t len)
 {
 	const struct ike_sa *sa = q->sa;
 
@@ -80,8 +84,8 @@ static int child_keymat(const struct quick *q, uint32_t spi, const uint8_t *gxy,
 			  q->x->nr.len, out, len);
 }
 
-static void child_sa_params(const struct child_sa *c, bool inbound, const uint8_t *keymat,
-			    struct xfrm_sa *x)
+void child_sa_params(const struct child_sa *c, bool inbound, const uint8_t *keymat,
+		     struct xfrm_sa *x)
 {
 	const struct proposal *p = &c->prop;
 	unsigned enc_len = p->encr->key_bits / 8 + p->encr->salt_bytes;
@@ -135,14 +139,16 @@ static void child_policy(const struct child_sa *c, uint8_t dir, struct xfrm_pol 
 	}
 }
 
-/* The installed SA whose policies have c's selectors, or NULL: among the
- * children filed under the same selector pair (by_conn.c), not all. */
+/* Another installed SA whose policies have c's selectors, or NULL: among
+ * the children filed under the same selector pair (by_conn.c), not all.
+ * Looked up by c's selectors: c itself may be filed or not (a successor
+ * being installed, or one already taken out of the tables). */
 static const struct child_sa *child_policies_shared(const struct child_sa *c)
 {
-	const struct child_sa *o = NULL;
+	const struct child_sa *first = child_first_by_ts(c->d, &c->ts_local, &c->ts_remote), *o;
 
-	while ((o = child_next_same_ts(c, o)))
-		if (o->installed)
+	for (o = first; o; o = child_next_same_ts(first, o))
+		if (o != c && o->installed)
 			return o;
 	return NULL;
 }
@@ -227,7 +233,7 @@ static void child_policies_restore(const struct child_sa *c)
  * policy pointing at an SA that failed (on a rekey, the policy the running
  * SA uses) would drop its traffic until it is put back. */
 static int child_kernel_install(struct child_sa *c, const uint8_t *key_in, const uint8_t *key_out,
-				char *why, size_t whylen)
+				bool with_out, char *why, size_t whylen)
 {
 	struct ike_daemon *d = c->d;
 	static const char *const whats[] = {"inbound SA", "outbound SA"};
@@ -242,7 +248,7 @@ static int child_kernel_install(struct child_sa *c, const uint8_t *key_in, const
 	child_sa_params(c, true, key_in, &x);
 	xfrm_batch_update_sa(d->xfrm, &x);
 	child_sa_params(c, false, key_out, &x);
-	out = xfrm_batch_add_sa(d->xfrm, &x);
+	out = with_out ? xfrm_batch_add_sa(d->xfrm, &x) : -1; /* held back: rekey.c */
 	OPENSSL_cleanse(&x, sizeof(x));
 	err = xfrm_batch_end(d->xfrm, &failed);
 	own.sa_out = out >= 0 && xfrm_batch_result(d->xfrm, (unsigned)out) == 0;
@@ -292,21 +298,12 @@ static void child_log_up(const struct child_sa *c, const struct ike_sa *sa)
 		 c->installed ? "" : " (not installed: dataplane=none)");
 }
 
-/* Seconds after which the initiator starts a successor: before the
- * kernel's soft limit (90%), by at most half the lifetime. */
-static uint32_t child_rekey_at(uint32_t lifetime_s)
-{
-	uint32_t margin = lifetime_s / 10 + 5;
-
-	return lifetime_s - (margin < lifetime_s / 2 ? margin : lifetime_s / 2);
-}
-
 static void child_expire(void *arg)
 {
 	struct child_sa *c = arg;
 	uint64_t age_s = (loop_now_ms() - c->established_ms) / 1000;
 
-	if (c->initiator && !c->rekeyed && age_s < c->lifetime_s) {
+	if (c->initiator && !c->rekeyed && !c->rk.succ_seq && age_s < c->lifetime_s) {
 		c->rekeyed = true;
 		log_info("#%u %s: IPsec SA %08x reaches its soft lifetime, rekeying", c->serial,
 			 c->conn_name, c->spi_in);
@@ -344,9 +341,15 @@ static bool child_deletable_by(const struct child_sa *c, const struct ike_sa *sa
 {
 	const struct conn *conn;
 
+	const struct ike_sa *made;
+
 	if (!memcmp(c->icookie, sa->icookie, 8) && !memcmp(c->rcookie, sa->rcookie, 8))
 		return true;
-	if (ike_sa_find(c->d, c->icookie, c->rcookie))
+	/* its maker alive: only a newer SA with the same peer (a rekey) */
+	made = ike_sa_find(c->d, c->icookie, c->rcookie);
+	if (made && (made->serial > sa->serial ||
+		     !sockaddr_addr_equal((const struct sockaddr *)&made->ep.remote.sa,
+					  (const struct sockaddr *)&sa->ep.remote.sa)))
 		return false;
 	conn = conf_conn(c->d->conf, c->conn_name);
 	return conn &&
@@ -361,7 +364,7 @@ void child_kernel_expired(struct ike_daemon *d, uint32_t spi, bool hard)
 	if (!c)
 		return;
 	if (!hard) {
-		if (c->initiator && !c->rekeyed) {
+		if (c->initiator && !c->rekeyed && !c->rk.succ_seq) {
 			c->rekeyed = true;
 			log_info("#%u %s: the kernel says IPsec SA %08x reached a soft limit, "
 				 "rekeying",
@@ -384,6 +387,7 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	size_t len = p->encr->key_bits / 8 + p->encr->salt_bytes +
 		     (p->integ ? alg_auth_key_bytes(p->integ) : 0);
 	struct child_sa *c;
+	bool hold;
 	int err;
 
 	c = calloc(1, sizeof(*c));
@@ -415,21 +419,23 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 		snprintf(why, whylen, "KEYMAT derivation failed");
 		goto out;
 	}
+	c->initiator = q->initiator;
+	hold = rekey_child_holds_out(c);
 	if (d->xfrm) {
-		err = child_kernel_install(c, key_in, key_out, why, whylen);
+		err = child_kernel_install(c, key_in, key_out, !hold, why, whylen);
 		if (err)
 			goto out;
 		c->installed = true;
 	}
 	tap_esp_keys(c, key_in, key_out);
 	c->established_ms = loop_now_ms();
-	c->initiator = q->initiator;
 	timer_init(&c->expire, child_expire, c);
+	rekey_child_init(c);
 	/* The initiator rekeys at the soft limit, a little before the
 	 * kernel's, so the successor is ready in time; the other side waits
 	 * for the hard limit. */
 	timer_arm(d->loop, &c->expire,
-		  (uint64_t)(c->initiator ? child_rekey_at(c->lifetime_s) : c->lifetime_s) * 1000);
+		  c->initiator ? rekey_child_after_ms(c) : (uint64_t)c->lifetime_s * 1000);
 	c->by_spi[0].child = c->by_spi[1].child = c;
 	htable_add(&d->child_by_spi, &c->by_spi[0].node,
 		   htable_hash(&d->child_by_spi, &c->spi_in, sizeof(c->spi_in)));
@@ -441,6 +447,7 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	d->children = c;
 	child_index(c);
 	child_log_up(c, sa);
+	rekey_child_installed(c, hold ? key_out : NULL, len); /* the one it replaces */
 	c = NULL;
 out:
 	OPENSSL_cleanse(key_in, sizeof(key_in));
@@ -456,11 +463,12 @@ static void child_detach(struct child_sa *c, bool send_delete)
 	struct ike_daemon *d = c->d;
 	struct ike_sa *sa;
 
-	if (send_delete) {
-		sa = ike_sa_find(d, c->icookie, c->rcookie);
-		if (sa && sa->state == IKE_SA_ESTABLISHED)
+	if (send_delete && c->rk.state != CHILD_RK_DELETED) {
+		sa = rekey_sa_for_child(c); /* its maker, or the newest after a rekey */
+		if (sa)
 			info_send_delete_esp(sa, c->spi_in);
 	}
+	rekey_child_free(c);
 	child_unindex(c);
 	if (c->prev)
 		c->prev->next = c->next;

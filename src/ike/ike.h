@@ -15,6 +15,7 @@
 #include "ike/initial_contact.h"
 #include "ike/msgid.h"
 #include "ike/natt.h"
+#include "ike/rekey.h"
 #include "ike/vendor.h"
 #include "net/sockaddr.h"
 #include "wire/payload.h"
@@ -180,6 +181,7 @@ struct ike_sa {
 	struct natt_state natt;		/* NAT traversal (natt.h) */
 	struct dpd_state dpd;		/* Dead Peer Detection (dpd.h) */
 	struct ic_state ic;		/* the peer's ID, for INITIAL-CONTACT */
+	struct ike_rekey rk;		/* rekey.h */
 };
 
 enum quick_state {
@@ -236,6 +238,7 @@ struct child_sa {
 	} by_spi[2];			/* inbound and outbound SPI, both in d->child_by_spi */
 	uint8_t icookie[8], rcookie[8]; /* the ISAKMP SA that made it */
 	struct natt_child natt;		/* UDP encapsulation (natt.h) */
+	struct child_rekey rk;		/* rekey.h */
 };
 
 /* The last failure of each connection, for oakleyctl status. */

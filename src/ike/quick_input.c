@@ -10,6 +10,7 @@
 #include "ike/dispatch.h"
 #include "ike/informational.h"
 #include "ike/quick.h"
+#include "ike/rekey.h"
 #include "ike/tap.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
@@ -174,7 +175,13 @@ static bool qm_going_on(const struct dispatch *dp)
 
 static int qm_send(void *state, const struct send_spec *spec)
 {
-	return quick_build_send(state, spec);
+	/* our inbound SA is in before the peer may send on it (rekey.h) */
+	int err = spec == &send_qm2 || spec == &send_qm3 ? child_install_inbound(state) : 0;
+
+	if (err)
+		quick_fail(state, "installing the inbound SA in the kernel failed: %s",
+			   strerror(-err));
+	return err ? err : quick_build_send(state, spec);
 }
 
 static void qm_failed(struct dispatch *dp, const struct ike_msg *m, struct step_result r)

@@ -13,6 +13,7 @@
 #include "ike/informational.h"
 #include "ike/pacing.h"
 #include "ike/quick.h"
+#include "ike/rekey.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
 
@@ -35,6 +36,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 	timer_init(&sa->expire, ike_sa_expire, sa);
 	natt_init(sa);
 	dpd_init(sa);
+	rekey_ike_init(sa);
 	sa->x = exchange_new(sa, NULL);
 	if (!sa->x || ike_sa_set_conn(sa, c) ||
 	    crypto_random(initiator ? sa->icookie : sa->rcookie, 8) < 0) {
@@ -219,6 +221,7 @@ void ike_sa_established(struct ike_sa *sa)
 		quick_initiate(sa, NULL, fn, sa->up_arg);
 	}
 	dpd_established(sa);
+	rekey_ike_established(sa); /* its timer; the SA it replaces goes */
 }
 
 void ike_sa_likely(struct ike_sa *sa, const char *fmt, ...)
@@ -306,6 +309,7 @@ void ike_sa_free(struct ike_sa *sa)
 	timer_cancel(d->loop, &sa->expire);
 	natt_free(sa);
 	dpd_sa_free(sa);
+	rekey_ike_free(sa);
 	exchange_free(d, sa->x);
 	msgid_free(&sa->msgids);
 	conn_ref_put(d, sa->cref);

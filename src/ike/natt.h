@@ -68,8 +68,9 @@ const char *natt_where(const struct ike_sa *sa);
  * the non-ESP marker.  0 or -errno (a missing one is only warned of). */
 int natt_open_socks(struct ike_daemon *d);
 bool natt_sock_is(const struct ike_daemon *d, int fd);
-/* Did m come from sa's peer: its endpoint, or (NAT-T spoken) any address
- * on a NAT-T socket, to be followed once it proves itself. */
+/* Did m come from sa's peer: its endpoint, or (NAT-T spoken, on a NAT-T
+ * socket) another port of its address, or once established any address,
+ * to be followed when the message proves itself (natt_follow). */
 bool natt_from_peer(const struct ike_sa *sa, const struct ike_msg *m);
 /* m proved it comes from sa's peer (decrypted, its HASH verified): a new
  * address or port (the float, or a new NAT mapping) becomes the SA's

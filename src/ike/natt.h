@@ -44,6 +44,7 @@ struct natt_state {
 struct natt_child {
 	bool encap;		/* ESP in UDP */
 	union sockaddr_inet oa; /* the peer's original address (NAT-OA), if sent */
+	bool addr_warned;	/* a new peer address was logged (the kernel says it per packet) */
 };
 
 /* RFC 3947 3.2: HASH(CKY-I | CKY-R | IP | Port) with hash md (OpenSSL

@@ -186,12 +186,19 @@ void natt_detect(struct ike_sa *sa, const struct ike_msg *m)
 			  (uint64_t)sa->d->conf->setup.keep_alive_s * 1000);
 }
 
+/* While it negotiates, only the peer's address (the float changes the
+ * port, a NAT keeps its address); once established, any address, which
+ * the message must then prove by its keys and HASH. */
 bool natt_from_peer(const struct ike_sa *sa, const struct ike_msg *m)
 {
-	if (sockaddr_equal((const struct sockaddr *)&m->from, &sa->ep.remote.sa))
+	const struct sockaddr *from = (const struct sockaddr *)&m->from;
+
+	if (sockaddr_equal(from, &sa->ep.remote.sa))
 		return true;
-	return sa->peer_vendor.natt && natt_sock_is(sa->d, m->fd) &&
-	       m->from.ss_family == sa->ep.remote.sa.sa_family;
+	if (!sa->peer_vendor.natt || !natt_sock_is(sa->d, m->fd) ||
+	    from->sa_family != sa->ep.remote.sa.sa_family)
+		return false;
+	return sa->state == IKE_SA_ESTABLISHED || sockaddr_addr_equal(from, &sa->ep.remote.sa);
 }
 
 void natt_follow(struct ike_sa *sa, const struct ike_msg *m)

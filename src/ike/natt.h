@@ -44,6 +44,7 @@ struct natt_state {
 struct natt_child {
 	bool encap;		/* ESP in UDP */
 	union sockaddr_inet oa; /* the peer's original address (NAT-OA), if sent */
+	bool addr_warned;	/* a new peer address was logged (the kernel says it per packet) */
 };
 
 /* RFC 3947 3.2: HASH(CKY-I | CKY-R | IP | Port) with hash md (OpenSSL
@@ -68,8 +69,9 @@ const char *natt_where(const struct ike_sa *sa);
  * the non-ESP marker.  0 or -errno (a missing one is only warned of). */
 int natt_open_socks(struct ike_daemon *d);
 bool natt_sock_is(const struct ike_daemon *d, int fd);
-/* Did m come from sa's peer: its endpoint, or (NAT-T spoken) any address
- * on a NAT-T socket, to be followed once it proves itself. */
+/* Did m come from sa's peer: its endpoint, or (NAT-T spoken, on a NAT-T
+ * socket) another port of its address, or once established any address,
+ * to be followed when the message proves itself (natt_follow). */
 bool natt_from_peer(const struct ike_sa *sa, const struct ike_msg *m);
 /* m proved it comes from sa's peer (decrypted, its HASH verified): a new
  * address or port (the float, or a new NAT mapping) becomes the SA's

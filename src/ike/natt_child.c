@@ -190,6 +190,9 @@ void natt_child_move(struct child_sa *c, const struct sockaddr *remote)
 	if (!c->natt.encap || sockaddr_equal(&c->remote.sa, remote))
 		return;
 	if (!sockaddr_addr_equal(&c->remote.sa, remote)) {
+		if (c->natt.addr_warned)
+			return;
+		c->natt.addr_warned = true;
 		log_warn("#%u %s: the peer's address changed: its IPsec SA %08x keeps the old one "
 			 "until it is rekeyed",
 			 c->serial, c->conn_name, c->spi_out);
@@ -214,11 +217,10 @@ void natt_child_move(struct child_sa *c, const struct sockaddr *remote)
 
 void natt_kernel_mapping(struct ike_daemon *d, const struct xfrm_mapping_ev *ev)
 {
+	uint64_t h = htable_hash(&d->child_by_spi, &ev->spi, sizeof(ev->spi));
 	union sockaddr_inet now;
 	struct child_sa *c;
 	struct ike_sa *sa;
-
-	uint64_t h = htable_hash(&d->child_by_spi, &ev->spi, sizeof(ev->spi));
 	struct hnode *n;
 
 	for (c = NULL, n = htable_first(&d->child_by_spi, h); n && !c; n = htable_next(n, h)) {
@@ -234,6 +236,12 @@ void natt_kernel_mapping(struct ike_daemon *d, const struct xfrm_mapping_ev *ev)
 	else
 		memcpy(&now.in6.sin6_addr, ev->new_src.b, 16);
 	sockaddr_set_port(&now.sa, ev->new_sport);
+	if (sockaddr_equal(&c->remote.sa, &now.sa))
+		return; /* followed already */
+	if (!sockaddr_addr_equal(&c->remote.sa, &now.sa)) {
+		natt_child_move(c, &now.sa); /* logged once */
+		return;
+	}
 	sa = ike_sa_find(d, c->icookie, c->rcookie);
 	log_info("#%u %s: the kernel saw ESP from the peer's new port %u", c->serial, c->conn_name,
 		 ev->new_sport);

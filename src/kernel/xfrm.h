@@ -242,6 +242,8 @@ struct xfrm_expire_ev {
 /* XFRMNLGRP_MAPPING: ESP in UDP arrived for an SA from another address
  * or port than its encapsulation template's (a NAT's new mapping). */
 struct xfrm_mapping_ev {
+	/* family 0: the kernel's message names none; b holds 16 raw bytes,
+	 * an IPv4 address in the first 4 */
 	struct xfrm_addr dst; /* the SA: dst, spi, proto */
 	uint32_t spi;
 	uint8_t proto;

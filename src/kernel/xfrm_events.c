@@ -107,16 +107,14 @@ static int decode_mapping(const struct nlmsghdr *nlh, struct xfrm_event *ev)
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*um))
 		return -EPROTO;
 	ev->kind = XFRM_EVENT_MAPPING;
-	/* The message names no family: an IPv4 address fills only the
-	 * first word.  ike/ finds the SA by its SPI anyway. */
-	xfrm_addr_from_k(um->id.daddr.a6[1] || um->id.daddr.a6[2] || um->id.daddr.a6[3] ? AF_INET6
-											: AF_INET,
-			 &um->id.daddr, &mp->dst);
+	/* The message names no family: the addresses are its raw 16 bytes
+	 * (an IPv4 one in the first 4), family 0; the SA's SPI says which. */
+	memcpy(mp->dst.b, &um->id.daddr, sizeof(mp->dst.b));
+	memcpy(mp->old_src.b, &um->old_saddr, sizeof(mp->old_src.b));
+	memcpy(mp->new_src.b, &um->new_saddr, sizeof(mp->new_src.b));
 	mp->spi = ntohl(um->id.spi);
 	mp->proto = um->id.proto;
 	mp->reqid = um->reqid;
-	xfrm_addr_from_k(mp->dst.family, &um->old_saddr, &mp->old_src);
-	xfrm_addr_from_k(mp->dst.family, &um->new_saddr, &mp->new_src);
 	mp->old_sport = ntohs(um->old_sport);
 	mp->new_sport = ntohs(um->new_sport);
 	return 0;

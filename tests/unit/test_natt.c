@@ -152,6 +152,63 @@ static void test_nat_d_draft_payloads(void **state)
 	buf_free(&b);
 }
 
+static void msg_from(struct ike_msg *m, const char *addr, uint16_t port, int fd)
+{
+	memset(m, 0, sizeof(*m));
+	assert_int_equal(sockaddr_from_str(addr, port, &m->from), 0);
+	assert_int_equal(sockaddr_from_str("192.0.2.2", fd == 8 ? 4500 : 500, &m->local), 0);
+	m->fd = fd;
+}
+
+/* Whose messages an SA takes (natt_from_peer) and follows (natt_follow):
+ * fd 7 is a port 500 socket, fd 8 a NAT-T one. */
+static void test_follow_rules(void **state)
+{
+	struct ike_daemon d = {0};
+	struct conf cf = {0};
+	struct conn c = {.name = "site"};
+	struct ike_sa sa = {0};
+	struct sockaddr_storage ss;
+	struct ike_msg m;
+
+	d.conf = &cf;
+	d.socks[0] = (struct ike_sock){7, AF_INET, false};
+	d.socks[1] = (struct ike_sock){8, AF_INET, true};
+	d.nsocks = 2;
+	sa.d = &d;
+	sa.conn = &c;
+	sa.state = IKE_SA_NEGOTIATING;
+	sa.peer_vendor.natt = NATT_RFC;
+	sa.ep.fd = 7;
+	assert_int_equal(sockaddr_from_str("198.51.100.1", 500, &ss), 0);
+	sockaddr_inet_set(&sa.ep.remote, (struct sockaddr *)&ss);
+	assert_true(natt_sock_is(&d, 8));
+	assert_false(natt_sock_is(&d, 7));
+
+	msg_from(&m, "198.51.100.1", 600, 7); /* another port on 500: no */
+	assert_false(natt_from_peer(&sa, &m));
+	msg_from(&m, "198.51.100.9", 4500, 8); /* another address while negotiating */
+	assert_false(natt_from_peer(&sa, &m));
+	msg_from(&m, "198.51.100.1", 4500, 8); /* the float */
+	assert_true(natt_from_peer(&sa, &m));
+	natt_follow(&sa, &m);
+	assert_int_equal(sa.ep.fd, 8);
+	assert_int_equal(sockaddr_port(&sa.ep.remote.sa), 4500);
+	assert_int_equal(sockaddr_port(&sa.ep.local.sa), 4500);
+
+	sa.state = IKE_SA_ESTABLISHED; /* a NAT's new address and port */
+	msg_from(&m, "198.51.100.9", 30001, 8);
+	assert_true(natt_from_peer(&sa, &m));
+	natt_follow(&sa, &m);
+	assert_true(sockaddr_equal(&sa.ep.remote.sa, (struct sockaddr *)&m.from));
+
+	sa.peer_vendor.natt = NATT_NONE; /* no NAT-T: the endpoint only */
+	msg_from(&m, "198.51.100.9", 4500, 8);
+	assert_false(natt_from_peer(&sa, &m));
+	msg_from(&m, "198.51.100.9", 30001, 8);
+	assert_true(natt_from_peer(&sa, &m));
+}
+
 /* West behind a NAT whose outside address is 203.0.113.5: what west
  * sends arrives from 203.0.113.5:1234, what east sends to that arrives
  * at 192.0.2.1:500. */
@@ -317,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_nat_d_hash_differs),
 		cmocka_unit_test(test_encap_modes),
 		cmocka_unit_test(test_nat_d_draft_payloads),
+		cmocka_unit_test(test_follow_rules),
 		cmocka_unit_test(test_no_nat),
 		cmocka_unit_test(test_west_behind_nat),
 		cmocka_unit_test(test_west_behind_nat_aggressive),

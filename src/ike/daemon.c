@@ -574,10 +574,12 @@ int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 int ike_down(struct ike_daemon *d, const char *name)
 {
 	struct ike_sa *sa;
-	bool found = false;
+	bool found = false, group;
 
-	if (!conf_conn(d->conf, name) && !ike_down_group(d, name))
-		return 0; /* several subnets: every pair (subnets.c) */
+	/* several subnets: every pair (subnets.c); then what a conn of that
+	 * very name made before a reload turned it into a group */
+	group = !conf_conn(d->conf, name) && !ike_down_group(d, name);
+
 	child_remove_conn(d, name, true);
 	dpd_conn_down(d, name);
 	if (pacing_is_queued(d, name)) {
@@ -597,7 +599,7 @@ int ike_down(struct ike_daemon *d, const char *name)
 		ike_sa_set_why(sa, "brought down by the operator");
 		ike_sa_free(sa);
 	}
-	return found || conf_conn(d->conf, name) ? 0 : -ENOENT;
+	return found || group || conf_conn(d->conf, name) ? 0 : -ENOENT;
 }
 
 void ike_rekey(struct ike_daemon *d, const char *name)

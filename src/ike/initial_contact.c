@@ -16,7 +16,8 @@
 #include "wire/message.h"
 #include "wire/payload.h"
 
-#define IC_MAX_NAMES 64 /* connections whose IPsec SAs are looked at */
+/* connections whose IPsec SAs are looked at: a group's pairs and a few */
+#define IC_MAX_NAMES (CONF_MAX_SUBNETS * CONF_MAX_SUBNETS + 16)
 
 struct ic_run {
 	struct ike_sa *sa;

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "ike/id.h"
+#include "ike/loss.h"
 #include "ike/mismatch.h"
 #include "ike/pacing.h"
 #include "ike/quick.h"
@@ -156,6 +157,7 @@ static void quick_timer(void *arg)
 			   (unsigned long long)(quick_linger_ms(q->sa->d) * 2 / 1000));
 		return;
 	}
+	loss_am3_again(q); /* a lost AM3 too (loss.c) */
 	if (xmit_retransmit(q->sa, &q->xmit)) {
 		quick_log(q, LOG_LVL_INFO, "no answer from peer yet, retransmit %u", q->xmit.tries);
 		return;

@@ -208,6 +208,11 @@ void quick_refused_by_spi(struct ike_sa *sa, const struct wire_notify *n)
 				quick_refused(q, n->type);
 				return;
 			}
+		/* about none of those under way: not theirs to fail */
+		ike_sa_log(sa, LOG_LVL_INFO,
+			   "peer sent %s for SPI %08x, none of our pending Quick Modes'",
+			   wire_notify_name(n->type), spi);
+		return;
 	}
 	quick_refused_all(sa, n->type);
 }

@@ -24,7 +24,8 @@ int ike_down_group(struct ike_daemon *d, const char *name);
 
 /* A peer's protected notify refusing our Quick Modes: when it names the
  * SPI of one of ours (as strongSwan's and oakley's do), only that one
- * fails; otherwise all that are pending (quick_refused_all). */
+ * fails (an SPI of none of ours fails none); without an SPI, all that are
+ * pending (quick_refused_all). */
 void quick_refused_by_spi(struct ike_sa *sa, const struct wire_notify *n);
 /* The SPI of the first proposal of a Quick Mode SA payload's body (what
  * a refusal names): false when it has none of 4 bytes. */

@@ -98,3 +98,52 @@ swanctl_subnets_conf() {
 		printf '\t\tsecret = "%s"\n\t}\n}\n' "$secret"
 	} >"$dir/swanctl.conf"
 }
+
+# ---- Libreswan (conflicts with the strongSwan packages: unpacked, INTEROP.md) ----
+# Runtime deps on the host: libnss3-tools (certutil), libldns3, libunbound8,
+# libevent-pthreads-2.1-7, libcap-ng0.
+# Where it is unpacked: $LIBRESWAN, else setup.sh's vm-cache/libreswan (the
+# repository's, or /work's), else /work/libreswan.
+if [ -z "${LIBRESWAN:-}" ]; then
+	for LIBRESWAN in "$(dirname "${BASH_SOURCE[0]}")/../../vm-cache/libreswan" \
+		/work/vm-cache/libreswan /work/libreswan; do
+		[ -x "$LIBRESWAN/usr/libexec/ipsec/pluto" ] && break
+	done
+fi
+LS_BIN=$LIBRESWAN/usr/libexec/ipsec
+libreswan_unpacked() { [ -x "$LS_BIN/pluto" ] && [ -x "$LS_BIN/addconn" ] && command -v certutil >/dev/null; }
+# pluto's control socket for DIR (the rundir: not on a 9p share).
+pluto_rundir() { echo "/tmp/pluto-$$-$(basename "$1")"; }
+
+# start_pluto NS DIR: pluto in NS with DIR/ipsec.conf and DIR/ipsec.secrets,
+# an empty NSS db in DIR, its log in DIR/pluto.log; the conns of the
+# file added (addconn's output read: it exits 0 when a conn fails).
+start_pluto() {
+	local ns=$1 dir=$2 run out
+	run=$(pluto_rundir "$dir")
+	mkdir -p "$run"
+	# pluto runs addconn from /usr/libexec/ipsec (the guest's / is an overlay)
+	if [ ! -e /usr/libexec/ipsec ]; then
+		ln -s "$LS_BIN" /usr/libexec/ipsec
+		on_exit 'rm -f /usr/libexec/ipsec'
+	fi
+	certutil -N -d "sql:$dir" --empty-password >/dev/null 2>&1 || fail "certutil -N in $dir failed"
+	chmod 600 "$dir/ipsec.secrets"
+	run_bg "$ns" "$dir/pluto.log" "$LS_BIN/pluto" --nofork --stderrlog --config "$dir/ipsec.conf" \
+		--rundir "$run" --nssdir "$dir" --ipsecdir "$dir" --secretsfile "$dir/ipsec.secrets" \
+		--no-dnssec
+	echo "$BG_PID" >"$dir/pluto.pid"
+	wait_for 20 test -S "$run/pluto.ctl" || fail "pluto in $ns did not start: $(tail -n 20 "$dir/pluto.log")"
+	out=$(ip netns exec "$ns" "$LS_BIN/addconn" --config "$dir/ipsec.conf" --ctlsocket "$run/pluto.ctl" \
+		--autoall 2>&1) || fail "addconn: $out"
+	printf '%s\n' "$out" >"$dir/addconn.txt"
+	[[ $out != *rror* && $out != *failed* ]] || fail "addconn: $out"
+	! grep -q 'failed to add' "$dir/pluto.log" || fail "pluto: $(grep 'failed to add' "$dir/pluto.log")"
+	whack_in "$ns" "$dir" --listen >/dev/null 2>&1 || true
+}
+# whack_in NS DIR ARGS...: whack against the pluto started in NS with DIR.
+whack_in() {
+	local ns=$1 dir=$2
+	shift 2
+	ip netns exec "$ns" "$LS_BIN/whack" --ctlsocket "$(pluto_rundir "$dir")/pluto.ctl" "$@"
+}

@@ -148,6 +148,24 @@ build_initramfs() {
 	rm -rf "$tmp"
 }
 
+# Libreswan for t_subnets_libreswan.sh: it conflicts with the strongSwan
+# packages, so it is unpacked (not installed) into vm-cache/libreswan, once.
+# Not fatal: only that scenario needs it (and says so).  Its runtime deps
+# (libnss3-tools, libldns3, libunbound8, libevent-pthreads-2.1-7,
+# libcap-ng0) are installed packages.
+unpack_libreswan() {
+	local dir=$CACHE/libreswan tmp
+	[ -x "$dir/usr/libexec/ipsec/pluto" ] && return 0
+	tmp=$(mktemp -d)
+	if (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root libreswan >&2) &&
+		dpkg-deb -x "$tmp"/libreswan_*.deb "$dir"; then
+		say "libreswan unpacked in $dir"
+	else
+		say "warning: libreswan could not be fetched (t_subnets_libreswan.sh will fail)"
+	fi
+	rm -rf "$tmp"
+}
+
 main() {
 	local kver="" kdir
 	check_tools
@@ -165,6 +183,7 @@ main() {
 	kver=$(cat "$CACHE/current")
 	kdir=$CACHE/$kver
 	build_initramfs "$kdir"
+	unpack_libreswan
 	echo "$kdir"
 }
 

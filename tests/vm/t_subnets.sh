@@ -3,8 +3,9 @@
 # In a kernel with ESP: a connection with two subnets on each side
 # (leftsubnet=10.1.0.0/24,10.11.0.0/24 rightsubnet=10.2.0.0/24,10.12.0.0/24)
 # negotiates one Quick Mode per pair of subnets, as Libreswan does: 4
-# pairs, 8 ESP SAs in each kernel with 4 reqids, a ping across each pair,
-# `oakleyctl down` removing them all.  Against oakleyd, then against
+# pairs under one Main Mode (auto=start and `up`), 8 ESP SAs in each
+# kernel with 4 reqids, a ping across each pair, `oakleyctl down` removing
+# them all.  Against oakleyd, then against
 # strongSwan's charon with one child per pair, oakley initiating and then
 # charon initiating each child.
 . "$(dirname "$0")/../net/oakley.sh"
@@ -31,6 +32,8 @@ conn site
 	auto=add
 CONF
 cp "$WD/ipsec.conf" "$ED/ipsec.conf"
+# west starts the group itself (auto=start: one Main Mode for the 4 pairs)
+sed -i 's/auto=add/auto=start/' "$WD/ipsec.conf"
 
 # A ping across each of the 4 pairs, from west.
 ping_pairs() {
@@ -60,17 +63,22 @@ check_pairs() {
 }
 
 # ---- oakley <-> oakley --------------------------------------------------------
-start_oakleyd "$W" "$WD"
 start_oakleyd "$E" "$ED"
 t0=$(now_ms)
-out=$(octl "$WD" up site) || fail "oakley -> oakley: up site: $out"
+start_oakleyd "$W" "$WD"
+wait_for 30 sh -c "[ \$(ip -n $W xfrm state | grep -c 'enc cbc') -eq 8 ] &&
+	[ \$(ip -n $E xfrm state | grep -c 'enc cbc') -eq 8 ]" ||
+	fail "auto=start did not bring the 4 pairs up: $(tail -n 20 "$WD/oakleyd.log")"
 ms=$(($(now_ms) - t0))
+assert_log "$WD" 'site: auto=start succeeded: site: 4 of 4 pairs of subnets up'
+log "oakley -> oakley: auto=start brought 4 pairs up within $ms ms of the start"
+out=$(octl "$WD" up site) || fail "oakley -> oakley: up site: $out"
 printf '%s\n' "$out" >"$T_OUT/up-oakley.txt"
 [[ $out == *"site: 4 of 4 pairs of subnets up"* ]] || fail "up does not report 4 pairs: $out"
 for p in 1x1 1x2 2x1 2x2; do
 	[[ $out == *"site/$p: up"* ]] || fail "up does not report site/$p: $out"
 done
-log "oakley -> oakley: 4 pairs up in $ms ms"
+log "oakley -> oakley: up site: 4 pairs already up"
 check_pairs "oakley -> oakley"
 st=$(octl "$WD" status site)
 printf '%s\n' "$st" >"$T_OUT/status-oakley.txt"
@@ -79,6 +87,8 @@ for p in 1x1 1x2 2x1 2x2; do
 done
 [ "$(grep -c 'ISAKMP SA established' "$WD/oakleyd.log")" -eq 1 ] ||
 	fail "more than one Main Mode for the 4 pairs"
+[ "$(grep -c 'initiating Quick Mode' "$WD/oakleyd.log")" -eq 4 ] ||
+	fail "not one Quick Mode per pair: $(grep -c 'initiating Quick Mode' "$WD/oakleyd.log")"
 out=$(octl "$WD" down site) || fail "down site: $out"
 expect_esp "$W" 0 "after down, west"
 wait_for 5 sh -c "[ \$(ip -n $E xfrm state | grep -c '^src') -eq 0 ]" ||
@@ -88,6 +98,7 @@ log "oakley -> oakley: down removed the 8 SAs on both sides"
 stop_oakleyd "$ED"
 
 # ---- oakley <-> strongSwan ------------------------------------------------------
+# (west's auto=start acted at its start only: the group stays down)
 charon_conf "$ED"
 start_charon "$E" "$ED"
 swanctl_subnets_conf "$ED" site "$EAST" "$WEST" "$SECRET" \

@@ -28,13 +28,12 @@ static void start_two(struct net *n)
 	net_start_confs(n, conf, conf, "same secret", "same secret");
 }
 
-/* A second Main Mode with the same peer, for t1: a second one of t0 would
- * replace the first (rekey.c retires the older SA of a conn). */
+/* A second Main Mode of t0 (ike_up would reuse the first SA). */
 static void second_main_mode(struct net *n)
 {
 	n->done = false;
 	timer_arm(n->loop, &n->guard, 20000);
-	assert_int_equal(main_mode_initiate(n->d[WEST], conf_conn(n->conf[WEST], "t1"), up_done, n),
+	assert_int_equal(main_mode_initiate(n->d[WEST], conf_conn(n->conf[WEST], "t0"), up_done, n),
 			 0);
 	if (!n->done)
 		loop_run(n->loop);

@@ -216,7 +216,7 @@ void rekey_ike_established(struct ike_sa *sa)
 			continue;
 		if (ike_twins(o, sa) && (o->rk.replaces || sa->rk.replaces))
 			twin = o;
-		else if (sa->rk.replaces == o->serial || (sa->initiator && o->serial < sa->serial))
+		else if (sa->rk.replaces == o->serial)
 			ike_retire(o, sa, "rekeyed by");
 	}
 	if (twin) {
@@ -485,13 +485,25 @@ void rekey_child_installed(struct child_sa *c, const uint8_t *key_out, size_t ke
 	child_switched(c);
 }
 
-uint64_t rekey_child_after_ms(const struct child_sa *c)
+bool rekey_child_may(const struct child_sa *c)
 {
 	const struct conn *conn = conf_conn(c->d->conf, c->conn_name);
 
-	if (!conn)
-		return (uint64_t)c->lifetime_s * 1000 * 9 / 10;
-	return rekey_after_ms_rand(c->lifetime_s, conn->margin_s, conn->fuzz_pct);
+	return conn && conn->rekey && (c->initiator || conn->remote.addr.family != AF_UNSPEC);
+}
+
+uint64_t rekey_child_after_ms(const struct child_sa *c)
+{
+	const struct conn *conn = conf_conn(c->d->conf, c->conn_name);
+	uint64_t life = (uint64_t)c->lifetime_s * 1000, lo, hi;
+
+	if (!rekey_child_may(c))
+		return life;
+	if (c->initiator)
+		return rekey_after_ms_rand(c->lifetime_s, conn->margin_s, conn->fuzz_pct);
+	/* the responder: only if the initiator's window passed without one */
+	rekey_window_ms(c->lifetime_s, conn->margin_s, conn->fuzz_pct, &lo, &hi);
+	return hi + (life - hi) / 2;
 }
 
 const char *rekey_child_state(const struct child_sa *c, char *buf, size_t len)

@@ -91,7 +91,11 @@ void rekey_child_init(struct child_sa *c);
 void rekey_child_free(struct child_sa *c);
 /* c was installed (key_out: its held-back outbound keys, or NULL). */
 void rekey_child_installed(struct child_sa *c, const uint8_t *key_out, size_t key_len);
-/* When the initiator of c starts its successor (ms after it was made). */
+/* May this side rekey c (rekey=yes, and it can reach the peer)? */
+bool rekey_child_may(const struct child_sa *c);
+/* When this side starts c's successor (ms after c was made): the
+ * initiator in the margin, the responder halfway from the margin's start
+ * to the end (if the initiator did not); the lifetime when it may not. */
 uint64_t rekey_child_after_ms(const struct child_sa *c);
 /* rekey_kernel.c: a Quick Mode's inbound SA, before our QM2 (QM3) goes;
  * c's outbound SA added (held back until now) or removed alone; the

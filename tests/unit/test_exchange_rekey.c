@@ -122,7 +122,7 @@ static void test_rekeys_happen(void **state)
 			if (child->seq > max_seq)
 				max_seq = child->seq;
 	}
-	net_run_ms(&n, 1500); /* a last rekey's old SAs go */
+	net_run_ms(&n, 2500); /* a last rekey's old SAs go */
 	assert_one_pair(&n, &sa, &child);
 	/* rekeyed, the ISAKMP SA at least once, the IPsec SA at least twice */
 	assert_true(max_ike >= first_serial + 1);
@@ -240,7 +240,7 @@ static void test_responder_rekeys(void **state)
 	memcpy(first_icookie, first->icookie, 8);
 	first_spi = child->spi_in;
 	assert_false(timer_armed(&first->rk.timer)); /* west's: rekey=no */
-	net_run_ms(&n, 8500);
+	net_run_ms(&n, 9500);
 	assert_one_pair(&n, &sa, &child);
 	assert_memory_not_equal(sa->icookie, first_icookie, 8);
 	assert_false(sa->initiator); /* east made it */

@@ -303,7 +303,7 @@ static void child_expire(void *arg)
 	struct child_sa *c = arg;
 	uint64_t age_s = (loop_now_ms() - c->established_ms) / 1000;
 
-	if (c->initiator && !c->rekeyed && !c->rk.succ_seq && age_s < c->lifetime_s) {
+	if (rekey_child_may(c) && !c->rekeyed && !c->rk.succ_seq && age_s < c->lifetime_s) {
 		c->rekeyed = true;
 		log_info("#%u %s: IPsec SA %08x reaches its soft lifetime, rekeying", c->serial,
 			 c->conn_name, c->spi_in);
@@ -340,7 +340,6 @@ static struct child_sa *child_find_spi(struct ike_daemon *d, uint32_t spi,
 static bool child_deletable_by(const struct child_sa *c, const struct ike_sa *sa)
 {
 	const struct conn *conn;
-
 	const struct ike_sa *made;
 
 	if (!memcmp(c->icookie, sa->icookie, 8) && !memcmp(c->rcookie, sa->rcookie, 8))
@@ -364,7 +363,8 @@ void child_kernel_expired(struct ike_daemon *d, uint32_t spi, bool hard)
 	if (!c)
 		return;
 	if (!hard) {
-		if (c->initiator && !c->rekeyed && !c->rk.succ_seq) {
+		/* a rekey that failed is tried again here */
+		if (rekey_child_may(c) && !c->rk.succ_seq) {
 			c->rekeyed = true;
 			log_info("#%u %s: the kernel says IPsec SA %08x reached a soft limit, "
 				 "rekeying",
@@ -431,11 +431,9 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	c->established_ms = loop_now_ms();
 	timer_init(&c->expire, child_expire, c);
 	rekey_child_init(c);
-	/* The initiator rekeys at the soft limit, a little before the
-	 * kernel's, so the successor is ready in time; the other side waits
-	 * for the hard limit. */
-	timer_arm(d->loop, &c->expire,
-		  c->initiator ? rekey_child_after_ms(c) : (uint64_t)c->lifetime_s * 1000);
+	/* The initiator rekeys in the margin before the end (rekey.h), the
+	 * responder later, only if the initiator has not */
+	timer_arm(d->loop, &c->expire, rekey_child_after_ms(c));
 	c->by_spi[0].child = c->by_spi[1].child = c;
 	htable_add(&d->child_by_spi, &c->by_spi[0].node,
 		   htable_hash(&d->child_by_spi, &c->spi_in, sizeof(c->spi_in)));

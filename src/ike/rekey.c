@@ -27,6 +27,8 @@
 #define WATCH_MAX_MS 10000
 /* After the Delete, the old inbound SA takes what was on the way. */
 #define GRACE_MS 1000
+/* After the switch, the old outbound SA finishes what took it. */
+#define OUT_GRACE_MS 500
 /* A replaced ISAKMP SA waits this long at most for its Quick Modes. */
 #define RETIRE_WAIT_MS 10000
 
@@ -216,7 +218,7 @@ void rekey_ike_established(struct ike_sa *sa)
 			continue;
 		if (ike_twins(o, sa) && (o->rk.replaces || sa->rk.replaces))
 			twin = o;
-		else if (sa->rk.replaces == o->serial || (sa->initiator && o->serial < sa->serial))
+		else if (sa->rk.replaces == o->serial)
 			ike_retire(o, sa, "rekeyed by");
 	}
 	if (twin) {
@@ -340,7 +342,9 @@ static void child_retire(struct child_sa *old, struct child_sa *by)
 	old->rk.succ_seq = by->seq;
 	old->rk.state = CHILD_RK_RETIRING;
 	old->rk.since_ms = loop_now_ms();
-	child_remove_outbound(old);
+	/* its outbound SA is no longer chosen (the kernel takes the newest
+	 * of a reqid) but goes only a moment later: a packet that took it
+	 * just before would be dropped (XfrmOutStateInvalid) */
 	log_info("#%u %s: IPsec SA in %08x out %08x replaced by in %08x out %08x", old->serial,
 		 old->conn_name, old->spi_in, old->spi_out, by->spi_in, by->spi_out);
 	timer_arm(old->d->loop, &old->rk.timer, 0);
@@ -386,7 +390,15 @@ static void child_retiring_fire(struct child_sa *c)
 	struct child_sa *by = child_by_seq(c, c->rk.succ_seq);
 	struct ike_sa *sa;
 
-	if (by && !child_in_used(by) && loop_now_ms() - c->rk.since_ms < WATCH_MAX_MS) {
+	if (!c->rk.out_removed && loop_now_ms() - c->rk.since_ms >= OUT_GRACE_MS) {
+		c->rk.out_removed = true;
+		child_remove_outbound(c);
+	}
+
+	/* the Delete waits for the peer to send on the successor, and for
+	 * what took the old SAs to be through */
+	if ((by && !child_in_used(by) && loop_now_ms() - c->rk.since_ms < WATCH_MAX_MS) ||
+	    loop_now_ms() - c->rk.since_ms < OUT_GRACE_MS) {
 		timer_arm(c->d->loop, &c->rk.timer, POLL_MS * 2);
 		return;
 	}
@@ -485,13 +497,25 @@ void rekey_child_installed(struct child_sa *c, const uint8_t *key_out, size_t ke
 	child_switched(c);
 }
 
-uint64_t rekey_child_after_ms(const struct child_sa *c)
+bool rekey_child_may(const struct child_sa *c)
 {
 	const struct conn *conn = conf_conn(c->d->conf, c->conn_name);
 
-	if (!conn)
-		return (uint64_t)c->lifetime_s * 1000 * 9 / 10;
-	return rekey_after_ms_rand(c->lifetime_s, conn->margin_s, conn->fuzz_pct);
+	return conn && conn->rekey && (c->initiator || conn->remote.addr.family != AF_UNSPEC);
+}
+
+uint64_t rekey_child_after_ms(const struct child_sa *c)
+{
+	const struct conn *conn = conf_conn(c->d->conf, c->conn_name);
+	uint64_t life = (uint64_t)c->lifetime_s * 1000, lo, hi;
+
+	if (!rekey_child_may(c))
+		return life;
+	if (c->initiator)
+		return rekey_after_ms_rand(c->lifetime_s, conn->margin_s, conn->fuzz_pct);
+	/* the responder: only if the initiator's window passed without one */
+	rekey_window_ms(c->lifetime_s, conn->margin_s, conn->fuzz_pct, &lo, &hi);
+	return hi + (life - hi) / 2;
 }
 
 const char *rekey_child_state(const struct child_sa *c, char *buf, size_t len)

@@ -19,7 +19,8 @@
  * SA back until the peer is seen sending on the new inbound one (or a
  * short wait passed), since the peer adds its inbound SA only at QM3.  The
  * kernel sends on the newest outbound SA of a reqid; the old outbound SA
- * is removed then.  The old inbound SA stays until the peer sends on the
+ * is removed half a second later (a packet that chose it just before the
+ * switch is still on its way out).  The old inbound SA stays until the peer sends on the
  * new one (or a wait passed), then a Delete names it, and it goes a moment
  * later.  Two successors made at once: the pair with the lower SPI stays. */
 #ifndef OAKLEY_IKE_REKEY_H
@@ -76,6 +77,7 @@ struct child_rekey {
 	enum child_rekey_state state;
 	unsigned succ_seq; /* replaced by the child with this seq, 0: not */
 	uint64_t since_ms;
+	bool out_removed; /* CHILD_RK_RETIRING: its outbound SA is gone */
 	uint8_t *key_out; /* CHILD_RK_HOLD: the outbound keys (heap, wiped) */
 	size_t key_len;
 };
@@ -91,7 +93,11 @@ void rekey_child_init(struct child_sa *c);
 void rekey_child_free(struct child_sa *c);
 /* c was installed (key_out: its held-back outbound keys, or NULL). */
 void rekey_child_installed(struct child_sa *c, const uint8_t *key_out, size_t key_len);
-/* When the initiator of c starts its successor (ms after it was made). */
+/* May this side rekey c (rekey=yes, and it can reach the peer)? */
+bool rekey_child_may(const struct child_sa *c);
+/* When this side starts c's successor (ms after c was made): the
+ * initiator in the margin, the responder halfway from the margin's start
+ * to the end (if the initiator did not); the lifetime when it may not. */
 uint64_t rekey_child_after_ms(const struct child_sa *c);
 /* rekey_kernel.c: a Quick Mode's inbound SA, before our QM2 (QM3) goes;
  * c's outbound SA added (held back until now) or removed alone; the

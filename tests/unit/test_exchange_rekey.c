@@ -122,7 +122,7 @@ static void test_rekeys_happen(void **state)
 			if (child->seq > max_seq)
 				max_seq = child->seq;
 	}
-	net_run_ms(&n, 1500); /* a last rekey's old SAs go */
+	net_run_ms(&n, 2500); /* a last rekey's old SAs go */
 	assert_one_pair(&n, &sa, &child);
 	/* rekeyed, the ISAKMP SA at least once, the IPsec SA at least twice */
 	assert_true(max_ike >= first_serial + 1);
@@ -218,13 +218,43 @@ static void test_rekey_no(void **state)
 	net_stop(&n);
 }
 
+/* West (the initiator) has rekey=no: east, the responder of the first
+ * ISAKMP SA and IPsec SA, rekeys both (the IPsec SA once west's margin
+ * passed without a rekey), and the old ones go. */
+static void test_responder_rekeys(void **state)
+{
+	char wconf[2048], econf[2048];
+	const struct ike_sa *first = NULL, *sa = NULL;
+	const struct child_sa *child = NULL;
+	uint8_t first_icookie[8];
+	uint32_t first_spi;
+	struct net n;
+
+	rekey_conf(wconf, sizeof(wconf), "\tikelifetime=10s\n\tlifetime=8s\n\trekey=no\n");
+	rekey_conf(econf, sizeof(econf), "\tikelifetime=10s\n\tlifetime=8s\n");
+	net_start_confs(&n, wconf, econf, "responder", "responder");
+	net_up(&n);
+	assert_true(n.ok);
+	net_run_ms(&n, 200);
+	assert_one_pair(&n, &first, &child);
+	memcpy(first_icookie, first->icookie, 8);
+	first_spi = child->spi_in;
+	assert_false(timer_armed(&first->rk.timer)); /* west's: rekey=no */
+	net_run_ms(&n, 9500);
+	assert_one_pair(&n, &sa, &child);
+	assert_memory_not_equal(sa->icookie, first_icookie, 8);
+	assert_false(sa->initiator); /* east made it */
+	assert_true(child->spi_in != first_spi);
+	assert_false(child->initiator);
+	net_stop(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rekeys_happen),
-		cmocka_unit_test(test_ike_collision),
-		cmocka_unit_test(test_child_collision),
-		cmocka_unit_test(test_rekey_no),
+		cmocka_unit_test(test_rekeys_happen),	 cmocka_unit_test(test_ike_collision),
+		cmocka_unit_test(test_child_collision),	 cmocka_unit_test(test_rekey_no),
+		cmocka_unit_test(test_responder_rekeys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

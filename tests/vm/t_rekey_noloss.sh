@@ -5,9 +5,12 @@
 # second from west's subnet to east's for REKEY_SECS (180) seconds across a
 # tunnel whose ISAKMP SA lives 60 s and IPsec SA 40 s; not one ping may be
 # lost, and the SAs must really have been rekeyed (at least 3 IPsec and 2
-# ISAKMP rekeys).  Once against strongSwan's charon (IKEv1, which needs
-# unique = replace to keep its CHILD_SAs when oakleyd replaces the ISAKMP
-# SA: it then adopts them into the new IKE_SA), once against oakleyd.
+# ISAKMP rekeys).  Once against strongSwan's charon (IKEv1), once against
+# oakleyd.  charon takes oakleyd's new Main Mode for a reauthentication
+# and adopts its CHILD_SAs into the new IKE_SA, with unique = replace (as
+# here) and with its default unique = no alike (CHARON_UNIQUE=no: 50 s, one
+# ISAKMP rekey, no loss), since the new Main Mode carries no
+# INITIAL-CONTACT; then oakleyd's Delete of the old ISAKMP SA leaves them.
 . "$(dirname "$0")/../net/oakley.sh"
 . "$(dirname "$0")/lib_rekey.sh"
 require_esp
@@ -25,7 +28,7 @@ sed -i 's/^\(\s*\)default = 1/\1flush_line = yes\n\1default = 1/' "$ED/strongswa
 start_charon "$E" "$ED"
 # charon's own timers stay out of the way (1h CHILD_SA rekey, no IKE
 # reauthentication within the run): oakleyd does the rekeying.
-PROPOSALS=aes128-sha256-ecp256 ESP_PROPOSALS=aes128-sha256 CONN_EXTRA="unique = replace" \
+PROPOSALS=aes128-sha256-ecp256 ESP_PROPOSALS=aes128-sha256 CONN_EXTRA="unique = ${CHARON_UNIQUE:-replace}" \
 	swanctl_psk_conf "$ED" site "$EAST" "$WEST" 10.2.0.0/24 10.1.0.0/24 "$SECRET"
 swanctl_in "$E" "$ED" --load-all --file "$ED/swanctl.conf" >/dev/null || fail "swanctl --load-all"
 start_oakleyd "$W" "$WD"

@@ -1,10 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages that building, testing and the demo need,
 # only when some are missing.  Needs root (apt-get) on a fresh machine.
+# The libnss3-tools ... iptables line is what Libreswan's pluto needs at run
+# time in tests/vm/t_subnets_libreswan.sh: Libreswan itself conflicts with
+# strongSwan, so tests/vm/setup.sh unpacks it instead of installing it.
 set -e
 pkgs="build-essential clang libssl-dev libmnl-dev libpcap-dev libseccomp-dev libcmocka-dev
 pkg-config iproute2 iputils-ping tcpdump tshark nftables strongswan-charon
-strongswan-swanctl libstrongswan-standard-plugins qemu-system-x86 busybox-static kmod xz-utils cpio python3"
+strongswan-swanctl libstrongswan-standard-plugins qemu-system-x86 busybox-static kmod xz-utils cpio python3
+libnss3-tools libldns3 libunbound8 libevent-pthreads-2.1-7 libcap-ng0 iptables"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

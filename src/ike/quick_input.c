@@ -12,6 +12,7 @@
 #include "ike/quick.h"
 #include "ike/rekey.h"
 #include "ike/tap.h"
+#include "kernel/xfrm.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
 #include "wire/payload.h"
@@ -176,12 +177,17 @@ static bool qm_going_on(const struct dispatch *dp)
 static int qm_send(void *state, const struct send_spec *spec)
 {
 	/* our inbound SA is in before the peer may send on it (rekey.h) */
-	int err = spec == &send_qm2 || spec == &send_qm3 ? child_install_inbound(state) : 0;
+	struct quick *q = state;
+	int err = spec == &send_qm2 || spec == &send_qm3 ? child_install_inbound(q) : 0;
 
+	/* Not fatal here: the whole install after the exchange fails too,
+	 * says why once, and tells the peer with a Delete (as with no
+	 * early install); failing now would leave the peer's half waiting. */
 	if (err)
-		quick_fail(state, "installing the inbound SA in the kernel failed: %s",
-			   strerror(-err));
-	return err ? err : quick_build_send(state, spec);
+		ike_sa_log(q->sa, LOG_LVL_DEBUG,
+			   "Quick Mode %08x: the early install of the inbound SA failed: %s",
+			   q->msgid, xfrm_strerror(err));
+	return quick_build_send(q, spec);
 }
 
 static void qm_failed(struct dispatch *dp, const struct ike_msg *m, struct step_result r)

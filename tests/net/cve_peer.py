@@ -184,6 +184,13 @@ class IsakmpSA:
         body += bytes(-len(body) % 16)
         return header(self.ic, self.rc, np, xchg, 1, msgid, aes_cbc(self.key, iv, body, True))
 
+    def decrypt_informational(self, msg):
+        """A protected Informational from the peer, as parse() gives it."""
+        if len(msg) < 44 or not msg[19] & 1 or msg[18] != INFO:
+            fail("not a protected Informational: %s" % msg.hex())
+        iv = hashlib.sha1(self.p1_last_block + msg[20:24]).digest()[:16]
+        return parse(msg[:28] + aes_cbc(self.key, iv, msg[28:], False))
+
     def informational(self, payloads):
         """A protected Informational: HASH(1) first, the IV from its message ID."""
         msgid = int.from_bytes(os.urandom(4), "big") | 1
@@ -228,10 +235,20 @@ def expect_refusal(peer, msg, what, allowed):
 def cve_2009_0790(peer, sa):
     """Openswan/strongSwan pluto dereferenced a NULL state for an R_U_THERE
     (or _ACK) whose SPI size is not 16, or that came without an ISAKMP SA.
-    oakleyd has no DPD: protected ones are logged and ignored, clear ones
-    and ones for no SA dropped; no answer in any case."""
+    oakleyd answers a well-formed protected R-U-THERE (RFC 3706: its SPI the
+    SA's cookies, a new sequence number) with exactly one ACK, even with its
+    own DPD off; every other one (an unasked ACK, another SPI, a replayed
+    number, a malformed notify, a clear one, one for no SA) gets nothing."""
     cookies = sa.ic + sa.rc
     seq = struct.pack("!I", 1)
+    reply = peer.exchange(sa.informational([(N, notify(R_U_THERE, cookies, seq))]))
+    if reply is None:
+        fail("DPD: no R-U-THERE-ACK for a well-formed R-U-THERE")
+    p = sa.decrypt_informational(reply)
+    acks = [b for t, b in p[1] if t == N and notifies([(t, b)]) == [R_U_THERE_ACK]]
+    if len(acks) != 1 or acks[0][8:] != cookies + seq:
+        fail("DPD: the answer is not one R-U-THERE-ACK for our cookies and number 1: %s"
+             % reply.hex())
     msgs = [sa.informational([(N, notify(ntype, spi, seq))])
             for spi in (cookies, b"", bytes(4), cookies[:8], cookies + b"x")
             for ntype in (R_U_THERE, R_U_THERE_ACK)]
@@ -317,7 +334,7 @@ def main():
     peer = Peer(local, remote, psk)
     sa = IsakmpSA(peer, local)
     print("established", sa.ic.hex(), sa.rc.hex())
-    print("CVE-2009-0790: %d DPD notifies (10 well-formed protected, 1 malformed, 2 clear), no answer"
+    print("CVE-2009-0790: one R-U-THERE answered with its ACK; %d DPD notifies (a replay, 9 other well-formed protected, 1 malformed, 2 clear), no answer"
           % cve_2009_0790(peer, sa))
     for line in cve_2015_3204(peer):
         print("CVE-2015-3204:", line)

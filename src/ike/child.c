@@ -378,24 +378,14 @@ void child_kernel_expired(struct ike_daemon *d, uint32_t spi, bool hard)
 	child_remove(c, true);
 }
 
-int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why, size_t whylen)
+/* What the kernel is told of an IPsec SA, from its Quick Mode: the same
+ * for the early inbound install (rekey_kernel.c) and the whole one, since
+ * the kernel refuses an update that changes the encapsulation. */
+void child_set_from_quick(struct child_sa *c, const struct quick *q)
 {
-	struct ike_sa *sa = q->sa;
-	struct ike_daemon *d = sa->d;
-	uint8_t key_in[KEYMAT_MAX], key_out[KEYMAT_MAX];
-	const struct proposal *p = &q->x->chosen;
-	size_t len = p->encr->key_bits / 8 + p->encr->salt_bytes +
-		     (p->integ ? alg_auth_key_bytes(p->integ) : 0);
-	struct child_sa *c;
-	bool hold;
-	int err;
+	const struct ike_sa *sa = q->sa;
 
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	c->d = d;
-	c->serial = sa->serial;
-	c->seq = ++d->next_child_seq;
+	c->d = sa->d;
 	snprintf(c->conn_name, sizeof(c->conn_name), "%s", q->conn->name);
 	sockaddr_inet_set(&c->local, (const struct sockaddr *)&sa->ep.local.sa);
 	sockaddr_inet_set(&c->remote, (const struct sockaddr *)&sa->ep.remote.sa);
@@ -412,6 +402,26 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	natt_child_set(c, q);
 	memcpy(c->icookie, sa->icookie, 8);
 	memcpy(c->rcookie, sa->rcookie, 8);
+}
+
+int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why, size_t whylen)
+{
+	struct ike_sa *sa = q->sa;
+	struct ike_daemon *d = sa->d;
+	uint8_t key_in[KEYMAT_MAX], key_out[KEYMAT_MAX];
+	const struct proposal *p = &q->x->chosen;
+	size_t len = p->encr->key_bits / 8 + p->encr->salt_bytes +
+		     (p->integ ? alg_auth_key_bytes(p->integ) : 0);
+	struct child_sa *c;
+	bool hold;
+	int err;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	child_set_from_quick(c, q);
+	c->serial = sa->serial;
+	c->seq = ++d->next_child_seq;
 	err = child_keymat(q, q->x->spi_in, gxy, gxy_len, key_in, len);
 	if (!err)
 		err = child_keymat(q, q->x->spi_out, gxy, gxy_len, key_out, len);

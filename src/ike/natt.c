@@ -48,7 +48,9 @@ static void natt_keepalive(void *arg)
 		else
 			sa->natt.keepalives++;
 	}
-	timer_arm(d->loop, &sa->natt.keepalive, (uint64_t)d->conf->setup.keep_alive_s * 1000);
+	if (d->conf->setup.keep_alive_s) /* a reload may have set 0: none */
+		timer_arm(d->loop, &sa->natt.keepalive,
+			  (uint64_t)d->conf->setup.keep_alive_s * 1000);
 }
 
 void natt_init(struct ike_sa *sa)
@@ -204,7 +206,7 @@ bool natt_from_peer(const struct ike_sa *sa, const struct ike_msg *m)
 void natt_follow(struct ike_sa *sa, const struct ike_msg *m)
 {
 	char was[SOCKADDR_STRLEN], now[SOCKADDR_STRLEN];
-	struct child_sa *c;
+	union sockaddr_inet old = sa->ep.remote;
 
 	if (m->fd == sa->ep.fd &&
 	    sockaddr_equal((const struct sockaddr *)&m->from, &sa->ep.remote.sa))
@@ -219,10 +221,7 @@ void natt_follow(struct ike_sa *sa, const struct ike_msg *m)
 	ike_sa_log(sa, LOG_LVL_INFO, "NAT-T: the peer is now at %s (was %s)", now, was);
 	if (sa->state != IKE_SA_ESTABLISHED)
 		return; /* the float: no IPsec SA yet */
-	/* A NAT's new binding: rare, so a walk of the IPsec SAs is fine. */
-	for (c = sa->d->children; c; c = c->next)
-		if (!memcmp(c->icookie, sa->icookie, 8) && !memcmp(c->rcookie, sa->rcookie, 8))
-			natt_child_move(c, &sa->ep.remote.sa);
+	natt_children_move(sa, &old.sa);
 }
 
 /* Port 4500's datagrams: IKE after a non-ESP marker (removed here), NAT

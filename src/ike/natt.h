@@ -94,6 +94,8 @@ void natt_transport_ts(const struct ike_sa *sa, struct conf_ts *ts);
  * selector, natt_transport_ts). */
 void natt_child_set(struct child_sa *c, const struct quick *q);
 /* The kernel SA's encapsulation template (inbound or outbound). */
+/* Moves the IPsec SAs of sa's peer, which was at old, to sa's endpoint. */
+void natt_children_move(struct ike_sa *sa, const struct sockaddr *old);
 void natt_xfrm_encap(const struct child_sa *c, bool inbound, struct xfrm_sa *x);
 /* The peer of IPsec SA c is now at remote (port and address): its
  * encapsulation in the kernel follows (the port; a new address is logged). */

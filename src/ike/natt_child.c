@@ -9,6 +9,7 @@
 #include "ike/ike.h"
 #include "ike/natt.h"
 #include "ike/quick.h"
+#include "ike/rekey.h"
 #include "kernel/xfrm.h"
 #include "util/log.h"
 #include "wire/payload.h"
@@ -215,6 +216,20 @@ void natt_child_move(struct child_sa *c, const struct sockaddr *remote)
 		 c->spi_out, rport);
 }
 
+/* The IPsec SAs of sa's peer, which was at old: made under sa, or under
+ * the ISAKMP SA it rekeyed (they keep their maker's cookies), so also
+ * those of sa's connection at the old address and port. */
+void natt_children_move(struct ike_sa *sa, const struct sockaddr *old)
+{
+	struct child_sa *c;
+
+	/* A NAT's new binding: rare, so a walk of the IPsec SAs is fine. */
+	for (c = sa->d->children; c; c = c->next)
+		if ((!memcmp(c->icookie, sa->icookie, 8) && !memcmp(c->rcookie, sa->rcookie, 8)) ||
+		    (!strcmp(c->conn_name, sa->conn->name) && sockaddr_equal(&c->remote.sa, old)))
+			natt_child_move(c, &sa->ep.remote.sa);
+}
+
 void natt_kernel_mapping(struct ike_daemon *d, const struct xfrm_mapping_ev *ev)
 {
 	uint64_t h = htable_hash(&d->child_by_spi, &ev->spi, sizeof(ev->spi));
@@ -242,16 +257,15 @@ void natt_kernel_mapping(struct ike_daemon *d, const struct xfrm_mapping_ev *ev)
 		natt_child_move(c, &now.sa); /* logged once */
 		return;
 	}
-	sa = ike_sa_find(d, c->icookie, c->rcookie);
+	sa = rekey_sa_for_child(c); /* its maker, or the one that rekeyed it */
 	log_info("#%u %s: the kernel saw ESP from the peer's new port %u", c->serial, c->conn_name,
 		 ev->new_sport);
 	if (sa && sockaddr_addr_equal(&sa->ep.remote.sa, &now.sa)) {
+		union sockaddr_inet old = c->remote;
+
 		/* IKE follows too: keepalives and DPD go to the new port. */
 		sa->ep.remote = now;
-		for (c = d->children; c; c = c->next)
-			if (!memcmp(c->icookie, sa->icookie, 8) &&
-			    !memcmp(c->rcookie, sa->rcookie, 8))
-				natt_child_move(c, &now.sa);
+		natt_children_move(sa, &old.sa);
 		return;
 	}
 	natt_child_move(c, &now.sa);

@@ -29,19 +29,12 @@ int child_install_inbound(struct quick *q)
 	size_t len;
 	int err;
 
-	if (!d->xfrm || !x || !x->chosen.encr)
+	if (!d->xfrm || !x || !x->chosen.encr || !q->conn)
 		return 0;
 	len = keymat_len(&x->chosen);
 	memset(&c, 0, sizeof(c));
-	c.d = d;
-	sockaddr_inet_set(&c.local, (const struct sockaddr *)&q->sa->ep.local.sa);
-	sockaddr_inet_set(&c.remote, (const struct sockaddr *)&q->sa->ep.remote.sa);
-	c.ts_local = x->ts_local;
-	c.ts_remote = x->ts_remote;
-	c.tunnel = x->tunnel;
-	c.prop = x->chosen;
-	c.spi_in = x->spi_in;
-	c.reqid = x->reqid;
+	child_set_from_quick(&c, q); /* the encapsulation too: it cannot change later */
+	c.lifebytes = 0;
 	/* until QM3 (or the install) gives it its real lifetime: a Quick
 	 * Mode that never ends leaves nothing behind for long */
 	c.lifetime_s = (uint32_t)(xmit_span_ms(d) / 1000) + 30;

@@ -38,8 +38,7 @@ static bool peer_id_body(const struct ike_sa *sa, const struct ike_msg *m, struc
 		*body = p->body;
 		return true;
 	}
-	if (sa->exchange != ISAKMP_XCHG_AGGRESSIVE || sa->initiator || !sa->x ||
-	    !sa->x->idii_b.len)
+	if (sa->exchange != ISAKMP_XCHG_AGGRESSIVE || sa->initiator || !sa->x || !sa->x->idii_b.len)
 		return false;
 	*body = (struct cursor){sa->x->idii_b.data, sa->x->idii_b.len};
 	return true;

@@ -9,13 +9,13 @@
 #include <stdint.h>
 
 struct sockaddr;
-
 struct ike_sa;
 struct ike_msg;
 
 /* What an ISAKMP SA knows of its peer's authenticated identity (the ID
- * payload of MM5/MM6, or AM1 at an Aggressive Mode responder, as a digest: SAs are many, IDs up to
- * 255 bytes). */
+ * payload of MM5/MM6, or of AM1 at an Aggressive Mode responder; not yet
+ * at an Aggressive Mode initiator), as a digest: SAs are many, IDs up to
+ * 255 bytes. */
 struct ic_state {
 	uint8_t id_digest[32];
 	bool have_id;

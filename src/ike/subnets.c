@@ -153,7 +153,8 @@ static void pair_done(void *arg, bool ok, const char *why)
 	hold(g);
 	if (p->i == 0 && !g->rest_started) {
 		g->rest_started = true;
-		kick(g, 0); /* may answer the others at once, from the loop */
+		if (g->n > 1)
+			kick(g, 0); /* may answer the others at once, from the loop */
 	} else if (g->one_by_one && p->i + 1 < g->n)
 		kick(g, p->i + 1);
 	release(g);

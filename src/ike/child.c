@@ -344,16 +344,17 @@ static bool child_deletable_by(const struct child_sa *c, const struct ike_sa *sa
 
 	if (!memcmp(c->icookie, sa->icookie, 8) && !memcmp(c->rcookie, sa->rcookie, 8))
 		return true;
-	/* its maker alive: only a newer SA with the same peer (a rekey) */
+	/* its peer: the address, and the port behind a NAT (others share it) */
+	if (!ic_same_endpoint(sa, &c->remote.sa))
+		return false;
+	/* its maker alive: only a newer SA of the same peer, its successor
+	 * (a rekey) or one with the same authenticated ID */
 	made = ike_sa_find(c->d, c->icookie, c->rcookie);
 	if (made && (made->serial > sa->serial ||
-		     !sockaddr_addr_equal((const struct sockaddr *)&made->ep.remote.sa,
-					  (const struct sockaddr *)&sa->ep.remote.sa)))
+		     (made->rk.replaced_by != sa->serial && !ic_same_identity(made, sa))))
 		return false;
 	conn = conf_conn(c->d->conf, c->conn_name);
-	return conn &&
-	       sockaddr_addr_equal(&c->remote.sa, (const struct sockaddr *)&sa->ep.remote.sa) &&
-	       ike_sa_fits(sa, conn);
+	return conn && ike_sa_fits(sa, conn);
 }
 
 void child_kernel_expired(struct ike_daemon *d, uint32_t spi, bool hard)

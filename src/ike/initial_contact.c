@@ -28,14 +28,30 @@ struct ic_run {
 	size_t spis_len;
 };
 
-static void record_id(struct ike_sa *sa, const struct ike_msg *m)
+/* The ID payload's body: m's, or for an Aggressive Mode responder (AM3
+ * carries none) AM1's, kept by the exchange for HASH_I. */
+static bool peer_id_body(const struct ike_sa *sa, const struct ike_msg *m, struct cursor *body)
 {
 	const struct wire_payload *p = wire_find(&m->pl, ISAKMP_PL_ID);
+
+	if (p) {
+		*body = p->body;
+		return true;
+	}
+	if (sa->exchange != ISAKMP_XCHG_AGGRESSIVE || sa->initiator || !sa->x || !sa->x->idii_b.len)
+		return false;
+	*body = (struct cursor){sa->x->idii_b.data, sa->x->idii_b.len};
+	return true;
+}
+
+static void record_id(struct ike_sa *sa, const struct ike_msg *m)
+{
+	struct cursor body;
 	struct wire_id id;
 	unsigned int len = 0;
 	uint8_t buf[1 + 256];
 
-	if (!p || wire_parse_id(p->body, &id) || id.data.len > 255)
+	if (!peer_id_body(sa, m, &body) || wire_parse_id(body, &id) || id.data.len > 255)
 		return;
 	buf[0] = id.type;
 	memcpy(buf + 1, id.data.p, id.data.len);
@@ -56,14 +72,20 @@ static bool has_ic(const struct ike_msg *m)
 	return false;
 }
 
-/* The same authenticated identity: by the IDs both sent, else by their
- * connections' remote IDs when those name one peer (not %any). */
-static bool same_identity(const struct ike_sa *a, const struct ike_sa *b)
+/* The same authenticated identity: by the IDs both sent, only.  Not by
+ * the connections' IDs: on a %any conn, or one with a shared key for a
+ * group, they say nothing of which peer authenticated. */
+bool ic_same_identity(const struct ike_sa *a, const struct ike_sa *b)
 {
-	if (a->ic.have_id && b->ic.have_id)
-		return !memcmp(a->ic.id_digest, b->ic.id_digest, sizeof(a->ic.id_digest));
-	return a->conn->remote.id.type != CONF_ID_ANY &&
-	       conf_id_equal(&a->conn->remote.id, &b->conn->remote.id);
+	return a->ic.have_id && b->ic.have_id &&
+	       !memcmp(a->ic.id_digest, b->ic.id_digest, sizeof(a->ic.id_digest));
+}
+
+bool ic_same_endpoint(const struct ike_sa *sa, const struct sockaddr *addr)
+{
+	if (natt_active(sa))
+		return sockaddr_equal(addr, &sa->ep.remote.sa);
+	return sockaddr_addr_equal(addr, &sa->ep.remote.sa);
 }
 
 static void add_name(struct ic_run *r, const char *name)
@@ -100,24 +122,28 @@ static struct ike_sa *old_isakmp(struct ic_run *r)
 
 	for (l = ike_sa_peer_first(r->sa); l; l = l->next) {
 		o = container_of(l, struct ike_sa, by_peer);
-		if (o != r->sa && o->state == IKE_SA_ESTABLISHED && same_identity(o, r->sa))
+		if (o != r->sa && o->state == IKE_SA_ESTABLISHED && ic_same_identity(o, r->sa))
 			return o;
 	}
 	return NULL;
 }
 
-/* An IPsec SA of the earlier self: with the peer's address, not made by
- * the new SA, and not made by an ISAKMP SA still up with someone else. */
+/* An IPsec SA of the earlier self: not made by the new SA, with the
+ * peer's endpoint (its port too behind a NAT: other peers may share the
+ * address), and made by an ISAKMP SA of the same authenticated identity;
+ * if that SA is gone, with the very address and port of the new one. */
 static bool old_child(const struct ic_run *r, const struct child_sa *c)
 {
 	const struct ike_sa *sa = r->sa, *owner;
 
 	if (!memcmp(c->icookie, sa->icookie, 8) && !memcmp(c->rcookie, sa->rcookie, 8))
 		return false;
-	if (!sockaddr_addr_equal(&c->remote.sa, &sa->ep.remote.sa))
+	if (!ic_same_endpoint(sa, &c->remote.sa))
 		return false;
 	owner = ike_sa_find(sa->d, c->icookie, c->rcookie);
-	return !owner || owner == sa || owner->state == IKE_SA_DEAD || same_identity(owner, sa);
+	if (!owner)
+		return sockaddr_equal(&c->remote.sa, &sa->ep.remote.sa);
+	return owner != sa && ic_same_identity(owner, sa);
 }
 
 static struct child_sa *next_old_child(struct ic_run *r, const char *name)
@@ -157,7 +183,7 @@ static void note_old_conns(struct ic_run *r)
 
 	for (l = ike_sa_peer_first(r->sa); l; l = l->next) {
 		o = container_of(l, struct ike_sa, by_peer);
-		if (o != r->sa && o->state == IKE_SA_ESTABLISHED && same_identity(o, r->sa))
+		if (o != r->sa && o->state == IKE_SA_ESTABLISHED && ic_same_identity(o, r->sa))
 			add_conn_names(r, o->conn);
 	}
 }

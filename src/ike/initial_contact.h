@@ -8,12 +8,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct sockaddr;
 struct ike_sa;
 struct ike_msg;
 
 /* What an ISAKMP SA knows of its peer's authenticated identity (the ID
- * payload of MM5/MM6/AM3, as a digest: SAs are many, IDs up to 255
- * bytes). */
+ * payload of MM5/MM6, or of AM1 at an Aggressive Mode responder; not yet
+ * at an Aggressive Mode initiator), as a digest: SAs are many, IDs up to
+ * 255 bytes. */
 struct ic_state {
 	uint8_t id_digest[32];
 	bool have_id;
@@ -24,5 +26,11 @@ struct ic_state {
  * Informational) carries INITIAL-CONTACT, the earlier SAs go.  Returns how
  * many SAs (ISAKMP and IPsec) were removed. */
 unsigned initial_contact_received(struct ike_sa *sa, const struct ike_msg *m);
+
+/* Both SAs' peers sent the same authenticated ID (both recorded). */
+bool ic_same_identity(const struct ike_sa *a, const struct ike_sa *b);
+/* addr is sa's peer: the same address, and the same port when NAT-T is
+ * active on sa (peers behind one NAT share the address). */
+bool ic_same_endpoint(const struct ike_sa *sa, const struct sockaddr *addr);
 
 #endif

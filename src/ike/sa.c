@@ -291,14 +291,19 @@ void ike_sa_free(struct ike_sa *sa)
 {
 	struct ike_daemon *d = sa->d;
 
+	/* Dead and out of the lookups before any callback runs: an answer
+	 * to an up (the next pair of a group, a rekey) must not find this
+	 * SA and start a Quick Mode or queue under it. */
+	sa->state = IKE_SA_DEAD;
+	ike_sa_unindex(sa);
+	ike_sa_unfile_peer(sa);
 	halfopen_del(sa);
 	pacing_finished(sa, false);
 	quick_free_all(sa);
 	ike_sa_notify_up(sa, false, ike_sa_why(sa)[0] ? ike_sa_why(sa) : "ISAKMP SA deleted");
+	pacing_quick_queue_free(sa); /* none should be, the SA dead: never leave one */
 	if (sa->hashed)
 		htable_del(&d->sa_by_icookie, &sa->by_icookie);
-	ike_sa_unindex(sa);
-	ike_sa_unfile_peer(sa);
 	if (sa->prev)
 		sa->prev->next = sa->next;
 	else

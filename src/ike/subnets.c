@@ -3,7 +3,9 @@
  * The first pair runs phase 1 as any conn does (ike_up); when it has
  * answered, the others start their Quick Modes under the established SA
  * (ike_sa_for_conn finds it: the pairs share IDs and gateways), paced by
- * the SA's Quick Mode queue (pacing.c). */
+ * the SA's Quick Mode queue (pacing.c).  The next pairs start from a 0 ms
+ * timer of the group's, never inside the answer of the one before: that
+ * answer may come from deep inside the ISAKMP SA's own free. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "ike/quick.h"
 #include "ike/subnets.h"
 #include "util/log.h"
+#include "util/loop.h"
 #include "wire/isakmp.h"
 #include "wire/payload.h"
 
@@ -33,6 +36,8 @@ struct group_up {
 	unsigned n, answered;
 	unsigned held; /* inside our own loops: answers that come at once wait */
 	bool rest_started, one_by_one;
+	struct timer kick; /* starts pair kick_next (0: the rest) from the loop */
+	unsigned kick_next;
 	struct pair_up p[];
 };
 
@@ -60,6 +65,7 @@ static void group_answer(struct group_up *g)
 	g->fn(g->arg, up == g->n, text);
 	free(text);
 out:
+	timer_cancel(g->d->loop, &g->kick);
 	free(g);
 }
 
@@ -89,7 +95,6 @@ static void start_rest(struct group_up *g)
 	const struct conn *c = conf_conn(g->d->conf, g->p[0].name);
 	unsigned i;
 
-	g->rest_started = true;
 	if (g->n == 1)
 		return;
 	if (c && ike_sa_for_conn(g->d, c)) {
@@ -112,6 +117,28 @@ static void start_rest(struct group_up *g)
 	}
 }
 
+/* The group is held while the timer is armed: it cannot go under it. */
+static void kick_fire(void *arg)
+{
+	struct group_up *g = arg;
+
+	if (g->kick_next)
+		pair_start(g, g->kick_next);
+	else
+		start_rest(g);
+	release(g);
+}
+
+static void kick(struct group_up *g, unsigned next)
+{
+	if (timer_armed(&g->kick))
+		return; /* one start at a time by construction: never two */
+	g->kick_next = next;
+	hold(g);
+	if (timer_arm(g->d->loop, &g->kick, 0))
+		kick_fire(g); /* no memory for the timer: now rather than never */
+}
+
 static void pair_done(void *arg, bool ok, const char *why)
 {
 	struct pair_up *p = arg;
@@ -124,10 +151,12 @@ static void pair_done(void *arg, bool ok, const char *why)
 	snprintf(p->why, sizeof(p->why), "%s", why ? why : "");
 	g->answered++;
 	hold(g);
-	if (p->i == 0 && !g->rest_started)
-		start_rest(g); /* may answer the others at once */
-	else if (g->one_by_one && p->i + 1 < g->n)
-		pair_start(g, p->i + 1);
+	if (p->i == 0 && !g->rest_started) {
+		g->rest_started = true;
+		if (g->n > 1)
+			kick(g, 0); /* may answer the others at once, from the loop */
+	} else if (g->one_by_one && p->i + 1 < g->n)
+		kick(g, p->i + 1);
 	release(g);
 }
 
@@ -149,6 +178,7 @@ int ike_up_group(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg
 	g->fn = fn;
 	g->arg = arg;
 	g->n = n;
+	timer_init(&g->kick, kick_fire, g);
 	snprintf(g->name, sizeof(g->name), "%s", name);
 	for (i = 0; i < n; i++) {
 		g->p[i].g = g;

@@ -169,6 +169,8 @@ static struct step_result am_initiator_done(void *state, struct ike_msg *none)
 	r = auth_verify(sa, sa->x->peer_hash, sa->x->peer_hash_len);
 	if (step_failed(r))
 		phase1_refuse_answer(sa, r);
+	else
+		initial_contact_note_peer_id(sa);
 	return r;
 }
 

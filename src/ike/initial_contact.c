@@ -32,15 +32,20 @@ struct ic_run {
  * carries none) AM1's, kept by the exchange for HASH_I. */
 static bool peer_id_body(const struct ike_sa *sa, const struct ike_msg *m, struct cursor *body)
 {
-	const struct wire_payload *p = wire_find(&m->pl, ISAKMP_PL_ID);
+	const struct wire_payload *p = m ? wire_find(&m->pl, ISAKMP_PL_ID) : NULL;
+	const struct buf *id;
 
 	if (p) {
 		*body = p->body;
 		return true;
 	}
-	if (sa->exchange != ISAKMP_XCHG_AGGRESSIVE || sa->initiator || !sa->x || !sa->x->idii_b.len)
+	/* Aggressive Mode: the peer's ID came in AM1 (AM2), before its proof */
+	if (sa->exchange != ISAKMP_XCHG_AGGRESSIVE || !sa->x)
 		return false;
-	*body = (struct cursor){sa->x->idii_b.data, sa->x->idii_b.len};
+	id = sa->initiator ? &sa->x->idir_b : &sa->x->idii_b;
+	if (!id->len)
+		return false;
+	*body = (struct cursor){id->data, id->len};
 	return true;
 }
 
@@ -186,6 +191,11 @@ static void note_old_conns(struct ic_run *r)
 		if (o != r->sa && o->state == IKE_SA_ESTABLISHED && ic_same_identity(o, r->sa))
 			add_conn_names(r, o->conn);
 	}
+}
+
+void initial_contact_note_peer_id(struct ike_sa *sa)
+{
+	record_id(sa, NULL);
 }
 
 unsigned initial_contact_received(struct ike_sa *sa, const struct ike_msg *m)

@@ -25,6 +25,9 @@ struct ic_state {
  * message, gives the peer's ID; if it (or m NULL: a protected
  * Informational) carries INITIAL-CONTACT, the earlier SAs go.  Returns how
  * many SAs (ISAKMP and IPsec) were removed. */
+/* Records the peer's ID from an Aggressive Mode exchange whose proof
+ * verified (the initiator's AM2 carries it before the keys exist). */
+void initial_contact_note_peer_id(struct ike_sa *sa);
 unsigned initial_contact_received(struct ike_sa *sa, const struct ike_msg *m);
 
 /* Both SAs' peers sent the same authenticated ID (both recorded). */

@@ -104,8 +104,8 @@ void child_sa_params(const struct child_sa *c, bool inbound, const uint8_t *keym
 						alg_auth_key_bytes(p->integ), p->integ->icv_bits};
 	natt_xfrm_encap(c, inbound, x);
 	x->hard_secs = c->lifetime_s;
-	/* The soft limit comes first, so a rekey can finish before the end. */
-	x->soft_secs = c->lifetime_s - c->lifetime_s / 10;
+	/* The soft limit comes after the rekey timers (rekey.h), before the end. */
+	x->soft_secs = c->d ? rekey_child_soft_s(c) : c->lifetime_s - c->lifetime_s / 10;
 	if (c->lifebytes) {
 		x->hard_bytes = c->lifebytes;
 		x->soft_bytes = c->lifebytes - c->lifebytes / 10;

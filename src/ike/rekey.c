@@ -518,6 +518,20 @@ uint64_t rekey_child_after_ms(const struct child_sa *c)
 	return hi + (life - hi) / 2;
 }
 
+uint32_t rekey_child_soft_s(const struct child_sa *c)
+{
+	const struct conn *conn = conf_conn(c->d->conf, c->conn_name);
+	uint64_t life = (uint64_t)c->lifetime_s * 1000, lo, hi, soft;
+
+	if (!conn || !c->lifetime_s)
+		return c->lifetime_s - c->lifetime_s / 10;
+	/* after both sides' timers (the responder's is halfway from hi to the
+	 * end), so that it only catches a rekey that failed */
+	rekey_window_ms(c->lifetime_s, conn->margin_s, conn->fuzz_pct, &lo, &hi);
+	soft = (hi + (life - hi) * 3 / 4) / 1000;
+	return soft && soft < c->lifetime_s ? (uint32_t)soft : c->lifetime_s - c->lifetime_s / 10;
+}
+
 const char *rekey_child_state(const struct child_sa *c, char *buf, size_t len)
 {
 	static const char *const names[] = {"", "new, waiting for the peer to send on it",

@@ -99,6 +99,9 @@ bool rekey_child_may(const struct child_sa *c);
  * initiator in the margin, the responder halfway from the margin's start
  * to the end (if the initiator did not); the lifetime when it may not. */
 uint64_t rekey_child_after_ms(const struct child_sa *c);
+/* The kernel's soft time limit for c: after the rekey timers of both sides
+ * (it retries a rekey that failed), before the hard one. */
+uint32_t rekey_child_soft_s(const struct child_sa *c);
 /* rekey_kernel.c: a Quick Mode's inbound SA, before our QM2 (QM3) goes;
  * c's outbound SA added (held back until now) or removed alone; the
  * packets c's inbound SA took.  0 or -errno. */

@@ -176,17 +176,17 @@ static bool child_of_peer(const struct ike_sa *sa, const struct child_sa *c)
 	       (made->serial < sa->serial && sa_same_peer(made, sa));
 }
 
-/* A newer established ISAKMP SA of sa's connection with its peer, or NULL. */
+/* A newer established ISAKMP SA of sa's connection with its peer, or
+ * NULL: among the established SAs with the peer's address (by_peer). */
 static const struct ike_sa *newer_same_peer(const struct ike_sa *sa)
 {
 	const struct group_link *l;
 	const struct ike_sa *o;
 
-	for (l = group_head(&sa->d->sa_by_conn, sa->conn->name, strlen(sa->conn->name)); l;
-	     l = l->next) {
-		o = container_of(l, struct ike_sa, by_conn);
+	for (l = ike_sa_peer_first(sa); l; l = l->next) {
+		o = container_of(l, struct ike_sa, by_peer);
 		if (o != sa && o->state == IKE_SA_ESTABLISHED && o->serial > sa->serial &&
-		    sa_same_peer(o, sa))
+		    !strcmp(o->conn->name, sa->conn->name) && sa_same_peer(o, sa))
 			return o;
 	}
 	return NULL;

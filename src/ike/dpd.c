@@ -3,24 +3,29 @@
  * Probing: an established ISAKMP SA of a connection with dpdaction= set,
  * whose peer sent the DPD vendor ID, checks every dpddelay whether the
  * peer was heard (an authenticated IKE message, or inbound ESP packets
- * counted by the kernel).  When it was not, R-U-THEREs go out, one every
- * dpddelay with a new sequence number each; the ACK of the last one ends
- * the round.  None by dpdtimeout: the peer is dead and dpdaction= says
- * what goes (clear: SAs and policies; hold: SAs, the policies stay so
- * traffic is dropped; restart: clear and start the connection again,
- * retried with the retransmission back-off until it is up). */
+ * the kernel counted on that peer's IPsec SAs).  When it was not,
+ * R-U-THEREs go out, one every dpddelay with a new sequence number each;
+ * the ACK of the last one ends the round.  None by dpdtimeout: the peer is
+ * dead and dpdaction= says what of that peer's goes (clear: SAs and
+ * policies; hold: SAs, the policies stay so traffic is dropped; restart:
+ * clear and start the connection again, retried with the retransmission
+ * back-off until it is up).  Other peers of the same connection
+ * (right=%any) are not touched.  Only the newest ISAKMP SA with a peer
+ * probes it: an older one whose Delete was lost must not find it dead. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <openssl/crypto.h>
 
 #include "crypto/rand.h"
 #include "ike/by_conn.h"
 #include "ike/child.h"
+#include "ike/child_internal.h"
 #include "ike/dpd.h"
 #include "ike/ike.h"
 #include "ike/informational.h"
@@ -138,7 +143,57 @@ void dpd_heard(struct ike_sa *sa)
 	sa->dpd.last_in_ms = loop_now_ms();
 }
 
-/* Inbound ESP of the SA's connection grew since the last look. */
+/* Two ends are the same peer: its address, and its port too when NAT-T
+ * is in use (road warriors behind one NAT share the address). */
+static bool same_peer(const struct sockaddr *a, const struct sockaddr *b, bool natt)
+{
+	return natt ? sockaddr_equal(a, b) : sockaddr_addr_equal(a, b);
+}
+
+static bool sa_same_peer(const struct ike_sa *a, const struct ike_sa *b)
+{
+	return same_peer((const struct sockaddr *)&a->ep.remote.sa,
+			 (const struct sockaddr *)&b->ep.remote.sa,
+			 natt_active(a) || natt_active(b));
+}
+
+/* The IPsec SAs of sa's peer: made under sa; or of its connection, with
+ * its peer, and made under an ISAKMP SA that is gone, was replaced by sa,
+ * or is an older one with the same peer (a rekey whose Delete we missed).
+ * Other peers of the same connection (right=%any) are not this peer. */
+static bool child_of_peer(const struct ike_sa *sa, const struct child_sa *c)
+{
+	const struct ike_sa *made;
+
+	if (!memcmp(c->icookie, sa->icookie, 8) && !memcmp(c->rcookie, sa->rcookie, 8))
+		return true;
+	if (strcmp(c->conn_name, sa->conn->name) ||
+	    !same_peer((const struct sockaddr *)&sa->ep.remote.sa, &c->remote.sa,
+		       natt_active(sa) || c->natt.encap))
+		return false;
+	made = ike_sa_find(sa->d, c->icookie, c->rcookie);
+	return !made || made->state == IKE_SA_DEAD || made->rk.replaced_by == sa->serial ||
+	       (made->serial < sa->serial && sa_same_peer(made, sa));
+}
+
+/* A newer established ISAKMP SA of sa's connection with its peer, or
+ * NULL: among the established SAs with the peer's address (by_peer). */
+static const struct ike_sa *newer_same_peer(const struct ike_sa *sa)
+{
+	const struct group_link *l;
+	const struct ike_sa *o;
+
+	for (l = ike_sa_peer_first(sa); l; l = l->next) {
+		o = container_of(l, struct ike_sa, by_peer);
+		if (o != sa && o->state == IKE_SA_ESTABLISHED && o->serial > sa->serial &&
+		    !strcmp(o->conn->name, sa->conn->name) && sa_same_peer(o, sa))
+			return o;
+	}
+	return NULL;
+}
+
+/* Inbound ESP of the peer's IPsec SAs (child_of_peer) grew since the last
+ * look: one kernel query per IPsec SA of this peer. */
 static bool esp_grew(struct ike_sa *sa)
 {
 	struct dpd_state *s = &sa->dpd;
@@ -146,17 +201,25 @@ static bool esp_grew(struct ike_sa *sa)
 	uint64_t sum = 0;
 	bool known = false, grew;
 
+	if (!sa->d->xfrm)
+		return false;
 	for (l = group_head(&sa->d->child_by_conn, sa->conn->name, strlen(sa->conn->name)); l;
 	     l = l->next) {
 		const struct child_sa *c = container_of(l, struct child_sa, by_conn);
-		struct xfrm_sa_stats in, out;
+		struct xfrm_sa_stats in;
+		struct xfrm_addr a;
 
-		if (strcmp(c->conn_name, sa->conn->name) || child_stats(c, &in, &out))
+		if (!c->installed || strcmp(c->conn_name, sa->conn->name) || !child_of_peer(sa, c))
+			continue;
+		addr_from_sa(&a, &c->local.sa);
+		if (xfrm_get_sa_stats(sa->d->xfrm, &a, c->spi_in, IPPROTO_ESP, &in))
 			continue;
 		sum += in.packets;
 		known = true;
 	}
-	/* From 0 at the start: packets before the first look count too. */
+	/* From 0 at the start: packets before the first look count too.  The
+	 * peer's set of IPsec SAs may shrink (one expired): then the sum
+	 * restarts from there. */
 	grew = known && sum > s->esp_packets;
 	s->esp_packets = sum;
 	s->esp_known = known;
@@ -184,9 +247,30 @@ static void dpd_timer(void *arg)
 	struct ike_sa *sa = arg;
 	struct dpd_state *s = &sa->dpd;
 	uint64_t now = loop_now_ms(), left;
+	const struct ike_sa *newer;
 
 	if (sa->state != IKE_SA_ESTABLISHED || !s->on)
 		return;
+	/* Replaced (rekeyed), or a newer SA with the peer is up (a rekey
+	 * whose Delete of this one we missed): the newest probes the peer,
+	 * this one stays quiet; its lost Delete must not make the peer dead.
+	 * Not replaced: looked at again, in case the newer one goes first. */
+	newer = sa->rk.replaced_by ? NULL : newer_same_peer(sa);
+	if (sa->rk.replaced_by || newer) {
+		if (!s->quiet)
+			ike_sa_log(sa, LOG_LVL_DEBUG,
+				   "DPD: not probing: #%u is newer with this peer",
+				   sa->rk.replaced_by ? sa->rk.replaced_by : newer->serial);
+		s->quiet = true;
+		s->probing = false;
+		if (newer)
+			timer_arm(sa->d->loop, &s->timer, delay_ms(sa));
+		return;
+	}
+	if (s->quiet) {
+		s->quiet = false;
+		s->last_in_ms = now; /* a fresh start: the newer one just went */
+	}
 	if (esp_grew(sa))
 		s->last_in_ms = now;
 	if (s->probing && s->last_in_ms > s->probe_start_ms) {
@@ -282,8 +366,8 @@ static struct dpd_daemon *dpd_daemon(struct ike_daemon *d)
 	return d->dpd;
 }
 
-/* The IPsec SAs the dead peer had with us: made under sa, or of its
- * connection.  hold keeps their policies. */
+/* The IPsec SAs the dead peer had with us (child_of_peer): not those of
+ * other peers of its connection.  hold keeps their policies. */
 static void children_down(struct ike_sa *sa, bool hold)
 {
 	struct ike_daemon *d = sa->d;
@@ -293,8 +377,7 @@ static void children_down(struct ike_sa *sa, bool hold)
 
 	for (c = d->children; c; c = next) {
 		next = c->next;
-		if ((memcmp(c->icookie, sa->icookie, 8) || memcmp(c->rcookie, sa->rcookie, 8)) &&
-		    strcmp(c->conn_name, sa->conn->name))
+		if (!child_of_peer(sa, c))
 			continue;
 		h = hold && dd ? calloc(1, sizeof(*h)) : NULL;
 		if (!h) {
@@ -466,7 +549,7 @@ bool dpd_restarting(const struct ike_daemon *d, const char *name)
 
 const char *dpd_state_name(const struct ike_sa *sa)
 {
-	return !sa->dpd.on ? "off" : sa->dpd.probing ? "probing" : "idle";
+	return !sa->dpd.on ? "off" : sa->dpd.quiet ? "quiet" : sa->dpd.probing ? "probing" : "idle";
 }
 
 static void out_add(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -20,6 +20,7 @@ struct dpd_state {
 	struct timer timer;
 	bool on;	     /* probing is configured and the peer speaks DPD */
 	bool probing;	     /* R-U-THEREs are out, no ACK yet */
+	bool quiet;	     /* not probing: replaced, or a newer SA has the peer */
 	uint32_t seq_out;    /* the last sequence number we sent (0: none yet) */
 	uint32_t seq_in;     /* the last one accepted from the peer */
 	bool seq_in_seen;    /* seq_in is set */
@@ -64,7 +65,8 @@ void dpd_conn_down(struct ike_daemon *d, const char *name);
 unsigned dpd_held(const struct ike_daemon *d, const char *name);
 bool dpd_restarting(const struct ike_daemon *d, const char *name);
 
-/* status.c: "off", "idle" or "probing" and the numbers, text or JSON. */
+/* status.c: "off", "idle", "quiet" (a newer SA probes the peer) or
+ * "probing" and the numbers, text or JSON. */
 const char *dpd_state_name(const struct ike_sa *sa);
 void dpd_status_text(const struct ike_sa *sa, struct buf *out);
 void dpd_status_json(const struct ike_sa *sa, struct buf *out);

@@ -334,6 +334,226 @@ static void test_malformed_and_replayed_ignored(void **state)
 	net_stop(&n);
 }
 
+/* ---- Only the dead peer's IPsec SAs go ---- */
+
+/* east answers from two addresses, as two road warriors of west's one
+ * right=%any connection; the second falls silent. */
+static const char *const east_two_here[] = {"192.0.2.2", "192.0.2.3", NULL};
+static bool rw2_silent;
+
+static void east_two_send(void *arg, const struct ike_endpoint *ep, const uint8_t *msg, size_t len)
+{
+	char addr[64];
+
+	if (rw2_silent && !sockaddr_addr_str(&ep->local.sa, addr, sizeof(addr)) &&
+	    !strcmp(addr, "192.0.2.3"))
+		return;
+	net_send(arg, ep, msg, len);
+}
+
+static const char rw_west[] = "config setup\n\tdataplane=none\n"
+			      "\tretransmit_timeout=0.2\n\tretransmit_tries=2\n"
+			      "conn rw\n\tleft=192.0.2.1\n\tleftsubnet=10.1.0.0/24\n"
+			      "\tright=%%any\n\tauthby=secret\n\tike=aes128-sha256-ecp256\n"
+			      "\tesp=aes128-sha256\n\tdpdaction=%s\n\tdpddelay=1\n"
+			      "\tdpdtimeout=3\n\tauto=add\n";
+static const char rw_east[] = "config setup\n\tdataplane=none\n"
+			      "\tretransmit_timeout=0.2\n\tretransmit_tries=2\n"
+			      "conn rw1\n\tleft=192.0.2.2\n\tright=192.0.2.1\n"
+			      "\trightsubnet=10.1.0.0/24\n\tauthby=secret\n"
+			      "\tike=aes128-sha256-ecp256\n\tesp=aes128-sha256\n\tauto=add\n"
+			      "conn rw2\n\tleft=192.0.2.3\n\tright=192.0.2.1\n"
+			      "\trightsubnet=10.1.0.0/24\n\tauthby=secret\n"
+			      "\tike=aes128-sha256-ecp256\n\tesp=aes128-sha256\n\tauto=add\n";
+
+static struct conf *load_conf(struct net *n, int idx, const char *text, const char *const *local)
+{
+	struct conf *c = NULL;
+	char err[512];
+	int ret;
+
+	n->paths[idx * 2] = tmp_file(text, 0644);
+	n->paths[idx * 2 + 1] = tmp_file(": PSK \"same secret\"\n", 0600);
+	ret = conf_load(n->paths[idx * 2], n->paths[idx * 2 + 1], stub_is_local, (void *)local, &c,
+			err, sizeof(err));
+	if (ret)
+		fail_msg("conf_load: %d %s", ret, err);
+	return c;
+}
+
+/* west's rw (dpdaction=action) with the two road warriors up. */
+static void two_peers_start(struct net *n, const char *action)
+{
+	char west[1024];
+	int i;
+
+	snprintf(west, sizeof(west), rw_west, action);
+	memset(n, 0, sizeof(*n));
+	n->tail = &n->head;
+	assert_int_equal(loop_new(&n->loop), 0);
+	timer_init(&n->deliver, net_deliver, n);
+	timer_init(&n->guard, net_guard, n);
+	n->conf[WEST] = load_conf(n, WEST, west, west_here);
+	n->conf[EAST] = load_conf(n, EAST, rw_east, east_two_here);
+	for (i = 0; i < 2; i++) {
+		n->side[i] = (struct side){n, i};
+		assert_int_equal(ike_daemon_new_inproc(n->loop, n->conf[i],
+						       i == WEST ? net_send : east_two_send,
+						       &n->side[i], &n->d[i]),
+				 0);
+	}
+	rw2_silent = false;
+	net_up_at(n, EAST, "rw1");
+	assert_true(n->ok);
+	net_up_at(n, EAST, "rw2");
+	assert_true(n->ok);
+	net_run_ms(n, 100);
+}
+
+/* west's established ISAKMP SA with the peer at addr, or NULL. */
+static struct ike_sa *sa_with(struct ike_daemon *d, const char *addr)
+{
+	struct ike_sa *sa;
+	char a[64];
+
+	for (sa = d->sas; sa; sa = sa->next)
+		if (sa->state == IKE_SA_ESTABLISHED &&
+		    !sockaddr_addr_str(&sa->ep.remote.sa, a, sizeof(a)) && !strcmp(a, addr))
+			return sa;
+	return NULL;
+}
+
+/* How many of west's IPsec SAs are with the peer at addr. */
+static unsigned children_with(struct ike_daemon *d, const char *addr)
+{
+	const struct child_sa *c;
+	unsigned k = 0;
+	char a[64];
+
+	for (c = d->children; c; c = c->next)
+		k += !sockaddr_addr_str(&c->remote.sa, a, sizeof(a)) && !strcmp(a, addr);
+	return k;
+}
+
+/* One road warrior of a right=%any connection dies: its IPsec SA goes
+ * (or is held), the other's ISAKMP SA and IPsec SA stay. */
+static void dead_one_of_two(const char *action)
+{
+	struct ike_sa *w2, *w3;
+	struct net n;
+
+	two_peers_start(&n, action);
+	w2 = sa_with(n.d[WEST], "192.0.2.2");
+	w3 = sa_with(n.d[WEST], "192.0.2.3");
+	assert_non_null(w2);
+	assert_non_null(w3);
+	assert_ptr_not_equal(w2, w3);
+	assert_true(w2->dpd.on && w3->dpd.on);
+	assert_int_equal(children_with(n.d[WEST], "192.0.2.2"), 1);
+	assert_int_equal(children_with(n.d[WEST], "192.0.2.3"), 1);
+	rw2_silent = true;
+	net_run_ms(&n, 5000);
+	assert_null(sa_with(n.d[WEST], "192.0.2.3"));
+	assert_int_equal(children_with(n.d[WEST], "192.0.2.3"), 0);
+	/* the live peer: still up, its IPsec SA in place, never held */
+	assert_ptr_equal(sa_with(n.d[WEST], "192.0.2.2"), w2);
+	assert_int_equal(children_with(n.d[WEST], "192.0.2.2"), 1);
+	assert_true(w2->dpd.acks >= 2);
+	assert_int_equal(dpd_held(n.d[WEST], "rw"), !strcmp(action, "hold") ? 1 : 0);
+	net_stop(&n);
+}
+
+static void test_dead_peer_only_its_children_clear(void **state)
+{
+	dead_one_of_two("clear");
+}
+
+static void test_dead_peer_only_its_children_hold(void **state)
+{
+	dead_one_of_two("hold");
+}
+
+/* A replaced ISAKMP SA (rk.replaced_by) probes no more: a dead peer is
+ * the newest SA's business. */
+static void test_replaced_sa_not_probed(void **state)
+{
+	struct ike_sa *w;
+	struct net n;
+
+	dpd_start(&n, "clear");
+	w = established(n.d[WEST]);
+	w->rk.replaced_by = w->serial + 100;
+	east_silent = true;
+	net_run_ms(&n, 5000);
+	assert_ptr_equal(established(n.d[WEST]), w); /* first: w may be freed */
+	assert_int_equal(w->dpd.probes_all, 0);
+	assert_true(w->dpd.quiet);
+	assert_string_equal(dpd_state_name(w), "quiet");
+	assert_non_null(n.d[WEST]->children);
+	assert_null(net_failure(&n, WEST, "site"));
+	w->rk.replaced_by = 0;
+	net_stop(&n);
+}
+
+/* east rekeys the ISAKMP SA and its Delete of the old one is lost: west's
+ * old SA is not the newest with its peer, so it does not probe (east no
+ * longer knows it) and the IPsec SA made under it stays; the new SA
+ * probes and is answered. */
+static const uint8_t *drop_icookie;
+
+static void east_drop_old_send(void *arg, const struct ike_endpoint *ep, const uint8_t *msg,
+			       size_t len)
+{
+	if (drop_icookie && len >= 8 && !memcmp(msg, drop_icookie, 8))
+		return;
+	net_send(arg, ep, msg, len);
+}
+
+static void test_rekey_lost_delete_old_sa_quiet(void **state)
+{
+	struct ike_sa *w0, *w1, *e0, *sa;
+	uint8_t old_icookie[8];
+	struct net n;
+
+	dpd_start(&n, "clear");
+	n.d[EAST]->send = east_drop_old_send;
+	w0 = established(n.d[WEST]);
+	e0 = established(n.d[EAST]);
+	assert_non_null(w0);
+	assert_non_null(e0);
+	memcpy(old_icookie, e0->icookie, 8);
+	drop_icookie = old_icookie;
+	/* up a minute ago, so that the new one is no twin of it */
+	e0->established_ms -= 60000;
+	timer_arm(n.loop, &e0->rk.timer, 0);
+	net_run_ms(&n, 5000);
+	drop_icookie = NULL;
+	/* east has only the new SA; west has both */
+	for (sa = n.d[EAST]->sas; sa; sa = sa->next)
+		assert_memory_not_equal(sa->icookie, old_icookie, 8);
+	w1 = NULL;
+	for (sa = n.d[WEST]->sas; sa; sa = sa->next)
+		if (sa != w0 && sa->state == IKE_SA_ESTABLISHED)
+			w1 = sa;
+	assert_non_null(w1);
+	/* first: w0 may be freed */
+	for (sa = n.d[WEST]->sas; sa && sa != w0; sa = sa->next)
+		;
+	assert_ptr_equal(sa, w0);
+	assert_int_equal(w0->state, IKE_SA_ESTABLISHED);
+	assert_int_equal(w0->rk.replaced_by, 0); /* west only responded */
+	assert_true(w1->serial > w0->serial);
+	/* the old SA fell quiet, the IPsec SA made under it stays */
+	assert_int_equal(w0->dpd.probes_all, 0);
+	assert_string_equal(dpd_state_name(w0), "quiet");
+	assert_non_null(n.d[WEST]->children);
+	assert_memory_equal(n.d[WEST]->children->icookie, old_icookie, 8);
+	assert_null(net_failure(&n, WEST, "site"));
+	assert_true(w1->dpd.on);
+	assert_true(w1->dpd.acks >= 1);
+	net_stop(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +565,10 @@ int main(void)
 		cmocka_unit_test(test_restart_down),
 		cmocka_unit_test(test_restart_shutdown),
 		cmocka_unit_test(test_malformed_and_replayed_ignored),
+		cmocka_unit_test(test_dead_peer_only_its_children_clear),
+		cmocka_unit_test(test_dead_peer_only_its_children_hold),
+		cmocka_unit_test(test_replaced_sa_not_probed),
+		cmocka_unit_test(test_rekey_lost_delete_old_sa_quiet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -520,7 +520,7 @@ uint64_t rekey_child_after_ms(const struct child_sa *c)
 
 uint32_t rekey_child_soft_s(const struct child_sa *c)
 {
-	const struct conn *conn = conf_conn(c->d->conf, c->conn_name);
+	const struct conn *conn = c->d->conf ? conf_conn(c->d->conf, c->conn_name) : NULL;
 	uint64_t life = (uint64_t)c->lifetime_s * 1000, lo, hi, soft;
 
 	if (!conn || !c->lifetime_s)

@@ -50,8 +50,8 @@ struct conf_ts {
 #define CONF_ID_ANY 0
 
 struct conf_id {
-	uint8_t type; /* ID_IPV4_ADDR, ID_FQDN, ID_USER_FQDN, ID_IPV6_ADDR, ID_KEY_ID; CONF_ID_ANY
-		       */
+	uint8_t type; /* ID_IPV4_ADDR, ID_FQDN, ID_USER_FQDN, ID_IPV6_ADDR, ID_KEY_ID,
+			 ID_DER_ASN1_DN (data: the DER, '*' values are wildcards); CONF_ID_ANY */
 	uint8_t len;
 	uint8_t data[255];
 };
@@ -80,7 +80,26 @@ struct conf_end {
 	struct conf_ts
 		subnet;	   /* with protoport applied; AF_UNSPEC/0 for a %any host without subnet */
 	struct conf_id id; /* leftid; default: the address as ID_IPV4_ADDR/ID_IPV6_ADDR;
-			      CONF_ID_ANY for a remote %any without rightid */
+			      CONF_ID_ANY for a remote %any without rightid; with a
+			      certificate and no leftid: its subject DN */
+	/* Certificates (issue 10).  cert: leftcert= / rightcert= (on the remote
+	 * side: the peer's pinned certificate): 1 + its index in conf.certs,
+	 * 0: none.  key: the local side's private key (the ipsec.secrets
+	 * ": RSA|ECDSA FILE" whose key is the certificate's): 1 + its index in
+	 * conf.keys, 0: none.  ca: rightca= / leftca= as DER (a DN, '*' wildcards), len 0:
+	 * any anchor.  sendcert: leftsendcert= (local side). */
+	unsigned cert, key;
+	struct conf_id ca;
+	enum conf_sendcert { SENDCERT_IFASKED, SENDCERT_ALWAYS, SENDCERT_NEVER } sendcert;
+};
+
+/* The bytes of one file (a certificate, key or CRL; PEM or DER) as read by
+ * conf_load, for the X.509 layer (crypto/x509.h) to parse; conf_load has
+ * checked that they parse.  file: its path, one of conf.files. */
+struct conf_blob {
+	uint8_t *data;
+	size_t len;
+	const char *file;
 };
 
 #define CONF_IKELIFETIME_DEFAULT (3 * 3600) /* strongSwan: ikelifetime=3h */
@@ -174,6 +193,13 @@ struct conf {
 	unsigned nfiles;
 	struct name_index by_name;   /* conns by name (conf_index); empty: searched in turn */
 	struct psk_index *psk_index; /* secrets by ID (conf_index); NULL: scanned */
+	/* X.509 (issue 10), from the directories beside ipsec.conf, as
+	 * strongSwan's ipsec.d: certs (leftcert=, rightcert=; relative paths
+	 * from certs/), keys (ipsec.secrets ": RSA|ECDSA FILE"; relative from
+	 * private/; wiped by conf_free), cacerts (every file in cacerts/), crls
+	 * (every file in crls/). */
+	struct conf_blob *certs, *keys, *cacerts, *crls;
+	unsigned ncerts, nkeys, ncacerts, ncrls;
 };
 
 /* is_local(addr, arg) says whether an address is on this host (decides

@@ -7,6 +7,7 @@
 #include "ike/child.h"
 #include "ike/dispatch.h"
 #include "ike/dpd.h"
+#include "ike/auth.h"
 #include "ike/informational.h"
 #include "ike/initial_contact.h"
 #include "ike/mismatch.h"
@@ -405,12 +406,13 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 				   n->type == ISAKMP_N_PAYLOAD_MALFORMED);
 
 		char offered[512] = "";
+		const struct auth_method *a = auth_of(sa);
 
 		if (n->type == ISAKMP_N_NO_PROPOSAL_CHOSEN && sa->initiator)
 			proposals_str("ike", &sa->conn->ike, offered, sizeof(offered));
 		ike_sa_likely(sa, "peer refused: it sent %s%s%s%s", wire_notify_name(n->type),
-			      after_auth ? " after our HASH_I: the pre-shared keys probably differ"
-					 : refusal_hint(sa, n->type),
+			      after_auth && a && a->refused_hint ? a->refused_hint
+								 : refusal_hint(sa, n->type),
 			      offered[0] ? "; we offered " : "", offered);
 		return;
 	}

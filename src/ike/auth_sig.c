@@ -156,13 +156,13 @@ struct step_result sig_keep(struct ike_sa *sa, const struct ike_msg *m)
 
 /* The peer's end-entity certificate: its first CERT, or rightcert=; the
  * other CERTs are untrusted intermediates (*untrusted, a new stack). */
-static X509 *sig_peer_leaf(struct ike_sa *sa, X509 *pin, STACK_OF(X509) **untrusted)
+static X509 *sig_peer_leaf(struct ike_sa *sa, X509 *pin, STACK_OF(X509) * *untrusted)
 {
 	STACK_OF(X509) *got = sa->x->peer_certs;
 	int i;
 
 	*untrusted = NULL;
-	if (!sk_X509_num(got))
+	if (sk_X509_num(got) <= 0)
 		return pin;
 	*untrusted = sk_X509_new_null();
 	for (i = 1; *untrusted && i < sk_X509_num(got); i++)
@@ -182,7 +182,9 @@ static struct step_result sig_check_id(struct ike_sa *sa, X509 *leaf, const stru
 		return step_notify(ISAKMP_N_INVALID_ID_INFORMATION);
 	if (x509_has_id(leaf, id.type, id.data.p, id.data.len))
 		return STEP_GO_ON;
-	id_phase1_str(&id, got, sizeof(got));
+	/* As the peer would write it in ipsec.conf: @fqdn */
+	got[0] = '@';
+	id_phase1_str(&id, got + (id.type == ID_FQDN), sizeof(got) - 1);
 	if (id.type == ID_DER_ASN1_DN) {
 		x509_info(leaf, &info);
 		snprintf(subject, sizeof(subject), "%s", info.subject);

@@ -212,7 +212,7 @@ X509 *ike_creds_cert(const struct ike_creds *cr, unsigned cert)
 	return cr && cert && cert <= cr->ncerts ? cr->certs[cert - 1] : NULL;
 }
 
-STACK_OF(X509) *ike_creds_chain(const struct ike_creds *cr, unsigned cert)
+STACK_OF(X509) * ike_creds_chain(const struct ike_creds *cr, unsigned cert)
 {
 	return cr && cert && cert <= cr->ncerts ? cr->chain[cert - 1] : NULL;
 }

@@ -19,15 +19,15 @@ struct ike_creds {
 	/* conf.certs by index: the first certificate of the file, the rest
 	 * (intermediates), and the chain sent after it (x509_chain_for). */
 	X509 **certs;
-	STACK_OF(X509) **extra, **chain;
+	STACK_OF(X509) * *extra, **chain;
 	char **cert_files;
 	unsigned ncerts;
 	EVP_PKEY **keys; /* conf.keys by index */
 	unsigned nkeys;
-	STACK_OF(X509) *cas; /* every certificate of cacerts/, for listing */
-	char **ca_files; /* conf.cacerts by index */
+	STACK_OF(X509) * cas; /* every certificate of cacerts/, for listing */
+	char **ca_files;      /* conf.cacerts by index */
 	unsigned nca_files;
-	STACK_OF(X509_CRL) *crls;
+	STACK_OF(X509_CRL) * crls;
 	char **crl_files; /* parallel to crls */
 	unsigned ncrl_files;
 };
@@ -40,7 +40,7 @@ void ike_creds_put(struct ike_creds *cr);
 
 /* A side's certificate (conf_end.cert) and key (conf_end.key); NULL: none. */
 X509 *ike_creds_cert(const struct ike_creds *cr, unsigned cert);
-STACK_OF(X509) *ike_creds_chain(const struct ike_creds *cr, unsigned cert);
+STACK_OF(X509) * ike_creds_chain(const struct ike_creds *cr, unsigned cert);
 EVP_PKEY *ike_creds_key(const struct ike_creds *cr, unsigned key);
 
 #endif

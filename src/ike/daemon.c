@@ -268,8 +268,7 @@ void ike_daemon_free(struct ike_daemon *d)
 	free(d);
 }
 
-int ike_daemon_reload_check(struct ike_daemon *d, const struct conf *conf, char *why,
-			    size_t whylen)
+int ike_daemon_reload_check(struct ike_daemon *d, const struct conf *conf, char *why, size_t whylen)
 {
 	struct ike_creds *cr;
 	int err = ike_creds_build(conf, &cr, why, whylen);

@@ -111,7 +111,7 @@ struct exchange {
 	struct buf gxi, gxr, sai_b, idii_b, idir_b, psk;
 	uint8_t skeyid[IKE_MAX_MD];
 	uint8_t peer_hash[IKE_MAX_PROOF]; /* Aggressive Mode's HASH_R or SIG, while DH runs */
-	bool hash_sent;		       /* our HASH (HASH_I or HASH_R) has gone out */
+	bool hash_sent;			  /* our HASH (HASH_I or HASH_R) has gone out */
 	size_t peer_hash_len;
 
 	/* Quick Mode: the child it negotiates */
@@ -124,7 +124,7 @@ struct exchange {
 	bool ids, notify_lifetime;
 	uint32_t spi_in, spi_out;
 	uint32_t reqid;
-	union sockaddr_inet natt_oa; /* the peer's NAT-OA (natt.h) */
+	union sockaddr_inet natt_oa;	  /* the peer's NAT-OA (natt.h) */
 	struct stack_st_X509 *peer_certs; /* phase 1: the peer's CERT payloads (auth_sig.c) */
 	bool peer_cr;			  /* phase 1: the peer sent a CR */
 };

@@ -141,8 +141,8 @@ static bool phase1_psk_is(const struct ike_sa *sa, const struct conf_secret *s)
 
 bool phase1_psk_same(const struct ike_sa *sa, const struct conn *c)
 {
-	return phase1_psk_is(sa, phase1_psk_for(sa->d->conf, c, &sa->ep.local.sa,
-						&sa->ep.remote.sa, NULL));
+	return phase1_psk_is(
+		sa, phase1_psk_for(sa->d->conf, c, &sa->ep.local.sa, &sa->ep.remote.sa, NULL));
 }
 
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)

@@ -1,0 +1,318 @@
+/* Certificates through the real engine (exchange_fixture.h, cert_fixture.h):
+ * RSA and ECDSA signatures in Main and Aggressive Mode, chains, DN and
+ * subjectAltName IDs, and every refusal worded on both sides. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cert_fixture.h"
+#include "ctl/ctl.h"
+#include "ike/creds.h"
+
+#define MM "\tauto=add"
+#define AM "\taggressive=yes\n\tauto=add"
+
+#define WEST_DN "C=CH, O=oakley, CN=west"
+#define EAST_DN "C=CH, O=oakley, CN=east"
+
+/* Both sides established, west's view of east's certificate. */
+static void assert_up_with(struct net *n, uint16_t method, const char *peer_subject)
+{
+	int i;
+
+	assert_true(n->ok);
+	assert_string_equal(n->why, "established");
+	net_run_ms(n, 50);
+	for (i = 0; i < 2; i++) {
+		const struct ike_sa *sa = n->d[i]->sas;
+
+		assert_non_null(sa);
+		assert_int_equal(sa->state, IKE_SA_ESTABLISHED);
+		assert_int_equal(sa->auth, method);
+		assert_non_null(sa->peer_cert);
+	}
+	assert_non_null(n->d[WEST]->children);
+	if (peer_subject) {
+		struct buf out = {0};
+
+		status_text(n->d[WEST], &out);
+		buf_put_u8(&out, 0);
+		assert_non_null(strstr((char *)out.data, peer_subject));
+		buf_free(&out);
+	}
+}
+
+static void run_up(const char *extra, const struct cert_side *w, const struct cert_side *e,
+		   uint16_t method, const char *subject)
+{
+	struct net n;
+
+	net_start_certs(&n, extra, w, e);
+	net_up(&n);
+	assert_up_with(&n, method, subject);
+	net_stop_certs(&n);
+}
+
+static void test_rsa_main_mode(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa", .rightid = EAST_DN};
+	struct cert_side e = {.cert = "east-rsa", .rightid = WEST_DN};
+
+	run_up(MM, &w, &e, IKE_AUTH_RSA_SIG,
+	       "peer certificate: C=CH, O=oakley, CN=east, issuer C=CH, O=oakley, CN=Test CA");
+}
+
+static void test_ecdsa256_main_mode(void **state)
+{
+	struct cert_side w = {.cert = "west-ec256"};
+	struct cert_side e = {.cert = "east-ec256"};
+
+	run_up(MM, &w, &e, IKE_AUTH_ECDSA_256, "ECDSA P-256 signature");
+}
+
+static void test_ecdsa384_main_mode(void **state)
+{
+	struct cert_side w = {.cert = "west-ec384"};
+	struct cert_side e = {.cert = "east-ec384"};
+
+	run_up(MM, &w, &e, IKE_AUTH_ECDSA_384, "ECDSA P-384 signature");
+}
+
+static void test_rsa_aggressive_mode(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa", .rightid = EAST_DN};
+	struct cert_side e = {.cert = "east-rsa", .rightid = WEST_DN};
+
+	run_up(AM, &w, &e, IKE_AUTH_RSA_SIG, "peer certificate: C=CH, O=oakley, CN=east");
+}
+
+/* West's certificate is from the intermediate CA, which it sends after
+ * it (the leftcert file holds both); east trusts only the root. */
+static void test_chain_in_leftcert_file(void **state)
+{
+	struct cert_side w = {.cert = "chain-west-int.pem", .key = "west-int"};
+	struct cert_side e = {.cert = "east-rsa"};
+
+	run_up(MM, &w, &e, IKE_AUTH_RSA_SIG, NULL);
+}
+
+/* The intermediate in west's cacerts/ instead: still sent, never trusted
+ * for a peer by itself. */
+static void test_chain_from_cacerts(void **state)
+{
+	struct cert_side w = {.cert = "west-int", .cacerts = {"ca", "int"}};
+	struct cert_side e = {.cert = "east-int", .cacerts = {"ca", "int"}};
+
+	run_up(MM, &w, &e, IKE_AUTH_RSA_SIG, "issuer C=CH, O=oakley, CN=Test Intermediate CA");
+}
+
+/* subjectAltName IDs: FQDN, user FQDN, address. */
+static void test_san_ids(void **state)
+{
+	static const char *const ids[][2] = {
+		{"@west.example", "@east.example"},
+		{"west@example.com", "east@example.com"},
+		{"192.0.2.1", "192.0.2.2"},
+	};
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		struct cert_side w = {
+			.cert = "west-rsa", .leftid = ids[i][0], .rightid = ids[i][1]};
+		struct cert_side e = {
+			.cert = "east-rsa", .leftid = ids[i][1], .rightid = ids[i][0]};
+
+		run_up(MM, &w, &e, IKE_AUTH_RSA_SIG, NULL);
+	}
+}
+
+/* rightid with a wildcard, and rightca= naming the root. */
+static void test_dn_wildcard_rightid(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa",
+			      .rightid = "C=CH, O=oakley, CN=*",
+			      .rightca = "C=CH, O=oakley, CN=Test CA"};
+	struct cert_side e = {.cert = "east-rsa", .rightid = "C=CH, O=*, CN=west"};
+
+	run_up(MM, &w, &e, IKE_AUTH_RSA_SIG, NULL);
+}
+
+/* The pinned peer certificate stands in for one it does not send. */
+static void test_rightcert_without_cert_payload(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa", .rightcert = "east-rsa"};
+	struct cert_side e = {.cert = "east-rsa", .sendcert = SENDCERT_NEVER};
+
+	run_up(MM, &w, &e, IKE_AUTH_RSA_SIG, NULL);
+}
+
+/* --- refusals: the refusing side's sentence, the other side's notify -- */
+
+/* West refuses east's MM6: its reason in up's answer, east hears the
+ * notify under the keys (and a Delete). */
+static void refused_by_west(const char *extra, const struct cert_side *w, const struct cert_side *e,
+			    const char *west_why, const char *east_why)
+{
+	struct net n;
+
+	net_start_certs(&n, extra, w, e);
+	net_up(&n);
+	net_run_ms(&n, 100);
+	assert_false(n.ok);
+	assert_string_equal(n.why, west_why);
+	assert_string_equal(net_failure(&n, WEST, "site"), west_why);
+	assert_non_null(net_failure(&n, EAST, "site"));
+	assert_string_equal(net_failure(&n, EAST, "site"), east_why);
+	net_stop_certs(&n);
+}
+
+/* East initiates, west refuses its MM5 in the clear: east's up fails
+ * with the notify as its reason. */
+static void refused_by_responder(const struct cert_side *w, const struct cert_side *e,
+				 const char *west_why, const char *east_why)
+{
+	struct net n;
+
+	net_start_certs(&n, MM, w, e);
+	net_up_at(&n, EAST, "site");
+	net_run_ms(&n, 100);
+	assert_false(n.ok);
+	assert_non_null(strstr(n.why, east_why));
+	assert_string_equal(net_failure(&n, WEST, "site"), west_why);
+	net_stop_certs(&n);
+}
+
+static void test_expired(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa"};
+	struct cert_side e = {.cert = "east-rsa", .key = "east-expired"};
+
+	e.cert = "east-expired";
+	refused_by_west(MM, &w, &e, "certificate for CN=east expired 2026-01-01",
+			"peer refused: it sent INVALID_CERTIFICATE");
+	refused_by_responder(&w, &e, "certificate for CN=east expired 2026-01-01",
+			     "peer refused: it sent INVALID_CERTIFICATE");
+}
+
+static void test_other_ca(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa"};
+	struct cert_side e = {.cert = "east-other", .cacerts = {"ca", "other-ca"}};
+
+	refused_by_west(MM, &w, &e, "no trusted path: issuer CN=Other CA not in cacerts/",
+			"peer refused: it sent INVALID_CERT_AUTHORITY");
+}
+
+static void test_revoked(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa", .crl = true};
+	struct cert_side e = {.cert = "east-revoked"};
+	struct net n;
+
+	net_start_certs(&n, MM, &w, &e);
+	net_up(&n);
+	net_run_ms(&n, 100);
+	assert_false(n.ok);
+	assert_non_null(strstr(n.why, "revoked (CRL from CN=Test CA, "));
+	assert_string_equal(net_failure(&n, EAST, "site"),
+			    "peer refused: it sent INVALID_CERTIFICATE");
+	net_stop_certs(&n);
+}
+
+static void test_id_not_in_san(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa", .rightid = "@east.elsewhere"};
+	struct cert_side e = {.cert = "east-rsa", .leftid = "@east.elsewhere"};
+
+	refused_by_west(MM, &w, &e, "peer ID @east.elsewhere not in certificate subjectAltName",
+			"peer refused: it sent INVALID_ID_INFORMATION");
+}
+
+/* East signs with a key that is not its certificate's. */
+static void test_wrong_key(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa"};
+	struct cert_side e = {.cert = "east-rsa", .key = "east-revoked"};
+
+	refused_by_west(MM, &w, &e, "signature does not verify",
+			"peer refused: it sent AUTHENTICATION_FAILED");
+}
+
+static void test_sendcert_never(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa"};
+	struct cert_side e = {.cert = "east-rsa", .sendcert = SENDCERT_NEVER};
+
+	refused_by_west(MM, &w, &e, "peer sent no certificate and no rightcert= is configured",
+			"peer refused: it sent CERTIFICATE_UNAVAILABLE");
+}
+
+/* West offers PSK, east wants an RSA signature. */
+static void test_auth_method_mismatch(void **state)
+{
+	struct cert_side e = {.cert = "east-rsa"};
+	struct net n;
+	const char *east;
+
+	net_start_certs(&n, MM, NULL, &e);
+	net_up(&n);
+	net_run_ms(&n, 100);
+	assert_false(n.ok);
+	assert_non_null(strstr(n.why, "peer refused: it sent NO_PROPOSAL_CHOSEN"));
+	east = net_failure(&n, EAST, "site");
+	assert_non_null(east);
+	assert_non_null(strstr(east, "differs in auth method (PSK vs RSA signature)"));
+	net_stop_certs(&n);
+}
+
+/* A reload builds a new store; the SAs keep theirs. */
+static void test_reload_keeps_sa_creds(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa"};
+	struct cert_side e = {.cert = "east-rsa"};
+	struct ike_creds *old;
+	char why[256];
+	struct net n;
+
+	net_start_certs(&n, MM, &w, &e);
+	net_up(&n);
+	assert_true(n.ok);
+	old = n.d[WEST]->creds;
+	assert_int_equal(ike_daemon_reload_check(n.d[WEST], n.conf[WEST], why, sizeof(why)), 0);
+	assert_int_equal(ike_daemon_reload(n.d[WEST], n.conf[WEST]), 0);
+	assert_ptr_not_equal(n.d[WEST]->creds, old);
+	assert_ptr_equal(n.d[WEST]->sas->creds, old);
+	assert_int_equal(old->refs, 1);
+	net_stop_certs(&n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rsa_main_mode),
+		cmocka_unit_test(test_ecdsa256_main_mode),
+		cmocka_unit_test(test_ecdsa384_main_mode),
+		cmocka_unit_test(test_rsa_aggressive_mode),
+		cmocka_unit_test(test_chain_in_leftcert_file),
+		cmocka_unit_test(test_chain_from_cacerts),
+		cmocka_unit_test(test_san_ids),
+		cmocka_unit_test(test_dn_wildcard_rightid),
+		cmocka_unit_test(test_rightcert_without_cert_payload),
+		cmocka_unit_test(test_expired),
+		cmocka_unit_test(test_other_ca),
+		cmocka_unit_test(test_revoked),
+		cmocka_unit_test(test_id_not_in_san),
+		cmocka_unit_test(test_wrong_key),
+		cmocka_unit_test(test_sendcert_never),
+		cmocka_unit_test(test_auth_method_mismatch),
+		cmocka_unit_test(test_reload_keeps_sa_creds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

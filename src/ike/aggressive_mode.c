@@ -28,6 +28,15 @@
 	"Aggressive Mode with a pre-shared key exposes a hash of the key to offline guessing "     \
 	"(RFC 9395)"
 
+/* The warning of a method that exposes something in Aggressive Mode. */
+static void am_warn(const struct ike_sa *sa, const struct conn *c)
+{
+	const struct auth_method *a = auth_method_for(c->authby);
+
+	if (a && a->am_exposes_key)
+		ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
+}
+
 /* AM1 goes out once our key pair is made. */
 struct step_result aggressive_mode_start(void *state, struct ike_msg *none)
 {
@@ -54,7 +63,7 @@ int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_
 
 	if (!sa)
 		return 0;
-	ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
+	am_warn(sa, c);
 	/* The KE goes out before any choice: conf allows one group here. */
 	first.encr = c->ike.p[0].encr;
 	first.hash = c->ike.p[0].integ;
@@ -137,7 +146,7 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 	}
 	if (ike_sa_set_conn(sa, c))
 		return step_sys(-ENOMEM);
-	ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
+	am_warn(sa, c);
 	sa->x->propnum = 1;
 	notify = p1_choose(c, sap->body, &o, &sa->x->echo, &sa->x->propnum, why, sizeof(why), NULL);
 	if (notify) {

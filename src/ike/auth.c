@@ -80,6 +80,7 @@ static const struct auth_method methods[] = {
 		.find_key = psk_find_key,
 		.same_key = psk_same_key,
 		.refused_hint = " after our HASH_I: the pre-shared keys probably differ",
+		.am_exposes_key = true,
 	},
 	SIG_METHOD(IKE_AUTH_RSA_SIG, "RSA signature"),
 	SIG_METHOD(IKE_AUTH_ECDSA_256, "ECDSA P-256 signature"),

@@ -43,6 +43,8 @@ struct auth_method {
 	struct step_result (*keep)(struct ike_sa *sa, const struct ike_msg *m);
 	/* After our proof went out, what a refusal most likely means. */
 	const char *refused_hint;
+	/* Aggressive Mode exposes a hash of the key to offline guessing. */
+	bool am_exposes_key;
 };
 
 /* The entry for an IKE_AUTH_* value; NULL: not supported (an offer of it

@@ -122,6 +122,10 @@ struct step_result sig_keep(struct ike_sa *sa, const struct ike_msg *m)
 
 	sk_X509_pop_free(sa->x->peer_certs, X509_free);
 	sa->x->peer_certs = NULL;
+	/* Libreswan's initiator sends its CR in MM5, with its CERT: MM6 then
+	 * carries ours. */
+	if (wire_find(&m->pl, ISAKMP_PL_CR))
+		sa->x->peer_cr = true;
 	for (i = 0; i < m->pl.n; i++) {
 		p = &m->pl.p[i];
 		if (p->type != ISAKMP_PL_CERT)

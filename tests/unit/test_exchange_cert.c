@@ -200,6 +200,24 @@ static void test_expired(void **state)
 			     "peer refused: it sent INVALID_CERTIFICATE");
 }
 
+/* Aggressive Mode: west refuses AM2 in the clear; east, waiting for AM3,
+ * keeps the notify as its reason. */
+static void test_expired_aggressive(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa"};
+	struct cert_side e = {.cert = "east-expired"};
+	struct net n;
+
+	net_start_certs(&n, AM, &w, &e);
+	net_up(&n);
+	net_run_ms(&n, 50);
+	assert_false(n.ok);
+	assert_string_equal(n.why, "certificate for CN=east expired 2026-01-01");
+	assert_non_null(n.d[EAST]->sas);
+	assert_string_equal(n.d[EAST]->sas->why, "peer refused: it sent INVALID_CERTIFICATE");
+	net_stop_certs(&n);
+}
+
 static void test_other_ca(void **state)
 {
 	struct cert_side w = {.cert = "west-rsa"};
@@ -305,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_dn_wildcard_rightid),
 		cmocka_unit_test(test_rightcert_without_cert_payload),
 		cmocka_unit_test(test_expired),
+		cmocka_unit_test(test_expired_aggressive),
 		cmocka_unit_test(test_other_ca),
 		cmocka_unit_test(test_revoked),
 		cmocka_unit_test(test_id_not_in_san),

@@ -13,6 +13,7 @@
 
 #include "cert_fixture.h"
 #include "ctl/ctl.h"
+#include "ctl/status.h"
 #include "ike/creds.h"
 
 #define MM "\tauto=add"
@@ -289,6 +290,66 @@ static void test_auth_method_mismatch(void **state)
 	net_stop_certs(&n);
 }
 
+static char *text_of(void (*fn)(struct ike_daemon *, struct buf *), struct ike_daemon *d)
+{
+	struct buf out = {0};
+	char *s;
+
+	fn(d, &out);
+	buf_put_u8(&out, 0);
+	s = strdup((char *)out.data);
+	buf_free(&out);
+	return s;
+}
+
+static void certs_text_of(struct ike_daemon *d, struct buf *out)
+{
+	certs_text(d, out);
+}
+
+static void certs_json_of(struct ike_daemon *d, struct buf *out)
+{
+	certs_json(d, out);
+}
+
+/* status (text, JSON) with the auth method and the peer's certificate;
+ * oakleyctl certs with the local certificate, the CA and the CRL. */
+static void test_status_and_certs(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa", .crl = true};
+	struct cert_side e = {.cert = "east-rsa"};
+	struct net n;
+	char *s;
+
+	net_start_certs(&n, MM, &w, &e);
+	net_up(&n);
+	assert_true(n.ok);
+	s = text_of(status_text, n.d[WEST]);
+	assert_non_null(strstr(s, ", RSA signature, expires in "));
+	assert_non_null(strstr(s, "peer certificate: C=CH, O=oakley, CN=east, issuer C=CH, "
+				  "O=oakley, CN=Test CA, valid "));
+	free(s);
+	s = text_of(status_json, n.d[WEST]);
+	assert_non_null(strstr(s, "\"auth\":\"RSA signature\",\"peer_cert\":{\"subject\":\"C=CH, "
+				  "O=oakley, CN=east\",\"issuer\":\"C=CH, O=oakley, CN=Test CA\""));
+	free(s);
+	s = text_of(certs_text_of, n.d[WEST]);
+	assert_non_null(strstr(s, "Certificates:\n"));
+	assert_non_null(strstr(s, "west-rsa.pem\n      subject C=CH, O=oakley, CN=west\n"));
+	assert_non_null(strstr(s, "RSA-3072"));
+	assert_non_null(strstr(s, "used by: site (leftcert)"));
+	assert_non_null(strstr(s, "CA certificates:\n  C=CH, O=oakley, CN=Test CA (trust anchor)"));
+	assert_non_null(strstr(s, "crl.pem\n      issuer C=CH, O=oakley, CN=Test CA, updated "));
+	assert_non_null(strstr(s, ", 1 revoked\n"));
+	free(s);
+	s = text_of(certs_json_of, n.d[WEST]);
+	assert_non_null(strstr(s, "\"used_by\":\"site (leftcert)\""));
+	assert_non_null(strstr(s, "\"cas\":[{\"subject\":\"C=CH, O=oakley, CN=Test CA\""));
+	assert_non_null(strstr(s, "\"revoked\":1}]}"));
+	free(s);
+	net_stop_certs(&n);
+}
+
 /* A reload builds a new store; the SAs keep theirs. */
 static void test_reload_keeps_sa_creds(void **state)
 {
@@ -331,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_sendcert_never),
 		cmocka_unit_test(test_auth_method_mismatch),
 		cmocka_unit_test(test_reload_keeps_sa_creds),
+		cmocka_unit_test(test_status_and_certs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,6 +85,27 @@ static void test_ecdsa384_main_mode(void **state)
 	run_up(MM, &w, &e, IKE_AUTH_ECDSA_384, "ECDSA P-384 signature");
 }
 
+static void test_ecdsa521_main_mode(void **state)
+{
+	struct cert_side w = {.cert = "west-ec521"};
+	struct cert_side e = {.cert = "east-ec521"};
+
+	run_up(MM, &w, &e, IKE_AUTH_ECDSA_521, "ECDSA P-521 signature");
+}
+
+/* ECDSA in Aggressive Mode, east the initiator. */
+static void test_ecdsa256_aggressive_from_east(void **state)
+{
+	struct cert_side w = {.cert = "west-ec256", .rightid = "@east.example"};
+	struct cert_side e = {.cert = "east-ec256", .leftid = "@east.example"};
+	struct net n;
+
+	net_start_certs(&n, AM, &w, &e);
+	net_up_at(&n, EAST, "site");
+	assert_up_with(&n, IKE_AUTH_ECDSA_256, NULL);
+	net_stop_certs(&n);
+}
+
 static void test_rsa_aggressive_mode(void **state)
 {
 	struct cert_side w = {.cert = "west-rsa", .rightid = EAST_DN};
@@ -377,7 +398,9 @@ int main(void)
 		cmocka_unit_test(test_rsa_main_mode),
 		cmocka_unit_test(test_ecdsa256_main_mode),
 		cmocka_unit_test(test_ecdsa384_main_mode),
+		cmocka_unit_test(test_ecdsa521_main_mode),
 		cmocka_unit_test(test_rsa_aggressive_mode),
+		cmocka_unit_test(test_ecdsa256_aggressive_from_east),
 		cmocka_unit_test(test_chain_in_leftcert_file),
 		cmocka_unit_test(test_chain_from_cacerts),
 		cmocka_unit_test(test_san_ids),

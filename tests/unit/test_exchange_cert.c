@@ -311,6 +311,30 @@ static void test_auth_method_mismatch(void **state)
 	net_stop_certs(&n);
 }
 
+/* A store that cannot be built refuses the reload, saying which file; the
+ * running one stays. */
+static void test_reload_refused_bad_file(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa"};
+	struct ike_creds *old;
+	struct conf *c;
+	unsigned i;
+	char why[256];
+	struct net n;
+
+	net_start_certs(&n, MM, &w, NULL);
+	old = n.d[WEST]->creds;
+	c = n.conf[WEST];
+	i = blob_push(&c->crls, &c->ncrls, "ca", ".key") - 1;
+	memset(c->crls[i].data, 'x', c->crls[i].len);
+	assert_int_equal(ike_daemon_reload_check(n.d[WEST], n.conf[WEST], why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "/ca.key: "));
+	assert_ptr_equal(n.d[WEST]->creds, old);
+	assert_null(n.d[WEST]->next_creds);
+	net_stop_certs(&n);
+}
+
 static char *text_of(void (*fn)(struct ike_daemon *, struct buf *), struct ike_daemon *d)
 {
 	struct buf out = {0};
@@ -416,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_auth_method_mismatch),
 		cmocka_unit_test(test_reload_keeps_sa_creds),
 		cmocka_unit_test(test_status_and_certs),
+		cmocka_unit_test(test_reload_refused_bad_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

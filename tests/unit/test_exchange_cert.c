@@ -311,6 +311,54 @@ static void test_auth_method_mismatch(void **state)
 	net_stop_certs(&n);
 }
 
+static struct conf *reload_conf;
+static bool reloaded;
+
+/* East reloads (a new store) once west's MM3 is in: its exchange goes on
+ * with the credentials it started with. */
+static void reload_mid_exchange(struct net *n)
+{
+	char why[256];
+
+	if (reloaded || n->sent[WEST] < 2 || !n->d[EAST]->sas)
+		return;
+	reloaded = true;
+	assert_int_equal(ike_daemon_reload_check(n->d[EAST], reload_conf, why, sizeof(why)), 0);
+	assert_int_equal(ike_daemon_reload(n->d[EAST], reload_conf), 0);
+	assert_ptr_not_equal(n->d[EAST]->sas->creds, n->d[EAST]->creds);
+}
+
+static void test_reload_during_exchange(void **state)
+{
+	struct cert_side w = {.cert = "west-rsa"};
+	struct cert_side e = {.cert = "east-rsa"};
+	struct net n;
+
+	char conf[2048], base[1024], err[256], *paths[2];
+
+	net_start_certs(&n, MM, &w, &e);
+	snprintf(base, sizeof(base), base_conf, "");
+	replace(conf, sizeof(conf), base, "\tauto=add", MM);
+	paths[0] = tmp_file(conf, 0644);
+	paths[1] = tmp_file("192.0.2.1 192.0.2.2 : PSK \"unused\"\n", 0600);
+	assert_int_equal(conf_load(paths[0], paths[1], stub_is_local, (void *)east_here,
+				   &reload_conf, err, sizeof(err)),
+			 0);
+	cert_conf(reload_conf, &e);
+	reloaded = false;
+	n.watch = reload_mid_exchange;
+	net_up(&n);
+	assert_true(reloaded);
+	assert_true(n.ok);
+	assert_non_null(n.d[EAST]->sas->peer_cert);
+	n.watch = NULL;
+	net_stop_certs(&n);
+	cert_conf_free(reload_conf);
+	conf_free(reload_conf);
+	tmp_remove(paths[0]);
+	tmp_remove(paths[1]);
+}
+
 /* A store that cannot be built refuses the reload, saying which file; the
  * running one stays. */
 static void test_reload_refused_bad_file(void **state)
@@ -441,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_reload_keeps_sa_creds),
 		cmocka_unit_test(test_status_and_certs),
 		cmocka_unit_test(test_reload_refused_bad_file),
+		cmocka_unit_test(test_reload_during_exchange),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -195,4 +195,70 @@ static inline void net_stop_certs(struct net *n)
 	net_stop(n);
 }
 
+/* --- configurations in files, as an operator writes them --------------- */
+
+/* DIR/SUB/NAME: a copy of the PKI's file NAME. */
+static inline void pki_copy(const char *dir, const char *sub, const char *name)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%s' && cp '%s/%s' '%s/%s/'", dir, sub, pki_dir(),
+		 name, dir, sub);
+	assert_int_equal(system(cmd), 0);
+}
+
+static inline void text_write(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+/* A temporary ipsec.d: DIR/ipsec.conf, ipsec.secrets, certs/CERT.pem and
+ * certs/PEER.pem, private/CERT.key, cacerts/ca.pem (and crls/crl.pem);
+ * conf_load'ed for the side's addresses.  dir: room for the path (64
+ * bytes). */
+static inline struct conf *conf_dir_load(char *dir, int side, const char *conf, const char *cert,
+					 const char *peer, bool crl)
+{
+	char path[256], secrets[256], name[128], err[512];
+	struct conf *c = NULL;
+	int ret;
+
+	strcpy(dir, "/tmp/oakley-ipsecd-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(name, sizeof(name), "%s.pem", cert);
+	pki_copy(dir, "certs", name);
+	snprintf(name, sizeof(name), "%s.pem", peer);
+	pki_copy(dir, "certs", name);
+	snprintf(name, sizeof(name), "%s.key", cert);
+	pki_copy(dir, "private", name);
+	pki_copy(dir, "cacerts", "ca.pem");
+	if (crl)
+		pki_copy(dir, "crls", "crl.pem");
+	snprintf(path, sizeof(path), "%s/private/%s.key", dir, cert);
+	chmod(path, 0600);
+	snprintf(path, sizeof(path), "%s/ipsec.conf", dir);
+	text_write(path, conf, 0644);
+	snprintf(secrets, sizeof(secrets), "%s/ipsec.secrets", dir);
+	snprintf(name, sizeof(name), ": %s %s.key\n", strstr(cert, "-ec") ? "ECDSA" : "RSA", cert);
+	text_write(secrets, name, 0600);
+	ret = conf_load(path, secrets, stub_is_local,
+			(void *)(side == WEST ? west_here : east_here), &c, err, sizeof(err));
+	if (ret)
+		fail_msg("conf_load: %d %s", ret, err);
+	return c;
+}
+
+static inline void conf_dir_remove(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 #endif

@@ -81,6 +81,7 @@ static const struct auth_method methods[] = {
 		.same_key = psk_same_key,
 		.refused_hint = " after our HASH_I: the pre-shared keys probably differ",
 		.am_exposes_key = true,
+		.keyed_by_conn = true,
 	},
 	SIG_METHOD(IKE_AUTH_RSA_SIG, "RSA signature"),
 	SIG_METHOD(IKE_AUTH_ECDSA_256, "ECDSA P-256 signature"),

@@ -45,6 +45,9 @@ struct auth_method {
 	const char *refused_hint;
 	/* Aggressive Mode exposes a hash of the key to offline guessing. */
 	bool am_exposes_key;
+	/* The keys depend on the connection's secret: an MM5 that does not
+	 * open may open with another connection's (phase1_try_other_keys). */
+	bool keyed_by_conn;
 };
 
 /* The entry for an IKE_AUTH_* value; NULL: not supported (an offer of it

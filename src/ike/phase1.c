@@ -291,8 +291,9 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 	const struct conf_secret *s;
 	size_t body = m->len - ISAKMP_HDR_LEN;
 	unsigned tried = 0;
+	const struct auth_method *a = auth_of(sa);
 
-	if (!phase1_keeps_secret(sa) || !sa->x->dhj.secret_len)
+	if (!phase1_keeps_secret(sa) || !sa->x->dhj.secret_len || !a || !a->keyed_by_conn)
 		return false;
 	while (tried < MAX_KEYS_TRIED &&
 	       (c = conn_next_for_peer(sa->d, &sa->ep.local.sa, &sa->ep.remote.sa, c))) {

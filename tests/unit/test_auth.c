@@ -62,6 +62,8 @@ static void test_signature_entries(void **state)
 		assert_non_null(a->add_cr);
 		assert_non_null(a->keep);
 		assert_null(a->same_key);
+		assert_false(a->keyed_by_conn);
+		assert_false(a->am_exposes_key);
 	}
 	assert_string_equal(auth_method_name(IKE_AUTH_ECDSA_384), "ECDSA P-384 signature");
 }

@@ -29,6 +29,7 @@ conn site
 	keyexchange=ikev1
 	left=$me
 	leftsubnet=$lsub
+	authby=rsasig
 	leftcert=$cert.pem
 	right=$peer
 	rightsubnet=$rsub

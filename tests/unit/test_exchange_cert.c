@@ -174,6 +174,46 @@ static void test_rightcert_without_cert_payload(void **state)
 	run_up(MM, &w, &e, IKE_AUTH_RSA_SIG, NULL);
 }
 
+/* As an operator writes it: leftcert=, rightcert=, ": RSA" and ipsec.d's
+ * directories beside ipsec.conf, the same ipsec.conf on both sides; the
+ * IDs are the certificates' subjects. */
+static void test_from_files(void **state)
+{
+	static const char text[] = "config setup\n"
+				   "\tdataplane=none\n"
+				   "conn site\n"
+				   "\tleft=192.0.2.1\n"
+				   "\tleftsubnet=10.1.0.0/24\n"
+				   "\tleftcert=west-rsa.pem\n"
+				   "\tright=192.0.2.2\n"
+				   "\trightsubnet=10.2.0.0/24\n"
+				   "\trightcert=east-rsa.pem\n"
+				   "\tike=aes128-sha256-ecp256\n"
+				   "\tesp=aes128-sha256\n"
+				   "\tauto=add\n";
+	char dir[2][64];
+	struct net n;
+	int i;
+
+	memset(&n, 0, sizeof(n));
+	n.tail = &n.head;
+	assert_int_equal(loop_new(&n.loop), 0);
+	timer_init(&n.deliver, net_deliver, &n);
+	timer_init(&n.guard, net_guard, &n);
+	for (i = 0; i < 2; i++) {
+		n.conf[i] = conf_dir_load(dir[i], i, text, i == WEST ? "west-rsa" : "east-rsa",
+					  i == WEST ? "east-rsa" : "west-rsa", false);
+		n.side[i] = (struct side){&n, i};
+		assert_int_equal(
+			ike_daemon_new_inproc(n.loop, n.conf[i], net_send, &n.side[i], &n.d[i]), 0);
+	}
+	net_up(&n);
+	assert_up_with(&n, IKE_AUTH_RSA_SIG, "peer certificate: C=CH, O=oakley, CN=east");
+	net_stop(&n);
+	for (i = 0; i < 2; i++)
+		conf_dir_remove(dir[i]);
+}
+
 /* --- refusals: the refusing side's sentence, the other side's notify -- */
 
 /* West refuses east's MM6: its reason in up's answer, east hears the
@@ -468,6 +508,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rsa_main_mode),
+		cmocka_unit_test(test_from_files),
 		cmocka_unit_test(test_ecdsa256_main_mode),
 		cmocka_unit_test(test_ecdsa384_main_mode),
 		cmocka_unit_test(test_ecdsa521_main_mode),

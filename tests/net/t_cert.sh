@@ -16,7 +16,7 @@ PKI=$T_OUT/pki
 gw() {
 	local d=$1 me=$2 peer=$3 cert=$4 lsub rsub
 	if [ "$me" = "$WEST" ]; then lsub=10.1.0.0/24 rsub=10.2.0.0/24; else lsub=10.2.0.0/24 rsub=10.1.0.0/24; fi
-	mkdir -p "$d/certs" "$d/private" "$d/cacerts" "$d/crls"
+	mkdir -p "$d/certs" "$d/private" "$d/cacerts"
 	cp "$PKI/$cert.pem" "$d/certs/"
 	cp "$PKI/$cert.key" "$d/private/"
 	chmod 600 "$d/private/$cert.key"
@@ -71,6 +71,7 @@ octl "$WD" certs --json | python3 -c 'import json,sys; c=json.load(sys.stdin); a
 
 # The CA revokes east's certificate: west reloads with the CRL, and east
 # is refused from then on (the SA up before stays until it is taken down).
+mkdir -p "$WD/crls"
 cp "$PKI/crl.pem" "$WD/crls/"
 out=$(octl "$WD" reload) || fail "reload failed: $out"
 octl "$WD" certs | grep -q ', 1 revoked' || fail "certs does not list the CRL after the reload"

@@ -446,13 +446,14 @@ static int unpack_blobs(struct reader *r, const struct conf *c, uint32_t n, stru
 	*arr = calloc(n ? n : 1, sizeof(**arr));
 	if (!*arr)
 		return -ENOMEM;
-	for (; *count < n; (*count)++) {
+	while (*count < n) {
 		b = &(*arr)[*count];
 		if (!take(r, &len, sizeof(len)) || len > r->left)
 			return -EINVAL;
 		if (!(b->data = malloc(len ? len : 1)))
 			return -ENOMEM;
 		b->len = len;
+		(*count)++; /* conf_free frees it from here on */
 		if (!take(r, b->data, len) || !take(r, &file, sizeof(file)) ||
 		    !(b->file = file_at(c, file)))
 			return -EINVAL;

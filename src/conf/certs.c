@@ -264,7 +264,7 @@ static int load_dir(struct conf_ctx *ctx, const char *sub, struct conf_blob **ar
 		count++;
 	}
 	closedir(d);
-	if (!ret)
+	if (!ret && count)
 		qsort(names, count, sizeof(*names), dir_entry_cmp);
 	for (i = 0; i < count && !ret; i++) {
 		STACK_OF(X509) *certs = NULL;

@@ -118,6 +118,13 @@ static void put_end(struct rec *r, const struct conf_end *e)
 	rec_u8(r, e->id.type);
 	rec_u8(r, e->id.len);
 	rec_put(r, e->id.data, e->id.len);
+	/* certificates (issue 10): indices into the blob arrays, checked on unpack */
+	rec_put(r, &e->cert, sizeof(e->cert));
+	rec_put(r, &e->key, sizeof(e->key));
+	rec_u8(r, e->ca.type);
+	rec_u8(r, e->ca.len);
+	rec_put(r, e->ca.data, e->ca.len);
+	rec_u8(r, e->sendcert);
 }
 
 static bool pack_conn(const struct conf *c, const struct conn *conn, const struct conn *prev,
@@ -173,9 +180,26 @@ static bool pack_secret(const struct conf *c, const struct conf_secret *s, struc
 	return ok;
 }
 
+/* A file's bytes (certificate, key, CRL): length, bytes, file index. */
+static bool pack_blobs(const struct conf *c, const struct conf_blob *b, unsigned n, struct buf *out)
+{
+	unsigned i;
+	bool ok = true;
+
+	for (i = 0; ok && i < n; i++) {
+		uint32_t len = (uint32_t)b[i].len, file = file_index(c, b[i].file);
+
+		ok = put(out, &len, sizeof(len)) && put(out, b[i].data, b[i].len) &&
+		     put(out, &file, sizeof(file));
+	}
+	return ok;
+}
+
 int conf_pack(const struct conf *c, struct buf *out)
 {
-	uint32_t counts[3] = {c->nfiles, c->nconns, c->nsecrets}, len, file;
+	uint32_t counts[7] = {c->nfiles, c->nconns,   c->nsecrets, c->ncerts,
+			      c->nkeys,	 c->ncacerts, c->ncrls},
+		 len, file;
 	bool ok = put(out, &c->setup, sizeof(c->setup)) && put(out, counts, sizeof(counts));
 	unsigned i, nalgs;
 	const struct alg *table = alg_table(&nalgs);
@@ -188,6 +212,9 @@ int conf_pack(const struct conf *c, struct buf *out)
 		ok = pack_conn(c, &c->conns[i], i ? &c->conns[i - 1] : NULL, out, &file, table);
 	for (i = 0; ok && i < c->nsecrets; i++)
 		ok = pack_secret(c, &c->secrets[i], out);
+	ok = ok && pack_blobs(c, c->certs, c->ncerts, out) &&
+	     pack_blobs(c, c->keys, c->nkeys, out) && pack_blobs(c, c->cacerts, c->ncacerts, out) &&
+	     pack_blobs(c, c->crls, c->ncrls, out);
 	return ok ? 0 : -ENOMEM;
 }
 
@@ -274,13 +301,20 @@ static bool take_addr(struct reader *r, struct conf_addr *a)
 
 static bool take_end(struct reader *r, struct conf_end *e)
 {
-	unsigned has_subnet, prefixlen, proto, type, len;
+	unsigned has_subnet, prefixlen, proto, type, len, catype, calen, sendcert;
 
 	if (!take_addr(r, &e->addr) || !take_u8(r, &has_subnet) || !take_addr(r, &e->subnet.addr) ||
 	    !take_u8(r, &prefixlen) || !take_u8(r, &proto) ||
 	    !take(r, &e->subnet.port, sizeof(e->subnet.port)) || !take_u8(r, &type) ||
 	    !take_u8(r, &len) || !take(r, e->id.data, len) || has_subnet > 1 || prefixlen > 128)
 		return false;
+	if (!take(r, &e->cert, sizeof(e->cert)) || !take(r, &e->key, sizeof(e->key)) ||
+	    !take_u8(r, &catype) || !take_u8(r, &calen) || !take(r, e->ca.data, calen) ||
+	    !take_u8(r, &sendcert) || sendcert > SENDCERT_NEVER)
+		return false;
+	e->ca.type = (uint8_t)catype;
+	e->ca.len = (uint8_t)calen;
+	e->sendcert = (enum conf_sendcert)sendcert;
 	e->has_subnet = has_subnet;
 	e->subnet.prefixlen = (uint8_t)prefixlen;
 	e->subnet.proto = (uint8_t)proto;
@@ -338,7 +372,7 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 
 /* The smallest record: lists as the previous conn's, no name nor IDs,
  * %any addresses. */
-#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * 9 + 5 + 16 + 3 + 16 + 6)
+#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * (9 + 11) + 5 + 16 + 3 + 16 + 6)
 
 /* The array grows with the records read, so that a count the message
  * does not back with records costs no memory up front (a conn is 1.5 KB,
@@ -401,10 +435,51 @@ static int unpack_secrets(struct reader *r, struct conf *c, uint32_t n)
 	return 0;
 }
 
+static int unpack_blobs(struct reader *r, const struct conf *c, uint32_t n, struct conf_blob **arr,
+			unsigned *count)
+{
+	uint32_t len, file;
+	struct conf_blob *b;
+
+	if (n > r->left / (2 * sizeof(uint32_t)))
+		return -EINVAL;
+	*arr = calloc(n ? n : 1, sizeof(**arr));
+	if (!*arr)
+		return -ENOMEM;
+	while (*count < n) {
+		b = &(*arr)[*count];
+		if (!take(r, &len, sizeof(len)) || len > r->left)
+			return -EINVAL;
+		if (!(b->data = malloc(len ? len : 1)))
+			return -ENOMEM;
+		b->len = len;
+		(*count)++; /* conf_free frees it from here on */
+		if (!take(r, b->data, len) || !take(r, &file, sizeof(file)) ||
+		    !(b->file = file_at(c, file)))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every conn's certificate and key index names a blob that came along. */
+static int check_cert_refs(const struct conf *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nconns; i++) {
+		const struct conn *k = &c->conns[i];
+
+		if (k->local.cert > c->ncerts || k->remote.cert > c->ncerts ||
+		    k->local.key > c->nkeys || k->remote.key > c->nkeys)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 int conf_unpack(const uint8_t *p, size_t len, struct conf **out)
 {
 	struct reader r = {p, len};
-	uint32_t counts[3];
+	uint32_t counts[7];
 	struct conf *c;
 	int err = -EINVAL;
 
@@ -421,6 +496,16 @@ int conf_unpack(const uint8_t *p, size_t len, struct conf **out)
 		err = unpack_conns(&r, c, counts[1]);
 	if (!err)
 		err = unpack_secrets(&r, c, counts[2]);
+	if (!err)
+		err = unpack_blobs(&r, c, counts[3], &c->certs, &c->ncerts);
+	if (!err)
+		err = unpack_blobs(&r, c, counts[4], &c->keys, &c->nkeys);
+	if (!err)
+		err = unpack_blobs(&r, c, counts[5], &c->cacerts, &c->ncacerts);
+	if (!err)
+		err = unpack_blobs(&r, c, counts[6], &c->crls, &c->ncrls);
+	if (!err)
+		err = check_cert_refs(c);
 	if (!err && r.left)
 		err = -EINVAL;
 	if (!err)

@@ -91,7 +91,7 @@ static void test_list_bytes(void **state)
 	l.c->nconns = 2;
 	ike = 3 + 6 * l.c->conns[0].ike.n;
 	esp = 3 + 6 * l.c->conns[0].esp.n;
-	rec_a = one.len - (sizeof(struct conf_setup) + 3 * sizeof(uint32_t) + sizeof(uint32_t) +
+	rec_a = one.len - (sizeof(struct conf_setup) + 7 * sizeof(uint32_t) + sizeof(uint32_t) +
 			   strlen(l.c->files[0]));
 	rec_b = two.len - one.len;
 	assert_int_equal(rec_b, rec_a - (ike - 1) - (esp - 1));
@@ -112,7 +112,7 @@ static void test_first_refers_back(void **state)
 	assert_int_equal(l.ret, 0);
 	buf_init(&b);
 	assert_int_equal(conf_pack(l.c, &b), 0);
-	off = sizeof(struct conf_setup) + 3 * sizeof(uint32_t);
+	off = sizeof(struct conf_setup) + 7 * sizeof(uint32_t);
 	for (unsigned i = 0; i < l.c->nfiles; i++)
 		off += sizeof(uint32_t) + strlen(l.c->files[i]);
 	assert_int_equal(b.data[off], l.c->conns[0].ike.n);

@@ -60,10 +60,10 @@ static bool psk_same_key(const struct ike_sa *sa, const struct conn *c)
 	return phase1_psk_same(sa, c);
 }
 
-#define SIG_METHOD(ID, NAME)                                                                       \
+#define SIG_METHOD(ID, NAME, MD)                                                                   \
 	{                                                                                          \
 		.id = ID, .name = NAME, .proof = ISAKMP_PL_SIG, .must = PL(ISAKMP_PL_SIG),         \
-		.may = PL(ISAKMP_PL_CERT) | PL(ISAKMP_PL_CR), .add = sig_add,                      \
+		.hash_md = MD, .may = PL(ISAKMP_PL_CERT) | PL(ISAKMP_PL_CR), .add = sig_add,       \
 		.verify = sig_verify, .skeyid = sig_skeyid, .find_key = sig_find_key,              \
 		.add_cr = sig_add_cr, .keep = sig_keep,                                            \
 	}
@@ -83,10 +83,10 @@ static const struct auth_method methods[] = {
 		.am_exposes_key = true,
 		.keyed_by_conn = true,
 	},
-	SIG_METHOD(IKE_AUTH_RSA_SIG, "RSA signature"),
-	SIG_METHOD(IKE_AUTH_ECDSA_256, "ECDSA P-256 signature"),
-	SIG_METHOD(IKE_AUTH_ECDSA_384, "ECDSA P-384 signature"),
-	SIG_METHOD(IKE_AUTH_ECDSA_521, "ECDSA P-521 signature"),
+	SIG_METHOD(IKE_AUTH_RSA_SIG, "RSA signature", NULL),
+	SIG_METHOD(IKE_AUTH_ECDSA_256, "ECDSA P-256 signature", "SHA256"),
+	SIG_METHOD(IKE_AUTH_ECDSA_384, "ECDSA P-384 signature", "SHA384"),
+	SIG_METHOD(IKE_AUTH_ECDSA_521, "ECDSA P-521 signature", "SHA512"),
 };
 
 const struct auth_method *auth_method_for(uint16_t id)

@@ -45,6 +45,9 @@ struct auth_method {
 	const char *refused_hint;
 	/* Aggressive Mode exposes a hash of the key to offline guessing. */
 	bool am_exposes_key;
+	/* The HMAC of HASH_I/HASH_R when it is not the negotiated prf (ECDSA:
+	 * the curve's hash, RFC 4754 and strongSwan); NULL: the prf. */
+	const char *hash_md;
 	/* The keys depend on the connection's secret: an MM5 that does not
 	 * open may open with another connection's (phase1_try_other_keys). */
 	bool keyed_by_conn;

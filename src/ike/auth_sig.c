@@ -13,7 +13,9 @@
 #include <openssl/x509.h>
 
 #include "crypto/keying.h"
+#include "crypto/prf.h"
 #include "crypto/x509.h"
+#include "ike/auth.h"
 #include "ike/creds.h"
 #include "ike/id.h"
 #include "ike/ike.h"
@@ -48,6 +50,17 @@ static int add_cert(struct wire_builder *w, X509 *cert)
 	return err;
 }
 
+/* HASH_I (initiator) or HASH_R into out, by the method's HMAC; its length. */
+static int sig_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out,
+		    size_t *len)
+{
+	const struct auth_method *a = auth_of(sa);
+	const char *md = a && a->hash_md ? a->hash_md : sa->hash->openssl;
+
+	*len = crypto_md_len(md);
+	return phase1_hash_md(sa, initiator, id_b, md, out);
+}
+
 /* leftsendcert=always, or ifasked (the default) and the peer sent a CR. */
 static bool sig_sends_cert(const struct ike_sa *sa)
 {
@@ -69,7 +82,7 @@ int sig_add(void *state, struct wire_builder *w)
 	STACK_OF(X509) *chain = ike_creds_chain(sa->creds, sa->conn->local.cert);
 	EVP_PKEY *key = ike_creds_key(sa->creds, sa->conn->local.key);
 	uint8_t hash[IKE_MAX_MD], sig[X509_SIG_MAX];
-	size_t siglen = sizeof(sig);
+	size_t siglen = sizeof(sig), hashlen = 0;
 	int i, err = 0;
 
 	if (!cert || !key)
@@ -80,9 +93,9 @@ int sig_add(void *state, struct wire_builder *w)
 			err = add_cert(w, sk_X509_value(chain, i));
 	}
 	if (!err)
-		err = phase1_hash(sa, sa->initiator, id_b, hash);
+		err = sig_hash(sa, sa->initiator, id_b, hash, &hashlen);
 	if (!err)
-		err = x509_ike_sign(key, sa->auth, hash, sa->prf_len, sig, &siglen);
+		err = x509_ike_sign(key, sa->auth, hash, hashlen, sig, &siglen);
 	if (!err)
 		err = wire_add_raw(w, ISAKMP_PL_SIG, sig, siglen);
 	if (!err)
@@ -207,6 +220,7 @@ struct step_result sig_verify(struct ike_sa *sa, const uint8_t *sig, size_t len)
 	STACK_OF(X509) *untrusted = NULL;
 	struct step_result res = STEP_GO_ON;
 	uint8_t hash[IKE_MAX_MD];
+	size_t hashlen = 0;
 	char why[512] = "";
 	int ret;
 
@@ -231,10 +245,9 @@ struct step_result sig_verify(struct ike_sa *sa, const uint8_t *sig, size_t len)
 	res = sig_check_id(sa, leaf, id_b);
 	if (step_failed(res))
 		goto out;
-	ret = phase1_hash(sa, !sa->initiator, id_b, hash);
+	ret = sig_hash(sa, !sa->initiator, id_b, hash, &hashlen);
 	if (!ret)
-		ret = x509_ike_verify(X509_get0_pubkey(leaf), sa->auth, hash, sa->prf_len, sig,
-				      len);
+		ret = x509_ike_verify(X509_get0_pubkey(leaf), sa->auth, hash, hashlen, sig, len);
 	if (ret == -EBADMSG || ret == -EINVAL) {
 		if (ret == -EINVAL)
 			ike_sa_fail(sa, "peer's certificate has no key for %s",

@@ -325,8 +325,12 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 
 int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out)
 {
-	const char *md = sa->hash->openssl;
+	return phase1_hash_md(sa, initiator, id_b, sa->hash->openssl, out);
+}
 
+int phase1_hash_md(struct ike_sa *sa, bool initiator, const struct buf *id_b, const char *md,
+		   uint8_t *out)
+{
 	if (initiator)
 		return ike_hash_i(md, sa->x->skeyid, sa->prf_len, sa->x->gxi.data, sa->x->gxi.len,
 				  sa->x->gxr.data, sa->x->gxr.len, sa->icookie, sa->rcookie,

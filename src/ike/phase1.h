@@ -63,6 +63,11 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 /* HASH_I (initiator) or HASH_R over id_b: what a PSK sends, and what a
  * signature signs. */
 int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8_t *out);
+/* The same with HMAC-md in place of the negotiated prf (its length out):
+ * ECDSA's HASH_I/HASH_R use the hash of the method's curve, as strongSwan
+ * (keymat_v1.c prf_auth) computes them. */
+int phase1_hash_md(struct ike_sa *sa, bool initiator, const struct buf *id_b, const char *md,
+		   uint8_t *out);
 /* The peer's ID against its connection (switching connection at the
  * responder when another one is the peer's) and its AUTH (auth.h). */
 struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m);

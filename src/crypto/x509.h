@@ -57,7 +57,11 @@ int x509_trust_add_crl(struct x509_trust *t, X509_CRL *crl);
  * validity dates, basic constraints, key usage when present, the CRLs of
  * T for every certificate of the chain that has one.  CA_DN (DER, rightca=;
  * NULL: any anchor) must be the DN of a CA in the chain (wildcards as
- * x509_dn_match); PIN (rightcert=; NULL: none) must be LEAF itself.
+ * x509_dn_match); PIN (rightcert=; NULL: none) must be LEAF itself, and
+ * is then trusted itself (as strongSwan trusts the certificates of its
+ * configuration): a pinned self-signed or unknown-CA certificate passes,
+ * its dates and the CRLs still apply.  A CRL is checked only for an issuer
+ * that has one in T (strictcrlpolicy=no); a stale CRL still revokes.
  * Returns 0 when it holds, else the ISAKMP notify to send (> 0) with WHY:
  *   "certificate for CN=east expired 2026-01-01"           INVALID_CERTIFICATE
  *   "certificate for CN=east is not valid before 2027-01-01" INVALID_CERTIFICATE
@@ -94,7 +98,8 @@ int x509_dn_str(const uint8_t *der, size_t len, char *out, size_t outlen);
 /* strongSwan's rule: the same RDNs in the same order; a PATTERN value "*"
  * matches any value of that type. */
 bool x509_dn_match(const uint8_t *der, size_t len, const uint8_t *pattern, size_t plen);
-/* The DER of CERT's subject or issuer (into at most MAX bytes). */
+/* The DER of CERT's subject or issuer (into at most MAX bytes): 0, or
+ * -ENOSPC when it is longer. */
 int x509_subject_der(X509 *cert, uint8_t *der, size_t *len, size_t max);
 int x509_issuer_der(X509 *cert, uint8_t *der, size_t *len, size_t max);
 /* "CN=east" when the name has a CN, else its x509_dn_str. */

@@ -14,7 +14,9 @@
 #include <cmocka.h>
 
 #include "exchange_fixture.h"
+#include "ctl/status.h"
 #include "ike/frag.h"
+#include "ike/tap.h"
 
 /* What each side sent: datagrams, fragments, fragments of a first
  * message (no responder cookie yet), the largest datagram other than a
@@ -62,6 +64,20 @@ static void start(struct net *n, const char *west_extra, const char *east_extra,
 	}
 }
 
+/* The SA's status line (text or JSON) says it, or does not. */
+static void status_says(const struct ike_sa *sa, bool json, const char *want, bool yes)
+{
+	struct buf out;
+
+	buf_init(&out);
+	(json ? status_sa_json : status_sa_text)(sa, &out);
+	buf_put_u8(&out, 0);
+	if (!strstr((const char *)out.data, want) == yes)
+		fail_msg("'%s' %s in: %s", want, yes ? "missing" : "present",
+			 (const char *)out.data);
+	buf_free(&out);
+}
+
 static void assert_up(struct net *n)
 {
 	int i;
@@ -88,10 +104,55 @@ static void test_main_mode_fragmented(void **state)
 	for (i = 0; i < 2; i++) {
 		assert_true(n.d[i]->sas->peer_vendor.frag);
 		assert_true(frag_negotiated(n.d[i]->sas));
+		status_says(n.d[i]->sas, false, ", fragmentation", true);
+		status_says(n.d[i]->sas, true, "\"fragmentation\":true", true);
 		/* MM3/MM4 (KE) and QM1/QM2 (PFS KE): several fragments each */
 		assert_true(frags[i] >= 4);
 		assert_true(largest[i] <= 200);
 	}
+	net_stop(&n);
+}
+
+/* The decrypted capture (-L) holds each message once, reassembled: no
+ * record is a fragment, and the KE messages are there whole. */
+static void test_capture_whole_messages(void **state)
+{
+	char dir[] = "/tmp/oakley-frag-XXXXXX", path[64], why[256];
+	unsigned records = 0, frag_records = 0, large = 0;
+	static uint8_t file[1 << 16];
+	struct net n;
+	size_t len, off;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir)); /* 0700: the capture wants a private directory */
+	snprintf(path, sizeof(path), "%s/isakmp.pcap", dir);
+	start(&n, "\tauto=add", "\tauto=add", false);
+	assert_int_equal(ike_capture_on(n.d[EAST], path, why, sizeof(why)), 0);
+	assert_up(&n);
+	assert_true(frags[WEST] >= 4);
+	ike_capture_off(n.d[EAST]);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	len = fread(file, 1, sizeof(file), f);
+	fclose(f);
+	unlink(path);
+	rmdir(dir);
+	/* pcap: 24-byte file header; records of 16 + IPv4 (20) + UDP (8) + ISAKMP */
+	for (off = 24; off + 16 + 28 + ISAKMP_HDR_LEN <= len;) {
+		uint32_t incl = (uint32_t)file[off + 8] | (uint32_t)file[off + 9] << 8 |
+				(uint32_t)file[off + 10] << 16 | (uint32_t)file[off + 11] << 24;
+		const uint8_t *isakmp = file + off + 16 + 28;
+
+		records++;
+		frag_records += isakmp[16] == ISAKMP_PL_FRAG;
+		large += incl - 28 > 200;
+		off += 16 + incl;
+	}
+	assert_int_equal(off, len);
+	/* MM1..MM6 and QM1..QM3, each once */
+	assert_int_equal(records, 9);
+	assert_int_equal(frag_records, 0);
+	assert_true(large >= 4); /* MM3, MM4, QM1, QM2 */
 	net_stop(&n);
 }
 
@@ -148,6 +209,8 @@ static void test_no_on_one_side(void **state)
 	assert_false(n.d[WEST]->sas->peer_vendor.frag); /* east sent no VID */
 	for (i = 0; i < 2; i++) {
 		assert_false(frag_negotiated(n.d[i]->sas));
+		status_says(n.d[i]->sas, false, "fragmentation", false);
+		status_says(n.d[i]->sas, true, "\"fragmentation\":false", true);
 		assert_int_equal(frags[i], 0);
 		assert_true(largest[i] > 200);
 	}
@@ -172,6 +235,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_main_mode_fragmented),
+		cmocka_unit_test(test_capture_whole_messages),
 		cmocka_unit_test(test_aggressive_mode_fragmented),
 		cmocka_unit_test(test_force_first_message),
 		cmocka_unit_test(test_lost_fragment),

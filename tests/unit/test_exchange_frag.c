@@ -187,6 +187,33 @@ static void test_force_first_message(void **state)
 	net_stop(&n);
 }
 
+/* force on both sides and fragment_size=128: every message larger than
+ * that goes in fragments, MM1 and the half-open responder's MM2 too. */
+static void test_force_small(void **state)
+{
+	char base[1024], a[1024], b[1024];
+	struct net n;
+	unsigned i;
+
+	snprintf(base, sizeof(base), base_conf, "");
+	replace(a, sizeof(a), base, "\tretransmit_tries=2\n",
+		"\tretransmit_tries=2\n\tfragment_size=128\n");
+	replace(b, sizeof(b), a, "\tauto=add", "\tfragmentation=force\n\tauto=add");
+	net_start_confs(&n, b, b, "same secret", "same secret");
+	for (i = 0; i < 2; i++) {
+		n.d[i]->send = count_send;
+		frags[i] = dgrams[i] = first_frags[i] = 0;
+		largest[i] = 0;
+	}
+	assert_up(&n);
+	assert_true(first_frags[WEST] >= 2); /* MM1 */
+	for (i = 0; i < 2; i++) {
+		assert_true(frags[i] > 6);
+		assert_true(largest[i] <= 128);
+	}
+	net_stop(&n);
+}
+
 /* A lost fragment: the retransmission resends every fragment, and the
  * set completes from them. */
 static void test_lost_fragment(void **state)
@@ -238,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_capture_whole_messages),
 		cmocka_unit_test(test_aggressive_mode_fragmented),
 		cmocka_unit_test(test_force_first_message),
+		cmocka_unit_test(test_force_small),
 		cmocka_unit_test(test_lost_fragment),
 		cmocka_unit_test(test_no_on_one_side),
 		cmocka_unit_test(test_no_refuses_fragments),

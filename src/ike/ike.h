@@ -308,6 +308,7 @@ struct ike_daemon {
 	struct conn_index *conn_index; /* conn_next_for_peer's (conn_index.h) */
 	struct pacing *pacing;	       /* initiations in flight and queued (pacing.h) */
 	struct dpd_daemon *dpd;	       /* restarts and held policies (dpd.c) */
+	struct frag_table *frag;       /* IKE fragments being reassembled (frag.h) */
 	struct ike_creds *creds;       /* certificates, keys, CAs, CRLs (creds.h) */
 	struct ike_creds *next_creds;  /* built by ike_daemon_reload_check */
 };

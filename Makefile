@@ -140,7 +140,14 @@ $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJS) $(FUZZ_STAMP)
 deps:
 	@scripts/deps.sh
 
-unit: $(UNIT_BINS)
+# The test PKI (tests/pki/mkpki.sh, openssl only) for the certificate tests,
+# made once per build directory; check-unit passes it in OAKLEY_PKI.
+PKI := $(BUILD)/pki
+$(PKI)/.done:
+	@tests/pki/mkpki.sh $(PKI) >/dev/null
+
+unit: $(UNIT_BINS) $(PKI)/.done
+$(UNIT_BINS): | $(PKI)/.done
 
 # Every unit test binary runs; the summary line counts them all.  Where
 # the sanitizers change what a test exercises (ASan's allocator is not
@@ -149,7 +156,7 @@ UNIT_OPT_TESTS ?= test_pool_seccomp
 check-unit:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit
 	@$(MAKE) --no-print-directory $(UNIT_OPT_TESTS:%=$(BUILD)/tests/%)
-	@scripts/run-unit.sh $(BUILD)/san/tests $(UNIT_OPT_TESTS:%=$(BUILD)/tests/%)
+	@OAKLEY_PKI=$(abspath $(PKI)) scripts/run-unit.sh $(BUILD)/san/tests $(UNIT_OPT_TESTS:%=$(BUILD)/tests/%)
 
 # Which rows of the exchange tables (handler and resume) the in-process
 # exchange tests reach: gcov counts, in a build of its own (build/cov);

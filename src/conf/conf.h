@@ -29,6 +29,14 @@ enum conn_mode { MODE_TUNNEL, MODE_TRANSPORT };
  * no probes of ours (a peer's are answered all the same). */
 enum conn_dpd_action { DPD_NONE, DPD_CLEAR, DPD_HOLD, DPD_RESTART };
 
+/* fragmentation= (strongSwan's and Libreswan's ipsec.conf): IKEv1
+ * fragments (ike/frag.h).  YES (the default): announce support, accept
+ * fragments, send them when the peer announced support and a message is
+ * larger than fragment_size=; ACCEPT (strongSwan): announce and accept,
+ * never send; NO: none of it; FORCE: also before the peer's vendor ID. */
+enum conn_frag { CONN_FRAG_YES, CONN_FRAG_ACCEPT, CONN_FRAG_NO, CONN_FRAG_FORCE };
+#define CONF_FRAGMENT_SIZE_DEFAULT 1280 /* fragment_size=, strongSwan's default */
+
 struct conf_addr {
 	int family; /* AF_INET, AF_INET6; AF_UNSPEC: %any */
 	union {
@@ -145,6 +153,7 @@ struct conn {
 	 * this one is pair group_i of group_n.  group_n 0: not in a group. */
 	uint16_t group_n, group_i;
 	uint8_t subnet_left, subnet_right; /* 1-based, in the user's lists */
+	uint8_t fragmentation; /* fragmentation=: enum conn_frag, default CONN_FRAG_YES */
 };
 
 struct conf_secret {
@@ -181,6 +190,7 @@ struct conf_setup {
 	/* keep_alive= (strongSwan), keep-alive= (Libreswan): NAT keepalives
 	 * from a NATed side every keep_alive_s seconds, 0: none */
 	unsigned keep_alive_s;
+	unsigned fragment_size; /* fragment_size=: UDP payload bytes per fragment; 0: default */
 };
 
 struct conf {

@@ -283,6 +283,22 @@ static int parse_dpdaction(struct conf_ctx *ctx, const struct setting *s, void *
 	return bad(ctx, s, "none, clear, hold or restart");
 }
 
+/* fragmentation=: strongSwan's yes, accept, force, no; Libreswan's yes,
+ * no, force. */
+static int parse_fragmentation(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	static const char *const names[] = {"yes", "accept", "no", "force", NULL};
+	unsigned i;
+
+	for (i = 0; names[i]; i++) {
+		if (!strcmp(s->value, names[i])) {
+			*(uint8_t *)field = (uint8_t)i; /* enum conn_frag */
+			return 0;
+		}
+	}
+	return bad(ctx, s, "yes, accept, no or force");
+}
+
 /* strongSwan's rekeyfuzz=: a percentage, above 100 allowed. */
 static int parse_percent(struct conf_ctx *ctx, const struct setting *s, void *field)
 {
@@ -343,6 +359,7 @@ static const struct conn_key_def {
 	{"margintime", CK_MARGINTIME, parse_duration, F(margin_s)},
 	{"rekeymargin", CK_MARGINTIME, parse_duration, F(margin_s)},
 	{"rekeyfuzz", CK_REKEYFUZZ, parse_percent, F(fuzz_pct)},
+	{"fragmentation", CK_FRAGMENTATION, parse_fragmentation, F(fragmentation)},
 };
 
 #define NKEYS (sizeof(conn_keys) / sizeof(conn_keys[0]))

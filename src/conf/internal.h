@@ -56,6 +56,7 @@ enum conn_key {
 	CK_REKEY,
 	CK_MARGINTIME,
 	CK_REKEYFUZZ,
+	CK_FRAGMENTATION,
 	CK_COUNT
 };
 
@@ -104,6 +105,7 @@ struct conn_opts {
 	bool forceencaps, rekey;
 	enum conn_dpd_action dpd_action;
 	uint32_t dpd_delay_s, dpd_timeout_s, margin_s, fuzz_pct;
+	uint8_t fragmentation; /* enum conn_frag */
 };
 
 struct also {

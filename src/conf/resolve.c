@@ -344,6 +344,7 @@ static void resolve_timers(struct conn *c, const struct conn_opts *o)
 	c->rekey = !is_set(o, CK_REKEY) || o->rekey;
 	c->margin_s = is_set(o, CK_MARGINTIME) ? o->margin_s : CONF_MARGIN_DEFAULT;
 	c->fuzz_pct = is_set(o, CK_REKEYFUZZ) ? o->fuzz_pct : CONF_REKEYFUZZ_DEFAULT;
+	c->fragmentation = is_set(o, CK_FRAGMENTATION) ? o->fragmentation : CONN_FRAG_YES;
 }
 
 static int build_conn(struct conf_ctx *ctx, const struct defaults *d, const struct section *sec,

@@ -254,6 +254,25 @@ static int set_keep_alive(struct conf_ctx *ctx, const struct setting *s)
 	return 0;
 }
 
+/* The largest UDP payload of a fragment we send (ike/frag.h): bytes,
+ * 128 to 65535; empty: the default. */
+static int set_fragment_size(struct conf_ctx *ctx, const struct setting *s)
+{
+	unsigned long v;
+	char *end;
+
+	ctx->setup.fragment_size = 0;
+	if (!s->value)
+		return 0;
+	errno = 0;
+	v = strtoul(s->value, &end, 10);
+	if (end == s->value || *end || s->value[0] == '-' || errno || v < 128 || v > 65535)
+		return conf_error(ctx, s->file, s->line,
+				  "fragment_size= takes bytes from 128 to 65535, not '%s'", s->value);
+	ctx->setup.fragment_size = (unsigned)v;
+	return 0;
+}
+
 static int set_ignored(struct conf_ctx *ctx, const struct setting *s)
 {
 	log_debug("%s:%u: %s= is for strongSwan/Libreswan logging; ignored (use oakleyd -v)",
@@ -280,6 +299,7 @@ static const struct {
 	{"policy_hash_thresholds", set_policy_hash_thresholds},
 	{"keep_alive", set_keep_alive},
 	{"keep-alive", set_keep_alive},
+	{"fragment_size", set_fragment_size},
 };
 
 int setup_setting(struct conf_ctx *ctx, const struct setting *s)

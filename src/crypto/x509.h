@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#define X509_DN_MAX  255 /* a DN's DER as an ID (struct conf_id holds 255 bytes) */
+#define X509_DN_MAX  255  /* a DN's DER as an ID (struct conf_id holds 255 bytes) */
 #define X509_SIG_MAX 1024 /* RSA-8192, or r|s of P-521 (132 bytes) */
 
 /* --- reading (x509_read.c) -------------------------------------------- */
@@ -25,7 +25,7 @@
 /* Every certificate in DATA: PEM (one or more, in order) or DER (one).
  * *out gets a new stack (free with sk_X509_pop_free(.., X509_free)).
  * 0, or -EINVAL with WHY ("no certificate in it", "not PEM or DER: ..."). */
-int x509_certs_read(const uint8_t *data, size_t len, STACK_OF(X509) **out, char *why,
+int x509_certs_read(const uint8_t *data, size_t len, STACK_OF(X509) * *out, char *why,
 		    size_t whylen);
 /* A private key, PEM (PKCS#1, SEC1 or PKCS#8) or DER.  An encrypted key is
  * refused: -EINVAL, WHY "is encrypted; oakley needs it unencrypted (openssl
@@ -67,16 +67,15 @@ int x509_trust_add_crl(struct x509_trust *t, X509_CRL *crl);
  *   "not the certificate of rightcert="                    INVALID_CERTIFICATE
  * (names as x509_name_short: the CN when there is one, else the whole DN;
  * dates as YYYY-MM-DD, UTC).  -errno on a system error. */
-int x509_verify_peer(const struct x509_trust *t, X509 *leaf, STACK_OF(X509) *untrusted,
-		     time_t now, const uint8_t *ca_dn, size_t ca_dn_len, X509 *pin, char *why,
-		     size_t whylen);
+int x509_verify_peer(const struct x509_trust *t, X509 *leaf, STACK_OF(X509) * untrusted, time_t now,
+		     const uint8_t *ca_dn, size_t ca_dn_len, X509 *pin, char *why, size_t whylen);
 
 /* The intermediates to send after LEAF so that a peer trusting only the
  * root can build the path: from EXTRA (the rest of the leftcert file, may
  * be NULL) and T's non-anchor CAs, in order up to (without) the root.
  * *out: a new stack, empty when LEAF's issuer is an anchor. */
-int x509_chain_for(const struct x509_trust *t, X509 *leaf, STACK_OF(X509) *extra,
-		   STACK_OF(X509) **out);
+int x509_chain_for(const struct x509_trust *t, X509 *leaf, STACK_OF(X509) * extra,
+		   STACK_OF(X509) * *out);
 
 /* For CR payloads: the DER subject of every anchor, in turn (*i from 0);
  * false at the end. */
@@ -127,14 +126,18 @@ void x509_crl_info(X509_CRL *crl, struct x509_crl_info *out);
 /* --- signatures (x509_sig.c) ------------------------------------------ */
 
 /* The SIG payload's body for IKEv1 method METHOD over HASH (HASH_I or
- * HASH_R, the prf's output):
+ * HASH_R), as strongSwan's pubkey_v1_authenticator makes it:
  *   IKE_AUTH_RSA_SIG: PKCS#1 v1.5 type 1 padding of HASH itself, no
- *     DigestInfo (as strongSwan's SIGN_RSA_EMSA_PKCS1_NULL and Libreswan);
- *   IKE_AUTH_ECDSA_256/384/521: ECDSA with SHA-256/384/512 of HASH, sent
- *     as r | s, each the curve's size (RFC 4754).
+ *     DigestInfo (strongSwan's SIGN_RSA_EMSA_PKCS1_NULL, and Libreswan);
+ *   IKE_AUTH_ECDSA_256/384/521: ECDSA over HASH itself, not hashed again
+ *     (strongSwan's SIGN_ECDSA_WITH_NULL), sent as r | s, each the curve's
+ *     size (RFC 4754).  For these methods strongSwan computes HASH_I/HASH_R
+ *     with HMAC-SHA-256/384/512 keyed with SKEYID (keymat_v1.c prf_auth),
+ *     whatever prf the proposal chose: that is the ike layer's part.
+ * SIG holds X509_SIG_MAX bytes; *siglen is set to the length written.
  * 0, -EINVAL (the key does not fit the method), -EIO. */
-int x509_ike_sign(EVP_PKEY *key, uint16_t method, const uint8_t *hash, size_t hashlen,
-		  uint8_t *sig, size_t *siglen);
+int x509_ike_sign(EVP_PKEY *key, uint16_t method, const uint8_t *hash, size_t hashlen, uint8_t *sig,
+		  size_t *siglen);
 /* 0 when SIG verifies with PUB, -EBADMSG when it does not, -EINVAL when the
  * key does not fit the method. */
 int x509_ike_verify(EVP_PKEY *pub, uint16_t method, const uint8_t *hash, size_t hashlen,

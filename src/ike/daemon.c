@@ -15,6 +15,7 @@
 #include "ike/dispatch.h"
 #include "ike/dpd.h"
 #include "ike/exchange.h"
+#include "ike/frag.h"
 #include "ike/halfopen.h"
 #include "ike/id.h"
 #include "ike/informational.h"
@@ -166,6 +167,8 @@ static int ike_daemon_alloc(struct loop *loop, struct conf *conf, uint16_t port,
 		err = pacing_new(d, conf->setup.max_inflight, &d->pacing);
 	if (!err)
 		err = by_conn_init(d);
+	if (!err)
+		err = frag_daemon_init(d);
 	return err;
 }
 
@@ -242,6 +245,7 @@ void ike_daemon_free(struct ike_daemon *d)
 	conn_index_free(d->conn_index);
 	by_conn_free(d);
 	halfopen_free(d);
+	frag_daemon_free(d);
 	while (d->failures) {
 		struct ike_failure *f = d->failures;
 
@@ -475,6 +479,10 @@ static void ike_input(struct ike_daemon *d, struct ike_msg *m)
 		sockaddr_str((struct sockaddr *)&m->from, peer, sizeof(peer));
 		log_info("%s: dropped a %zu-byte datagram: %s", peer, m->len,
 			 wire_notify_name((uint16_t)err));
+		return;
+	}
+	if (m->hdr.next_payload == ISAKMP_PL_FRAG) {
+		frag_input(d, m, ike_input); /* the whole message comes back here */
 		return;
 	}
 	t = exchange_type_for(m->hdr.exchange);

@@ -300,6 +300,7 @@ struct ike_daemon {
 	struct conn_index *conn_index; /* conn_next_for_peer's (conn_index.h) */
 	struct pacing *pacing;	       /* initiations in flight and queued (pacing.h) */
 	struct dpd_daemon *dpd;	       /* restarts and held policies (dpd.c) */
+	struct frag_table *frag;       /* IKE fragments being reassembled (frag.h) */
 };
 
 /* daemon.c */

@@ -176,6 +176,7 @@ int main_mode_respond(struct ike_daemon *d, struct ike_msg *m, bool named)
 	snprintf(h->conn, sizeof(h->conn), "%s", c->name);
 	h->offer = o;
 	vendor_note(m, &h->vendor);
+	h->vendor.frag &= c->fragmentation != CONN_FRAG_NO; /* not answered then */
 	mm_digest(m, h->mm1_digest);
 	h->sai = mm_dup(sap->body.p, sap->body.len, &h->sai_len);
 	if (!h->sai || mm_send_sa(h, propnum, &echo)) {

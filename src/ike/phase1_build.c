@@ -77,14 +77,17 @@ static int add_vids(void *state, struct wire_builder *w)
 {
 	struct ike_sa *sa = state;
 
-	return vendor_add_ours(w, sa->initiator ? NULL : &sa->peer_vendor);
+	const struct peer_vendor *peer = sa->initiator ? NULL : &sa->peer_vendor;
+
+	return vendor_add_ours(w, peer) ?: vendor_add_frag(w, sa->conn, peer);
 }
 
 static int add_choice_vids(void *state, struct wire_builder *w)
 {
 	const struct p1_choice *c = state;
 
-	return vendor_add_ours(w, c->peer);
+	/* main_mode_respond forgot the peer's fragmentation VID if ours is off */
+	return vendor_add_ours(w, c->peer) ?: vendor_add_frag(w, NULL, c->peer);
 }
 
 const struct send_spec send_mm1 = {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ike/exchange.h"
+#include "conf/conf.h"
 #include "ike/vendor.h"
 #include "wire/message.h"
 
@@ -41,6 +42,27 @@ static const struct vendor_id {
 
 #define NVIDS (sizeof(vendor_ids) / sizeof(vendor_ids[0]))
 
+/* IKE fragmentation: 16 bytes (Microsoft's), or 20 with capability bits,
+ * of which 0x80000000 says Main and Aggressive Mode messages may be
+ * fragmented (Cisco also sets 0x40000000); strongSwan and Libreswan send
+ * it with 0x80000000. */
+static const uint8_t vid_frag[20] = {0x40, 0x48, 0xb7, 0xd5, 0x6e, 0xbc, 0xe8, 0x85, 0x25, 0xe7,
+				     0xde, 0x7f, 0x00, 0xd6, 0xc2, 0xd3, 0x80, 0x00, 0x00, 0x00};
+
+static bool vid_is_frag(const struct cursor *b)
+{
+	if (b->len < 16 || memcmp(b->p, vid_frag, 16))
+		return false;
+	return b->len == 16 || (b->len == 20 && (get_u32(b->p + 16) & 0x80000000u));
+}
+
+int vendor_add_frag(struct wire_builder *w, const struct conn *c, const struct peer_vendor *peer)
+{
+	if ((c && c->fragmentation == CONN_FRAG_NO) || (peer && !peer->frag))
+		return 0;
+	return wire_add_raw(w, ISAKMP_PL_VID, vid_frag, sizeof(vid_frag));
+}
+
 void vendor_note(const struct ike_msg *m, struct peer_vendor *v)
 {
 	unsigned i, j;
@@ -51,6 +73,10 @@ void vendor_note(const struct ike_msg *m, struct peer_vendor *v)
 
 		if (p->type != ISAKMP_PL_VID)
 			continue;
+		if (vid_is_frag(&p->body)) {
+			v->frag = true;
+			continue;
+		}
 		for (j = 0; j < NVIDS && !known; j++)
 			if (p->body.len == 16 && !memcmp(p->body.p, vendor_ids[j].id, 16))
 				known = &vendor_ids[j];

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct conn;
 struct ike_msg;
 struct wire_builder;
 
@@ -28,6 +29,7 @@ struct peer_vendor {
 	uint8_t natt;  /* enum natt_version: the best it offered */
 	bool dpd;      /* RFC 3706 */
 	uint8_t other; /* vendor IDs we do not know, counted up to 255 */
+	bool frag;     /* IKE fragmentation (frag.h), with or without capabilities */
 };
 
 /* The VIDs of message m added to v (a peer may spread them over its
@@ -36,6 +38,10 @@ void vendor_note(const struct ike_msg *m, struct peer_vendor *v);
 /* Ours: every NAT-T version and DPD when we start (peer NULL); the best
  * NAT-T version peer offered, if any, and DPD when we answer. */
 int vendor_add_ours(struct wire_builder *w, const struct peer_vendor *peer);
+/* The IKE fragmentation VID (with strongSwan's and Libreswan's capability
+ * bits 0x80000000) unless c says fragmentation=no (c NULL: allowed), and
+ * when we answer (peer not NULL) only to a peer that sent it. */
+int vendor_add_frag(struct wire_builder *w, const struct conn *c, const struct peer_vendor *peer);
 /* "RFC 3947", "draft-02", ..., "none" */
 const char *natt_version_name(uint8_t v);
 /* The NAT-D and NAT-OA payload numbers and the UDP-encapsulated modes of

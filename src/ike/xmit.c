@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto/prf.h"
+#include "ike/frag.h"
 #include "ike/ike.h"
 #include "net/udp.h"
 #include "util/log.h"
@@ -75,8 +76,8 @@ int xmit_send(struct ike_sa *sa, struct xmit *x, struct buf *msg, bool retransmi
 
 void xmit_resend(struct ike_sa *sa, const struct xmit *x)
 {
-	if (x->last_sent.len)
-		ike_send(sa->d, &sa->ep, x->last_sent.data, x->last_sent.len);
+	if (x->last_sent.len) /* whole, or as fragments (frag.h) */
+		frag_send(sa, x->last_sent.data, x->last_sent.len);
 }
 
 /* The wait after the tries-th retransmission: doubling, up to the limit. */

@@ -158,6 +158,7 @@ static bool pack_conn(const struct conf *c, const struct conn *conn, const struc
 	rec_put(&r, &conn->group_i, sizeof(conn->group_i));
 	rec_u8(&r, conn->subnet_left);
 	rec_u8(&r, conn->subnet_right);
+	rec_u8(&r, conn->fragmentation);
 	return put(out, r.b, r.n);
 }
 
@@ -293,7 +294,7 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 		      const struct conn *prev)
 {
 	unsigned namelen, local_is_left, authby, mode, aggressive, auto_, encaps, dpd, rekey;
-	unsigned sub_l, sub_r;
+	unsigned sub_l, sub_r, frag;
 	uint32_t file;
 
 	if (!take_list(r, &conn->ike, prev ? &prev->ike : NULL) ||
@@ -313,8 +314,9 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 	    !take(r, &conn->fuzz_pct, sizeof(conn->fuzz_pct)) ||
 	    !take(r, &conn->group_n, sizeof(conn->group_n)) ||
 	    !take(r, &conn->group_i, sizeof(conn->group_i)) || !take_u8(r, &sub_l) ||
-	    !take_u8(r, &sub_r))
+	    !take_u8(r, &sub_r) || !take_u8(r, &frag) || frag > CONN_FRAG_FORCE)
 		return false;
+	conn->fragmentation = (uint8_t)frag;
 	if (local_is_left > 1 || mode > MODE_TRANSPORT || aggressive > 1 || auto_ > AUTO_START ||
 	    encaps > 1 || dpd > DPD_RESTART || rekey > 1 ||
 	    conn->group_n > CONF_MAX_SUBNETS * CONF_MAX_SUBNETS ||
@@ -338,7 +340,7 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 
 /* The smallest record: lists as the previous conn's, no name nor IDs,
  * %any addresses. */
-#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * 9 + 5 + 16 + 3 + 16 + 6)
+#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * 9 + 5 + 16 + 3 + 16 + 6 + 1)
 
 /* The array grows with the records read, so that a count the message
  * does not back with records costs no memory up front (a conn is 1.5 KB,

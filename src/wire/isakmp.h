@@ -39,7 +39,12 @@ enum isakmp_payload {
 	ISAKMP_PL_NAT_OA = 21, /* RFC 3947 */
 	ISAKMP_PL_NAT_D_DRAFT = 130,
 	ISAKMP_PL_NAT_OA_DRAFT = 131,
+	ISAKMP_PL_FRAG = 132, /* IKEv1 fragmentation (Cisco, Microsoft, strongSwan) */
 };
+
+/* The fragment payload: generic header, ID (2), number (1), flags (1). */
+#define ISAKMP_FRAG_HDR_LEN 8
+#define ISAKMP_FRAG_LAST    0x01
 
 /* RFC 2408 3.1 / 2409: exchange types */
 enum isakmp_exchange {

@@ -54,6 +54,9 @@ oakley_cert_dir() {
 	chmod 600 "$dir/ipsec.secrets"
 }
 
+# An ipsec.conf value, in double quotes when it holds blanks or commas (DNs).
+cert_quote() { case $1 in *[\ ,]*) printf '"%s"' "$1" ;; *) printf '%s' "$1" ;; esac; }
+
 # oakley_cert_conn DIR NAME LOCAL REMOTE LSUB RSUB CERT LID RID [LINES...]:
 # DIR/ipsec.conf with one conn NAME, authby=rsasig, leftcert=CERT (a file
 # in certs/), leftid=LID and rightid=RID (empty: not written), auto=add,
@@ -71,8 +74,8 @@ oakley_cert_conn() {
 		printf 'conn %s\n\tleft=%s\n\tleftsubnet=%s\n\tright=%s\n\trightsubnet=%s\n' \
 			"$name" "$l" "$ls" "$r" "$rs"
 		printf '\tauthby=rsasig\n\tleftcert=%s\n' "$cert"
-		[ -z "$lid" ] || printf '\tleftid="%s"\n' "$lid"
-		[ -z "$rid" ] || printf '\trightid="%s"\n' "$rid"
+		[ -z "$lid" ] || printf '\tleftid=%s\n' "$(cert_quote "$lid")"
+		[ -z "$rid" ] || printf '\trightid=%s\n' "$(cert_quote "$rid")"
 		printf '\tike=%s\n\tesp=aes128-sha1\n\tauto=add\n' "${IKE:-aes128-sha256-modp2048}"
 		for x in "$@"; do printf '\t%s\n' "$x"; done
 	} >"$dir/ipsec.conf"
@@ -164,10 +167,9 @@ pluto_cert_nss() {
 	certutil -N -d "sql:$dir" --empty-password >/dev/null 2>&1 || fail "certutil -N in $dir failed"
 	pk12util -i "$PKI/$name.p12" -d "sql:$dir" -W test >"$dir/pk12util.out" 2>&1 ||
 		fail "pk12util -i $name.p12: $(cat "$dir/pk12util.out")"
-	# The .p12 brings the root untrusted, under its subject as nickname:
-	# give it CT,, (a CA for TLS and IPsec peers).
-	certutil -M -d "sql:$dir" -n "Test CA" -t CT,, >/dev/null 2>&1 ||
-		certutil -A -d "sql:$dir" -n "Test CA" -t CT,, -i "$PKI/ca.pem" ||
+	# The .p12 brings the root untrusted ("Test CA - oakley"): adding it
+	# again with CT,, trusts it as a CA of peers.
+	certutil -A -d "sql:$dir" -n "Test CA" -t CT,, -i "$PKI/ca.pem" ||
 		fail "certutil: trusting the root failed"
 	certutil -L -d "sql:$dir" >"$dir/nss.txt" 2>&1
 }

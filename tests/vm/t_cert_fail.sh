@@ -80,7 +80,9 @@ charon_refuses() {
 	shift 3
 	n=$((n + 1))
 	oakley_cert_dir "$WD" "$wc"
-	oakley_cert_conn "$WD" site "$WEST" "$EAST" 10.1.0.0/24 10.2.0.0/24 "$wc.pem" \
+	# oakley takes an unprotected notify as the likely reason and retransmits
+	# until it gives up: keep that short.
+	CONFIG_SETUP="retransmit_timeout=1 retransmit_tries=2" oakley_cert_conn "$WD" site "$WEST" "$EAST" 10.1.0.0/24 10.2.0.0/24 "$wc.pem" \
 		"${WID:-$DN_E}" "$DN_E" "$@"
 	CERT_CAS=${C_CAS:-ca.pem} CERT_CRLS=${C_CRLS:-} REMOTE_EXTRA=${C_PIN:+certs = $C_PIN.pem} \
 		swanctl_cert_conf "$ED" site "$EAST" "$WEST" 10.2.0.0/24 10.1.0.0/24 east-rsa "$DN_E" "${WID:-$DN_E}"

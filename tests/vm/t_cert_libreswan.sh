@@ -58,7 +58,9 @@ check_up() {
 	ping_ok "$W" 10.1.0.1 10.2.0.1 2 || fail "$1: no ping through the tunnel"
 	st=$(octl "$WD" status site 2>&1)
 	printf '%s\n' "$st" >>"$T_OUT/status.txt"
-	[[ $st == *"$DN_E"* ]] || fail "$1: oakleyctl status does not name pluto's subject $DN_E: $st"
+	[[ $st == *", RSA signature, "* ]] || fail "$1: oakleyctl status does not show RSA signature: $st"
+	[[ $st == *"peer certificate: $DN_E, issuer $CERT_CA_DN, valid "* ]] ||
+		fail "$1: oakleyctl status does not show pluto's certificate $DN_E: $st"
 	grep -q "$DN_W" "$ED/pluto.log" || fail "$1: pluto's log does not name oakley's subject"
 	log "$1: SPIs $ws, pinged, peer $DN_E"
 }

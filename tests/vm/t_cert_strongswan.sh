@@ -90,11 +90,25 @@ for run in "${RUNS[@]}"; do
 	ping_ok "$W" 10.1.0.1 10.2.0.1 2 || fail "$name: no ping through the tunnel"
 	st=$(octl "$WD" status site 2>&1)
 	printf '%s\n' "$st" >"$T_OUT/status$n.txt"
-	[[ $st == *"$DN_E"* ]] || fail "$name: oakleyctl status does not name the peer's subject $DN_E: $st"
+	# the ISAKMP SA's auth method, and the peer's certificate and issuer
+	case $ec in east-ec256) auth="ECDSA P-256 signature" ;; east-ec384) auth="ECDSA P-384 signature" ;;
+	*) auth="RSA signature" ;; esac
+	issuer=$CERT_CA_DN
+	[ "$ec" = east-int ] && issuer=$CERT_INT_DN
+	[[ $st == *", $auth, "* ]] || fail "$name: oakleyctl status does not show the auth method $auth: $st"
+	[[ $st == *"peer certificate: $DN_E, issuer $issuer, valid "* ]] ||
+		fail "$name: oakleyctl status does not show the peer's certificate $DN_E from $issuer: $st"
+	if [ "$n" = 1 ]; then
+		# oakleyctl certs: our certificate and the anchor
+		c=$(octl "$WD" certs 2>&1)
+		printf '%s\n' "$c" >"$T_OUT/certs.txt"
+		[[ $c == *"$DN_W"* && $c == *"CA certificates:"*"$CERT_CA_DN"* ]] ||
+			fail "oakleyctl certs does not list $DN_W and the CA: $c"
+	fi
 	sas=$(swanctl_in "$E" "$ED" --list-sas 2>&1)
 	printf '%s\n' "$sas" >"$T_OUT/sas$n.txt"
 	[[ $sas == *"remote '${wid#@}'"* ]] || fail "$name: charon does not show oakley's ID '${wid#@}': $sas"
-	log "$name: up in $ms ms, SPIs $ws, pinged, peer $DN_E"
+	log "$name: up in $ms ms, SPIs $ws, pinged, $auth, peer $DN_E from ${issuer##*CN=}"
 	octl "$WD" down site >/dev/null 2>&1 || true
 	wait_for 10 sh -c "! ip -n $E xfrm state | grep -q 'proto esp'" ||
 		fail "$name: charon kept SAs after oakley's down: $(xfrm_spis "$E")"

@@ -21,11 +21,11 @@ require_esp
 
 DN_W=$(cert_dn west)
 DN_E=$(cert_dn east)
-# The CRL's date as oakley prints it: its lastUpdate, YYYY-MM-DD (UTC).
-CRL_DATE=$(date -u -d "$(openssl crl -in "$PKI/crl.pem" -noout -lastupdate | cut -d= -f2)" +%F)
-# The revoked certificate's revocation date as charon prints it.
-REV_DATE=$(date -u -d "$(openssl crl -in "$PKI/crl.pem" -noout -text |
-	sed -n 's/^ *Revocation Date: //p' | head -n1)" '+%b %d %T %Z %Y')
+# The revocation date of east-revoked in the root's CRL, as oakley prints
+# it (YYYY-MM-DD, UTC) and as charon does.
+REVOKED=$(openssl crl -in "$PKI/crl.pem" -noout -text | sed -n 's/^ *Revocation Date: //p' | head -n1)
+CRL_DATE=$(date -u -d "$REVOKED" +%F)
+REV_DATE=$(date -u -d "$REVOKED" '+%b %d %T %Z %Y')
 
 two_gateways v4
 add_subnet "$W" 10.1.0.1/24

@@ -133,7 +133,7 @@ static int io_error(struct conf_ctx *ctx, int err, const char *path, const char 
 
 /* As OpenSSH refuses a private key others can read: the PSKs are the
  * tunnels' keys.  Root's file (or ours, when oakleyd runs as a user). */
-static int secrets_file_check(struct conf_ctx *ctx, const char *path, const struct stat *st)
+int conf_secret_file_check(struct conf_ctx *ctx, const char *path, const struct stat *st)
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
 		conf_error(ctx, path, 0,
@@ -173,7 +173,7 @@ int conf_read_file(struct conf_ctx *ctx, const char *path, bool secret, const ch
 		goto out;
 	}
 	if (secret) {
-		ret = secrets_file_check(ctx, path, &st);
+		ret = conf_secret_file_check(ctx, path, &st);
 		if (ret)
 			goto out;
 	}
@@ -343,6 +343,10 @@ static void ctx_free(struct conf_ctx *ctx)
 	free(ctx->file_by_name);
 	free(ctx->ids);
 	conf_subnets_free(ctx);
+	conf_blobs_free(ctx->certs, ctx->ncerts, false);
+	conf_blobs_free(ctx->keys, ctx->nkeys, true);
+	conf_blobs_free(ctx->cacerts, ctx->ncacerts, false);
+	conf_blobs_free(ctx->crls, ctx->ncrls, false);
 }
 
 int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn is_local, void *arg,
@@ -383,6 +387,9 @@ int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn 
 		if (ret)
 			goto out;
 	}
+	ret = conf_certs_finish(&ctx, c);
+	if (ret)
+		goto out;
 	c->setup = ctx.setup;
 	c->secrets = ctx.secrets;
 	c->nsecrets = ctx.nsecrets;
@@ -418,6 +425,10 @@ void conf_free(struct conf *c)
 		free(c->secrets);
 	}
 	free(c->conns);
+	conf_blobs_free(c->certs, c->ncerts, false);
+	conf_blobs_free(c->keys, c->nkeys, true); /* wiped */
+	conf_blobs_free(c->cacerts, c->ncacerts, false);
+	conf_blobs_free(c->crls, c->ncrls, false);
 	name_index_free(&c->by_name);
 	conf_psk_index_free(c->psk_index);
 	for (i = 0; i < c->nfiles; i++)

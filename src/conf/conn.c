@@ -68,17 +68,11 @@ static int parse_subnet(struct conf_ctx *ctx, const struct setting *s, void *fie
 	return conf_subnets_parse(ctx, s, field); /* subnets.c */
 }
 
-/* The ID goes to ctx->ids as type, length and its bytes; the section
- * keeps where. */
-static int parse_id(struct conf_ctx *ctx, const struct setting *s, void *field)
+int conf_ids_add(struct conf_ctx *ctx, const struct conf_id *id, uint32_t *at)
 {
-	struct conf_id id;
-	const char *why;
 	uint8_t *ids;
 
-	if (conf_id_parse(s->value, &id, &why))
-		return conf_error(ctx, s->file, s->line, "%s=%s %s", s->key, s->value, why);
-	if (ctx->idcap - ctx->idlen < 2u + id.len) {
+	if (ctx->idcap - ctx->idlen < 2u + id->len) {
 		size_t cap = ctx->idcap ? 2 * ctx->idcap : 4096;
 
 		if (cap > UINT32_MAX || !(ids = realloc(ctx->ids, cap)))
@@ -86,12 +80,24 @@ static int parse_id(struct conf_ctx *ctx, const struct setting *s, void *field)
 		ctx->ids = ids;
 		ctx->idcap = cap;
 	}
-	*(uint32_t *)field = (uint32_t)ctx->idlen;
-	ctx->ids[ctx->idlen++] = id.type;
-	ctx->ids[ctx->idlen++] = id.len;
-	memcpy(ctx->ids + ctx->idlen, id.data, id.len);
-	ctx->idlen += id.len;
+	*at = (uint32_t)ctx->idlen;
+	ctx->ids[ctx->idlen++] = id->type;
+	ctx->ids[ctx->idlen++] = id->len;
+	memcpy(ctx->ids + ctx->idlen, id->data, id->len);
+	ctx->idlen += id->len;
 	return 0;
+}
+
+/* The ID goes to ctx->ids as type, length and its bytes; the section
+ * keeps where. */
+static int parse_id(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	struct conf_id id;
+	const char *why;
+
+	if (conf_id_parse(s->value, &id, &why))
+		return conf_error(ctx, s->file, s->line, "%s=%s %s", s->key, s->value, why);
+	return conf_ids_add(ctx, &id, field);
 }
 
 void opts_id(const struct conf_ctx *ctx, uint32_t at, struct conf_id *id)
@@ -116,19 +122,27 @@ static int parse_protoport(struct conf_ctx *ctx, const struct setting *s, void *
 static int parse_authby(struct conf_ctx *ctx, const struct setting *s, void *field)
 {
 	static const char *const psk[] = {"secret", "psk", NULL};
+	static const char *const rsa[] = {"rsasig", "rsa", NULL};
+	static const char *const ecdsa[] = {"ecdsasig", "ecdsa", NULL};
 	static const char *const later[] = {
-		"pubkey",   "rsasig",	"rsa",	    "ecdsasig",	   "ecdsa",
-		"rsa-sha1", "rsa-sha2", "xauthpsk", "xauthrsasig", "hybridrsasig",
-		"never",    "null",	NULL,
+		"rsa-sha1",	"rsa-sha2", "xauthpsk", "xauthrsasig",
+		"hybridrsasig", "never",    "null",	NULL,
 	};
 
 	if (one_of(s->value, psk)) {
 		*(uint8_t *)field = IKE_AUTH_PSK;
 		return 0;
 	}
+	if (!strcmp(s->value, "pubkey") || one_of(s->value, rsa) || one_of(s->value, ecdsa)) {
+		/* the exact method follows from the key (certs.c) */
+		*(uint8_t *)field = !strcmp(s->value, "pubkey") ? CONF_AUTHBY_PUBKEY
+				    : one_of(s->value, rsa)	? CONF_AUTHBY_RSA
+								: CONF_AUTHBY_ECDSA;
+		return 0;
+	}
 	if (one_of(s->value, later))
 		return not_yet(ctx, s);
-	return bad(ctx, s, "secret or psk");
+	return bad(ctx, s, "secret, psk, pubkey, rsasig or ecdsasig");
 }
 
 /* The list goes to ctx->lists, which owns it; the section points to it. */
@@ -360,6 +374,12 @@ static const struct conn_key_def {
 	{"rekeymargin", CK_MARGINTIME, parse_duration, F(margin_s)},
 	{"rekeyfuzz", CK_REKEYFUZZ, parse_percent, F(fuzz_pct)},
 	{"fragmentation", CK_FRAGMENTATION, parse_fragmentation, F(fragmentation)},
+	{"leftcert", CK_LEFTCERT, conf_parse_cert, F(side[0].cert)},
+	{"rightcert", CK_RIGHTCERT, conf_parse_cert, F(side[1].cert)},
+	{"leftca", CK_LEFTCA, conf_parse_ca, F(side[0].ca)},
+	{"rightca", CK_RIGHTCA, conf_parse_ca, F(side[1].ca)},
+	{"leftsendcert", CK_LEFTSENDCERT, conf_parse_sendcert, F(side[0].sendcert)},
+	{"rightsendcert", CK_RIGHTSENDCERT, conf_parse_sendcert, F(side[1].sendcert)},
 };
 
 #define NKEYS (sizeof(conn_keys) / sizeof(conn_keys[0]))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf/internal.h"
+#include "crypto/x509.h"
 #include "wire/isakmp.h"
 
 static int hexval(char c)
@@ -121,8 +122,14 @@ int conf_id_parse(const char *s, struct conf_id *id, const char **why)
 		return id_text(id, ID_FQDN, s + 1, why);
 	}
 	if (strchr(s, '=')) {
-		*why = "is a distinguished name; those are not supported yet";
-		return -EINVAL;
+		size_t len;
+		int r2 = x509_dn_parse(s, id->data, &len, sizeof(id->data), why);
+
+		if (r2)
+			return r2;
+		id->type = ID_DER_ASN1_DN;
+		id->len = (uint8_t)len;
+		return 0;
 	}
 	if (!conf_addr_parse(s, &a)) {
 		id->type = a.family == AF_INET ? ID_IPV4_ADDR : ID_IPV6_ADDR;
@@ -243,6 +250,14 @@ int conf_id_str(const struct conf_id *id, char *buf, size_t len)
 	case ID_USER_FQDN:
 		put_name(&o, id, "email:");
 		break;
+	case ID_DER_ASN1_DN: {
+		char dn[512];
+
+		if (x509_dn_str(id->data, id->len, dn, sizeof(dn)) <= 0)
+			goto raw;
+		put_str(&o, dn);
+		break;
+	}
 	case ID_KEY_ID:
 		put_str(&o, "@#");
 		for (i = 0; i < id->len; i++)

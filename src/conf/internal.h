@@ -57,6 +57,12 @@ enum conn_key {
 	CK_MARGINTIME,
 	CK_REKEYFUZZ,
 	CK_FRAGMENTATION,
+	CK_LEFTCERT, /* issue 10: certs.c */
+	CK_RIGHTCERT,
+	CK_LEFTCA,
+	CK_RIGHTCA,
+	CK_LEFTSENDCERT,
+	CK_RIGHTSENDCERT,
 	CK_COUNT
 };
 
@@ -85,6 +91,9 @@ struct side_opts {
 	uint32_t id; /* where the ID is in conf_ctx.ids (opts_id reads it): a
 			struct conf_id is 257 bytes, most IDs a dozen */
 	struct protoport pp;
+	uint32_t cert;	  /* leftcert=: 1 + its index in conf_ctx.certs */
+	uint32_t ca;	  /* leftca=: where the DN is in conf_ctx.ids */
+	uint8_t sendcert; /* enum conf_sendcert */
 };
 
 /* The typed keys of one conn section, before %default and also= fill in. */
@@ -149,6 +158,8 @@ struct conf_ctx {
 	unsigned nsubnet_lists, capsubnet_lists;
 	uint8_t *ids; /* IDs of conn sections: type, length, bytes */
 	size_t idlen, idcap;
+	struct conf_blob *certs, *keys, *cacerts, *crls; /* certs.c; handed to struct conf */
+	unsigned ncerts, nkeys, ncacerts, ncrls;
 };
 
 struct file_slot {
@@ -195,12 +206,34 @@ const char *conn_row_name(unsigned row);
 /* The file and the spelling an origin names. */
 const char *origin_file(const struct conf_ctx *ctx, const struct origin *at);
 const char *origin_key(const struct origin *at);
+/* Keeps ID in ctx->ids; *at: where (for opts_id). */
+int conf_ids_add(struct conf_ctx *ctx, const struct conf_id *id, uint32_t *at);
 /* A conn section's ID (struct side_opts.id) as a whole struct conf_id. */
 void opts_id(const struct conf_ctx *ctx, uint32_t at, struct conf_id *id);
 
 /* resolve.c: %default and also= applied, ends resolved, conns built. */
 int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, struct conn **out,
 		 unsigned *n);
+
+/* conf.c: the ownership and mode a secrets file (or a private key) must have. */
+struct stat;
+int conf_secret_file_check(struct conf_ctx *ctx, const char *path, const struct stat *st);
+
+/* certs.c (issue 10): leftcert=, leftca=, leftsendcert= of conn.c's table;
+ * ipsec.secrets ": RSA|ECDSA FILE"; cacerts/ and crls/; after the secrets,
+ * each conn's key and exact auth method. */
+#define CONF_AUTHBY_PUBKEY 0xf0 /* authby=pubkey: the key's method, resolved later */
+#define CONF_AUTHBY_RSA	   0xf1 /* authby=rsasig|rsa */
+#define CONF_AUTHBY_ECDSA  0xf2 /* authby=ecdsasig|ecdsa */
+int conf_parse_cert(struct conf_ctx *ctx, const struct setting *s, void *field);
+int conf_parse_ca(struct conf_ctx *ctx, const struct setting *s, void *field);
+int conf_parse_sendcert(struct conf_ctx *ctx, const struct setting *s, void *field);
+int conf_secret_key(struct conf_ctx *ctx, const char *file, unsigned line, const char *type,
+		    const char *path, bool passphrase);
+/* The subject DN of certificate IDX (1 + index) as an ID. */
+int conf_cert_subject(struct conf_ctx *ctx, uint32_t idx, struct conf_id *id);
+int conf_certs_finish(struct conf_ctx *ctx, struct conf *c);
+void conf_blobs_free(struct conf_blob *b, unsigned n, bool wipe);
 
 /* secrets.c */
 int secrets_load(struct conf_ctx *ctx, const char *path, const char *from, unsigned from_line);

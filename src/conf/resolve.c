@@ -133,12 +133,22 @@ static int build_end(struct conf_ctx *ctx, const struct conn *c, const struct co
 		e->subnet.proto = o->side[side].pp.proto;
 		e->subnet.port = o->side[side].pp.port;
 	}
+	if (is_set(o, CK_LEFTCERT + side))
+		e->cert = o->side[side].cert;
+	if (is_set(o, CK_LEFTCA + side))
+		opts_id(ctx, o->side[side].ca, &e->ca);
+	e->sendcert = is_set(o, CK_LEFTSENDCERT + side) ? (enum conf_sendcert)o->side[side].sendcert
+							: SENDCERT_IFASKED;
 	if (is_set(o, CK_LEFTID + side)) {
 		opts_id(ctx, o->side[side].id, &e->id);
 		if (local && e->id.type == CONF_ID_ANY)
 			return conf_error(ctx, origin_file(ctx, at), at->line,
 					  "%s=%%any in conn '%s': the local ID must be one ID",
 					  origin_key(at), c->name);
+	} else if (is_set(o, CK_LEFTCERT + side)) { /* the certificate's subject */
+		if (conf_cert_subject(ctx, o->side[side].cert, &e->id))
+			return conf_error(ctx, c->file, c->line,
+					  "conn '%s': the certificate's subject is no ID", c->name);
 	} else if (e->addr.family != AF_UNSPEC) {
 		e->id.type = e->addr.family == AF_INET ? ID_IPV4_ADDR : ID_IPV6_ADDR;
 		e->id.len = e->addr.family == AF_INET ? 4 : 16;
@@ -365,6 +375,9 @@ static int build_conn(struct conf_ctx *ctx, const struct defaults *d, const stru
 	/* Only PSK is there yet: it is the default rather than strongSwan's
 	 * pubkey, which would make every conn without authby= an error. */
 	c->authby = is_set(o, CK_AUTHBY) ? o->authby : IKE_AUTH_PSK;
+	/* with leftcert= and no authby=: strongSwan's pubkey (certs.c makes it exact) */
+	if (!is_set(o, CK_AUTHBY) && c->local.cert)
+		c->authby = CONF_AUTHBY_PUBKEY;
 	c->ikelifetime_s = is_set(o, CK_IKELIFETIME) ? o->ikelifetime_s : CONF_IKELIFETIME_DEFAULT;
 	c->lifetime_s = is_set(o, CK_LIFETIME) ? o->lifetime_s : CONF_LIFETIME_DEFAULT;
 	c->lifebytes = is_set(o, CK_LIFEBYTES) ? o->lifebytes : 0;

@@ -223,8 +223,7 @@ static int add_secret(struct sreader *r, unsigned nids, const struct stok *secre
 /* 0: the entry is complete (and kept or skipped), 1: it needs more lines. */
 static int try_entry(struct sreader *r)
 {
-	static const char *const later[] = {"RSA",   "ECDSA", "P12", "PIN", "EAP",
-					    "XAUTH", "NTLM",  "PPK", NULL};
+	static const char *const later[] = {"P12", "PIN", "EAP", "XAUTH", "NTLM", "PPK", NULL};
 	const struct stok *type;
 	int c = find_sep(r);
 	unsigned i;
@@ -234,11 +233,18 @@ static int try_entry(struct sreader *r)
 	type = &r->t[c + 1];
 	for (i = 0; later[i] && strcasecmp(type->s, later[i]); i++)
 		;
-	if (strcasecmp(type->s, "PSK") && !later[i])
+	bool key = !strcasecmp(type->s, "RSA") || !strcasecmp(type->s, "ECDSA");
+
+	if (strcasecmp(type->s, "PSK") && !key && !later[i])
 		return conf_error(r->ctx, r->file, type->line,
-				  "unknown secret type '%s' (oakley reads PSK entries)", type->s);
+				  "unknown secret type '%s' (oakley reads PSK, RSA and ECDSA "
+				  "entries)",
+				  type->s);
 	if ((unsigned)c + 2 >= r->n)
 		return 1;
+	if (key) /* ": RSA FILE" / ": ECDSA FILE": the key of a leftcert= (certs.c) */
+		return conf_secret_key(r->ctx, r->file, type->line, type->s, r->t[c + 2].s,
+				       (unsigned)c + 3 < r->n);
 	if (later[i]) {
 		log_warn("%s:%u: %s entries are not supported yet; skipped", r->file, r->start,
 			 later[i]);

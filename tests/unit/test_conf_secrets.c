@@ -104,13 +104,13 @@ static void test_other_types_skipped(void **state)
 
 	capture_start(&cap);
 	load_ok(&l, two_conns,
-		": RSA /etc/ipsec.d/private/key.pem\n"
+		": P12 /etc/ipsec.d/private/key.p12\n"
 		"user : XAUTH \"pw\"\n"
 		": PSK \"kept\"\n");
 	log = capture_end(&cap);
 	assert_int_equal(l.c->nsecrets, 1);
 	assert_psk(&l.c->secrets[0], "kept", 4);
-	assert_contains(log, ":1: RSA entries are not supported yet; skipped");
+	assert_contains(log, ":1: P12 entries are not supported yet; skipped");
 	assert_contains(log, ":2: XAUTH entries are not supported yet; skipped");
 	free(log);
 	loaded_free(&l);
@@ -210,7 +210,8 @@ static void test_errors(void **state)
 	expect_secrets_error("\n: PSK\n", 2, "the entry has no secret after PSK");
 	expect_secrets_error(": RSA\n", 1, "the entry has no secret after RSA");
 	expect_secrets_error("\n\n: FOO x\n", 3,
-			     "unknown secret type 'FOO' (oakley reads PSK entries)");
+			     "unknown secret type 'FOO' (oakley reads PSK, RSA and ECDSA "
+			     "entries)");
 	expect_secrets_error(": PSK \"x\" extra\n", 1, "unexpected 'extra' after the secret");
 	expect_secrets_error("a b c : PSK x\n", 1,
 			     "more than two IDs before ':' (c); oakley takes a local and a remote "
@@ -222,9 +223,8 @@ static void test_errors(void **state)
 	expect_secrets_error(": PSK 0sAP8\n", 1, "the 0s PSK is not base64 of at most 256 bytes");
 	expect_secrets_error(": PSK \"\"\n", 1, "the PSK is empty");
 	expect_secrets_error(": PSK \"abc\n", 1, "unterminated quoted string");
-	expect_secrets_error(
-		"\"C=CH, O=Org\" : PSK x\n", 1,
-		"ID 'C=CH, O=Org' is a distinguished name; those are not supported yet");
+	expect_secrets_error("\"C=CH, XX=Org\" : PSK x\n", 1,
+			     "ID 'C=CH, XX=Org' has an unknown attribute type");
 	expect_secrets_error("include\n", 1, "include takes one file name or pattern");
 
 	/* 257 bytes, written three ways. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "crypto/rand.h"
+#include "fuzz_certs.h"
 #include "harness.h"
 #include "ike/ike.h"
 
@@ -36,13 +37,69 @@ static const char conf_text[] = "config setup\n"
 				"\trightsubnet=10.2.1.0/24\n"
 				"\taggressive=yes\n"
 				"\tike=aes128-sha1-modp1024\n"
+				"\tauto=add\n"
+				/* certificates (fuzz_certs.h), ECDSA P-256 */
+				"conn fuzz-sig\n"
+				"\tleft=127.0.0.1\n"
+				"\tleftsubnet=10.1.2.0/24\n"
+				"\tright=127.0.0.2\n"
+				"\trightsubnet=10.2.2.0/24\n"
+				"\tike=aes128-sha256-ecp256\n"
+				"\tauto=add\n"
+				"conn fuzz-sig-am\n"
+				"\tleft=127.0.0.1\n"
+				"\tleftsubnet=10.1.3.0/24\n"
+				"\tright=127.0.0.2\n"
+				"\trightid=@sigpeer\n"
+				"\trightsubnet=10.2.3.0/24\n"
+				"\taggressive=yes\n"
+				"\tike=aes128-sha256-ecp256\n"
 				"\tauto=add\n";
 static const char secrets_text[] = "127.0.0.1 127.0.0.2 : PSK \"fuzz\"\n"
 				   "@peer : PSK \"fuzz am\"\n";
 
+/* A blob of conf (conf_free frees data; file is a literal). */
+static unsigned fuzz_blob(struct conf_blob **v, unsigned *n, const char *pem)
+{
+	struct conf_blob *b = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!b)
+		abort();
+	*v = b;
+	b[*n].len = strlen(pem);
+	b[*n].data = (uint8_t *)strdup(pem);
+	b[*n].file = "fuzz_certs.h";
+	if (!b[*n].data)
+		abort();
+	return ++*n;
+}
+
+/* The fuzz-sig conns authenticate with fuzz_certs.h's certificate, as
+ * leftcert=, ": ECDSA" and cacerts/ would make them. */
+static void fuzz_certs(struct conf *c)
+{
+	static const char *const names[] = {"fuzz-sig", "fuzz-sig-am"};
+	unsigned cert, key, i;
+
+	cert = fuzz_blob(&c->certs, &c->ncerts, fuzz_cert_pem);
+	key = fuzz_blob(&c->keys, &c->nkeys, fuzz_key_pem);
+	fuzz_blob(&c->cacerts, &c->ncacerts, fuzz_ca_pem);
+	for (i = 0; i < 2; i++) {
+		struct conn *k = (struct conn *)conf_conn(c, names[i]);
+
+		if (!k)
+			abort();
+		k->local.cert = cert;
+		k->local.key = key;
+		k->authby = IKE_AUTH_ECDSA_256;
+		conf_id_parse("@fuzz.local", &k->local.id, NULL);
+	}
+}
+
 static void setup(void)
 {
 	conf = fuzz_setup(conf_text, secrets_text);
+	fuzz_certs(conf);
 	if (loop_new(&loop))
 		abort();
 	fuzz_addr(&peer, "127.0.0.2", FUZZ_PEERPORT);

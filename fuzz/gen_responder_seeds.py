@@ -3,6 +3,7 @@
 2-byte length.  The responder cookie is the first 8 bytes of the fuzz
 build's predictable stream (byte k = k * 131 + 7, see src/crypto/rand.c).
 Run from the repository root: python3 fuzz/gen_responder_seeds.py"""
+import base64
 import os
 import struct
 
@@ -19,12 +20,43 @@ def payload(next_type, body):
     return struct.pack("!BBH", next_type, 0, 4 + len(body)) + body
 
 
-def ike_sa(encr, keylen, hash_, group):
-    attrs = [(1, encr)] + ([(14, keylen)] if keylen else []) + [(2, hash_), (3, 1), (4, group), (11, 1), (12, 3600)]
+def ike_sa(encr, keylen, hash_, group, auth=1):
+    attrs = [(1, encr)] + ([(14, keylen)] if keylen else []) + [(2, hash_), (3, auth), (4, group), (11, 1), (12, 3600)]
     a = b"".join(struct.pack("!HH", 0x8000 | t, v) for t, v in attrs)
     transform = struct.pack("!BBHBBH", 0, 0, 8 + len(a), 1, 1, 0) + a
     proposal = struct.pack("!BBHBBBB", 0, 0, 8 + len(transform), 1, 1, 0, 1) + transform
     return struct.pack("!II", 1, 1) + proposal
+
+
+def peer_cert_der():
+    """The peer's certificate of fuzz/fuzz_certs.h (fuzz/gen_fuzz_certs.sh), as DER."""
+    text = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz_certs.h")).read()
+    pem = text.split("fuzz_peer_pem[] =", 1)[1]
+    lines = [l.strip().strip('"').replace("\\n", "") for l in pem.splitlines()]
+    b64 = "".join(l for l in lines if l and not l.startswith("-----") and l != ";" and not l.startswith("#"))
+    return base64.b64decode(b64.split("-----END")[0])
+
+
+def cert_seeds():
+    """Certificate exchanges with the fuzz-sig conns (ECDSA P-256): MM1
+    offering method 9, MM3 with a CR; AM1 with a CR, AM3 in the clear
+    with the peer's real certificate (CERT, X.509 Signature) and a SIG."""
+    sa = ike_sa(7, 128, 4, 19, auth=9)               # aes128-sha256-ecp256, ECDSA-256
+    g = bytes.fromhex("55110bf62c1db9422219f5b8c416e1df5f27e72e8f607526b60bccf732484e24"
+                      "f142e047f90a5d7aca44f9128e437001c7879fa9600bfe110c9aa2ca704a2bcc")  # a P-256 point
+    nonce = bytes(range(32))
+    cr = bytes([4])                                  # X.509 Signature, any authority
+    mm1 = hdr(b"\0" * 8, 1, 2, 0, 0, payload(0, sa))
+    mm3 = hdr(RCOOKIE, 4, 2, 0, 0, payload(10, g) + payload(7, nonce) + payload(0, cr))
+    am_id = struct.pack("!BBH", 2, 0, 0) + b"sigpeer"
+    am1 = hdr(b"\0" * 8, 1, 4, 0, 0, payload(4, sa) + payload(10, g) + payload(5, nonce)
+              + payload(7, am_id) + payload(0, cr))
+    cert = bytes([4]) + peer_cert_der()
+    am3 = hdr(RCOOKIE, 6, 4, 0, 0, payload(9, cert) + payload(0, bytes(64)))
+    return {
+        "sig_mm1_mm3_cr": seq(mm1, mm3),
+        "sig_am1_cr_am3_cert_sig": seq(am1, am3),
+    }
 
 
 def seq(*msgs):
@@ -70,6 +102,7 @@ def main():
         "mm1_again": seq(mm1, mm1),
         "am1_am3": seq(am1, am3),
     }
+    seeds.update(cert_seeds())
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)

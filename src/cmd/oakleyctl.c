@@ -26,6 +26,7 @@ static void usage(FILE *f)
 		"  down NAME               delete its SAs and tell the peer\n"
 		"  status [--json] [NAME]  ISAKMP and IPsec SAs, all or one connection's\n"
 		"  status --summary [--json]  counts by state\n"
+		"  certs [--json]          loaded certificates, CAs and CRLs\n"
 		"  reload                  re-read the configuration and secrets\n",
 		UP_PARALLEL);
 }

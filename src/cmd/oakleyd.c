@@ -80,6 +80,8 @@ static int reload(void *arg, char *why, size_t whylen)
 	int err;
 
 	err = o->priv ? priv_reload(o->priv, &c, why, whylen) : load_conf(o, &c, why, whylen);
+	if (!err && (err = ike_daemon_reload_check(o->ike, c, why, whylen)))
+		conf_free(c);
 	if (err) {
 		log_err("reload refused, the running configuration stays: %s", why);
 		return err;

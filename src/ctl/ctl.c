@@ -273,12 +273,25 @@ static void cmd_capture(struct ctl_client *cl, const char *args)
 	client_reply_str(cl, true, ok);
 }
 
+static void cmd_certs(struct ctl_client *cl, const char *args)
+{
+	bool json = args && !strcmp(args, "--json");
+
+	if (args && *args && !json) {
+		client_reply_str(cl, false, "usage: certs [--json]");
+		return;
+	}
+	buf_append(&cl->out, "OK\n", 3);
+	(json ? certs_json : certs_text)(cl->ctl->d, &cl->out);
+	client_flush(cl);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct ctl_client *cl, const char *args);
 } ctl_commands[] = {
 	{"capture", cmd_capture}, {"status", cmd_status}, {"up", cmd_up},
-	{"down", cmd_down},	  {"reload", cmd_reload},
+	{"down", cmd_down},	  {"reload", cmd_reload}, {"certs", cmd_certs},
 };
 
 static void client_dispatch(struct ctl_client *cl)
@@ -293,7 +306,8 @@ static void client_dispatch(struct ctl_client *cl)
 			ctl_commands[i].fn(cl, args);
 			return;
 		}
-	client_reply_str(cl, false, "unknown command (try: up, down, status, reload, capture)");
+	client_reply_str(cl, false,
+			 "unknown command (try: up, down, status, certs, reload, capture)");
 }
 
 static void client_input(int fd, uint32_t events, void *arg)

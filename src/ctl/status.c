@@ -114,7 +114,7 @@ void status_conn_text(struct ike_daemon *d, const struct conn *c, struct buf *ou
 	proposals_str("esp", &c->esp, esp, sizeof(esp));
 	out_printf(out, "  %s: %s ... %s, %s%s, %s, auto=%s%s\n      %s%s %s%s\n", c->name, l, r,
 		   c->aggressive ? "Aggressive Mode" : "Main Mode",
-		   c->authby == IKE_AUTH_PSK ? " PSK" : "",
+		   c->authby == IKE_AUTH_PSK ? " PSK" : " certificate",
 		   c->mode == MODE_TUNNEL ? "tunnel" : "transport", auto_name(c->auto_),
 		   pacing_is_queued(d, c->name) ? ", queued to start" : "", ike,
 		   c->ike.strict ? "!" : "", esp, c->esp.strict ? "!" : "");
@@ -158,14 +158,15 @@ void status_sa_text(const struct ike_sa *sa, struct buf *out)
 	out_printf(out, "  #%u %s: %s, %s, %s <-> %s", sa->serial, sa->conn->name,
 		   sa_state_name(sa), sa->initiator ? "initiator" : "responder", l, r);
 	if (sa->state == IKE_SA_ESTABLISHED)
-		out_printf(out, ", %s/%s/%s, PSK, expires in %" PRIu64 " s", sa->encr->display,
-			   sa->hash->display, sa->group->display,
+		out_printf(out, ", %s/%s/%s, %s, expires in %" PRIu64 " s", sa->encr->display,
+			   sa->hash->display, sa->group->display, status_auth_name(sa->auth),
 			   secs_left(sa->established_ms, sa->lifetime_s));
 	if (rekey_ike_state(sa, rk, sizeof(rk))[0])
 		out_printf(out, ", %s", rk);
 	if (sa->state == IKE_SA_ESTABLISHED) {
 		status_natt_sa_text(sa, out);
 		dpd_status_text(sa, out);
+		status_cert_sa_text(sa, out);
 	}
 	if (sa->why[0])
 		out_printf(out, "\n      why: %s", sa->why);
@@ -258,6 +259,7 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 		json_key(out, "encryption", sa->encr->display, true);
 		json_key(out, "hash", sa->hash->display, true);
 		json_key(out, "dh_group", sa->group->display, true);
+		status_cert_sa_json(sa, out);
 		out_printf(out, "\"lifetime\":%u,\"expires_in\":%" PRIu64 ",", sa->lifetime_s,
 			   secs_left(sa->established_ms, sa->lifetime_s));
 	}

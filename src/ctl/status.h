@@ -26,6 +26,13 @@ void status_natt_sa_text(const struct ike_sa *sa, struct buf *out);
 void status_natt_sa_json(const struct ike_sa *sa, struct buf *out);
 void status_natt_child_text(const struct child_sa *c, struct buf *out);
 void status_natt_child_json(const struct child_sa *c, struct buf *out);
+/* Certificates (status_cert.c): the auth method's short name ("PSK",
+ * "RSA signature"), the peer's certificate, oakleyctl certs. */
+const char *status_auth_name(uint16_t auth);
+void status_cert_sa_text(const struct ike_sa *sa, struct buf *out);
+void status_cert_sa_json(const struct ike_sa *sa, struct buf *out);
+void certs_text(const struct ike_daemon *d, struct buf *out);
+void certs_json(const struct ike_daemon *d, struct buf *out);
 void status_failure_text(const struct ike_failure *f, struct buf *out);
 void status_failure_json(const struct ike_failure *f, struct buf *out);
 

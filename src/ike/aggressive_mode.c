@@ -28,6 +28,15 @@
 	"Aggressive Mode with a pre-shared key exposes a hash of the key to offline guessing "     \
 	"(RFC 9395)"
 
+/* The warning of a method that exposes something in Aggressive Mode. */
+static void am_warn(const struct ike_sa *sa, const struct conn *c)
+{
+	const struct auth_method *a = auth_method_for(c->authby);
+
+	if (a && a->am_exposes_key)
+		ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
+}
+
 /* AM1 goes out once our key pair is made. */
 struct step_result aggressive_mode_start(void *state, struct ike_msg *none)
 {
@@ -54,7 +63,7 @@ int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_
 
 	if (!sa)
 		return 0;
-	ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
+	am_warn(sa, c);
 	/* The KE goes out before any choice: conf allows one group here. */
 	first.encr = c->ike.p[0].encr;
 	first.hash = c->ike.p[0].integ;
@@ -137,7 +146,7 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 	}
 	if (ike_sa_set_conn(sa, c))
 		return step_sys(-ENOMEM);
-	ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
+	am_warn(sa, c);
 	sa->x->propnum = 1;
 	notify = p1_choose(c, sap->body, &o, &sa->x->echo, &sa->x->propnum, why, sizeof(why), NULL);
 	if (notify) {
@@ -149,7 +158,7 @@ static struct step_result am_respond(void *state, struct ike_msg *m)
 	peer_id.type = id.type;
 	peer_id.len = (uint8_t)(id.data.len < sizeof(peer_id.data) ? id.data.len : 255);
 	memcpy(peer_id.data, id.data.p, peer_id.len);
-	err = phase1_find_psk(sa, &peer_id); /* it fails the SA itself */
+	err = auth_find_key(sa, &peer_id); /* it fails the SA itself */
 	if (!err && (phase1_body_copy(&sa->x->sai_b, sap) || phase1_body_copy(&sa->x->idii_b, idp)))
 		err = -ENOMEM;
 	if (err)
@@ -199,12 +208,15 @@ static struct step_result am_initiator_take(struct ike_sa *sa, struct ike_msg *m
 	r = phase1_take_ke(sa, m, &sa->x->gxr, &sa->x->nr);
 	if (!step_failed(r))
 		r = phase1_take_id(sa, m);
+	if (!step_failed(r))
+		r = auth_keep(sa, m);
 	if (step_failed(r))
 		return r;
 	natt_detect(sa, m); /* AM3 goes to port 4500 behind a NAT */
 	/* The proof waits for the keys; a signature will need more room. */
 	if (hp->body.len > sizeof(sa->x->peer_hash)) {
-		ike_sa_fail(sa, "peer's HASH_R is %zu bytes", hp->body.len);
+		ike_sa_fail(sa, "peer's %s is %zu bytes", wire_payload_name(hp->type),
+			    hp->body.len);
 		return step_notify(ISAKMP_N_INVALID_HASH_INFORMATION);
 	}
 	memcpy(sa->x->peer_hash, hp->body.p, hp->body.len);
@@ -229,8 +241,10 @@ static struct step_result am_respond_finish(void *state, struct ike_msg *m)
 {
 	struct ike_sa *sa = state;
 	const struct wire_payload *hp = auth_proof(sa, m);
-	struct step_result r = auth_verify(sa, hp->body.p, hp->body.len);
+	struct step_result r = auth_keep(sa, m);
 
+	if (!step_failed(r))
+		r = auth_verify(sa, hp->body.p, hp->body.len);
 	if (!step_failed(r)) {
 		natt_detect(sa, m);
 		info_note_notifies(sa, m);
@@ -242,7 +256,8 @@ static struct step_result am_respond_finish(void *state, struct ike_msg *m)
 #define AM_KE  (PL(ISAKMP_PL_SA) | PL(ISAKMP_PL_KE) | PL(ISAKMP_PL_NONCE) | PL(ISAKMP_PL_ID))
 
 const struct step aggressive_mode_steps[] = {
-	{false, AM_KE, AM_MAY, STEP_CLEAR, "AM1", am_respond, am_respond_done, &send_am2},
+	{false, AM_KE, AM_MAY | PL(ISAKMP_PL_CR), STEP_CLEAR, "AM1", am_respond, am_respond_done,
+	 &send_am2},
 	{true, AM_KE | AUTH_SLOT, AM_MAY | PL(ISAKMP_PL_N), STEP_CLEAR, "AM2", am_initiator_finish,
 	 am_initiator_done, &send_am3},
 	{false, AUTH_SLOT, AM_MAY | PL(ISAKMP_PL_N), STEP_EITHER, "AM3", am_respond_finish, NULL,

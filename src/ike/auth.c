@@ -1,9 +1,11 @@
-/* The authentication methods (auth.h): pre-shared keys now. */
+/* The authentication methods (auth.h): pre-shared keys, and RSA and
+ * ECDSA signatures (auth_sig.c). */
 #include <errno.h>
 #include <openssl/crypto.h>
 
 #include "crypto/keying.h"
 #include "ike/auth.h"
+#include "ike/auth_sig.h"
 #include "ike/ike.h"
 #include "ike/phase1.h"
 #include "wire/payload.h"
@@ -48,6 +50,24 @@ static int psk_skeyid(const struct ike_sa *sa, const uint8_t *psk, size_t psklen
 			      sa->x->nr.data, sa->x->nr.len, out);
 }
 
+static int psk_find_key(struct ike_sa *sa, const struct conf_id *peer_id)
+{
+	return phase1_find_psk(sa, peer_id);
+}
+
+static bool psk_same_key(const struct ike_sa *sa, const struct conn *c)
+{
+	return phase1_psk_same(sa, c);
+}
+
+#define SIG_METHOD(ID, NAME)                                                                       \
+	{                                                                                          \
+		.id = ID, .name = NAME, .proof = ISAKMP_PL_SIG, .must = PL(ISAKMP_PL_SIG),         \
+		.may = PL(ISAKMP_PL_CERT) | PL(ISAKMP_PL_CR), .add = sig_add,                      \
+		.verify = sig_verify, .skeyid = sig_skeyid, .find_key = sig_find_key,              \
+		.add_cr = sig_add_cr, .keep = sig_keep,                                            \
+	}
+
 static const struct auth_method methods[] = {
 	{
 		.id = IKE_AUTH_PSK,
@@ -57,7 +77,16 @@ static const struct auth_method methods[] = {
 		.add = psk_add,
 		.verify = psk_verify,
 		.skeyid = psk_skeyid,
+		.find_key = psk_find_key,
+		.same_key = psk_same_key,
+		.refused_hint = " after our HASH_I: the pre-shared keys probably differ",
+		.am_exposes_key = true,
+		.keyed_by_conn = true,
 	},
+	SIG_METHOD(IKE_AUTH_RSA_SIG, "RSA signature"),
+	SIG_METHOD(IKE_AUTH_ECDSA_256, "ECDSA P-256 signature"),
+	SIG_METHOD(IKE_AUTH_ECDSA_384, "ECDSA P-384 signature"),
+	SIG_METHOD(IKE_AUTH_ECDSA_521, "ECDSA P-521 signature"),
 };
 
 const struct auth_method *auth_method_for(uint16_t id)
@@ -101,4 +130,49 @@ int auth_skeyid(const struct ike_sa *sa, const uint8_t *key, size_t keylen, uint
 	const struct auth_method *a = auth_of(sa);
 
 	return a ? a->skeyid(sa, key, keylen, out) : -EPROTONOSUPPORT;
+}
+
+int auth_find_key(struct ike_sa *sa, const struct conf_id *peer_id)
+{
+	const struct auth_method *a = auth_method_for(sa->auth ? sa->auth : sa->conn->authby);
+
+	if (!a) {
+		ike_sa_fail(sa, "authentication method %u is not supported", sa->conn->authby);
+		return -EPROTONOSUPPORT;
+	}
+	return a->find_key(sa, peer_id);
+}
+
+bool auth_same_key(const struct ike_sa *sa, const struct conn *c)
+{
+	const struct auth_method *a = auth_of(sa);
+
+	return a && (!a->same_key || a->same_key(sa, c));
+}
+
+int auth_add_cr(void *state, struct wire_builder *w)
+{
+	const struct auth_method *a = auth_of(state);
+
+	return a && a->add_cr ? a->add_cr(state, w) : 0;
+}
+
+void auth_note_cr(struct ike_sa *sa, const struct ike_msg *m)
+{
+	if (wire_find(&m->pl, ISAKMP_PL_CR))
+		sa->x->peer_cr = true;
+}
+
+struct step_result auth_keep(struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct auth_method *a = auth_of(sa);
+
+	return a && a->keep ? a->keep(sa, m) : STEP_GO_ON;
+}
+
+const char *auth_method_name(uint16_t id)
+{
+	const struct auth_method *a = auth_method_for(id);
+
+	return a ? a->name : "an unsupported method";
 }

@@ -3,15 +3,17 @@
  * (AUTH_SLOT in its must mask, exchange.h) instead of a payload;
  * step_check_auth resolves it to the payloads of the SA's method, and the
  * builders and handlers reach the method through the SA (sa->auth).
- * Pre-shared keys are the one entry now; a signature method (issue 10) is
- * one more entry: SIG [+ CERT] on the wire, a signature over HASH_I/HASH_R,
- * SKEYID = prf(Ni | Nr, g^xy). */
+ * Pre-shared keys are the first entry; the signature methods (issue 10,
+ * auth_sig.c) are the others: SIG [+ CERT] on the wire, a signature over
+ * HASH_I/HASH_R, SKEYID = prf(Ni | Nr, g^xy), CR payloads beside KE. */
 #ifndef OAKLEY_IKE_AUTH_H
 #define OAKLEY_IKE_AUTH_H
 
 #include "ike/exchange.h"
 
 struct ike_sa;
+struct conn;
+struct conf_id;
 
 struct auth_method {
 	uint16_t id;	    /* IKE_AUTH_*, the SA attribute's value */
@@ -28,6 +30,24 @@ struct auth_method {
 	 * as the method needs, key (a pre-shared key: phase1.c tries the
 	 * keys of other connections through this) or the DH secret. */
 	int (*skeyid)(const struct ike_sa *sa, const uint8_t *key, size_t keylen, uint8_t *out);
+	/* What the SA needs before it starts (a PSK for the peer; our
+	 * certificate and key): 0, or it failed the SA saying what is missing. */
+	int (*find_key)(struct ike_sa *sa, const struct conf_id *peer_id);
+	/* Whether connection c would authenticate with what the exchange
+	 * uses (the same PSK; NULL: any, the peer's proof decides). */
+	bool (*same_key)(const struct ike_sa *sa, const struct conn *c);
+	/* Our CR payloads (beside KE: MM3, MM4, AM1, AM2); NULL: none. */
+	payload_fn add_cr;
+	/* Keeps what the peer's proof message carries besides the proof (its
+	 * CERT payloads); NULL: nothing. */
+	struct step_result (*keep)(struct ike_sa *sa, const struct ike_msg *m);
+	/* After our proof went out, what a refusal most likely means. */
+	const char *refused_hint;
+	/* Aggressive Mode exposes a hash of the key to offline guessing. */
+	bool am_exposes_key;
+	/* The keys depend on the connection's secret: an MM5 that does not
+	 * open may open with another connection's (phase1_try_other_keys). */
+	bool keyed_by_conn;
 };
 
 /* The entry for an IKE_AUTH_* value; NULL: not supported (an offer of it
@@ -44,5 +64,16 @@ struct step_result auth_verify(struct ike_sa *sa, const uint8_t *p, size_t len);
 int auth_add(void *sa, struct wire_builder *w);
 /* SKEYID by sa's method, into the exchange (key: the PSK, if it is one). */
 int auth_skeyid(const struct ike_sa *sa, const uint8_t *key, size_t keylen, uint8_t *out);
+/* The SA's key material by its method, or c->authby's before one is chosen. */
+int auth_find_key(struct ike_sa *sa, const struct conf_id *peer_id);
+bool auth_same_key(const struct ike_sa *sa, const struct conn *c);
+/* Our CR payloads by the SA's method: the builder beside KE. */
+int auth_add_cr(void *sa, struct wire_builder *w);
+/* The peer's proof message: the CR flag of the KE messages, the CERT
+ * payloads of the proof's. */
+void auth_note_cr(struct ike_sa *sa, const struct ike_msg *m);
+struct step_result auth_keep(struct ike_sa *sa, const struct ike_msg *m);
+/* "pre-shared key", "RSA signature", "ECDSA P-256 signature", ... */
+const char *auth_method_name(uint16_t id);
 
 #endif

@@ -123,7 +123,10 @@ static void conn_key(const struct conn *c, uint8_t kind, struct key *k)
 	k->kind = kind;
 	put_addr(&k->lfam, k->l, c->local.addr.family, c->local.addr.a.b);
 	put_addr(&k->rfam, k->r, c->remote.addr.family, c->remote.addr.a.b);
-	if (kind == KEY_ID && c->remote.id.type != CONF_ID_ANY)
+	/* A DN rightid may be a pattern: filed as %any, conn_next_for_peer_id
+	 * matches it (x509_dn_match). */
+	if (kind == KEY_ID && c->remote.id.type != CONF_ID_ANY &&
+	    c->remote.id.type != ID_DER_ASN1_DN)
 		put_id(k, c->remote.id.type, c->remote.id.data, c->remote.id.len);
 	if (kind == KEY_TS && conn_has_subnets(c)) {
 		k->idtype = TS_KEYED;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ike/by_conn.h"
+#include "ike/creds.h"
 #include "ike/ike.h"
 #include "ike/quick.h"
 #include "util/log.h"
@@ -85,6 +86,11 @@ int ike_sa_set_conn(struct ike_sa *sa, const struct conn *c)
 	conn_ref_put(sa->d, sa->cref);
 	sa->cref = r;
 	sa->conn = r->c;
+	/* c is of the running configuration: its credentials go with it. */
+	if (sa->creds != sa->d->creds) {
+		ike_creds_put(sa->creds);
+		sa->creds = ike_creds_get(sa->d->creds);
+	}
 	ike_sa_index(sa);
 	return 0;
 }

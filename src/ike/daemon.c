@@ -12,6 +12,7 @@
 #include "ike/by_conn.h"
 #include "ike/child.h"
 #include "ike/conn_index.h"
+#include "ike/creds.h"
 #include "ike/dispatch.h"
 #include "ike/dpd.h"
 #include "ike/exchange.h"
@@ -106,6 +107,18 @@ int ike_sock_for(struct ike_daemon *d, int family)
 	return -1;
 }
 
+/* The credential store of conf (creds.h); a daemon starts with none when
+ * it fails (conf_load has checked that the files parse). */
+static int ike_daemon_creds(struct ike_daemon *d, const struct conf *conf)
+{
+	char why[256];
+	int err = ike_creds_build(conf, &d->creds, why, sizeof(why));
+
+	if (err == -EINVAL)
+		log_err("certificates: %s", why);
+	return err == -ENOMEM ? err : 0;
+}
+
 #define FAILURES_KEPT 64
 
 void ike_note_failure(struct ike_daemon *d, const char *conn, const char *why)
@@ -154,7 +167,9 @@ static int ike_daemon_alloc(struct loop *loop, struct conf *conf, uint16_t port,
 	d->halfopen_max = HALFOPEN_MAX;
 	d->xfrm_events = -1;
 	timer_init(&d->reap, exchange_reap, d);
-	err = htable_init(&d->sa_by_icookie);
+	err = ike_daemon_creds(d, conf);
+	if (!err)
+		err = htable_init(&d->sa_by_icookie);
 	if (!err)
 		err = halfopen_init(d);
 	if (!err)
@@ -226,6 +241,8 @@ void ike_daemon_free(struct ike_daemon *d)
 	timer_cancel(d->loop, &d->reap);
 	exchange_reap(d);
 	conn_refs_free(d);
+	ike_creds_put(d->creds);
+	ike_creds_put(d->next_creds);
 	for (i = 0; i < d->nsocks; i++) {
 		loop_del_fd(d->loop, d->socks[i].fd);
 		close(d->socks[i].fd);
@@ -255,12 +272,31 @@ void ike_daemon_free(struct ike_daemon *d)
 	free(d);
 }
 
+int ike_daemon_reload_check(struct ike_daemon *d, const struct conf *conf, char *why, size_t whylen)
+{
+	struct ike_creds *cr;
+	int err = ike_creds_build(conf, &cr, why, whylen);
+
+	if (err)
+		return err;
+	ike_creds_put(d->next_creds);
+	d->next_creds = cr;
+	return 0;
+}
+
 int ike_daemon_reload(struct ike_daemon *d, struct conf *conf)
 {
 	/* Running SAs keep the connection they were made for (their
-	 * references get copies of it); new ones use the new configuration. */
+	 * references get copies of it) and their credentials (a reference);
+	 * new ones use the new configuration. */
 	int err = conn_refs_detach(d);
+	char why[256];
 
+	if (!d->next_creds && ike_daemon_reload_check(d, conf, why, sizeof(why)))
+		log_err("reload: %s: no certificates, keys or CAs in use until the next", why);
+	ike_creds_put(d->creds);
+	d->creds = d->next_creds;
+	d->next_creds = NULL;
 	d->conf = conf;
 	conn_index_update(d);
 	if (d->pacing)
@@ -340,8 +376,12 @@ const struct conn *conn_next_for_peer_id(struct ike_daemon *d, const struct sock
 {
 	const struct conn_index *ix = conn_index_of(d);
 
+	/* DN IDs are filed as %any (patterns): their match is checked here. */
+	while (ix && (prev = conn_index_next_id(ix, local, remote, id, prev)))
+		if (id_phase1_matches(&prev->remote.id, id))
+			return prev;
 	if (ix)
-		return conn_index_next_id(ix, local, remote, id, prev);
+		return NULL;
 	while ((prev = conn_scan_next_for_peer(d->conf, local, remote, prev)))
 		if (id_phase1_matches(&prev->remote.id, id))
 			return prev;

@@ -6,6 +6,8 @@
 #include "ike/exchange.h"
 #include "ike/auth.h"
 #include "crypto/rand.h"
+#include <openssl/x509.h>
+
 #include "ike/ike.h"
 #include "ike/informational.h"
 #include "wire/payload.h"
@@ -127,6 +129,7 @@ void exchange_free(struct ike_daemon *d, struct exchange *x)
 	buf_free(&x->idii_b);
 	buf_free(&x->idir_b);
 	buf_free(&x->psk);
+	sk_X509_pop_free(x->peer_certs, X509_free);
 	OPENSSL_cleanse(x, sizeof(*x));
 	free(x);
 }

@@ -76,7 +76,7 @@ struct wire_builder;
 /* Adds one payload of a message we send, our side's value by role. */
 typedef int (*payload_fn)(void *state, struct wire_builder *w);
 
-#define SEND_MAX_PAYLOADS 8
+#define SEND_MAX_PAYLOADS 10
 
 /* A message we send, as data. */
 struct send_spec {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crypto/x509.h"
 #include "net/sockaddr.h"
 #include "wire/isakmp.h"
 
@@ -40,6 +41,9 @@ bool id_phase1_matches(const struct conf_id *want, const struct wire_id *got)
 {
 	if (want->type == CONF_ID_ANY)
 		return true;
+	/* strongSwan's rule: the same RDNs in order, '*' values match any. */
+	if (want->type == ID_DER_ASN1_DN && got->type == ID_DER_ASN1_DN)
+		return x509_dn_match(got->data.p, got->data.len, want->data, want->len);
 	/* Names compare without case, as DNS does and strongSwan does. */
 	if ((want->type == ID_FQDN || want->type == ID_USER_FQDN) && want->type == got->type)
 		return want->len == got->data.len &&
@@ -54,6 +58,8 @@ void id_phase1_str(const struct wire_id *id, char *out, size_t len)
 
 	c.len = (uint8_t)(id->data.len < sizeof(c.data) ? id->data.len : sizeof(c.data));
 	memcpy(c.data, id->data.p, c.len);
+	if (id->type == ID_DER_ASN1_DN && x509_dn_str(id->data.p, id->data.len, out, len) >= 0)
+		return;
 	if (conf_id_str(&c, out, len) < 0)
 		snprintf(out, len, "(ID type %u)", id->type);
 }

@@ -25,6 +25,7 @@
 #include "wire/alg.h"
 
 #define IKE_MAX_MD    64
+#define IKE_MAX_PROOF 1024 /* a HASH, or a SIG (X509_SIG_MAX) */
 #define IKE_MAX_BLOCK 16
 #define IKE_MAX_SOCKS 8
 
@@ -37,6 +38,9 @@ struct keytables;
 struct halfopen_src;
 struct conn_index;
 struct pacing;
+struct ike_creds;
+struct x509_st;
+struct stack_st_X509;
 
 /* Where an exchange's messages go and come from: every send takes one
  * (NAT-T's port change and keepalives will live here too). */
@@ -106,8 +110,8 @@ struct exchange {
 	/* phase 1 */
 	struct buf gxi, gxr, sai_b, idii_b, idir_b, psk;
 	uint8_t skeyid[IKE_MAX_MD];
-	uint8_t peer_hash[IKE_MAX_MD]; /* Aggressive Mode's HASH_R, while DH runs */
-	bool hash_sent;		       /* our HASH (HASH_I or HASH_R) has gone out */
+	uint8_t peer_hash[IKE_MAX_PROOF]; /* Aggressive Mode's HASH_R or SIG, while DH runs */
+	bool hash_sent;			  /* our HASH (HASH_I or HASH_R) has gone out */
 	size_t peer_hash_len;
 
 	/* Quick Mode: the child it negotiates */
@@ -120,7 +124,9 @@ struct exchange {
 	bool ids, notify_lifetime;
 	uint32_t spi_in, spi_out;
 	uint32_t reqid;
-	union sockaddr_inet natt_oa; /* the peer's NAT-OA (natt.h) */
+	union sockaddr_inet natt_oa;	  /* the peer's NAT-OA (natt.h) */
+	struct stack_st_X509 *peer_certs; /* phase 1: the peer's CERT payloads (auth_sig.c) */
+	bool peer_cr;			  /* phase 1: the peer sent a CR */
 };
 
 /* One phase-1 SA (ISAKMP SA). */
@@ -182,6 +188,8 @@ struct ike_sa {
 	struct dpd_state dpd;		/* Dead Peer Detection (dpd.h) */
 	struct ic_state ic;		/* the peer's ID, for INITIAL-CONTACT */
 	struct ike_rekey rk;		/* rekey.h */
+	struct ike_creds *creds;	/* the credentials it uses (creds.h) */
+	struct x509_st *peer_cert;	/* the peer's verified certificate, or NULL */
 };
 
 enum quick_state {
@@ -301,6 +309,8 @@ struct ike_daemon {
 	struct pacing *pacing;	       /* initiations in flight and queued (pacing.h) */
 	struct dpd_daemon *dpd;	       /* restarts and held policies (dpd.c) */
 	struct frag_table *frag;       /* IKE fragments being reassembled (frag.h) */
+	struct ike_creds *creds;       /* certificates, keys, CAs, CRLs (creds.h) */
+	struct ike_creds *next_creds;  /* built by ike_daemon_reload_check */
 };
 
 /* daemon.c */
@@ -313,6 +323,10 @@ int ike_daemon_new_inproc(struct loop *loop, struct conf *conf, ike_send_fn send
 			  struct ike_daemon **out);
 void ike_daemon_free(struct ike_daemon *d); /* sends Deletes, removes SAs */
 int ike_daemon_reload(struct ike_daemon *d, struct conf *conf);
+/* Before ike_daemon_reload: the credential store of conf, built for it;
+ * 0, or -errno with why (the reload is then refused). */
+int ike_daemon_reload_check(struct ike_daemon *d, const struct conf *conf, char *why,
+			    size_t whylen);
 /* Starts a connection (auto=start and oakleyctl up); fn is called once. */
 int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg);
 int ike_down(struct ike_daemon *d, const char *name);

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <openssl/crypto.h>
 
@@ -7,6 +8,7 @@
 #include "ike/child.h"
 #include "ike/dispatch.h"
 #include "ike/dpd.h"
+#include "ike/auth.h"
 #include "ike/informational.h"
 #include "ike/initial_contact.h"
 #include "ike/mismatch.h"
@@ -380,7 +382,7 @@ static const char *refusal_hint(const struct ike_sa *sa, uint16_t type)
 static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ike_msg *m,
 			const struct wire_notify *n)
 {
-	char peer[64];
+	char peer[64], why[128];
 
 	if (!sa) {
 		sockaddr_str((const struct sockaddr *)&m->from, peer, sizeof(peer));
@@ -405,12 +407,13 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 				   n->type == ISAKMP_N_PAYLOAD_MALFORMED);
 
 		char offered[512] = "";
+		const struct auth_method *a = auth_of(sa);
 
 		if (n->type == ISAKMP_N_NO_PROPOSAL_CHOSEN && sa->initiator)
 			proposals_str("ike", &sa->conn->ike, offered, sizeof(offered));
 		ike_sa_likely(sa, "peer refused: it sent %s%s%s%s", wire_notify_name(n->type),
-			      after_auth ? " after our HASH_I: the pre-shared keys probably differ"
-					 : refusal_hint(sa, n->type),
+			      after_auth && a && a->refused_hint ? a->refused_hint
+								 : refusal_hint(sa, n->type),
 			      offered[0] ? "; we offered " : "", offered);
 		return;
 	}
@@ -423,6 +426,12 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 	if (n->type == IPSEC_N_INITIAL_CONTACT && sa->state == IKE_SA_ESTABLISHED)
 		initial_contact_received(sa, NULL); /* protected: info_input */
 	ike_sa_log(sa, LOG_LVL_INFO, "peer sent %s", wire_notify_name(n->type));
+	/* An error under the keys, no Quick Mode pending: the initiator
+	 * refused our MM6 (a signature, a certificate, an ID). */
+	if (n->type < 16384 && sa->state == IKE_SA_ESTABLISHED && !sa->initiator) {
+		snprintf(why, sizeof(why), "peer refused: it sent %s", wire_notify_name(n->type));
+		ike_note_failure(sa->d, sa->conn->name, why);
+	}
 }
 
 /* A protected Informational's message ID may be used once: a replayed

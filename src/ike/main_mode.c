@@ -18,6 +18,7 @@
 #include "crypto/keying.h"
 #include "crypto/prf.h"
 #include "crypto/rand.h"
+#include "ike/auth.h"
 #include "ike/dispatch.h"
 #include "ike/exchange.h"
 #include "ike/halfopen.h"
@@ -228,7 +229,7 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	sa->x->step = 2;
 	halfopen_mm_free(h);
 	ike_sa_hash(sa);
-	if (!phase1_find_psk(sa, NULL))
+	if (!auth_find_key(sa, NULL))
 		return sa;
 	/* As strongSwan's responder does (main_mode.c build_r, MM_KE;
 	 * Libreswan refuses MM1 with NO_PROPOSAL_CHOSEN): a stranger learns

@@ -36,7 +36,7 @@ static const char *auth_name(uint16_t auth)
 {
 	switch (auth) {
 	case IKE_AUTH_PSK:
-		return "pre-shared key";
+		return "PSK";
 	case IKE_AUTH_DSS_SIG:
 		return "DSS signature";
 	case IKE_AUTH_RSA_SIG:
@@ -45,9 +45,11 @@ static const char *auth_name(uint16_t auth)
 	case IKE_AUTH_RSA_ENC_REV:
 		return "RSA encryption";
 	case IKE_AUTH_ECDSA_256:
+		return "ECDSA P-256 signature";
 	case IKE_AUTH_ECDSA_384:
+		return "ECDSA P-384 signature";
 	case IKE_AUTH_ECDSA_521:
-		return "ECDSA signature";
+		return "ECDSA P-521 signature";
 	}
 	return "an unknown method";
 }
@@ -87,7 +89,7 @@ static void p1_diff(const struct p1_offer *o, const struct proposal *p, const st
 	if (o->group != p->dh)
 		diff_add(e, "DH group", alg_shown(o->group, "unknown"), p->dh->display);
 	if (o->auth != c->authby)
-		diff_add(e, "authentication", auth_name(o->auth), auth_name(c->authby));
+		diff_add(e, "auth method", auth_name(o->auth), auth_name(c->authby));
 	if (o->unknown && !e->n)
 		diff_add(e, "attributes", "one we do not support", "none");
 }

@@ -31,7 +31,7 @@ struct ike_sa *phase1_initiator(struct ike_daemon *d, const struct conn *c,
 	sa->want_child = true;
 	sa->up_fn = fn;
 	sa->up_arg = arg;
-	if (ike_sa_addresses(sa) || phase1_find_psk(sa, peer_id))
+	if (ike_sa_addresses(sa) || auth_find_key(sa, peer_id))
 		return NULL; /* the SA failed and said why */
 	ike_sa_hash(sa);
 	return sa;
@@ -139,6 +139,12 @@ static bool phase1_psk_is(const struct ike_sa *sa, const struct conf_secret *s)
 	       !CRYPTO_memcmp(s->psk, sa->x->psk.data, s->psklen);
 }
 
+bool phase1_psk_same(const struct ike_sa *sa, const struct conn *c)
+{
+	return phase1_psk_is(
+		sa, phase1_psk_for(sa->d->conf, c, &sa->ep.local.sa, &sa->ep.remote.sa, NULL));
+}
+
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
 {
 	sa->encr = o->encr;
@@ -196,6 +202,7 @@ struct step_result phase1_take_ke(struct ike_sa *sa, struct ike_msg *m, struct b
 	const struct wire_payload *ke = wire_find(&m->pl, ISAKMP_PL_KE);
 	const struct wire_payload *n = wire_find(&m->pl, ISAKMP_PL_NONCE);
 
+	auth_note_cr(sa, m);
 	if (ke->body.len != dh_public_len(sa->group->ike_id)) {
 		ike_sa_fail(sa, "peer's KE is %zu bytes, %s needs %zu", ke->body.len,
 			    sa->group->display, dh_public_len(sa->group->ike_id));
@@ -284,8 +291,9 @@ bool phase1_try_other_keys(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 	const struct conf_secret *s;
 	size_t body = m->len - ISAKMP_HDR_LEN;
 	unsigned tried = 0;
+	const struct auth_method *a = auth_of(sa);
 
-	if (!phase1_keeps_secret(sa) || !sa->x->dhj.secret_len)
+	if (!phase1_keeps_secret(sa) || !sa->x->dhj.secret_len || !a || !a->keyed_by_conn)
 		return false;
 	while (tried < MAX_KEYS_TRIED &&
 	       (c = conn_next_for_peer(sa->d, &sa->ep.local.sa, &sa->ep.remote.sa, c))) {
@@ -335,14 +343,12 @@ int phase1_hash(struct ike_sa *sa, bool initiator, const struct buf *id_b, uint8
 static struct step_result phase1_switch_conn(struct ike_sa *sa, const struct wire_id *id)
 {
 	const struct conn *c = NULL, *other_key = NULL;
-	const struct conf_secret *s;
 	char got[300], ours[300];
 
 	while ((c = conn_next_for_peer_id(sa->d, &sa->ep.local.sa, &sa->ep.remote.sa, id, c))) {
 		if (!id_phase1_matches(&c->remote.id, id) || !ike_sa_suite_in(sa, c))
 			continue;
-		s = phase1_psk_for(sa->d->conf, c, &sa->ep.local.sa, &sa->ep.remote.sa, NULL);
-		if (!phase1_psk_is(sa, s)) {
+		if (!auth_same_key(sa, c)) {
 			other_key = other_key ? other_key : c;
 			continue;
 		}
@@ -395,6 +401,8 @@ struct step_result phase1_check_id(struct ike_sa *sa, struct ike_msg *m)
 	const struct wire_payload *proof = auth_proof(sa, m);
 	struct step_result r = phase1_take_id(sa, m);
 
+	if (!step_failed(r))
+		r = auth_keep(sa, m);
 	return step_failed(r) ? r : auth_verify(sa, proof->body.p, proof->body.len);
 }
 

@@ -37,6 +37,8 @@ int phase1_body_copy(struct buf *dst, const struct wire_payload *p);
  * found, promoted from half-open, or made for a new peer; NULL: dropped. */
 struct ike_sa *phase1_find(struct ike_daemon *d, struct ike_msg *m);
 int phase1_find_psk(struct ike_sa *sa, const struct conf_id *peer_id);
+/* Connection c's PSK for this peer is the one the exchange uses. */
+bool phase1_psk_same(const struct ike_sa *sa, const struct conn *c);
 int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o);
 /* Our key pair (and the secret, with the peer's KE) as a job; then() goes
  * on with the exchange from the loop. */

@@ -108,13 +108,13 @@ const struct send_spec send_mm3 = {
 	.name = "Main Mode message 3",
 	.encrypted = false,
 	.retransmit = true,
-	.add = {add_ke, add_nonce, natt_add_nat_d},
+	.add = {add_ke, add_nonce, auth_add_cr, natt_add_nat_d},
 };
 const struct send_spec send_mm4 = {
 	.name = "Main Mode message 4",
 	.encrypted = false,
 	.retransmit = false,
-	.add = {add_ke, add_nonce, natt_add_nat_d},
+	.add = {add_ke, add_nonce, auth_add_cr, natt_add_nat_d},
 };
 /* MM5 and MM6, encrypted */
 const struct send_spec send_mm5 = {
@@ -133,7 +133,7 @@ const struct send_spec send_am1 = {
 	.name = "Aggressive Mode message 1",
 	.encrypted = false,
 	.retransmit = true,
-	.add = {add_our_sa, add_ke, add_nonce, add_id, add_vids},
+	.add = {add_our_sa, add_ke, add_nonce, add_id, auth_add_cr, add_vids},
 };
 /* Not retransmitted: the source of AM1 is unverified, and AM2 would be
  * sent there again and again.  A copy of AM1 gets AM2 again. */
@@ -141,7 +141,8 @@ const struct send_spec send_am2 = {
 	.name = "Aggressive Mode message 2",
 	.encrypted = false,
 	.retransmit = false,
-	.add = {add_chosen_sa, add_ke, add_nonce, add_id, auth_add, add_vids, natt_add_nat_d},
+	.add = {add_chosen_sa, add_ke, add_nonce, add_id, auth_add_cr, auth_add, add_vids,
+		natt_add_nat_d},
 };
 /* AM3: the last message, answered by nothing. */
 const struct send_spec send_am3 = {

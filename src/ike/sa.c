@@ -8,6 +8,7 @@
 #include "crypto/dh.h"
 #include "crypto/rand.h"
 #include "ike/by_conn.h"
+#include "ike/creds.h"
 #include "ike/halfopen.h"
 #include "ike/ike.h"
 #include "ike/informational.h"
@@ -43,6 +44,7 @@ struct ike_sa *ike_sa_new(struct ike_daemon *d, const struct conn *c, bool initi
 		exchange_free(d, sa->x);
 		ike_sa_unindex(sa); /* ike_sa_set_conn filed it */
 		conn_ref_put(d, sa->cref);
+		ike_creds_put(sa->creds);
 		free(sa);
 		return NULL;
 	}
@@ -318,6 +320,8 @@ void ike_sa_free(struct ike_sa *sa)
 	exchange_free(d, sa->x);
 	msgid_free(&sa->msgids);
 	conn_ref_put(d, sa->cref);
+	ike_creds_put(sa->creds);
+	X509_free(sa->peer_cert);
 	ike_sa_set_why(sa, "");
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);

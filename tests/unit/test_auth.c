@@ -37,13 +37,35 @@ static void test_psk_entry(void **state)
 	assert_non_null(psk->add);
 	assert_non_null(psk->verify);
 	assert_non_null(psk->skeyid);
-	/* Signatures and encryption are not implemented: no entry, so an
-	 * offer of them is refused when the proposal is chosen. */
-	assert_null(auth_method_for(IKE_AUTH_RSA_SIG));
+	/* DSS and encryption are not implemented: no entry, so an offer of
+	 * them is refused when the proposal is chosen. */
 	assert_null(auth_method_for(IKE_AUTH_DSS_SIG));
-	assert_null(auth_method_for(IKE_AUTH_ECDSA_256));
 	assert_null(auth_method_for(IKE_AUTH_RSA_ENC));
 	assert_null(auth_method_for(0));
+}
+
+/* The signature methods: SIG proves, CERT and CR may come with it, CRs
+ * are sent beside KE (issue 10). */
+static void test_signature_entries(void **state)
+{
+	static const uint16_t ids[] = {IKE_AUTH_RSA_SIG, IKE_AUTH_ECDSA_256, IKE_AUTH_ECDSA_384,
+				       IKE_AUTH_ECDSA_521};
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		const struct auth_method *a = auth_method_for(ids[i]);
+
+		assert_non_null(a);
+		assert_int_equal(a->proof, ISAKMP_PL_SIG);
+		assert_int_equal(a->must, PL(ISAKMP_PL_SIG));
+		assert_int_equal(a->may, PL(ISAKMP_PL_CERT) | PL(ISAKMP_PL_CR));
+		assert_non_null(a->add_cr);
+		assert_non_null(a->keep);
+		assert_null(a->same_key);
+		assert_false(a->keyed_by_conn);
+		assert_false(a->am_exposes_key);
+	}
+	assert_string_equal(auth_method_name(IKE_AUTH_ECDSA_384), "ECDSA P-384 signature");
 }
 
 /* The rows that authenticate name the slot and hard-wire no HASH; the
@@ -128,6 +150,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_psk_entry),
+		cmocka_unit_test(test_signature_entries),
 		cmocka_unit_test(test_rows_name_the_slot),
 		cmocka_unit_test(test_psk_slot_enforced),
 		cmocka_unit_test(test_signature_entry_fits),

@@ -99,8 +99,7 @@ static const struct p1_case p1_cases[] = {
 	 ISAKMP_N_NO_PROPOSAL_CHOSEN,
 	 .why = "no proposal chosen: peer offered AES_CBC-128/HMAC_SHA1/MODP_2048; closest local "
 		"proposal "
-		"ike=aes128-sha1-modp2048 differs in authentication (RSA signature vs pre-shared "
-		"key)",
+		"ike=aes128-sha1-modp2048 differs in auth method (RSA signature vs PSK)",
 	 .ndiff = 1},
 };
 

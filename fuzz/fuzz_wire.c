@@ -1,11 +1,13 @@
 /* libFuzzer target for the ISAKMP codec: the header, the payload chain
  * (with and without trailing padding), and every payload body with its
  * parser, SA down to the attributes.  A chain that parses cleanly must
- * also rebuild to the very same bytes. */
+ * also rebuild to the very same bytes; so must an IKEv1 fragment
+ * (payload 132). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/frag.h"
 #include "wire/message.h"
 #include "wire/payload.h"
 
@@ -117,6 +119,26 @@ static void rebuild(const uint8_t *data, size_t size, const struct isakmp_hdr *h
 	buf_free(&b);
 }
 
+/* A fragment: its slice read; a clean one with flags 0 rebuilds exactly. */
+static void walk_frag(const uint8_t *data, size_t size, int herr, const struct isakmp_hdr *h)
+{
+	struct wire_frag f;
+	struct buf b;
+
+	if (wire_parse_frag(data, size, &f))
+		return;
+	touch(f.data);
+	if (herr || h->flags)
+		return;
+	buf_init(&b);
+	if (wire_add_frag(&b, h, f.id, f.num, f.flags == ISAKMP_FRAG_LAST, f.data.p, f.data.len))
+		abort();
+	/* flags other than LAST are not rebuilt */
+	if (!(f.flags & ~ISAKMP_FRAG_LAST) && (b.len != size || memcmp(b.data, data, size) != 0))
+		abort();
+	buf_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct isakmp_hdr h;
@@ -127,6 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sink += (uintptr_t)wire_exchange_name(h.exchange);
 	if (size < ISAKMP_HDR_LEN)
 		return 0;
+	if (h.next_payload == ISAKMP_PL_FRAG)
+		walk_frag(data, size, herr, &h);
 	/* Walk the chain whatever the header said, so the fuzzer need not
 	 * get the length right to reach the payloads. */
 	for (int trailing = 0; trailing <= 1; trailing++) {

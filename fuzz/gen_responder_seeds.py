@@ -59,6 +59,18 @@ def cert_seeds():
     }
 
 
+def fragments(msg, room, xchg):
+    """msg as IKEv1 fragments (payload 132) of at most room bytes each, as
+    strongSwan sends them: fragment ID 1, message ID 0, flags 0."""
+    chunk = room - 28 - 8
+    slices = [msg[i:i + chunk] for i in range(0, len(msg), chunk)]
+    out = []
+    for n, s in enumerate(slices, 1):
+        body = struct.pack("!BBHHBB", 0, 0, 8 + len(s), 1, n, 1 if n == len(slices) else 0) + s
+        out.append(msg[:16] + struct.pack("!BBBBII", 132, 0x10, xchg, 0, 0, 28 + len(body)) + body)
+    return out
+
+
 def seq(*msgs):
     return b"".join(struct.pack("!H", len(m)) + m for m in msgs)
 
@@ -92,7 +104,16 @@ def main():
     am1_natt = hdr(b"\0" * 8, 1, 4, 0, 0,
                    payload(4, am_sa) + payload(10, (2).to_bytes(128, "big")) + payload(5, nonce)
                    + payload(13, am_id) + payload(0, vid_rfc))
+    vid_frag = bytes.fromhex("4048b7d56ebce88525e7de7f00d6c2d380000000")
+    mm1_frag = hdr(b"\0" * 8, 1, 2, 0, 0, payload(13, sa) + payload(0, vid_frag))
+    am1_frag = hdr(b"\0" * 8, 1, 4, 0, 0,
+                   payload(4, am_sa) + payload(10, (2).to_bytes(128, "big")) + payload(5, nonce)
+                   + payload(13, am_id) + payload(0, vid_frag))
     seeds = {
+        # fragments: MM1 whole, MM3 in 3 (out of order); AM1 in 3, then AM3
+        "frag_mm1_mm3": seq(mm1_frag, *(lambda f: [f[2], f[0], f[1]])(fragments(mm3, 160, 2))),
+        "frag_am1_am3": seq(*fragments(am1_frag, 160, 4), am3),
+        "frag_mm1_in_two": seq(*fragments(mm1_frag, 100, 2), mm1_frag),
         "mm1_natt_mm3_natd": seq(mm1_vid(vid_rfc), mm3_natd(20)),
         "mm1_draft_mm3_natd130": seq(mm1_vid(vid_d03), mm3_natd(130)),
         "am1_natt_am3": seq(am1_natt, am3),

@@ -123,6 +123,25 @@ def seeds():
                                      (N, notify(36136, spi=bytes(16), data=b"\x00\x00\x00\x2a"))],
                               rcookie=RCOOKIE, msgid=0x56, flags=1, padding=PAD)
     yield "info_malformed", message(INFO, [(N, notify(16))])
+    # IKEv1 fragments (payload 132) of aggr1, as strongSwan sends them:
+    # the message's cookies, exchange, message ID 0, flags 0, one payload
+    # of fragment ID 1, number, LAST flag and a slice.
+    whole = message(AGGR, [(SA, sa([(1, 1, b"", [(1, 1, IKE_AES128)])])),
+                           (KE, KE_2048), (NONCE, NONCE_DATA),
+                           (ID, ident(2, b"vpn.example.org")), (VID, VIDS[1])])
+    for i, part in enumerate(fragments(whole, 200)):
+        yield f"frag{i + 1}", part
+
+
+def fragments(msg, room):
+    """msg split as strongSwan does, each datagram at most room bytes."""
+    chunk = room - 28 - 8
+    slices = [msg[i:i + chunk] for i in range(0, len(msg), chunk)]
+    out = []
+    for n, s in enumerate(slices, 1):
+        body = struct.pack("!BBHHBB", 0, 0, 8 + len(s), 1, n, 1 if n == len(slices) else 0) + s
+        out.append(msg[:16] + struct.pack("!BBBBII", 132, 0x10, AGGR, 0, 0, 28 + len(body)) + body)
+    return out
 
 
 def main():

@@ -268,7 +268,8 @@ static int set_fragment_size(struct conf_ctx *ctx, const struct setting *s)
 	v = strtoul(s->value, &end, 10);
 	if (end == s->value || *end || s->value[0] == '-' || errno || v < 128 || v > 65535)
 		return conf_error(ctx, s->file, s->line,
-				  "fragment_size= takes bytes from 128 to 65535, not '%s'", s->value);
+				  "fragment_size= takes bytes from 128 to 65535, not '%s'",
+				  s->value);
 	ctx->setup.fragment_size = (unsigned)v;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "ctl/status.h"
 #include "ike/child.h"
 #include "ike/dpd.h"
+#include "ike/frag.h"
 #include "ike/id.h"
 #include "ike/mismatch.h"
 #include "ike/pacing.h"
@@ -161,6 +162,8 @@ void status_sa_text(const struct ike_sa *sa, struct buf *out)
 		out_printf(out, ", %s/%s/%s, %s, expires in %" PRIu64 " s", sa->encr->display,
 			   sa->hash->display, sa->group->display, status_auth_name(sa->auth),
 			   secs_left(sa->established_ms, sa->lifetime_s));
+	if (frag_negotiated(sa)) /* both sent the IKE fragmentation VID (ike/frag.h) */
+		out_printf(out, ", fragmentation");
 	if (rekey_ike_state(sa, rk, sizeof(rk))[0])
 		out_printf(out, ", %s", rk);
 	if (sa->state == IKE_SA_ESTABLISHED) {
@@ -264,6 +267,7 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 			   secs_left(sa->established_ms, sa->lifetime_s));
 	}
 	status_natt_sa_json(sa, out);
+	out_printf(out, "\"fragmentation\":%s,", frag_negotiated(sa) ? "true" : "false");
 	out_printf(out, "\"quick_modes\":%u,\"msgid_replays\":%u,", quick_count(sa), sa->replays);
 	dpd_status_json(sa, out);
 	json_key(out, "rekey", rekey_ike_state(sa, l, sizeof(l)), true);

@@ -95,6 +95,13 @@ void frag_input(struct ike_daemon *d, struct ike_msg *m,
 /* Sends msg for sa: whole, or as fragments when the connection and the
  * peer want them and it is larger than fragment_size=. */
 void frag_send(struct ike_sa *sa, const uint8_t *msg, size_t len);
+/* The same for a message to ep under connection c (NULL: whole), the
+ * peer having sent the VID or not; the number of fragments sent, 0 when
+ * it went whole.  (MM2 from the half-open state, which has no SA.) */
+struct ike_endpoint;
+struct conn;
+unsigned frag_send_to(struct ike_daemon *d, const struct ike_endpoint *ep, const struct conn *c,
+		      bool peer_frag, uint8_t exchange, const uint8_t *msg, size_t len);
 /* Fragmentation agreed with the peer: its vendor ID, and ours allowed. */
 bool frag_negotiated(const struct ike_sa *sa);
 

@@ -139,7 +139,8 @@ bool frag_negotiated(const struct ike_sa *sa)
 }
 
 struct frag_out {
-	struct ike_sa *sa;
+	struct ike_daemon *d;
+	const struct ike_endpoint *ep;
 	unsigned n;
 };
 
@@ -147,31 +148,33 @@ static void frag_out(void *arg, const uint8_t *frag, size_t len)
 {
 	struct frag_out *o = arg;
 
-	ike_send(o->sa->d, &o->sa->ep, frag, len);
+	ike_send(o->d, o->ep, frag, len);
 	o->n++;
+}
+
+unsigned frag_send_to(struct ike_daemon *d, const struct ike_endpoint *ep, const struct conn *c,
+		      bool peer_frag, uint8_t exchange, const uint8_t *msg, size_t len)
+{
+	size_t size = d->conf->setup.fragment_size ?: CONF_FRAGMENT_SIZE_DEFAULT;
+	size_t room = size - (natt_sock_is(d, ep->fd) ? NON_ESP_MARKER : 0);
+	struct frag_out o = {d, ep, 0};
+	bool want;
+
+	want = c && (c->fragmentation == CONN_FRAG_FORCE ||
+		     (c->fragmentation == CONN_FRAG_YES && peer_frag));
+	if (want && len > room && !frag_split(msg, len, exchange, room, frag_out, &o))
+		return o.n;
+	if (want && len > room)
+		log_warn("%s: cannot fragment a %zu-byte message: sent whole", c->name, len);
+	ike_send(d, ep, msg, len);
+	return 0;
 }
 
 void frag_send(struct ike_sa *sa, const uint8_t *msg, size_t len)
 {
-	struct ike_daemon *d = sa->d;
-	const struct conn *c = sa->conn;
-	size_t size = d->conf->setup.fragment_size ?: CONF_FRAGMENT_SIZE_DEFAULT;
-	size_t room = size - (natt_sock_is(d, sa->ep.fd) ? NON_ESP_MARKER : 0);
-	struct frag_out o = {sa, 0};
-	bool want;
-	int err;
+	unsigned n = frag_send_to(sa->d, &sa->ep, sa->conn, sa->peer_vendor.frag,
+				  sa->exchange ?: ISAKMP_XCHG_ID_PROT, msg, len);
 
-	want = c && (c->fragmentation == CONN_FRAG_FORCE ||
-		     (c->fragmentation == CONN_FRAG_YES && sa->peer_vendor.frag));
-	if (!want || len <= room) {
-		ike_send(d, &sa->ep, msg, len);
-		return;
-	}
-	err = frag_split(msg, len, sa->exchange ?: ISAKMP_XCHG_ID_PROT, room, frag_out, &o);
-	if (err) {
-		ike_sa_log(sa, LOG_LVL_WARN, "cannot fragment a %zu-byte message: sent whole", len);
-		ike_send(d, &sa->ep, msg, len);
-		return;
-	}
-	ike_sa_log(sa, LOG_LVL_DEBUG, "sent a %zu-byte message as %u fragments", len, o.n);
+	if (n)
+		ike_sa_log(sa, LOG_LVL_DEBUG, "sent a %zu-byte message as %u fragments", len, n);
 }

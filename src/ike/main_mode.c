@@ -21,6 +21,7 @@
 #include "ike/auth.h"
 #include "ike/dispatch.h"
 #include "ike/exchange.h"
+#include "ike/frag.h"
 #include "ike/halfopen.h"
 #include "ike/id.h"
 #include "ike/ike.h"
@@ -124,6 +125,13 @@ static void mm_log_refusal(struct ike_daemon *d, const struct conn *c, const cha
 	d->refused_unlogged = 0;
 }
 
+/* MM2, whole or as fragments (frag.h). */
+static void mm_send_mm2(struct mm_halfopen *h)
+{
+	frag_send_to(h->d, &h->ep, conf_conn(h->d->conf, h->conn), h->vendor.frag,
+		     ISAKMP_XCHG_ID_PROT, h->mm2, h->mm2_len);
+}
+
 /* MM2 for a half-open state: the chosen transform, kept for copies of MM1. */
 static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 		      const struct wire_transform_spec *echo)
@@ -144,7 +152,7 @@ static int mm_send_sa(struct mm_halfopen *h, uint8_t propnum,
 	if (err)
 		return err;
 	tap_sent(h->d, &h->ep.local.sa, &h->ep.remote.sa, h->mm2, h->mm2_len);
-	ike_send(h->d, &h->ep, h->mm2, h->mm2_len);
+	mm_send_mm2(h);
 	return 0;
 }
 
@@ -199,7 +207,7 @@ struct ike_sa *main_mode_promote(struct mm_halfopen *h, const struct ike_msg *m)
 	if (!memcmp(m->hdr.rcookie, zero, 8)) {
 		mm_digest(m, digest);
 		if (!memcmp(digest, h->mm1_digest, sizeof(digest)))
-			ike_send(d, &h->ep, h->mm2, h->mm2_len);
+			mm_send_mm2(h);
 		return NULL;
 	}
 	c = conf_conn(d->conf, h->conn);

@@ -41,7 +41,10 @@ oakley_cert_dir() {
 	local dir=$1 n f
 	shift
 	rm -rf "$dir"/{certs,private,cacerts,crls}
-	mkdir -p "$dir"/{certs,private,cacerts,crls}
+	mkdir -p "$dir"/{certs,private,cacerts}
+	# crls/ only when there are CRLs: an empty folder trips UBSan in
+	# src/conf/certs.c load_dir (qsort(NULL, 0, ...)) as of this writing
+	[ -z "${CERT_CRLS:-}" ] || mkdir -p "$dir/crls"
 	: >"$dir/ipsec.secrets"
 	for n in "$@"; do
 		cp "$PKI/$n.pem" "$dir/certs/"
@@ -58,7 +61,8 @@ oakley_cert_dir() {
 cert_quote() { case $1 in *[\ ,]*) printf '"%s"' "$1" ;; *) printf '%s' "$1" ;; esac; }
 
 # oakley_cert_conn DIR NAME LOCAL REMOTE LSUB RSUB CERT LID RID [LINES...]:
-# DIR/ipsec.conf with one conn NAME, authby=rsasig, leftcert=CERT (a file
+# DIR/ipsec.conf with one conn NAME, authby=rsasig or ecdsasig by CERT's
+# name (AUTHBY overrides), leftcert=CERT (a file
 # in certs/), leftid=LID and rightid=RID (empty: not written), auto=add,
 # ike= from IKE (aes128-sha256-modp2048), esp=aes128-sha1; LINES are
 # more lines of the conn (e.g. aggressive=yes, rightca="...").
@@ -73,7 +77,9 @@ oakley_cert_conn() {
 		fi
 		printf 'conn %s\n\tleft=%s\n\tleftsubnet=%s\n\tright=%s\n\trightsubnet=%s\n' \
 			"$name" "$l" "$ls" "$r" "$rs"
-		printf '\tauthby=rsasig\n\tleftcert=%s\n' "$cert"
+		# the method follows the key: rsasig, ecdsasig (or pubkey: AUTHBY)
+		case $cert in *-ec*) x=ecdsasig ;; *) x=rsasig ;; esac
+		printf '\tauthby=%s\n\tleftcert=%s\n' "${AUTHBY:-$x}" "$cert"
 		[ -z "$lid" ] || printf '\tleftid=%s\n' "$(cert_quote "$lid")"
 		[ -z "$rid" ] || printf '\trightid=%s\n' "$(cert_quote "$rid")"
 		printf '\tike=%s\n\tesp=aes128-sha1\n\tauto=add\n' "${IKE:-aes128-sha256-modp2048}"

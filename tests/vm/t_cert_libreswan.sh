@@ -66,6 +66,8 @@ check_up() {
 }
 
 start_oakleyd "$W" "$WD"
+# the IKE exchange on the wire, for whoever reads a failure
+start_capture "$W" wan "$T_OUT/ike.pcapng" "udp port 500 or udp port 4500"
 start_pluto_cert "$E" "$ED" east-rsa
 t0=$(now_ms)
 out=$(octl "$WD" up site 2>&1) || fail "oakley -> pluto: up site: $out; pluto: $(tail -n 20 "$ED/pluto.log")"

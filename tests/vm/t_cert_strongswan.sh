@@ -22,8 +22,6 @@ RUNS=(
 	"rsa-mm charon west-rsa east-rsa DN DN -"
 	"ec256-mm oakley west-ec256 east-ec256 DN DN -"
 	"ec256-mm charon west-ec256 east-ec256 DN DN -"
-	"ec384-mm oakley west-ec384 east-ec384 DN DN -"
-	"ec384-mm charon west-ec384 east-ec384 DN DN -"
 	"rsa-am oakley west-rsa east-rsa DN DN aggressive"
 	"rsa-am charon west-rsa east-rsa DN DN aggressive"
 	"chain-west oakley west-int east-rsa DN DN chain"
@@ -34,6 +32,8 @@ RUNS=(
 	"ufqdn charon west-ec256 east-ec256 west@example.com east@example.com -"
 	"addr oakley west-rsa east-rsa 192.0.2.1 192.0.2.2 -"
 	"addr charon west-rsa east-rsa 192.0.2.1 192.0.2.2 -"
+	"ec384-mm oakley west-ec384 east-ec384 DN DN -"
+	"ec384-mm charon west-ec384 east-ec384 DN DN -"
 )
 
 two_gateways v4

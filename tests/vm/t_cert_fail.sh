@@ -108,16 +108,6 @@ charon_refuses() {
 	stop_oakleyd "$WD"
 }
 
-oakley_refuses expired east-expired "certificate for CN=east expired 2026-01-01" INVALID_CERTIFICATE
-oakley_refuses other-ca east-other "no trusted path: issuer CN=Other CA not in cacerts/" INVALID_CERT_AUTHORITY
-O_CRLS=crl.pem oakley_refuses revoked east-revoked "revoked (CRL from CN=Test CA, $CRL_DATE)" INVALID_CERTIFICATE
-# charon sends @east.example and no certificate; oakley's rightcert= is west's.
-EID=@east.example SEND_CERT=never O_EXTRA=west-rsa.pem oakley_refuses id-not-in-san east-rsa \
-	"peer ID @east.example not in certificate subjectAltName" INVALID_ID_INFORMATION rightcert=west-rsa.pem
-# charon signs with east-rsa's key; oakley's rightcert= is east-revoked (CN=east, another key).
-SEND_CERT=never O_EXTRA=east-revoked.pem oakley_refuses bad-signature east-rsa \
-	"signature does not verify" AUTHENTICATION_FAILED rightcert=east-revoked.pem
-
 charon_refuses expired east-expired \
 	"subject certificate invalid (valid from Jan 01 00:00:00 2025 to Jan 01 00:00:00 2026)
 no trusted RSA public key found for '$DN_E'"
@@ -134,4 +124,14 @@ WID=@west.example C_PIN=east-rsa charon_refuses id-not-in-san west-rsa \
 WID=$DN_W C_PIN=west-int C_CAS="ca.pem int.pem" charon_refuses bad-signature west-rsa \
 	"signature validation failed, looking for another key
 no trusted RSA public key found for '$DN_W'" leftsendcert=never
+oakley_refuses expired east-expired "certificate for CN=east expired 2026-01-01" INVALID_CERTIFICATE
+oakley_refuses other-ca east-other "no trusted path: issuer CN=Other CA not in cacerts/" INVALID_CERT_AUTHORITY
+O_CRLS=crl.pem oakley_refuses revoked east-revoked "revoked (CRL from CN=Test CA, $CRL_DATE)" INVALID_CERTIFICATE
+# charon sends @east.example and no certificate; oakley's rightcert= is west's.
+EID=@east.example SEND_CERT=never O_EXTRA=west-rsa.pem oakley_refuses id-not-in-san east-rsa \
+	"peer ID @east.example not in certificate subjectAltName" INVALID_ID_INFORMATION rightcert=west-rsa.pem
+# charon signs with east-rsa's key; oakley's rightcert= is east-revoked (CN=east, another key).
+SEND_CERT=never O_EXTRA=east-revoked.pem oakley_refuses bad-signature east-rsa \
+	"signature does not verify" AUTHENTICATION_FAILED rightcert=east-revoked.pem
+
 log ok

@@ -46,6 +46,7 @@ private_key = ca.key
 default_md = sha256
 default_days = 3650
 default_crl_days = 3650
+crl_extensions = crl_ext
 policy = any
 unique_subject = no
 copy_extensions = none
@@ -82,6 +83,9 @@ distinguished_name = dn
 prompt = no
 [ dn ]
 CN = unused
+[ crl_ext ]
+# strongSwan finds a CA's CRL by this key identifier
+authorityKeyIdentifier = keyid:always
 [ v3_ca ]
 basicConstraints = critical, CA:true
 keyUsage = critical, keyCertSign, cRLSign

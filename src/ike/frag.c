@@ -209,7 +209,7 @@ int frag_split(const uint8_t *msg, size_t len, uint8_t exchange, size_t room,
 	if (len < ISAKMP_HDR_LEN || room <= ISAKMP_HDR_LEN + ISAKMP_FRAG_HDR_LEN)
 		return -EINVAL;
 	chunk = room - ISAKMP_HDR_LEN - ISAKMP_FRAG_HDR_LEN;
-	if ((len + chunk - 1) / chunk > 255)
+	if ((len + chunk - 1) / chunk > FRAG_MAX_FRAGMENTS) /* what a receiver takes */
 		return -EINVAL;
 	memcpy(h.icookie, msg, 8);
 	memcpy(h.rcookie, msg + 8, 8);

@@ -80,7 +80,7 @@ uint64_t frag_next_due(const struct frag_table *t);
 
 /* The send side, pure: calls out(arg, fragment, len) for each fragment
  * of msg/len, each at most room bytes (the datagram's ISAKMP part).
- * 0, -EINVAL (room too small, more than 255 fragments), -ENOMEM. */
+ * 0, -EINVAL (room too small, more than FRAG_MAX_FRAGMENTS fragments: sent whole), -ENOMEM. */
 int frag_split(const uint8_t *msg, size_t len, uint8_t exchange, size_t room,
 	       void (*out)(void *arg, const uint8_t *frag, size_t len), void *arg);
 

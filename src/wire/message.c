@@ -95,6 +95,18 @@ static int parse_generic(struct cursor *c, uint8_t type, struct wire_payload *p,
 	return 0;
 }
 
+/* Libreswan pads a cleartext message to a multiple of 4 bytes with zeros
+ * after its last payload (seen in its MM4 with a CR payload). */
+static bool zero_padding(const uint8_t *p, size_t len)
+{
+	if (len > 3)
+		return false;
+	while (len--)
+		if (p[len])
+			return false;
+	return true;
+}
+
 int wire_parse_chain(uint8_t first, const uint8_t *body, size_t len, bool allow_trailing,
 		     struct wire_payloads *out)
 {
@@ -111,7 +123,7 @@ int wire_parse_chain(uint8_t first, const uint8_t *body, size_t len, bool allow_
 			return err;
 		out->n++;
 	}
-	if (c.len && !allow_trailing)
+	if (c.len && !allow_trailing && !zero_padding(c.p, c.len))
 		return ISAKMP_N_PAYLOAD_MALFORMED;
 	return 0;
 }

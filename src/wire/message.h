@@ -51,7 +51,9 @@ struct wire_payloads {
  * non-zero RESERVED -> PAYLOAD_MALFORMED; a type that is not a message
  * payload (unknown, or P/T outside an SA) -> INVALID_PAYLOAD_TYPE; more
  * than WIRE_MAX_PAYLOADS -> PAYLOAD_MALFORMED.  Returns 0 or the notify
- * code; on error out->n counts the payloads read before the bad one. */
+ * code; on error out->n counts the payloads read before the bad one.
+ * Without ALLOW_TRAILING, up to 3 zero bytes of padding may follow the
+ * chain, as Libreswan sends. */
 int wire_parse_chain(uint8_t first, const uint8_t *body, size_t len, bool allow_trailing,
 		     struct wire_payloads *out);
 /* The first payload of that type, or NULL. */

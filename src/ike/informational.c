@@ -411,10 +411,17 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 
 		if (n->type == ISAKMP_N_NO_PROPOSAL_CHOSEN && sa->initiator)
 			proposals_str("ike", &sa->conn->ike, offered, sizeof(offered));
-		ike_sa_likely(sa, "peer refused: it sent %s%s%s%s", wire_notify_name(n->type),
-			      after_auth && a && a->refused_hint ? a->refused_hint
-								 : refusal_hint(sa, n->type),
-			      offered[0] ? "; we offered " : "", offered);
+		const char *hint = after_auth && a && a->refused_hint ? a->refused_hint
+								      : refusal_hint(sa, n->type);
+
+		/* Under the keys it is the peer's word: the exchange is over. */
+		if (m->hdr.flags & ISAKMP_FLAG_ENC)
+			ike_sa_fail(sa, "peer refused: it sent %s%s", wire_notify_name(n->type),
+				    hint);
+		else
+			ike_sa_likely(sa, "peer refused: it sent %s%s%s%s",
+				      wire_notify_name(n->type), hint,
+				      offered[0] ? "; we offered " : "", offered);
 		return;
 	}
 	if (n->type < 16384 && sa->quicks) {
@@ -512,6 +519,14 @@ static bool info_row(struct dispatch *dp, struct ike_msg *m)
 	if (!(m->hdr.flags & ISAKMP_FLAG_ENC))
 		return true;
 	if (sa && sa->state == IKE_SA_ESTABLISHED && !sa_phase2_iv(sa, m->hdr.msgid, dp->iv) &&
+	    natt_from_peer(sa, m))
+		return true;
+	/* A refusal of our ID and proof under the new keys, as strongSwan's
+	 * Main Mode responder sends it: its IVs start from the last block of
+	 * the last encrypted phase-1 message, ours (RFC 2409 appendix B). */
+	if (sa && sa->state == IKE_SA_NEGOTIATING && sa->x && sa->enc_key_len &&
+	    ike_sa_hash_sent(sa) &&
+	    !ike_phase2_iv(sa->hash->openssl, sa->x->iv, sa->block, m->hdr.msgid, dp->iv) &&
 	    natt_from_peer(sa, m))
 		return true;
 	info_unusable();

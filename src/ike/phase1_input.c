@@ -152,6 +152,23 @@ static void phase1_done(void *state)
 	ike_sa_established(sa);
 }
 
+/* A responder refuses the initiator's message.  An encrypted one (MM5)
+ * is answered under the keys, the notify and a Delete, as strongSwan and
+ * Libreswan do: they ignore an unprotected Informational once they have
+ * keys.  The IV base is the last block of that message. */
+static void phase1_refuse_initiator(struct dispatch *dp, const struct ike_msg *m, uint16_t type)
+{
+	struct ike_sa *sa = dp->sa;
+
+	if ((m->hdr.flags & ISAKMP_FLAG_ENC) && sa->x && sa->enc_key_len &&
+	    !info_send_refusal(sa, type)) {
+		ike_sa_log(sa, LOG_LVL_INFO, "told the peer %s and deleted the ISAKMP SA",
+			   wire_notify_name(type));
+		return;
+	}
+	info_send_plain_notify(dp->d, m, type);
+}
+
 static void phase1_failed(struct dispatch *dp, const struct ike_msg *m, struct step_result r)
 {
 	struct ike_sa *sa = dp->sa;
@@ -162,10 +179,10 @@ static void phase1_failed(struct dispatch *dp, const struct ike_msg *m, struct s
 	}
 
 	if (m && r.notify && !sa->initiator)
-		info_send_plain_notify(dp->d, m,
-				       r.notify == ISAKMP_N_INVALID_HASH_INFORMATION
-					       ? ISAKMP_N_AUTHENTICATION_FAILED
-					       : r.notify);
+		phase1_refuse_initiator(dp, m,
+					r.notify == ISAKMP_N_INVALID_HASH_INFORMATION
+						? ISAKMP_N_AUTHENTICATION_FAILED
+						: r.notify);
 	if (step_failed(r) && sa->state == IKE_SA_NEGOTIATING)
 		ike_sa_fail(sa, "%s failed: %s", dp->s->name,
 			    r.notify ? wire_notify_name(r.notify) : strerror(-r.sys));

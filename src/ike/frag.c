@@ -131,6 +131,23 @@ static struct frag_set *set_new(struct frag_table *t, uint64_t now_ms, const str
 	return s;
 }
 
+/* The table is full: the oldest set of a first message (no responder
+ * cookie: anyone can make one, from any address) makes room, so that
+ * strangers cannot lock out the fragments of the exchanges we have. */
+static void set_evict_stranger(struct frag_table *t)
+{
+	static const uint8_t zero[8];
+	struct frag_set **pp, **oldest = NULL;
+
+	for (pp = &t->sets; *pp; pp = &(*pp)->next)
+		if (!memcmp((*pp)->cookies + 8, zero, 8))
+			oldest = pp; /* newest first: the last one found */
+	if (oldest) {
+		set_free(t, oldest);
+		t->dropped++;
+	}
+}
+
 static int set_join(struct frag_table *t, struct frag_set **pp, struct buf *whole)
 {
 	struct frag_set *s = *pp;
@@ -165,6 +182,8 @@ int frag_add(struct frag_table *t, uint64_t now_ms, const struct sockaddr *from,
 	if (pp && (*pp)->piece[f->num - 1].data)
 		return 0; /* a copy */
 	if (!pp) {
+		if (t->nsets >= FRAG_MAX_SETS && same_peer < FRAG_MAX_SETS_PEER)
+			set_evict_stranger(t);
 		if (t->nsets >= FRAG_MAX_SETS || same_peer >= FRAG_MAX_SETS_PEER) {
 			t->dropped++;
 			return -ENOSPC;

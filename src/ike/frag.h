@@ -16,8 +16,10 @@
  * timeout (the peer resends all fragments of a message it retransmits).
  * At most FRAG_MAX_SETS sets (FRAG_MAX_SETS_PEER per source address, and
  * FRAG_TABLE_BYTES in all) are kept: a stranger sending fragment 1 of
- * many sets gets no more.  The daemon takes fragments only of exchanges
- * it expects (frag_input).
+ * many sets gets no more; when the table is full, a new set takes the
+ * place of the oldest first-message set (no responder cookie), so spoofed
+ * first messages cannot lock out the exchanges we have.  The daemon takes fragments only of
+ * exchanges it expects (frag_input).
  *
  * Sending.  When the connection says fragmentation=force, or yes and the
  * peer sent the vendor ID, a message larger than fragment_size= goes out

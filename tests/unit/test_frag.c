@@ -304,6 +304,39 @@ static void test_bounds(void **state)
 	frag_table_clear(&t);
 }
 
+/* First-message sets (no responder cookie) from many spoofed addresses
+ * fill the table: a set of a known exchange still gets in, in the place
+ * of the oldest of them, and so does a newer first message. */
+static void test_strangers_evicted(void **state)
+{
+	struct frag_table t;
+	struct isakmp_hdr first = hdr(7), known = hdr(8);
+	struct sockaddr_in a;
+	struct buf out;
+	unsigned p;
+
+	(void)state;
+	memset(first.rcookie, 0, 8);
+	frag_table_init(&t, TIMEOUT);
+	buf_init(&out);
+	for (p = 1; t.nsets < FRAG_MAX_SETS; p++) {
+		a = peer(p);
+		assert_int_equal(add(&t, 0, &a, &first, 1, 1, false, 10, &out), 0);
+	}
+	a = peer(250);
+	assert_int_equal(add(&t, 0, &a, &known, 1, 1, false, 10, &out), 0);
+	assert_int_equal(t.nsets, FRAG_MAX_SETS);
+	/* the oldest stranger's set went: its second fragment starts anew */
+	a = peer(1);
+	assert_int_equal(add(&t, 0, &a, &first, 1, 2, true, 10, &out), 0);
+	assert_int_equal(t.nsets, FRAG_MAX_SETS);
+	/* the known exchange's set was kept and completes */
+	a = peer(250);
+	assert_int_equal(add(&t, 0, &a, &known, 1, 2, true, 10, &out), 1);
+	buf_free(&out);
+	frag_table_clear(&t);
+}
+
 struct joined {
 	struct frag_table t;
 	struct buf whole;
@@ -379,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_two_ids),
 		cmocka_unit_test(test_conflicts),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_strangers_evicted),
 		cmocka_unit_test(test_split_and_join),
 	};
 

@@ -190,7 +190,7 @@ struct conf_setup {
 	/* keep_alive= (strongSwan), keep-alive= (Libreswan): NAT keepalives
 	 * from a NATed side every keep_alive_s seconds, 0: none */
 	unsigned keep_alive_s;
-	unsigned fragment_size; /* fragment_size=: UDP payload bytes per fragment; 0: default */
+	unsigned fragment_size; /* fragment_size=: IP datagram bytes per fragment; 0: default */
 };
 
 struct conf {

@@ -254,7 +254,7 @@ static int set_keep_alive(struct conf_ctx *ctx, const struct setting *s)
 	return 0;
 }
 
-/* The largest UDP payload of a fragment we send (ike/frag.h): bytes,
+/* The largest IP datagram of a fragment we send (ike/frag.h): bytes,
  * 128 to 65535; empty: the default. */
 static int set_fragment_size(struct conf_ctx *ctx, const struct setting *s)
 {

@@ -27,9 +27,9 @@
  * SA's exchange type (Main or Aggressive Mode, as strongSwan sends even
  * for Quick Mode), message ID 0, flags 0) and one fragment payload with
  * fragment ID 1, numbers from 1, LAST on the last.  fragment_size counts
- * the whole UDP payload of a fragment: the non-ESP marker on port 4500,
- * the ISAKMP header, the fragment payload (strongSwan's
- * charon.fragment_size counts the IP and UDP headers too). */
+ * the whole IP datagram of a fragment, as strongSwan's
+ * charon.fragment_size: IP and UDP headers, the non-ESP marker on port
+ * 4500, the ISAKMP header, the fragment payload. */
 #ifndef OAKLEY_IKE_FRAG_H
 #define OAKLEY_IKE_FRAG_H
 

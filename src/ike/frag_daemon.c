@@ -155,8 +155,11 @@ static void frag_out(void *arg, const uint8_t *frag, size_t len)
 unsigned frag_send_to(struct ike_daemon *d, const struct ike_endpoint *ep, const struct conn *c,
 		      bool peer_frag, uint8_t exchange, const uint8_t *msg, size_t len)
 {
+	/* fragment_size is the IP datagram, as strongSwan's: 1280 fits the
+	 * smallest IPv6 MTU. */
 	size_t size = d->conf->setup.fragment_size ?: CONF_FRAGMENT_SIZE_DEFAULT;
-	size_t room = size - (natt_sock_is(d, ep->fd) ? NON_ESP_MARKER : 0);
+	size_t ip_udp = (ep->remote.sa.sa_family == AF_INET6 ? 40 : 20) + 8;
+	size_t room = size - ip_udp - (natt_sock_is(d, ep->fd) ? NON_ESP_MARKER : 0);
 	struct frag_out o = {d, ep, 0};
 	bool want;
 

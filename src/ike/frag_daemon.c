@@ -117,7 +117,9 @@ void frag_input(struct ike_daemon *d, struct ike_msg *m,
 		buf_free(&whole);
 		return;
 	}
-	if (whole.len < ISAKMP_HDR_LEN || whole.data[16] == ISAKMP_PL_FRAG) {
+	/* The message is of the exchange its fragments were taken for. */
+	if (whole.len < ISAKMP_HDR_LEN || whole.data[16] == ISAKMP_PL_FRAG ||
+	    memcmp(whole.data, m->hdr.icookie, 8) || memcmp(whole.data + 8, m->hdr.rcookie, 8)) {
 		frag_drop(d, m, "the reassembled message is not a message");
 		buf_free(&whole);
 		return;

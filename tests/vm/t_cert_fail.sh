@@ -1,13 +1,5 @@
 #!/bin/bash
 # vm-timeout: 400
-# NOT RUN by check-vm (no t_ prefix) until two defects are fixed; run it by
-# hand: tests/vm/run.sh BUILD cert_fail_pending.
-#  1. oakley, as Main Mode responder refusing MM5, sends its notify in
-#     clear; charon ignores an unprotected INFORMATIONAL after phase-1 keys.
-#  2. oakley, as initiator, drops charon's protected N(AUTH_FAILED) after
-#     MM5 ("no usable SA ... not established"): so `up` says the peer did
-#     not answer, not "peer refused: ...".
-#  Each side's own sentence is right (test_exchange_cert shows them).
 # In a kernel with ESP: each certificate failure of issue 10 between
 # oakleyd (west) and strongSwan's charon (east), asserted word for word on
 # both sides, and no SA installed.

@@ -109,6 +109,20 @@ static void rebuild(const uint8_t *data, size_t size, const struct isakmp_hdr *h
 	struct wire_builder w;
 	struct buf b;
 
+	size_t covered = ISAKMP_HDR_LEN;
+
+	/* Up to 3 zero bytes may follow the chain (Libreswan's padding):
+	 * they must be zeros, and such a message does not rebuild exactly. */
+	for (unsigned i = 0; i < pl->n; i++)
+		covered += ISAKMP_GENERIC_LEN + pl->p[i].body.len;
+	if (covered != size) {
+		if (covered > size || size - covered > 3)
+			abort();
+		for (size_t k = covered; k < size; k++)
+			if (data[k])
+				abort();
+		return;
+	}
 	buf_init(&b);
 	wire_build_start(&w, &b, h);
 	for (unsigned i = 0; i < pl->n; i++)

@@ -106,7 +106,8 @@ int x509_issuer_der(X509 *cert, uint8_t *der, size_t *len, size_t max);
 void x509_name_short(const X509_NAME *n, char *out, size_t outlen);
 /* Whether CERT's subjectAltName holds the ID: ID_FQDN as dNSName,
  * ID_USER_FQDN as rfc822Name (both without case), ID_IPV4_ADDR and
- * ID_IPV6_ADDR as iPAddress; ID_DER_ASN1_DN is the subject (x509_dn_match).
+ * ID_IPV6_ADDR as iPAddress; ID_DER_ASN1_DN is the subject (the same RDNs;
+ * a '*' in the ID is no wildcard: the ID is the peer's, not a rightid=).
  * Other types: false. */
 bool x509_has_id(X509 *cert, uint8_t id_type, const uint8_t *data, size_t len);
 

@@ -372,8 +372,14 @@ void x509_name_short(const X509_NAME *n, char *out, size_t outlen)
 	}
 	v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i));
 	append(out, outlen, &at, "CN=", 3);
-	append(out, outlen, &at, (const char *)ASN1_STRING_get0_data(v),
-	       (size_t)ASN1_STRING_length(v));
+	/* A stranger's certificate names this in our log: no control bytes. */
+	for (size_t k = 0; k < (size_t)ASN1_STRING_length(v); k++) {
+		char ch = (char)ASN1_STRING_get0_data(v)[k];
+
+		if ((unsigned char)ch < 0x20 || ch == 0x7f)
+			ch = '?';
+		append(out, outlen, &at, &ch, 1);
+	}
 }
 
 static bool san_has(const GENERAL_NAME *gn, uint8_t id_type, const uint8_t *data, size_t len)
@@ -408,9 +414,11 @@ bool x509_has_id(X509 *cert, uint8_t id_type, const uint8_t *data, size_t len)
 
 	if (!cert)
 		return false;
+	/* The peer's ID is a name, not a pattern: its '*' matches only a '*'. */
 	if (id_type == ID_DER_ASN1_DN)
 		return !x509_subject_der(cert, subject, &slen, sizeof(subject)) &&
-		       x509_dn_match(subject, slen, data, len);
+		       x509_dn_match(subject, slen, data, len) &&
+		       x509_dn_match(data, len, subject, slen);
 	if (id_type != ID_FQDN && id_type != ID_USER_FQDN && id_type != ID_IPV4_ADDR &&
 	    id_type != ID_IPV6_ADDR)
 		return false;

@@ -122,9 +122,28 @@ static void test_cert_names(void **state)
 	x509_name_short(X509_get_issuer_name(c), s, sizeof(s));
 	assert_string_equal(s, "CN=Test CA");
 	assert_true(x509_has_id(c, ID_DER_ASN1_DN, pat.der, pat.len));
-	assert_true(x509_has_id(c, ID_DER_ASN1_DN, wild.der, wild.len));
+	/* a peer's ID "O=*" is not a pattern against its own certificate */
+	assert_false(x509_has_id(c, ID_DER_ASN1_DN, wild.der, wild.len));
 	assert_false(x509_has_id(c, ID_DER_ASN1_DN, other.der, other.len));
 	X509_free(c);
+}
+
+/* A CN with control bytes (a stranger's certificate, named in our log and
+ * status) is printed with '?' in their place. */
+static void test_name_short_control_bytes(void **state)
+{
+	X509_NAME *n = X509_NAME_new();
+	char s[128];
+
+	(void)state;
+	assert_non_null(n);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+						    (const unsigned char *)"evil\nSA up\x1b[2J\x7f",
+						    -1, -1, 0),
+			 1);
+	x509_name_short(n, s, sizeof(s));
+	assert_string_equal(s, "CN=evil?SA up?[2J?");
+	X509_NAME_free(n);
 }
 
 static void test_san(void **state)
@@ -189,9 +208,13 @@ static void test_info(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_print), cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_match),	    cmocka_unit_test(test_cert_names),
-		cmocka_unit_test(test_san),	    cmocka_unit_test(test_info),
+		cmocka_unit_test(test_parse_print),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_cert_names),
+		cmocka_unit_test(test_name_short_control_bytes),
+		cmocka_unit_test(test_san),
+		cmocka_unit_test(test_info),
 	};
 
 	return cmocka_run_group_tests_name("x509_name", tests, NULL, NULL);

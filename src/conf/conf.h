@@ -120,6 +120,74 @@ struct conf_blob {
 #define CONF_REKEYFUZZ_DEFAULT	 100	  /* rekeyfuzz=100% */
 #define CONF_KEEP_ALIVE_DEFAULT	 20	  /* keep_alive=, keep-alive=: 20 s */
 
+/* Remote access (issue 11): XAUTH (draft-ietf-ipsec-isakmp-xauth-06) and
+ * Mode Config (draft-ietf-ipsec-isakmp-mode-cfg-05), both dialects.
+ *
+ * xauth: SERVER asks the peer for a user and password after phase 1 and
+ * before any Quick Mode: strongSwan's authby=xauthpsk|xauthrsasig with
+ * xauth=server, or rightauth2=xauth; Libreswan's leftxauthserver=yes (or
+ * rightxauthclient=yes).  CLIENT answers: authby=xauthpsk with
+ * xauth=client (strongSwan's default), leftauth2=xauth, Libreswan's
+ * leftxauthclient=yes (or rightxauthserver=yes).  With XAUTH, phase 1
+ * proposes and accepts the XAUTH auth methods (IKE_AUTH_XAUTH_INIT_PSK
+ * when the client initiates, as every client does; the RSA ones for
+ * xauthrsasig).
+ *
+ * modecfg: SERVER hands out addresses and attributes: strongSwan's
+ * rightsourceip=CIDR|FIRST-LAST (pool), Libreswan's leftmodecfgserver=yes
+ * with rightaddresspool=FIRST-LAST (or rightmodecfgclient=yes).  CLIENT
+ * takes an address: leftsourceip=%config (%cfg, %modecfg), Libreswan's
+ * leftmodecfgclient=yes.  pull: the client asks (REQUEST/REPLY), else the
+ * server sets (SET/ACK): strongSwan's modeconfig=pull|push (default pull),
+ * Libreswan's modecfgpull=yes|no.  A server answers either way.
+ *
+ * Strings (user, banner, domain) point into conf.strings (NULL: none),
+ * as conn.file points into conf.files. */
+enum conn_xauth { CONN_XAUTH_NONE, CONN_XAUTH_SERVER, CONN_XAUTH_CLIENT };
+/* xauthby= (Libreswan): FILE checks ipsec.secrets "USER : XAUTH pw"
+ * entries and the passwd file (conf.xauth_users); PAM asks libpam's
+ * service "oakley" through the privileged helper; ALWAYSOK takes any
+ * password (logged as a warning). */
+enum conn_xauthby { XAUTHBY_FILE, XAUTHBY_PAM, XAUTHBY_ALWAYSOK };
+#define CONF_MAX_DNS 4
+
+struct conn_ra {
+	uint8_t xauth;	     /* enum conn_xauth */
+	uint8_t xauthby;     /* enum conn_xauthby, default FILE */
+	bool modecfg_server; /* we hand out (rightsourceip=, leftmodecfgserver=yes) */
+	bool modecfg_client; /* we take (leftsourceip=%config, leftmodecfgclient=yes) */
+	bool modecfg_pull;   /* modeconfig=pull (default), modecfgpull=yes */
+	bool unity;	     /* cisco-unity=yes (Libreswan): Unity vendor ID and attributes */
+	unsigned pool;	     /* server: 1 + index in conf.pools; 0: none */
+	uint8_t ndns;	     /* modecfgdns=, rightdns= (server: what it hands out) */
+	struct conf_addr dns[CONF_MAX_DNS];
+	const char *user;   /* client: xauth_identity=, leftusername=, leftxauthusername= */
+	const char *banner; /* server: modecfgbanner= */
+	const char *domain; /* server: modecfgdomains= (the first; UNITY_DEF_DOMAIN) */
+};
+
+/* An address pool (rightsourceip=, rightaddresspool=): first..last, both
+ * given; a CIDR leaves out its network and broadcast addresses, as
+ * strongSwan does.  Conns that name the same range share one pool
+ * (name: the range as the user wrote it, e.g. "10.3.0.0/24"). */
+struct conf_pool {
+	char name[96];
+	struct conf_addr first, last;
+};
+
+/* An XAUTH user: ipsec.secrets "USER : XAUTH "password"" (strongSwan; the
+ * password as given) or a line "user:crypt-hash:conn" of the passwd file
+ * beside ipsec.conf (Libreswan; crypted, conn "" for any).  Wiped by
+ * conf_free. */
+struct conf_xauth_user {
+	char user[128];
+	char secret[256];
+	bool crypted;
+	char conn[64];
+	const char *file; /* one of conf.files */
+	unsigned line;
+};
+
 struct conn {
 	char name[64];
 	const char *file; /* where the conn section starts */
@@ -154,6 +222,7 @@ struct conn {
 	uint16_t group_n, group_i;
 	uint8_t subnet_left, subnet_right; /* 1-based, in the user's lists */
 	uint8_t fragmentation; /* fragmentation=: enum conn_frag, default CONN_FRAG_YES */
+	struct conn_ra ra;     /* remote access (issue 11): XAUTH and Mode Config */
 };
 
 struct conf_secret {
@@ -210,6 +279,13 @@ struct conf {
 	 * (every file in crls/). */
 	struct conf_blob *certs, *keys, *cacerts, *crls;
 	unsigned ncerts, nkeys, ncacerts, ncrls;
+	/* Remote access (issue 11). */
+	struct conf_pool *pools;
+	unsigned npools;
+	struct conf_xauth_user *xauth_users; /* ipsec.secrets XAUTH entries, then passwd */
+	unsigned nxauth_users;
+	char **strings; /* conn_ra's strings (interned) */
+	unsigned nstrings;
 };
 
 /* is_local(addr, arg) says whether an address is on this host (decides
@@ -255,6 +331,16 @@ const struct conf_secret *conf_psk_scan(const struct conf *c, const struct conf_
 struct psk_index;
 int conf_psk_index_build(const struct conf *c, struct psk_index **out);
 void conf_psk_index_free(struct psk_index *ix);
+
+/* XAUTH with xauthby=file (or alwaysok): is PASSWORD user USER's for
+ * conn?  A user's ipsec.secrets entry is compared in constant time; a
+ * passwd entry (for this conn or any) with crypt(3).  0: yes; -ENOENT: no
+ * such user; -EACCES: not the password; -EOPNOTSUPP: the conn says
+ * xauthby=pam (the caller asks the privileged helper).  why (never NULL)
+ * says which in words for the log ("no XAUTH user 'bob' in ipsec.secrets
+ * or passwd", "wrong password for XAUTH user 'bob'"); never the password. */
+int conf_xauth_check(const struct conf *c, const struct conn *conn, const char *user,
+		     const char *password, char *why, size_t whylen);
 
 /* Helpers other layers may use. */
 #define CONF_ADDR_STRLEN 46		/* INET6_ADDRSTRLEN */

@@ -44,6 +44,14 @@ int priv_reload(struct priv *p, struct conf **out, char *why, size_t whylen);
 int priv_capture_open(struct priv *p, const char *path, struct capture **out, char *why,
 		      size_t whylen);
 
+/* XAUTH with xauthby=pam (issue 11): the helper asks libpam's service
+ * "oakley" (pam_authenticate, then pam_acct_mgmt) whether PASSWORD is
+ * USER's, with PAM's failure delay off so that a wrong password does not
+ * hold the daemon.  0: yes; -EACCES: refused (why: PAM's word, never the
+ * password); -EIO: the channel failed. */
+int priv_pam_check(struct priv *p, const char *user, const char *password, char *why,
+		   size_t whylen);
+
 /* drop.c: the privileges in force, for status. */
 struct priv_state {
 	bool dropped; /* running as USER with CAPS only */

@@ -35,6 +35,7 @@ enum isakmp_payload {
 	ISAKMP_PL_N = 11,
 	ISAKMP_PL_D = 12,
 	ISAKMP_PL_VID = 13,
+	ISAKMP_PL_ATTR = 14,   /* draft-ietf-ipsec-isakmp-mode-cfg-05 3.2 */
 	ISAKMP_PL_NAT_D = 20,  /* RFC 3947 */
 	ISAKMP_PL_NAT_OA = 21, /* RFC 3947 */
 	ISAKMP_PL_NAT_D_DRAFT = 130,
@@ -189,6 +190,15 @@ enum ike_auth {
 	IKE_AUTH_ECDSA_256 = 9, /* RFC 4754 */
 	IKE_AUTH_ECDSA_384 = 10,
 	IKE_AUTH_ECDSA_521 = 11,
+	/* draft-ietf-ipsec-isakmp-xauth-06 section 6 (private use range): the
+	 * phase-1 method plus XAUTH.  "Init": the initiator of phase 1 is the
+	 * XAUTH client (what vpnc, iOS, Android and strongSwan send). */
+	IKE_AUTH_XAUTH_INIT_PSK = 65001,
+	IKE_AUTH_XAUTH_RESP_PSK = 65002,
+	IKE_AUTH_XAUTH_INIT_DSS = 65003,
+	IKE_AUTH_XAUTH_RESP_DSS = 65004,
+	IKE_AUTH_XAUTH_INIT_RSA = 65005,
+	IKE_AUTH_XAUTH_RESP_RSA = 65006,
 };
 
 /* RFC 2409 6, RFC 3526, RFC 5903, RFC 8031 group numbers */
@@ -276,6 +286,61 @@ enum isakmp_cert {
 	CERT_SPKI = 9,
 	CERT_X509_ATTR = 10,
 };
+
+/* draft-ietf-ipsec-isakmp-mode-cfg-05 3.2: the ATTRIBUTE payload's type */
+enum isakmp_cfg {
+	ISAKMP_CFG_REQUEST = 1,
+	ISAKMP_CFG_REPLY = 2,
+	ISAKMP_CFG_SET = 3,
+	ISAKMP_CFG_ACK = 4,
+};
+
+/* Attribute types of the ATTRIBUTE payload: Mode Config (mode-cfg-05 3.3),
+ * XAUTH (xauth-06 section 5: 16520...) and Cisco Unity (28672..., as
+ * vpnc, strongSwan's unity plugin and Libreswan name them). */
+enum isakmp_cfg_attr {
+	CFG_INTERNAL_IP4_ADDRESS = 1,
+	CFG_INTERNAL_IP4_NETMASK = 2,
+	CFG_INTERNAL_IP4_DNS = 3,
+	CFG_INTERNAL_IP4_NBNS = 4,
+	CFG_INTERNAL_ADDRESS_EXPIRY = 5,
+	CFG_INTERNAL_IP4_DHCP = 6,
+	CFG_APPLICATION_VERSION = 7,
+	CFG_INTERNAL_IP6_ADDRESS = 8,
+	CFG_INTERNAL_IP6_NETMASK = 9,
+	CFG_INTERNAL_IP6_DNS = 10,
+	CFG_INTERNAL_IP6_NBNS = 11,
+	CFG_INTERNAL_IP6_DHCP = 12,
+	CFG_INTERNAL_IP4_SUBNET = 13,
+	CFG_SUPPORTED_ATTRIBUTES = 14,
+	CFG_INTERNAL_IP6_SUBNET = 15,
+	CFG_XAUTH_TYPE = 16520,
+	CFG_XAUTH_USER_NAME = 16521,
+	CFG_XAUTH_USER_PASSWORD = 16522,
+	CFG_XAUTH_PASSCODE = 16523,
+	CFG_XAUTH_MESSAGE = 16524,
+	CFG_XAUTH_CHALLENGE = 16525,
+	CFG_XAUTH_DOMAIN = 16526,
+	CFG_XAUTH_STATUS = 16527,
+	CFG_XAUTH_NEXT_PIN = 16528,
+	CFG_XAUTH_ANSWER = 16529,
+	CFG_UNITY_BANNER = 28672,
+	CFG_UNITY_SAVE_PASSWD = 28673,
+	CFG_UNITY_DEF_DOMAIN = 28674,
+	CFG_UNITY_SPLIT_DNS = 28675,
+	CFG_UNITY_SPLIT_INCLUDE = 28676,
+	CFG_UNITY_NATT_PORT = 28677,
+	CFG_UNITY_LOCAL_LAN = 28678,
+	CFG_UNITY_PFS = 28679,
+	CFG_UNITY_FW_TYPE = 28680,
+	CFG_UNITY_BACKUP_SERVERS = 28681,
+	CFG_UNITY_DDNS_HOSTNAME = 28682,
+};
+
+/* xauth-06 5.1 / 5.2: XAUTH_TYPE values and XAUTH_STATUS */
+#define XAUTH_TYPE_GENERIC 0
+#define XAUTH_STATUS_FAIL  0
+#define XAUTH_STATUS_OK	   1
 
 /* Attribute format bit (RFC 2408 3.3): set = TV (2-byte value), clear = TLV */
 #define ISAKMP_ATTR_AF 0x8000

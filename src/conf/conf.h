@@ -158,7 +158,8 @@ struct conn_ra {
 	bool modecfg_client; /* we take (leftsourceip=%config, leftmodecfgclient=yes) */
 	bool modecfg_pull;   /* modeconfig=pull (default), modecfgpull=yes */
 	bool unity;	     /* cisco-unity=yes (Libreswan): Unity vendor ID and attributes */
-	unsigned pool;	     /* server: 1 + index in conf.pools; 0: none */
+	unsigned pool;	     /* server: 1 + index in conf.pools; 0: none (with a pool,
+				remote.subnet is %any /0: the leased address stands there) */
 	uint8_t ndns;	     /* modecfgdns=, rightdns= (server: what it hands out) */
 	struct conf_addr dns[CONF_MAX_DNS];
 	const char *user;   /* client: xauth_identity=, leftusername=, leftxauthusername= */

@@ -115,6 +115,7 @@ static void test_server_both_dialects(void **state)
 	assert_addr(&ra->dns[1], "10.1.0.54");
 	assert_null(ra->user);
 	assert_int_equal(sw.c->conns[0].authby, IKE_AUTH_PSK);
+	assert_int_equal(sw.c->conns[0].remote.subnet.addr.family, AF_UNSPEC);
 	for (i = 0; i < 3; i++) {
 		load_ok(&other, others[i], NULL);
 		assert_same_ra(sw.c, other.c);
@@ -323,6 +324,19 @@ static void test_inheritance(void **state)
 	assert_addr(&c->pools[c->conns[1].ra.pool - 1].last, "10.3.0.14");
 	assert_int_equal(c->conns[2].ra.xauth, CONN_XAUTH_NONE);
 	assert_int_equal(c->conns[2].authby, IKE_AUTH_PSK);
+	loaded_free(&l);
+
+	/* a server with a fixed peer: its side of the tunnel is still the lease */
+	c = load_ok(&l,
+		    "conn a\n left=10.0.0.1\n right=10.0.0.2\n leftxauthserver=yes\n"
+		    " leftmodecfgserver=yes\n rightaddresspool=10.3.0.5\n rightprotoport=udp\n",
+		    NULL);
+	assert_true(c->conns[0].ra.modecfg_server);
+	assert_addr(&c->conns[0].remote.addr, "10.0.0.2");
+	assert_int_equal(c->conns[0].remote.subnet.addr.family, AF_UNSPEC);
+	assert_int_equal(c->conns[0].remote.subnet.prefixlen, 0);
+	assert_int_equal(c->conns[0].remote.subnet.proto, 17);
+	assert_addr(&c->pools[0].first, "10.3.0.5");
 	loaded_free(&l);
 }
 

@@ -167,9 +167,20 @@ static const char ls_client_old[] = "conn home\n"
 				    " modecfgpull=yes\n"
 				    " auto=add\n";
 
+static const char sw_client3[] = "conn home\n"
+				 " left=10.0.0.1\n"
+				 " right=10.0.0.2\n"
+				 " rightsubnet=0.0.0.0/0\n"
+				 " authby=xauthpsk\n"
+				 " xauth=client\n"
+				 " xauth_identity=bob\n"
+				 " leftsourceip=%config4,%config6\n"
+				 " leftdns=%config4\n"
+				 " auto=add\n";
+
 static void test_client_both_dialects(void **state)
 {
-	static const char *const others[] = {sw_client2, ls_client, ls_client_old};
+	static const char *const others[] = {sw_client2, ls_client, ls_client_old, sw_client3};
 	struct loaded sw, other;
 	const struct conn_ra *ra;
 	unsigned i;
@@ -182,7 +193,7 @@ static void test_client_both_dialects(void **state)
 	assert_true(ra->modecfg_pull);
 	assert_int_equal(ra->pool, 0);
 	assert_string_equal(ra->user, "bob");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		load_ok(&other, others[i], "bob : XAUTH \"pw\"\n");
 		assert_same_ra(sw.c, other.c);
 		loaded_free(&other);
@@ -351,7 +362,7 @@ static void test_group_ids(void **state)
 		    "conn sw\n rightid=keyid:vpngroup\n"
 		    "conn ls\n rightid=@[vpngroup]\n"
 		    "conn ls2\n rightid=@[vpn group\n",
-		    NULL);
+		    "@[vpngroup] : PSK \"group secret\"\nkeyid:other : PSK \"other\"\n");
 	assert_int_equal(c->conns[0].remote.id.type, ID_KEY_ID);
 	assert_int_equal(c->conns[0].remote.id.len, 8);
 	assert_memory_equal(c->conns[0].remote.id.data, "vpngroup", 8);
@@ -359,6 +370,10 @@ static void test_group_ids(void **state)
 	assert_int_equal(c->conns[2].remote.id.type, ID_KEY_ID);
 	assert_int_equal(c->conns[2].remote.id.len, 9);
 	assert_memory_equal(c->conns[2].remote.id.data, "vpn group", 9);
+	/* the group's PSK, found by the KEY_ID a vpnc sends */
+	assert_non_null(conf_psk(c, &c->conns[0].local.id, &c->conns[0].remote.id));
+	assert_int_equal(conf_psk(c, &c->conns[0].local.id, &c->conns[0].remote.id)->psklen, 12);
+	assert_memory_equal(conf_psk(c, NULL, &c->conns[1].remote.id)->psk, "group secret", 12);
 	loaded_free(&l);
 	expect_error("conn a\n left=10.0.0.1\n right=%any\n rightid=@[]\n", 4,
 		     "rightid=@[] has an empty group name in @[...]");

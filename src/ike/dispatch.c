@@ -4,6 +4,7 @@
 
 #include "ike/dispatch.h"
 #include "ike/dpd.h"
+#include "ike/ra.h"
 #include "ike/tap.h"
 
 const struct exchange_type *exchange_type_for(uint8_t xchg)
@@ -13,6 +14,7 @@ const struct exchange_type *exchange_type_for(uint8_t xchg)
 		&aggressive_mode_type,
 		&quick_mode_type,
 		&informational_type,
+		&transaction_type,
 	};
 	unsigned i;
 

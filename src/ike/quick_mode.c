@@ -25,6 +25,7 @@
 #include "ike/pacing.h"
 #include "ike/pfs.h"
 #include "ike/quick.h"
+#include "ike/ra.h"
 #include "ike/subnets.h"
 #include "ike/tap.h"
 #include "util/log.h"
@@ -49,6 +50,7 @@ static void conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_t
 		remote->proto = c->remote.subnet.proto;
 		remote->port = c->remote.subnet.port;
 	}
+	ra_conn_ts(c, sa, local, remote); /* a Mode Config address */
 }
 
 static void quick_send_qm1(struct quick *q)
@@ -197,7 +199,8 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 
 	why[0] = 0; /* each candidate says its own reason, or none */
 	conn_ts(c, q->sa, &want_local, &want_remote);
-	*fit = ts_covers(&want_remote, ci) + ts_covers(&want_local, cr);
+	*fit = ts_covers(&want_remote, ci) +
+	       (ts_covers(&want_local, cr) || ra_narrows(c, q->sa, cr)); /* vpnc's 0.0.0.0/0 */
 	if (*fit < 2) {
 		ts_str(ci, a, sizeof(a));
 		ts_str(cr, b, sizeof(b));
@@ -355,6 +358,8 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 		return r;
 	q->x->ts_remote = ci;
 	q->x->ts_local = cr;
+	if (!ts_covers(&q->conn->local.subnet, &cr) && ra_narrows(q->conn, sa, &cr))
+		q->x->ts_local = q->conn->local.subnet; /* answered with our subnet */
 	q->x->tunnel = q->conn->mode == MODE_TUNNEL;
 	q->x->chosen = (struct proposal){o.encr, o.integ, o.group};
 	q->x->spi_out = o.spi;

@@ -264,6 +264,15 @@ bool ra_narrows(const struct conn *c, const struct ike_sa *sa, const struct conf
 	       cr->addr.family == c->local.subnet.addr.family;
 }
 
+bool ra_sa_fits(const struct ike_sa *sa, const struct conn *c)
+{
+	const struct conn *own = sa->conn;
+	bool client = own->ra.xauth == CONN_XAUTH_CLIENT || own->ra.modecfg_client ||
+		      c->ra.xauth == CONN_XAUTH_CLIENT || c->ra.modecfg_client;
+
+	return !client || !strcmp(own->name, c->name);
+}
+
 void ra_sa_free(struct ike_sa *sa)
 {
 	struct ra_sa *r = sa->ra;

@@ -101,6 +101,9 @@ void ra_conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_ts *l
 /* A Mode Config server accepts 0.0.0.0/0 for its side (vpnc) and answers
  * with its own subnet: whether cr is such a proposal for c under sa. */
 bool ra_narrows(const struct conn *c, const struct ike_sa *sa, const struct conf_ts *cr);
+/* A remote-access client's ISAKMP SA (its XAUTH user, its address) is
+ * its connection's only. */
+bool ra_sa_fits(const struct ike_sa *sa, const struct conn *c);
 /* The SA goes: its lease is released, a client's address removed. */
 void ra_sa_free(struct ike_sa *sa);
 void ra_daemon_free(struct ike_daemon *d);
@@ -147,6 +150,8 @@ void modecfg_release(struct ra_sa *r);
 /* The daemon's pools (one per configured range, kept across reloads). */
 struct ra_daemon;
 struct lease_pool *ra_pool_for(struct ike_daemon *d, unsigned pool); /* conn.ra.pool */
+/* The daemon's rtnetlink socket for virtual IPs, opened on first use. */
+int ra_vip_nl(struct ike_daemon *d, struct vip_nl **out);
 typedef void (*ra_pool_fn)(struct lease_pool *p, void *arg);
 void ra_pools_walk(struct ike_daemon *d, ra_pool_fn fn, void *arg);
 

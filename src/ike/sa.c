@@ -113,7 +113,8 @@ struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie
 bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c)
 {
 	return conf_id_equal(&c->remote.id, &sa->conn->remote.id) &&
-	       conf_id_equal(&c->local.id, &sa->conn->local.id) && ike_sa_suite_in(sa, c);
+	       conf_id_equal(&c->local.id, &sa->conn->local.id) && ike_sa_suite_in(sa, c) &&
+	       ra_sa_fits(sa, c);
 }
 
 bool ike_sa_suite_in(const struct ike_sa *sa, const struct conn *c)

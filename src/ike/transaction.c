@@ -122,7 +122,7 @@ int ra_txn_answer(struct ra_sa *r, uint8_t type, uint16_t id, const struct wire_
 static void txn_retransmit(void *arg)
 {
 	struct ra_sa *r = arg;
-	char why[160];
+	char why[RA_USER_MAX + 128];
 
 	if (!r->ours.open || xmit_retransmit(r->sa, &r->ours.xmit))
 		return;
@@ -204,8 +204,10 @@ static bool txn_row(struct dispatch *dp, struct ike_msg *m)
 		memcpy(dp->iv, r->ours.iv, sizeof(dp->iv));
 		return true;
 	}
-	if (r->theirs.msgid == msgid)
-		return false; /* not a copy (those are answered), nor new */
+	/* not a copy (those are answered), nor new: a late copy of an
+	 * answer to one of ours, or of an earlier transaction of the peer */
+	if (r->theirs.msgid == msgid || msgid_used(&dp->sa->msgids, msgid))
+		return false;
 	dp->s = &dp->t->steps[0];
 	if (sa_phase2_iv(dp->sa, msgid, dp->iv))
 		return false;

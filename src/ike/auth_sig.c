@@ -247,7 +247,8 @@ struct step_result sig_verify(struct ike_sa *sa, const uint8_t *sig, size_t len)
 		goto out;
 	ret = sig_hash(sa, !sa->initiator, id_b, hash, &hashlen);
 	if (!ret)
-		ret = x509_ike_verify(X509_get0_pubkey(leaf), auth_base(sa->auth), hash, hashlen, sig, len);
+		ret = x509_ike_verify(X509_get0_pubkey(leaf), auth_base(sa->auth), hash, hashlen,
+				      sig, len);
 	if (ret == -EBADMSG || ret == -EINVAL) {
 		if (ret == -EINVAL)
 			ike_sa_fail(sa, "peer's certificate has no key for %s",

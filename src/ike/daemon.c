@@ -610,6 +610,10 @@ int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 		return 0;
 	}
 	sa = ike_sa_for_conn(d, c);
+	if (sa && ra_busy(sa)) {
+		fn(arg, false, "XAUTH / Mode Config for this connection is under way");
+		return -EBUSY;
+	}
 	if (sa)
 		return quick_initiate(sa, c, fn, arg);
 	if (ike_sa_find_conn(d, name, false)) {

@@ -10,11 +10,8 @@
 const struct exchange_type *exchange_type_for(uint8_t xchg)
 {
 	static const struct exchange_type *const types[] = {
-		&main_mode_type,
-		&aggressive_mode_type,
-		&quick_mode_type,
-		&informational_type,
-		&transaction_type,
+		&main_mode_type,     &aggressive_mode_type, &quick_mode_type,
+		&informational_type, &transaction_type,
 	};
 	unsigned i;
 

@@ -158,8 +158,9 @@ static int mc_lease(struct ra_sa *r)
 				 "Mode Config: pool %s is exhausted: no address for '%s'",
 				 lease_pool_name(p), id);
 		else
-			snprintf(why, sizeof(why), "Mode Config: no address for '%s' from pool %s: %s",
-				 id, lease_pool_name(p), strerror(-err));
+			snprintf(why, sizeof(why),
+				 "Mode Config: no address for '%s' from pool %s: %s", id,
+				 lease_pool_name(p), strerror(-err));
 		ra_fail(r, why);
 		return err;
 	}

@@ -358,8 +358,13 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 		return r;
 	q->x->ts_remote = ci;
 	q->x->ts_local = cr;
-	if (!ts_covers(&q->conn->local.subnet, &cr) && ra_narrows(q->conn, sa, &cr))
-		q->x->ts_local = q->conn->local.subnet; /* answered with our subnet */
+	if (ra_narrows(q->conn, sa, &cr)) { /* answered with our side, as strongSwan does */
+		struct conf_ts ours, theirs;
+
+		conn_ts(q->conn, sa, &ours, &theirs);
+		if (!ts_covers(&ours, &cr))
+			q->x->ts_local = ours;
+	}
 	q->x->tunnel = q->conn->mode == MODE_TUNNEL;
 	q->x->chosen = (struct proposal){o.encr, o.integ, o.group};
 	q->x->spi_out = o.spi;
@@ -438,6 +443,10 @@ static struct step_result quick_initiator_finish(void *state, struct ike_msg *m)
 	notify = qm_ids(q, m, &ci, &cr, &ids);
 	if (notify)
 		return step_notify(notify);
+	/* A Mode Config client's 0.0.0.0/0 may come back as the server's subnet */
+	if (ids && q->conn->ra.modecfg_client && ts_equal(&ci, &q->x->ts_local) &&
+	    ts_covers(&q->x->ts_remote, &cr))
+		q->x->ts_remote = cr;
 	if (ids && (!ts_equal(&ci, &q->x->ts_local) || !ts_equal(&cr, &q->x->ts_remote))) {
 		quick_fail(q, "peer answered with other IDs than we proposed");
 		return step_notify(ISAKMP_N_INVALID_ID_INFORMATION);

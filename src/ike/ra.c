@@ -212,6 +212,11 @@ void ra_fail(struct ra_sa *r, const char *why)
 	ike_sa_fail(sa, "%s", why);
 }
 
+bool ra_busy(const struct ike_sa *sa)
+{
+	return sa->ra && sa->ra->quick_held;
+}
+
 bool ra_quick_allowed(struct ike_sa *sa)
 {
 	const struct ra_sa *r = sa->ra;
@@ -260,8 +265,8 @@ void ra_conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_ts *l
 
 bool ra_narrows(const struct conn *c, const struct ike_sa *sa, const struct conf_ts *cr)
 {
-	return sa->ra && c->ra.modecfg_server && c->local.has_subnet && cr->prefixlen == 0 &&
-	       cr->addr.family == c->local.subnet.addr.family;
+	return sa->ra && c->ra.modecfg_server && cr->prefixlen == 0 &&
+	       cr->addr.family == sa->ep.local.sa.sa_family;
 }
 
 bool ra_sa_fits(const struct ike_sa *sa, const struct conn *c)
@@ -271,6 +276,20 @@ bool ra_sa_fits(const struct ike_sa *sa, const struct conn *c)
 		      c->ra.xauth == CONN_XAUTH_CLIENT || c->ra.modecfg_client;
 
 	return !client || !strcmp(own->name, c->name);
+}
+
+void ra_conn_own_strings(struct conn *c)
+{
+	c->ra.user = c->ra.user ? strdup(c->ra.user) : NULL;
+	c->ra.banner = c->ra.banner ? strdup(c->ra.banner) : NULL;
+	c->ra.domain = c->ra.domain ? strdup(c->ra.domain) : NULL;
+}
+
+void ra_conn_free_strings(struct conn *c)
+{
+	free((char *)c->ra.user);
+	free((char *)c->ra.banner);
+	free((char *)c->ra.domain);
 }
 
 void ra_sa_free(struct ike_sa *sa)

@@ -71,13 +71,13 @@ struct ra_sa {
 	unsigned tries;
 	char user[RA_USER_MAX]; /* the XAUTH user (server: as the peer gave it) */
 	char peer_id[LEASE_ID_MAX + 1];
-	bool quick_held;	 /* our Quick Modes wait for XAUTH/Mode Config */
-	struct conf_addr vip;	 /* the address handed out (server) or taken (client) */
+	bool quick_held;      /* our Quick Modes wait for XAUTH/Mode Config */
+	struct conf_addr vip; /* the address handed out (server) or taken (client) */
 	bool have_vip;
-	struct lease_pool *pool; /* server: vip is leased from it */
+	struct lease_pool *pool;	 /* server: vip is leased from it */
 	char lease_id[LEASE_ID_MAX + 1]; /* ... by this identity */
 	bool mc_started;
-	bool vip_installed;	 /* client, dataplane=kernel: on lo, with routes */
+	bool vip_installed; /* client, dataplane=kernel: on lo, with routes */
 	struct conf_ts vip_routes[8];
 	unsigned nvip_routes;
 	struct ra_txn ours, theirs;
@@ -94,6 +94,8 @@ bool ra_established(struct ike_sa *sa);
 /* May the peer start a Quick Mode?  False: it has not passed XAUTH (the
  * sentence logged). */
 bool ra_quick_allowed(struct ike_sa *sa);
+/* Our Quick Modes under sa wait for XAUTH or Mode Config. */
+bool ra_busy(const struct ike_sa *sa);
 /* A connection's selectors under sa: a Mode Config server's peer side is
  * its leased address; a client's own side is the address it took. */
 void ra_conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_ts *local,
@@ -104,6 +106,10 @@ bool ra_narrows(const struct conn *c, const struct ike_sa *sa, const struct conf
 /* A remote-access client's ISAKMP SA (its XAUTH user, its address) is
  * its connection's only. */
 bool ra_sa_fits(const struct ike_sa *sa, const struct conn *c);
+/* A connection copied out of its configuration (conn_ref.c) gets its own
+ * copies of conn.ra's strings, which live in conf.strings; and frees them. */
+void ra_conn_own_strings(struct conn *c);
+void ra_conn_free_strings(struct conn *c);
 /* The SA goes: its lease is released, a client's address removed. */
 void ra_sa_free(struct ike_sa *sa);
 void ra_daemon_free(struct ike_daemon *d);
@@ -127,8 +133,8 @@ int ra_txn_send(struct ra_sa *r, uint8_t what, uint8_t type, const struct wire_c
 void ra_txn_init(struct ra_sa *r);
 void ra_txn_clear(struct ra_sa *r);
 /* Answers the peer's transaction (REPLY to its REQUEST, ACK to its SET). */
-int ra_txn_answer(struct ra_sa *r, uint8_t type, uint16_t id, const struct wire_cfg_attr_spec *attrs,
-		  unsigned n);
+int ra_txn_answer(struct ra_sa *r, uint8_t type, uint16_t id,
+		  const struct wire_cfg_attr_spec *attrs, unsigned n);
 void ra_log(const struct ra_sa *r, int lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

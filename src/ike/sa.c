@@ -208,7 +208,7 @@ void ike_sa_established(struct ike_sa *sa)
 	sa->state = IKE_SA_ESTABLISHED;
 	ike_sa_file_peer(sa);
 	ike_sa_set_why(sa, ""); /* a likely reason of a message dropped on the way */
-	ra_note_peer(sa); /* the peer's ID, before the exchange goes */
+	ra_note_peer(sa);	/* the peer's ID, before the exchange goes */
 	/* The negotiation is over: the SA keeps its keys and IV base only. */
 	exchange_end(&sa->x);
 	/* Our last message answers copies of the peer's while it may still

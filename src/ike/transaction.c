@@ -110,8 +110,8 @@ int ra_txn_send(struct ra_sa *r, uint8_t what, uint8_t type, const struct wire_c
 	return err;
 }
 
-int ra_txn_answer(struct ra_sa *r, uint8_t type, uint16_t id, const struct wire_cfg_attr_spec *attrs,
-		  unsigned n)
+int ra_txn_answer(struct ra_sa *r, uint8_t type, uint16_t id,
+		  const struct wire_cfg_attr_spec *attrs, unsigned n)
 {
 	struct cfg_out o = {type, id, attrs, n};
 
@@ -128,8 +128,7 @@ static void txn_retransmit(void *arg)
 		return;
 	r->ours.open = false;
 	snprintf(why, sizeof(why), "no answer to our transaction %s (%s)",
-		 wire_cfg_name(r->ours.type),
-		 r->xauth == RA_XAUTH_WAIT ? "XAUTH" : "Mode Config");
+		 wire_cfg_name(r->ours.type), r->xauth == RA_XAUTH_WAIT ? "XAUTH" : "Mode Config");
 	if (r->xauth == RA_XAUTH_FAILING) {
 		snprintf(why, sizeof(why), "XAUTH failed for user '%s' after %u tries", r->user,
 			 r->tries);
@@ -157,8 +156,7 @@ static bool txn_find(struct dispatch *dp, struct ike_msg *m)
 
 	if (!sa)
 		return false;
-	if (sa->state != IKE_SA_ESTABLISHED || !(m->hdr.flags & ISAKMP_FLAG_ENC) ||
-	    !m->hdr.msgid) {
+	if (sa->state != IKE_SA_ESTABLISHED || !(m->hdr.flags & ISAKMP_FLAG_ENC) || !m->hdr.msgid) {
 		ike_sa_log(sa, LOG_LVL_INFO,
 			   "dropped a transaction exchange message (before phase 1 is up, in the "
 			   "clear, or with message ID 0)");
@@ -170,10 +168,11 @@ static bool txn_find(struct dispatch *dp, struct ike_msg *m)
 		return false;
 	}
 	if (!sa->ra) {
-		ike_sa_log(sa, LOG_LVL_INFO,
-			   "dropped a transaction exchange message: connection %s has neither XAUTH "
-			   "nor Mode Config",
-			   sa->conn->name);
+		ike_sa_log(
+			sa, LOG_LVL_INFO,
+			"dropped a transaction exchange message: connection %s has neither XAUTH "
+			"nor Mode Config",
+			sa->conn->name);
 		return false;
 	}
 	return true;
@@ -229,10 +228,11 @@ static bool txn_open(struct dispatch *dp, struct ike_msg *m)
 	}
 	if (step_check(dp->s, dp->s->initiator, m, why, sizeof(why)) ||
 	    wire_count(&m->pl, ISAKMP_PL_ATTR) != 1) {
-		ike_sa_log(dp->sa, LOG_LVL_INFO,
-			   "dropped a transaction exchange message %08x: not HASH and one ATTRIBUTE "
-			   "payload",
-			   m->hdr.msgid);
+		ike_sa_log(
+			dp->sa, LOG_LVL_INFO,
+			"dropped a transaction exchange message %08x: not HASH and one ATTRIBUTE "
+			"payload",
+			m->hdr.msgid);
 		return false;
 	}
 	return true;
@@ -270,6 +270,7 @@ static bool txn_accept(struct dispatch *dp, struct ike_msg *m)
 	}
 	r->theirs.msgid = m->hdr.msgid;
 	r->theirs.xmit.have_last_recv = false;
+	buf_free(&r->theirs.xmit.last_sent); /* a copy gets this one's answer or none */
 	return true;
 }
 

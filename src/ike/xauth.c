@@ -45,6 +45,15 @@ static bool attr_string(const struct wire_attr *a, char *out, size_t len)
 	return true;
 }
 
+/* A name the peer gave, for logs and status: other bytes than printable
+ * ASCII become '?'. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			*s = '?';
+}
+
 static void xauth_ask(struct ra_sa *r, const char *message)
 {
 	struct wire_cfg_attr_spec a[4] = {
@@ -78,8 +87,9 @@ void xauth_server_start(struct ra_sa *r)
 
 static void xauth_status(struct ra_sa *r, bool ok)
 {
-	struct wire_cfg_attr_spec a = {
-		.type = CFG_XAUTH_STATUS, .tv = true, .value = ok ? XAUTH_STATUS_OK : XAUTH_STATUS_FAIL};
+	struct wire_cfg_attr_spec a = {.type = CFG_XAUTH_STATUS,
+				       .tv = true,
+				       .value = ok ? XAUTH_STATUS_OK : XAUTH_STATUS_FAIL};
 	int err = ra_txn_send(r, RA_XAUTH_STATUS, ISAKMP_CFG_SET, &a, 1);
 
 	if (err) {
@@ -122,11 +132,14 @@ void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg)
 			have_user = attr_string(&a, user, sizeof(user));
 		else if (a.type == CFG_XAUTH_USER_PASSWORD)
 			have_password = attr_string(&a, password, sizeof(password));
-		else if (a.type == CFG_XAUTH_STATUS && wire_attr_u32(&a, &v) && v == XAUTH_STATUS_FAIL)
+		else if (a.type == CFG_XAUTH_STATUS && wire_attr_u32(&a, &v) &&
+			 v == XAUTH_STATUS_FAIL)
 			cancelled = true;
 	}
-	if (have_user)
+	if (have_user) {
 		snprintf(r->user, sizeof(r->user), "%s", user);
+		printable(r->user);
+	}
 	r->tries++;
 	if (cancelled) {
 		err = -ECANCELED;
@@ -144,8 +157,8 @@ void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg)
 		xauth_status(r, true);
 		return;
 	}
-	ra_log(r, LOG_LVL_WARN, "XAUTH failed for user '%s' (try %u of %u): %s", r->user,
-	       r->tries, RA_XAUTH_TRIES, why[0] ? why : strerror(-err));
+	ra_log(r, LOG_LVL_WARN, "XAUTH failed for user '%s' (try %u of %u): %s", r->user, r->tries,
+	       RA_XAUTH_TRIES, why[0] ? why : strerror(-err));
 	if (r->tries < RA_XAUTH_TRIES && !cancelled) {
 		xauth_ask(r, XAUTH_RETRY_MESSAGE);
 		return;
@@ -231,16 +244,20 @@ void xauth_client_request(struct ra_sa *r, const struct wire_cfg *cfg)
 				.type = CFG_XAUTH_TYPE, .tv = true, .value = XAUTH_TYPE_GENERIC};
 			break;
 		case CFG_XAUTH_USER_NAME:
-			out[n++] = (struct wire_cfg_attr_spec){
-				.type = a.type, .data = (const uint8_t *)r->user, .len = strlen(r->user)};
+			out[n++] = (struct wire_cfg_attr_spec){.type = a.type,
+							       .data = (const uint8_t *)r->user,
+							       .len = strlen(r->user)};
 			break;
 		case CFG_XAUTH_USER_PASSWORD:
-			out[n++] = (struct wire_cfg_attr_spec){
-				.type = a.type, .data = (const uint8_t *)password, .len = strlen(password)};
+			out[n++] = (struct wire_cfg_attr_spec){.type = a.type,
+							       .data = (const uint8_t *)password,
+							       .len = strlen(password)};
 			break;
 		case CFG_XAUTH_MESSAGE:
-			if (attr_string(&a, text, sizeof(text)))
+			if (attr_string(&a, text, sizeof(text))) {
+				printable(text);
 				ra_log(r, LOG_LVL_INFO, "XAUTH message from the peer: %s", text);
+			}
 			break;
 		default:
 			break;

@@ -61,10 +61,10 @@ static const char server_conf[] = "config setup\n"
 static const char secrets[] = "192.0.2.1 192.0.2.2 : PSK \"group secret\"\n";
 
 struct ra_opts {
-	const char *password;	  /* west's for bob ("secret1" is right) */
-	bool push;		  /* modecfgpull=no */
-	const char *last;	  /* the pool's last address */
-	bool client_xauth_off;	  /* west is no XAUTH client */
+	const char *password;  /* west's for bob ("secret1" is right) */
+	bool push;	       /* modecfgpull=no */
+	const char *last;      /* the pool's last address */
+	bool client_xauth_off; /* west is no XAUTH client */
 };
 
 static void set_addr(struct conf_addr *a, const char *s)
@@ -414,10 +414,60 @@ static void test_status(void **state)
 		strstr(s, "\"xauth\":\"ok\",\"xauth_user\":\"bob\",\"virtual_ip\":\"10.3.0.1\","));
 	assert_non_null(strstr(s, "pool 10.3.0.1-10.3.0.20: size 20, 1 online, 0 offline\n"
 				  "      10.3.0.1 online, user 'bob'\n"));
-	assert_non_null(strstr(s, ",\"pools\":[{\"name\":\"10.3.0.1-10.3.0.20\",\"size\":20,"
-				  "\"online\":1,\"offline\":0,\"leases\":[{\"address\":\"10.3.0.1\","
-				  "\"user\":\"bob\",\"online\":true,\"holders\":1}]}]"));
+	assert_non_null(strstr(s,
+			       ",\"pools\":[{\"name\":\"10.3.0.1-10.3.0.20\",\"size\":20,"
+			       "\"online\":1,\"offline\":0,\"leases\":[{\"address\":\"10.3.0.1\","
+			       "\"user\":\"bob\",\"online\":true,\"holders\":1}]}]"));
 	buf_free(&out);
+	stop(&n);
+}
+
+/* vpnc proposes 0.0.0.0/0 for the server's side: the server answers with
+ * its subnet, and our client (no rightsubnet) takes that. */
+static void test_client_any_narrowed(void **state)
+{
+	static const char any_conf[] = "config setup\n"
+				       "\tdataplane=none\n"
+				       "conn rw\n"
+				       "\tleft=192.0.2.1\n"
+				       "\tright=192.0.2.2\n"
+				       "\tauthby=secret\n"
+				       "\tike=aes128-sha256-ecp256\n"
+				       "\tesp=aes128-sha256\n"
+				       "\tauto=add\n";
+	struct ra_opts o = {0};
+	char a[64];
+	struct net n;
+
+	net_start_secrets(&n, any_conf, server_conf, secrets, secrets);
+	ra_setup(&n, &o);
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_string_equal(ts_of(&only_child(n.d[WEST])->ts_remote, a, sizeof(a)), "10.2.0.0/24");
+	assert_string_equal(ts_of(&only_child(n.d[EAST])->ts_local, a, sizeof(a)), "10.2.0.0/24");
+	assert_string_equal(ts_of(&only_child(n.d[EAST])->ts_remote, a, sizeof(a)), "10.3.0.1/32");
+	stop(&n);
+}
+
+/* Aggressive Mode (vpnc, Shrew): the server asks once AM3 is in. */
+static void test_aggressive(void **state)
+{
+	char w[2048], e[2048];
+	struct ra_opts o = {0};
+	char a[64];
+	struct net n;
+
+	replace(w, sizeof(w), client_conf, "\tauto=add", "\taggressive=yes\n\tauto=add");
+	replace(e, sizeof(e), server_conf, "\tauto=add", "\taggressive=yes\n\tauto=add");
+	net_start_secrets(&n, w, e, secrets, secrets);
+	ra_setup(&n, &o);
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_int_equal(sa_of(n.d[EAST], "rw")->exchange, ISAKMP_XCHG_AGGRESSIVE);
+	assert_string_equal(vip_of(sa_of(n.d[EAST], "rw"), a, sizeof(a)), "10.3.0.1");
+	assert_string_equal(ts_of(&only_child(n.d[EAST])->ts_remote, a, sizeof(a)), "10.3.0.1/32");
 	stop(&n);
 }
 
@@ -433,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_copies_and_retransmits),
 		cmocka_unit_test(test_auth_method_differs),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_client_any_narrowed),
+		cmocka_unit_test(test_aggressive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

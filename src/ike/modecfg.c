@@ -142,7 +142,7 @@ static int mc_lease(struct ra_sa *r)
 
 	if (r->have_vip)
 		return 0;
-	p = ra_pool_for(sa->d, sa->conn->ra.pool);
+	p = r->conn_pool;
 	if (!p) {
 		snprintf(why, sizeof(why),
 			 "Mode Config: connection %s has no address pool (rightsourceip=, "

@@ -164,6 +164,10 @@ bool ra_established(struct ike_sa *sa)
 	r->xauth = c->ra.xauth == CONN_XAUTH_NONE ? RA_XAUTH_NONE : RA_XAUTH_WAIT;
 	r->mc = c->ra.modecfg_client || c->ra.modecfg_server ? RA_MC_WAIT : RA_MC_NONE;
 	r->quick_held = sa->want_child;
+	/* conn.ra.pool indexes this configuration's pools: a reload may
+	 * renumber them before the address is handed out */
+	if (c->ra.modecfg_server)
+		r->conn_pool = ra_pool_for(sa->d, c->ra.pool);
 	if (c->ra.xauth == CONN_XAUTH_SERVER)
 		xauth_server_start(r);
 	else if (c->ra.xauth == CONN_XAUTH_CLIENT)

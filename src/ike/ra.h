@@ -77,7 +77,8 @@ struct ra_sa {
 	struct lease_pool *pool;	 /* server: vip is leased from it */
 	char lease_id[LEASE_ID_MAX + 1]; /* ... by this identity */
 	bool mc_started;
-	bool vip_installed; /* client, dataplane=kernel: on lo, with routes */
+	struct lease_pool *conn_pool; /* server: the connection's, found when established */
+	bool vip_installed;	      /* client, dataplane=kernel: on lo, with routes */
 	struct conf_ts vip_routes[8];
 	unsigned nvip_routes;
 	struct ra_txn ours, theirs;

@@ -471,6 +471,54 @@ static void test_aggressive(void **state)
 	stop(&n);
 }
 
+/* The same from ipsec.conf text: a strongSwan-dialect client, a
+ * Libreswan-dialect server (conf/ra.c parses both). */
+static void test_from_conf_text(void **state)
+{
+	static const char c_conf[] = "config setup\n"
+				     "\tdataplane=none\n"
+				     "conn rw\n"
+				     "\tleft=192.0.2.1\n"
+				     "\tleftsourceip=%config\n"
+				     "\tright=192.0.2.2\n"
+				     "\trightsubnet=10.2.0.0/24\n"
+				     "\tauthby=xauthpsk\n"
+				     "\txauth=client\n"
+				     "\txauth_identity=bob\n"
+				     "\tike=aes128-sha256-ecp256\n"
+				     "\tesp=aes128-sha256\n"
+				     "\tauto=add\n";
+	static const char s_conf[] = "config setup\n"
+				     "\tdataplane=none\n"
+				     "conn rw\n"
+				     "\tleft=192.0.2.2\n"
+				     "\tleftsubnet=10.2.0.0/24\n"
+				     "\tleftxauthserver=yes\n"
+				     "\tleftmodecfgserver=yes\n"
+				     "\tright=%any\n"
+				     "\trightaddresspool=10.3.0.10-10.3.0.20\n"
+				     "\tmodecfgdns=10.2.0.53\n"
+				     "\tmodecfgpull=yes\n"
+				     "\tauthby=secret\n"
+				     "\tike=aes128-sha256-ecp256\n"
+				     "\tesp=aes128-sha256\n"
+				     "\tauto=add\n";
+	static const char sec[] = "192.0.2.1 192.0.2.2 : PSK \"group secret\"\n"
+				  "bob : XAUTH \"secret1\"\n";
+	char a[64];
+	struct net n;
+
+	net_start_secrets(&n, c_conf, s_conf, sec, sec);
+	assert_int_equal(n.conf[WEST]->conns[0].ra.xauth, CONN_XAUTH_CLIENT);
+	assert_int_equal(n.conf[EAST]->conns[0].ra.xauth, CONN_XAUTH_SERVER);
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_string_equal(vip_of(sa_of(n.d[EAST], "rw"), a, sizeof(a)), "10.3.0.10");
+	assert_string_equal(ts_of(&only_child(n.d[WEST])->ts_local, a, sizeof(a)), "10.3.0.10/32");
+	net_stop(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_client_any_narrowed),
 		cmocka_unit_test(test_aggressive),
+		cmocka_unit_test(test_from_conf_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,10 +22,6 @@
 #include "wire/attr.h"
 #include "wire/payload.h"
 
-/* Until the privileged helper's PAM check is in the tree (branch raconf),
- * a build without it says so (xauth_check); drop this line once it is. */
-#pragma weak priv_pam_check
-
 #define XAUTH_RETRY_MESSAGE "Wrong user name or password, try again."
 
 bool cfg_has_xauth(const struct wire_cfg *cfg)
@@ -117,10 +113,6 @@ static int xauth_check(struct ra_sa *r, const char *user, const char *password, 
 		snprintf(why, whylen,
 			 "xauthby=pam needs oakleyd's privileged helper, and this daemon runs "
 			 "without one");
-		return -EACCES;
-	}
-	if (!priv_pam_check) {
-		snprintf(why, whylen, "xauthby=pam: this oakleyd was built without PAM support");
 		return -EACCES;
 	}
 	return priv_pam_check(d->priv, user, password, why, whylen);

@@ -311,6 +311,28 @@ static struct ike_sa *east_sa_of(struct net *n, const char *user)
 	return NULL;
 }
 
+/* xauthby=pam needs the privileged helper, which an in-process daemon has
+ * not: every try fails with that sentence. */
+static void test_pam_without_helper(void **state)
+{
+	struct ra_opts o = {0};
+	struct net n;
+	char *log;
+
+	start(&n, &o);
+	n.conf[EAST]->conns[0].ra.xauthby = XAUTHBY_PAM;
+	stderr_capture_start();
+	net_up_at(&n, WEST, "rw");
+	net_run_ms(&n, 100);
+	log = stderr_capture_stop();
+	assert_false(n.ok);
+	assert_non_null(strstr(log,
+			       "XAUTH failed for user 'bob' (try 1 of 3): xauthby=pam needs "
+			       "oakleyd's privileged helper, and this daemon runs without one"));
+	free(log);
+	stop(&n);
+}
+
 /* Two users get two addresses; bob, back after a down, gets his again. */
 static void test_two_users_and_reconnect(void **state)
 {
@@ -558,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_xauth_modecfg_push),
 		cmocka_unit_test_teardown(test_xauth_wrong_password, stderr_capture_restore),
 		cmocka_unit_test_teardown(test_quick_before_xauth, stderr_capture_restore),
+		cmocka_unit_test_teardown(test_pam_without_helper, stderr_capture_restore),
 		cmocka_unit_test(test_two_users_and_reconnect),
 		cmocka_unit_test(test_pool_exhausted),
 		cmocka_unit_test(test_copies_and_retransmits),

@@ -22,7 +22,7 @@ struct ra_daemon {
 	struct lease_pool **pools;
 	unsigned npools;
 	struct vip_nl *vip;
-	bool vip_failed;
+	int vip_err; /* opening it failed: never again (seccomp kills a late socket()) */
 };
 
 static struct ra_daemon *ra_daemon(struct ike_daemon *d)
@@ -75,13 +75,28 @@ int ra_vip_nl(struct ike_daemon *d, struct vip_nl **out)
 
 	if (!rd)
 		return -ENOMEM;
+	if (rd->vip_err)
+		return rd->vip_err;
 	if (!rd->vip) {
 		err = vip_open(&rd->vip);
-		if (err)
+		if (err) {
+			rd->vip_err = err;
 			return err;
+		}
 	}
 	*out = rd->vip;
 	return 0;
+}
+
+void ra_kernel_open(struct ike_daemon *d)
+{
+	struct vip_nl *v;
+	int err = ra_vip_nl(d, &v);
+
+	if (err)
+		log_warn("cannot open the routing netlink socket for Mode Config client addresses: "
+			 "%s",
+			 strerror(-err));
 }
 
 void ra_daemon_free(struct ike_daemon *d)

@@ -157,7 +157,12 @@ void modecfg_release(struct ra_sa *r);
 /* The daemon's pools (one per configured range, kept across reloads). */
 struct ra_daemon;
 struct lease_pool *ra_pool_for(struct ike_daemon *d, unsigned pool); /* conn.ra.pool */
-/* The daemon's rtnetlink socket for virtual IPs, opened on first use. */
+/* With a kernel dataplane, the daemon's rtnetlink socket for a Mode Config
+ * client's address is opened at start, before root is dropped (the seccomp
+ * filter allows no new sockets); a failure is logged, and such a client
+ * then says it cannot put its address on lo. */
+void ra_kernel_open(struct ike_daemon *d);
+/* That socket (opened now if it was not: tests, no seccomp). */
 int ra_vip_nl(struct ike_daemon *d, struct vip_nl **out);
 typedef void (*ra_pool_fn)(struct lease_pool *p, void *arg);
 void ra_pools_walk(struct ike_daemon *d, ra_pool_fn fn, void *arg);

@@ -206,6 +206,9 @@ static void run_ok(bool push)
 	assert_int_equal(ws->ra->xauth, RA_XAUTH_OK);
 	assert_string_equal(vip_of(ws, a, sizeof(a)), "10.3.0.1");
 	assert_string_equal(vip_of(es, b, sizeof(b)), "10.3.0.1");
+	/* rightsubnet, then the server's leftsubnet as a Unity split include */
+	assert_int_equal(ws->ra->nvip_routes, 2);
+	assert_string_equal(ts_of(&ws->ra->vip_routes[1], a, sizeof(a)), "10.2.0.0/24");
 	w = only_child(n.d[WEST]);
 	e = only_child(n.d[EAST]);
 	assert_string_equal(ts_of(&w->ts_local, a, sizeof(a)), "10.3.0.1/32");

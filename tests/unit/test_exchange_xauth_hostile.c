@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
 
@@ -23,6 +24,7 @@
 #include "ike/main_mode.h"
 #include "ike/quick.h"
 #include "ike/ra.h"
+#include "ike/tap.h"
 
 static const char client_conf[] = "config setup\n"
 				  "\tdataplane=none\n"
@@ -321,6 +323,42 @@ static void test_reply_same_identifier(void **state)
 	reply_with_id(0, true);
 }
 
+/* The decrypted capture (-L) shows the XAUTH exchange but not the
+ * password: its value is zeroed, its length kept. */
+static void test_capture_hides_password(void **state)
+{
+	struct ra_opts o = {0};
+	char why[256], dir[] = "/tmp/test_xauth_cap.XXXXXX", path[64];
+	size_t len, i;
+	unsigned pw = 0, user = 0;
+	uint8_t buf[65536];
+	struct net n;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/isakmp.pcap", dir);
+	start(&n, &o);
+	assert_int_equal(ike_capture_on(n.d[EAST], path, why, sizeof(why)), 0);
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	ike_capture_off(n.d[EAST]);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	for (i = 0; i + 7 <= len; i++) {
+		pw += !memcmp(buf + i, "secret1", 7);
+		user += !memcmp(buf + i, "bob", 3);
+	}
+	assert_true(user > 0);
+	assert_int_equal(pw, 0);
+	unlink(path);
+	rmdir(dir);
+	stop(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +366,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_client_set_ok_push, stderr_capture_restore),
 		cmocka_unit_test_teardown(test_reply_other_identifier, stderr_capture_restore),
 		cmocka_unit_test_teardown(test_reply_same_identifier, stderr_capture_restore),
+		cmocka_unit_test(test_capture_hides_password),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -359,6 +359,42 @@ static void test_capture_hides_password(void **state)
 	stop(&n);
 }
 
+/* A hostile server hands out the client's own IKE address (or loopback):
+ * the client refuses it, and installs nothing. */
+static void bad_address(const char *addr)
+{
+	struct ra_opts o = {0};
+	struct ike_sa *ws;
+	struct net n;
+	char *log;
+
+	start(&n, &o);
+	set_addr(&n.conf[EAST]->pools[0].first, addr);
+	set_addr(&n.conf[EAST]->pools[0].last, addr);
+	stderr_capture_start();
+	net_up_at(&n, WEST, "rw");
+	log = stderr_capture_stop();
+	assert_false(n.ok);
+	assert_non_null(strstr(log, "which is no address for a host of ours"));
+	assert_null(n.d[WEST]->children);
+	ws = sa_of(n.d[WEST], "rw");
+	assert_true(!ws || !ws->ra || !ws->ra->have_vip);
+	free(log);
+	stop(&n);
+}
+
+static void test_server_gives_our_address(void **state)
+{
+	(void)state;
+	bad_address("192.0.2.1");
+}
+
+static void test_server_gives_loopback(void **state)
+{
+	(void)state;
+	bad_address("127.0.0.1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +403,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_reply_other_identifier, stderr_capture_restore),
 		cmocka_unit_test_teardown(test_reply_same_identifier, stderr_capture_restore),
 		cmocka_unit_test(test_capture_hides_password),
+		cmocka_unit_test_teardown(test_server_gives_our_address, stderr_capture_restore),
+		cmocka_unit_test_teardown(test_server_gives_loopback, stderr_capture_restore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,7 +83,6 @@ static void ike_kernel_input(int fd, uint32_t events, void *arg)
 
 static int ike_open_kernel(struct ike_daemon *d)
 {
-	struct vip_nl *vip;
 	int err = xfrm_open(&d->xfrm);
 
 	if (err) {
@@ -96,13 +95,6 @@ static int ike_open_kernel(struct ike_daemon *d)
 		log_err("cannot listen to the kernel's XFRM events: %s", strerror(-err));
 		return err;
 	}
-	/* A Mode Config client's address and routes go over rtnetlink: its
-	 * socket is opened now, before oakleyd drops its privileges (seccomp
-	 * refuses socket(2) afterwards). */
-	err = ra_vip_nl(d, &vip);
-	if (err)
-		log_warn("cannot open rtnetlink for Mode Config clients' addresses: %s",
-			 strerror(-err));
 	return loop_add_fd(d->loop, d->xfrm_events, EPOLLIN, ike_kernel_input, d);
 }
 

@@ -271,4 +271,8 @@ bool conf_addr_is_local_ifaddrs(const struct conf_addr *a, void *ifaddrs);
 /* Hex digits (even count, no prefix) to bytes: 0 or -EINVAL/-ENOSPC. */
 int conf_unhex(const char *s, uint8_t *out, size_t max, size_t *len);
 
+/* xauth.c: how many checks of an unknown user ran crypt(3) on a decoy
+ * hash (for tests). */
+extern unsigned xauth_decoy_checks;
+
 #endif

@@ -304,9 +304,12 @@ static bool for_conn(const struct conf_xauth_user *u, const struct conn *conn)
 	return !conf_group_name(conn, group, sizeof(group)) && !strcmp(u->conn, group);
 }
 
+unsigned xauth_decoy_checks;
+
 int conf_xauth_check(const struct conf *c, const struct conn *conn, const char *user,
 		     const char *password, char *why, size_t whylen)
 {
+	const char *decoy = NULL;
 	char name[300];
 	unsigned i, found = 0, other = 0;
 	int eq, ok = 0;
@@ -326,6 +329,8 @@ int conf_xauth_check(const struct conf *c, const struct conn *conn, const char *
 	for (i = 0; i < c->nxauth_users; i++) {
 		const struct conf_xauth_user *u = &c->xauth_users[i];
 
+		if (u->crypted && !decoy)
+			decoy = u->secret;
 		if (strcmp(u->user, user))
 			continue;
 		if (u->crypted && !for_conn(u, conn)) {
@@ -348,6 +353,13 @@ int conf_xauth_check(const struct conf *c, const struct conn *conn, const char *
 	if (found) {
 		snprintf(why, whylen, "wrong password for XAUTH user '%s'", name);
 		return -EACCES;
+	}
+	/* An unknown user costs what a known one does (one crypt(3) with a
+	 * hash of the passwd file), so that the time of the answer does not
+	 * tell a guesser which user names exist. */
+	if (decoy) {
+		xauth_decoy_checks++;
+		crypted_equal(password, decoy);
 	}
 	if (other)
 		snprintf(why, whylen, "XAUTH user '%s' is in passwd for other conns, not '%s'",

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/id.h"
 #include "ike/lease.h"
 #include "ike/ra.h"
 #include "kernel/vip.h"
@@ -301,6 +302,37 @@ void modecfg_start(struct ra_sa *r)
 	}
 }
 
+/* A hostile server must not give us an address that is not a host's
+ * (0/8, loopback, multicast and above) or one of the two IKE endpoints
+ * (taking the peer's would send our IKE into the tunnel). */
+static bool mc_vip_usable(const struct ra_sa *r)
+{
+	uint32_t a = ntohl(r->vip.a.v4.s_addr);
+	const struct sockaddr *ends[2] = {&r->sa->ep.remote.sa, &r->sa->ep.local.sa};
+	unsigned i;
+
+	if ((a >> 24) == 0 || (a >> 24) == 127 || (a >> 28) >= 14)
+		return false;
+	for (i = 0; i < 2; i++)
+		if (ends[i]->sa_family == AF_INET &&
+		    ((const struct sockaddr_in *)ends[i])->sin_addr.s_addr == r->vip.a.v4.s_addr)
+			return false;
+	return true;
+}
+
+/* A route from the virtual IP only where our policy sends traffic into
+ * the tunnel (within the connection's remote side), and never one that
+ * would take the peer's own address (our IKE would follow it). */
+static bool mc_route_ok(const struct ra_sa *r, const struct conf_ts *ts)
+{
+	const struct conn *c = r->sa->conn;
+	struct conf_ts local = c->local.subnet, remote = c->remote.subnet, peer;
+
+	ra_conn_ts(c, r->sa, &local, &remote);
+	ts_host(&peer, &r->sa->ep.remote.sa);
+	return ts_covers(&remote, ts) && !ts_covers(ts, &peer);
+}
+
 /* Client, dataplane=kernel: the address on lo, routes to the remote
  * subnets from it. */
 static void mc_install(struct ra_sa *r)
@@ -327,6 +359,16 @@ static void mc_install(struct ra_sa *r)
 	if (ps->sa_family == AF_INET)
 		memcpy(peer.b, &((const struct sockaddr_in *)ps)->sin_addr, 4);
 	for (i = 0; i < r->nvip_routes; i++) {
+		if (!mc_route_ok(r, &r->vip_routes[i])) {
+			char ts[64];
+
+			ts_str(&r->vip_routes[i], ts, sizeof(ts));
+			ra_log(r, LOG_LVL_WARN,
+			       "no route to %s from the virtual IP: outside the tunnel's remote "
+			       "side, or it holds the peer",
+			       ts);
+			continue;
+		}
 		memcpy(dst.b, &r->vip_routes[i].addr.a.v4, 4);
 		err = vip_route_add(v, &dst, r->vip_routes[i].prefixlen, &peer, &vip);
 		if (err)
@@ -400,6 +442,14 @@ void modecfg_client_attrs(struct ra_sa *r, const struct wire_cfg *cfg, bool set)
 		       wire_cfg_name(cfg->type), conn->name);
 		return;
 	}
+	if (r->mc == RA_MC_DONE) { /* else each SET would add an address and routes */
+		ra_log(r, LOG_LVL_WARN,
+		       "ignored Mode Config %s: the address is taken once per ISAKMP SA",
+		       wire_cfg_name(cfg->type));
+		if (set && ra_txn_answer(r, ISAKMP_CFG_ACK, cfg->id, NULL, 0))
+			ra_log(r, LOG_LVL_WARN, "cannot send the Mode Config ACK");
+		return;
+	}
 	r->nvip_routes = 0;
 	if (conn->remote.has_subnet && conn->remote.subnet.addr.family == AF_INET)
 		r->vip_routes[r->nvip_routes++] = conn->remote.subnet;
@@ -424,6 +474,16 @@ void modecfg_client_attrs(struct ra_sa *r, const struct wire_cfg *cfg, bool set)
 		return;
 	}
 	conf_addr_str(&r->vip, text, sizeof(text));
+	if (!mc_vip_usable(r)) {
+		char why[200];
+
+		r->have_vip = false;
+		snprintf(why, sizeof(why),
+			 "peer's Mode Config gave us %s, which is no address for a host of ours",
+			 text);
+		ra_fail(r, why);
+		return;
+	}
 	ra_log(r, LOG_LVL_INFO, "Mode Config: peer gave us %s", text);
 	r->mc = RA_MC_DONE;
 	mc_install(r);

@@ -48,8 +48,57 @@ int ike_keys_on(struct ike_daemon *d, const char *dir, char *why, size_t whylen)
 	return err;
 }
 
+static bool secret_attr(uint16_t type)
+{
+	return type == CFG_XAUTH_USER_PASSWORD || type == CFG_XAUTH_PASSCODE ||
+	       type == CFG_XAUTH_NEXT_PIN || type == CFG_XAUTH_ANSWER;
+}
+
+/* Zeroes the values of the XAUTH secrets in an ATTRIBUTE payload's body
+ * (the capture is for debugging, not for collecting users' passwords);
+ * their lengths stay, so Wireshark still shows what was sent. */
+static void redact_attrs(uint8_t *p, size_t len)
+{
+	size_t off = 4, vlen; /* type, RESERVED, identifier */
+	uint16_t t;
+
+	while (off + 4 <= len) {
+		t = (uint16_t)(p[off] << 8 | p[off + 1]);
+		if (t & ISAKMP_ATTR_AF) {
+			off += 4;
+			continue;
+		}
+		vlen = (size_t)(p[off + 2] << 8 | p[off + 3]);
+		if (vlen > len - off - 4)
+			vlen = len - off - 4;
+		if (secret_attr(t))
+			memset(p + off + 4, 0, vlen);
+		off += 4 + vlen;
+	}
+}
+
+/* Walks the payload chain of a transaction exchange message (bounded by
+ * len whatever the lengths say) to redact each ATTRIBUTE payload. */
+static void redact(uint8_t *msg, size_t len)
+{
+	size_t off = ISAKMP_HDR_LEN, plen;
+	uint8_t type = msg[16]; /* RFC 2408 3.1: next payload at 16, exchange type at 18 */
+
+	if (msg[18] != ISAKMP_XCHG_TRANSACTION)
+		return;
+	while (type != ISAKMP_PL_NONE && off + 4 <= len) {
+		plen = (size_t)(msg[off + 2] << 8 | msg[off + 3]);
+		if (plen < 4 || plen > len - off)
+			return;
+		if (type == ISAKMP_PL_ATTR)
+			redact_attrs(msg + off + 4, plen - 4);
+		type = msg[off];
+		off += plen;
+	}
+}
+
 /* The ISAKMP header as Wireshark should see it: encryption flag clear,
- * length that of what follows in the record. */
+ * length that of what follows in the record; XAUTH secrets zeroed. */
 static void tap_write(struct ike_daemon *d, const struct sockaddr *from, const struct sockaddr *to,
 		      const uint8_t *msg, size_t len)
 {
@@ -64,6 +113,7 @@ static void tap_write(struct ike_daemon *d, const struct sockaddr *from, const s
 	memcpy(copy, msg, len);
 	copy[ISAKMP_HDR_FLAGS_OFF] &= (uint8_t)~ISAKMP_FLAG_ENC;
 	put_u32(copy + ISAKMP_HDR_LENGTH_OFF, (uint32_t)len);
+	redact(copy, len);
 	err = capture_write(d->capture, (const struct sockaddr *)from, (const struct sockaddr *)to,
 			    copy, len);
 	free(copy);

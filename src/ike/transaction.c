@@ -85,6 +85,8 @@ int ra_txn_send(struct ra_sa *r, uint8_t what, uint8_t type, const struct wire_c
 	uint32_t msgid;
 	int err;
 
+	if (t->open) /* one of ours at a time: its answer would be taken for the next */
+		return -EBUSY;
 	do {
 		err = crypto_random(&msgid, sizeof(msgid));
 	} while (!err && (!msgid || msgid_used(&sa->msgids, msgid)));
@@ -287,6 +289,25 @@ static void *txn_state(const struct dispatch *dp)
 	return (void *)dp;
 }
 
+/* Whether the peer's REQUEST (request) or SET, of XAUTH (xauth) or Mode
+ * Config, is one its role sends to ours: an XAUTH server asks and sets
+ * the status, a Mode Config client asks, a Mode Config server sets. */
+static bool txn_role_ok(const struct ra_sa *r, bool xauth, bool request)
+{
+	const struct conn_ra *ra = &r->sa->conn->ra;
+	bool ok = xauth	    ? ra->xauth == CONN_XAUTH_CLIENT
+		  : request ? ra->modecfg_server
+			    : ra->modecfg_client;
+
+	if (!ok)
+		ra_log(r, LOG_LVL_WARN, "dropped the peer's %s %s: we are not its %s",
+		       xauth ? "XAUTH" : "Mode Config", request ? "REQUEST" : "SET",
+		       xauth	 ? "XAUTH client"
+		       : request ? "Mode Config server"
+				 : "Mode Config client");
+	return ok;
+}
+
 static struct step_result txn_step(void *state, struct ike_msg *m)
 {
 	struct dispatch *dp = state;
@@ -311,6 +332,12 @@ static struct step_result txn_step(void *state, struct ike_msg *m)
 			       wire_cfg_name(sent), wire_cfg_name(cfg.type));
 			return STEP_GO_ON;
 		}
+		if (cfg.id != r->ours.id) {
+			ra_log(r, LOG_LVL_WARN,
+			       "peer answered our %s (identifier %u) with identifier %u: ignored",
+			       wire_cfg_name(sent), r->ours.id, cfg.id);
+			return STEP_GO_ON;
+		}
 		r->ours.open = false;
 		timer_cancel(r->sa->d->loop, &r->ours.xmit.timer);
 		switch (r->ours.what) {
@@ -328,14 +355,20 @@ static struct step_result txn_step(void *state, struct ike_msg *m)
 		}
 		return STEP_GO_ON;
 	}
+	/* Each handler below is one role's: a peer may start only what its
+	 * role starts (an XAUTH client never sends a SET of XAUTH_STATUS). */
 	switch (cfg.type) {
 	case ISAKMP_CFG_REQUEST:
+		if (!txn_role_ok(r, cfg_has_xauth(&cfg), true))
+			break;
 		if (cfg_has_xauth(&cfg))
 			xauth_client_request(r, &cfg);
 		else
 			modecfg_server_request(r, &cfg);
 		break;
 	case ISAKMP_CFG_SET:
+		if (!txn_role_ok(r, cfg_has_xauth(&cfg), false))
+			break;
 		if (cfg_has_xauth(&cfg))
 			xauth_client_set(r, &cfg);
 		else

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "conf/helpers.h"
+#include "conf/internal.h"
 #include "priv/priv.h"
 
 /* openssl passwd -6 -salt oakleysalt 'correct horse' */
@@ -178,6 +179,7 @@ static void test_passwd(void **state)
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
 	struct capture cap;
 	const struct conf *c;
+	unsigned decoys;
 	struct dir d;
 	char *log;
 
@@ -231,6 +233,13 @@ static void test_passwd(void **state)
 	expect(c, "rw", "gina", "correct horse", -ENOENT, NULL);
 	expect(c, "rw", "nobody", "xyz", -ENOENT,
 	       "no XAUTH user 'nobody' in ipsec.secrets or passwd");
+	/* an unknown user costs a crypt(3) too: the time says nothing */
+	decoys = xauth_decoy_checks;
+	expect(c, "rw", "mallory", "xyz", -ENOENT, NULL);
+	assert_int_equal(xauth_decoy_checks, decoys + 1);
+	decoys = xauth_decoy_checks;
+	expect(c, "rw", "alice", "xyz", -EACCES, NULL); /* a known one's crypt is its own */
+	assert_int_equal(xauth_decoy_checks, decoys);
 	dir_free(&d);
 }
 

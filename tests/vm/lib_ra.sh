@@ -1,0 +1,281 @@
+# Helpers for the remote-access scenarios of issue 11 (t_ra_*.sh,
+# ra_peers_check.sh): XAUTH and Mode Config with vpnc and charon, on top of
+# lib.sh (and ../net/oakley.sh):  . "$(dirname "$0")/lib_ra.sh"
+#
+# The topology (ra_topology): a server S at 192.0.2.2 protecting
+# 10.2.0.0/24 (10.2.0.1 on its dummy sub0), and direct clients (ra_client),
+# each on its own link 198.51.N.1 <-> 198.51.N.2 with a route to
+# 192.0.2.2, so that every client reaches the server at the same address.
+# The pool is 10.3.0.0/24; S routes it towards the first client (the IPsec
+# policy decides where the packets really go).
+
+RA_POOL=10.3.0.0/24
+RA_POOL_FIRST=10.3.0.1 # strongSwan's first address of a CIDR pool
+RA_GROUP=vpngroup
+RA_PSK="remote access"
+# charon's server takes one PSK for both (separate ones tie in its lookup
+# for Main Mode, where the peer's ID is %any); oakley's has its own.
+RA_GROUP_PSK=${RA_GROUP_PSK:-$RA_PSK}
+RA_SERVER=192.0.2.2
+RA_DNS=10.2.0.53
+
+# ra_topology: namespace S (dir SD) with $RA_SERVER on sub0 and 10.2.0.1/24.
+# With NAT=1, lib_nat.sh's nat_topology instead (C behind N, G is the
+# server: S=G, SD=GD).
+ra_topology() {
+	if [ "${NAT:-0}" = 1 ]; then
+		nat_topology
+		S=$G SD=$GD
+	else
+		S=s$$ SD=$T_OUT/server
+		mkdir -p "$SD"
+		make_ns "$S"
+		add_subnet "$S" 10.2.0.1/24
+		ip -n "$S" addr add "$RA_SERVER/32" dev sub0
+	fi
+	RA_NCLIENTS=0
+}
+
+# ra_client NS: a client namespace on its own link to S (198.51.N.1/24, N
+# counted from 1), routes to the server's address and subnet.  Sets RA_ADDR
+# (its address).  The first one also carries S's route to the pool.
+ra_client() {
+	local ns=$1 n
+	RA_NCLIENTS=$((RA_NCLIENTS + 1))
+	n=$RA_NCLIENTS
+	make_ns "$ns"
+	IFA=wan IFB=c$n link_ns "$ns" "198.51.$n.1/24" "$S" "198.51.$n.2/24"
+	printf 'route add %s/32 via 198.51.%s.2\nroute add 10.2.0.0/24 via 198.51.%s.2\n' \
+		"$RA_SERVER" "$n" "$n" | ns_batch "$ns"
+	[ "$n" != 1 ] || add_route "$S" "$RA_POOL" 198.51.1.1
+	RA_ADDR=198.51.$n.1
+	ping_ok "$ns" "$RA_ADDR" "$RA_SERVER" || fail "no path from $ns to the server"
+}
+
+# ---- charon -----------------------------------------------------------------
+
+# charon_ra_conf DIR [EXTRA...]: lib.sh's strongswan.conf with the XAUTH
+# (xauth-generic) and Cisco Unity (unity) plugins, aggressive-mode PSK as
+# a responder allowed, lines flushed.  Never kernel-libipsec.
+charon_ra_conf() {
+	local dir=$1
+	shift
+	charon_conf "$dir" "i_dont_care_about_security_and_use_aggressive_mode_psk = yes" "$@"
+	sed -i -e 's/^\(\s*load = random nonce openssl pem pkcs1 x509 pubkey kernel-netlink socket-default vici\)$/\1 xauth-generic unity/' \
+		-e 's/^\(\s*\)default = 1/\1flush_line = yes\n\1default = 1/' "$dir/strongswan.conf"
+	grep -q 'vici xauth-generic unity' "$dir/strongswan.conf" || fail "charon_ra_conf: lib.sh's load line changed"
+}
+
+# swanctl_ra_server_conf DIR USERS...: charon as an XAUTH + Mode Config
+# server on $RA_SERVER with the pool $RA_POOL (DNS $RA_DNS), two conns:
+#   am: Aggressive Mode, the group $RA_GROUP as a KEY_ID, the proposals
+#       vpnc makes (MODP-1024);
+#   mm: Main Mode, any ID.
+# PSK $RA_PSK for both.
+# Each: remote-xauth round (auth = xauth), child protecting 10.2.0.0/24.
+# USERS are "name:password" pairs (swanctl eap- secrets, which XAUTH uses).
+swanctl_ra_server_conf() {
+	local dir=$1 u c
+	shift
+	mkdir -p "$dir"/{x509,x509ca,x509aa,x509ac,x509crl,x509ocsp,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
+	{
+		echo 'connections {'
+		for c in am mm; do
+			cat <<EOF
+	$c {
+		version = 1
+		local_addrs = $RA_SERVER
+		pools = pool
+		aggressive = $([ $c = am ] && echo yes || echo no)
+		proposals = aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp1024,aes128-sha256-modp2048,aes128-sha1-modp2048
+		${SERVER_CONN_EXTRA:-}
+		local {
+			auth = psk
+			id = $RA_SERVER
+		}
+		remote {
+			auth = psk
+			id = $([ $c = am ] && echo "keyid:$RA_GROUP" || echo '%any')
+		}
+		remote-xauth {
+			auth = xauth
+		}
+		children {
+			$c {
+				local_ts = 10.2.0.0/24
+				esp_proposals = aes128-sha1,aes256-sha1,3des-sha1,aes128-sha256
+				mode = tunnel
+			}
+		}
+	}
+EOF
+		done
+		cat <<EOF
+}
+pools {
+	pool {
+		addrs = $RA_POOL
+		dns = $RA_DNS
+	}
+}
+secrets {
+	ike-any {
+		secret = "$RA_PSK"
+	}
+EOF
+		for u in "$@"; do
+			printf '\txauth-%s {\n\t\tid = %s\n\t\tsecret = "%s"\n\t}\n' "${u%%:*}" "${u%%:*}" "${u#*:}"
+		done
+		echo '}'
+	} >"$dir/swanctl.conf"
+}
+
+# swanctl_ra_client_conf DIR LOCAL USER PASSWORD: charon as an XAUTH +
+# Mode Config client (IKEv1 Main Mode PSK $RA_PSK, local-xauth round,
+# vips = 0.0.0.0) to $RA_SERVER, its child for 10.2.0.0/24.  Conn and
+# child "rw".
+swanctl_ra_client_conf() {
+	local dir=$1 l=$2 user=$3 pw=$4
+	mkdir -p "$dir"/{x509,x509ca,x509aa,x509ac,x509crl,x509ocsp,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
+	cat >"$dir/swanctl.conf" <<EOF
+connections {
+	rw {
+		version = 1
+		local_addrs = $l
+		remote_addrs = $RA_SERVER
+		vips = 0.0.0.0
+		proposals = aes128-sha256-modp2048
+		local {
+			auth = psk
+		}
+		local-xauth {
+			auth = xauth
+			xauth_id = $user
+		}
+		remote {
+			auth = psk
+			id = $RA_SERVER
+		}
+		children {
+			rw {
+				remote_ts = 10.2.0.0/24
+				esp_proposals = aes128-sha256
+				mode = tunnel
+			}
+		}
+	}
+}
+secrets {
+	ike-rw {
+		secret = "$RA_PSK"
+	}
+	xauth-$user {
+		id = $user
+		secret = "$pw"
+	}
+}
+EOF
+}
+
+# charon_vip NS DIR: the virtual IP of charon's IKE_SA rw (swanctl
+# --list-sas: "local  'ID' @ ADDR[PORT] [VIP]"); empty: none.
+charon_vip() {
+	swanctl_in "$1" "$2" --list-sas --ike rw >"$2/sas.txt" 2>&1 || true
+	sed -n 's/^ *local .*\] \[\([0-9.]*\)\]$/\1/p' "$2/sas.txt" | head -n 1
+}
+
+# ---- vpnc ----------------------------------------------------------------------
+
+# vpnc_conf DIR USER PASSWORD [LINES...]: DIR/vpnc.conf for the group
+# $RA_GROUP at $RA_SERVER, and DIR/vpnc-script, which records each call's
+# environment in DIR/vpnc.REASON.env and on connect puts the assigned
+# address on the tun device with a route to 10.2.0.0/24 through it.
+vpnc_conf() {
+	local dir=$1 user=$2 pw=$3 x
+	shift 3
+	mkdir -p "$dir"
+	{
+		printf 'IPSec gateway %s\nIPSec ID %s\nIPSec secret %s\n' "$RA_SERVER" "$RA_GROUP" "$RA_GROUP_PSK"
+		printf 'Xauth username %s\nXauth password %s\n' "$user" "$pw"
+		printf 'IKE DH Group dh2\nPerfect Forward Secrecy nopfs\n'
+		printf 'NAT Traversal Mode %s\n' "${VPNC_NATT:-natt}"
+		printf 'Interface name tun0\nInterface mode tun\n'
+		printf 'Script %s\nPidfile %s\nNo Detach\nNoninteractive\nDebug 1\n' \
+			"$dir/vpnc-script" "$dir/vpnc.pid"
+		printf 'DPD idle timeout (our side) 0\n'
+		for x in "$@"; do printf '%s\n' "$x"; done
+	} >"$dir/vpnc.conf"
+	cat >"$dir/vpnc-script" <<EOF
+#!/bin/sh
+env | sort >"$dir/vpnc.\$reason.env"
+case \$reason in
+connect)
+	ip addr add "\$INTERNAL_IP4_ADDRESS/32" dev "\$TUNDEV"
+	ip link set "\$TUNDEV" mtu 1400 up
+	ip route replace 10.2.0.0/24 dev "\$TUNDEV" src "\$INTERNAL_IP4_ADDRESS"
+	;;
+disconnect)
+	ip link set "\$TUNDEV" down 2>/dev/null
+	;;
+esac
+exit 0
+EOF
+	chmod 755 "$dir/vpnc-script"
+}
+
+# start_vpnc NS DIR: vpnc with DIR/vpnc.conf in NS (log DIR/vpnc.log), PID
+# in DIR/vpnc.bgpid; no wait.
+start_vpnc() {
+	local ns=$1 dir=$2
+	rm -f "$dir"/vpnc.*.env
+	run_bg "$ns" "$dir/vpnc.log" vpnc --non-inter "$dir/vpnc.conf"
+	echo "$BG_PID" >"$dir/vpnc.bgpid"
+}
+# vpnc_wait DIR: until vpnc's script ran for connect (0), or vpnc ended
+# (1) or 40 s passed (1).
+vpnc_connected() { [ -e "$1/vpnc.connect.env" ]; }
+vpnc_gone() { ! kill -0 "$(cat "$1/vpnc.bgpid")" 2>/dev/null; }
+vpnc_wait() {
+	local end=$((SECONDS + 40))
+	until vpnc_connected "$1"; do
+		vpnc_gone "$1" && return 1
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+	# the script runs before vpnc's ESP loop: give the route a moment
+	sleep 0.3
+}
+# vpnc_addr DIR: the address the server assigned (INTERNAL_IP4_ADDRESS).
+vpnc_addr() { sed -n 's/^INTERNAL_IP4_ADDRESS=//p' "$1/vpnc.connect.env"; }
+# stop_vpnc DIR: SIGTERM (vpnc sends its Deletes), wait for the exit.
+stop_vpnc() {
+	local pid
+	pid=$(cat "$1/vpnc.bgpid")
+	kill -TERM "$pid" 2>/dev/null || return 0
+	wait "$pid" 2>/dev/null || true
+}
+
+# ---- checks ---------------------------------------------------------------------
+
+# ra_ping NS SRC DST WHAT: 3 pings from SRC answered.
+ra_ping() { ping_ok "$1" "$2" "$3" 3 || fail "$4: no ping $2 -> $3 from $1"; }
+
+# ra_policy NS ADDR WHAT: the kernel of NS holds a policy naming ADDR/32.
+ra_policy() {
+	local p
+	p=$(ip -n "$1" xfrm policy)
+	[[ $p == *"$2/32"* ]] || fail "$3: no IPsec policy for $2/32 in $1: $p"
+}
+
+# ra_swanctl_load NS DIR: (re)load DIR's swanctl.conf, clearing the
+# previous connections, pools and secrets; fails with swanctl's words (as
+# lib_cert.sh's swanctl_load, which needs the test PKI).
+ra_swanctl_load() {
+	swanctl_in "$1" "$2" --load-all --clear --noprompt --file "$2/swanctl.conf" >"$2/load.out" 2>&1 ||
+		fail "swanctl --load-all in $1: $(cat "$2/load.out")"
+	! grep -qi 'failed\|error' "$2/load.out" || fail "swanctl --load-all in $1: $(cat "$2/load.out")"
+}
+
+# log_lines FILE: its line count now; log_since FILE N: the lines after N.
+log_lines() { wc -l <"$1"; }
+log_since() { tail -n "+$(($2 + 1))" "$1"; }

@@ -279,3 +279,120 @@ ra_swanctl_load() {
 # log_lines FILE: its line count now; log_since FILE N: the lines after N.
 log_lines() { wc -l <"$1"; }
 log_since() { tail -n "+$(($2 + 1))" "$1"; }
+
+# ---- oakleyd ----------------------------------------------------------------------
+
+# hex of a string (for @#HEX KEY_IDs)
+ra_hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+
+# oakley_ra_server_conf DIR strongswan|libreswan: DIR/ipsec.conf and
+# ipsec.secrets (and, for libreswan, DIR/passwd) of an XAUTH + Mode Config
+# server at $RA_SERVER protecting 10.2.0.0/24 for the users alice, bob,
+# carol (password USERpw), DNS $RA_DNS:
+#   conn vpnc: Aggressive Mode, the group $RA_GROUP (ID_KEY_ID @#hex) with
+#              $RA_GROUP_PSK, vpnc's proposals (MODP-1024);
+#   conn rw:   Main Mode, any peer, $RA_PSK.
+# strongSwan's spelling: authby=xauthpsk xauth=server (vpnc) and
+# rightauth=psk rightauth2=xauth (rw), rightsourceip=$RA_POOL, rightdns=,
+# users in ipsec.secrets ("USER : XAUTH"); Libreswan's: leftxauthserver=yes
+# leftmodecfgserver=yes rightxauthclient=yes rightmodecfgclient=yes
+# rightaddresspool=10.3.0.10-10.3.0.250 modecfgdns= xauthby=file, users in
+# DIR/passwd made with `openssl passwd -6`.  Sets RA_FIRST, the first
+# address the pool hands out.  RA_SERVER_EXTRA: more lines for both conns.
+oakley_ra_server_conf() {
+	local dir=$1 dialect=$2 c u x
+	mkdir -p "$dir"
+	{
+		for c in vpnc rw; do
+			printf 'conn %s\n\tleft=%s\n\tleftsubnet=10.2.0.0/24\n\tright=%%any\n' "$c" "$RA_SERVER"
+			if [ "$c" = vpnc ]; then
+				printf '\trightid=@#%s\n' "$(ra_hex "$RA_GROUP")"
+				printf '\tike=aes256-sha1-modp1024,aes128-sha1-modp1024\n\tesp=aes128-sha1,aes256-sha1\n'
+			else
+				printf '\tike=aes128-sha256-modp2048\n\tesp=aes128-sha256\n'
+			fi
+			if [ "$dialect" = strongswan ]; then
+				if [ "$c" = vpnc ]; then
+					printf '\taggressive=yes\n\tauthby=xauthpsk\n\txauth=server\n'
+				else
+					printf '\tleftauth=psk\n\trightauth=psk\n\trightauth2=xauth\n'
+				fi
+				printf '\trightsourceip=%s\n\trightdns=%s\n' "$RA_POOL" "$RA_DNS"
+			else
+				[ "$c" = vpnc ] && printf '\taggrmode=yes\n'
+				printf '\tauthby=secret\n\tleftxauthserver=yes\n\tleftmodecfgserver=yes\n'
+				printf '\trightxauthclient=yes\n\trightmodecfgclient=yes\n'
+				printf '\trightaddresspool=10.3.0.10-10.3.0.250\n\tmodecfgdns=%s\n\txauthby=file\n' "$RA_DNS"
+			fi
+			for x in ${RA_SERVER_EXTRA:-}; do printf '\t%s\n' "$x"; done
+			printf '\tauto=add\n'
+		done
+	} >"$dir/ipsec.conf"
+	{
+		printf '%s %%any : PSK "%s"\n' "$RA_SERVER" "$RA_PSK"
+		printf '%s @#%s : PSK "%s"\n' "$RA_SERVER" "$(ra_hex "$RA_GROUP")" "$RA_GROUP_PSK"
+		if [ "$dialect" = strongswan ]; then
+			for u in alice bob carol; do printf '%s : XAUTH "%spw"\n' "$u" "$u"; done
+		fi
+	} >"$dir/ipsec.secrets"
+	rm -f "$dir/passwd"
+	if [ "$dialect" = libreswan ]; then
+		# user:crypt-hash:conn (empty: any conn)
+		{
+			printf 'alice:%s:\n' "$(openssl passwd -6 alicepw)"
+			printf 'bob:%s:vpnc\n' "$(openssl passwd -6 bobpw)"
+			printf 'carol:%s:rw\n' "$(openssl passwd -6 carolpw)"
+		} >"$dir/passwd"
+		chmod 600 "$dir/passwd"
+		RA_FIRST=10.3.0.10
+	else
+		RA_FIRST=10.3.0.1
+	fi
+	chmod 600 "$dir/ipsec.secrets"
+}
+
+# oakley_ra_client_conf DIR strongswan|libreswan LOCAL USER: DIR/ipsec.conf
+# and ipsec.secrets of oakley as an XAUTH + Mode Config client (Main Mode
+# PSK $RA_PSK) to $RA_SERVER for 10.2.0.0/24, conn rw.  strongSwan's
+# spelling: leftsourceip=%config, leftauth=psk leftauth2=xauth,
+# xauth_identity=USER; Libreswan's: leftmodecfgclient=yes,
+# leftxauthclient=yes, leftusername=USER.  The password USERpw in
+# ipsec.secrets either way.
+oakley_ra_client_conf() {
+	local dir=$1 dialect=$2 l=$3 user=$4
+	mkdir -p "$dir"
+	{
+		printf 'conn rw\n\tleft=%s\n\tright=%s\n\trightsubnet=10.2.0.0/24\n\trightid=%s\n' \
+			"$l" "$RA_SERVER" "$RA_SERVER"
+		printf '\tike=aes128-sha256-modp2048\n\tesp=aes128-sha256\n'
+		if [ "$dialect" = strongswan ]; then
+			printf '\tleftsourceip=%%config\n\tleftauth=psk\n\trightauth=psk\n\tleftauth2=xauth\n'
+			printf '\txauth_identity=%s\n' "$user"
+		else
+			printf '\tauthby=secret\n\tleftmodecfgclient=yes\n\tleftxauthclient=yes\n\tleftusername=%s\n' "$user"
+			printf '\trightxauthserver=yes\n\trightmodecfgserver=yes\n'
+		fi
+		printf '\tauto=add\n'
+	} >"$dir/ipsec.conf"
+	printf '%s %s : PSK "%s"\n%s : XAUTH "%spw"\n' "$l" "$RA_SERVER" "$RA_PSK" "$user" "$user" \
+		>"$dir/ipsec.secrets"
+	chmod 600 "$dir/ipsec.secrets"
+}
+
+# ra_status DIR WHAT PATTERN...: `oakleyctl status` (all conns) matches
+# each glob (saved in T_OUT).
+ra_status() {
+	local dir=$1 what=$2 st p
+	shift 2
+	st=$(octl "$dir" status 2>&1)
+	printf '%s\n' "$st" >"$T_OUT/status.$(now_ms).txt"
+	for p in "$@"; do
+		# shellcheck disable=SC2053
+		[[ $st == $p ]] || fail "$what: oakleyctl status does not match '$p': $st"
+	done
+}
+
+# ra_in_pool ADDR: ADDR is in 10.3.0.0/24 and not below RA_FIRST.
+ra_in_pool() {
+	[[ $1 == 10.3.0.* ]] && [ "${1##*.}" -ge "${RA_FIRST##*.}" ] && [ "${1##*.}" -le 254 ]
+}

@@ -1,0 +1,143 @@
+#!/bin/bash
+# vm-timeout: 500
+# Remote access (issue 11) in a kernel with ESP, oakleyd and strongSwan's
+# charon in both roles (lib_ra.sh's configurations, proven charon against
+# charon by ra_peers_check.sh):
+#   1. charon as XAUTH client (swanctl: local-xauth round, IKEv1 Main Mode
+#      PSK, vips = 0.0.0.0) -> oakleyd as XAUTH + Mode Config server (conn
+#      rw), the server in the strongSwan dialect (rightauth2=xauth,
+#      rightsourceip=, rightdns=, ipsec.secrets XAUTH users) and in the
+#      Libreswan dialect (leftxauthserver, leftmodecfgserver,
+#      rightaddresspool, modecfgdns, xauthby=file with a passwd file); each
+#      once from a client on the server's link and once from one behind
+#      lib_nat.sh's NAT router: charon's virtual IP is from oakley's pool,
+#      a ping from it passes, both kernels hold the same two ESP SAs (in
+#      UDP behind the NAT), oakleyctl status names the user and address.
+#   2. A wrong password from charon: oakley asks 3 times, then refuses, its
+#      log naming the user; no SA.
+#   3. oakleyd as XAUTH + Mode Config client (both dialects) -> charon as
+#      server (pools, remote-xauth round): the address lands on oakley's
+#      lo, traffic to 10.2.0.0/24 leaves from it (table 220) through the
+#      tunnel, charon names the user and address; down removes it.
+. "$(dirname "$0")/../net/oakley.sh"
+. "$(dirname "$0")/lib_nat.sh"
+. "$(dirname "$0")/lib_peers.sh"
+. "$(dirname "$0")/lib_ra.sh"
+require_esp
+
+NAT=1 ra_topology
+K=k$$ O=o$$ KD=$T_OUT/client OD=$T_OUT/oakley-client
+ra_client "$K"
+KADDR=$RA_ADDR
+ra_client "$O"
+OADDR=$RA_ADDR
+mkdir -p "$KD" "$OD"
+charon_ra_conf "$KD"
+charon_ra_conf "$CD"
+start_charon "$K" "$KD" "$C" "$CD"
+
+# ---- 1, 2: charon -> oakley ------------------------------------------------------
+for dialect in strongswan libreswan; do
+	oakley_ra_server_conf "$SD" $dialect
+	cp "$SD/ipsec.conf" "$T_OUT/ipsec.conf.$dialect"
+	start_oakleyd "$S" "$SD"
+	for where in direct nat; do
+		name="$dialect, $where"
+		if [ $where = nat ]; then
+			ns=$C dir=$CD l=$CLIENT
+		else
+			ns=$K dir=$KD l=$KADDR
+		fi
+		swanctl_ra_client_conf "$dir" "$l" carol carolpw
+		ra_swanctl_load "$ns" "$dir"
+		swanctl_in "$ns" "$dir" --initiate --child rw --timeout 30 >"$T_OUT/init.$dialect.$where.txt" 2>&1 ||
+			fail "$name: charon -> oakley: $(grep -v 'ENC\|NET' "$T_OUT/init.$dialect.$where.txt" | tail -n 15);
+oakleyd: $(tail -n 25 "$SD/oakleyd.log")"
+		vip=$(charon_vip "$ns" "$dir")
+		cp "$dir/sas.txt" "$T_OUT/sas.$dialect.$where.txt"
+		ra_in_pool "$vip" || fail "$name: charon's virtual IP '$vip' is not from oakley's pool: $(cat "$dir/sas.txt")"
+		[[ $(<"$dir/sas.txt") == *"XAuth: 'carol'"* ]] || fail "$name: charon does not show XAuth carol: $(cat "$dir/sas.txt")"
+		expect_esp "$S" 2 "$name"
+		expect_esp "$ns" 2 "$name"
+		ss=$(xfrm_spis "$S")
+		cs=$(xfrm_spis "$ns")
+		[ "$ss" = "$cs" ] || fail "$name: oakley's SPIs $ss are not charon's $cs"
+		ra_policy "$S" "$vip" "$name"
+		ra_policy "$ns" "$vip" "$name"
+		if [ $where = nat ]; then
+			assert_encap "$S"
+			assert_encap "$ns"
+		else
+			assert_no_encap "$S"
+		fi
+		ping_through "$ns" "$vip" 10.2.0.1
+		ra_status "$SD" "$name" "*carol*" "*$vip*"
+		log "$name: charon -> oakley: Main Mode PSK, XAUTH carol, virtual IP $vip, pinged; SPIs $ss"
+		swanctl_in "$ns" "$dir" --terminate --ike rw --timeout 10 >/dev/null 2>&1 || true
+		wait_for 10 sh -c "! ip -n $S xfrm state | grep -q 'proto esp'" ||
+			fail "$name: oakley kept SAs after charon's Delete: $(xfrm_spis "$S")"
+	done
+
+	if [ $dialect = strongswan ]; then
+		# a wrong password: 3 requests, then refused
+		swanctl_ra_client_conf "$KD" "$KADDR" alice wrong
+		ra_swanctl_load "$K" "$KD"
+		lo=$(log_lines "$SD/oakleyd.log")
+		lc=$(log_lines "$KD/charon.log")
+		! swanctl_in "$K" "$KD" --initiate --child rw --timeout 40 >"$T_OUT/init.wrongpw.txt" 2>&1 ||
+			fail "charon got in with a wrong password"
+		sleep 1
+		log_since "$SD/oakleyd.log" "$lo" >"$T_OUT/wrongpw.oakleyd.log"
+		log_since "$KD/charon.log" "$lc" >"$T_OUT/wrongpw.charon.log"
+		tries=$(grep -c 'parsed TRANSACTION request .*X_PWD' "$T_OUT/wrongpw.charon.log" || true)
+		[ "$tries" = 3 ] || fail "wrong password: oakley asked $tries times, not 3: $(grep TRANSACTION "$T_OUT/wrongpw.charon.log")"
+		grep -qi "xauth.*alice\|alice.*xauth" "$T_OUT/wrongpw.oakleyd.log" ||
+			fail "wrong password: oakley's log does not name alice: $(tail -n 15 "$T_OUT/wrongpw.oakleyd.log")"
+		expect_esp "$S" 0 "wrong password"
+		log "wrong password: asked $tries times, refused: $(grep -i alice "$T_OUT/wrongpw.oakleyd.log" | tail -n 1)"
+		swanctl_in "$K" "$KD" --terminate --ike rw --timeout 5 >/dev/null 2>&1 || true
+	fi
+	stop_oakleyd "$SD"
+	cp "$SD/oakleyd.log" "$T_OUT/oakleyd.server.$dialect.log"
+done
+
+# ---- 3: oakley -> charon -----------------------------------------------------------
+charon_ra_conf "$SD"
+start_charon "$S" "$SD"
+swanctl_ra_server_conf "$SD" alice:alicepw bob:bobpw carol:carolpw
+ra_swanctl_load "$S" "$SD"
+RA_FIRST=10.3.0.1
+for dialect in strongswan libreswan; do
+	name="oakley client, $dialect"
+	oakley_ra_client_conf "$OD" $dialect "$OADDR" carol
+	cp "$OD/ipsec.conf" "$T_OUT/ipsec.conf.client.$dialect"
+	start_oakleyd "$O" "$OD"
+	out=$(octl "$OD" up rw 2>&1) ||
+		fail "$name: up: $out; oakleyd: $(tail -n 20 "$OD/oakleyd.log"); charon: $(grep -v 'ENC\|NET' "$SD/charon.log" | tail -n 20)"
+	sas=$(swanctl_in "$S" "$SD" --list-sas 2>&1)
+	printf '%s\n' "$sas" >"$T_OUT/sas.server.$dialect.txt"
+	[[ $sas =~ XAuth:\ \'carol\'\ \[([0-9.]+)\] ]] || fail "$name: charon names no XAuth carol with an address: $sas"
+	vip=${BASH_REMATCH[1]}
+	ra_in_pool "$vip" || fail "$name: charon handed out '$vip'?"
+	wait_for 5 sh -c "ip -n $O addr show dev lo | grep -q 'inet $vip/32'" ||
+		fail "$name: $vip is not on oakley's lo: $(ip -n "$O" addr show dev lo)"
+	r=$(ip -n "$O" route get 10.2.0.1 2>&1)
+	[[ $r == *"src $vip"* ]] || fail "$name: traffic to 10.2.0.1 does not leave from $vip: $r; table 220: $(ip -n "$O" route show table 220)"
+	expect_esp "$O" 2 "$name"
+	expect_esp "$S" 2 "$name"
+	[ "$(xfrm_spis "$O")" = "$(xfrm_spis "$S")" ] || fail "$name: SPIs differ: oakley $(xfrm_spis "$O"), charon $(xfrm_spis "$S")"
+	ra_policy "$O" "$vip" "$name"
+	before=$(xfrm_packets "$O")
+	ip netns exec "$O" ping -q -n -c 3 -i 0.2 -W 2 10.2.0.1 >/dev/null 2>&1 || fail "$name: no ping to 10.2.0.1"
+	[ "$(xfrm_packets "$O")" -gt "$before" ] || fail "$name: the ping did not go through the tunnel"
+	ra_status "$OD" "$name" "*$vip*"
+	log "$name -> charon: XAUTH carol, address $vip on lo, pinged from it; SPIs $(xfrm_spis "$O")"
+	octl "$OD" down rw >/dev/null 2>&1 || true
+	wait_for 10 sh -c "! ip -n $O addr show dev lo | grep -q 'inet $vip/'" ||
+		fail "$name: $vip stays on lo after down"
+	stop_oakleyd "$OD"
+	cp "$OD/oakleyd.log" "$T_OUT/oakleyd.client.$dialect.log"
+	swanctl_in "$S" "$SD" --terminate --ike mm --timeout 5 >/dev/null 2>&1 || true
+	wait_for 10 sh -c "! ip -n $S xfrm state | grep -q 'proto esp'" || true
+done
+log ok

@@ -66,6 +66,14 @@ charon_ra_conf() {
 	grep -q 'vici xauth-generic unity' "$dir/strongswan.conf" || fail "charon_ra_conf: lib.sh's load line changed"
 }
 
+# charon_ra_plugins DIR: charon (started) loaded xauth-generic and unity,
+# and not kernel-libipsec (ESP is the kernel's).
+charon_ra_plugins() {
+	local l
+	l=$(grep -m1 'loaded plugins:' "$1/charon.log")
+	[[ $l == *" xauth-generic unity"* && $l != *libipsec* ]] || fail "charon of $1: $l"
+}
+
 # swanctl_ra_server_conf DIR USERS...: charon as an XAUTH + Mode Config
 # server on $RA_SERVER with the pool $RA_POOL (DNS $RA_DNS), two conns:
 #   am: Aggressive Mode, the group $RA_GROUP as a KEY_ID, the proposals

@@ -11,17 +11,19 @@
 #       an address from the pool on its tun device, a ping from it to
 #       10.2.0.1; a wrong password refused;
 #   (b) a second charon as XAUTH client (Main Mode PSK, local-xauth round,
-#       vips = 0.0.0.0): its virtual IP is the pool's, ping from it.
+#       vips = 0.0.0.0): its virtual IP is the pool's, ping from it; and
+#       the same from behind lib_nat.sh's NAT router (ESP in UDP).
 # Each: the server kernel's SAs and policy for the address, charon's
 # --list-sas naming the user and the address.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_nat.sh"
 . "$(dirname "$0")/lib_peers.sh"
 . "$(dirname "$0")/lib_ra.sh"
 require_esp
 command -v vpnc >/dev/null || fail "no vpnc (scripts/deps.sh installs it)"
 
-ra_topology
-V=v$$ K=k$$ VD=$T_OUT/vpnc KD=$T_OUT/client
+NAT=1 ra_topology
+V=v$$ K=k$$ VD=$T_OUT/vpnc KD=$T_OUT/direct
 ra_client "$V"
 VADDR=$RA_ADDR
 ra_client "$K"
@@ -29,8 +31,11 @@ KADDR=$RA_ADDR
 mkdir -p "$KD"
 charon_ra_conf "$SD"
 charon_ra_conf "$KD"
-start_charon "$S" "$SD" "$K" "$KD"
-swanctl_ra_server_conf "$SD" alice:alicepw bob:bobpw
+charon_ra_conf "$CD"
+start_charon "$S" "$SD" "$K" "$KD" "$C" "$CD"
+charon_ra_plugins "$SD"
+charon_ra_plugins "$KD"
+swanctl_ra_server_conf "$SD" alice:alicepw bob:bobpw carol:carolpw
 ra_swanctl_load "$S" "$SD"
 
 # (a) vpnc
@@ -82,4 +87,18 @@ ra_policy "$K" "$ka" "charon client"
 grep -q "XAuth authentication of 'bob' successful" "$SD/charon.log" || fail "charon did not log bob's XAUTH success"
 log "charon -> charon: Main Mode PSK, XAUTH bob, virtual IP $ka, pinged; SPIs $(xfrm_spis "$K")"
 swanctl_in "$K" "$KD" --terminate --ike rw --timeout 5 >/dev/null 2>&1 || true
+wait_for 10 sh -c "! ip -n $S xfrm state | grep -q 'proto esp'" || fail "charon server kept the client's SAs"
+
+# (b) behind the NAT
+swanctl_ra_client_conf "$CD" "$CLIENT" carol carolpw
+ra_swanctl_load "$C" "$CD"
+swanctl_in "$C" "$CD" --initiate --child rw --timeout 30 >"$T_OUT/init-nat.txt" 2>&1 ||
+	fail "charon client behind NAT: $(tail -n 10 "$T_OUT/init-nat.txt")"
+ca=$(charon_vip "$C" "$CD")
+[[ $ca == 10.3.0.* && $ca != "$ka" ]] || fail "charon client behind NAT: virtual IP '$ca'"
+assert_encap "$S"
+assert_encap "$C"
+ping_through "$C" "$ca" 10.2.0.1
+[ "$(xfrm_spis "$S")" = "$(xfrm_spis "$C")" ] || fail "behind NAT: SPIs differ"
+log "charon behind NAT -> charon: XAUTH carol, virtual IP $ca, ESP in UDP, pinged"
 log ok

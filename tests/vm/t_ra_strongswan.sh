@@ -26,7 +26,7 @@
 require_esp
 
 NAT=1 ra_topology
-K=k$$ O=o$$ KD=$T_OUT/client OD=$T_OUT/oakley-client
+K=k$$ O=o$$ KD=$T_OUT/direct OD=$T_OUT/oakley-client
 ra_client "$K"
 KADDR=$RA_ADDR
 ra_client "$O"
@@ -35,6 +35,7 @@ mkdir -p "$KD" "$OD"
 charon_ra_conf "$KD"
 charon_ra_conf "$CD"
 start_charon "$K" "$KD" "$C" "$CD"
+charon_ra_plugins "$KD"
 
 # ---- 1, 2: charon -> oakley ------------------------------------------------------
 for dialect in strongswan libreswan; do

@@ -297,7 +297,8 @@ ra_hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 # ipsec.secrets (and, for libreswan, DIR/passwd) of an XAUTH + Mode Config
 # server at $RA_SERVER protecting 10.2.0.0/24 for the users alice, bob,
 # carol (password USERpw), DNS $RA_DNS:
-#   conn vpnc: Aggressive Mode, the group $RA_GROUP (ID_KEY_ID @#hex) with
+#   conn vpnc: Aggressive Mode, the group $RA_GROUP (ID_KEY_ID: @#hex in
+#              strongSwan's spelling, @[name] in Libreswan's) with
 #              $RA_GROUP_PSK, vpnc's proposals (MODP-1024);
 #   conn rw:   Main Mode, any peer, $RA_PSK.
 # strongSwan's spelling: authby=xauthpsk xauth=server (vpnc) and
@@ -313,8 +314,12 @@ oakley_ra_server_conf() {
 	{
 		for c in vpnc rw; do
 			printf 'conn %s\n\tleft=%s\n\tleftsubnet=10.2.0.0/24\n\tright=%%any\n' "$c" "$RA_SERVER"
-			if [ "$c" = vpnc ]; then
+			if [ "$c" = vpnc ] && [ "$dialect" = libreswan ]; then
+				printf '\trightid=@[%s]\n' "$RA_GROUP"
+			elif [ "$c" = vpnc ]; then
 				printf '\trightid=@#%s\n' "$(ra_hex "$RA_GROUP")"
+			fi
+			if [ "$c" = vpnc ]; then
 				printf '\tike=aes256-sha1-modp1024,aes128-sha1-modp1024\n\tesp=aes128-sha1,aes256-sha1\n'
 			else
 				printf '\tike=aes128-sha256-modp2048\n\tesp=aes128-sha256\n'
@@ -338,7 +343,11 @@ oakley_ra_server_conf() {
 	} >"$dir/ipsec.conf"
 	{
 		printf '%s %%any : PSK "%s"\n' "$RA_SERVER" "$RA_PSK"
-		printf '%s @#%s : PSK "%s"\n' "$RA_SERVER" "$(ra_hex "$RA_GROUP")" "$RA_GROUP_PSK"
+		if [ "$dialect" = libreswan ]; then
+			printf '%s @[%s] : PSK "%s"\n' "$RA_SERVER" "$RA_GROUP" "$RA_GROUP_PSK"
+		else
+			printf '%s @#%s : PSK "%s"\n' "$RA_SERVER" "$(ra_hex "$RA_GROUP")" "$RA_GROUP_PSK"
+		fi
 		if [ "$dialect" = strongswan ]; then
 			for u in alice bob carol; do printf '%s : XAUTH "%spw"\n' "$u" "$u"; done
 		fi

@@ -19,7 +19,8 @@ PKG_CONFIG ?= pkg-config
 NODEPS_GOALS := deps check demo clean format
 ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NODEPS_GOALS),$(MAKECMDGOALS)),all),)
 NEED_PKGS := openssl:openssl/evp.h:libssl-dev libmnl:libmnl/libmnl.h:libmnl-dev \
-             libpcap:pcap/pcap.h:libpcap-dev libseccomp:seccomp.h:libseccomp-dev
+             libpcap:pcap/pcap.h:libpcap-dev libseccomp:seccomp.h:libseccomp-dev \
+             libcrypt:crypt.h:libcrypt-dev
 ifneq ($(filter unit check-unit $(BUILD)/san/tests/% $(BUILD)/tests/%,$(MAKECMDGOALS)),)
 NEED_PKGS += cmocka:cmocka.h:libcmocka-dev
 endif
@@ -51,7 +52,7 @@ HARDEN   := -fstack-protector-strong -fPIE -fstack-clash-protection -fcf-protect
 CPPFLAGS += -Isrc -D_GNU_SOURCE
 CFLAGS   += -std=gnu11 $(WARN) $(HARDEN) $(OPTFLAGS) -MMD -MP -pthread
 LDFLAGS  += -pie -Wl,-z,relro,-z,now $(SANLD) -pthread
-LDLIBS   := -lcrypto -lmnl -lpcap -lseccomp
+LDLIBS   := -lcrypto -lmnl -lpcap -lseccomp -lcrypt
 
 # LIB_DIRS narrows the library to some layers, for building one test while
 # other layers are being edited: make LIB_DIRS="src/util src/wire" ...
@@ -152,7 +153,7 @@ $(UNIT_BINS): | $(PKI)/.done
 # Every unit test binary runs; the summary line counts them all.  Where
 # the sanitizers change what a test exercises (ASan's allocator is not
 # glibc's), the optimised build's binary runs too.
-UNIT_OPT_TESTS ?= test_pool_seccomp
+UNIT_OPT_TESTS ?= test_pool_seccomp test_xauth_check
 check-unit:
 	@$(MAKE) --no-print-directory SANITIZE=1 unit
 	@$(MAKE) --no-print-directory $(UNIT_OPT_TESTS:%=$(BUILD)/tests/%)

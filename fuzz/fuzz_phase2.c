@@ -10,10 +10,15 @@
  * flags: bit 0 Informational (else Quick Mode); bits 1-2 the HASH the
  * harness puts first: 0 HASH(1) over the rest, 1 HASH(3) of the Quick Mode
  * with that message ID, 2 and 3 none (the body is the whole chain); bit 3
- * sent in the clear; bit 4 sent from another address of the peer's net.
+ * sent in the clear; bit 4 sent from another address of the peer's net;
+ * bit 5 a transaction exchange (XAUTH, Mode Config: type 6, HASH as
+ * HASH(1)); bit 6 of the first record's flags: Main Mode proposes XAUTH
+ * PSK (65001), so the ISAKMP SA is connection fuzz-ra's, an XAUTH and
+ * Mode Config server that asks for a password at once (ike/ra.h).
  * With a harness HASH, body[0] is the payload after it and the rest the
  * payloads; without, body[0] is the header's first payload.  Message ID n
- * is 0x01000000 + n (0 stays 0).  The harness encrypts with the IV the
+ * is 0x01000000 + n (0 stays 0; 255: the responder's open transaction's,
+ * which the answer to it needs).  The harness encrypts with the IV the
  * responder expects for that message ID. */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,7 @@
 #include "harness.h"
 #include "ike/ike.h"
 #include "ike/phase1.h"
+#include "ike/ra.h"
 #include "wire/isakmp.h"
 
 #define MAX_RECORDS   8
@@ -32,11 +38,13 @@
 #define REC_HASH3     0x02
 #define REC_CLEAR     0x08
 #define REC_SPOOFED   0x10
+#define REC_TXN	      0x20
+#define REC_XAUTH     0x40
 
 static struct loop *loop;
 static struct conf *conf;
 static struct sockaddr_storage peer, spoofed, self;
-static struct buf mm1, mm3;
+static struct buf mm1, mm1_xauth, mm3;
 static const uint8_t icookie[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 
 static const char conf_text[] = "config setup\n"
@@ -71,6 +79,14 @@ static const char conf_text[] = "config setup\n"
 				"\ttype=transport\n"
 				"\tike=aes128-sha1-ecp256\n"
 				"\tesp=aes128-sha256\n"
+				"\tauto=add\n"
+				/* XAUTH and Mode Config server (set in setup) */
+				"conn fuzz-ra\n"
+				"\tleft=127.0.0.1\n"
+				"\tleftsubnet=10.1.3.0/24\n"
+				"\tright=127.0.0.2\n"
+				"\tike=aes128-sha1-ecp256\n"
+				"\tesp=aes128-sha1\n"
 				"\tauto=add\n";
 static const char secrets_text[] = "127.0.0.1 127.0.0.2 : PSK \"fuzz phase 2\"\n";
 
@@ -103,6 +119,7 @@ static void set_length(struct buf *b)
  * fuzz build's stream. */
 static void build_mm1_mm3(void)
 {
+	static const uint8_t xauth_psk[] = {0xfd, 0xe9}; /* 65001 */
 	static const uint8_t attrs[] = {0x80, 1,  0,	7, 0x80, 14, 0,	   128, 0x80, 2,
 					0,    2,  0x80, 3, 0,	 1,  0x80, 4,	0,    19,
 					0x80, 11, 0,	1, 0x80, 12, 0x0e, 0x10};
@@ -116,6 +133,10 @@ static void build_mm1_mm3(void)
 	put_header(&mm1, NULL, ISAKMP_PL_SA, ISAKMP_XCHG_ID_PROT, 0, 0);
 	put_payload(&mm1, 0, sa, sizeof(sa));
 	set_length(&mm1);
+	memcpy(sa + 24 + 14, xauth_psk, 2); /* the auth method's value */
+	put_header(&mm1_xauth, NULL, ISAKMP_PL_SA, ISAKMP_XCHG_ID_PROT, 0, 0);
+	put_payload(&mm1_xauth, 0, sa, sizeof(sa));
+	set_length(&mm1_xauth);
 
 	crypto_random_fuzz_reset();
 	if (crypto_random(rcookie, 8) || dh_new(IKE_GROUP_ECP256, &dh) ||
@@ -129,15 +150,43 @@ static void build_mm1_mm3(void)
 	set_length(&mm3);
 }
 
+/* What the ipsec.conf keys of remote access set (conf/ra.c), set here so
+ * that the harness does not depend on their names. */
+static void setup_ra(void)
+{
+	struct conn *c = (struct conn *)conf_conn(conf, "fuzz-ra"); /* the harness's own conf */
+	static struct conf_pool pool = {.name = "10.3.0.1-10.3.0.2"};
+	static struct conf_xauth_user user = {.user = "bob", .secret = "fuzz"};
+
+	if (!c)
+		abort();
+	c->ra.xauth = CONN_XAUTH_SERVER;
+	c->ra.modecfg_server = true;
+	c->ra.modecfg_pull = true;
+	c->ra.pool = 1;
+	c->ra.ndns = 1;
+	c->ra.dns[0].family = AF_INET;
+	c->ra.banner = "fuzz";
+	pool.first.family = pool.last.family = AF_INET;
+	pool.first.a.v4.s_addr = htonl(0x0a030001);
+	pool.last.a.v4.s_addr = htonl(0x0a030002);
+	conf->pools = &pool;
+	conf->npools = 1;
+	conf->xauth_users = &user;
+	conf->nxauth_users = 1;
+}
+
 static void setup(void)
 {
 	conf = fuzz_setup(conf_text, secrets_text);
+	setup_ra();
 	if (loop_new(&loop))
 		abort();
 	fuzz_addr(&peer, "127.0.0.2", FUZZ_PEERPORT);
 	fuzz_addr(&spoofed, "127.0.0.3", FUZZ_PEERPORT);
 	fuzz_addr(&self, "127.0.0.1", FUZZ_PORT);
 	buf_init(&mm1);
+	buf_init(&mm1_xauth);
 	buf_init(&mm3);
 	build_mm1_mm3();
 }
@@ -171,9 +220,9 @@ static void harness_send_mm5(struct ike_daemon *d, struct ike_sa *sa)
 }
 
 /* A responder whose ISAKMP SA with us is established. */
-static struct ike_sa *establish(struct ike_daemon *d)
+static struct ike_sa *establish(struct ike_daemon *d, bool xauth)
 {
-	input(d, &mm1, &peer);
+	input(d, xauth ? &mm1_xauth : &mm1, &peer);
 	input(d, &mm3, &peer);
 	if (!d->sas || d->sas->state != IKE_SA_NEGOTIATING || !d->sas->enc_key_len)
 		abort(); /* the harness is out of step with the responder */
@@ -214,7 +263,11 @@ static void record_hash(struct ike_sa *sa, uint8_t flags, uint32_t msgid, const 
 static void send_record(struct ike_daemon *d, struct ike_sa *sa, uint8_t flags, uint32_t msgid,
 			const uint8_t *body, size_t len)
 {
-	uint8_t exchange = flags & REC_INFO ? ISAKMP_XCHG_INFO : ISAKMP_XCHG_QUICK;
+	uint8_t exchange = flags & REC_TXN    ? ISAKMP_XCHG_TRANSACTION
+			   : flags & REC_INFO ? ISAKMP_XCHG_INFO
+					      : ISAKMP_XCHG_QUICK;
+	bool answer = exchange == ISAKMP_XCHG_TRANSACTION && sa->ra && sa->ra->ours.open &&
+		      msgid == sa->ra->ours.msgid;
 	bool hashed = (flags & REC_HASH_MASK) < 4 && len;
 	struct quick *q = quick_with(sa, msgid);
 	uint8_t hash[IKE_MAX_MD], iv[IKE_MAX_BLOCK];
@@ -235,6 +288,8 @@ static void send_record(struct ike_daemon *d, struct ike_sa *sa, uint8_t flags, 
 	if (!(flags & REC_CLEAR)) {
 		if (q && q->x && exchange == ISAKMP_XCHG_QUICK)
 			memcpy(iv, q->x->iv, sa->block);
+		else if (answer)
+			memcpy(iv, sa->ra->ours.iv, sa->block);
 		else if (sa_phase2_iv(sa, msgid, iv))
 			abort();
 		if (ike_encrypt(sa, &msg, iv))
@@ -257,7 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	crypto_random_fuzz_reset();
 	if (ike_daemon_new(loop, conf, FUZZ_PORT, &d))
 		abort();
-	sa = establish(d);
+	sa = establish(d, size && (data[0] & REC_XAUTH));
 	for (n = 0; n < MAX_RECORDS && size >= 4; n++) {
 		uint8_t flags = data[0];
 		uint32_t msgid = data[1] ? 0x01000000u + data[1] : 0;
@@ -269,6 +324,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* An SA the input deleted takes the rest of the input with it. */
 		if (d->sas != sa || sa->state != IKE_SA_ESTABLISHED)
 			break;
+		if (data[-3] == 255 && sa->ra) /* the answer to the responder's transaction */
+			msgid = sa->ra->ours.msgid;
 		send_record(d, sa, flags, msgid, data, len);
 		data += len, size -= len;
 	}

@@ -54,9 +54,19 @@ static const char conf_text[] = "config setup\n"
 				"\trightsubnet=10.2.3.0/24\n"
 				"\taggressive=yes\n"
 				"\tike=aes128-sha256-ecp256\n"
+				"\tauto=add\n"
+				/* remote access: XAUTH PSK (65001), Mode Config (setup_ra) */
+				"conn fuzz-ra\n"
+				"\tleft=127.0.0.1\n"
+				"\tleftsubnet=10.1.4.0/24\n"
+				"\tright=127.0.0.2\n"
+				"\trightid=@rapeer\n"
+				"\taggressive=yes\n"
+				"\tike=aes128-sha1-modp1024\n"
 				"\tauto=add\n";
 static const char secrets_text[] = "127.0.0.1 127.0.0.2 : PSK \"fuzz\"\n"
-				   "@peer : PSK \"fuzz am\"\n";
+				   "@peer : PSK \"fuzz am\"\n"
+				   "@rapeer : PSK \"fuzz ra\"\n";
 
 /* A blob of conf (conf_free frees data; file is a literal). */
 static unsigned fuzz_blob(struct conf_blob **v, unsigned *n, const char *pem)
@@ -96,10 +106,32 @@ static void fuzz_certs(struct conf *c)
 	}
 }
 
+/* What the remote-access keys set (conf/ra.c), set here so that the
+ * harness does not depend on their names: an XAUTH and Mode Config
+ * server with a pool. */
+static void setup_ra(struct conf *c)
+{
+	struct conn *k = (struct conn *)conf_conn(c, "fuzz-ra");
+	static struct conf_pool pool = {.name = "10.3.0.1-10.3.0.9"};
+
+	if (!k)
+		abort();
+	k->ra.xauth = CONN_XAUTH_SERVER;
+	k->ra.modecfg_server = true;
+	k->ra.modecfg_pull = true;
+	k->ra.pool = 1;
+	pool.first.family = pool.last.family = AF_INET;
+	pool.first.a.v4.s_addr = htonl(0x0a030001);
+	pool.last.a.v4.s_addr = htonl(0x0a030009);
+	c->pools = &pool;
+	c->npools = 1;
+}
+
 static void setup(void)
 {
 	conf = fuzz_setup(conf_text, secrets_text);
 	fuzz_certs(conf);
+	setup_ra(conf);
 	if (loop_new(&loop))
 		abort();
 	fuzz_addr(&peer, "127.0.0.2", FUZZ_PEERPORT);

@@ -9,7 +9,8 @@ import struct
 OUT = "fuzz/seeds/phase2"
 ICOOKIE = bytes(range(1, 9))
 RCOOKIE = bytes((k * 131 + 7) & 0xFF for k in range(8))
-INFO, HASH3, NOHASH, CLEAR, SPOOFED = 0x01, 0x02, 0x04, 0x08, 0x10
+INFO, HASH3, NOHASH, CLEAR, SPOOFED, TXN, XAUTH = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40
+ATTR, OURS = 14, 255  # the ATTRIBUTE payload; the responder's open transaction's message ID
 SA, KE, ID, HASH, NONCE, N, D = 1, 4, 5, 8, 10, 11, 12
 # The generator of P-256 (x | y): a valid ECP-256 public value.
 P256_G = bytes.fromhex(
@@ -59,7 +60,38 @@ def notify(ntype, spi=b"", data=b"", proto=1):
     return struct.pack("!IBBH", 1, proto, len(spi), ntype) + spi + data
 
 
+def cfg(ctype, attrs, ident=1):
+    """An ATTRIBUTE payload chain: [(type, int or bytes)], an int as TV."""
+    a = b""
+    for t, v in attrs:
+        a += struct.pack("!HH", 0x8000 | t, v) if isinstance(v, int) else struct.pack("!HH", t, len(v)) + v
+    return chain([(ATTR, struct.pack("!BBH", ctype, 0, ident) + a)])
+
+
+REQUEST, REPLY, SET, ACK = 1, 2, 3, 4
+USER, PASSWORD, STATUS, XTYPE = 16521, 16522, 16527, 16520
+
+
+def ra_seeds():
+    """XAUTH and Mode Config with the fuzz-ra server (flag XAUTH on the
+    first record): the reply to its request, the ACK of its status, a
+    Mode Config request, then Quick Mode from the leased address."""
+    reply = lambda pw: record(TXN | XAUTH, OURS, cfg(REPLY, [(XTYPE, 0), (USER, b"bob"), (PASSWORD, pw)]))
+    ack = record(TXN, OURS, cfg(ACK, [(STATUS, 1)]))
+    mc = record(TXN, 30, cfg(REQUEST, [(1, b""), (2, b""), (3, b""), (28672, b""), (28676, b""), (7, b"")]))
+    host = lambda ip: struct.pack("!BBH", 1, 0, 0) + bytes(ip)
+    any4 = struct.pack("!BBH", 4, 0, 0) + bytes(8)
+    qm = chain([(SA, esp_sa(12, 2, 128)), (NONCE, bytes(range(16, 48))), (ID, host((10, 3, 0, 1))), (ID, any4)])
+    yield "xauth_ok_modecfg_qm", reply(b"fuzz") + ack + mc + record(0, 40, qm) + record(HASH3, 40, bytes([0]))
+    yield "xauth_wrong", reply(b"no") + record(TXN, OURS, cfg(REPLY, [(USER, b"bob"), (PASSWORD, b"no")])) + \
+        record(TXN, OURS, cfg(REPLY, [(USER, b"eve"), (PASSWORD, b"")])) + ack
+    yield "xauth_qm_first", record(XAUTH, 40, qm)
+    yield "xauth_set_push", reply(b"fuzz") + ack + record(TXN, 31, cfg(SET, [(1, bytes((10, 3, 0, 9)))]))
+    yield "xauth_copy", reply(b"fuzz") + reply(b"fuzz") + ack + mc + mc
+
+
 def seeds():
+    yield from ra_seeds()
     plain = qm1(esp_sa(12, 2, 128))
     pfs = qm1(esp_sa(12, 2, 128, group=19), P256_G, ((10, 2, 1, 0), (10, 1, 1, 0)))
     modp = qm1(esp_sa(3, 1, group=1), (2).to_bytes(96, "big"), ((10, 2, 2, 0), (10, 1, 2, 0)))

@@ -124,6 +124,19 @@ def main():
         "am1_am3": seq(am1, am3),
     }
     seeds.update(cert_seeds())
+    # remote access (conn fuzz-ra): XAUTH PSK (65001) in MM1 and in an
+    # Aggressive Mode with ID @rapeer; a transaction exchange (type 6)
+    # with an ATTRIBUTE payload before phase 1 is up.
+    xsa = ike_sa(7, 128, 2, 2, auth=65001)
+    ra_id = struct.pack("!BBH", 2, 0, 0) + b"rapeer"
+    attr = struct.pack("!BBH", 1, 0, 1) + struct.pack("!HH", 0x8000 | 16520, 0) + struct.pack("!HH", 16521, 0)
+    txn = hdr(RCOOKIE, 14, 6, 0, 0x01020304, payload(0, attr))
+    seeds.update({
+        "ra_mm1_xauth": seq(hdr(b"\0" * 8, 1, 2, 0, 0, payload(0, xsa)),
+                            hdr(RCOOKIE, 4, 2, 0, 0, payload(10, (2).to_bytes(128, "big")) + payload(0, nonce))),
+        "ra_am1_xauth_txn": seq(hdr(b"\0" * 8, 1, 4, 0, 0, payload(4, xsa) + payload(10, (2).to_bytes(128, "big"))
+                                    + payload(5, nonce) + payload(0, ra_id)), am3, txn),
+    })
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)

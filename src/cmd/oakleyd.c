@@ -308,6 +308,7 @@ static int run(struct oakleyd *o, uint16_t port)
 	err = ike_daemon_new(o->loop, o->conf, port, &o->ike);
 	if (err)
 		goto out;
+	o->ike->priv = o->priv; /* XAUTH with xauthby=pam */
 	set_policy_hash_thresholds(&o->conf->setup);
 	ctl_set_daemon(o->ctl, o->ike);
 	err = start_taps(o);

@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "conf/internal.h"
+#include "conf/ra.h"
 #include "util/log.h"
 
 int conf_error(struct conf_ctx *ctx, const char *file, unsigned line, const char *fmt, ...)
@@ -347,6 +348,7 @@ static void ctx_free(struct conf_ctx *ctx)
 	conf_blobs_free(ctx->keys, ctx->nkeys, true);
 	conf_blobs_free(ctx->cacerts, ctx->ncacerts, false);
 	conf_blobs_free(ctx->crls, ctx->ncrls, false);
+	conf_ra_free(ctx);
 }
 
 int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn is_local, void *arg,
@@ -387,7 +389,11 @@ int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn 
 		if (ret)
 			goto out;
 	}
-	ret = conf_certs_finish(&ctx, c);
+	ret = conf_passwd_load(&ctx, conf_path); /* Libreswan's XAUTH users */
+	if (!ret)
+		ret = conf_certs_finish(&ctx, c);
+	if (!ret)
+		ret = conf_ra_finish(&ctx, c);
 	if (ret)
 		goto out;
 	c->setup = ctx.setup;
@@ -434,6 +440,14 @@ void conf_free(struct conf *c)
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
+	free(c->pools);
+	for (i = 0; i < c->nstrings; i++)
+		free(c->strings[i]);
+	free(c->strings);
+	if (c->xauth_users) { /* passwords and hashes */
+		OPENSSL_cleanse(c->xauth_users, c->nxauth_users * sizeof(*c->xauth_users));
+		free(c->xauth_users);
+	}
 	free(c);
 }
 

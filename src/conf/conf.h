@@ -353,7 +353,8 @@ int conf_addr_str(const struct conf_addr *a, char *out, size_t len);
 bool conf_addr_equal(const struct conf_addr *a, const struct conf_addr *b);
 /* An ID as ipsec.conf writes it: "@fqdn" or "fqdn" (ID_FQDN), "user@dom"
  * or "@@user@dom" (ID_USER_FQDN), an IP literal (ID_IPV4/IPV6_ADDR),
- * "@#hex" (ID_KEY_ID), strongSwan's "fqdn:", "email:", "userfqdn:",
+ * "@#hex" (ID_KEY_ID), Libreswan's "@[text]" (ID_KEY_ID of the text's
+ * bytes: a vpnc/Cisco group name), strongSwan's "fqdn:", "email:", "userfqdn:",
  * "rfc822:", "keyid:" prefixes, "%any" (CONF_ID_ANY).  0 or -EINVAL with
  * *why (may be NULL) saying what is wrong. */
 int conf_id_parse(const char *s, struct conf_id *id, const char **why);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "conf/internal.h"
+#include "conf/ra.h"
 #include "util/log.h"
 #include "wire/isakmp.h"
 
@@ -43,6 +44,19 @@ static int parse_keyexchange(struct conf_ctx *ctx, const struct setting *s, void
 		return conf_error(ctx, s->file, s->line, "keyexchange=%s: oakley speaks IKEv1 only",
 				  s->value);
 	return bad(ctx, s, "ikev1");
+}
+
+/* Libreswan's ikev2=no|never: an IKEv1 conn. */
+static int parse_ikev2(struct conf_ctx *ctx, const struct setting *s, void *field)
+{
+	static const char *const v2[] = {"yes", "insist", "permit", "propose", NULL};
+
+	if (!strcmp(s->value, "no") || !strcmp(s->value, "never"))
+		return 0;
+	if (one_of(s->value, v2))
+		return conf_error(ctx, s->file, s->line, "ikev2=%s: oakley speaks IKEv1 only",
+				  s->value);
+	return bad(ctx, s, "no or never");
 }
 
 static int parse_host(struct conf_ctx *ctx, const struct setting *s, void *field)
@@ -125,8 +139,7 @@ static int parse_authby(struct conf_ctx *ctx, const struct setting *s, void *fie
 	static const char *const rsa[] = {"rsasig", "rsa", NULL};
 	static const char *const ecdsa[] = {"ecdsasig", "ecdsa", NULL};
 	static const char *const later[] = {
-		"rsa-sha1",	"rsa-sha2", "xauthpsk", "xauthrsasig",
-		"hybridrsasig", "never",    "null",	NULL,
+		"rsa-sha1", "rsa-sha2", "hybridrsasig", "never", "null", NULL,
 	};
 
 	if (one_of(s->value, psk)) {
@@ -140,9 +153,15 @@ static int parse_authby(struct conf_ctx *ctx, const struct setting *s, void *fie
 								: CONF_AUTHBY_ECDSA;
 		return 0;
 	}
+	/* XAUTH after phase 1 (issue 11): ra.c makes them PSK and RSA */
+	if (!strcmp(s->value, "xauthpsk") || !strcmp(s->value, "xauthrsasig")) {
+		*(uint8_t *)field =
+			s->value[5] == 'p' ? CONF_AUTHBY_XAUTHPSK : CONF_AUTHBY_XAUTHRSA;
+		return 0;
+	}
 	if (one_of(s->value, later))
 		return not_yet(ctx, s);
-	return bad(ctx, s, "secret, psk, pubkey, rsasig or ecdsasig");
+	return bad(ctx, s, "secret, psk, pubkey, rsasig, ecdsasig, xauthpsk or xauthrsasig");
 }
 
 /* The list goes to ctx->lists, which owns it; the section points to it. */
@@ -341,6 +360,7 @@ static const struct conn_key_def {
 	size_t off, size;
 } conn_keys[] = {
 	{"keyexchange", CK_KEYEXCHANGE, parse_keyexchange, 0, 0},
+	{"ikev2", CK_KEYEXCHANGE, parse_ikev2, 0, 0},
 	{"left", CK_LEFT, parse_host, F(side[0].addr)},
 	{"right", CK_RIGHT, parse_host, F(side[1].addr)},
 	{"leftsubnet", CK_LEFTSUBNET, parse_subnet, F(side[0].subnet)},
@@ -459,6 +479,8 @@ int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting
 	for (i = 0; i < NKEYS && !d; i++)
 		if (s->key[0] == conn_keys[i].name[0] && !strcmp(s->key, conn_keys[i].name))
 			d = &conn_keys[i];
+	if (!d && (ret = conf_ra_setting(ctx, sec, s)) <= 0) /* XAUTH, Mode Config */
+		return ret;
 	if (!d)
 		return conf_error(ctx, s->file, s->line, "unknown key '%s' in conn '%s'", s->key,
 				  sec->name);

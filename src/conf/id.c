@@ -71,6 +71,28 @@ static int id_hex(struct conf_id *id, const char *s, const char **why)
 	return 0;
 }
 
+/* Libreswan's "@[GroupName]" (the ']' may be left out): ID_KEY_ID with the
+ * text's bytes, as vpnc and Cisco clients send a group name. */
+static int id_key_text(struct conf_id *id, const char *s, const char **why)
+{
+	size_t n = strlen(s);
+
+	if (n && s[n - 1] == ']')
+		n--;
+	if (!n) {
+		*why = "has an empty group name in @[...]";
+		return -EINVAL;
+	}
+	if (n > sizeof(id->data)) {
+		*why = "is longer than 255 bytes";
+		return -EINVAL;
+	}
+	id->type = ID_KEY_ID;
+	id->len = (uint8_t)n;
+	memcpy(id->data, s, n);
+	return 0;
+}
+
 static const struct {
 	const char *prefix;
 	uint8_t type;
@@ -117,6 +139,8 @@ int conf_id_parse(const char *s, struct conf_id *id, const char **why)
 	if (s[0] == '@') {
 		if (s[1] == '#')
 			return id_hex(id, s + 2, why);
+		if (s[1] == '[')
+			return id_key_text(id, s + 2, why);
 		if (s[1] == '@')
 			return id_text(id, ID_USER_FQDN, s + 2, why);
 		return id_text(id, ID_FQDN, s + 1, why);

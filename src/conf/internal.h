@@ -115,6 +115,7 @@ struct conn_opts {
 	enum conn_dpd_action dpd_action;
 	uint32_t dpd_delay_s, dpd_timeout_s, margin_s, fuzz_pct;
 	uint8_t fragmentation; /* enum conn_frag */
+	uint32_t ra;	       /* remote-access keys: 1 + index in conf_ctx.ra (ra.h) */
 };
 
 struct also {
@@ -160,6 +161,17 @@ struct conf_ctx {
 	size_t idlen, idcap;
 	struct conf_blob *certs, *keys, *cacerts, *crls; /* certs.c; handed to struct conf */
 	unsigned ncerts, nkeys, ncacerts, ncrls;
+	/* remote access (issue 11, ra.h): sections' keys, pools, strings, XAUTH users */
+	struct ra_opts *ra;
+	unsigned nra, capra;
+	struct conf_pool *pools;
+	unsigned npools, cappools;
+	char **strings;
+	unsigned nstrings, capstrings;
+	uint32_t *string_slots; /* hash of strings: 1 + index, 0 empty */
+	unsigned string_mask;
+	struct conf_xauth_user *xauth_users;
+	unsigned nxauth_users, capxauth_users;
 };
 
 struct file_slot {

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "conf/internal.h"
+#include "conf/ra.h"
 #include "util/log.h"
 #include "wire/isakmp.h"
 
@@ -424,14 +425,22 @@ int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, str
 		ret = linearize(&r, i);
 	for (i = 0; i < ctx->nsecs && !ret; i++) {
 		struct conn_opts o = ctx->secs[i].opts;
+		struct ra_opts ra = {0};
 
 		if ((int)i == r.def)
 			continue;
-		for (j = 0; j < r.nparents[i]; j++)
+		conf_ra_merge(ctx, &ra, o.ra);
+		for (j = 0; j < r.nparents[i]; j++) {
 			merge(&o, &ctx->secs[r.parents[i][j]].opts);
-		if (r.def >= 0)
+			conf_ra_merge(ctx, &ra, ctx->secs[r.parents[i][j]].opts.ra);
+		}
+		if (r.def >= 0) {
 			merge(&o, &ctx->secs[r.def].opts);
+			conf_ra_merge(ctx, &ra, ctx->secs[r.def].opts.ra);
+		}
 		ret = build_conn(ctx, &defaults, &ctx->secs[i], &o, is_local, arg, &conns[n]);
+		if (!ret) /* XAUTH and Mode Config (ra.c) */
+			ret = conf_ra_resolve(ctx, &ra, &o, &conns[n]);
 		if (!ret)
 			ret = conf_subnets_expand(ctx, &o, &conns, &cap, &n); /* n++, or a group */
 		else if (ret == 1)

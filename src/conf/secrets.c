@@ -6,8 +6,11 @@
  * 'quoted' (taken as it is), 0x followed by hex, 0s followed by base64, or
  * a bare word.  An entry may run over several lines when the lines after
  * its first are indented, as Libreswan allows; a '#' that starts a word
- * starts a comment.  "include PATTERN" works as in ipsec.conf.  Entries of
- * other types (RSA, XAUTH, ...) are skipped with a warning.
+ * starts a comment.  "include PATTERN" works as in ipsec.conf.  ": RSA
+ * FILE" and ": ECDSA FILE" name private keys (certs.c); "USER : XAUTH
+ * secret" (strongSwan) is an XAUTH user's password, its secret written as
+ * a PSK's (xauth.c).  Entries of other types (P12, EAP, ...) are skipped
+ * with a warning.
  *
  * Secrets never reach a log; every buffer that held them is wiped. */
 #include <ctype.h>
@@ -19,6 +22,7 @@
 #include <openssl/evp.h>
 
 #include "conf/internal.h"
+#include "conf/ra.h"
 #include "util/log.h"
 
 struct stok {
@@ -34,7 +38,8 @@ struct sreader {
 	char *w;	/* where the next token's text goes (a wiped scratch) */
 	struct stok *t; /* tokens of the entry being read */
 	unsigned n, cap;
-	unsigned start; /* line where the entry began */
+	unsigned start;	  /* line where the entry began */
+	const char *what; /* "PSK", "XAUTH password": for messages */
 };
 
 static bool is_blank(char c)
@@ -152,22 +157,23 @@ static int read_psk(struct sreader *r, const struct stok *t, struct conf_secret 
 
 		if (ret == -ENOSPC)
 			return conf_error(r->ctx, r->file, t->line,
-					  "the PSK is longer than 256 bytes");
+					  "the %s is longer than 256 bytes", r->what);
 		if (ret)
 			return conf_error(r->ctx, r->file, t->line,
-					  "the 0x PSK needs an even number of hex digits");
+					  "the 0x %s needs an even number of hex digits", r->what);
 		return 0;
 	}
 	if (!t->quoted && !strncmp(s, "0s", 2)) {
 		if (b64(s + 2, sec->psk, &sec->psklen))
 			return conf_error(r->ctx, r->file, t->line,
-					  "the 0s PSK is not base64 of at most 256 bytes");
+					  "the 0s %s is not base64 of at most 256 bytes", r->what);
 		return 0;
 	}
 	if (!n)
-		return conf_error(r->ctx, r->file, t->line, "the PSK is empty");
+		return conf_error(r->ctx, r->file, t->line, "the %s is empty", r->what);
 	if (n > sizeof(sec->psk))
-		return conf_error(r->ctx, r->file, t->line, "the PSK is longer than 256 bytes");
+		return conf_error(r->ctx, r->file, t->line, "the %s is longer than 256 bytes",
+				  r->what);
 	memcpy(sec->psk, s, n);
 	sec->psklen = n;
 	return 0;
@@ -220,10 +226,37 @@ static int add_secret(struct sreader *r, unsigned nids, const struct stok *secre
 	return 0;
 }
 
+/* "USER... : XAUTH secret": one XAUTH user per ID (a leading '@' dropped,
+ * as strongSwan and Libreswan read "@user"). */
+static int add_xauth(struct sreader *r, unsigned nusers, const struct stok *secret)
+{
+	struct conf_secret tmp;
+	unsigned i;
+	int ret;
+
+	if (!nusers)
+		return conf_error(r->ctx, r->file, r->start,
+				  "an XAUTH entry names its user before ':' (USER : XAUTH "
+				  "\"password\")");
+	memset(&tmp, 0, sizeof(tmp));
+	r->what = "XAUTH password";
+	ret = read_psk(r, secret, &tmp);
+	r->what = "PSK";
+	for (i = 0; !ret && i < nusers; i++) {
+		const char *u = r->t[i].s;
+
+		if (!r->t[i].quoted && u[0] == '@' && u[1])
+			u++;
+		ret = conf_xauth_secret_add(r->ctx, r->file, r->t[i].line, u, tmp.psk, tmp.psklen);
+	}
+	OPENSSL_cleanse(&tmp, sizeof(tmp));
+	return ret;
+}
+
 /* 0: the entry is complete (and kept or skipped), 1: it needs more lines. */
 static int try_entry(struct sreader *r)
 {
-	static const char *const later[] = {"P12", "PIN", "EAP", "XAUTH", "NTLM", "PPK", NULL};
+	static const char *const later[] = {"P12", "PIN", "EAP", "NTLM", "PPK", NULL};
 	const struct stok *type;
 	int c = find_sep(r);
 	unsigned i;
@@ -234,11 +267,12 @@ static int try_entry(struct sreader *r)
 	for (i = 0; later[i] && strcasecmp(type->s, later[i]); i++)
 		;
 	bool key = !strcasecmp(type->s, "RSA") || !strcasecmp(type->s, "ECDSA");
+	bool xauth = !strcasecmp(type->s, "XAUTH");
 
-	if (strcasecmp(type->s, "PSK") && !key && !later[i])
+	if (strcasecmp(type->s, "PSK") && !key && !xauth && !later[i])
 		return conf_error(r->ctx, r->file, type->line,
-				  "unknown secret type '%s' (oakley reads PSK, RSA and ECDSA "
-				  "entries)",
+				  "unknown secret type '%s' (oakley reads PSK, RSA, ECDSA and "
+				  "XAUTH entries)",
 				  type->s);
 	if ((unsigned)c + 2 >= r->n)
 		return 1;
@@ -253,6 +287,8 @@ static int try_entry(struct sreader *r)
 	if ((unsigned)c + 3 < r->n)
 		return conf_error(r->ctx, r->file, r->t[c + 3].line,
 				  "unexpected '%s' after the secret", r->t[c + 3].s);
+	if (xauth)
+		return add_xauth(r, (unsigned)c, &r->t[c + 2]);
 	return add_secret(r, (unsigned)c, &r->t[c + 2]);
 }
 
@@ -287,7 +323,7 @@ static int one_line(struct sreader *r, const char *p)
 
 int secrets_load(struct conf_ctx *ctx, const char *path, const char *from, unsigned from_line)
 {
-	struct sreader r = {.ctx = ctx};
+	struct sreader r = {.ctx = ctx, .what = "PSK"};
 	char *data = NULL, *scratch = NULL, *p, *end;
 	size_t len = 0;
 	int ret;

@@ -166,7 +166,9 @@ static int make_pair(struct conf_ctx *ctx, const struct conf_subnet_list *const 
 		left->subnet = l[0]->ts[i];
 	if (l[1])
 		right->subnet = l[1]->ts[j];
-	if (left->subnet.addr.family != right->subnet.addr.family) {
+	/* a Mode Config server's peer side is the address it leases: any family yet */
+	if (left->subnet.addr.family != right->subnet.addr.family &&
+	    !(c->ra.modecfg_server && c->remote.subnet.addr.family == AF_UNSPEC)) {
 		conf_addr_str(&left->subnet.addr, a, sizeof(a));
 		conf_addr_str(&right->subnet.addr, b, sizeof(b));
 		return conf_error(ctx, c->file, c->line,

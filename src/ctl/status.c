@@ -170,6 +170,7 @@ void status_sa_text(const struct ike_sa *sa, struct buf *out)
 		status_natt_sa_text(sa, out);
 		dpd_status_text(sa, out);
 		status_cert_sa_text(sa, out);
+		status_ra_sa_text(sa, out);
 	}
 	if (sa->why[0])
 		out_printf(out, "\n      why: %s", sa->why);
@@ -270,6 +271,7 @@ void status_sa_json(const struct ike_sa *sa, struct buf *out)
 	out_printf(out, "\"fragmentation\":%s,", frag_negotiated(sa) ? "true" : "false");
 	out_printf(out, "\"quick_modes\":%u,\"msgid_replays\":%u,", quick_count(sa), sa->replays);
 	dpd_status_json(sa, out);
+	status_ra_sa_json(sa, out);
 	json_key(out, "rekey", rekey_ike_state(sa, l, sizeof(l)), true);
 	json_key(out, "why", sa->why, false);
 	out_printf(out, "}");

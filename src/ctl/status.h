@@ -33,6 +33,12 @@ void status_cert_sa_text(const struct ike_sa *sa, struct buf *out);
 void status_cert_sa_json(const struct ike_sa *sa, struct buf *out);
 void certs_text(const struct ike_daemon *d, struct buf *out);
 void certs_json(const struct ike_daemon *d, struct buf *out);
+/* Remote access (status_ra.c): XAUTH and virtual IP of an ISAKMP SA,
+ * the address pools and their leases. */
+void status_ra_sa_text(const struct ike_sa *sa, struct buf *out);
+void status_ra_sa_json(const struct ike_sa *sa, struct buf *out);
+void status_pools_text(struct ike_daemon *d, struct buf *out);
+void status_pools_json(struct ike_daemon *d, struct buf *out);
 void status_failure_text(const struct ike_failure *f, struct buf *out);
 void status_failure_json(const struct ike_failure *f, struct buf *out);
 

@@ -146,6 +146,7 @@ static void part_close(struct ike_daemon *d, struct status_cursor *cur, struct b
 			status_halfopen_json(d, out);
 		else
 			status_halfopen_text(d, out);
+		(cur->req.json ? status_pools_json : status_pools_text)(d, out);
 	}
 	if (cur->part == STATUS_FAILURES && cur->req.json)
 		out_printf(out, "}\n");

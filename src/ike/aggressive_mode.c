@@ -16,6 +16,7 @@
 
 #include "crypto/dh.h"
 #include "ike/aggressive_mode.h"
+#include "ike/ra.h"
 #include "ike/auth.h"
 #include "ike/dispatch.h"
 #include "ike/id.h"
@@ -31,7 +32,7 @@
 /* The warning of a method that exposes something in Aggressive Mode. */
 static void am_warn(const struct ike_sa *sa, const struct conn *c)
 {
-	const struct auth_method *a = auth_method_for(c->authby);
+	const struct auth_method *a = auth_method_for(ra_wire_auth(c));
 
 	if (a && a->am_exposes_key)
 		ike_sa_log(sa, LOG_LVL_WARN, "%s", AM_WARNING);
@@ -68,7 +69,7 @@ int aggressive_mode_initiate(struct ike_daemon *d, const struct conn *c, ike_up_
 	first.encr = c->ike.p[0].encr;
 	first.hash = c->ike.p[0].integ;
 	first.group = c->ike.p[0].dh;
-	first.auth = c->authby; /* AM2's AUTH slot is checked by it */
+	first.auth = ra_wire_auth(c); /* AM2's AUTH slot is checked by it */
 	phase1_take_offer(sa, &first);
 	err = exchange_make_nonce(&sa->x->ni);
 	if (!err)

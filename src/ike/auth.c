@@ -8,6 +8,7 @@
 #include "ike/auth_sig.h"
 #include "ike/ike.h"
 #include "ike/phase1.h"
+#include "ike/ra.h"
 #include "wire/payload.h"
 
 /* HASH_I or HASH_R, over our ID's body (RFC 2409 5). */
@@ -84,6 +85,22 @@ static const struct auth_method methods[] = {
 		.keyed_by_conn = true,
 	},
 	SIG_METHOD(IKE_AUTH_RSA_SIG, "RSA signature", NULL),
+	/* XAUTH (xauth-06 6): the same proof, XAUTH after phase 1 (ra.h) */
+	{
+		.id = IKE_AUTH_XAUTH_INIT_PSK,
+		.name = "XAUTH pre-shared key",
+		.proof = ISAKMP_PL_HASH,
+		.must = PL(ISAKMP_PL_HASH),
+		.add = psk_add,
+		.verify = psk_verify,
+		.skeyid = psk_skeyid,
+		.find_key = psk_find_key,
+		.same_key = psk_same_key,
+		.refused_hint = " after our HASH_I: the pre-shared keys probably differ",
+		.am_exposes_key = true,
+		.keyed_by_conn = true,
+	},
+	SIG_METHOD(IKE_AUTH_XAUTH_INIT_RSA, "XAUTH RSA signature", NULL),
 	SIG_METHOD(IKE_AUTH_ECDSA_256, "ECDSA P-256 signature", "SHA256"),
 	SIG_METHOD(IKE_AUTH_ECDSA_384, "ECDSA P-384 signature", "SHA384"),
 	SIG_METHOD(IKE_AUTH_ECDSA_521, "ECDSA P-521 signature", "SHA512"),
@@ -134,7 +151,7 @@ int auth_skeyid(const struct ike_sa *sa, const uint8_t *key, size_t keylen, uint
 
 int auth_find_key(struct ike_sa *sa, const struct conf_id *peer_id)
 {
-	const struct auth_method *a = auth_method_for(sa->auth ? sa->auth : sa->conn->authby);
+	const struct auth_method *a = auth_method_for(sa->auth ? sa->auth : ra_wire_auth(sa->conn));
 
 	if (!a) {
 		ike_sa_fail(sa, "authentication method %u is not supported", sa->conn->authby);
@@ -168,6 +185,20 @@ struct step_result auth_keep(struct ike_sa *sa, const struct ike_msg *m)
 	const struct auth_method *a = auth_of(sa);
 
 	return a && a->keep ? a->keep(sa, m) : STEP_GO_ON;
+}
+
+uint16_t auth_base(uint16_t id)
+{
+	switch (id) {
+	case IKE_AUTH_XAUTH_INIT_PSK:
+	case IKE_AUTH_XAUTH_RESP_PSK:
+		return IKE_AUTH_PSK;
+	case IKE_AUTH_XAUTH_INIT_RSA:
+	case IKE_AUTH_XAUTH_RESP_RSA:
+		return IKE_AUTH_RSA_SIG;
+	default:
+		return id;
+	}
 }
 
 const char *auth_method_name(uint16_t id)

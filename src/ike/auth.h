@@ -76,6 +76,8 @@ int auth_add_cr(void *sa, struct wire_builder *w);
  * payloads of the proof's. */
 void auth_note_cr(struct ike_sa *sa, const struct ike_msg *m);
 struct step_result auth_keep(struct ike_sa *sa, const struct ike_msg *m);
+/* The method without XAUTH: IKE_AUTH_XAUTH_INIT_PSK -> IKE_AUTH_PSK ... */
+uint16_t auth_base(uint16_t id);
 /* "pre-shared key", "RSA signature", "ECDSA P-256 signature", ... */
 const char *auth_method_name(uint16_t id);
 

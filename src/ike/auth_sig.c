@@ -95,7 +95,7 @@ int sig_add(void *state, struct wire_builder *w)
 	if (!err)
 		err = sig_hash(sa, sa->initiator, id_b, hash, &hashlen);
 	if (!err)
-		err = x509_ike_sign(key, sa->auth, hash, hashlen, sig, &siglen);
+		err = x509_ike_sign(key, auth_base(sa->auth), hash, hashlen, sig, &siglen);
 	if (!err)
 		err = wire_add_raw(w, ISAKMP_PL_SIG, sig, siglen);
 	if (!err)
@@ -247,7 +247,8 @@ struct step_result sig_verify(struct ike_sa *sa, const uint8_t *sig, size_t len)
 		goto out;
 	ret = sig_hash(sa, !sa->initiator, id_b, hash, &hashlen);
 	if (!ret)
-		ret = x509_ike_verify(X509_get0_pubkey(leaf), sa->auth, hash, hashlen, sig, len);
+		ret = x509_ike_verify(X509_get0_pubkey(leaf), auth_base(sa->auth), hash, hashlen,
+				      sig, len);
 	if (ret == -EBADMSG || ret == -EINVAL) {
 		if (ret == -EINVAL)
 			ike_sa_fail(sa, "peer's certificate has no key for %s",
@@ -283,7 +284,7 @@ int sig_find_key(struct ike_sa *sa, const struct conf_id *peer_id)
 {
 	const struct conn *c = sa->conn;
 	EVP_PKEY *key = ike_creds_key(sa->creds, c->local.key);
-	uint16_t method = sa->auth ? sa->auth : c->authby;
+	uint16_t method = auth_base(sa->auth ? sa->auth : c->authby);
 
 	(void)peer_id;
 	if (!ike_creds_cert(sa->creds, c->local.cert)) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ra.h"
 #include "ike/by_conn.h"
 #include "ike/creds.h"
 #include "ike/ike.h"
@@ -62,6 +63,7 @@ struct conn_ref *conn_ref_get(struct ike_daemon *d, const struct conn *c)
 		return NULL;
 	}
 	*r->copy = *c;
+	ra_conn_own_strings(r->copy); /* conn.ra's strings live in the conf */
 	r->c = r->copy;
 	return r;
 }
@@ -73,6 +75,8 @@ void conn_ref_put(struct ike_daemon *d, struct conn_ref *r)
 	if (r->idx != NO_INDEX && r->gen == d->conf_gen && r->idx < d->nconn_refs &&
 	    d->conn_refs[r->idx] == r)
 		d->conn_refs[r->idx] = NULL;
+	if (r->copy)
+		ra_conn_free_strings(r->copy);
 	free(r->copy);
 	free(r);
 }
@@ -158,6 +162,7 @@ int conn_refs_detach(struct ike_daemon *d)
 			continue;
 		}
 		*r->copy = *r->c;
+		ra_conn_own_strings(r->copy);
 		r->c = r->copy;
 		r->idx = NO_INDEX;
 	}

@@ -24,6 +24,7 @@
 #include "ike/pacing.h"
 #include "ike/phase1.h"
 #include "ike/quick.h"
+#include "ike/ra.h"
 #include "ike/tap.h"
 #include "capture/keys.h"
 #include "kernel/xfrm.h"
@@ -238,6 +239,7 @@ void ike_daemon_free(struct ike_daemon *d)
 			info_send_delete_isakmp(d->sas);
 		ike_sa_free(d->sas);
 	}
+	ra_daemon_free(d); /* the pools, after the SAs released their leases */
 	timer_cancel(d->loop, &d->reap);
 	exchange_reap(d);
 	conn_refs_free(d);
@@ -608,6 +610,10 @@ int ike_up(struct ike_daemon *d, const char *name, ike_up_fn fn, void *arg)
 		return 0;
 	}
 	sa = ike_sa_for_conn(d, c);
+	if (sa && ra_busy(sa)) {
+		fn(arg, false, "XAUTH / Mode Config for this connection is under way");
+		return -EBUSY;
+	}
 	if (sa)
 		return quick_initiate(sa, c, fn, arg);
 	if (ike_sa_find_conn(d, name, false)) {

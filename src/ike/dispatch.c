@@ -4,15 +4,14 @@
 
 #include "ike/dispatch.h"
 #include "ike/dpd.h"
+#include "ike/ra.h"
 #include "ike/tap.h"
 
 const struct exchange_type *exchange_type_for(uint8_t xchg)
 {
 	static const struct exchange_type *const types[] = {
-		&main_mode_type,
-		&aggressive_mode_type,
-		&quick_mode_type,
-		&informational_type,
+		&main_mode_type,     &aggressive_mode_type, &quick_mode_type,
+		&informational_type, &transaction_type,
 	};
 	unsigned i;
 

@@ -39,6 +39,9 @@ struct halfopen_src;
 struct conn_index;
 struct pacing;
 struct ike_creds;
+struct ra_sa;
+struct ra_daemon;
+struct priv;
 struct x509_st;
 struct stack_st_X509;
 
@@ -150,7 +153,7 @@ struct ike_sa {
 
 	/* negotiated */
 	const struct alg *encr, *hash, *group;
-	uint8_t auth;
+	uint16_t auth; /* IKE_AUTH_*: the value on the wire (XAUTH ones too) */
 	uint32_t lifetime_s;
 	uint64_t started_ms, established_ms;
 
@@ -190,6 +193,7 @@ struct ike_sa {
 	struct ike_rekey rk;		/* rekey.h */
 	struct ike_creds *creds;	/* the credentials it uses (creds.h) */
 	struct x509_st *peer_cert;	/* the peer's verified certificate, or NULL */
+	struct ra_sa *ra;		/* XAUTH and Mode Config (ra.h), or NULL */
 };
 
 enum quick_state {
@@ -311,6 +315,8 @@ struct ike_daemon {
 	struct frag_table *frag;       /* IKE fragments being reassembled (frag.h) */
 	struct ike_creds *creds;       /* certificates, keys, CAs, CRLs (creds.h) */
 	struct ike_creds *next_creds;  /* built by ike_daemon_reload_check */
+	struct ra_daemon *ra;	       /* address pools (ra.h), NULL until one is used */
+	struct priv *priv;	       /* the privileged helper (PAM), NULL in-process */
 };
 
 /* daemon.c */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ike/mismatch.h"
+#include "ike/ra.h"
 #include "ike/natt.h"
 #include "wire/isakmp.h"
 
@@ -37,6 +38,12 @@ static const char *auth_name(uint16_t auth)
 	switch (auth) {
 	case IKE_AUTH_PSK:
 		return "PSK";
+	case IKE_AUTH_XAUTH_INIT_PSK:
+	case IKE_AUTH_XAUTH_RESP_PSK:
+		return "XAUTH PSK";
+	case IKE_AUTH_XAUTH_INIT_RSA:
+	case IKE_AUTH_XAUTH_RESP_RSA:
+		return "XAUTH RSA signature";
 	case IKE_AUTH_DSS_SIG:
 		return "DSS signature";
 	case IKE_AUTH_RSA_SIG:
@@ -88,8 +95,8 @@ static void p1_diff(const struct p1_offer *o, const struct proposal *p, const st
 		diff_add(e, "hash", alg_shown(o->hash, "unknown"), p->integ->display);
 	if (o->group != p->dh)
 		diff_add(e, "DH group", alg_shown(o->group, "unknown"), p->dh->display);
-	if (o->auth != c->authby)
-		diff_add(e, "auth method", auth_name(o->auth), auth_name(c->authby));
+	if (o->auth != ra_wire_auth(c))
+		diff_add(e, "auth method", auth_name(o->auth), auth_name(ra_wire_auth(c)));
 	if (o->unknown && !e->n)
 		diff_add(e, "attributes", "one we do not support", "none");
 }

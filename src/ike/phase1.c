@@ -150,7 +150,7 @@ int phase1_take_offer(struct ike_sa *sa, const struct p1_offer *o)
 	sa->encr = o->encr;
 	sa->hash = o->hash;
 	sa->group = o->group;
-	sa->auth = (uint8_t)o->auth;
+	sa->auth = o->auth;
 	sa->lifetime_s = o->life_s ? o->life_s : sa->conn->ikelifetime_s;
 	/* Our policy bounds the ISAKMP SA whatever the peer proposed. */
 	if (sa->lifetime_s > sa->conn->ikelifetime_s) {

@@ -8,6 +8,7 @@
 #include "ike/mismatch.h"
 #include "ike/natt.h"
 #include "ike/proposal.h"
+#include "ike/ra.h"
 #include "wire/isakmp.h"
 
 #define RFC2407_DEFAULT_LIFE_S 28800 /* RFC 2407 4.5: when none is proposed */
@@ -28,7 +29,7 @@ static void p1_transform(struct wire_transform_spec *t, uint8_t num, const struc
 	if (p->encr->keylen_attr)
 		spec_add(t, IKE_ATTR_KEY_LENGTH, p->encr->key_bits);
 	spec_add(t, IKE_ATTR_HASH_ALGORITHM, p->integ->ike_id);
-	spec_add(t, IKE_ATTR_AUTHENTICATION_METHOD, c->authby);
+	spec_add(t, IKE_ATTR_AUTHENTICATION_METHOD, ra_wire_auth(c));
 	spec_add(t, IKE_ATTR_GROUP_DESCRIPTION, p->dh->ike_id);
 	spec_add(t, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
 	spec_add(t, IKE_ATTR_LIFE_DURATION, c->ikelifetime_s);
@@ -141,7 +142,7 @@ static int p1_parse(const struct wire_transform *t, struct p1_offer *o,
 static bool p1_matches(const struct p1_offer *o, const struct proposal *p, const struct conn *c)
 {
 	return !o->unknown && o->encr == p->encr && o->hash == p->integ && o->group == p->dh &&
-	       o->auth == c->authby;
+	       o->auth == ra_wire_auth(c);
 }
 
 void p1_offer_str(const struct p1_offer *o, char *out, size_t len)

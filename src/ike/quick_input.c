@@ -10,6 +10,7 @@
 #include "ike/dispatch.h"
 #include "ike/informational.h"
 #include "ike/quick.h"
+#include "ike/ra.h"
 #include "ike/rekey.h"
 #include "ike/tap.h"
 #include "kernel/xfrm.h"
@@ -158,6 +159,8 @@ static bool qm_accept(struct dispatch *dp, struct ike_msg *m)
 			   m->hdr.msgid);
 		return false;
 	}
+	if (!ra_quick_allowed(sa)) /* XAUTH first (it said so) */
+		return false;
 	if (!quick_room(sa) || quick_use_msgid(sa, m->hdr.msgid))
 		return false;
 	dp->q = quick_new(sa, m->hdr.msgid, false);

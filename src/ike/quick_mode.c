@@ -25,6 +25,7 @@
 #include "ike/pacing.h"
 #include "ike/pfs.h"
 #include "ike/quick.h"
+#include "ike/ra.h"
 #include "ike/subnets.h"
 #include "ike/tap.h"
 #include "util/log.h"
@@ -49,6 +50,7 @@ static void conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_t
 		remote->proto = c->remote.subnet.proto;
 		remote->port = c->remote.subnet.port;
 	}
+	ra_conn_ts(c, sa, local, remote); /* a Mode Config address */
 }
 
 static void quick_send_qm1(struct quick *q)
@@ -197,7 +199,8 @@ static int quick_conn_takes(struct quick *q, const struct conn *c, const struct 
 
 	why[0] = 0; /* each candidate says its own reason, or none */
 	conn_ts(c, q->sa, &want_local, &want_remote);
-	*fit = ts_covers(&want_remote, ci) + ts_covers(&want_local, cr);
+	*fit = ts_covers(&want_remote, ci) +
+	       (ts_covers(&want_local, cr) || ra_narrows(c, q->sa, cr)); /* vpnc's 0.0.0.0/0 */
 	if (*fit < 2) {
 		ts_str(ci, a, sizeof(a));
 		ts_str(cr, b, sizeof(b));
@@ -355,6 +358,13 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 		return r;
 	q->x->ts_remote = ci;
 	q->x->ts_local = cr;
+	if (ra_narrows(q->conn, sa, &cr)) { /* answered with our side, as strongSwan does */
+		struct conf_ts ours, theirs;
+
+		conn_ts(q->conn, sa, &ours, &theirs);
+		if (!ts_covers(&ours, &cr))
+			q->x->ts_local = ours;
+	}
 	q->x->tunnel = q->conn->mode == MODE_TUNNEL;
 	q->x->chosen = (struct proposal){o.encr, o.integ, o.group};
 	q->x->spi_out = o.spi;
@@ -433,6 +443,10 @@ static struct step_result quick_initiator_finish(void *state, struct ike_msg *m)
 	notify = qm_ids(q, m, &ci, &cr, &ids);
 	if (notify)
 		return step_notify(notify);
+	/* A Mode Config client's 0.0.0.0/0 may come back as the server's subnet */
+	if (ids && q->conn->ra.modecfg_client && ts_equal(&ci, &q->x->ts_local) &&
+	    ts_covers(&q->x->ts_remote, &cr))
+		q->x->ts_remote = cr;
 	if (ids && (!ts_equal(&ci, &q->x->ts_local) || !ts_equal(&cr, &q->x->ts_remote))) {
 		quick_fail(q, "peer answered with other IDs than we proposed");
 		return step_notify(ISAKMP_N_INVALID_ID_INFORMATION);

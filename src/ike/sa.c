@@ -14,6 +14,7 @@
 #include "ike/informational.h"
 #include "ike/pacing.h"
 #include "ike/quick.h"
+#include "ike/ra.h"
 #include "ike/rekey.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
@@ -112,14 +113,15 @@ struct ike_sa *ike_sa_find_responder(struct ike_daemon *d, const uint8_t icookie
 bool ike_sa_fits(const struct ike_sa *sa, const struct conn *c)
 {
 	return conf_id_equal(&c->remote.id, &sa->conn->remote.id) &&
-	       conf_id_equal(&c->local.id, &sa->conn->local.id) && ike_sa_suite_in(sa, c);
+	       conf_id_equal(&c->local.id, &sa->conn->local.id) && ike_sa_suite_in(sa, c) &&
+	       ra_sa_fits(sa, c);
 }
 
 bool ike_sa_suite_in(const struct ike_sa *sa, const struct conn *c)
 {
 	unsigned i;
 
-	if (c->authby != sa->auth)
+	if (ra_wire_auth(c) != sa->auth)
 		return false;
 	for (i = 0; i < c->ike.n; i++)
 		if (c->ike.p[i].encr == sa->encr && c->ike.p[i].integ == sa->hash &&
@@ -206,6 +208,7 @@ void ike_sa_established(struct ike_sa *sa)
 	sa->state = IKE_SA_ESTABLISHED;
 	ike_sa_file_peer(sa);
 	ike_sa_set_why(sa, ""); /* a likely reason of a message dropped on the way */
+	ra_note_peer(sa);	/* the peer's ID, before the exchange goes */
 	/* The negotiation is over: the SA keeps its keys and IV base only. */
 	exchange_end(&sa->x);
 	/* Our last message answers copies of the peer's while it may still
@@ -215,7 +218,7 @@ void ike_sa_established(struct ike_sa *sa)
 	timer_arm(d->loop, &sa->expire, (uint64_t)sa->lifetime_s * 1000);
 	ike_sa_log(sa, LOG_LVL_INFO, "ISAKMP SA established with %s/%s/%s, lifetime %u s",
 		   sa->encr->display, sa->hash->display, sa->group->display, sa->lifetime_s);
-	if (sa->want_child) {
+	if (!ra_established(sa) && sa->want_child) { /* XAUTH, Mode Config first */
 		ike_up_fn fn = sa->up_fn;
 
 		sa->want_child = false;
@@ -319,6 +322,7 @@ void ike_sa_free(struct ike_sa *sa)
 	rekey_ike_free(sa);
 	exchange_free(d, sa->x);
 	msgid_free(&sa->msgids);
+	ra_sa_free(sa); /* its lease, its virtual IP */
 	conn_ref_put(d, sa->cref);
 	ike_creds_put(sa->creds);
 	X509_free(sa->peer_cert);

@@ -38,7 +38,8 @@ struct wire_cfg_attr_spec {
 	size_t len;
 };
 /* An ATTRIBUTE payload.  -EINVAL: type not 1..4, n > WIRE_CFG_MAX_ATTRS, a
- * TLV longer than 65535 bytes; -ENOMEM. */
+ * TLV longer than 65535 bytes (or with len but no data), an attribute type
+ * above 0x7fff; -ENOMEM. */
 #define WIRE_CFG_MAX_ATTRS 64
 int wire_add_cfg(struct wire_builder *w, uint8_t type, uint16_t id,
 		 const struct wire_cfg_attr_spec *attrs, unsigned n);
@@ -49,7 +50,8 @@ bool wire_cfg_attr_is_tv(uint16_t type);
 
 /* An IPv4 attribute's value: INTERNAL_IP4_ADDRESS, _NETMASK, _DNS, _NBNS,
  * _DHCP (4 bytes; an ADDRESS may carry a 4-byte netmask after it, as
- * mode-cfg-05 allows: taken, mask ignored).  false: empty or not 4/8 bytes. */
+ * mode-cfg-05 allows: taken, mask ignored).  false: TV, empty, or not 4
+ * bytes (8 for an ADDRESS). */
 bool wire_cfg_ip4(const struct wire_attr *a, struct in_addr *out);
 /* INTERNAL_IP4_SUBNET: address and mask (8 bytes). */
 bool wire_cfg_ip4_subnet(const struct wire_attr *a, struct in_addr *addr, struct in_addr *mask);
@@ -62,7 +64,8 @@ struct wire_unity_net {
 	struct in_addr addr, mask;
 };
 /* The next entry off c; false at its end or when fewer than
- * WIRE_UNITY_NET_LEN bytes are left (the rest is ignored). */
+ * WIRE_UNITY_NET_LEN bytes are left (the rest is ignored; c is not moved).
+ * Layout and what vpnc and strongSwan do with it: wire/attr.c. */
 bool wire_unity_net_next(struct cursor *c, struct wire_unity_net *n);
 /* Writes one entry into out[WIRE_UNITY_NET_LEN]. */
 void wire_unity_net_put(uint8_t out[WIRE_UNITY_NET_LEN], const struct wire_unity_net *n);
@@ -74,7 +77,10 @@ const char *wire_cfg_attr_name(uint16_t type);
 /* "NAME=value" for a log line or capture note: addresses dotted, strings
  * printable (other bytes \xHH), numbers in decimal, a split include as
  * "10.1.0.0/24,10.2.0.0/16"; XAUTH_USER_PASSWORD, _PASSCODE and _ANSWER
- * as "NAME=(N bytes)" whatever their value.  0 or -ENOSPC (truncated). */
+ * as "NAME=(N bytes)" whatever their value (and XAUTH_NEXT_PIN, a new PIN);
+ * an empty TLV as "NAME" alone; a type without a name as "UNKNOWN(N)=...";
+ * a value its type cannot have (a 5-byte address) as a string.  0 or
+ * -ENOSPC (truncated). */
 int wire_cfg_attr_str(const struct wire_attr *a, char *out, size_t len);
 
 #endif

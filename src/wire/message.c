@@ -56,6 +56,7 @@ bool wire_payload_known(uint8_t type)
 	case ISAKMP_PL_N:
 	case ISAKMP_PL_D:
 	case ISAKMP_PL_VID:
+	case ISAKMP_PL_ATTR:
 	case ISAKMP_PL_NAT_D:
 	case ISAKMP_PL_NAT_OA:
 	case ISAKMP_PL_NAT_D_DRAFT:

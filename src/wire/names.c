@@ -23,6 +23,7 @@ static const struct name payload_names[] = {
 	{ISAKMP_PL_N, "N"},
 	{ISAKMP_PL_D, "D"},
 	{ISAKMP_PL_VID, "VID"},
+	{ISAKMP_PL_ATTR, "ATTR"},
 	{ISAKMP_PL_NAT_D, "NAT-D"},
 	{ISAKMP_PL_NAT_OA, "NAT-OA"},
 	{ISAKMP_PL_NAT_D_DRAFT, "NAT-D(draft)"},

@@ -495,7 +495,7 @@ static void test_conn_key_errors(void **state)
 		const char *line, *msg;
 	} cases[] = {
 		{"foo=bar", "unknown key 'foo' in conn 'a'"},
-		{"leftsourceip=%config", "unknown key 'leftsourceip' in conn 'a'"},
+		{"leftfirewall=yes", "unknown key 'leftfirewall' in conn 'a'"},
 		{"keyexchange=ikev2", "keyexchange=ikev2: oakley speaks IKEv1 only"},
 		{"keyexchange=ike", "keyexchange=ike: oakley speaks IKEv1 only"},
 		{"keyexchange=v1", "keyexchange= takes ikev1, not 'v1'"},
@@ -521,9 +521,10 @@ static void test_conn_key_errors(void **state)
 		{"rightprotoport=udp/70000",
 		 "rightprotoport=udp/70000 has an unknown port (a number, a service name or %any)"},
 		{"authby=rsa-sha2", "authby=rsa-sha2 is not supported yet"},
-		{"authby=xauthpsk", "authby=xauthpsk is not supported yet"},
+		{"authby=hybridrsasig", "authby=hybridrsasig is not supported yet"},
 		{"authby=password",
-		 "authby= takes secret, psk, pubkey, rsasig or ecdsasig, not 'password'"},
+		 "authby= takes secret, psk, pubkey, rsasig, ecdsasig, xauthpsk or xauthrsasig, "
+		 "not 'password'"},
 		{"ike=aes129-sha1-modp2048", "unknown algorithm 'aes129' in ike="},
 		{"ike=aes128-sha1", "ike= proposal 'aes128-sha1' has no DH group"},
 		{"ike=des-sha1-modp2048", "'des' in ike= is not usable in phase 1"},

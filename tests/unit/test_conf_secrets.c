@@ -105,13 +105,13 @@ static void test_other_types_skipped(void **state)
 	capture_start(&cap);
 	load_ok(&l, two_conns,
 		": P12 /etc/ipsec.d/private/key.p12\n"
-		"user : XAUTH \"pw\"\n"
+		"user : EAP \"pw\"\n"
 		": PSK \"kept\"\n");
 	log = capture_end(&cap);
 	assert_int_equal(l.c->nsecrets, 1);
 	assert_psk(&l.c->secrets[0], "kept", 4);
 	assert_contains(log, ":1: P12 entries are not supported yet; skipped");
-	assert_contains(log, ":2: XAUTH entries are not supported yet; skipped");
+	assert_contains(log, ":2: EAP entries are not supported yet; skipped");
 	free(log);
 	loaded_free(&l);
 }
@@ -210,7 +210,7 @@ static void test_errors(void **state)
 	expect_secrets_error("\n: PSK\n", 2, "the entry has no secret after PSK");
 	expect_secrets_error(": RSA\n", 1, "the entry has no secret after RSA");
 	expect_secrets_error("\n\n: FOO x\n", 3,
-			     "unknown secret type 'FOO' (oakley reads PSK, RSA and ECDSA "
+			     "unknown secret type 'FOO' (oakley reads PSK, RSA, ECDSA and XAUTH "
 			     "entries)");
 	expect_secrets_error(": PSK \"x\" extra\n", 1, "unexpected 'extra' after the secret");
 	expect_secrets_error("a b c : PSK x\n", 1,

@@ -350,8 +350,9 @@ static void test_chain_ok(void **state)
 	/* No payload at all. */
 	assert_int_equal(chain("", ISAKMP_PL_NONE, false, &pl), 0);
 	assert_int_equal(pl.n, 0);
-	/* Every message payload type is known, including the NAT-T drafts. */
-	static const uint8_t known[] = {1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20, 21, 130, 131};
+	/* Every message payload type is known, including the NAT-T drafts
+	 * and ATTRIBUTE (14, mode-cfg-05). */
+	static const uint8_t known[] = {1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 21, 130, 131};
 	for (size_t i = 0; i < sizeof(known); i++)
 		assert_true(wire_payload_known(known[i]));
 }
@@ -376,7 +377,7 @@ static void test_chain_errors(void **state)
 	assert_int_equal(chain("0d 00 0004 0000", ISAKMP_PL_VID, true, &pl),
 			 ISAKMP_N_PAYLOAD_MALFORMED);
 	/* unknown payload types, first and later; P/T outside an SA */
-	assert_int_equal(chain("00 00 0004", 14, false, &pl), ISAKMP_N_INVALID_PAYLOAD_TYPE);
+	assert_int_equal(chain("00 00 0004", 15, false, &pl), ISAKMP_N_INVALID_PAYLOAD_TYPE);
 	assert_int_equal(chain("c8 00 0004 00 00 0004", ISAKMP_PL_VID, false, &pl),
 			 ISAKMP_N_INVALID_PAYLOAD_TYPE);
 	assert_int_equal(pl.n, 1);

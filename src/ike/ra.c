@@ -1,0 +1,310 @@
+/* Remote access hooks (ra.h): where XAUTH and Mode Config meet the ISAKMP
+ * SA's life, Quick Mode and the daemon's address pools. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "ike/id.h"
+#include "ike/informational.h"
+#include "ike/lease.h"
+#include "ike/quick.h"
+#include "ike/ra.h"
+#include "kernel/vip.h"
+#include "util/log.h"
+#include "wire/payload.h"
+
+/* The daemon's pools, by range, never freed before the daemon: leases
+ * outlive a reload that keeps the range, and an SA's lease points into
+ * its pool. */
+struct ra_daemon {
+	struct lease_pool **pools;
+	unsigned npools;
+	struct vip_nl *vip;
+	bool vip_failed;
+};
+
+static struct ra_daemon *ra_daemon(struct ike_daemon *d)
+{
+	if (!d->ra)
+		d->ra = calloc(1, sizeof(*d->ra));
+	return d->ra;
+}
+
+struct lease_pool *ra_pool_for(struct ike_daemon *d, unsigned pool)
+{
+	struct ra_daemon *rd = ra_daemon(d);
+	const struct conf_pool *cp;
+	struct lease_pool **grown, *p;
+	unsigned i;
+
+	if (!rd || !pool || pool > d->conf->npools)
+		return NULL;
+	cp = &d->conf->pools[pool - 1];
+	for (i = 0; i < rd->npools; i++)
+		if (lease_pool_same(rd->pools[i], &cp->first, &cp->last))
+			return rd->pools[i];
+	grown = realloc(rd->pools, (rd->npools + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	rd->pools = grown;
+	if (lease_pool_new(cp->name, &cp->first, &cp->last, &p))
+		return NULL;
+	rd->pools[rd->npools++] = p;
+	return p;
+}
+
+void ra_pools_walk(struct ike_daemon *d, ra_pool_fn fn, void *arg)
+{
+	unsigned i;
+
+	/* every configured pool, made now if no SA used it yet */
+	for (i = 1; i <= d->conf->npools; i++) {
+		struct lease_pool *p = ra_pool_for(d, i);
+
+		if (p)
+			fn(p, arg);
+	}
+}
+
+int ra_vip_nl(struct ike_daemon *d, struct vip_nl **out)
+{
+	struct ra_daemon *rd = ra_daemon(d);
+	int err;
+
+	if (!rd)
+		return -ENOMEM;
+	if (!rd->vip) {
+		err = vip_open(&rd->vip);
+		if (err)
+			return err;
+	}
+	*out = rd->vip;
+	return 0;
+}
+
+void ra_daemon_free(struct ike_daemon *d)
+{
+	struct ra_daemon *rd = d->ra;
+	unsigned i;
+
+	if (!rd)
+		return;
+	for (i = 0; i < rd->npools; i++)
+		lease_pool_free(rd->pools[i]);
+	free(rd->pools);
+	if (rd->vip)
+		vip_close(rd->vip);
+	free(rd);
+	d->ra = NULL;
+}
+
+uint16_t ra_wire_auth(const struct conn *c)
+{
+	if (c->ra.xauth == CONN_XAUTH_NONE)
+		return c->authby;
+	if (c->authby == IKE_AUTH_PSK)
+		return IKE_AUTH_XAUTH_INIT_PSK;
+	if (c->authby == IKE_AUTH_RSA_SIG)
+		return IKE_AUTH_XAUTH_INIT_RSA;
+	return c->authby;
+}
+
+const char *ra_xauth_state_name(uint8_t st)
+{
+	switch (st) {
+	case RA_XAUTH_WAIT:
+		return "pending";
+	case RA_XAUTH_OK:
+		return "ok";
+	case RA_XAUTH_FAILING:
+	case RA_XAUTH_FAILED:
+		return "failed";
+	default:
+		return "none";
+	}
+}
+
+static bool conn_is_ra(const struct conn *c)
+{
+	return c->ra.xauth != CONN_XAUTH_NONE || c->ra.modecfg_server || c->ra.modecfg_client;
+}
+
+void ra_note_peer(struct ike_sa *sa)
+{
+	const struct buf *b;
+	struct wire_id id;
+
+	if (!conn_is_ra(sa->conn) || !sa->x)
+		return;
+	if (!sa->ra) {
+		sa->ra = calloc(1, sizeof(*sa->ra));
+		if (!sa->ra)
+			return;
+		sa->ra->sa = sa;
+		ra_txn_init(sa->ra);
+	}
+	b = sa->initiator ? &sa->x->idir_b : &sa->x->idii_b;
+	if (b->len && !wire_parse_id(cursor_make(b->data, b->len), &id))
+		id_phase1_str(&id, sa->ra->peer_id, sizeof(sa->ra->peer_id));
+}
+
+bool ra_established(struct ike_sa *sa)
+{
+	const struct conn *c = sa->conn;
+	struct ra_sa *r = sa->ra;
+
+	if (!conn_is_ra(c))
+		return false;
+	if (!r) {
+		ike_sa_fail(sa, "out of memory starting XAUTH / Mode Config");
+		return true;
+	}
+	r->xauth = c->ra.xauth == CONN_XAUTH_NONE ? RA_XAUTH_NONE : RA_XAUTH_WAIT;
+	r->mc = c->ra.modecfg_client || c->ra.modecfg_server ? RA_MC_WAIT : RA_MC_NONE;
+	r->quick_held = sa->want_child;
+	/* conn.ra.pool indexes this configuration's pools: a reload may
+	 * renumber them before the address is handed out */
+	if (c->ra.modecfg_server)
+		r->conn_pool = ra_pool_for(sa->d, c->ra.pool);
+	if (c->ra.xauth == CONN_XAUTH_SERVER)
+		xauth_server_start(r);
+	else if (c->ra.xauth == CONN_XAUTH_CLIENT)
+		ra_log(r, LOG_LVL_INFO, "waiting for the peer's XAUTH request");
+	else
+		ra_next(r);
+	return r->quick_held;
+}
+
+void ra_next(struct ra_sa *r)
+{
+	if (r->sa->state != IKE_SA_ESTABLISHED)
+		return;
+	if (r->xauth != RA_XAUTH_NONE && r->xauth != RA_XAUTH_OK)
+		return;
+	if (r->mc == RA_MC_WAIT) {
+		modecfg_start(r);
+		/* a server waits for nothing of its own; a client for its address */
+		if (r->sa->conn->ra.modecfg_client)
+			return;
+	}
+	ra_go_on(r);
+}
+
+void ra_go_on(struct ra_sa *r)
+{
+	struct ike_sa *sa = r->sa;
+	ike_up_fn fn = sa->up_fn;
+
+	if (!r->quick_held)
+		return;
+	r->quick_held = false;
+	if (!sa->want_child)
+		return;
+	sa->want_child = false;
+	sa->up_fn = NULL;
+	quick_initiate(sa, NULL, fn, sa->up_arg);
+}
+
+void ra_fail(struct ra_sa *r, const char *why)
+{
+	struct ike_sa *sa = r->sa;
+
+	if (sa->state == IKE_SA_ESTABLISHED)
+		info_send_delete_isakmp(sa);
+	ike_sa_fail(sa, "%s", why);
+}
+
+bool ra_busy(const struct ike_sa *sa)
+{
+	return sa->ra && sa->ra->quick_held;
+}
+
+bool ra_quick_allowed(struct ike_sa *sa)
+{
+	const struct ra_sa *r = sa->ra;
+
+	if (sa->conn->ra.xauth != CONN_XAUTH_SERVER)
+		return true;
+	if (r && r->xauth == RA_XAUTH_OK)
+		return true;
+	ike_sa_log(sa, LOG_LVL_WARN,
+		   "dropped a Quick Mode from a peer that has not passed XAUTH%s%s%s",
+		   r && r->user[0] ? " (user '" : "", r && r->user[0] ? r->user : "",
+		   r && r->user[0] ? "')" : "");
+	return false;
+}
+
+static void ts_addr(struct conf_ts *ts, const struct conf_addr *a)
+{
+	uint8_t proto = ts->proto;
+	uint16_t port = ts->port;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->addr = *a;
+	ts->prefixlen = a->family == AF_INET ? 32 : 128;
+	ts->proto = proto;
+	ts->port = port;
+}
+
+void ra_conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_ts *local,
+		struct conf_ts *remote)
+{
+	const struct ra_sa *r = sa->ra;
+
+	if (!r || !r->have_vip)
+		return;
+	if (c->ra.modecfg_server) {
+		ts_addr(remote, &r->vip);
+	} else if (c->ra.modecfg_client) {
+		ts_addr(local, &r->vip);
+		if (!c->remote.has_subnet) {
+			memset(&remote->addr, 0, sizeof(remote->addr));
+			remote->addr.family = r->vip.family;
+			remote->prefixlen = 0;
+		}
+	}
+}
+
+bool ra_narrows(const struct conn *c, const struct ike_sa *sa, const struct conf_ts *cr)
+{
+	return sa->ra && c->ra.modecfg_server && cr->prefixlen == 0 &&
+	       cr->addr.family == sa->ep.local.sa.sa_family;
+}
+
+bool ra_sa_fits(const struct ike_sa *sa, const struct conn *c)
+{
+	const struct conn *own = sa->conn;
+	bool client = own->ra.xauth == CONN_XAUTH_CLIENT || own->ra.modecfg_client ||
+		      c->ra.xauth == CONN_XAUTH_CLIENT || c->ra.modecfg_client;
+
+	return !client || !strcmp(own->name, c->name);
+}
+
+void ra_conn_own_strings(struct conn *c)
+{
+	c->ra.user = c->ra.user ? strdup(c->ra.user) : NULL;
+	c->ra.banner = c->ra.banner ? strdup(c->ra.banner) : NULL;
+	c->ra.domain = c->ra.domain ? strdup(c->ra.domain) : NULL;
+}
+
+void ra_conn_free_strings(struct conn *c)
+{
+	free((char *)c->ra.user);
+	free((char *)c->ra.banner);
+	free((char *)c->ra.domain);
+}
+
+void ra_sa_free(struct ike_sa *sa)
+{
+	struct ra_sa *r = sa->ra;
+
+	if (!r)
+		return;
+	modecfg_release(r);
+	ra_txn_clear(r);
+	OPENSSL_cleanse(r, sizeof(*r));
+	free(r);
+	sa->ra = NULL;
+}

@@ -1,0 +1,165 @@
+/* Remote access (issue 11): XAUTH (draft-ietf-ipsec-isakmp-xauth-06) and
+ * Mode Config (draft-ietf-ipsec-isakmp-mode-cfg-05) over the transaction
+ * exchange (ISAKMP exchange type 6), server and client.
+ *
+ * An ISAKMP SA whose connection has conn.ra.xauth or a Mode Config role
+ * gets a `struct ra_sa` when it is established (ra_established).  It runs
+ * at most two transactions at once: the one we started (ours: REQUEST or
+ * SET, retransmitted until the REPLY or ACK) and the last one the peer
+ * started (theirs: our REPLY or ACK kept to answer its copies).  Each has
+ * its own message ID, its IV from the phase-1 IV and that ID (RFC 2409
+ * appendix B), then chained, and every message carries HASH =
+ * prf(SKEYID_a, M-ID | the payloads after HASH) (mode-cfg-05 3.4).
+ *
+ *   transaction.c  the exchange type (dispatch.h) and sending
+ *   xauth.c        XAUTH server and client
+ *   modecfg.c      Mode Config server and client, pools, the client's VIP
+ *   ra.c           the hooks the rest of ike/ calls */
+#ifndef OAKLEY_IKE_RA_H
+#define OAKLEY_IKE_RA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+#include "ike/ike.h"
+#include "ike/lease.h"
+#include "wire/attr.h"
+
+#define RA_XAUTH_TRIES 3
+#define RA_USER_MAX    128
+
+enum ra_xauth_state {
+	RA_XAUTH_NONE,	  /* no XAUTH on this SA */
+	RA_XAUTH_WAIT,	  /* server: asked; client: waiting for the request */
+	RA_XAUTH_OK,	  /* passed (server: the password checked) */
+	RA_XAUTH_FAILING, /* server: STATUS=FAIL sent, the SA goes on its ACK */
+	RA_XAUTH_FAILED,
+};
+
+enum ra_mc_state {
+	RA_MC_NONE, /* no Mode Config on this SA */
+	RA_MC_WAIT, /* not yet */
+	RA_MC_DONE, /* server: address handed out; client: address taken */
+};
+
+/* What our open transaction is. */
+enum ra_what {
+	RA_XAUTH_ASK,	 /* server: REQUEST for user and password */
+	RA_XAUTH_STATUS, /* server: SET XAUTH_STATUS */
+	RA_MC_ASK,	 /* client: REQUEST (pull) */
+	RA_MC_PUSH,	 /* server: SET (push) */
+};
+
+struct ra_txn {
+	uint32_t msgid;		   /* 0: none */
+	uint8_t what;		   /* ours: enum ra_what */
+	uint8_t iv[IKE_MAX_BLOCK]; /* the CBC chain of this transaction */
+	uint8_t type;		   /* ours: ISAKMP_CFG_REQUEST or _SET sent */
+	uint16_t id;		   /* the ATTRIBUTE payload's identifier */
+	bool open;		   /* ours: waiting for the answer */
+	struct xmit xmit;
+};
+
+struct lease_pool;
+struct vip_nl;
+
+struct ra_sa {
+	struct ike_sa *sa;
+	uint8_t xauth; /* enum ra_xauth_state */
+	uint8_t mc;    /* enum ra_mc_state */
+	unsigned tries;
+	char user[RA_USER_MAX]; /* the XAUTH user (server: as the peer gave it) */
+	char peer_id[LEASE_ID_MAX + 1];
+	bool quick_held;      /* our Quick Modes wait for XAUTH/Mode Config */
+	struct conf_addr vip; /* the address handed out (server) or taken (client) */
+	bool have_vip;
+	struct lease_pool *pool;	 /* server: vip is leased from it */
+	char lease_id[LEASE_ID_MAX + 1]; /* ... by this identity */
+	bool mc_started;
+	struct lease_pool *conn_pool; /* server: the connection's, found when established */
+	bool vip_installed;	      /* client, dataplane=kernel: on lo, with routes */
+	struct conf_ts vip_routes[8];
+	unsigned nvip_routes;
+	struct ra_txn ours, theirs;
+	uint16_t next_id;
+};
+
+/* ra.c: the hooks */
+/* Keeps what the phase-1 exchange knows that Mode Config needs (the
+ * peer's ID as a string), before the exchange ends. */
+void ra_note_peer(struct ike_sa *sa);
+/* The SA is established: XAUTH / Mode Config start (a server asks at
+ * once).  True: our Quick Modes wait until they are done (ra_go_on). */
+bool ra_established(struct ike_sa *sa);
+/* May the peer start a Quick Mode?  False: it has not passed XAUTH (the
+ * sentence logged). */
+bool ra_quick_allowed(struct ike_sa *sa);
+/* Our Quick Modes under sa wait for XAUTH or Mode Config. */
+bool ra_busy(const struct ike_sa *sa);
+/* A connection's selectors under sa: a Mode Config server's peer side is
+ * its leased address; a client's own side is the address it took. */
+void ra_conn_ts(const struct conn *c, const struct ike_sa *sa, struct conf_ts *local,
+		struct conf_ts *remote);
+/* A Mode Config server accepts 0.0.0.0/0 for its side (vpnc) and answers
+ * with its own subnet: whether cr is such a proposal for c under sa. */
+bool ra_narrows(const struct conn *c, const struct ike_sa *sa, const struct conf_ts *cr);
+/* A remote-access client's ISAKMP SA (its XAUTH user, its address) is
+ * its connection's only. */
+bool ra_sa_fits(const struct ike_sa *sa, const struct conn *c);
+/* A connection copied out of its configuration (conn_ref.c) gets its own
+ * copies of conn.ra's strings, which live in conf.strings; and frees them. */
+void ra_conn_own_strings(struct conn *c);
+void ra_conn_free_strings(struct conn *c);
+/* The SA goes: its lease is released, a client's address removed. */
+void ra_sa_free(struct ike_sa *sa);
+void ra_daemon_free(struct ike_daemon *d);
+/* What follows a step that went well: Mode Config after XAUTH, then the
+ * held Quick Modes. */
+void ra_next(struct ra_sa *r);
+/* XAUTH and Mode Config are through: held Quick Modes start. */
+void ra_go_on(struct ra_sa *r);
+/* The SA fails: a Delete, then ike_sa_fail's sentence. */
+void ra_fail(struct ra_sa *r, const char *why);
+/* The phase-1 auth method a connection proposes and accepts on the wire:
+ * with XAUTH, IKE_AUTH_XAUTH_INIT_PSK / _RSA (xauth-06 6). */
+uint16_t ra_wire_auth(const struct conn *c);
+const char *ra_xauth_state_name(uint8_t st);
+
+/* transaction.c */
+extern const struct exchange_type transaction_type;
+/* Starts our transaction: type (REQUEST or SET) with n attributes. */
+int ra_txn_send(struct ra_sa *r, uint8_t what, uint8_t type, const struct wire_cfg_attr_spec *attrs,
+		unsigned n);
+void ra_txn_init(struct ra_sa *r);
+void ra_txn_clear(struct ra_sa *r);
+/* Answers the peer's transaction (REPLY to its REQUEST, ACK to its SET). */
+int ra_txn_answer(struct ra_sa *r, uint8_t type, uint16_t id,
+		  const struct wire_cfg_attr_spec *attrs, unsigned n);
+void ra_log(const struct ra_sa *r, int lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* xauth.c: one received ATTRIBUTE payload each; 0 or a notify-free -errno */
+void xauth_server_start(struct ra_sa *r);
+void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg);
+void xauth_server_ack(struct ra_sa *r);
+void xauth_client_request(struct ra_sa *r, const struct wire_cfg *cfg);
+void xauth_client_set(struct ra_sa *r, const struct wire_cfg *cfg);
+bool cfg_has_xauth(const struct wire_cfg *cfg);
+
+/* modecfg.c */
+void modecfg_start(struct ra_sa *r); /* after XAUTH (or phase 1 without it) */
+void modecfg_server_request(struct ra_sa *r, const struct wire_cfg *cfg);
+void modecfg_server_ack(struct ra_sa *r);
+void modecfg_client_attrs(struct ra_sa *r, const struct wire_cfg *cfg, bool set);
+void modecfg_release(struct ra_sa *r);
+
+/* The daemon's pools (one per configured range, kept across reloads). */
+struct ra_daemon;
+struct lease_pool *ra_pool_for(struct ike_daemon *d, unsigned pool); /* conn.ra.pool */
+/* The daemon's rtnetlink socket for virtual IPs, opened on first use. */
+int ra_vip_nl(struct ike_daemon *d, struct vip_nl **out);
+typedef void (*ra_pool_fn)(struct lease_pool *p, void *arg);
+void ra_pools_walk(struct ike_daemon *d, ra_pool_fn fn, void *arg);
+
+#endif

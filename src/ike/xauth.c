@@ -1,0 +1,313 @@
+/* XAUTH (draft-ietf-ipsec-isakmp-xauth-06), generic type only:
+ *
+ *   server                               client
+ *   REQUEST(TYPE, USER_NAME, USER_PASSWORD) ->
+ *                                  <- REPLY(USER_NAME=u, USER_PASSWORD=p)
+ *   (wrong: a new REQUEST with XAUTH_MESSAGE, up to RA_XAUTH_TRIES)
+ *   SET(XAUTH_STATUS=OK|FAIL)            ->
+ *                                  <- ACK(XAUTH_STATUS)
+ *
+ * The server's passwords: conf_xauth_check (ipsec.secrets XAUTH entries,
+ * Libreswan's passwd file, xauthby=alwaysok), or PAM through the
+ * privileged helper (xauthby=pam).  Passwords are wiped after use and
+ * never logged. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "ike/ra.h"
+#include "priv/priv.h"
+#include "util/log.h"
+#include "wire/attr.h"
+#include "wire/payload.h"
+
+/* Until the privileged helper's PAM check is in the tree (branch raconf),
+ * a build without it says so (xauth_check); drop this line once it is. */
+#pragma weak priv_pam_check
+
+#define XAUTH_RETRY_MESSAGE "Wrong user name or password, try again."
+
+bool cfg_has_xauth(const struct wire_cfg *cfg)
+{
+	struct cursor c = cfg->attrs;
+	struct wire_attr a;
+
+	while (c.len && !wire_attr_next(&c, &a))
+		if (a.type >= CFG_XAUTH_TYPE && a.type <= CFG_XAUTH_ANSWER)
+			return true;
+	return false;
+}
+
+/* A TLV's bytes as a C string; false if it does not fit or holds a NUL. */
+static bool attr_string(const struct wire_attr *a, char *out, size_t len)
+{
+	if (a->tv || a->value.len >= len || memchr(a->value.p, 0, a->value.len))
+		return false;
+	memcpy(out, a->value.p, a->value.len);
+	out[a->value.len] = 0;
+	return true;
+}
+
+/* A name the peer gave, for logs and status: other bytes than printable
+ * ASCII become '?'. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			*s = '?';
+}
+
+static void xauth_ask(struct ra_sa *r, const char *message)
+{
+	struct wire_cfg_attr_spec a[4] = {
+		{.type = CFG_XAUTH_TYPE, .tv = true, .value = XAUTH_TYPE_GENERIC},
+		{.type = CFG_XAUTH_USER_NAME},
+		{.type = CFG_XAUTH_USER_PASSWORD},
+	};
+	unsigned n = 3;
+	int err;
+
+	if (message) {
+		a[n].type = CFG_XAUTH_MESSAGE;
+		a[n].data = (const uint8_t *)message;
+		a[n++].len = strlen(message);
+	}
+	r->xauth = RA_XAUTH_WAIT;
+	err = ra_txn_send(r, RA_XAUTH_ASK, ISAKMP_CFG_REQUEST, a, n);
+	if (err) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "cannot send the XAUTH request: %s", strerror(-err));
+		ra_fail(r, why);
+	}
+}
+
+void xauth_server_start(struct ra_sa *r)
+{
+	ra_log(r, LOG_LVL_INFO, "asking the peer for its XAUTH user name and password");
+	xauth_ask(r, NULL);
+}
+
+static void xauth_status(struct ra_sa *r, bool ok)
+{
+	struct wire_cfg_attr_spec a = {.type = CFG_XAUTH_STATUS,
+				       .tv = true,
+				       .value = ok ? XAUTH_STATUS_OK : XAUTH_STATUS_FAIL};
+	int err = ra_txn_send(r, RA_XAUTH_STATUS, ISAKMP_CFG_SET, &a, 1);
+
+	if (err) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "cannot send the XAUTH status: %s", strerror(-err));
+		ra_fail(r, why);
+	}
+}
+
+/* Checks user's password: 0, or -errno with why. */
+static int xauth_check(struct ra_sa *r, const char *user, const char *password, char *why,
+		       size_t whylen)
+{
+	struct ike_daemon *d = r->sa->d;
+	int err = conf_xauth_check(d->conf, r->sa->conn, user, password, why, whylen);
+
+	if (err != -EOPNOTSUPP)
+		return err;
+	if (!d->priv) {
+		snprintf(why, whylen,
+			 "xauthby=pam needs oakleyd's privileged helper, and this daemon runs "
+			 "without one");
+		return -EACCES;
+	}
+	if (!priv_pam_check) {
+		snprintf(why, whylen, "xauthby=pam: this oakleyd was built without PAM support");
+		return -EACCES;
+	}
+	return priv_pam_check(d->priv, user, password, why, whylen);
+}
+
+void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg)
+{
+	char user[RA_USER_MAX] = "", password[256] = "", why[256] = "";
+	bool have_user = false, have_password = false, cancelled = false;
+	struct cursor c = cfg->attrs;
+	struct wire_attr a;
+	uint32_t v;
+	int err;
+
+	while (c.len && !wire_attr_next(&c, &a)) {
+		if (a.type == CFG_XAUTH_USER_NAME)
+			have_user = attr_string(&a, user, sizeof(user));
+		else if (a.type == CFG_XAUTH_USER_PASSWORD)
+			have_password = attr_string(&a, password, sizeof(password));
+		else if (a.type == CFG_XAUTH_STATUS && wire_attr_u32(&a, &v) &&
+			 v == XAUTH_STATUS_FAIL)
+			cancelled = true;
+	}
+	if (have_user) {
+		snprintf(r->user, sizeof(r->user), "%s", user);
+		printable(r->user);
+	}
+	r->tries++;
+	if (cancelled) {
+		err = -ECANCELED;
+		snprintf(why, sizeof(why), "the peer gave up (its reply says XAUTH_STATUS=FAIL)");
+	} else if (!have_user || !have_password || !user[0]) {
+		err = -EINVAL;
+		snprintf(why, sizeof(why), "the reply lacks a user name or a password");
+	} else {
+		err = xauth_check(r, user, password, why, sizeof(why));
+	}
+	OPENSSL_cleanse(password, sizeof(password));
+	if (!err) {
+		r->xauth = RA_XAUTH_OK;
+		ra_log(r, LOG_LVL_INFO, "XAUTH user '%s' authenticated", r->user);
+		xauth_status(r, true);
+		return;
+	}
+	ra_log(r, LOG_LVL_WARN, "XAUTH failed for user '%s' (try %u of %u): %s", r->user, r->tries,
+	       RA_XAUTH_TRIES, why[0] ? why : strerror(-err));
+	if (r->tries < RA_XAUTH_TRIES && !cancelled) {
+		xauth_ask(r, XAUTH_RETRY_MESSAGE);
+		return;
+	}
+	r->xauth = RA_XAUTH_FAILING;
+	xauth_status(r, false);
+}
+
+void xauth_server_ack(struct ra_sa *r)
+{
+	char why[256];
+
+	if (r->xauth == RA_XAUTH_FAILING) {
+		snprintf(why, sizeof(why), "XAUTH failed for user '%s' after %u tries", r->user,
+			 r->tries);
+		r->xauth = RA_XAUTH_FAILED;
+		ra_fail(r, why);
+		return;
+	}
+	ra_next(r);
+}
+
+/* The client's password for its user: the ipsec.secrets XAUTH entry. */
+static const char *xauth_password(const struct ike_daemon *d, const char *user)
+{
+	unsigned i;
+
+	for (i = 0; i < d->conf->nxauth_users; i++) {
+		const struct conf_xauth_user *u = &d->conf->xauth_users[i];
+
+		if (!u->crypted && !strcmp(u->user, user))
+			return u->secret;
+	}
+	return NULL;
+}
+
+void xauth_client_request(struct ra_sa *r, const struct wire_cfg *cfg)
+{
+	const struct conn *conn = r->sa->conn;
+	struct wire_cfg_attr_spec out[8];
+	const char *password;
+	struct cursor c = cfg->attrs;
+	struct wire_attr a;
+	char why[256], text[128];
+	unsigned n = 0;
+	uint32_t v;
+	int err;
+
+	if (conn->ra.xauth != CONN_XAUTH_CLIENT) {
+		ra_log(r, LOG_LVL_WARN,
+		       "ignored the peer's XAUTH request: connection %s is no XAUTH client",
+		       conn->name);
+		return;
+	}
+	if (!conn->ra.user || !conn->ra.user[0]) {
+		snprintf(why, sizeof(why),
+			 "peer asks for an XAUTH user name and connection %s has none "
+			 "(xauth_identity=, leftusername=)",
+			 conn->name);
+		ra_fail(r, why);
+		return;
+	}
+	password = xauth_password(r->sa->d, conn->ra.user);
+	if (!password) {
+		snprintf(why, sizeof(why), "no XAUTH password for user '%s' in ipsec.secrets",
+			 conn->ra.user);
+		ra_fail(r, why);
+		return;
+	}
+	snprintf(r->user, sizeof(r->user), "%s", conn->ra.user);
+	while (c.len && !wire_attr_next(&c, &a) && n < 8) {
+		switch (a.type) {
+		case CFG_XAUTH_TYPE:
+			if (wire_attr_u32(&a, &v) && v != XAUTH_TYPE_GENERIC) {
+				snprintf(why, sizeof(why),
+					 "peer asks for XAUTH type %u; only the generic type (user "
+					 "name and password) is supported",
+					 v);
+				ra_fail(r, why);
+				return;
+			}
+			out[n++] = (struct wire_cfg_attr_spec){
+				.type = CFG_XAUTH_TYPE, .tv = true, .value = XAUTH_TYPE_GENERIC};
+			break;
+		case CFG_XAUTH_USER_NAME:
+			out[n++] = (struct wire_cfg_attr_spec){.type = a.type,
+							       .data = (const uint8_t *)r->user,
+							       .len = strlen(r->user)};
+			break;
+		case CFG_XAUTH_USER_PASSWORD:
+			out[n++] = (struct wire_cfg_attr_spec){.type = a.type,
+							       .data = (const uint8_t *)password,
+							       .len = strlen(password)};
+			break;
+		case CFG_XAUTH_MESSAGE:
+			if (attr_string(&a, text, sizeof(text))) {
+				printable(text);
+				ra_log(r, LOG_LVL_INFO, "XAUTH message from the peer: %s", text);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	r->xauth = RA_XAUTH_WAIT;
+	r->tries++;
+	err = ra_txn_answer(r, ISAKMP_CFG_REPLY, cfg->id, out, n);
+	if (err) {
+		snprintf(why, sizeof(why), "cannot send the XAUTH reply: %s", strerror(-err));
+		ra_fail(r, why);
+		return;
+	}
+	ra_log(r, LOG_LVL_INFO, "sent XAUTH user name '%s' and its password", r->user);
+}
+
+void xauth_client_set(struct ra_sa *r, const struct wire_cfg *cfg)
+{
+	struct cursor c = cfg->attrs;
+	struct wire_attr a;
+	char why[256];
+	uint32_t v = XAUTH_STATUS_FAIL;
+	bool have = false;
+	struct wire_cfg_attr_spec ack = {.type = CFG_XAUTH_STATUS, .tv = true};
+
+	while (c.len && !wire_attr_next(&c, &a))
+		if (a.type == CFG_XAUTH_STATUS)
+			have = wire_attr_u32(&a, &v);
+	if (!have) {
+		ra_log(r, LOG_LVL_WARN, "ignored an XAUTH SET without XAUTH_STATUS");
+		return;
+	}
+	ack.value = (uint16_t)v;
+	if (ra_txn_answer(r, ISAKMP_CFG_ACK, cfg->id, &ack, 1))
+		ra_log(r, LOG_LVL_WARN, "cannot send the XAUTH ACK");
+	if (v != XAUTH_STATUS_OK) {
+		snprintf(why, sizeof(why), "peer refused XAUTH for user '%s'", r->user);
+		r->xauth = RA_XAUTH_FAILED;
+		ike_sa_fail(r->sa, "%s", why);
+		return;
+	}
+	r->xauth = RA_XAUTH_OK;
+	ra_log(r, LOG_LVL_INFO, "peer accepted XAUTH user '%s'", r->user);
+	ra_next(r);
+}

@@ -20,7 +20,7 @@ NODEPS_GOALS := deps check demo clean format
 ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NODEPS_GOALS),$(MAKECMDGOALS)),all),)
 NEED_PKGS := openssl:openssl/evp.h:libssl-dev libmnl:libmnl/libmnl.h:libmnl-dev \
              libpcap:pcap/pcap.h:libpcap-dev libseccomp:seccomp.h:libseccomp-dev \
-             libcrypt:crypt.h:libcrypt-dev
+             libcrypt:crypt.h:libcrypt-dev pam:security/pam_appl.h:libpam0g-dev
 ifneq ($(filter unit check-unit $(BUILD)/san/tests/% $(BUILD)/tests/%,$(MAKECMDGOALS)),)
 NEED_PKGS += cmocka:cmocka.h:libcmocka-dev
 endif
@@ -52,7 +52,7 @@ HARDEN   := -fstack-protector-strong -fPIE -fstack-clash-protection -fcf-protect
 CPPFLAGS += -Isrc -D_GNU_SOURCE
 CFLAGS   += -std=gnu11 $(WARN) $(HARDEN) $(OPTFLAGS) -MMD -MP -pthread
 LDFLAGS  += -pie -Wl,-z,relro,-z,now $(SANLD) -pthread
-LDLIBS   := -lcrypto -lmnl -lpcap -lseccomp -lcrypt
+LDLIBS   := -lcrypto -lmnl -lpcap -lseccomp -lcrypt -lpam
 
 # LIB_DIRS narrows the library to some layers, for building one test while
 # other layers are being edited: make LIB_DIRS="src/util src/wire" ...

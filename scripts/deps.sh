@@ -10,6 +10,7 @@
 # so kernel-libipsec, in the same package, never loads.
 set -e
 pkgs="build-essential clang libssl-dev libmnl-dev libpcap-dev libseccomp-dev libcmocka-dev libcrypt-dev
+libpam0g-dev
 pkg-config iproute2 iputils-ping tcpdump tshark nftables strongswan-charon
 strongswan-swanctl libstrongswan-standard-plugins qemu-system-x86 busybox-static kmod xz-utils cpio python3
 libnss3-tools libldns3 libunbound8 libevent-pthreads-2.1-7 libcap-ng0 iptables

@@ -341,6 +341,10 @@ void conf_psk_index_free(struct psk_index *ix);
  * or passwd", "wrong password for XAUTH user 'bob'"); never the password. */
 int conf_xauth_check(const struct conf *c, const struct conn *conn, const char *user,
 		     const char *password, char *why, size_t whylen);
+/* An XAUTH client's password: the ipsec.secrets "USER : XAUTH secret"
+ * entry of user (conn_ra.user), NULL when there is none (the passwd
+ * file's hashes are a server's). */
+const char *conf_xauth_password(const struct conf *c, const char *user);
 
 /* Helpers other layers may use. */
 #define CONF_ADDR_STRLEN 46		/* INET6_ADDRSTRLEN */

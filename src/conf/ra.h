@@ -93,9 +93,11 @@ struct ra_opts {
 /* One key of a conn section: 0 or -errno when it is a remote-access key,
  * 1 when it is none. */
 int conf_ra_setting(struct conf_ctx *ctx, struct section *sec, const struct setting *s);
+/* The spelling of a row of ra.c's key table (struct origin.row). */
+const char *conf_ra_row_name(unsigned row);
 /* Fills what dst does not say from section opts.ra SRC (0: nothing). */
 void conf_ra_merge(const struct conf_ctx *ctx, struct ra_opts *dst, uint32_t src);
-/* conn c as build_conn made it (ends resolved): its conn_ra from ra, its
+/* ra_resolve.c: conn c as build_conn made it (ends resolved): its conn_ra from ra, its
  * authby from leftauth=/authby=xauth*; the checks of both. */
 int conf_ra_resolve(struct conf_ctx *ctx, const struct ra_opts *ra, const struct conn_opts *o,
 		    struct conn *c);

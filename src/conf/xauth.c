@@ -356,3 +356,13 @@ int conf_xauth_check(const struct conf *c, const struct conn *conn, const char *
 		snprintf(why, whylen, "no XAUTH user '%s' in ipsec.secrets or passwd", name);
 	return -ENOENT;
 }
+
+const char *conf_xauth_password(const struct conf *c, const char *user)
+{
+	unsigned i;
+
+	for (i = 0; user && i < c->nxauth_users; i++)
+		if (!c->xauth_users[i].crypted && !strcmp(c->xauth_users[i].user, user))
+			return c->xauth_users[i].secret;
+	return NULL;
+}

@@ -127,8 +127,91 @@ static void put_end(struct rec *r, const struct conf_end *e)
 	rec_u8(r, e->sendcert);
 }
 
+/* conn_ra's strings point into conf.strings: each goes as its index
+ * there, found by a hash of the pointers (100,000 conns may each have a
+ * user of their own). */
+struct strmap {
+	const char **key;
+	uint32_t *idx;
+	unsigned mask;
+};
+
+static unsigned ptr_hash(const char *p)
+{
+	return (unsigned)(((uintptr_t)p >> 3) * 0x9e3779b1u);
+}
+
+static int strmap_build(const struct conf *c, struct strmap *m)
+{
+	unsigned size = 16, i, j;
+
+	while (size < 2 * c->nstrings)
+		size *= 2;
+	m->mask = size - 1;
+	m->key = calloc(size, sizeof(*m->key));
+	m->idx = calloc(size, sizeof(*m->idx));
+	if (!m->key || !m->idx)
+		return -ENOMEM;
+	for (i = 0; i < c->nstrings; i++) {
+		for (j = ptr_hash(c->strings[i]) & m->mask; m->key[j]; j = (j + 1) & m->mask)
+			;
+		m->key[j] = c->strings[i];
+		m->idx[j] = i;
+	}
+	return 0;
+}
+
+static void strmap_free(struct strmap *m)
+{
+	free(m->key);
+	free(m->idx);
+}
+
+static uint32_t strmap_find(const struct strmap *m, const char *p)
+{
+	unsigned j;
+
+	if (!p)
+		return UINT32_MAX;
+	for (j = ptr_hash(p) & m->mask; m->key[j]; j = (j + 1) & m->mask)
+		if (m->key[j] == p)
+			return m->idx[j];
+	return UINT32_MAX; /* not one of ours: comes back as NULL */
+}
+
+static bool ra_none(const struct conn_ra *ra)
+{
+	return !ra->xauth && !ra->modecfg_server && !ra->modecfg_client && !ra->unity &&
+	       !ra->pool && !ra->ndns && !ra->user && !ra->banner && !ra->domain;
+}
+
+/* Remote access (issue 11): one byte 0 for a conn without, else 1 and the
+ * fields, strings as indices into conf.strings. */
+static void put_ra(struct rec *r, const struct conn_ra *ra, const struct strmap *m)
+{
+	uint32_t s[3] = {strmap_find(m, ra->user), strmap_find(m, ra->banner),
+			 strmap_find(m, ra->domain)};
+	unsigned i, ndns = ra->ndns < CONF_MAX_DNS ? ra->ndns : CONF_MAX_DNS;
+
+	if (ra_none(ra)) {
+		rec_u8(r, 0);
+		return;
+	}
+	rec_u8(r, 1);
+	rec_u8(r, ra->xauth);
+	rec_u8(r, ra->xauthby);
+	rec_u8(r, (unsigned)ra->modecfg_server | (unsigned)ra->modecfg_client << 1 |
+			  (unsigned)ra->modecfg_pull << 2 | (unsigned)ra->unity << 3);
+	rec_put(r, &ra->pool, sizeof(ra->pool));
+	rec_u8(r, ndns);
+	for (i = 0; i < ndns; i++)
+		put_addr(r, &ra->dns[i]);
+	rec_put(r, s, sizeof(s));
+}
+
 static bool pack_conn(const struct conf *c, const struct conn *conn, const struct conn *prev,
-		      struct buf *out, uint32_t *file, const struct alg *table)
+		      struct buf *out, uint32_t *file, const struct alg *table,
+		      const struct strmap *m)
 {
 	size_t namelen = strnlen(conn->name, sizeof(conn->name) - 1);
 	struct rec r;
@@ -166,6 +249,7 @@ static bool pack_conn(const struct conf *c, const struct conn *conn, const struc
 	rec_u8(&r, conn->subnet_left);
 	rec_u8(&r, conn->subnet_right);
 	rec_u8(&r, conn->fragmentation);
+	put_ra(&r, &conn->ra, m);
 	return put(out, r.b, r.n);
 }
 
@@ -196,26 +280,58 @@ static bool pack_blobs(const struct conf *c, const struct conf_blob *b, unsigned
 	return ok;
 }
 
+/* An XAUTH user as it is, its file as an index; the copy is wiped. */
+static bool pack_xauth_user(const struct conf *c, const struct conf_xauth_user *u, struct buf *out)
+{
+	uint32_t file = file_index(c, u->file);
+	struct conf_xauth_user copy = *u;
+	bool ok;
+
+	copy.file = NULL;
+	ok = put(out, &copy, sizeof(copy)) && put(out, &file, sizeof(file));
+	OPENSSL_cleanse(&copy, sizeof(copy));
+	return ok;
+}
+
+/* The header's counts: files, conns, secrets, certs, keys, cacerts, crls,
+ * then (issue 11) strings, pools, XAUTH users.  Strings follow the files
+ * (conns point into them); pools and XAUTH users come last. */
+#define NCOUNTS 10
+
 int conf_pack(const struct conf *c, struct buf *out)
 {
-	uint32_t counts[7] = {c->nfiles, c->nconns,   c->nsecrets, c->ncerts,
-			      c->nkeys,	 c->ncacerts, c->ncrls},
+	uint32_t counts[NCOUNTS] = {c->nfiles, c->nconns,      c->nsecrets, c->ncerts,
+				    c->nkeys,  c->ncacerts,    c->ncrls,    c->nstrings,
+				    c->npools, c->nxauth_users},
 		 len, file;
 	bool ok = put(out, &c->setup, sizeof(c->setup)) && put(out, counts, sizeof(counts));
 	unsigned i, nalgs;
 	const struct alg *table = alg_table(&nalgs);
+	struct strmap m = {0};
 
+	if (strmap_build(c, &m)) {
+		strmap_free(&m);
+		return -ENOMEM;
+	}
 	for (i = 0; ok && i < c->nfiles; i++) {
 		len = (uint32_t)strlen(c->files[i]);
 		ok = put(out, &len, sizeof(len)) && put(out, c->files[i], len);
 	}
+	for (i = 0; ok && i < c->nstrings; i++) {
+		len = (uint32_t)strlen(c->strings[i]);
+		ok = put(out, &len, sizeof(len)) && put(out, c->strings[i], len);
+	}
 	for (i = 0, file = 0; ok && i < c->nconns; i++)
-		ok = pack_conn(c, &c->conns[i], i ? &c->conns[i - 1] : NULL, out, &file, table);
+		ok = pack_conn(c, &c->conns[i], i ? &c->conns[i - 1] : NULL, out, &file, table, &m);
 	for (i = 0; ok && i < c->nsecrets; i++)
 		ok = pack_secret(c, &c->secrets[i], out);
 	ok = ok && pack_blobs(c, c->certs, c->ncerts, out) &&
 	     pack_blobs(c, c->keys, c->nkeys, out) && pack_blobs(c, c->cacerts, c->ncacerts, out) &&
 	     pack_blobs(c, c->crls, c->ncrls, out);
+	ok = ok && put(out, c->pools, c->npools * sizeof(*c->pools));
+	for (i = 0; ok && i < c->nxauth_users; i++)
+		ok = pack_xauth_user(c, &c->xauth_users[i], out);
+	strmap_free(&m);
 	return ok ? 0 : -ENOMEM;
 }
 
@@ -224,20 +340,21 @@ static const char *file_at(const struct conf *c, uint32_t i)
 	return i < c->nfiles ? c->files[i] : NULL;
 }
 
-static int unpack_files(struct reader *r, struct conf *c, uint32_t n)
+/* Strings: length and bytes (file names, conf.strings). */
+static int unpack_strings(struct reader *r, char ***arr, unsigned *count, uint32_t n)
 {
 	uint32_t len;
 
 	if (n > r->left / sizeof(len))
 		return -EINVAL;
-	c->files = calloc(n ? n : 1, sizeof(*c->files));
-	if (!c->files)
+	*arr = calloc(n ? n : 1, sizeof(**arr));
+	if (!*arr)
 		return -ENOMEM;
-	for (; c->nfiles < n; c->nfiles++) {
-		if (!take(r, &len, sizeof(len)) || len > r->left)
+	for (; *count < n; (*count)++) {
+		if (!take(r, &len, sizeof(len)) || len > r->left || memchr(r->p, 0, len))
 			return -EINVAL;
-		c->files[c->nfiles] = strndup((const char *)r->p, len);
-		if (!c->files[c->nfiles])
+		(*arr)[*count] = strndup((const char *)r->p, len);
+		if (!(*arr)[*count])
 			return -ENOMEM;
 		r->p += len;
 		r->left -= len;
@@ -324,6 +441,48 @@ static bool take_end(struct reader *r, struct conf_end *e)
 	return true;
 }
 
+static const char *string_at(const struct conf *c, uint32_t i, bool *ok)
+{
+	if (i == UINT32_MAX)
+		return NULL;
+	if (i >= c->nstrings)
+		*ok = false;
+	return i < c->nstrings ? c->strings[i] : NULL;
+}
+
+/* The pool index is checked once the pools came (check_refs). */
+static bool take_ra(struct reader *r, const struct conf *c, struct conn_ra *ra)
+{
+	unsigned has, xauth, by, flags, ndns, i;
+	uint32_t s[3];
+	bool ok = true;
+
+	if (!take_u8(r, &has) || has > 1)
+		return false;
+	if (!has)
+		return true;
+	if (!take_u8(r, &xauth) || !take_u8(r, &by) || !take_u8(r, &flags) ||
+	    !take(r, &ra->pool, sizeof(ra->pool)) || !take_u8(r, &ndns) ||
+	    xauth > CONN_XAUTH_CLIENT || by > XAUTHBY_ALWAYSOK || flags > 15 || ndns > CONF_MAX_DNS)
+		return false;
+	for (i = 0; i < ndns; i++)
+		if (!take_addr(r, &ra->dns[i]) || ra->dns[i].family == AF_UNSPEC)
+			return false;
+	if (!take(r, s, sizeof(s)))
+		return false;
+	ra->xauth = (uint8_t)xauth;
+	ra->xauthby = (uint8_t)by;
+	ra->modecfg_server = flags & 1;
+	ra->modecfg_client = flags >> 1 & 1;
+	ra->modecfg_pull = flags >> 2 & 1;
+	ra->unity = flags >> 3 & 1;
+	ra->ndns = (uint8_t)ndns;
+	ra->user = string_at(c, s[0], &ok);
+	ra->banner = string_at(c, s[1], &ok);
+	ra->domain = string_at(c, s[2], &ok);
+	return ok;
+}
+
 static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 		      const struct conn *prev)
 {
@@ -348,7 +507,8 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 	    !take(r, &conn->fuzz_pct, sizeof(conn->fuzz_pct)) ||
 	    !take(r, &conn->group_n, sizeof(conn->group_n)) ||
 	    !take(r, &conn->group_i, sizeof(conn->group_i)) || !take_u8(r, &sub_l) ||
-	    !take_u8(r, &sub_r) || !take_u8(r, &frag) || frag > CONN_FRAG_FORCE)
+	    !take_u8(r, &sub_r) || !take_u8(r, &frag) || frag > CONN_FRAG_FORCE ||
+	    !take_ra(r, c, &conn->ra))
 		return false;
 	conn->fragmentation = (uint8_t)frag;
 	if (local_is_left > 1 || mode > MODE_TRANSPORT || aggressive > 1 || auto_ > AUTO_START ||
@@ -374,7 +534,7 @@ static bool take_conn(struct reader *r, const struct conf *c, struct conn *conn,
 
 /* The smallest record: lists as the previous conn's, no name nor IDs,
  * %any addresses. */
-#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * (9 + 11) + 5 + 16 + 3 + 16 + 6 + 1)
+#define CONN_MIN_BYTES (2 * 1 + 1 + 4 + 4 + 2 * (9 + 11) + 5 + 16 + 3 + 16 + 6 + 1 + 1)
 
 /* The array grows with the records read, so that a count the message
  * does not back with records costs no memory up front (a conn is 1.5 KB,
@@ -463,8 +623,58 @@ static int unpack_blobs(struct reader *r, const struct conf *c, uint32_t n, stru
 	return 0;
 }
 
-/* Every conn's certificate and key index names a blob that came along. */
-static int check_cert_refs(const struct conf *c)
+static bool pool_ok(const struct conf_pool *p)
+{
+	return memchr(p->name, 0, sizeof(p->name)) &&
+	       (p->first.family == AF_INET || p->first.family == AF_INET6) &&
+	       p->last.family == p->first.family;
+}
+
+static int unpack_pools(struct reader *r, struct conf *c, uint32_t n)
+{
+	if (n > r->left / sizeof(*c->pools))
+		return -EINVAL;
+	c->pools = calloc(n ? n : 1, sizeof(*c->pools));
+	if (!c->pools)
+		return -ENOMEM;
+	for (; c->npools < n; c->npools++)
+		if (!take(r, &c->pools[c->npools], sizeof(*c->pools)) ||
+		    !pool_ok(&c->pools[c->npools]))
+			return -EINVAL;
+	return 0;
+}
+
+static bool xauth_user_ok(const struct conf_xauth_user *u)
+{
+	return memchr(u->user, 0, sizeof(u->user)) && memchr(u->secret, 0, sizeof(u->secret)) &&
+	       memchr(u->conn, 0, sizeof(u->conn)) && (u->crypted == 0 || u->crypted == 1);
+}
+
+/* Every entry holds a password or hash: conf_free wipes them. */
+static int unpack_xauth_users(struct reader *r, struct conf *c, uint32_t n)
+{
+	struct conf_xauth_user *u;
+	uint32_t file;
+
+	if (n > r->left / sizeof(*u))
+		return -EINVAL;
+	c->xauth_users = calloc(n ? n : 1, sizeof(*c->xauth_users));
+	if (!c->xauth_users)
+		return -ENOMEM;
+	for (; c->nxauth_users < n; c->nxauth_users++) {
+		u = &c->xauth_users[c->nxauth_users];
+		if (!take(r, u, sizeof(*u)) || !take(r, &file, sizeof(file)) || !xauth_user_ok(u)) {
+			OPENSSL_cleanse(u, sizeof(*u)); /* not counted: conf_free would miss it */
+			return -EINVAL;
+		}
+		u->file = file_at(c, file);
+	}
+	return 0;
+}
+
+/* Every conn's certificate and key index names a blob that came along,
+ * its pool a pool. */
+static int check_refs(const struct conf *c)
 {
 	unsigned i;
 
@@ -472,7 +682,7 @@ static int check_cert_refs(const struct conf *c)
 		const struct conn *k = &c->conns[i];
 
 		if (k->local.cert > c->ncerts || k->remote.cert > c->ncerts ||
-		    k->local.key > c->nkeys || k->remote.key > c->nkeys)
+		    k->local.key > c->nkeys || k->remote.key > c->nkeys || k->ra.pool > c->npools)
 			return -EINVAL;
 	}
 	return 0;
@@ -481,7 +691,7 @@ static int check_cert_refs(const struct conf *c)
 int conf_unpack(const uint8_t *p, size_t len, struct conf **out)
 {
 	struct reader r = {p, len};
-	uint32_t counts[7];
+	uint32_t counts[NCOUNTS];
 	struct conf *c;
 	int err = -EINVAL;
 
@@ -493,7 +703,9 @@ int conf_unpack(const uint8_t *p, size_t len, struct conf **out)
 		goto out;
 	c->setup.capture_file[sizeof(c->setup.capture_file) - 1] = 0;
 	c->setup.keys_dir[sizeof(c->setup.keys_dir) - 1] = 0;
-	err = unpack_files(&r, c, counts[0]);
+	err = unpack_strings(&r, &c->files, &c->nfiles, counts[0]);
+	if (!err)
+		err = unpack_strings(&r, &c->strings, &c->nstrings, counts[7]);
 	if (!err)
 		err = unpack_conns(&r, c, counts[1]);
 	if (!err)
@@ -507,7 +719,11 @@ int conf_unpack(const uint8_t *p, size_t len, struct conf **out)
 	if (!err)
 		err = unpack_blobs(&r, c, counts[6], &c->crls, &c->ncrls);
 	if (!err)
-		err = check_cert_refs(c);
+		err = unpack_pools(&r, c, counts[8]);
+	if (!err)
+		err = unpack_xauth_users(&r, c, counts[9]);
+	if (!err)
+		err = check_refs(c);
 	if (!err && r.left)
 		err = -EINVAL;
 	if (!err)

@@ -124,8 +124,11 @@ static int helper_loop(int fd, const struct priv_paths *paths)
 			serve_reload(fd, paths);
 		else if (h.type == PRIV_CAPTURE)
 			serve_capture(fd, (const char *)data, h.len);
+		else if (h.type == PRIV_PAM) /* pam.c; the password is wiped */
+			priv_pam_serve(fd, data, h.len);
 		else
 			reply_err(fd, h.type, -EINVAL, "unknown request to the privileged helper");
+		OPENSSL_cleanse(data, h.len);
 		free(data);
 	}
 	return err == -EPIPE ? 0 : err;
@@ -222,8 +225,8 @@ pid_t priv_helper_pid(const struct priv *p)
 }
 
 /* One request, one reply of the same type. */
-static int request(struct priv *p, uint32_t type, const void *data, size_t len, struct priv_hdr *h,
-		   uint8_t **reply, int *got_fd, char *why, size_t whylen)
+int priv_request(struct priv *p, uint32_t type, const void *data, size_t len, struct priv_hdr *h,
+		 uint8_t **reply, int *got_fd, char *why, size_t whylen)
 {
 	int err = chan_send(p->fd, type, 0, data, len, -1);
 
@@ -253,7 +256,7 @@ int priv_reload(struct priv *p, struct conf **out, char *why, size_t whylen)
 	int err;
 
 	*out = NULL;
-	err = request(p, PRIV_RELOAD, NULL, 0, &h, &reply, NULL, why, whylen);
+	err = priv_request(p, PRIV_RELOAD, NULL, 0, &h, &reply, NULL, why, whylen);
 	if (err)
 		return err;
 	err = conf_unpack(reply, h.len, out);
@@ -276,7 +279,7 @@ int priv_capture_open(struct priv *p, const char *path, struct capture **out, ch
 	int fd = -1, err;
 
 	*out = NULL;
-	err = request(p, PRIV_CAPTURE, path, strlen(path), &h, &reply, &fd, why, whylen);
+	err = priv_request(p, PRIV_CAPTURE, path, strlen(path), &h, &reply, &fd, why, whylen);
 	if (err)
 		return err;
 	if (h.len != sizeof(f) || fd < 0) {

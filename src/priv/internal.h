@@ -12,6 +12,7 @@
 enum priv_request {
 	PRIV_RELOAD = 1,  /* no data; reply: a packed struct conf */
 	PRIV_CAPTURE = 2, /* data: the path; reply: struct capture_format + fd */
+	PRIV_PAM = 3,	  /* data: USER\0PASSWORD; reply: 0 or -EACCES, why (pam.c) */
 };
 
 /* One message: a header, then LEN bytes.  A reply's ERR is 0 or -errno;
@@ -29,6 +30,17 @@ int chan_send(int fd, uint32_t type, int32_t err, const void *data, size_t len, 
 /* Receives one message: *DATA (NUL-terminated, free it) and, when GOT_FD is
  * not NULL, a descriptor sent with it (-1 if none).  -EPIPE on EOF. */
 int chan_recv(int fd, struct priv_hdr *h, uint8_t **data, int *got_fd);
+
+struct priv;
+/* helper.c: one request, one reply of the same type: 0 with *reply (free
+ * it), or the helper's -errno with why (its sentence), or the channel's. */
+int priv_request(struct priv *p, uint32_t type, const void *data, size_t len, struct priv_hdr *h,
+		 uint8_t **reply, int *got_fd, char *why, size_t whylen);
+
+/* pam.c: the helper's side of PRIV_PAM. */
+void priv_pam_serve(int fd, const uint8_t *data, size_t len);
+/* Tests only: another PAM service than "oakley" (before priv_helper_start). */
+void priv_pam_service_set(const char *service);
 
 /* conf_msg.c: a struct conf as bytes (algorithm rows as table indices,
  * file names as indices into the files), and back. */

@@ -5,9 +5,10 @@
  * capture and key tables.  Then it forks a small helper that stays root,
  * and drops itself to an unprivileged user with only CAP_NET_ADMIN (XFRM)
  * and CAP_NET_BIND_SERVICE, no_new_privs and a seccomp filter.  The helper
- * does on request the two things a running daemon still needs root for:
- * reading the configuration and secrets again (reload) and opening a
- * capture file (capture on FILE).  It never reads a path the daemon names
+ * does on request the things a running daemon still needs root for:
+ * reading the configuration and secrets again (reload), opening a capture
+ * file (capture on FILE) and asking PAM about an XAUTH password
+ * (xauthby=pam, pam.c).  It never reads a path the daemon names
  * except a capture file, which it checks as capture_open does. */
 #ifndef OAKLEY_PRIV_PRIV_H
 #define OAKLEY_PRIV_PRIV_H

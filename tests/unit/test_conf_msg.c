@@ -91,7 +91,7 @@ static void test_list_bytes(void **state)
 	l.c->nconns = 2;
 	ike = 3 + 6 * l.c->conns[0].ike.n;
 	esp = 3 + 6 * l.c->conns[0].esp.n;
-	rec_a = one.len - (sizeof(struct conf_setup) + 7 * sizeof(uint32_t) + sizeof(uint32_t) +
+	rec_a = one.len - (sizeof(struct conf_setup) + 10 * sizeof(uint32_t) + sizeof(uint32_t) +
 			   strlen(l.c->files[0]));
 	rec_b = two.len - one.len;
 	assert_int_equal(rec_b, rec_a - (ike - 1) - (esp - 1));
@@ -112,7 +112,7 @@ static void test_first_refers_back(void **state)
 	assert_int_equal(l.ret, 0);
 	buf_init(&b);
 	assert_int_equal(conf_pack(l.c, &b), 0);
-	off = sizeof(struct conf_setup) + 7 * sizeof(uint32_t);
+	off = sizeof(struct conf_setup) + 10 * sizeof(uint32_t);
 	for (unsigned i = 0; i < l.c->nfiles; i++)
 		off += sizeof(uint32_t) + strlen(l.c->files[i]);
 	assert_int_equal(b.data[off], l.c->conns[0].ike.n);
@@ -123,12 +123,100 @@ static void test_first_refers_back(void **state)
 	loaded_free(&l);
 }
 
+/* Remote access (issue 11): conn_ra with its strings as indices into
+ * conf.strings, the pools, the XAUTH users; every truncation refused. */
+static void assert_same_str(const struct conf *back, const char *a, const char *b)
+{
+	unsigned i;
+
+	if (!a) {
+		assert_null(b);
+		return;
+	}
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	for (i = 0; i < back->nstrings && back->strings[i] != b; i++)
+		;
+	assert_true(i < back->nstrings); /* one of the conf's own strings */
+}
+
+static void test_remote_access(void **state)
+{
+	struct conf *back = NULL;
+	struct loaded l;
+	struct buf b;
+	size_t cut;
+	unsigned i;
+
+	load_text(&l,
+		  "conn srv\n left=10.0.0.1\n right=%any\n authby=xauthpsk\n xauth=server\n"
+		  " rightsourceip=10.3.0.0/24\n rightdns=10.1.0.53,2001:db8::53\n"
+		  " modecfgbanner=\"hello\"\n modecfgdomains=corp.example\n cisco-unity=yes\n"
+		  "conn pam\n also=srv\n xauthby=pam\n rightsourceip=2001:db8:3::/120\n"
+		  " leftsubnet=2001:db8:1::/48\n left=2001:db8::1\n rightdns=\n"
+		  "conn cli\n left=10.0.0.1\n right=10.0.0.9\n leftxauthclient=yes\n"
+		  " leftmodecfgclient=yes\n leftusername=bob\n"
+		  "conn plain\n left=10.0.0.1\n right=10.0.0.2\n",
+		  "bob : XAUTH \"pw one\"\n: PSK \"group\"\nalice : XAUTH 0x6869\n");
+	if (l.ret)
+		fail_msg("%s", l.err);
+	assert_int_equal(l.c->nconns, 4);
+	assert_int_equal(l.c->npools, 2);
+	assert_int_equal(l.c->nxauth_users, 2);
+	buf_init(&b);
+	assert_int_equal(conf_pack(l.c, &b), 0);
+	assert_int_equal(conf_unpack(b.data, b.len, &back), 0);
+	assert_same(l.c, back);
+	for (i = 0; i < l.c->nconns; i++) {
+		const struct conn_ra *x = &l.c->conns[i].ra, *y = &back->conns[i].ra;
+
+		assert_int_equal(x->xauth, y->xauth);
+		assert_int_equal(x->xauthby, y->xauthby);
+		assert_int_equal(x->modecfg_server, y->modecfg_server);
+		assert_int_equal(x->modecfg_client, y->modecfg_client);
+		assert_int_equal(x->modecfg_pull, y->modecfg_pull);
+		assert_int_equal(x->unity, y->unity);
+		assert_int_equal(x->pool, y->pool);
+		assert_int_equal(x->ndns, y->ndns);
+		assert_memory_equal(x->dns, y->dns, x->ndns * sizeof(x->dns[0]));
+		assert_same_str(back, x->user, y->user);
+		assert_same_str(back, x->banner, y->banner);
+		assert_same_str(back, x->domain, y->domain);
+	}
+	assert_int_equal(back->conns[0].ra.ndns, 2);
+	assert_int_equal(back->conns[1].ra.xauthby, XAUTHBY_PAM);
+	assert_string_equal(back->conns[2].ra.user, "bob");
+	assert_int_equal(back->npools, 2);
+	assert_memory_equal(back->pools, l.c->pools, 2 * sizeof(*back->pools));
+	assert_int_equal(back->nxauth_users, 2);
+	for (i = 0; i < 2; i++) {
+		const struct conf_xauth_user *x = &l.c->xauth_users[i], *y = &back->xauth_users[i];
+
+		assert_string_equal(x->user, y->user);
+		assert_string_equal(x->secret, y->secret);
+		assert_string_equal(x->conn, y->conn);
+		assert_int_equal(x->crypted, y->crypted);
+		assert_int_equal(x->line, y->line);
+		assert_string_equal(x->file, y->file);
+	}
+	assert_int_equal(
+		conf_xauth_check(back, &back->conns[0], "alice", "hi", (char[128]){0}, 128), 0);
+	conf_free(back);
+	for (cut = 0; cut < b.len; cut++) {
+		assert_int_equal(conf_unpack(b.data, cut, &back), -EINVAL);
+		assert_null(back);
+	}
+	buf_free(&b);
+	loaded_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_lists),
 		cmocka_unit_test(test_list_bytes),
 		cmocka_unit_test(test_first_refers_back),
+		cmocka_unit_test(test_remote_access),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

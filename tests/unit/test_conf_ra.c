@@ -280,6 +280,21 @@ static void test_defaults(void **state)
 	assert_false(l.c->conns[0].ra.modecfg_pull);
 	loaded_free(&l);
 
+	/* strongSwan's xauth-BACKEND names xauthby */
+	load_ok(&l,
+		"conn a\n left=10.0.0.1\n right=%any\n rightauth2=xauth-pam\n"
+		"conn b\n left=10.0.0.1\n right=%any\n rightauth2=xauth-noauth\n"
+		"conn c\n left=10.0.0.1\n right=%any\n rightauth2=xauth-generic\n"
+		"conn d\n left=10.0.0.1\n right=%any\n rightauth2=xauth-pam\n xauthby=pam\n",
+		NULL);
+	assert_int_equal(l.c->conns[0].ra.xauth, CONN_XAUTH_SERVER);
+	assert_int_equal(l.c->conns[0].ra.xauthby, XAUTHBY_PAM);
+	assert_int_equal(l.c->conns[1].ra.xauthby, XAUTHBY_ALWAYSOK);
+	assert_int_equal(l.c->conns[2].ra.xauthby, XAUTHBY_FILE);
+	assert_int_equal(l.c->conns[3].ra.xauthby, XAUTHBY_PAM);
+	assert_false(l.c->conns[0].ra.modecfg_server);
+	loaded_free(&l);
+
 	load_ok(&l,
 		"conn a\n left=10.0.0.1\n right=10.0.0.2\n leftxauthclient=yes\n"
 		" leftmodecfgclient=yes\n leftusername=x\n modeconfig=push\n modecfgpull=no\n",

@@ -116,7 +116,7 @@ static void test_conf_bad_alg(void **state)
 	assert_int_equal(conf_pack(l.c, &b), 0);
 	/* The first conn's first ike row index follows its list's count,
 	 * strict and configured bytes. */
-	off = sizeof(struct conf_setup) + 7 * sizeof(uint32_t);
+	off = sizeof(struct conf_setup) + 10 * sizeof(uint32_t);
 	for (unsigned i = 0; i < l.c->nfiles; i++)
 		off += sizeof(uint32_t) + strlen(l.c->files[i]);
 	off += 3;

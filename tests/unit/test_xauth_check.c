@@ -140,6 +140,10 @@ static void test_secrets_entries(void **state)
 	assert_string_equal(c->xauth_users[4].user, "frank");
 	assert_string_equal(c->xauth_users[4].secret, "shared");
 
+	assert_string_equal(conf_xauth_password(c, "bob"), "pw one"); /* a client's */
+	assert_string_equal(conf_xauth_password(c, "frank"), "shared");
+	assert_null(conf_xauth_password(c, "nobody"));
+	assert_null(conf_xauth_password(c, NULL));
 	expect(c, "rw", "bob", "pw one", 0, "XAUTH user 'bob' authenticated");
 	expect(c, "other", "bob", "pw one", 0, NULL); /* a secrets entry is for every conn */
 	expect(c, "rw", "bob", "pw on", -EACCES, "wrong password for XAUTH user 'bob'");
@@ -211,6 +215,7 @@ static void test_passwd(void **state)
 	assert_contains(log, ":5: the address of XAUTH user 'carol' is not used");
 	free(log);
 
+	assert_null(conf_xauth_password(c, "alice")); /* a hash is no client's password */
 	expect(c, "rw", "alice", "correct horse", 0, "XAUTH user 'alice' authenticated");
 	expect(c, "rw", "alice", "correct horse!", -EACCES,
 	       "wrong password for XAUTH user 'alice'");

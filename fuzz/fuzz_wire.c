@@ -1,12 +1,15 @@
 /* libFuzzer target for the ISAKMP codec: the header, the payload chain
  * (with and without trailing padding), and every payload body with its
- * parser, SA down to the attributes.  A chain that parses cleanly must
+ * parser, SA down to the attributes, ATTRIBUTE (14) down to each
+ * attribute's value and log string.  A chain that parses cleanly must
  * also rebuild to the very same bytes; so must an IKEv1 fragment
- * (payload 132). */
+ * (payload 132) and an ATTRIBUTE payload. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/attr.h"
 #include "wire/frag.h"
 #include "wire/message.h"
 #include "wire/payload.h"
@@ -51,6 +54,91 @@ static void walk_sa(struct cursor body)
 	}
 }
 
+/* One attribute's value as every reader takes it, and its log string
+ * whole and cut short: always terminated inside the buffer. */
+static void walk_cfg_attr(const struct wire_attr *a)
+{
+	static const size_t lens[] = {512, 24, 1};
+	struct wire_unity_net n;
+	struct in_addr in, mask;
+	struct cursor c;
+	char out[512];
+	uint32_t v;
+
+	touch(a->value);
+	if (wire_cfg_ip4(a, &in))
+		sink += in.s_addr;
+	if (wire_cfg_ip4_subnet(a, &in, &mask))
+		sink += in.s_addr ^ mask.s_addr;
+	if (wire_attr_u32(a, &v))
+		sink += v;
+	c = a->value;
+	while (wire_unity_net_next(&c, &n))
+		sink += n.addr.s_addr ^ n.mask.s_addr;
+	if (c.len >= WIRE_UNITY_NET_LEN)
+		abort();
+	sink += wire_cfg_attr_is_tv(a->type);
+	sink += (uintptr_t)wire_cfg_attr_name(a->type);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		int r = wire_cfg_attr_str(a, out, lens[i]);
+
+		if ((r != 0 && r != -ENOSPC) || strnlen(out, lens[i]) >= lens[i])
+			abort();
+		sink += (uint8_t)out[0];
+	}
+}
+
+/* A clean ATTRIBUTE payload rebuilds to its own bytes (RESERVED aside:
+ * it is written as zero). */
+static void rebuild_cfg(struct cursor body, const struct wire_cfg *cfg)
+{
+	struct wire_cfg_attr_spec specs[WIRE_CFG_MAX_ATTRS];
+	struct isakmp_hdr h = {0};
+	struct cursor c = cfg->attrs;
+	struct wire_builder w;
+	struct wire_attr a;
+	unsigned n = 0;
+	struct buf b;
+
+	if (body.p[1] != 0)
+		return;
+	while (c.len) {
+		if (n == WIRE_CFG_MAX_ATTRS)
+			return;
+		if (wire_attr_next(&c, &a))
+			abort();
+		specs[n++] = (struct wire_cfg_attr_spec){a.type, a.tv, a.tv_value, a.value.p,
+							 a.value.len};
+	}
+	buf_init(&b);
+	wire_build_start(&w, &b, &h);
+	if (wire_add_cfg(&w, cfg->type, cfg->id, specs, n))
+		abort();
+	if (b.len != ISAKMP_HDR_LEN + ISAKMP_GENERIC_LEN + body.len ||
+	    memcmp(b.data + ISAKMP_HDR_LEN + ISAKMP_GENERIC_LEN, body.p, body.len) != 0)
+		abort();
+	buf_free(&b);
+}
+
+static void walk_cfg(struct cursor body)
+{
+	struct wire_cfg cfg;
+	struct wire_attr a;
+	struct cursor c;
+
+	if (wire_parse_cfg(body, &cfg))
+		return;
+	sink += (uintptr_t)wire_cfg_name(cfg.type);
+	c = cfg.attrs;
+	while (c.len) {
+		/* wire_parse_cfg checked them all: no error here. */
+		if (wire_attr_next(&c, &a))
+			abort();
+		walk_cfg_attr(&a);
+	}
+	rebuild_cfg(body, &cfg);
+}
+
 static void walk_payload(const struct wire_payload *p)
 {
 	struct wire_id id;
@@ -89,6 +177,9 @@ static void walk_payload(const struct wire_payload *p)
 	case ISAKMP_PL_CR:
 		if (!wire_parse_cert(p->body, &c))
 			touch(c.data);
+		break;
+	case ISAKMP_PL_ATTR:
+		walk_cfg(p->body);
 		break;
 	case ISAKMP_PL_NAT_OA:
 	case ISAKMP_PL_NAT_OA_DRAFT:

@@ -12,8 +12,9 @@ import struct
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds", "wire")
 
 SA, P, T, KE, ID, CERT, CR, HASH, SIG, NONCE, N, D, VID = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+ATTR = 14
 NAT_D, NAT_OA = 20, 21
-MAIN, AGGR, INFO, QUICK = 2, 4, 5, 32
+MAIN, AGGR, INFO, QUICK, TRANSACTION = 2, 4, 5, 32, 6
 
 
 def chain(payloads):
@@ -61,6 +62,15 @@ def sa(proposals):
 
 def ident(t, data, proto=0, port=0):
     return struct.pack("!BBH", t, proto, port) + data
+
+
+def cfg(ctype, ident, attrs):
+    """An ATTRIBUTE payload body (mode-cfg-05 3.2): type, RESERVED, id, attributes."""
+    return struct.pack("!BBH", ctype, 0, ident) + b"".join(attrs)
+
+
+def var(t, data=b""):
+    return struct.pack("!HH", t, len(data)) + data
 
 
 def notify(ntype, proto=1, spi=b"", data=b"", doi=1):
@@ -123,6 +133,38 @@ def seeds():
                                      (N, notify(36136, spi=bytes(16), data=b"\x00\x00\x00\x2a"))],
                               rcookie=RCOOKIE, msgid=0x56, flags=1, padding=PAD)
     yield "info_malformed", message(INFO, [(N, notify(16))])
+    # Transaction exchanges (type 6), plaintext: an XAUTH request and its
+    # reply, the status, and a Mode Config request and reply with Cisco
+    # Unity split includes (14-byte entries), as vpnc and a server send.
+    yield "xauth_request", message(TRANSACTION, [
+        (HASH, hashlib.sha1(b"x").digest()),
+        (ATTR, cfg(1, 0x2b1d, [tv(16520, 0), var(16521), var(16522), var(16524, b"Enter")]))],
+        rcookie=RCOOKIE, msgid=0x77, flags=1, padding=PAD)
+    yield "xauth_reply", message(TRANSACTION, [
+        (HASH, hashlib.sha1(b"y").digest()),
+        (ATTR, cfg(2, 0x2b1d, [tv(16520, 0), var(16521, b"alice"), var(16522, b"secret")]))],
+        rcookie=RCOOKIE, msgid=0x77, flags=1, padding=PAD)
+    yield "xauth_status", message(TRANSACTION, [
+        (HASH, hashlib.sha1(b"z").digest()), (ATTR, cfg(3, 0x2b1e, [tv(16527, 1)]))],
+        rcookie=RCOOKIE, msgid=0x78, flags=1, padding=PAD)
+    yield "modecfg_request", message(TRANSACTION, [
+        (HASH, hashlib.sha1(b"m").digest()),
+        (ATTR, cfg(1, 0x0301, [var(7, b"Cisco Systems VPN Client 4.8"), var(1), var(2), var(3),
+                               var(28672), var(28673), var(28674), var(28676), var(28679),
+                               var(28677), var(5)]))],
+        rcookie=RCOOKIE, msgid=0x79, flags=1, padding=PAD)
+    split = (bytes([10, 1, 0, 0, 255, 255, 255, 0]) + bytes(6)
+             + bytes([10, 2, 0, 0, 255, 255, 0, 0]) + bytes(6))
+    yield "modecfg_reply", message(TRANSACTION, [
+        (HASH, hashlib.sha1(b"n").digest()),
+        (ATTR, cfg(2, 0x0301, [var(1, bytes([10, 3, 0, 10])),
+                               var(2, bytes([255, 255, 255, 0])),
+                               var(3, bytes([10, 1, 0, 53])), var(28672, b"Welcome\n"),
+                               tv(28673, 0), tv(28679, 0), var(28676, split),
+                               var(13, bytes([10, 1, 0, 0, 255, 255, 0, 0])),
+                               var(8, bytes.fromhex("20010db8000000000000000000000005") + b"\x40"),
+                               var(14, struct.pack("!HHH", 1, 2, 3))]))],
+        rcookie=RCOOKIE, msgid=0x79, flags=1, padding=PAD)
     # IKEv1 fragments (payload 132) of aggr1, as strongSwan sends them:
     # the message's cookies, exchange, message ID 0, flags 0, one payload
     # of fragment ID 1, number, LAST flag and a slice.

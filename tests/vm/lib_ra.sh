@@ -141,7 +141,8 @@ EOF
 # swanctl_ra_client_conf DIR LOCAL USER PASSWORD: charon as an XAUTH +
 # Mode Config client (IKEv1 Main Mode PSK $RA_PSK, local-xauth round,
 # vips = 0.0.0.0) to $RA_SERVER, its child for 10.2.0.0/24.  Conn and
-# child "rw".
+# child "rw".  RA_PULL=no: the server is to push the address (Mode Config
+# SET), else charon asks.
 swanctl_ra_client_conf() {
 	local dir=$1 l=$2 user=$3 pw=$4
 	mkdir -p "$dir"/{x509,x509ca,x509aa,x509ac,x509crl,x509ocsp,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
@@ -152,6 +153,7 @@ connections {
 		local_addrs = $l
 		remote_addrs = $RA_SERVER
 		vips = 0.0.0.0
+		pull = ${RA_PULL:-yes}
 		proposals = aes128-sha256-modp2048
 		local {
 			auth = psk
@@ -305,7 +307,8 @@ ra_hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 # rightauth=psk rightauth2=xauth (rw), rightsourceip=$RA_POOL, rightdns=,
 # users in ipsec.secrets ("USER : XAUTH"); Libreswan's: leftxauthserver=yes
 # leftmodecfgserver=yes rightxauthclient=yes rightmodecfgclient=yes
-# rightaddresspool=10.3.0.10-10.3.0.250 modecfgdns= xauthby=file, users in
+# rightaddresspool=10.3.0.10-10.3.0.250 modecfgdns= xauthby=file, pull for
+# vpnc (modecfgpull=yes) and push for rw (Libreswan's default), users in
 # DIR/passwd made with `openssl passwd -6`.  Sets RA_FIRST, the first
 # address the pool hands out.  RA_SERVER_EXTRA: more lines for both conns.
 oakley_ra_server_conf() {
@@ -332,7 +335,9 @@ oakley_ra_server_conf() {
 				fi
 				printf '\trightsourceip=%s\n\trightdns=%s\n' "$RA_POOL" "$RA_DNS"
 			else
-				[ "$c" = vpnc ] && printf '\taggrmode=yes\n'
+				# vpnc asks (pull); Libreswan's default is to push
+				# (modecfgpull=no), which the rw conn keeps
+				[ "$c" = vpnc ] && printf '\taggrmode=yes\n\tmodecfgpull=yes\n'
 				printf '\tauthby=secret\n\tleftxauthserver=yes\n\tleftmodecfgserver=yes\n'
 				printf '\trightxauthclient=yes\n\trightmodecfgclient=yes\n'
 				printf '\trightaddresspool=10.3.0.10-10.3.0.250\n\tmodecfgdns=%s\n\txauthby=file\n' "$RA_DNS"

@@ -11,7 +11,9 @@
 # Each:
 #   - alice connects: her address is the pool's first, a ping from it to
 #     10.2.0.1 passes, oakley's kernel holds the ESP SAs and a policy for
-#     the address, oakleyctl status names alice and the address;
+#     the address, oakleyctl status names alice and the address, vpnc was
+#     given the DNS server and 10.2.0.0/24 as a Unity split include, oakley
+#     warned about Aggressive Mode PSK and MODP-1024;
 #   - bob, from a second namespace, gets another address and pings;
 #   - alice quits (vpnc's Delete) and reconnects: the same address;
 #   - alice with a wrong password: vpnc gives up (it quits after one
@@ -49,7 +51,17 @@ for dialect in strongswan libreswan; do
 	expect_esp "$S" 2 "$dialect: alice"
 	ra_policy "$S" "$a1" "$dialect: alice"
 	ra_status "$SD" "$dialect: alice" "*alice*" "*$a1*"
-	assert_log "$SD" "alice"
+	# what vpnc was told besides the address: the DNS server and the
+	# server's subnet as a Unity split include (its script's environment)
+	cp "$V1D/vpnc.connect.env" "$T_OUT/vpnc-env.$dialect.txt"
+	grep -qx "INTERNAL_IP4_DNS=$RA_DNS" "$V1D/vpnc.connect.env" ||
+		fail "$dialect: vpnc was not given the DNS server $RA_DNS: $(grep '^INTERNAL\|^CISCO' "$V1D/vpnc.connect.env")"
+	grep -qx "CISCO_SPLIT_INC_0_ADDR=10.2.0.0" "$V1D/vpnc.connect.env" &&
+		grep -qx "CISCO_SPLIT_INC_0_MASKLEN=24" "$V1D/vpnc.connect.env" ||
+		fail "$dialect: vpnc was not given 10.2.0.0/24 as a split include: $(grep '^INTERNAL\|^CISCO' "$V1D/vpnc.connect.env")"
+	assert_log "$SD" "XAUTH user 'alice' authenticated"
+	assert_log "$SD" "Aggressive Mode with a pre-shared key .*RFC 9395"
+	assert_log "$SD" "modp1024"
 	log "$dialect: vpnc alice: Aggressive Mode group $RA_GROUP, XAUTH, address $a1, pinged; oakley's SPIs $(xfrm_spis "$S")"
 
 	# bob, at the same time

@@ -10,7 +10,6 @@
 # policy decides where the packets really go).
 
 RA_POOL=10.3.0.0/24
-RA_POOL_FIRST=10.3.0.1 # strongSwan's first address of a CIDR pool
 RA_GROUP=vpngroup
 RA_PSK="remote access"
 # charon's server takes one PSK for both (separate ones tie in its lookup

@@ -25,7 +25,6 @@ command -v vpnc >/dev/null || fail "no vpnc (scripts/deps.sh installs it)"
 NAT=1 ra_topology
 V=v$$ K=k$$ VD=$T_OUT/vpnc KD=$T_OUT/direct
 ra_client "$V"
-VADDR=$RA_ADDR
 ra_client "$K"
 KADDR=$RA_ADDR
 mkdir -p "$KD"

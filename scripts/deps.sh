@@ -4,12 +4,17 @@
 # The libnss3-tools ... iptables line is what Libreswan's pluto needs at run
 # time in tests/vm/t_subnets_libreswan.sh: Libreswan itself conflicts with
 # strongSwan, so tests/vm/setup.sh unpacks it instead of installing it.
+# vpnc, libcharon-extauth-plugins (xauth-generic) and libcharon-extra-plugins
+# (unity) are the remote-access peers of tests/vm/t_ra_*.sh; charon loads
+# only the plugins a scenario's strongswan.conf lists (lib.sh's `load =`),
+# so kernel-libipsec, in the same package, never loads.
 set -e
 pkgs="build-essential clang libssl-dev libmnl-dev libpcap-dev libseccomp-dev libcmocka-dev libcrypt-dev
 libpam0g-dev
 pkg-config iproute2 iputils-ping tcpdump tshark nftables strongswan-charon
 strongswan-swanctl libstrongswan-standard-plugins qemu-system-x86 busybox-static kmod xz-utils cpio python3
-libnss3-tools libldns3 libunbound8 libevent-pthreads-2.1-7 libcap-ng0 iptables"
+libnss3-tools libldns3 libunbound8 libevent-pthreads-2.1-7 libcap-ng0 iptables
+vpnc libcharon-extauth-plugins libcharon-extra-plugins"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -127,6 +127,11 @@ static void mc_attr(struct mc_out *o, const struct ike_sa *sa, uint16_t type)
 	case CFG_UNITY_SPLIT_INCLUDE:
 		mc_split(o, sa);
 		break;
+	case CFG_UNITY_PFS: /* vpnc's "Perfect Forward Secrecy server": ours */
+		if (o->n < MC_MAX_ATTRS)
+			o->a[o->n++] = (struct wire_cfg_attr_spec){
+				.type = type, .tv = true, .value = sa->conn->esp.p[0].dh != NULL};
+		break;
 	default:
 		break; /* unknown or nothing to say: left out */
 	}

@@ -206,6 +206,9 @@ static void run_ok(bool push)
 	assert_int_equal(ws->ra->xauth, RA_XAUTH_OK);
 	assert_string_equal(vip_of(ws, a, sizeof(a)), "10.3.0.1");
 	assert_string_equal(vip_of(es, b, sizeof(b)), "10.3.0.1");
+	/* rightsubnet, then the server's leftsubnet as a Unity split include */
+	assert_int_equal(ws->ra->nvip_routes, 2);
+	assert_string_equal(ts_of(&ws->ra->vip_routes[1], a, sizeof(a)), "10.2.0.0/24");
 	w = only_child(n.d[WEST]);
 	e = only_child(n.d[EAST]);
 	assert_string_equal(ts_of(&w->ts_local, a, sizeof(a)), "10.3.0.1/32");
@@ -410,6 +413,25 @@ static void test_auth_method_differs(void **state)
 	stop(&n);
 }
 
+/* Mode Config without XAUTH: the lease goes by the peer's phase-1 ID. */
+static void test_modecfg_without_xauth(void **state)
+{
+	struct ra_opts o = {.client_xauth_off = true};
+	char a[64];
+	struct net n;
+
+	start(&n, &o);
+	n.conf[EAST]->conns[0].ra.xauth = CONN_XAUTH_NONE;
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_int_equal(sa_of(n.d[EAST], "rw")->auth, IKE_AUTH_PSK);
+	assert_string_equal(vip_of(sa_of(n.d[EAST], "rw"), a, sizeof(a)), "10.3.0.1");
+	assert_string_equal(sa_of(n.d[EAST], "rw")->ra->lease_id, "192.0.2.1");
+	assert_string_equal(ts_of(&only_child(n.d[WEST])->ts_local, a, sizeof(a)), "10.3.0.1/32");
+	stop(&n);
+}
+
 /* oakleyctl status: the SA's user, XAUTH state and address; the pool
  * with its leases, text and JSON. */
 static void test_status(void **state)
@@ -586,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_copies_and_retransmits),
 		cmocka_unit_test(test_auth_method_differs),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_modecfg_without_xauth),
 		cmocka_unit_test(test_client_any_narrowed),
 		cmocka_unit_test(test_aggressive),
 		cmocka_unit_test(test_from_conf_text),

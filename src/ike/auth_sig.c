@@ -23,21 +23,6 @@
 #include "util/log.h"
 #include "wire/payload.h"
 
-static const char *method_name(uint16_t m)
-{
-	switch (m) {
-	case IKE_AUTH_RSA_SIG:
-		return "RSA signature";
-	case IKE_AUTH_ECDSA_256:
-		return "ECDSA P-256 signature";
-	case IKE_AUTH_ECDSA_384:
-		return "ECDSA P-384 signature";
-	case IKE_AUTH_ECDSA_521:
-		return "ECDSA P-521 signature";
-	}
-	return "signature";
-}
-
 static int add_cert(struct wire_builder *w, X509 *cert)
 {
 	unsigned char *der = NULL;
@@ -252,7 +237,7 @@ struct step_result sig_verify(struct ike_sa *sa, const uint8_t *sig, size_t len)
 	if (ret == -EBADMSG || ret == -EINVAL) {
 		if (ret == -EINVAL)
 			ike_sa_fail(sa, "peer's certificate has no key for %s",
-				    method_name(sa->auth));
+				    wire_auth_name(sa->auth));
 		else
 			ike_sa_fail(sa, "signature does not verify");
 		res = step_notify(ISAKMP_N_AUTHENTICATION_FAILED);
@@ -289,7 +274,7 @@ int sig_find_key(struct ike_sa *sa, const struct conf_id *peer_id)
 	(void)peer_id;
 	if (!ike_creds_cert(sa->creds, c->local.cert)) {
 		ike_sa_fail(sa, "connection %s has no certificate (leftcert=) for %s", c->name,
-			    method_name(method));
+			    wire_auth_name(method));
 		return -ENOENT;
 	}
 	if (!key) {
@@ -301,7 +286,7 @@ int sig_find_key(struct ike_sa *sa, const struct conf_id *peer_id)
 	}
 	if (x509_auth_method_for_key(key) != method) {
 		ike_sa_fail(sa, "connection %s's key cannot make %ss", c->name,
-			    method_name(method));
+			    wire_auth_name(method));
 		return -EINVAL;
 	}
 	return 0;

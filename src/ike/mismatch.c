@@ -35,30 +35,9 @@ static const char *alg_shown(const struct alg *a, const char *none)
 
 static const char *auth_name(uint16_t auth)
 {
-	switch (auth) {
-	case IKE_AUTH_PSK:
-		return "PSK";
-	case IKE_AUTH_XAUTH_INIT_PSK:
-	case IKE_AUTH_XAUTH_RESP_PSK:
-		return "XAUTH PSK";
-	case IKE_AUTH_XAUTH_INIT_RSA:
-	case IKE_AUTH_XAUTH_RESP_RSA:
-		return "XAUTH RSA signature";
-	case IKE_AUTH_DSS_SIG:
-		return "DSS signature";
-	case IKE_AUTH_RSA_SIG:
-		return "RSA signature";
-	case IKE_AUTH_RSA_ENC:
-	case IKE_AUTH_RSA_ENC_REV:
-		return "RSA encryption";
-	case IKE_AUTH_ECDSA_256:
-		return "ECDSA P-256 signature";
-	case IKE_AUTH_ECDSA_384:
-		return "ECDSA P-384 signature";
-	case IKE_AUTH_ECDSA_521:
-		return "ECDSA P-521 signature";
-	}
-	return "an unknown method";
+	const char *n = wire_auth_name(auth);
+
+	return strcmp(n, "UNKNOWN") ? n : "an unknown method";
 }
 
 void proposal_str(const struct proposal *p, char *out, size_t len)

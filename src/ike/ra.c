@@ -311,6 +311,21 @@ void ra_conn_free_strings(struct conn *c)
 	free((char *)c->ra.domain);
 }
 
+bool ra_ic_defer(struct ike_sa *sa)
+{
+	if (sa->conn->ra.xauth != CONN_XAUTH_SERVER)
+		return false;
+	sa->ic.deferred = true;
+	return true;
+}
+
+bool ra_same_user(const struct ike_sa *a, const struct ike_sa *b)
+{
+	const char *ua = a->ra ? a->ra->user : "", *ub = b->ra ? b->ra->user : "";
+
+	return !ua[0] || !ub[0] || !strcmp(ua, ub);
+}
+
 void ra_sa_free(struct ike_sa *sa)
 {
 	struct ra_sa *r = sa->ra;

@@ -111,6 +111,11 @@ bool ra_sa_fits(const struct ike_sa *sa, const struct conn *c);
  * copies of conn.ra's strings, which live in conf.strings; and frees them. */
 void ra_conn_own_strings(struct conn *c);
 void ra_conn_free_strings(struct conn *c);
+/* INITIAL-CONTACT with XAUTH (as strongSwan): an XAUTH server acts on it
+ * only after XAUTH passed (true: deferred), and SAs of one phase-1 ID
+ * (a group's) are the same peer only with the same XAUTH user. */
+bool ra_ic_defer(struct ike_sa *sa);
+bool ra_same_user(const struct ike_sa *a, const struct ike_sa *b);
 /* The SA goes: its lease is released, a client's address removed. */
 void ra_sa_free(struct ike_sa *sa);
 void ra_daemon_free(struct ike_daemon *d);

@@ -155,6 +155,10 @@ void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg)
 		r->xauth = RA_XAUTH_OK;
 		ra_log(r, LOG_LVL_INFO, "XAUTH user '%s' authenticated", r->user);
 		xauth_status(r, true);
+		if (r->sa->ic.deferred) { /* the earlier SAs of this user go now */
+			r->sa->ic.deferred = false;
+			initial_contact_received(r->sa, NULL);
+		}
 		return;
 	}
 	ra_log(r, LOG_LVL_WARN, "XAUTH failed for user '%s' (try %u of %u): %s", r->user, r->tries,

@@ -95,6 +95,23 @@ static const struct name id_names[] = {
 	{ID_KEY_ID, "ID_KEY_ID"},
 };
 
+/* As the operator reads them in refusals ("auth method differs (PSK vs
+ * RSA signature)") and logs. */
+static const struct name auth_names[] = {
+	{IKE_AUTH_PSK, "PSK"},
+	{IKE_AUTH_DSS_SIG, "DSS signature"},
+	{IKE_AUTH_RSA_SIG, "RSA signature"},
+	{IKE_AUTH_RSA_ENC, "RSA encryption"},
+	{IKE_AUTH_RSA_ENC_REV, "RSA encryption"},
+	{IKE_AUTH_ECDSA_256, "ECDSA P-256 signature"},
+	{IKE_AUTH_ECDSA_384, "ECDSA P-384 signature"},
+	{IKE_AUTH_ECDSA_521, "ECDSA P-521 signature"},
+	{IKE_AUTH_XAUTH_INIT_PSK, "XAUTH PSK"},
+	{IKE_AUTH_XAUTH_RESP_PSK, "XAUTH PSK"},
+	{IKE_AUTH_XAUTH_INIT_RSA, "XAUTH RSA signature"},
+	{IKE_AUTH_XAUTH_RESP_RSA, "XAUTH RSA signature"},
+};
+
 static const char *lookup(const struct name *t, size_t n, uint16_t num)
 {
 	for (size_t i = 0; i < n; i++)
@@ -121,4 +138,9 @@ const char *wire_exchange_name(uint8_t type)
 const char *wire_id_name(uint8_t type)
 {
 	return lookup(id_names, ARRAY_SIZE(id_names), type);
+}
+
+const char *wire_auth_name(uint16_t method)
+{
+	return lookup(auth_names, ARRAY_SIZE(auth_names), method);
 }

@@ -166,5 +166,6 @@ const char *wire_payload_name(uint8_t type);  /* "SA", "KE", ... */
 const char *wire_notify_name(uint16_t type);  /* "NO_PROPOSAL_CHOSEN", ... */
 const char *wire_exchange_name(uint8_t type); /* "Main Mode" ... */
 const char *wire_id_name(uint8_t type);	      /* "ID_IPV4_ADDR", ... */
+const char *wire_auth_name(uint16_t method);  /* "PSK", "RSA signature", ... */
 
 #endif

@@ -308,7 +308,6 @@ static int run(struct oakleyd *o, uint16_t port)
 	err = ike_daemon_new(o->loop, o->conf, port, &o->ike);
 	if (err)
 		goto out;
-	o->ike->priv = o->priv; /* XAUTH with xauthby=pam */
 	set_policy_hash_thresholds(&o->conf->setup);
 	ctl_set_daemon(o->ctl, o->ike);
 	err = start_taps(o);
@@ -320,6 +319,7 @@ static int run(struct oakleyd *o, uint16_t port)
 	err = drop_root(o);
 	if (err)
 		goto out;
+	o->ike->priv = o->priv; /* XAUTH with xauthby=pam (NULL when not started as root) */
 	start_workers(o, cores);
 	log_info("oakleyd started: %u connections, IKE on UDP port %u, dataplane %s",
 		 o->conf->nconns, port,

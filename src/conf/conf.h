@@ -158,7 +158,8 @@ struct conn_ra {
 	bool modecfg_client; /* we take (leftsourceip=%config, leftmodecfgclient=yes) */
 	bool modecfg_pull;   /* modeconfig=pull (default), modecfgpull=yes */
 	bool unity;	     /* cisco-unity=yes (Libreswan): Unity vendor ID and attributes */
-	unsigned pool;	     /* server: 1 + index in conf.pools; 0: none */
+	unsigned pool;	     /* server: 1 + index in conf.pools; 0: none (with a pool,
+				remote.subnet is %any /0: the leased address stands there) */
 	uint8_t ndns;	     /* modecfgdns=, rightdns= (server: what it hands out) */
 	struct conf_addr dns[CONF_MAX_DNS];
 	const char *user;   /* client: xauth_identity=, leftusername=, leftxauthusername= */
@@ -296,7 +297,9 @@ typedef bool (*conf_is_local_fn)(const struct conf_addr *a, void *arg);
  * found); -errno for I/O with err saying which file.  secrets_path may be
  * NULL (no secrets).  A secrets file (or one it includes) that group or
  * others may read or write, or that neither root nor our euid owns, is
- * refused (-EACCES, err naming it and the fix).  Warns for weak algorithms.  A conn with
+ * refused (-EACCES, err naming it and the fix); so is Libreswan's passwd
+ * file beside conf_path (XAUTH users, read when there is one; ipsec.d/passwd
+ * when that is /etc/passwd).  Warns for weak algorithms.  A conn with
  * auto=ignore whose ends are not on this host is left out (it is usually a template for also=);
  * every other conn must have one end on this host. */
 int conf_load(const char *conf_path, const char *secrets_path, conf_is_local_fn is_local, void *arg,

@@ -129,16 +129,27 @@ static int parse_user(struct conf_ctx *ctx, const struct setting *s, void *field
 	return conf_string_add(ctx, s->value, field);
 }
 
+/* %config (%cfg, %modecfg, %config4, %config6), or a list of them
+ * (strongSwan's "%config4,%config6"). */
 static bool is_config(const char *v)
 {
 	static const char *const names[] = {"%config",	"%cfg",	    "%modecfg",
 					    "%config4", "%config6", NULL};
-	unsigned i;
+	unsigned i, n = 0;
+	size_t len;
 
-	for (i = 0; names[i]; i++)
-		if (!strcmp(v, names[i]))
-			return true;
-	return false;
+	while (*v) {
+		len = strcspn(v, ", ");
+		for (i = 0; names[i]; i++)
+			if (len == strlen(names[i]) && !strncmp(v, names[i], len))
+				break;
+		if (!len || !names[i])
+			return false;
+		n++;
+		v += len;
+		v += strspn(v, ", ");
+	}
+	return n > 0;
 }
 
 static int parse_sourceip(struct conf_ctx *ctx, const struct setting *s, void *field)

@@ -428,6 +428,10 @@ static int server_checks(struct ra_res *x, uint32_t pool, int pool_key, const st
 				  "address families",
 				  x->c->name, p->name);
 	x->c->ra.pool = pool;
+	/* the peer's side of the tunnel is the address it leases, not its own */
+	memset(&x->c->remote.subnet.addr, 0, sizeof(x->c->remote.subnet.addr));
+	x->c->remote.subnet.addr.family = AF_UNSPEC;
+	x->c->remote.subnet.prefixlen = 0;
 	return 0;
 }
 

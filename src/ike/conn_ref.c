@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike/ra.h"
 #include "ike/by_conn.h"
 #include "ike/creds.h"
 #include "ike/ike.h"
 #include "ike/quick.h"
+#include "ike/ra.h"
 #include "util/log.h"
 
 #define NO_INDEX (~0u)

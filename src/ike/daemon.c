@@ -95,6 +95,7 @@ static int ike_open_kernel(struct ike_daemon *d)
 		log_err("cannot listen to the kernel's XFRM events: %s", strerror(-err));
 		return err;
 	}
+	ra_kernel_open(d); /* a Mode Config client's addresses: now, as root */
 	return loop_add_fd(d->loop, d->xfrm_events, EPOLLIN, ike_kernel_input, d);
 }
 

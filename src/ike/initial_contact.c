@@ -10,6 +10,7 @@
 #include "ike/child.h"
 #include "ike/initial_contact.h"
 #include "ike/quick.h"
+#include "ike/ra.h"
 #include "net/sockaddr.h"
 #include "util/log.h"
 #include "wire/isakmp.h"
@@ -83,7 +84,8 @@ static bool has_ic(const struct ike_msg *m)
 bool ic_same_identity(const struct ike_sa *a, const struct ike_sa *b)
 {
 	return a->ic.have_id && b->ic.have_id &&
-	       !memcmp(a->ic.id_digest, b->ic.id_digest, sizeof(a->ic.id_digest));
+	       !memcmp(a->ic.id_digest, b->ic.id_digest, sizeof(a->ic.id_digest)) &&
+	       ra_same_user(a, b); /* a group's PSK: the XAUTH user too */
 }
 
 bool ic_same_endpoint(const struct ike_sa *sa, const struct sockaddr *addr)
@@ -209,6 +211,8 @@ unsigned initial_contact_received(struct ike_sa *sa, const struct ike_msg *m)
 	if (m)
 		record_id(sa, m);
 	if (m && !has_ic(m))
+		return 0;
+	if (m && ra_ic_defer(sa)) /* until XAUTH says who the peer is */
 		return 0;
 	add_conn_names(&r, sa->conn);
 	note_old_conns(&r);

@@ -19,6 +19,7 @@ struct ike_msg;
 struct ic_state {
 	uint8_t id_digest[32];
 	bool have_id;
+	bool deferred; /* an XAUTH server acts on it once XAUTH passed (ra.h) */
 };
 
 /* After authentication (the HASH verified): m, the authenticated phase-1

@@ -126,6 +126,11 @@ static void mc_attr(struct mc_out *o, const struct ike_sa *sa, uint16_t type)
 	case CFG_UNITY_SPLIT_INCLUDE:
 		mc_split(o, sa);
 		break;
+	case CFG_UNITY_PFS: /* vpnc's "Perfect Forward Secrecy server": ours */
+		if (o->n < MC_MAX_ATTRS)
+			o->a[o->n++] = (struct wire_cfg_attr_spec){
+				.type = type, .tv = true, .value = sa->conn->esp.p[0].dh != NULL};
+		break;
 	default:
 		break; /* unknown or nothing to say: left out */
 	}
@@ -330,6 +335,19 @@ static void mc_install(struct ra_sa *r)
 	}
 }
 
+/* Another SA (a successor after a rekey) uses the same address on lo.
+ * Clients are few: a walk of the SAs, only when one goes. */
+static bool mc_vip_shared(const struct ra_sa *r)
+{
+	const struct ike_sa *o;
+
+	for (o = r->sa->d->sas; o; o = o->next)
+		if (o != r->sa && o->ra && o->ra->vip_installed &&
+		    !memcmp(&o->ra->vip, &r->vip, sizeof(r->vip)))
+			return true;
+	return false;
+}
+
 void modecfg_release(struct ra_sa *r)
 {
 	struct xfrm_addr vip = {.family = AF_INET}, dst = {.family = AF_INET};
@@ -339,7 +357,7 @@ void modecfg_release(struct ra_sa *r)
 	if (r->pool && r->have_vip)
 		lease_release(r->pool, r->lease_id, &r->vip);
 	r->pool = NULL;
-	if (!r->vip_installed || ra_vip_nl(r->sa->d, &v))
+	if (!r->vip_installed || mc_vip_shared(r) || ra_vip_nl(r->sa->d, &v))
 		return;
 	memcpy(vip.b, &r->vip.a.v4, 4);
 	for (i = 0; i < r->nvip_routes; i++) {

@@ -22,7 +22,7 @@ struct ra_daemon {
 	struct lease_pool **pools;
 	unsigned npools;
 	struct vip_nl *vip;
-	bool vip_failed;
+	int vip_err; /* opening it failed: never again (seccomp kills a late socket()) */
 };
 
 static struct ra_daemon *ra_daemon(struct ike_daemon *d)
@@ -75,13 +75,28 @@ int ra_vip_nl(struct ike_daemon *d, struct vip_nl **out)
 
 	if (!rd)
 		return -ENOMEM;
+	if (rd->vip_err)
+		return rd->vip_err;
 	if (!rd->vip) {
 		err = vip_open(&rd->vip);
-		if (err)
+		if (err) {
+			rd->vip_err = err;
 			return err;
+		}
 	}
 	*out = rd->vip;
 	return 0;
+}
+
+void ra_kernel_open(struct ike_daemon *d)
+{
+	struct vip_nl *v;
+	int err = ra_vip_nl(d, &v);
+
+	if (err)
+		log_warn("cannot open the routing netlink socket for Mode Config client addresses: "
+			 "%s",
+			 strerror(-err));
 }
 
 void ra_daemon_free(struct ike_daemon *d)
@@ -294,6 +309,21 @@ void ra_conn_free_strings(struct conn *c)
 	free((char *)c->ra.user);
 	free((char *)c->ra.banner);
 	free((char *)c->ra.domain);
+}
+
+bool ra_ic_defer(struct ike_sa *sa)
+{
+	if (sa->conn->ra.xauth != CONN_XAUTH_SERVER)
+		return false;
+	sa->ic.deferred = true;
+	return true;
+}
+
+bool ra_same_user(const struct ike_sa *a, const struct ike_sa *b)
+{
+	const char *ua = a->ra ? a->ra->user : "", *ub = b->ra ? b->ra->user : "";
+
+	return !ua[0] || !ub[0] || !strcmp(ua, ub);
 }
 
 void ra_sa_free(struct ike_sa *sa)

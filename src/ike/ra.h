@@ -111,6 +111,11 @@ bool ra_sa_fits(const struct ike_sa *sa, const struct conn *c);
  * copies of conn.ra's strings, which live in conf.strings; and frees them. */
 void ra_conn_own_strings(struct conn *c);
 void ra_conn_free_strings(struct conn *c);
+/* INITIAL-CONTACT with XAUTH (as strongSwan): an XAUTH server acts on it
+ * only after XAUTH passed (true: deferred), and SAs of one phase-1 ID
+ * (a group's) are the same peer only with the same XAUTH user. */
+bool ra_ic_defer(struct ike_sa *sa);
+bool ra_same_user(const struct ike_sa *a, const struct ike_sa *b);
 /* The SA goes: its lease is released, a client's address removed. */
 void ra_sa_free(struct ike_sa *sa);
 void ra_daemon_free(struct ike_daemon *d);
@@ -157,7 +162,12 @@ void modecfg_release(struct ra_sa *r);
 /* The daemon's pools (one per configured range, kept across reloads). */
 struct ra_daemon;
 struct lease_pool *ra_pool_for(struct ike_daemon *d, unsigned pool); /* conn.ra.pool */
-/* The daemon's rtnetlink socket for virtual IPs, opened on first use. */
+/* With a kernel dataplane, the daemon's rtnetlink socket for a Mode Config
+ * client's address is opened at start, before root is dropped (the seccomp
+ * filter allows no new sockets); a failure is logged, and such a client
+ * then says it cannot put its address on lo. */
+void ra_kernel_open(struct ike_daemon *d);
+/* That socket (opened now if it was not: tests, no seccomp). */
 int ra_vip_nl(struct ike_daemon *d, struct vip_nl **out);
 typedef void (*ra_pool_fn)(struct lease_pool *p, void *arg);
 void ra_pools_walk(struct ike_daemon *d, ra_pool_fn fn, void *arg);

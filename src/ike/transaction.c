@@ -127,12 +127,20 @@ static void txn_retransmit(void *arg)
 	if (!r->ours.open || xmit_retransmit(r->sa, &r->ours.xmit))
 		return;
 	r->ours.open = false;
-	snprintf(why, sizeof(why), "no answer to our transaction %s (%s)",
-		 wire_cfg_name(r->ours.type), r->xauth == RA_XAUTH_WAIT ? "XAUTH" : "Mode Config");
-	if (r->xauth == RA_XAUTH_FAILING) {
+	if (r->xauth == RA_XAUTH_FAILING)
 		snprintf(why, sizeof(why), "XAUTH failed for user '%s' after %u tries", r->user,
 			 r->tries);
-	}
+	else if (r->ours.what == RA_XAUTH_ASK && r->user[0])
+		snprintf(why, sizeof(why),
+			 "XAUTH failed for user '%s': no answer to our request after %u failed "
+			 "%s",
+			 r->user, r->tries, r->tries == 1 ? "try" : "tries");
+	else
+		snprintf(why, sizeof(why), "no answer to our transaction %s (%s)",
+			 wire_cfg_name(r->ours.type),
+			 r->ours.what == RA_XAUTH_ASK || r->ours.what == RA_XAUTH_STATUS
+				 ? "XAUTH"
+				 : "Mode Config");
 	ra_fail(r, why);
 }
 

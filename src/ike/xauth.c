@@ -22,10 +22,6 @@
 #include "wire/attr.h"
 #include "wire/payload.h"
 
-/* Until the privileged helper's PAM check is in the tree (branch raconf),
- * a build without it says so (xauth_check); drop this line once it is. */
-#pragma weak priv_pam_check
-
 #define XAUTH_RETRY_MESSAGE "Wrong user name or password, try again."
 
 bool cfg_has_xauth(const struct wire_cfg *cfg)
@@ -119,10 +115,6 @@ static int xauth_check(struct ra_sa *r, const char *user, const char *password, 
 			 "without one");
 		return -EACCES;
 	}
-	if (!priv_pam_check) {
-		snprintf(why, whylen, "xauthby=pam: this oakleyd was built without PAM support");
-		return -EACCES;
-	}
 	return priv_pam_check(d->priv, user, password, why, whylen);
 }
 
@@ -163,6 +155,10 @@ void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg)
 		r->xauth = RA_XAUTH_OK;
 		ra_log(r, LOG_LVL_INFO, "XAUTH user '%s' authenticated", r->user);
 		xauth_status(r, true);
+		if (r->sa->ic.deferred) { /* the earlier SAs of this user go now */
+			r->sa->ic.deferred = false;
+			initial_contact_received(r->sa, NULL);
+		}
 		return;
 	}
 	ra_log(r, LOG_LVL_WARN, "XAUTH failed for user '%s' (try %u of %u): %s", r->user, r->tries,

@@ -181,8 +181,9 @@ static uint32_t strmap_find(const struct strmap *m, const char *p)
 
 static bool ra_none(const struct conn_ra *ra)
 {
-	return !ra->xauth && !ra->modecfg_server && !ra->modecfg_client && !ra->unity &&
-	       !ra->pool && !ra->ndns && !ra->user && !ra->banner && !ra->domain;
+	return !ra->xauth && !ra->xauthby && !ra->modecfg_server && !ra->modecfg_client &&
+	       !ra->modecfg_pull && !ra->unity && !ra->pool && !ra->ndns && !ra->user &&
+	       !ra->banner && !ra->domain;
 }
 
 /* Remote access (issue 11): one byte 0 for a conn without, else 1 and the

@@ -156,7 +156,7 @@ static void test_remote_access(void **state)
 		  " leftsubnet=2001:db8:1::/48\n left=2001:db8::1\n rightdns=\n"
 		  "conn cli\n left=10.0.0.1\n right=10.0.0.9\n leftxauthclient=yes\n"
 		  " leftmodecfgclient=yes\n leftusername=bob\n"
-		  "conn plain\n left=10.0.0.1\n right=10.0.0.2\n",
+		  "conn plain\n left=10.0.0.1\n right=10.0.0.2\n modeconfig=pull\n",
 		  "bob : XAUTH \"pw one\"\n: PSK \"group\"\nalice : XAUTH 0x6869\n");
 	if (l.ret)
 		fail_msg("%s", l.err);
@@ -186,6 +186,7 @@ static void test_remote_access(void **state)
 	assert_int_equal(back->conns[0].ra.ndns, 2);
 	assert_int_equal(back->conns[1].ra.xauthby, XAUTHBY_PAM);
 	assert_string_equal(back->conns[2].ra.user, "bob");
+	assert_true(back->conns[3].ra.modecfg_pull); /* a key with no role yet */
 	assert_int_equal(back->npools, 2);
 	assert_memory_equal(back->pools, l.c->pools, 2 * sizeof(*back->pools));
 	assert_int_equal(back->nxauth_users, 2);

@@ -115,6 +115,7 @@ static void test_server_both_dialects(void **state)
 	assert_addr(&ra->dns[1], "10.1.0.54");
 	assert_null(ra->user);
 	assert_int_equal(sw.c->conns[0].authby, IKE_AUTH_PSK);
+	assert_int_equal(sw.c->conns[0].remote.subnet.addr.family, AF_UNSPEC);
 	for (i = 0; i < 3; i++) {
 		load_ok(&other, others[i], NULL);
 		assert_same_ra(sw.c, other.c);
@@ -166,9 +167,20 @@ static const char ls_client_old[] = "conn home\n"
 				    " modecfgpull=yes\n"
 				    " auto=add\n";
 
+static const char sw_client3[] = "conn home\n"
+				 " left=10.0.0.1\n"
+				 " right=10.0.0.2\n"
+				 " rightsubnet=0.0.0.0/0\n"
+				 " authby=xauthpsk\n"
+				 " xauth=client\n"
+				 " xauth_identity=bob\n"
+				 " leftsourceip=%config4,%config6\n"
+				 " leftdns=%config4\n"
+				 " auto=add\n";
+
 static void test_client_both_dialects(void **state)
 {
-	static const char *const others[] = {sw_client2, ls_client, ls_client_old};
+	static const char *const others[] = {sw_client2, ls_client, ls_client_old, sw_client3};
 	struct loaded sw, other;
 	const struct conn_ra *ra;
 	unsigned i;
@@ -181,7 +193,7 @@ static void test_client_both_dialects(void **state)
 	assert_true(ra->modecfg_pull);
 	assert_int_equal(ra->pool, 0);
 	assert_string_equal(ra->user, "bob");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		load_ok(&other, others[i], "bob : XAUTH \"pw\"\n");
 		assert_same_ra(sw.c, other.c);
 		loaded_free(&other);
@@ -324,6 +336,19 @@ static void test_inheritance(void **state)
 	assert_int_equal(c->conns[2].ra.xauth, CONN_XAUTH_NONE);
 	assert_int_equal(c->conns[2].authby, IKE_AUTH_PSK);
 	loaded_free(&l);
+
+	/* a server with a fixed peer: its side of the tunnel is still the lease */
+	c = load_ok(&l,
+		    "conn a\n left=10.0.0.1\n right=10.0.0.2\n leftxauthserver=yes\n"
+		    " leftmodecfgserver=yes\n rightaddresspool=10.3.0.5\n rightprotoport=udp\n",
+		    NULL);
+	assert_true(c->conns[0].ra.modecfg_server);
+	assert_addr(&c->conns[0].remote.addr, "10.0.0.2");
+	assert_int_equal(c->conns[0].remote.subnet.addr.family, AF_UNSPEC);
+	assert_int_equal(c->conns[0].remote.subnet.prefixlen, 0);
+	assert_int_equal(c->conns[0].remote.subnet.proto, 17);
+	assert_addr(&c->pools[0].first, "10.3.0.5");
+	loaded_free(&l);
 }
 
 static void test_group_ids(void **state)
@@ -337,7 +362,7 @@ static void test_group_ids(void **state)
 		    "conn sw\n rightid=keyid:vpngroup\n"
 		    "conn ls\n rightid=@[vpngroup]\n"
 		    "conn ls2\n rightid=@[vpn group\n",
-		    NULL);
+		    "@[vpngroup] : PSK \"group secret\"\nkeyid:other : PSK \"other\"\n");
 	assert_int_equal(c->conns[0].remote.id.type, ID_KEY_ID);
 	assert_int_equal(c->conns[0].remote.id.len, 8);
 	assert_memory_equal(c->conns[0].remote.id.data, "vpngroup", 8);
@@ -345,6 +370,10 @@ static void test_group_ids(void **state)
 	assert_int_equal(c->conns[2].remote.id.type, ID_KEY_ID);
 	assert_int_equal(c->conns[2].remote.id.len, 9);
 	assert_memory_equal(c->conns[2].remote.id.data, "vpn group", 9);
+	/* the group's PSK, found by the KEY_ID a vpnc sends */
+	assert_non_null(conf_psk(c, &c->conns[0].local.id, &c->conns[0].remote.id));
+	assert_int_equal(conf_psk(c, &c->conns[0].local.id, &c->conns[0].remote.id)->psklen, 12);
+	assert_memory_equal(conf_psk(c, NULL, &c->conns[1].remote.id)->psk, "group secret", 12);
 	loaded_free(&l);
 	expect_error("conn a\n left=10.0.0.1\n right=%any\n rightid=@[]\n", 4,
 		     "rightid=@[] has an empty group name in @[...]");

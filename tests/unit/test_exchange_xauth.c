@@ -206,6 +206,9 @@ static void run_ok(bool push)
 	assert_int_equal(ws->ra->xauth, RA_XAUTH_OK);
 	assert_string_equal(vip_of(ws, a, sizeof(a)), "10.3.0.1");
 	assert_string_equal(vip_of(es, b, sizeof(b)), "10.3.0.1");
+	/* rightsubnet, then the server's leftsubnet as a Unity split include */
+	assert_int_equal(ws->ra->nvip_routes, 2);
+	assert_string_equal(ts_of(&ws->ra->vip_routes[1], a, sizeof(a)), "10.2.0.0/24");
 	w = only_child(n.d[WEST]);
 	e = only_child(n.d[EAST]);
 	assert_string_equal(ts_of(&w->ts_local, a, sizeof(a)), "10.3.0.1/32");
@@ -311,6 +314,28 @@ static struct ike_sa *east_sa_of(struct net *n, const char *user)
 	return NULL;
 }
 
+/* xauthby=pam needs the privileged helper, which an in-process daemon has
+ * not: every try fails with that sentence. */
+static void test_pam_without_helper(void **state)
+{
+	struct ra_opts o = {0};
+	struct net n;
+	char *log;
+
+	start(&n, &o);
+	n.conf[EAST]->conns[0].ra.xauthby = XAUTHBY_PAM;
+	stderr_capture_start();
+	net_up_at(&n, WEST, "rw");
+	net_run_ms(&n, 100);
+	log = stderr_capture_stop();
+	assert_false(n.ok);
+	assert_non_null(strstr(log,
+			       "XAUTH failed for user 'bob' (try 1 of 3): xauthby=pam needs "
+			       "oakleyd's privileged helper, and this daemon runs without one"));
+	free(log);
+	stop(&n);
+}
+
 /* Two users get two addresses; bob, back after a down, gets his again. */
 static void test_two_users_and_reconnect(void **state)
 {
@@ -385,6 +410,25 @@ static void test_auth_method_differs(void **state)
 	net_run_ms(&n, 100);
 	assert_non_null(net_failure(&n, EAST, "rw"));
 	assert_non_null(strstr(net_failure(&n, EAST, "rw"), "XAUTH PSK"));
+	stop(&n);
+}
+
+/* Mode Config without XAUTH: the lease goes by the peer's phase-1 ID. */
+static void test_modecfg_without_xauth(void **state)
+{
+	struct ra_opts o = {.client_xauth_off = true};
+	char a[64];
+	struct net n;
+
+	start(&n, &o);
+	n.conf[EAST]->conns[0].ra.xauth = CONN_XAUTH_NONE;
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_int_equal(sa_of(n.d[EAST], "rw")->auth, IKE_AUTH_PSK);
+	assert_string_equal(vip_of(sa_of(n.d[EAST], "rw"), a, sizeof(a)), "10.3.0.1");
+	assert_string_equal(sa_of(n.d[EAST], "rw")->ra->lease_id, "192.0.2.1");
+	assert_string_equal(ts_of(&only_child(n.d[WEST])->ts_local, a, sizeof(a)), "10.3.0.1/32");
 	stop(&n);
 }
 
@@ -473,42 +517,47 @@ static void test_aggressive(void **state)
 
 /* The same from ipsec.conf text: a strongSwan-dialect client, a
  * Libreswan-dialect server (conf/ra.c parses both). */
+static const char text_client[] = "config setup\n"
+				  "\tdataplane=none\n"
+				  "conn rw\n"
+				  "\tleft=192.0.2.1\n"
+				  "\tleftsourceip=%config\n"
+				  "\tright=192.0.2.2\n"
+				  "\trightsubnet=10.2.0.0/24\n"
+				  "\tauthby=xauthpsk\n"
+				  "\txauth=client\n"
+				  "\txauth_identity=bob\n"
+				  "\tike=aes128-sha256-ecp256\n"
+				  "\tesp=aes128-sha256\n"
+				  "\tauto=add\n"
+				  "conn rw2\n"
+				  "\talso=rw\n"
+				  "\txauth_identity=alice\n";
+static const char text_server[] = "config setup\n"
+				  "\tdataplane=none\n"
+				  "conn rw\n"
+				  "\tleft=192.0.2.2\n"
+				  "\tleftsubnet=10.2.0.0/24\n"
+				  "\tleftxauthserver=yes\n"
+				  "\tleftmodecfgserver=yes\n"
+				  "\tright=%any\n"
+				  "\trightaddresspool=10.3.0.10-10.3.0.20\n"
+				  "\tmodecfgdns=10.2.0.53\n"
+				  "\tmodecfgpull=yes\n"
+				  "\tauthby=secret\n"
+				  "\tike=aes128-sha256-ecp256\n"
+				  "\tesp=aes128-sha256\n"
+				  "\tauto=add\n";
+static const char text_secrets[] = "192.0.2.1 192.0.2.2 : PSK \"group secret\"\n"
+				   "bob : XAUTH \"secret1\"\n"
+				   "alice : XAUTH \"secret2\"\n";
+
 static void test_from_conf_text(void **state)
 {
-	static const char c_conf[] = "config setup\n"
-				     "\tdataplane=none\n"
-				     "conn rw\n"
-				     "\tleft=192.0.2.1\n"
-				     "\tleftsourceip=%config\n"
-				     "\tright=192.0.2.2\n"
-				     "\trightsubnet=10.2.0.0/24\n"
-				     "\tauthby=xauthpsk\n"
-				     "\txauth=client\n"
-				     "\txauth_identity=bob\n"
-				     "\tike=aes128-sha256-ecp256\n"
-				     "\tesp=aes128-sha256\n"
-				     "\tauto=add\n";
-	static const char s_conf[] = "config setup\n"
-				     "\tdataplane=none\n"
-				     "conn rw\n"
-				     "\tleft=192.0.2.2\n"
-				     "\tleftsubnet=10.2.0.0/24\n"
-				     "\tleftxauthserver=yes\n"
-				     "\tleftmodecfgserver=yes\n"
-				     "\tright=%any\n"
-				     "\trightaddresspool=10.3.0.10-10.3.0.20\n"
-				     "\tmodecfgdns=10.2.0.53\n"
-				     "\tmodecfgpull=yes\n"
-				     "\tauthby=secret\n"
-				     "\tike=aes128-sha256-ecp256\n"
-				     "\tesp=aes128-sha256\n"
-				     "\tauto=add\n";
-	static const char sec[] = "192.0.2.1 192.0.2.2 : PSK \"group secret\"\n"
-				  "bob : XAUTH \"secret1\"\n";
 	char a[64];
 	struct net n;
 
-	net_start_secrets(&n, c_conf, s_conf, sec, sec);
+	net_start_secrets(&n, text_client, text_server, text_secrets, text_secrets);
 	assert_int_equal(n.conf[WEST]->conns[0].ra.xauth, CONN_XAUTH_CLIENT);
 	assert_int_equal(n.conf[EAST]->conns[0].ra.xauth, CONN_XAUTH_SERVER);
 	net_up_at(&n, WEST, "rw");
@@ -519,6 +568,33 @@ static void test_from_conf_text(void **state)
 	net_stop(&n);
 }
 
+/* A reload that keeps the pool's range keeps its leases: bob's address
+ * stays his while he is away, so alice, after the reload, gets the next. */
+static void test_reload_keeps_leases(void **state)
+{
+	struct conf *old, *new;
+	char a[64];
+	struct net n;
+
+	net_start_secrets(&n, text_client, text_server, text_secrets, text_secrets);
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	assert_int_equal(ike_down(n.d[WEST], "rw"), 0);
+	net_run_ms(&n, 100);
+	assert_int_equal(conf_load(n.paths[2], n.paths[3], stub_is_local, (void *)east_here, &new,
+				   n.why, sizeof(n.why)),
+			 0);
+	old = n.conf[EAST];
+	assert_int_equal(ike_daemon_reload(n.d[EAST], new), 0);
+	n.conf[EAST] = new;
+	conf_free(old);
+	up_second(&n, "rw2");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_string_equal(vip_of(east_sa_of(&n, "alice"), a, sizeof(a)), "10.3.0.11");
+	net_stop(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,14 +602,17 @@ int main(void)
 		cmocka_unit_test(test_xauth_modecfg_push),
 		cmocka_unit_test_teardown(test_xauth_wrong_password, stderr_capture_restore),
 		cmocka_unit_test_teardown(test_quick_before_xauth, stderr_capture_restore),
+		cmocka_unit_test_teardown(test_pam_without_helper, stderr_capture_restore),
 		cmocka_unit_test(test_two_users_and_reconnect),
 		cmocka_unit_test(test_pool_exhausted),
 		cmocka_unit_test(test_copies_and_retransmits),
 		cmocka_unit_test(test_auth_method_differs),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_modecfg_without_xauth),
 		cmocka_unit_test(test_client_any_narrowed),
 		cmocka_unit_test(test_aggressive),
 		cmocka_unit_test(test_from_conf_text),
+		cmocka_unit_test(test_reload_keeps_leases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

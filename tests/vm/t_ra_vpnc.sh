@@ -11,7 +11,7 @@
 # Each:
 #   - alice connects: her address is the pool's first, a ping from it to
 #     10.2.0.1 passes, oakley's kernel holds the ESP SAs and a policy for
-#     the address, oakleyctl status names alice and the address, vpnc was
+#     the address, the ESP on the wire (vpnc's side) carries their SPIs, oakleyctl status names alice and the address, vpnc was
 #     given the DNS server and 10.2.0.0/24 as a Unity split include, oakley
 #     warned about Aggressive Mode PSK and MODP-1024;
 #   - bob, from a second namespace, gets another address and pings;
@@ -42,13 +42,20 @@ for dialect in strongswan libreswan; do
 	start_oakleyd "$S" "$SD"
 	cp "$SD/ipsec.conf" "$T_OUT/ipsec.conf.$dialect"
 
-	# alice
+	# alice; the ESP on her link shows vpnc's side of the SAs (its own
+	# ESP, not the kernel's): the SPIs on the wire are oakley's two
 	vpnc_conf "$V1D" alice alicepw
+	pcap=$T_OUT/esp.$dialect.pcapng
+	start_capture "$S" c1 "$pcap" esp
 	vpnc_up "$V1" "$V1D" "$dialect: alice"
 	a1=$(vpnc_addr "$V1D")
 	[ "$a1" = "$RA_FIRST" ] || fail "$dialect: alice got '$a1', not the pool's first address $RA_FIRST"
 	ra_ping "$V1" "$a1" 10.2.0.1 "$dialect: alice"
+	stop_capture "$pcap"
 	expect_esp "$S" 2 "$dialect: alice"
+	wire=$(tshark -n -r "$pcap" -T fields -e esp.spi 2>/dev/null | sort -u | tr '\n' ' ')
+	[ "$wire" = "$(xfrm_spis "$S")" ] ||
+		fail "$dialect: alice: ESP SPIs on the wire '$wire' are not oakley's SAs' '$(xfrm_spis "$S")'"
 	ra_policy "$S" "$a1" "$dialect: alice"
 	ra_status "$SD" "$dialect: alice" "*alice*" "*$a1*"
 	# what vpnc was told besides the address: the DNS server and the
@@ -62,7 +69,7 @@ for dialect in strongswan libreswan; do
 	assert_log "$SD" "XAUTH user 'alice' authenticated"
 	assert_log "$SD" "Aggressive Mode with a pre-shared key .*RFC 9395"
 	assert_log "$SD" "modp1024"
-	log "$dialect: vpnc alice: Aggressive Mode group $RA_GROUP, XAUTH, address $a1, pinged; oakley's SPIs $(xfrm_spis "$S")"
+	log "$dialect: vpnc alice: Aggressive Mode group $RA_GROUP, XAUTH, address $a1, pinged; SPIs $wire (oakley's kernel and the wire)"
 
 	# bob, at the same time
 	vpnc_conf "$V2D" bob bobpw

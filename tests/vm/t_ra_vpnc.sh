@@ -16,6 +16,8 @@
 #     warned about Aggressive Mode PSK and MODP-1024;
 #   - bob, from a second namespace, gets another address and pings;
 #   - alice quits (vpnc's Delete) and reconnects: the same address;
+#   - alice's vpnc is killed (no Delete) and comes back: the same address,
+#     her old SAs cleared by INITIAL-CONTACT, bob's kept;
 #   - alice with a wrong password: vpnc gives up (it quits after one
 #     failure), no SA, oakley's log names alice.
 . "$(dirname "$0")/../net/oakley.sh"
@@ -94,6 +96,20 @@ for dialect in strongswan libreswan; do
 	ra_ping "$V1" "$a1" 10.2.0.1 "$dialect: alice again"
 	ra_status "$SD" "$dialect: alice again" "*alice*" "*$a1*"
 	log "$dialect: vpnc alice reconnected: the same address $a1"
+
+	# alice's vpnc dies (no Delete) and comes back while her SAs live: the
+	# same address, and her INITIAL-CONTACT clears the old SAs (bob's stay)
+	kill -9 "$(cat "$V1D/vpnc.bgpid")"
+	wait "$(cat "$V1D/vpnc.bgpid")" 2>/dev/null || true
+	vpnc_up "$V1" "$V1D" "$dialect: alice after a crash"
+	a1c=$(vpnc_addr "$V1D")
+	[ "$a1c" = "$a1" ] || fail "$dialect: alice came back from a crash with '$a1c', not her lease $a1"
+	ra_ping "$V1" "$a1" 10.2.0.1 "$dialect: alice after a crash"
+	wait_for 10 sh -c "[ \$(ip -n $S xfrm state | grep -c 'proto esp') -eq 4 ]" ||
+		fail "$dialect: after alice's crash and return oakley holds $(xfrm_esp_count "$S") ESP SAs, not 4 (hers and bob's)"
+	ra_ping "$V2" "$a2" 10.2.0.1 "$dialect: bob, after alice's return"
+	ra_status "$SD" "$dialect: alice after a crash" "*alice*" "*$a1*" "*bob*" "*$a2*"
+	log "$dialect: vpnc alice killed and back: the same address $a1, her old SAs gone, bob's kept"
 	stop_vpnc "$V1D"
 	stop_vpnc "$V2D"
 	wait_for 10 sh -c "! ip -n $S xfrm state | grep -q 'proto esp'" ||

@@ -16,7 +16,7 @@
 #      UDP behind the NAT), oakleyctl status names the user and address.
 #   2. A wrong password from charon: oakley asks 3 times, then refuses, its
 #      log naming the user; no SA.
-# oakley as the client of charon: ra_client.sh.
+# oakley as the client of charon: t_ra_client.sh.
 . "$(dirname "$0")/../net/oakley.sh"
 . "$(dirname "$0")/lib_nat.sh"
 . "$(dirname "$0")/lib_peers.sh"

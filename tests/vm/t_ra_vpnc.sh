@@ -11,11 +11,13 @@
 # Each:
 #   - alice connects: her address is the pool's first, a ping from it to
 #     10.2.0.1 passes, oakley's kernel holds the ESP SAs and a policy for
-#     the address, oakleyctl status names alice and the address, vpnc was
+#     the address, the ESP on the wire (vpnc's side) carries their SPIs, oakleyctl status names alice and the address, vpnc was
 #     given the DNS server and 10.2.0.0/24 as a Unity split include, oakley
 #     warned about Aggressive Mode PSK and MODP-1024;
 #   - bob, from a second namespace, gets another address and pings;
 #   - alice quits (vpnc's Delete) and reconnects: the same address;
+#   - alice's vpnc is killed (no Delete) and comes back: the same address,
+#     her old SAs cleared by INITIAL-CONTACT, bob's kept;
 #   - alice with a wrong password: vpnc gives up (it quits after one
 #     failure), no SA, oakley's log names alice.
 . "$(dirname "$0")/../net/oakley.sh"
@@ -42,13 +44,20 @@ for dialect in strongswan libreswan; do
 	start_oakleyd "$S" "$SD"
 	cp "$SD/ipsec.conf" "$T_OUT/ipsec.conf.$dialect"
 
-	# alice
+	# alice; the ESP on her link shows vpnc's side of the SAs (its own
+	# ESP, not the kernel's): the SPIs on the wire are oakley's two
 	vpnc_conf "$V1D" alice alicepw
+	pcap=$T_OUT/esp.$dialect.pcapng
+	start_capture "$S" c1 "$pcap" esp
 	vpnc_up "$V1" "$V1D" "$dialect: alice"
 	a1=$(vpnc_addr "$V1D")
 	[ "$a1" = "$RA_FIRST" ] || fail "$dialect: alice got '$a1', not the pool's first address $RA_FIRST"
 	ra_ping "$V1" "$a1" 10.2.0.1 "$dialect: alice"
+	stop_capture "$pcap"
 	expect_esp "$S" 2 "$dialect: alice"
+	wire=$(tshark -n -r "$pcap" -T fields -e esp.spi 2>/dev/null | sort -u | tr '\n' ' ')
+	[ "$wire" = "$(xfrm_spis "$S")" ] ||
+		fail "$dialect: alice: ESP SPIs on the wire '$wire' are not oakley's SAs' '$(xfrm_spis "$S")'"
 	ra_policy "$S" "$a1" "$dialect: alice"
 	ra_status "$SD" "$dialect: alice" "*alice*" "*$a1*"
 	# what vpnc was told besides the address: the DNS server and the
@@ -62,7 +71,7 @@ for dialect in strongswan libreswan; do
 	assert_log "$SD" "XAUTH user 'alice' authenticated"
 	assert_log "$SD" "Aggressive Mode with a pre-shared key .*RFC 9395"
 	assert_log "$SD" "modp1024"
-	log "$dialect: vpnc alice: Aggressive Mode group $RA_GROUP, XAUTH, address $a1, pinged; oakley's SPIs $(xfrm_spis "$S")"
+	log "$dialect: vpnc alice: Aggressive Mode group $RA_GROUP, XAUTH, address $a1, pinged; SPIs $wire (oakley's kernel and the wire)"
 
 	# bob, at the same time
 	vpnc_conf "$V2D" bob bobpw
@@ -87,6 +96,20 @@ for dialect in strongswan libreswan; do
 	ra_ping "$V1" "$a1" 10.2.0.1 "$dialect: alice again"
 	ra_status "$SD" "$dialect: alice again" "*alice*" "*$a1*"
 	log "$dialect: vpnc alice reconnected: the same address $a1"
+
+	# alice's vpnc dies (no Delete) and comes back while her SAs live: the
+	# same address, and her INITIAL-CONTACT clears the old SAs (bob's stay)
+	kill -9 "$(cat "$V1D/vpnc.bgpid")"
+	wait "$(cat "$V1D/vpnc.bgpid")" 2>/dev/null || true
+	vpnc_up "$V1" "$V1D" "$dialect: alice after a crash"
+	a1c=$(vpnc_addr "$V1D")
+	[ "$a1c" = "$a1" ] || fail "$dialect: alice came back from a crash with '$a1c', not her lease $a1"
+	ra_ping "$V1" "$a1" 10.2.0.1 "$dialect: alice after a crash"
+	wait_for 10 sh -c "[ \$(ip -n $S xfrm state | grep -c 'proto esp') -eq 4 ]" ||
+		fail "$dialect: after alice's crash and return oakley holds $(xfrm_esp_count "$S") ESP SAs, not 4 (hers and bob's)"
+	ra_ping "$V2" "$a2" 10.2.0.1 "$dialect: bob, after alice's return"
+	ra_status "$SD" "$dialect: alice after a crash" "*alice*" "*$a1*" "*bob*" "*$a2*"
+	log "$dialect: vpnc alice killed and back: the same address $a1, her old SAs gone, bob's kept"
 	stop_vpnc "$V1D"
 	stop_vpnc "$V2D"
 	wait_for 10 sh -c "! ip -n $S xfrm state | grep -q 'proto esp'" ||

@@ -44,6 +44,16 @@ int lease_acquire(struct lease_pool *p, const char *identity, struct conf_addr *
  * holds no online lease on a. */
 int lease_release(struct lease_pool *p, const char *identity, const struct conf_addr *a);
 
+/* Whether a is in p's range. */
+bool lease_pool_has(const struct lease_pool *p, const struct conf_addr *a);
+/* A reload changed a range: every lease of from (online or offline) whose
+ * address is in to's range moves to `to`, with its holders, unless to
+ * has that address or that identity already.  0 or -ENOMEM (some moved). */
+int lease_pool_adopt(struct lease_pool *to, struct lease_pool *from);
+
+/* Whether identity's lease in p (online or offline) is a. */
+bool lease_held(const struct lease_pool *p, const char *identity, const struct conf_addr *a);
+
 struct lease_counts {
 	unsigned size, online, offline;
 };

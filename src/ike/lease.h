@@ -8,8 +8,8 @@
  *   another identity that has been offline longest (it loses it).
  * - Every address is held by one identity at most: never handed out twice.
  * - A lease is online from acquire to release; acquiring an online lease
- *   again (a second SA of the same user) counts a second holder, and the
- *   last release makes it offline.
+ *   again counts a second holder, and the last release makes it offline
+ *   (ra_hold.c acquires once per hold: one online SA per address).
  *
  * Memory: bounded by the pool's size (one entry per address ever handed
  * out); identities longer than LEASE_ID_MAX are refused. */

@@ -11,6 +11,7 @@
 #include "ike/lease.h"
 #include "ike/quick.h"
 #include "ike/ra.h"
+#include "ike/ra_hold.h"
 #include "kernel/vip.h"
 #include "util/log.h"
 #include "wire/payload.h"
@@ -84,6 +85,7 @@ bool ra_established(struct ike_sa *sa)
 	if (c->ra.modecfg_server &&
 	    !ra_conn_pool_range(sa->d, c, &r->pool_range[0], &r->pool_range[1]))
 		memset(r->pool_range, 0, sizeof(r->pool_range));
+	ra_warn_open_ids(sa);
 	if (c->ra.xauth == CONN_XAUTH_SERVER)
 		xauth_server_start(r);
 	else if (c->ra.xauth == CONN_XAUTH_CLIENT)

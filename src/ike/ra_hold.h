@@ -65,6 +65,10 @@ void ra_pool_unref(struct ike_daemon *d, struct ra_pool *p);
 /* Frees unconfigured pools with no hold (after their leases moved). */
 void ra_pools_gc(struct ike_daemon *d);
 struct ra_hold **ra_holds(struct ike_daemon *d);
+/* A Mode Config server without XAUTH whose remote ID any client can
+ * claim (%any, a group's KEY_ID) leases by a free choice: a warning,
+ * once per connection and configuration, at its first establishment. */
+void ra_warn_open_ids(struct ike_sa *sa);
 /* conn_ref.c: a copy detached at a reload keeps its pool's range. */
 void ra_conn_keep_pool(struct ike_daemon *d, struct conn *c);
 

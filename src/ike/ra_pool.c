@@ -10,6 +10,9 @@
 #include "ike/ra_hold.h"
 #include "kernel/vip.h"
 #include "util/log.h"
+#include "wire/isakmp.h"
+
+#define RA_CONN_NAME sizeof(((struct conn *)0)->name)
 
 struct ra_pool {
 	struct lease_pool *lp;
@@ -22,6 +25,8 @@ struct ra_daemon {
 	struct ra_hold *holds;
 	struct vip_nl *vip;
 	int vip_err; /* opening it failed: never again (seccomp kills a late socket()) */
+	char (*warned)[RA_CONN_NAME]; /* ra_warn_open_ids: conns warned about, in ... */
+	unsigned nwarned, warned_gen; /* ... this configuration (conf_gen) */
 };
 
 static struct ra_daemon *ra_daemon(struct ike_daemon *d)
@@ -233,6 +238,39 @@ void ra_kernel_open(struct ike_daemon *d)
 			 strerror(-err));
 }
 
+#define RA_WARNED_MAX 1024
+
+void ra_warn_open_ids(struct ike_sa *sa)
+{
+	const struct conn *c = sa->conn;
+	struct ra_daemon *rd = ra_daemon(sa->d);
+	uint8_t t = c->remote.id.type;
+	char(*grown)[RA_CONN_NAME];
+	unsigned i;
+
+	if (!rd || !c->ra.modecfg_server || c->ra.xauth == CONN_XAUTH_SERVER ||
+	    (t != CONF_ID_ANY && t != ID_KEY_ID))
+		return;
+	if (rd->warned_gen != sa->d->conf_gen) {
+		rd->nwarned = 0;
+		rd->warned_gen = sa->d->conf_gen;
+	}
+	for (i = 0; i < rd->nwarned; i++)
+		if (!strcmp(rd->warned[i], c->name))
+			return;
+	if (rd->nwarned < RA_WARNED_MAX) {
+		grown = realloc(rd->warned, (rd->nwarned + 1) * sizeof(*grown));
+		if (grown) {
+			rd->warned = grown;
+			snprintf(rd->warned[rd->nwarned++], RA_CONN_NAME, "%s", c->name);
+		}
+	}
+	log_warn("%s: Mode Config hands out addresses by the peer's phase-1 ID, without XAUTH, "
+		 "and %s: any peer with the connection's key can claim another's ID, take its "
+		 "address or exhaust the pool; add XAUTH or a rightid per peer",
+		 c->name, t == CONF_ID_ANY ? "rightid is %any" : "rightid is a group's KEY_ID");
+}
+
 void ra_daemon_free(struct ike_daemon *d)
 {
 	struct ra_daemon *rd = d->ra;
@@ -250,6 +288,7 @@ void ra_daemon_free(struct ike_daemon *d)
 		free(rd->pools[i]);
 	}
 	free(rd->pools);
+	free(rd->warned);
 	if (rd->vip)
 		vip_close(rd->vip);
 	free(rd);

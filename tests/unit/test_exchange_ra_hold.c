@@ -376,6 +376,57 @@ static void test_rekey_shares_hold(void **state)
 	net_stop(&n);
 }
 
+/* Mode Config without XAUTH to right=%any: a warning, once per conn. */
+static const char open_client[] = "config setup\n"
+				  "\tdataplane=none\n"
+				  "conn rw\n"
+				  "\tleft=192.0.2.1\n"
+				  "\tleftsourceip=%config\n"
+				  "\tright=192.0.2.2\n"
+				  "\trightsubnet=10.2.0.0/24\n"
+				  "\tauthby=secret\n"
+				  "\tike=aes128-sha256-ecp256\n"
+				  "\tesp=aes128-sha256\n"
+				  "\tauto=add\n";
+static const char open_server[] = "config setup\n"
+				  "\tdataplane=none\n"
+				  "conn rw\n"
+				  "\tleft=192.0.2.2\n"
+				  "\tleftsubnet=10.2.0.0/24\n"
+				  "\tleftmodecfgserver=yes\n"
+				  "\tright=%any\n"
+				  "\trightaddresspool=10.3.0.10-10.3.0.20\n"
+				  "\tmodecfgpull=yes\n"
+				  "\tauthby=secret\n"
+				  "\tike=aes128-sha256-ecp256\n"
+				  "\tesp=aes128-sha256\n"
+				  "\tauto=add\n";
+
+static void test_warn_open_ids(void **state)
+{
+	const char *needle = "rw: Mode Config hands out addresses by the peer's phase-1 ID, "
+			     "without XAUTH, and rightid is %any";
+	char *log, *first;
+	struct net n;
+
+	net_start_secrets(&n, open_client, open_server, secrets, secrets);
+	stderr_capture_start();
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	assert_int_equal(ike_down(n.d[WEST], "rw"), 0);
+	net_run_ms(&n, 100);
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	log = stderr_capture_stop();
+	first = strstr(log, needle);
+	assert_non_null(first);
+	assert_null(strstr(first + 1, needle)); /* once */
+	free(log);
+	net_stop(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_second_sa_replaces),
 		cmocka_unit_test(test_second_sa_own_address),
 		cmocka_unit_test(test_rekey_shares_hold),
+		cmocka_unit_test_teardown(test_warn_open_ids, stderr_capture_restore),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

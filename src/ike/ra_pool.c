@@ -197,7 +197,7 @@ struct ra_pool *ra_pool_range(struct ike_daemon *d, const struct conf_addr *firs
 
 void ra_pools_walk(struct ike_daemon *d, ra_pool_fn fn, void *arg)
 {
-	struct ra_daemon *rd = ra_daemon(d);
+	struct ra_daemon *rd = d->ra || d->conf->npools ? ra_daemon(d) : NULL;
 	unsigned i;
 
 	if (!rd)

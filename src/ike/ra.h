@@ -118,7 +118,7 @@ void ra_conn_free_strings(struct conn *c);
  * (a group's) are the same peer only with the same XAUTH user. */
 bool ra_ic_defer(struct ike_sa *sa);
 bool ra_same_user(const struct ike_sa *a, const struct ike_sa *b);
-/* The SA goes: its lease is released, a client's address removed. */
+/* The SA goes: it lets go of its hold on the lease or address (ra_hold.h). */
 void ra_sa_free(struct ike_sa *sa);
 void ra_daemon_free(struct ike_daemon *d);
 /* What follows a step that went well: Mode Config after XAUTH, then the

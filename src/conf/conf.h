@@ -165,6 +165,7 @@ struct conn_ra {
 	const char *user;   /* client: xauth_identity=, leftusername=, leftxauthusername= */
 	const char *banner; /* server: modecfgbanner= */
 	const char *domain; /* server: modecfgdomains= (the first; UNITY_DEF_DOMAIN) */
+	struct conf_addr pool_range[2]; /* a copy detached at a reload: its pool's first..last */
 };
 
 /* An address pool (rightsourceip=, rightaddresspool=): first..last, both

@@ -12,6 +12,7 @@
 #include "crypto/rand.h"
 #include "ike/by_conn.h"
 #include "ike/child.h"
+#include "ike/ra_hold.h"
 #include "ike/child_internal.h"
 #include "ike/id.h"
 #include "ike/informational.h"
@@ -456,6 +457,7 @@ int child_install(struct quick *q, const uint8_t *gxy, size_t gxy_len, char *why
 	d->children = c;
 	child_index(c);
 	child_log_up(c, sa);
+	ra_child_take(c, sa); /* the lease or VIP lives while c does */
 	rekey_child_installed(c, hold ? key_out : NULL, len); /* the one it replaces */
 	c = NULL;
 out:
@@ -501,6 +503,7 @@ void child_remove(struct child_sa *c, bool send_delete)
 	child_detach(c, send_delete);
 	child_kernel_remove(c);
 	child_log_removed(c);
+	ra_child_drop(c);
 	free(c);
 }
 
@@ -533,6 +536,7 @@ void child_held_release(struct child_sa *c)
 		xfrm_batch_end(c->d->xfrm, NULL);
 		child_unindex(c);
 	}
+	ra_child_drop(c);
 	free(c);
 }
 
@@ -574,6 +578,7 @@ void child_remove_conn(struct ike_daemon *d, const char *name, bool send_delete)
 		if (d->xfrm)
 			child_kernel_queue_removal(c, &child_owns_all, false);
 		child_log_removed(c);
+		ra_child_drop(c);
 		free(c);
 	}
 	if (d->xfrm)

@@ -12,6 +12,7 @@
 #include "ike/ike.h"
 #include "ike/quick.h"
 #include "ike/ra.h"
+#include "ike/ra_hold.h"
 #include "util/log.h"
 
 #define NO_INDEX (~0u)
@@ -163,6 +164,7 @@ int conn_refs_detach(struct ike_daemon *d)
 		}
 		*r->copy = *r->c;
 		ra_conn_own_strings(r->copy);
+		ra_conn_keep_pool(d, r->copy); /* conn.ra.pool indexes this conf */
 		r->c = r->copy;
 		r->idx = NO_INDEX;
 	}

@@ -251,6 +251,7 @@ struct child_sa {
 	uint8_t icookie[8], rcookie[8]; /* the ISAKMP SA that made it */
 	struct natt_child natt;		/* UDP encapsulation (natt.h) */
 	struct child_rekey rk;		/* rekey.h */
+	struct ra_hold *ra_hold;	/* the lease or VIP it uses (ra_hold.h), or NULL */
 };
 
 /* The last failure of each connection, for oakleyctl status. */

@@ -41,6 +41,7 @@ struct lease_pool {
 	char *name;
 	struct conf_addr first, last;
 	uint32_t size, unused;
+	uint32_t holes;		 /* NULLs below unused: adopted leases (lease_pool_adopt) */
 	struct lease **by_index; /* [unused], grown by doubling up to size */
 	uint32_t cap;
 	struct htable ids;
@@ -138,7 +139,7 @@ void lease_pool_free(struct lease_pool *p)
 	if (!p)
 		return;
 	for (uint32_t i = 0; i < p->unused; i++)
-		free(p->by_index[i]);
+		free(p->by_index[i]); /* a hole is NULL */
 	free(p->by_index);
 	htable_free(&p->ids);
 	free(p->name);
@@ -199,15 +200,17 @@ static struct lease *find(const struct lease_pool *p, const char *id, size_t len
 	return NULL;
 }
 
-/* Room in by_index for one more never-used index. */
-static int grow(struct lease_pool *p)
+/* Room in by_index for index `upto` (one more never-used index: unused). */
+static int grow_to(struct lease_pool *p, uint32_t upto)
 {
 	struct lease **n;
 	uint32_t cap;
 
-	if (p->unused < p->cap)
+	if (upto < p->cap)
 		return 0;
 	cap = p->cap ? p->cap * 2 : 16;
+	while (cap <= upto)
+		cap *= 2;
 	if (cap > p->size)
 		cap = p->size;
 	n = realloc(p->by_index, cap * sizeof(*n));
@@ -216,6 +219,23 @@ static int grow(struct lease_pool *p)
 	p->by_index = n;
 	p->cap = cap;
 	return 0;
+}
+
+static int grow(struct lease_pool *p)
+{
+	return grow_to(p, p->unused);
+}
+
+/* A never-used index below unused (left by lease_pool_adopt), or
+ * UINT32_MAX.  A scan: holes exist only after a reload changed a range. */
+static uint32_t hole(const struct lease_pool *p)
+{
+	if (!p->holes)
+		return UINT32_MAX;
+	for (uint32_t i = 0; i < p->unused; i++)
+		if (!p->by_index[i])
+			return i;
+	return UINT32_MAX;
 }
 
 /* A new online lease of identity at index (by_index[index] is set by the
@@ -239,6 +259,7 @@ int lease_acquire(struct lease_pool *p, const char *identity, struct conf_addr *
 {
 	size_t len = identity ? strnlen(identity, LEASE_ID_MAX + 1) : 0;
 	struct lease *e, *old;
+	uint32_t h;
 
 	if (len == 0 || len > LEASE_ID_MAX)
 		return -EINVAL;
@@ -248,6 +269,12 @@ int lease_acquire(struct lease_pool *p, const char *identity, struct conf_addr *
 			list_del(&p->offline, e);
 			list_add_tail(&p->online, e);
 		}
+	} else if ((h = hole(p)) != UINT32_MAX) {
+		e = lease_make(p, identity, len, h);
+		if (!e)
+			return -ENOMEM;
+		p->by_index[h] = e;
+		p->holes--;
 	} else if (p->unused < p->size) {
 		if (grow(p))
 			return -ENOMEM;
@@ -284,6 +311,73 @@ int lease_release(struct lease_pool *p, const char *identity, const struct conf_
 	if (--e->holders == 0) {
 		list_del(&p->online, e);
 		list_add_tail(&p->offline, e);
+	}
+	return 0;
+}
+
+bool lease_pool_has(const struct lease_pool *p, const struct conf_addr *a)
+{
+	return addr_index(p, a) != UINT32_MAX;
+}
+
+bool lease_held(const struct lease_pool *p, const char *identity, const struct conf_addr *a)
+{
+	size_t len = identity ? strnlen(identity, LEASE_ID_MAX + 1) : 0;
+	uint32_t index = addr_index(p, a);
+	const struct lease *e;
+
+	if (len == 0 || len > LEASE_ID_MAX || index == UINT32_MAX)
+		return false;
+	e = find(p, identity, len);
+	return e && e->index == index;
+}
+
+/* Moves e (of from, at from's index) to `to` at index i. */
+static int adopt_one(struct lease_pool *to, struct lease_pool *from, struct lease *e, uint32_t i)
+{
+	uint32_t k;
+
+	if (grow_to(to, i))
+		return -ENOMEM;
+	for (k = to->unused; k < i; k++) {
+		to->by_index[k] = NULL;
+		to->holes++;
+	}
+	if (i >= to->unused)
+		to->unused = i + 1;
+	else
+		to->holes--; /* i was a hole */
+	list_del(e->holders ? &from->online : &from->offline, e);
+	htable_del(&from->ids, &e->node);
+	from->by_index[e->index] = NULL;
+	from->holes++;
+	e->index = i;
+	htable_add(&to->ids, &e->node, htable_hash(&to->ids, e->id, e->idlen));
+	list_add_tail(e->holders ? &to->online : &to->offline, e);
+	to->by_index[i] = e;
+	return 0;
+}
+
+int lease_pool_adopt(struct lease_pool *to, struct lease_pool *from)
+{
+	struct lease_list *lists[] = {&from->online, &from->offline};
+	struct lease *e, *next;
+	struct conf_addr a;
+	uint32_t i;
+	int err;
+
+	for (size_t l = 0; l < 2; l++) {
+		for (e = lists[l]->head; e; e = next) {
+			next = e->next;
+			index_addr(from, e->index, &a);
+			i = addr_index(to, &a);
+			if (i == UINT32_MAX || (i < to->unused && to->by_index[i]) ||
+			    find(to, e->id, e->idlen))
+				continue; /* outside, taken, or the identity has one there */
+			err = adopt_one(to, from, e, i);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }

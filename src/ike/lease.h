@@ -8,8 +8,8 @@
  *   another identity that has been offline longest (it loses it).
  * - Every address is held by one identity at most: never handed out twice.
  * - A lease is online from acquire to release; acquiring an online lease
- *   again (a second SA of the same user) counts a second holder, and the
- *   last release makes it offline.
+ *   again counts a second holder, and the last release makes it offline
+ *   (ra_hold.c acquires once per hold: one online SA per address).
  *
  * Memory: bounded by the pool's size (one entry per address ever handed
  * out); identities longer than LEASE_ID_MAX are refused. */
@@ -43,6 +43,16 @@ int lease_acquire(struct lease_pool *p, const char *identity, struct conf_addr *
 /* One holder of identity's lease on a lets go: 0, or -ENOENT when identity
  * holds no online lease on a. */
 int lease_release(struct lease_pool *p, const char *identity, const struct conf_addr *a);
+
+/* Whether a is in p's range. */
+bool lease_pool_has(const struct lease_pool *p, const struct conf_addr *a);
+/* A reload changed a range: every lease of from (online or offline) whose
+ * address is in to's range moves to `to`, with its holders, unless to
+ * has that address or that identity already.  0 or -ENOMEM (some moved). */
+int lease_pool_adopt(struct lease_pool *to, struct lease_pool *from);
+
+/* Whether identity's lease in p (online or offline) is a. */
+bool lease_held(const struct lease_pool *p, const char *identity, const struct conf_addr *a);
 
 struct lease_counts {
 	unsigned size, online, offline;

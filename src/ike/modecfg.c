@@ -20,6 +20,7 @@
 #include "ike/id.h"
 #include "ike/lease.h"
 #include "ike/ra.h"
+#include "ike/ra_hold.h"
 #include "kernel/vip.h"
 #include "util/log.h"
 #include "wire/attr.h"
@@ -137,42 +138,21 @@ static void mc_attr(struct mc_out *o, const struct ike_sa *sa, uint16_t type)
 	}
 }
 
-/* The address for the peer, leased once per SA.  0, or it failed the SA. */
+/* The address for the peer, leased once per SA (ra_hold.h).  0, or it
+ * failed the SA. */
 static int mc_lease(struct ra_sa *r)
 {
-	struct ike_sa *sa = r->sa;
-	const char *id = r->user[0] ? r->user : r->peer_id;
-	struct lease_pool *p;
 	char why[320];
 	int err;
 
 	if (r->have_vip)
 		return 0;
-	p = r->conn_pool;
-	if (!p) {
-		snprintf(why, sizeof(why),
-			 "Mode Config: connection %s has no address pool (rightsourceip=, "
-			 "rightaddresspool=)",
-			 sa->conn->name);
-		ra_fail(r, why);
-		return -ENOENT;
-	}
-	err = lease_acquire(p, id, &r->vip);
+	err = ra_hold_lease(r, why, sizeof(why));
 	if (err) {
-		if (err == -ENOSPC)
-			snprintf(why, sizeof(why),
-				 "Mode Config: pool %s is exhausted: no address for '%s'",
-				 lease_pool_name(p), id);
-		else
-			snprintf(why, sizeof(why),
-				 "Mode Config: no address for '%s' from pool %s: %s", id,
-				 lease_pool_name(p), strerror(-err));
 		ra_fail(r, why);
 		return err;
 	}
 	r->have_vip = true;
-	r->pool = p;
-	snprintf(r->lease_id, sizeof(r->lease_id), "%s", id);
 	return 0;
 }
 
@@ -216,7 +196,7 @@ static void mc_handed_out(struct ra_sa *r, const char *how)
 	conf_addr_str(&r->vip, addr, sizeof(addr));
 	r->mc = RA_MC_DONE;
 	ra_log(r, LOG_LVL_INFO, "Mode Config: %s %s to '%s' (pool %s)", how, addr, r->lease_id,
-	       lease_pool_name(r->pool));
+	       r->hold && r->hold->pool ? lease_pool_name(ra_pool_lease_pool(r->hold->pool)) : "?");
 }
 
 void modecfg_server_request(struct ra_sa *r, const struct wire_cfg *cfg)
@@ -360,6 +340,9 @@ static void mc_install(struct ra_sa *r)
 		return;
 	}
 	r->vip_installed = true;
+	if (ra_hold_installed(r))
+		ra_log(r, LOG_LVL_WARN,
+		       "out of memory: the virtual IP goes with this ISAKMP SA, not its IPsec SAs");
 	peer.family = ps->sa_family;
 	if (ps->sa_family == AF_INET)
 		memcpy(peer.b, &((const struct sockaddr_in *)ps)->sin_addr, 4);
@@ -382,36 +365,11 @@ static void mc_install(struct ra_sa *r)
 	}
 }
 
-/* Another SA (a successor after a rekey) uses the same address on lo.
- * Clients are few: a walk of the SAs, only when one goes. */
-static bool mc_vip_shared(const struct ra_sa *r)
-{
-	const struct ike_sa *o;
-
-	for (o = r->sa->d->sas; o; o = o->next)
-		if (o != r->sa && o->ra && o->ra->vip_installed &&
-		    !memcmp(&o->ra->vip, &r->vip, sizeof(r->vip)))
-			return true;
-	return false;
-}
-
 void modecfg_release(struct ra_sa *r)
 {
-	struct xfrm_addr vip = {.family = AF_INET}, dst = {.family = AF_INET};
-	struct vip_nl *v;
-	unsigned i;
-
-	if (r->pool && r->have_vip)
-		lease_release(r->pool, r->lease_id, &r->vip);
-	r->pool = NULL;
-	if (!r->vip_installed || mc_vip_shared(r) || ra_vip_nl(r->sa->d, &v))
-		return;
-	memcpy(vip.b, &r->vip.a.v4, 4);
-	for (i = 0; i < r->nvip_routes; i++) {
-		memcpy(dst.b, &r->vip_routes[i].addr.a.v4, 4);
-		vip_route_del(v, &dst, r->vip_routes[i].prefixlen, &vip);
-	}
-	vip_addr_del(v, &vip, NULL);
+	/* the lease and the address on lo go with the last of the SA and its
+	 * IPsec SAs */
+	ra_hold_sa_gone(r);
 	r->vip_installed = false;
 }
 

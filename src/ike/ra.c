@@ -11,109 +11,10 @@
 #include "ike/lease.h"
 #include "ike/quick.h"
 #include "ike/ra.h"
+#include "ike/ra_hold.h"
 #include "kernel/vip.h"
 #include "util/log.h"
 #include "wire/payload.h"
-
-/* The daemon's pools, by range, never freed before the daemon: leases
- * outlive a reload that keeps the range, and an SA's lease points into
- * its pool. */
-struct ra_daemon {
-	struct lease_pool **pools;
-	unsigned npools;
-	struct vip_nl *vip;
-	int vip_err; /* opening it failed: never again (seccomp kills a late socket()) */
-};
-
-static struct ra_daemon *ra_daemon(struct ike_daemon *d)
-{
-	if (!d->ra)
-		d->ra = calloc(1, sizeof(*d->ra));
-	return d->ra;
-}
-
-struct lease_pool *ra_pool_for(struct ike_daemon *d, unsigned pool)
-{
-	struct ra_daemon *rd = ra_daemon(d);
-	const struct conf_pool *cp;
-	struct lease_pool **grown, *p;
-	unsigned i;
-
-	if (!rd || !pool || pool > d->conf->npools)
-		return NULL;
-	cp = &d->conf->pools[pool - 1];
-	for (i = 0; i < rd->npools; i++)
-		if (lease_pool_same(rd->pools[i], &cp->first, &cp->last))
-			return rd->pools[i];
-	grown = realloc(rd->pools, (rd->npools + 1) * sizeof(*grown));
-	if (!grown)
-		return NULL;
-	rd->pools = grown;
-	if (lease_pool_new(cp->name, &cp->first, &cp->last, &p))
-		return NULL;
-	rd->pools[rd->npools++] = p;
-	return p;
-}
-
-void ra_pools_walk(struct ike_daemon *d, ra_pool_fn fn, void *arg)
-{
-	unsigned i;
-
-	/* every configured pool, made now if no SA used it yet */
-	for (i = 1; i <= d->conf->npools; i++) {
-		struct lease_pool *p = ra_pool_for(d, i);
-
-		if (p)
-			fn(p, arg);
-	}
-}
-
-int ra_vip_nl(struct ike_daemon *d, struct vip_nl **out)
-{
-	struct ra_daemon *rd = ra_daemon(d);
-	int err;
-
-	if (!rd)
-		return -ENOMEM;
-	if (rd->vip_err)
-		return rd->vip_err;
-	if (!rd->vip) {
-		err = vip_open(&rd->vip);
-		if (err) {
-			rd->vip_err = err;
-			return err;
-		}
-	}
-	*out = rd->vip;
-	return 0;
-}
-
-void ra_kernel_open(struct ike_daemon *d)
-{
-	struct vip_nl *v;
-	int err = ra_vip_nl(d, &v);
-
-	if (err)
-		log_warn("cannot open the routing netlink socket for Mode Config client addresses: "
-			 "%s",
-			 strerror(-err));
-}
-
-void ra_daemon_free(struct ike_daemon *d)
-{
-	struct ra_daemon *rd = d->ra;
-	unsigned i;
-
-	if (!rd)
-		return;
-	for (i = 0; i < rd->npools; i++)
-		lease_pool_free(rd->pools[i]);
-	free(rd->pools);
-	if (rd->vip)
-		vip_close(rd->vip);
-	free(rd);
-	d->ra = NULL;
-}
 
 uint16_t ra_wire_auth(const struct conn *c)
 {
@@ -180,9 +81,11 @@ bool ra_established(struct ike_sa *sa)
 	r->mc = c->ra.modecfg_client || c->ra.modecfg_server ? RA_MC_WAIT : RA_MC_NONE;
 	r->quick_held = sa->want_child;
 	/* conn.ra.pool indexes this configuration's pools: a reload may
-	 * renumber them before the address is handed out */
-	if (c->ra.modecfg_server)
-		r->conn_pool = ra_pool_for(sa->d, c->ra.pool);
+	 * renumber them before the address is handed out (ra_hold.h) */
+	if (c->ra.modecfg_server &&
+	    !ra_conn_pool_range(sa->d, c, &r->pool_range[0], &r->pool_range[1]))
+		memset(r->pool_range, 0, sizeof(r->pool_range));
+	ra_warn_open_ids(sa);
 	if (c->ra.xauth == CONN_XAUTH_SERVER)
 		xauth_server_start(r);
 	else if (c->ra.xauth == CONN_XAUTH_CLIENT)

@@ -83,6 +83,8 @@ struct ra_sa {
 	unsigned nvip_routes;
 	struct ra_txn ours, theirs;
 	uint16_t next_id;
+	struct ra_hold *hold; /* the lease or installed VIP, shared with its children (ra_hold.h) */
+	struct conf_addr pool_range[2]; /* server: the conn's pool, first..last, at establishment */
 };
 
 /* ra.c: the hooks */
@@ -116,7 +118,7 @@ void ra_conn_free_strings(struct conn *c);
  * (a group's) are the same peer only with the same XAUTH user. */
 bool ra_ic_defer(struct ike_sa *sa);
 bool ra_same_user(const struct ike_sa *a, const struct ike_sa *b);
-/* The SA goes: its lease is released, a client's address removed. */
+/* The SA goes: it lets go of its hold on the lease or address (ra_hold.h). */
 void ra_sa_free(struct ike_sa *sa);
 void ra_daemon_free(struct ike_daemon *d);
 /* What follows a step that went well: Mode Config after XAUTH, then the
@@ -159,9 +161,12 @@ void modecfg_server_ack(struct ra_sa *r);
 void modecfg_client_attrs(struct ra_sa *r, const struct wire_cfg *cfg, bool set);
 void modecfg_release(struct ra_sa *r);
 
-/* The daemon's pools (one per configured range, kept across reloads). */
+/* The daemon's pools (one per range, kept across reloads: ra_hold.h). */
 struct ra_daemon;
-struct lease_pool *ra_pool_for(struct ike_daemon *d, unsigned pool); /* conn.ra.pool */
+/* A connection's pool range (conn.ra.pool of d's configuration, or the
+ * range a detached copy kept): false when it has none. */
+bool ra_conn_pool_range(struct ike_daemon *d, const struct conn *c, struct conf_addr *first,
+			struct conf_addr *last);
 /* With a kernel dataplane, the daemon's rtnetlink socket for a Mode Config
  * client's address is opened at start, before root is dropped (the seccomp
  * filter allows no new sockets); a failure is logged, and such a client

@@ -434,6 +434,50 @@ static void test_model(void **state)
 	lease_pool_free(p);
 }
 
+/* A reload's new range takes the old pool's leases in it, online and
+ * offline, with their holders; the rest stay; a hole left below `unused`
+ * is handed out before a never-used address. */
+static void test_adopt(void **state)
+{
+	struct lease_pool *old = pool("10.3.0.10", "10.3.0.20"), *p;
+	struct lease_counts c;
+	struct conf_addr a = ip("10.3.0.12");
+
+	got(old, "bob", "10.3.0.10");
+	got(old, "bob", "10.3.0.10"); /* two holders */
+	got(old, "alice", "10.3.0.11");
+	got(old, "carol", "10.3.0.12");
+	rel(old, "alice", "10.3.0.11", 0); /* offline */
+	p = pool("10.3.0.11", "10.3.0.30");
+	assert_true(lease_pool_has(p, &a));
+	assert_int_equal(lease_pool_adopt(p, old), 0);
+	assert_true(lease_held(p, "carol", &a));
+	assert_false(lease_held(old, "carol", &a));
+	lease_pool_counts(p, &c);
+	assert_int_equal(c.online, 1);
+	assert_int_equal(c.offline, 1);
+	lease_pool_counts(old, &c);
+	assert_int_equal(c.online, 1); /* bob's .10 is outside the new range */
+	got(p, "alice", "10.3.0.11");  /* her offline lease came along */
+	got(p, "dave", "10.3.0.13");
+	rel(old, "bob", "10.3.0.10", 0);
+	rel(old, "bob", "10.3.0.10", 0);
+	rel(old, "bob", "10.3.0.10", -ENOENT);
+	lease_pool_free(old);
+	/* holes: a pool that adopted .20 only hands out .10 first */
+	old = pool("10.3.0.20", "10.3.0.20");
+	got(old, "erin", "10.3.0.20");
+	lease_pool_free(p);
+	p = pool("10.3.0.10", "10.3.0.20");
+	assert_int_equal(lease_pool_adopt(p, old), 0);
+	got(p, "frank", "10.3.0.10");
+	got(p, "erin", "10.3.0.20");
+	rel(p, "erin", "10.3.0.20", 0);
+	rel(p, "erin", "10.3.0.20", 0);
+	lease_pool_free(p);
+	lease_pool_free(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_bad_ranges),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_adopt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

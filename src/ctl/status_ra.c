@@ -62,13 +62,13 @@ static void lease_line(const char *identity, const struct conf_addr *a, bool onl
 		return;
 	if (!po->json) {
 		out_printf(po->out, "      %s %s, user '%s'\n", addr, online ? "online" : "offline",
-			   identity);
+			   ra_lease_user(identity));
 		return;
 	}
 	out_printf(po->out, "%s{\"address\":", po->shown > 1 ? "," : "");
 	json_str(po->out, addr);
 	out_printf(po->out, ",\"user\":");
-	json_str(po->out, identity);
+	json_str(po->out, ra_lease_user(identity));
 	out_printf(po->out, ",\"online\":%s,\"holders\":%u}", online ? "true" : "false", holders);
 }
 

@@ -195,7 +195,8 @@ static void mc_handed_out(struct ra_sa *r, const char *how)
 
 	conf_addr_str(&r->vip, addr, sizeof(addr));
 	r->mc = RA_MC_DONE;
-	ra_log(r, LOG_LVL_INFO, "Mode Config: %s %s to '%s' (pool %s)", how, addr, r->lease_id,
+	ra_log(r, LOG_LVL_INFO, "Mode Config: %s %s to '%s' (pool %s)", how, addr,
+	       ra_lease_user(r->lease_id),
 	       r->hold && r->hold->pool ? lease_pool_name(ra_pool_lease_pool(r->hold->pool)) : "?");
 }
 

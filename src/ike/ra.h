@@ -177,4 +177,8 @@ int ra_vip_nl(struct ike_daemon *d, struct vip_nl **out);
 typedef void (*ra_pool_fn)(struct lease_pool *p, void *arg);
 void ra_pools_walk(struct ike_daemon *d, ra_pool_fn fn, void *arg);
 
+/* A lease's identity as the operator knows it: the XAUTH user or the
+ * phase-1 ID, without the kind the pool keys it by ("xauth:bob" -> "bob"). */
+const char *ra_lease_user(const char *identity);
+
 #endif

@@ -263,16 +263,17 @@ int ra_hold_lease(struct ra_sa *r, char *why, size_t whylen)
 			return -ENOMEM;
 		}
 	} else if (old && instance_id(r, p, id)) {
-		snprintf(why, whylen, "Mode Config: no second lease for '%.64s...'", id);
+		snprintf(why, whylen, "Mode Config: no second lease for '%.64s...'",
+			 ra_lease_user(id));
 		return -EINVAL;
 	}
 	err = lease_acquire(ra_pool_lease_pool(p), id, &r->vip);
 	if (err == -ENOSPC)
 		snprintf(why, whylen, "Mode Config: pool %s is exhausted: no address for '%s'",
-			 lease_pool_name(ra_pool_lease_pool(p)), id);
+			 lease_pool_name(ra_pool_lease_pool(p)), ra_lease_user(id));
 	else if (err)
-		snprintf(why, whylen, "Mode Config: no address for '%s' from pool %s: %s", id,
-			 lease_pool_name(ra_pool_lease_pool(p)), strerror(-err));
+		snprintf(why, whylen, "Mode Config: no address for '%s' from pool %s: %s",
+			 ra_lease_user(id), lease_pool_name(ra_pool_lease_pool(p)), strerror(-err));
 	if (err)
 		return err;
 	h = hold_new(r);
@@ -287,4 +288,13 @@ int ra_hold_lease(struct ra_sa *r, char *why, size_t whylen)
 	memcpy(r->lease_id, id, strlen(id) + 1);
 	r->hold = h;
 	return 0;
+}
+
+const char *ra_lease_user(const char *identity)
+{
+	if (!strncmp(identity, "xauth:", 6))
+		return identity + 6;
+	if (!strncmp(identity, "id:", 3))
+		return identity + 3;
+	return identity;
 }

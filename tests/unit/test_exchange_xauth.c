@@ -402,7 +402,7 @@ static void test_pool_exhausted(void **state)
 	net_run_ms(&n, 100);
 	why = net_failure(&n, EAST, "rw");
 	assert_non_null(why);
-	assert_non_null(strstr(why, "is exhausted: no address for 'xauth:alice'"));
+	assert_non_null(strstr(why, "is exhausted: no address for 'alice'"));
 	stop(&n);
 }
 
@@ -484,11 +484,11 @@ static void test_status(void **state)
 	assert_non_null(
 		strstr(s, "\"xauth\":\"ok\",\"xauth_user\":\"bob\",\"virtual_ip\":\"10.3.0.1\","));
 	assert_non_null(strstr(s, "pool 10.3.0.1-10.3.0.20: size 20, 1 online, 0 offline\n"
-				  "      10.3.0.1 online, user 'xauth:bob'\n"));
+				  "      10.3.0.1 online, user 'bob'\n"));
 	assert_non_null(strstr(s,
 			       ",\"pools\":[{\"name\":\"10.3.0.1-10.3.0.20\",\"size\":20,"
 			       "\"online\":1,\"offline\":0,\"leases\":[{\"address\":\"10.3.0.1\","
-			       "\"user\":\"xauth:bob\",\"online\":true,\"holders\":1}]}]"));
+			       "\"user\":\"bob\",\"online\":true,\"holders\":1}]}]"));
 	buf_free(&out);
 	stop(&n);
 }

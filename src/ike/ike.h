@@ -194,6 +194,7 @@ struct ike_sa {
 	struct ike_creds *creds;	/* the credentials it uses (creds.h) */
 	struct x509_st *peer_cert;	/* the peer's verified certificate, or NULL */
 	struct ra_sa *ra;		/* XAUTH and Mode Config (ra.h), or NULL */
+	uint16_t txn_logged;		/* kinds of dropped transactions logged (ra.h) */
 };
 
 enum quick_state {

@@ -144,6 +144,22 @@ int ra_txn_answer(struct ra_sa *r, uint8_t type, uint16_t id,
 void ra_log(const struct ra_sa *r, int lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Why a transaction message was dropped or ignored: each kind is logged
+ * once per ISAKMP SA at lvl, then at debug level, so that a peer (or a
+ * stranger with its cookies) cannot flood the log (review 11, 13). */
+enum ra_drop {
+	RA_DROP_EARLY,	  /* before phase 1 is up, in the clear, message ID 0 */
+	RA_DROP_STRANGER, /* not from the SA's peer */
+	RA_DROP_NO_RA,	  /* the connection has neither XAUTH nor Mode Config */
+	RA_DROP_GARBLED,  /* does not decrypt or parse, wrong payloads */
+	RA_DROP_HASH,	  /* HASH does not verify */
+	RA_DROP_REPLAY,	  /* message ID used before */
+	RA_DROP_ROLE,	  /* not what the peer's role sends ours */
+	RA_DROP_IGNORED,  /* answers nothing of ours, or the wrong kind */
+};
+void ra_log_drop(struct ike_sa *sa, enum ra_drop kind, int lvl, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* xauth.c: one received ATTRIBUTE payload each; 0 or a notify-free -errno */
 void xauth_server_start(struct ra_sa *r);
 void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg);

@@ -212,9 +212,9 @@ void xauth_client_request(struct ra_sa *r, const struct wire_cfg *cfg)
 	int err;
 
 	if (conn->ra.xauth != CONN_XAUTH_CLIENT) {
-		ra_log(r, LOG_LVL_WARN,
-		       "ignored the peer's XAUTH request: connection %s is no XAUTH client",
-		       conn->name);
+		ra_log_drop(r->sa, RA_DROP_ROLE, LOG_LVL_WARN,
+			    "ignored the peer's XAUTH request: connection %s is no XAUTH client",
+			    conn->name);
 		return;
 	}
 	if (!conn->ra.user || !conn->ra.user[0]) {
@@ -291,7 +291,8 @@ void xauth_client_set(struct ra_sa *r, const struct wire_cfg *cfg)
 		if (a.type == CFG_XAUTH_STATUS)
 			have = wire_attr_u32(&a, &v);
 	if (!have) {
-		ra_log(r, LOG_LVL_WARN, "ignored an XAUTH SET without XAUTH_STATUS");
+		ra_log_drop(r->sa, RA_DROP_IGNORED, LOG_LVL_WARN,
+			    "ignored an XAUTH SET without XAUTH_STATUS");
 		return;
 	}
 	ack.value = (uint16_t)v;

@@ -28,6 +28,8 @@
 #include "ike/main_mode.h"
 #include "ike/quick.h"
 #include "ike/ra.h"
+#include "wire/attr.h"
+#include "wire/isakmp.h"
 #include "ike/tap.h"
 
 static const char client_conf[] = "config setup\n"
@@ -237,10 +239,57 @@ static void test_quick_stays_on_server_conn(void **state)
 	stop(&n);
 }
 
+static unsigned count(const char *log, const char *what)
+{
+	unsigned k = 0;
+
+	for (const char *p = log; (p = strstr(p, what)); p++)
+		k++;
+	return k;
+}
+
+/* Finding 13: west (the client) sends east ten SETs of XAUTH_STATUS (a
+ * server's message) and ten REPLYs that answer nothing: east drops each,
+ * with one line per kind, not one per message. */
+static void test_dropped_log_once(void **state)
+{
+	struct wire_cfg_attr_spec a = {
+		.type = CFG_XAUTH_STATUS, .tv = true, .value = XAUTH_STATUS_OK};
+	struct ike_sa *ws;
+	struct net n;
+	unsigned i;
+	char *log;
+
+	(void)state;
+	start(&n, &(struct ra_opts){0});
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	ws = sa_of(n.d[WEST], "rw");
+	assert_non_null(ws);
+	stderr_capture_start();
+	for (i = 0; i < 20; i++) {
+		ws->ra->ours.open = false; /* one more of ours, unanswered */
+		assert_int_equal(ra_txn_send(ws->ra, RA_XAUTH_STATUS,
+					     i < 10 ? ISAKMP_CFG_SET : ISAKMP_CFG_REPLY, &a, 1),
+				 0);
+		net_run_ms(&n, 5);
+	}
+	ws->ra->ours.open = false;
+	log = stderr_capture_stop();
+	assert_int_equal(count(log, "dropped the peer's XAUTH SET: we are not its XAUTH client"),
+			 1);
+	assert_int_equal(count(log, "ignored a transaction REPLY that answers nothing of ours"), 1);
+	assert_non_null(sa_of(n.d[EAST], "rw"));
+	free(log);
+	stop(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_quick_stays_on_server_conn, stderr_capture_restore),
+		cmocka_unit_test_teardown(test_dropped_log_once, stderr_capture_restore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -318,6 +318,7 @@ struct ike_daemon {
 	struct ike_creds *next_creds;  /* built by ike_daemon_reload_check */
 	struct ra_daemon *ra;	       /* address pools (ra.h), NULL until one is used */
 	struct priv *priv;	       /* the privileged helper (PAM), NULL in-process */
+	struct xauth_throttle *xthr;   /* XAUTH failures (xauth_throttle.h), NULL until one */
 };
 
 /* daemon.c */

@@ -24,6 +24,7 @@
 #include "conf/conf.h"
 #include "ike/ike.h"
 #include "ike/lease.h"
+#include "util/job.h"
 #include "wire/attr.h"
 
 #define RA_XAUTH_TRIES 3
@@ -83,6 +84,8 @@ struct ra_sa {
 	unsigned nvip_routes;
 	struct ra_txn ours, theirs;
 	uint16_t next_id;
+	struct job check; /* server: the password check in flight (xauth.c) */
+	bool locked_out;  /* server: refused by xauth_throttle.h */
 };
 
 /* ra.c: the hooks */
@@ -167,6 +170,8 @@ void xauth_server_ack(struct ra_sa *r);
 void xauth_client_request(struct ra_sa *r, const struct wire_cfg *cfg);
 void xauth_client_set(struct ra_sa *r, const struct wire_cfg *cfg);
 bool cfg_has_xauth(const struct wire_cfg *cfg);
+/* The SA goes: a password check in flight is cancelled (ra_txn_clear). */
+void xauth_check_cancel(struct ra_sa *r);
 
 /* modecfg.c */
 void modecfg_start(struct ra_sa *r); /* after XAUTH (or phase 1 without it) */

@@ -8,6 +8,8 @@
  *      Config is not done, and gives up on a server that never asks;
  *   6: the password check runs as a job; failures lock a user and an
  *      address out for a while. */
+#include <crypt.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -28,6 +30,8 @@
 #include "ike/main_mode.h"
 #include "ike/quick.h"
 #include "ike/ra.h"
+#include "ike/xauth_throttle.h"
+#include "util/job.h"
 #include "wire/attr.h"
 #include "wire/isakmp.h"
 #include "ike/tap.h"
@@ -285,11 +289,227 @@ static void test_dropped_log_once(void **state)
 	stop(&n);
 }
 
+/* Another ISAKMP SA of west's, for conn. */
+static void up_again(struct net *n, const char *conn)
+{
+	n->done = false;
+	timer_arm(n->loop, &n->guard, 20000);
+	assert_int_equal(main_mode_initiate(n->d[WEST], conf_conn(n->conf[WEST], conn), up_done, n),
+			 0);
+	if (!n->done)
+		loop_run(n->loop);
+	timer_cancel(n->loop, &n->guard);
+	assert_true(n->done);
+}
+
+static void set_password(struct net *n, const char *pw)
+{
+	snprintf(n->conf[WEST]->xauth_users[0].secret, sizeof(n->conf[WEST]->xauth_users[0].secret),
+		 "%s", pw);
+}
+
+/* Finding 6 (b): bob's wrong password from 192.0.2.1, three tries on one
+ * SA, two on the next: the fifth failure locks user and address out (one
+ * line), the second SA's third try and a third SA are refused without a
+ * check; once the lockout is over, the right password goes through.
+ * (The old code checked every try: three per SA, no end.) */
+static void test_lockout(void **state)
+{
+	struct xthr_cfg cfg = {5, 60000, 600, 5000, 64};
+	struct ra_opts o = {.password = "wrong"};
+	const char *why;
+	struct net n;
+	char *log;
+
+	(void)state;
+	start(&n, &o);
+	assert_int_equal(xthr_new(&cfg, &n.d[EAST]->xthr), 0);
+	stderr_capture_start();
+	net_up_at(&n, WEST, "rw");
+	assert_false(n.ok);
+	net_run_ms(&n, 100);
+	up_again(&n, "rw");
+	assert_false(n.ok);
+	net_run_ms(&n, 100);
+	up_again(&n, "rw");
+	assert_false(n.ok);
+	net_run_ms(&n, 100);
+	log = stderr_capture_stop();
+	assert_int_equal(count(log, "XAUTH failed for user 'bob' (try"), 5);
+	assert_int_equal(count(log, "XAUTH: user 'bob' and address 192.0.2.1 locked out for 0.6 s "
+				    "after 5 failed tries"),
+			 1);
+	assert_int_equal(count(log, "XAUTH refused for user 'bob' without a check: XAUTH user "
+				    "'bob' is locked out for 1 s more"),
+			 2);
+	why = net_failure(&n, EAST, "rw");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "too many failed tries"));
+	free(log);
+	/* over: the right password is taken */
+	net_run_ms(&n, 700);
+	set_password(&n, "secret1");
+	up_again(&n, "rw");
+	assert_true(n.ok);
+	stop(&n);
+}
+
+/* The lockout doubles: after it ends, five more failures lock the user
+ * out for twice as long; the table stays within its cap. */
+static void test_lockout_doubles_and_is_bounded(void **state)
+{
+	struct xthr_cfg cfg = {2, 60000, 1000, 3000, 4};
+	struct xauth_throttle *t;
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	char why[256], user[16];
+	uint64_t now = 1000000;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(xthr_new(&cfg, &t), 0);
+	a.sin_addr.s_addr = htonl(0xc0000201);
+	stderr_capture_start();
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(xthr_admit(t, "bob", (struct sockaddr *)&a, now, why, sizeof(why)),
+				 0);
+		xthr_done(t, "bob", (struct sockaddr *)&a, XTHR_FAILED, now);
+	}
+	assert_int_equal(xthr_admit(t, "bob", (struct sockaddr *)&a, now + 999, why, sizeof(why)),
+			 -EAGAIN);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(
+			xthr_admit(t, "bob", (struct sockaddr *)&a, now + 1000, why, sizeof(why)),
+			0);
+		xthr_done(t, "bob", (struct sockaddr *)&a, XTHR_FAILED, now + 1000);
+	}
+	assert_int_equal(xthr_admit(t, "bob", (struct sockaddr *)&a, now + 2999, why, sizeof(why)),
+			 -EAGAIN);
+	assert_non_null(strstr(why, "locked out"));
+	assert_int_equal(xthr_admit(t, "bob", (struct sockaddr *)&a, now + 3000, why, sizeof(why)),
+			 0);
+	/* under way: one admitted check is one of the two allowed */
+	xthr_done(t, "bob", (struct sockaddr *)&a, XTHR_PASSED, now + 3000);
+	/* many users from many addresses: at most cap entries of each */
+	for (i = 0; i < 50; i++) {
+		snprintf(user, sizeof(user), "u%u", i);
+		a.sin_addr.s_addr = htonl(0x0a000000 + i);
+		if (!xthr_admit(t, user, (struct sockaddr *)&a, now + 4000, why, sizeof(why)))
+			xthr_done(t, user, (struct sockaddr *)&a, XTHR_FAILED, now + 4000);
+	}
+	assert_true(xthr_count(t, 0) <= 4);
+	assert_true(xthr_count(t, 1) <= 4);
+	free(stderr_capture_stop());
+	xthr_free(t);
+}
+
+/* Finding 6 (a): the check is a job; checks under way count against the
+ * limit; the SA freed while its check runs (with a worker thread): the
+ * completion is dropped, nothing leaks (ASan), the throttle forgets it. */
+static bool freed_during_check;
+
+static void free_while_checking(struct net *n)
+{
+	struct ike_sa *sa;
+
+	for (sa = n->d[EAST]->sas; sa; sa = sa->next)
+		if (!freed_during_check && sa->ra && sa->ra->check.pending) {
+			freed_during_check = true;
+			ike_sa_free(sa);
+			return;
+		}
+}
+
+static void test_sa_freed_during_check(void **state)
+{
+	struct xthr_cfg cfg = {1, 60000, 60000, 60000, 64};
+	struct ra_opts o = {0};
+	struct net n;
+	char *log;
+
+	(void)state;
+	freed_during_check = false;
+	start(&n, &o);
+	assert_int_equal(job_pool_start(n.loop, 1), 0);
+	assert_int_equal(xthr_new(&cfg, &n.d[EAST]->xthr), 0);
+	n.watch = free_while_checking;
+	stderr_capture_start();
+	assert_int_equal(main_mode_initiate(n.d[WEST], conf_conn(n.conf[WEST], "rw"), up_done, &n),
+			 0);
+	net_run_ms(&n, 300);
+	log = stderr_capture_stop();
+	assert_true(freed_during_check);
+	assert_null(strstr(log, "XAUTH user 'bob' authenticated"));
+	free(log);
+	/* abandoned, not failed: with one failure allowed, bob still gets in */
+	n.watch = NULL;
+	ike_down(n.d[WEST], "rw");
+	net_run_ms(&n, 50);
+	up_again(&n, "rw");
+	assert_true(n.ok);
+	job_pool_stop();
+	stop(&n);
+}
+
+/* While the check runs (yescrypt on a worker thread), a copy of the
+ * REPLY arrives: it is answered by nothing and not checked again. */
+static unsigned seen_pending;
+
+static void count_pending(struct net *n)
+{
+	struct ike_sa *sa;
+
+	for (sa = n->d[EAST]->sas; sa; sa = sa->next)
+		if (sa->ra && sa->ra->check.pending)
+			seen_pending++;
+}
+
+static void test_copy_during_check(void **state)
+{
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct ra_opts o = {0};
+	struct conf_xauth_user *u;
+	struct ike_sa *es;
+	struct net n;
+	char *log;
+
+	(void)state;
+	assert_non_null(cd);
+	assert_non_null(crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)));
+	start(&n, &o);
+	u = &n.conf[EAST]->xauth_users[0];
+	assert_string_equal(u->user, "bob");
+	snprintf(u->secret, sizeof(u->secret), "%s", crypt_rn("secret1", salt, cd, sizeof(*cd)));
+	u->crypted = true;
+	free(cd);
+	assert_int_equal(job_pool_start(n.loop, 1), 0);
+	seen_pending = 0;
+	n.watch = count_pending;
+	net_duplicate(&n, WEST, 4); /* the REPLY */
+	stderr_capture_start();
+	net_up_at(&n, WEST, "rw");
+	log = stderr_capture_stop();
+	assert_true(n.ok);
+	assert_true(seen_pending >= 2); /* the REPLY and its copy came during the check */
+	es = sa_of(n.d[EAST], "rw");
+	assert_non_null(es);
+	assert_int_equal(es->ra->tries, 1);
+	assert_int_equal(count(log, "XAUTH user 'bob' authenticated"), 1);
+	free(log);
+	job_pool_stop();
+	stop(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_quick_stays_on_server_conn, stderr_capture_restore),
 		cmocka_unit_test_teardown(test_dropped_log_once, stderr_capture_restore),
+		cmocka_unit_test_teardown(test_lockout, stderr_capture_restore),
+		cmocka_unit_test_teardown(test_lockout_doubles_and_is_bounded,
+					  stderr_capture_restore),
+		cmocka_unit_test_teardown(test_sa_freed_during_check, stderr_capture_restore),
+		cmocka_unit_test_teardown(test_copy_during_check, stderr_capture_restore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

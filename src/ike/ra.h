@@ -84,8 +84,9 @@ struct ra_sa {
 	unsigned nvip_routes;
 	struct ra_txn ours, theirs;
 	uint16_t next_id;
-	struct job check; /* server: the password check in flight (xauth.c) */
-	bool locked_out;  /* server: refused by xauth_throttle.h */
+	struct job check;  /* server: the password check in flight (xauth.c) */
+	bool locked_out;   /* server: refused by xauth_throttle.h */
+	struct timer wait; /* client: gives up on a server that never asks (ra_wait.c) */
 };
 
 /* ra.c: the hooks */
@@ -133,6 +134,18 @@ void ra_fail(struct ra_sa *r, const char *why);
  * with XAUTH, IKE_AUTH_XAUTH_INIT_PSK / _RSA (xauth-06 6). */
 uint16_t ra_wire_auth(const struct conn *c);
 const char *ra_xauth_state_name(uint8_t st);
+
+/* ra_wait.c: a client's Quick Modes and its XAUTH / Mode Config.
+ * Whether Quick Modes may start under sa (no remote access, a server's
+ * SA past XAUTH, a client's past XAUTH and with its address). */
+bool ra_sa_ready(const struct ike_sa *sa);
+/* A client's SA not ready: the Quick Mode waits for it (true: fn hears
+ * later, or now when one waits already). */
+bool ra_quick_wait(struct ike_sa *sa, ike_up_fn fn, void *arg);
+/* From ike_sa_established: a client not yet ready gives up after the
+ * retransmission span (xmit_span_ms) with a sentence. */
+void ra_wait_arm(struct ike_sa *sa);
+void ra_wait_fire(void *arg);
 
 /* transaction.c */
 extern const struct exchange_type transaction_type;

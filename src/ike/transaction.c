@@ -167,11 +167,13 @@ void ra_txn_init(struct ra_sa *r)
 	xmit_init(&r->ours.xmit, txn_retransmit, r);
 	xmit_init(&r->theirs.xmit, txn_retransmit, r); /* never armed */
 	job_init(&r->check);
+	timer_init(&r->wait, ra_wait_fire, r);
 }
 
 void ra_txn_clear(struct ra_sa *r)
 {
 	xauth_check_cancel(r);
+	timer_cancel(r->sa->d->loop, &r->wait);
 	xmit_clear(r->sa->d, &r->ours.xmit);
 	xmit_clear(r->sa->d, &r->theirs.xmit);
 }

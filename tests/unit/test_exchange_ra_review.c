@@ -500,6 +500,110 @@ static void test_copy_during_check(void **state)
 	stop(&n);
 }
 
+/* Finding 12: east's transaction messages (and Deletes) do not reach
+ * west while `mute` is set. */
+static bool mute;
+
+static void east_mute(void *arg, const struct ike_endpoint *ep, const uint8_t *msg, size_t len)
+{
+	if (mute && len >= 28 &&
+	    (msg[18] == ISAKMP_XCHG_TRANSACTION || msg[18] == ISAKMP_XCHG_INFO))
+		return;
+	net_send(arg, ep, msg, len);
+}
+
+/* The server never asks: west gives up after its retransmission span
+ * (0.2 + 0.4 + 0.8 s) with a sentence.  (The old code waited forever.) */
+static void test_client_gives_up(void **state)
+{
+	struct ra_opts o = {0};
+	const char *why;
+	struct net n;
+
+	(void)state;
+	start(&n, &o);
+	mute = true;
+	n.d[EAST]->send = east_mute;
+	stderr_capture_start();
+	assert_int_equal(main_mode_initiate(n.d[WEST], conf_conn(n.conf[WEST], "rw"), up_done, &n),
+			 0);
+	net_run_ms(&n, 2500);
+	free(stderr_capture_stop());
+	assert_true(n.done);
+	assert_false(n.ok);
+	why = net_failure(&n, WEST, "rw");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "the server did not ask for our XAUTH user name and password "
+				    "within 2 s"));
+	mute = false;
+	stop(&n);
+}
+
+static bool qm_started_done, qm_started_ok;
+
+static void qm_started(void *arg, bool ok, const char *why)
+{
+	qm_started_done = true;
+	qm_started_ok = ok;
+}
+
+/* West's second ISAKMP SA (as after a phase-1 rekey) is up but east's
+ * XAUTH request has not reached it: a Quick Mode for rw goes under the
+ * first SA, which is through XAUTH and Mode Config (the old code took the
+ * newest).  With the first gone, one waits on the second until its XAUTH
+ * and Mode Config are done. */
+static void test_client_picks_ready_sa(void **state)
+{
+	struct ra_opts o = {0};
+	struct ike_sa *first, *second, *sa;
+	struct net n;
+	char *log;
+
+	(void)state;
+	start(&n, &o);
+	n.d[EAST]->send = east_mute;
+	mute = false;
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	first = sa_of(n.d[WEST], "rw");
+	assert_non_null(first);
+	mute = true;
+	n.done = false;
+	assert_int_equal(main_mode_initiate(n.d[WEST], conf_conn(n.conf[WEST], "rw"), NULL, NULL),
+			 0);
+	net_run_ms(&n, 100);
+	for (second = n.d[WEST]->sas; second; second = second->next)
+		if (second != first && second->state == IKE_SA_ESTABLISHED)
+			break;
+	assert_non_null(second);
+	assert_false(ra_sa_ready(second));
+	/* as a phase-1 rekey's (rekey.c): no Quick Mode held on it */
+	assert_true(second->ra->quick_held);
+	second->ra->quick_held = false;
+	second->want_child = false;
+	assert_ptr_equal(ike_sa_for_conn(n.d[WEST], conf_conn(n.conf[WEST], "rw")), first);
+	/* the first goes (west only: east keeps it, muted Deletes) */
+	stderr_capture_start();
+	ike_sa_free(first);
+	sa = ike_sa_for_conn(n.d[WEST], conf_conn(n.conf[WEST], "rw"));
+	assert_ptr_equal(sa, second);
+	qm_started_done = false;
+	assert_int_equal(quick_initiate(sa, NULL, qm_started, NULL), 0);
+	assert_false(qm_started_done);
+	net_run_ms(&n, 100);
+	assert_false(qm_started_done); /* still waiting */
+	mute = false;		       /* east's retransmitted XAUTH request gets through */
+	net_run_ms(&n, 1000);
+	log = stderr_capture_stop();
+	assert_true(qm_started_done);
+	assert_true(qm_started_ok);
+	assert_non_null(strstr(log, "Quick Mode waits for XAUTH / Mode Config"));
+	assert_null(strstr(log, "dropped a Quick Mode from a peer that has not passed XAUTH"));
+	free(log);
+	stop(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +614,8 @@ int main(void)
 					  stderr_capture_restore),
 		cmocka_unit_test_teardown(test_sa_freed_during_check, stderr_capture_restore),
 		cmocka_unit_test_teardown(test_copy_during_check, stderr_capture_restore),
+		cmocka_unit_test_teardown(test_client_gives_up, stderr_capture_restore),
+		cmocka_unit_test_teardown(test_client_picks_ready_sa, stderr_capture_restore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

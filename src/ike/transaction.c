@@ -355,7 +355,8 @@ static struct step_result txn_step(void *state, struct ike_msg *m)
 				    wire_cfg_name(cfg.type));
 			return STEP_GO_ON;
 		}
-		if (cfg.id != r->ours.id) {
+		/* strongSwan answers with identifier 0 whatever we sent */
+		if (cfg.id != r->ours.id && cfg.id != 0) {
 			ra_log_drop(
 				r->sa, RA_DROP_IGNORED, LOG_LVL_WARN,
 				"peer answered our %s (identifier %u) with identifier %u: ignored",

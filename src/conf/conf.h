@@ -345,6 +345,29 @@ void conf_psk_index_free(struct psk_index *ix);
  * or passwd", "wrong password for XAUTH user 'bob'"); never the password. */
 int conf_xauth_check(const struct conf *c, const struct conn *conn, const char *user,
 		     const char *password, char *why, size_t whylen);
+/* conf_xauth_check in two halves, for a job off the event loop
+ * (ike/xauth.c): conf_xauth_plan, on the loop's thread, copies what the
+ * configuration says of user for conn (its entries' secrets, a decoy
+ * hash), so that a reload may free the configuration meanwhile;
+ * conf_xauth_run, on any thread, compares password with them (crypt(3),
+ * ~25 ms for yescrypt).  The same answers as conf_xauth_check (plan:
+ * -EOPNOTSUPP for xauthby=pam, -ENOMEM).  conf_xauth_plan_free wipes the
+ * copies (also after a failed plan). */
+struct conf_xauth_plan {
+	char name[300]; /* the user as the log shows it */
+	char conn[64];
+	bool always_ok;
+	unsigned n, other;
+	struct conf_xauth_cand {
+		char secret[256];
+		bool crypted;
+	} * cand;
+	char decoy[256]; /* a passwd hash, for an unknown user ("": none) */
+};
+int conf_xauth_plan(const struct conf *c, const struct conn *conn, const char *user,
+		    struct conf_xauth_plan *p, char *why, size_t whylen);
+int conf_xauth_run(const struct conf_xauth_plan *p, const char *password, char *why, size_t whylen);
+void conf_xauth_plan_free(struct conf_xauth_plan *p);
 /* An XAUTH client's password: the ipsec.secrets "USER : XAUTH secret"
  * entry of user (conn_ra.user), NULL when there is none (the passwd
  * file's hashes are a server's). */

@@ -306,67 +306,113 @@ static bool for_conn(const struct conf_xauth_user *u, const struct conn *conn)
 
 unsigned xauth_decoy_checks;
 
-int conf_xauth_check(const struct conf *c, const struct conn *conn, const char *user,
-		     const char *password, char *why, size_t whylen)
+/* The loop's thread: what conn says of user, copied by value. */
+int conf_xauth_plan(const struct conf *c, const struct conn *conn, const char *user,
+		    struct conf_xauth_plan *p, char *why, size_t whylen)
 {
-	const char *decoy = NULL;
-	char name[300];
-	unsigned i, found = 0, other = 0;
-	int eq, ok = 0;
+	unsigned i, n = 0;
 
-	user_text(user, name, sizeof(name));
+	memset(p, 0, sizeof(*p));
+	user_text(user, p->name, sizeof(p->name));
+	snprintf(p->conn, sizeof(p->conn), "%s", conn->name);
 	if (conn->ra.xauthby == XAUTHBY_PAM) {
-		snprintf(why, whylen, "xauthby=pam: PAM checks XAUTH user '%s'", name);
+		snprintf(why, whylen, "xauthby=pam: PAM checks XAUTH user '%s'", p->name);
 		return -EOPNOTSUPP;
 	}
 	if (conn->ra.xauthby == XAUTHBY_ALWAYSOK) {
 		snprintf(why, whylen,
-			 "xauthby=alwaysok: XAUTH user '%s' taken without a password check", name);
+			 "xauthby=alwaysok: XAUTH user '%s' taken without a password check",
+			 p->name);
 		log_warn("conn '%s': %s", conn->name, why);
+		p->always_ok = true;
 		return 0;
 	}
-	/* every entry of the user is checked, so that the time does not say which matched */
+	for (i = 0; i < c->nxauth_users; i++)
+		n += !strcmp(c->xauth_users[i].user, user);
+	if (n && !(p->cand = calloc(n, sizeof(*p->cand)))) {
+		snprintf(why, whylen, "out of memory checking XAUTH user '%s'", p->name);
+		return -ENOMEM;
+	}
 	for (i = 0; i < c->nxauth_users; i++) {
 		const struct conf_xauth_user *u = &c->xauth_users[i];
 
-		if (u->crypted && !decoy)
-			decoy = u->secret;
+		if (u->crypted && !p->decoy[0])
+			memcpy(p->decoy, u->secret, sizeof(p->decoy));
 		if (strcmp(u->user, user))
 			continue;
 		if (u->crypted && !for_conn(u, conn)) {
-			other++;
+			p->other++;
 			continue;
 		}
-		found++;
-		eq = u->crypted ? crypted_equal(password, u->secret)
-				: plain_equal(password, u->secret);
+		memcpy(p->cand[p->n].secret, u->secret, sizeof(u->secret));
+		p->cand[p->n++].crypted = u->crypted;
+	}
+	return 0;
+}
+
+/* Any thread: touches p, password and why only. */
+int conf_xauth_run(const struct conf_xauth_plan *p, const char *password, char *why, size_t whylen)
+{
+	unsigned i;
+	int eq, ok = 0;
+
+	if (p->always_ok) {
+		snprintf(why, whylen,
+			 "xauthby=alwaysok: XAUTH user '%s' taken without a password check",
+			 p->name);
+		return 0;
+	}
+	/* every entry of the user is checked, so that the time does not say which matched */
+	for (i = 0; i < p->n; i++) {
+		eq = p->cand[i].crypted ? crypted_equal(password, p->cand[i].secret)
+					: plain_equal(password, p->cand[i].secret);
 		if (eq < 0) {
-			snprintf(why, whylen, "out of memory checking XAUTH user '%s'", name);
+			snprintf(why, whylen, "out of memory checking XAUTH user '%s'", p->name);
 			return eq;
 		}
 		ok |= eq;
 	}
 	if (ok) {
-		snprintf(why, whylen, "XAUTH user '%s' authenticated", name);
+		snprintf(why, whylen, "XAUTH user '%s' authenticated", p->name);
 		return 0;
 	}
-	if (found) {
-		snprintf(why, whylen, "wrong password for XAUTH user '%s'", name);
+	if (p->n) {
+		snprintf(why, whylen, "wrong password for XAUTH user '%s'", p->name);
 		return -EACCES;
 	}
 	/* An unknown user costs what a known one does (one crypt(3) with a
 	 * hash of the passwd file), so that the time of the answer does not
 	 * tell a guesser which user names exist. */
-	if (decoy) {
-		xauth_decoy_checks++;
-		crypted_equal(password, decoy);
+	if (p->decoy[0]) {
+		__atomic_fetch_add(&xauth_decoy_checks, 1, __ATOMIC_RELAXED);
+		crypted_equal(password, p->decoy);
 	}
-	if (other)
+	if (p->other)
 		snprintf(why, whylen, "XAUTH user '%s' is in passwd for other conns, not '%s'",
-			 name, conn->name);
+			 p->name, p->conn);
 	else
-		snprintf(why, whylen, "no XAUTH user '%s' in ipsec.secrets or passwd", name);
+		snprintf(why, whylen, "no XAUTH user '%s' in ipsec.secrets or passwd", p->name);
 	return -ENOENT;
+}
+
+void conf_xauth_plan_free(struct conf_xauth_plan *p)
+{
+	if (p->cand)
+		OPENSSL_cleanse(p->cand, p->n * sizeof(*p->cand));
+	free(p->cand);
+	OPENSSL_cleanse(p, sizeof(*p));
+}
+
+int conf_xauth_check(const struct conf *c, const struct conn *conn, const char *user,
+		     const char *password, char *why, size_t whylen)
+{
+	struct conf_xauth_plan p;
+	int err = conf_xauth_plan(c, conn, user, &p, why, whylen);
+
+	if (!err)
+		err = conf_xauth_run(&p, password, why, whylen);
+	conf_xauth_plan_free(&p);
+	return err;
 }
 
 const char *conf_xauth_password(const struct conf *c, const char *user)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ike/by_conn.h"
+#include "ike/ra.h"
 #include "ike/ike.h"
 #include "net/sockaddr.h"
 
@@ -208,6 +209,22 @@ struct ike_sa *ike_sa_find_conn(struct ike_daemon *d, const char *name, bool est
 	return best;
 }
 
+/* The newest established SA of connection name whose XAUTH / Mode Config
+ * is done (a remote-access client's, after a phase-1 rekey: ra.h
+ * ra_sa_ready), else sa (its Quick Modes wait: ra_quick_wait). */
+static struct ike_sa *ready_of_conn(struct ike_daemon *d, const char *name, struct ike_sa *sa)
+{
+	const struct group_link *l;
+	struct ike_sa *o, *best = NULL;
+
+	for (l = group_first(&d->sa_by_conn, name, strlen(name)); l; l = l->next) {
+		o = container_of(l, struct ike_sa, by_conn);
+		if (o->state == IKE_SA_ESTABLISHED && ra_sa_ready(o) && newer(o, best))
+			best = o;
+	}
+	return best ? best : sa;
+}
+
 /* An established ISAKMP SA that connection c may use: its own, or one
  * between the same gateways that fits it (the same identities, so it is
  * in the group of c's). */
@@ -217,6 +234,8 @@ struct ike_sa *ike_sa_for_conn(struct ike_daemon *d, const struct conn *c)
 	const struct group_link *l;
 	uint8_t key[KEY_MAX];
 
+	if (sa && !ra_sa_ready(sa))
+		sa = ready_of_conn(d, c->name, sa);
 	if (sa)
 		return sa;
 	for (l = group_first(&d->sa_by_ids, key, ids_key(c, key)); l; l = l->next) {

@@ -25,6 +25,7 @@
 #include "ike/phase1.h"
 #include "ike/quick.h"
 #include "ike/ra.h"
+#include "ike/xauth_throttle.h"
 #include "ike/tap.h"
 #include "capture/keys.h"
 #include "kernel/xfrm.h"
@@ -241,6 +242,7 @@ void ike_daemon_free(struct ike_daemon *d)
 		ike_sa_free(d->sas);
 	}
 	ra_daemon_free(d); /* the pools, after the SAs released their leases */
+	xthr_free(d->xthr);
 	timer_cancel(d->loop, &d->reap);
 	exchange_reap(d);
 	conn_refs_free(d);

@@ -194,6 +194,7 @@ struct ike_sa {
 	struct ike_creds *creds;	/* the credentials it uses (creds.h) */
 	struct x509_st *peer_cert;	/* the peer's verified certificate, or NULL */
 	struct ra_sa *ra;		/* XAUTH and Mode Config (ra.h), or NULL */
+	uint16_t txn_logged;		/* kinds of dropped transactions logged (ra.h) */
 };
 
 enum quick_state {
@@ -318,6 +319,7 @@ struct ike_daemon {
 	struct ike_creds *next_creds;  /* built by ike_daemon_reload_check */
 	struct ra_daemon *ra;	       /* address pools (ra.h), NULL until one is used */
 	struct priv *priv;	       /* the privileged helper (PAM), NULL in-process */
+	struct xauth_throttle *xthr;   /* XAUTH failures (xauth_throttle.h), NULL until one */
 };
 
 /* daemon.c */

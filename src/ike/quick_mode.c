@@ -90,6 +90,8 @@ struct step_result quick_mode_start(void *state, struct ike_msg *none)
 
 int quick_initiate(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg)
 {
+	if (ra_quick_wait(sa, fn, arg))
+		return 0; /* a client's XAUTH / Mode Config first (ra_wait.c) */
 	if (pacing_quick_hold(sa, c, fn, arg))
 		return 0; /* fn is called once it has been started and ended */
 	return quick_start(sa, c, fn, arg);

@@ -191,13 +191,34 @@ bool ra_narrows(const struct conn *c, const struct ike_sa *sa, const struct conf
 	       cr->addr.family == sa->ep.local.sa.sa_family;
 }
 
+/* The same connection, or two of one group (NAME/LxR, several subnets). */
+static bool ra_same_group(const struct conn *a, const struct conn *b)
+{
+	char ga[sizeof(a->name)], gb[sizeof(b->name)];
+
+	if (!strcmp(a->name, b->name))
+		return true;
+	return !conf_group_name(a, ga, sizeof(ga)) && !conf_group_name(b, gb, sizeof(gb)) &&
+	       !strcmp(ga, gb);
+}
+
+/* A client's SA is its connection's only (its user, its address).  A
+ * server's SA serves its connection or that one's group only: XAUTH was
+ * checked for it (a passwd line may name the conn) and the lease is its
+ * pool's, so a Quick Mode may not move to another conn between the same
+ * IDs (review 11, finding 9); nor may a plain SA serve a remote-access
+ * conn, whose XAUTH it never did. */
 bool ra_sa_fits(const struct ike_sa *sa, const struct conn *c)
 {
 	const struct conn *own = sa->conn;
 	bool client = own->ra.xauth == CONN_XAUTH_CLIENT || own->ra.modecfg_client ||
 		      c->ra.xauth == CONN_XAUTH_CLIENT || c->ra.modecfg_client;
 
-	return !client || !strcmp(own->name, c->name);
+	if (client)
+		return !strcmp(own->name, c->name);
+	if (conn_is_ra(own) || conn_is_ra(c))
+		return ra_same_group(own, c);
+	return true;
 }
 
 void ra_conn_own_strings(struct conn *c)

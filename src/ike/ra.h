@@ -24,6 +24,7 @@
 #include "conf/conf.h"
 #include "ike/ike.h"
 #include "ike/lease.h"
+#include "util/job.h"
 #include "wire/attr.h"
 
 #define RA_XAUTH_TRIES 3
@@ -85,6 +86,9 @@ struct ra_sa {
 	uint16_t next_id;
 	struct ra_hold *hold; /* the lease or installed VIP, shared with its children (ra_hold.h) */
 	struct conf_addr pool_range[2]; /* server: the conn's pool, first..last, at establishment */
+	struct job check;		/* server: the password check in flight (xauth.c) */
+	bool locked_out;		/* server: refused by xauth_throttle.h */
+	struct timer wait; /* client: gives up on a server that never asks (ra_wait.c) */
 };
 
 /* ra.c: the hooks */
@@ -133,6 +137,18 @@ void ra_fail(struct ra_sa *r, const char *why);
 uint16_t ra_wire_auth(const struct conn *c);
 const char *ra_xauth_state_name(uint8_t st);
 
+/* ra_wait.c: a client's Quick Modes and its XAUTH / Mode Config.
+ * Whether Quick Modes may start under sa (no remote access, a server's
+ * SA past XAUTH, a client's past XAUTH and with its address). */
+bool ra_sa_ready(const struct ike_sa *sa);
+/* A client's SA not ready: the Quick Mode waits for it (true: fn hears
+ * later, or now when one waits already). */
+bool ra_quick_wait(struct ike_sa *sa, ike_up_fn fn, void *arg);
+/* From ike_sa_established: a client not yet ready gives up after the
+ * retransmission span (xmit_span_ms) with a sentence. */
+void ra_wait_arm(struct ike_sa *sa);
+void ra_wait_fire(void *arg);
+
 /* transaction.c */
 extern const struct exchange_type transaction_type;
 /* Starts our transaction: type (REQUEST or SET) with n attributes. */
@@ -146,6 +162,22 @@ int ra_txn_answer(struct ra_sa *r, uint8_t type, uint16_t id,
 void ra_log(const struct ra_sa *r, int lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Why a transaction message was dropped or ignored: each kind is logged
+ * once per ISAKMP SA at lvl, then at debug level, so that a peer (or a
+ * stranger with its cookies) cannot flood the log (review 11, 13). */
+enum ra_drop {
+	RA_DROP_EARLY,	  /* before phase 1 is up, in the clear, message ID 0 */
+	RA_DROP_STRANGER, /* not from the SA's peer */
+	RA_DROP_NO_RA,	  /* the connection has neither XAUTH nor Mode Config */
+	RA_DROP_GARBLED,  /* does not decrypt or parse, wrong payloads */
+	RA_DROP_HASH,	  /* HASH does not verify */
+	RA_DROP_REPLAY,	  /* message ID used before */
+	RA_DROP_ROLE,	  /* not what the peer's role sends ours */
+	RA_DROP_IGNORED,  /* answers nothing of ours, or the wrong kind */
+};
+void ra_log_drop(struct ike_sa *sa, enum ra_drop kind, int lvl, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* xauth.c: one received ATTRIBUTE payload each; 0 or a notify-free -errno */
 void xauth_server_start(struct ra_sa *r);
 void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg);
@@ -153,6 +185,8 @@ void xauth_server_ack(struct ra_sa *r);
 void xauth_client_request(struct ra_sa *r, const struct wire_cfg *cfg);
 void xauth_client_set(struct ra_sa *r, const struct wire_cfg *cfg);
 bool cfg_has_xauth(const struct wire_cfg *cfg);
+/* The SA goes: a password check in flight is cancelled (ra_txn_clear). */
+void xauth_check_cancel(struct ra_sa *r);
 
 /* modecfg.c */
 void modecfg_start(struct ra_sa *r); /* after XAUTH (or phase 1 without it) */

@@ -225,6 +225,7 @@ void ike_sa_established(struct ike_sa *sa)
 		sa->up_fn = NULL;
 		quick_initiate(sa, NULL, fn, sa->up_arg);
 	}
+	ra_wait_arm(sa); /* a client gives up on a server that never asks */
 	dpd_established(sa);
 	rekey_ike_established(sa); /* its timer; the SA it replaces goes */
 }

@@ -30,6 +30,22 @@ void ra_log(const struct ra_sa *r, int lvl, const char *fmt, ...)
 	ike_sa_log(r->sa, lvl, "%s", line);
 }
 
+void ra_log_drop(struct ike_sa *sa, enum ra_drop kind, int lvl, const char *fmt, ...)
+{
+	bool first = !(sa->txn_logged & (1u << kind));
+	char line[512];
+	va_list ap;
+
+	sa->txn_logged |= (uint16_t)(1u << kind);
+	if (!first && log_max_level() < LOG_LVL_DEBUG)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ike_sa_log(sa, first ? lvl : LOG_LVL_DEBUG, "%s%s", line,
+		   first ? " (more such: debug level)" : "");
+}
+
 /* What the ATTRIBUTE payload of a message we send holds. */
 struct cfg_out {
 	uint8_t type;
@@ -150,10 +166,14 @@ void ra_txn_init(struct ra_sa *r)
 {
 	xmit_init(&r->ours.xmit, txn_retransmit, r);
 	xmit_init(&r->theirs.xmit, txn_retransmit, r); /* never armed */
+	job_init(&r->check);
+	timer_init(&r->wait, ra_wait_fire, r);
 }
 
 void ra_txn_clear(struct ra_sa *r)
 {
+	xauth_check_cancel(r);
+	timer_cancel(r->sa->d->loop, &r->wait);
 	xmit_clear(r->sa->d, &r->ours.xmit);
 	xmit_clear(r->sa->d, &r->theirs.xmit);
 }
@@ -167,19 +187,19 @@ static bool txn_find(struct dispatch *dp, struct ike_msg *m)
 	if (!sa)
 		return false;
 	if (sa->state != IKE_SA_ESTABLISHED || !(m->hdr.flags & ISAKMP_FLAG_ENC) || !m->hdr.msgid) {
-		ike_sa_log(sa, LOG_LVL_INFO,
-			   "dropped a transaction exchange message (before phase 1 is up, in the "
-			   "clear, or with message ID 0)");
+		ra_log_drop(sa, RA_DROP_EARLY, LOG_LVL_INFO,
+			    "dropped a transaction exchange message (before phase 1 is up, in the "
+			    "clear, or with message ID 0)");
 		return false;
 	}
 	if (!natt_from_peer(sa, m)) {
-		ike_sa_log(sa, LOG_LVL_INFO,
-			   "dropped a transaction exchange message not from this SA's peer");
+		ra_log_drop(sa, RA_DROP_STRANGER, LOG_LVL_INFO,
+			    "dropped a transaction exchange message not from this SA's peer");
 		return false;
 	}
 	if (!sa->ra) {
-		ike_sa_log(
-			sa, LOG_LVL_INFO,
+		ra_log_drop(
+			sa, RA_DROP_NO_RA, LOG_LVL_INFO,
 			"dropped a transaction exchange message: connection %s has neither XAUTH "
 			"nor Mode Config",
 			sa->conn->name);
@@ -230,16 +250,16 @@ static bool txn_open(struct dispatch *dp, struct ike_msg *m)
 	if (ike_decrypt(dp->sa, m->raw, m->len, dp->iv) ||
 	    wire_parse_chain(m->hdr.next_payload, m->raw + ISAKMP_HDR_LEN, m->len - ISAKMP_HDR_LEN,
 			     true, &m->pl)) {
-		ike_sa_log(dp->sa, LOG_LVL_INFO,
-			   "dropped a transaction exchange message %08x that does not decrypt to "
-			   "valid payloads",
-			   m->hdr.msgid);
+		ra_log_drop(dp->sa, RA_DROP_GARBLED, LOG_LVL_INFO,
+			    "dropped a transaction exchange message %08x that does not decrypt to "
+			    "valid payloads",
+			    m->hdr.msgid);
 		return false;
 	}
 	if (step_check(dp->s, dp->s->initiator, m, why, sizeof(why)) ||
 	    wire_count(&m->pl, ISAKMP_PL_ATTR) != 1) {
-		ike_sa_log(
-			dp->sa, LOG_LVL_INFO,
+		ra_log_drop(
+			dp->sa, RA_DROP_GARBLED, LOG_LVL_INFO,
 			"dropped a transaction exchange message %08x: not HASH and one ATTRIBUTE "
 			"payload",
 			m->hdr.msgid);
@@ -252,9 +272,9 @@ static bool txn_verify(struct dispatch *dp, struct ike_msg *m)
 {
 	if (hashed_verify(dp->sa, m, m->hdr.msgid, NULL))
 		return true;
-	ike_sa_log(dp->sa, LOG_LVL_WARN,
-		   "dropped a transaction exchange message %08x whose HASH does not verify",
-		   m->hdr.msgid);
+	ra_log_drop(dp->sa, RA_DROP_HASH, LOG_LVL_WARN,
+		    "dropped a transaction exchange message %08x whose HASH does not verify",
+		    m->hdr.msgid);
 	return false;
 }
 
@@ -271,11 +291,11 @@ static bool txn_accept(struct dispatch *dp, struct ike_msg *m)
 	if (err) {
 		if (err == -EEXIST)
 			sa->replays++;
-		ike_sa_log(sa, LOG_LVL_WARN,
-			   "dropped a transaction exchange message: message ID %08x %s",
-			   m->hdr.msgid,
-			   err == -EEXIST ? "was used before under this ISAKMP SA"
-					  : "cannot be recorded");
+		ra_log_drop(sa, RA_DROP_REPLAY, LOG_LVL_WARN,
+			    "dropped a transaction exchange message: message ID %08x %s",
+			    m->hdr.msgid,
+			    err == -EEXIST ? "was used before under this ISAKMP SA"
+					   : "cannot be recorded");
 		return false;
 	}
 	r->theirs.msgid = m->hdr.msgid;
@@ -300,11 +320,12 @@ static bool txn_role_ok(const struct ra_sa *r, bool xauth, bool request)
 			    : ra->modecfg_client;
 
 	if (!ok)
-		ra_log(r, LOG_LVL_WARN, "dropped the peer's %s %s: we are not its %s",
-		       xauth ? "XAUTH" : "Mode Config", request ? "REQUEST" : "SET",
-		       xauth	 ? "XAUTH client"
-		       : request ? "Mode Config server"
-				 : "Mode Config client");
+		ra_log_drop(r->sa, RA_DROP_ROLE, LOG_LVL_WARN,
+			    "dropped the peer's %s %s: we are not its %s",
+			    xauth ? "XAUTH" : "Mode Config", request ? "REQUEST" : "SET",
+			    xauth     ? "XAUTH client"
+			    : request ? "Mode Config server"
+				      : "Mode Config client");
 	return ok;
 }
 
@@ -317,7 +338,8 @@ static struct step_result txn_step(void *state, struct ike_msg *m)
 	struct wire_cfg cfg;
 
 	if (!p || wire_parse_cfg(p->body, &cfg)) {
-		ra_log(r, LOG_LVL_WARN, "dropped a malformed ATTRIBUTE payload");
+		ra_log_drop(r->sa, RA_DROP_GARBLED, LOG_LVL_WARN,
+			    "dropped a malformed ATTRIBUTE payload");
 		return STEP_GO_ON;
 	}
 	memcpy(answer ? r->ours.iv : r->theirs.iv, dp->iv, sizeof(dp->iv));
@@ -328,15 +350,17 @@ static struct step_result txn_step(void *state, struct ike_msg *m)
 
 		if ((sent == ISAKMP_CFG_REQUEST && cfg.type != ISAKMP_CFG_REPLY) ||
 		    (sent == ISAKMP_CFG_SET && cfg.type != ISAKMP_CFG_ACK)) {
-			ra_log(r, LOG_LVL_WARN, "peer answered our %s with %s: ignored",
-			       wire_cfg_name(sent), wire_cfg_name(cfg.type));
+			ra_log_drop(r->sa, RA_DROP_IGNORED, LOG_LVL_WARN,
+				    "peer answered our %s with %s: ignored", wire_cfg_name(sent),
+				    wire_cfg_name(cfg.type));
 			return STEP_GO_ON;
 		}
 		/* strongSwan answers with identifier 0 whatever we sent */
 		if (cfg.id != r->ours.id && cfg.id != 0) {
-			ra_log(r, LOG_LVL_WARN,
-			       "peer answered our %s (identifier %u) with identifier %u: ignored",
-			       wire_cfg_name(sent), r->ours.id, cfg.id);
+			ra_log_drop(
+				r->sa, RA_DROP_IGNORED, LOG_LVL_WARN,
+				"peer answered our %s (identifier %u) with identifier %u: ignored",
+				wire_cfg_name(sent), r->ours.id, cfg.id);
 			return STEP_GO_ON;
 		}
 		r->ours.open = false;
@@ -376,8 +400,9 @@ static struct step_result txn_step(void *state, struct ike_msg *m)
 			modecfg_client_attrs(r, &cfg, true);
 		break;
 	default:
-		ra_log(r, LOG_LVL_INFO, "ignored a transaction %s that answers nothing of ours",
-		       wire_cfg_name(cfg.type));
+		ra_log_drop(r->sa, RA_DROP_IGNORED, LOG_LVL_INFO,
+			    "ignored a transaction %s that answers nothing of ours",
+			    wire_cfg_name(cfg.type));
 	}
 	return STEP_GO_ON;
 }

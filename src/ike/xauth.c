@@ -13,10 +13,12 @@
  * never logged. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
 
 #include "ike/ra.h"
+#include "ike/xauth_throttle.h"
 #include "priv/priv.h"
 #include "util/log.h"
 #include "wire/attr.h"
@@ -100,15 +102,112 @@ static void xauth_status(struct ra_sa *r, bool ok)
 	}
 }
 
-/* Checks user's password: 0, or -errno with why. */
-static int xauth_check(struct ra_sa *r, const char *user, const char *password, char *why,
-		       size_t whylen)
+/* The password check as a job (util/job.h): crypt(3) costs ~25 ms for
+ * yescrypt, which the event loop must not wait for.  The record carries
+ * what conf_xauth_plan copied, the password (wiped when the record is
+ * freed) and the answer; it names the SA by its slot (r->check, cancelled
+ * by ra_txn_clear when the SA goes: a gone SA's result is dropped) and
+ * by serial. */
+struct xauth_rec {
+	struct job_rec head;
+	unsigned serial; /* the ISAKMP SA's */
+	struct conf_xauth_plan plan;
+	char password[256];
+	char why[256];
+	int err;
+};
+
+static void xauth_rec_work(struct job_rec *head)
+{
+	struct xauth_rec *x = container_of(head, struct xauth_rec, head);
+
+	x->err = conf_xauth_run(&x->plan, x->password, x->why, sizeof(x->why));
+	OPENSSL_cleanse(x->password, sizeof(x->password));
+}
+
+static void xauth_checked(struct ra_sa *r, int err, const char *why);
+
+/* The throttle hears every admitted check's end once. */
+static void xauth_throttle_done(struct ra_sa *r, enum xthr_result res)
+{
+	struct xauth_throttle *t = r->sa->d->xthr;
+
+	if (t)
+		xthr_done(t, r->user, &r->sa->ep.remote.sa, res, loop_now_ms());
+}
+
+static enum xthr_result xthr_result_of(int err)
+{
+	return !err ? XTHR_PASSED : err == -ENOMEM ? XTHR_ABANDONED : XTHR_FAILED;
+}
+
+static void xauth_rec_done(struct job *slot, struct job_rec *head)
+{
+	struct ra_sa *r = container_of(slot, struct ra_sa, check);
+	struct xauth_rec *x = container_of(head, struct xauth_rec, head);
+
+	xauth_throttle_done(r, xthr_result_of(x->err));
+	if (r->sa->serial != x->serial || r->sa->state != IKE_SA_ESTABLISHED)
+		return;
+	xauth_checked(r, x->err, x->why);
+}
+
+void xauth_check_cancel(struct ra_sa *r)
+{
+	if (!r->check.pending)
+		return;
+	job_cancel(r->sa->d->loop, &r->check); /* its result is dropped, its password wiped */
+	xauth_throttle_done(r, XTHR_ABANDONED);
+}
+
+static void xauth_rec_free(struct job_rec *head)
+{
+	struct xauth_rec *x = container_of(head, struct xauth_rec, head);
+
+	conf_xauth_plan_free(&x->plan);
+	OPENSSL_cleanse(x, sizeof(*x));
+	free(x);
+}
+
+static const struct job_type xauth_job_type = {xauth_rec_work, xauth_rec_done, xauth_rec_free};
+
+/* Starts the check of user's password: 0 (xauth_checked follows from the
+ * loop), or -errno with why. */
+static int xauth_check_start(struct ra_sa *r, const char *user, const char *password, char *why,
+			     size_t whylen)
 {
 	struct ike_daemon *d = r->sa->d;
-	int err = conf_xauth_check(d->conf, r->sa->conn, user, password, why, whylen);
+	struct xauth_rec *x = calloc(1, sizeof(*x));
+	int err;
 
-	if (err != -EOPNOTSUPP)
+	if (!x) {
+		snprintf(why, whylen, "out of memory checking the XAUTH password");
+		return -ENOMEM;
+	}
+	err = conf_xauth_plan(d->conf, r->sa->conn, user, &x->plan, why, whylen);
+	if (err) {
+		xauth_rec_free(&x->head);
 		return err;
+	}
+	x->head.type = &xauth_job_type;
+	x->serial = r->sa->serial;
+	snprintf(x->password, sizeof(x->password), "%s", password);
+	err = job_submit(d->loop, &r->check, &x->head); /* x is the pool's */
+	if (err)
+		snprintf(why, whylen, "cannot start the XAUTH password check: %s", strerror(-err));
+	return err;
+}
+
+/* xauthby=pam: the privileged helper's answer, synchronously: the loop
+ * waits for PAM.  The helper's channel (priv.h) is one request and one
+ * answer at a time on a socket of the loop's thread, so a worker thread
+ * cannot use it; making it asynchronous is a change of the priv protocol,
+ * not done (review 11, finding 6: the throttle below still applies). */
+static int xauth_pam(struct ra_sa *r, const char *user, const char *password, char *why,
+		     size_t whylen)
+{
+	struct ike_daemon *d = r->sa->d;
+
 	if (!d->priv) {
 		snprintf(why, whylen,
 			 "xauthby=pam needs oakleyd's privileged helper, and this daemon runs "
@@ -116,6 +215,21 @@ static int xauth_check(struct ra_sa *r, const char *user, const char *password, 
 		return -EACCES;
 	}
 	return priv_pam_check(d->priv, user, password, why, whylen);
+}
+
+/* The throttle refuses the try at once (true: STATUS=FAIL sent), or
+ * counts it as under way. */
+static bool xauth_refused(struct ra_sa *r, char *why, size_t whylen)
+{
+	struct xauth_throttle *t = xthr_of(r->sa->d);
+
+	if (!t || !xthr_admit(t, r->user, &r->sa->ep.remote.sa, loop_now_ms(), why, whylen))
+		return false;
+	ra_log(r, LOG_LVL_WARN, "XAUTH refused for user '%s' without a check: %s", r->user, why);
+	r->locked_out = true;
+	r->xauth = RA_XAUTH_FAILING;
+	xauth_status(r, false);
+	return true;
 }
 
 void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg)
@@ -127,6 +241,8 @@ void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg)
 	uint32_t v;
 	int err;
 
+	if (r->check.pending) /* not reached: our request is answered */
+		return;
 	while (c.len && !wire_attr_next(&c, &a)) {
 		if (a.type == CFG_XAUTH_USER_NAME)
 			have_user = attr_string(&a, user, sizeof(user));
@@ -147,10 +263,28 @@ void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg)
 	} else if (!have_user || !have_password || !user[0]) {
 		err = -EINVAL;
 		snprintf(why, sizeof(why), "the reply lacks a user name or a password");
+	} else if (xauth_refused(r, why, sizeof(why))) {
+		OPENSSL_cleanse(password, sizeof(password));
+		return;
 	} else {
-		err = xauth_check(r, user, password, why, sizeof(why));
+		err = xauth_check_start(r, user, password, why, sizeof(why));
+		if (err == -EOPNOTSUPP) {
+			err = xauth_pam(r, user, password, why, sizeof(why));
+			xauth_throttle_done(r, xthr_result_of(err));
+		} else if (!err) {
+			OPENSSL_cleanse(password, sizeof(password));
+			return; /* xauth_checked follows */
+		} else {
+			xauth_throttle_done(r, XTHR_ABANDONED);
+		}
 	}
 	OPENSSL_cleanse(password, sizeof(password));
+	xauth_checked(r, err, why);
+}
+
+/* The check's answer: XAUTH_STATUS=OK, another try, or STATUS=FAIL. */
+static void xauth_checked(struct ra_sa *r, int err, const char *why)
+{
 	if (!err) {
 		r->xauth = RA_XAUTH_OK;
 		ra_log(r, LOG_LVL_INFO, "XAUTH user '%s' authenticated", r->user);
@@ -163,7 +297,7 @@ void xauth_server_reply(struct ra_sa *r, const struct wire_cfg *cfg)
 	}
 	ra_log(r, LOG_LVL_WARN, "XAUTH failed for user '%s' (try %u of %u): %s", r->user, r->tries,
 	       RA_XAUTH_TRIES, why[0] ? why : strerror(-err));
-	if (r->tries < RA_XAUTH_TRIES && !cancelled) {
+	if (r->tries < RA_XAUTH_TRIES && err != -ECANCELED) {
 		xauth_ask(r, XAUTH_RETRY_MESSAGE);
 		return;
 	}
@@ -175,6 +309,15 @@ void xauth_server_ack(struct ra_sa *r)
 {
 	char why[256];
 
+	if (r->xauth == RA_XAUTH_FAILING && r->locked_out) {
+		snprintf(why, sizeof(why),
+			 "XAUTH refused for user '%s': too many failed tries (locked out for a "
+			 "while)",
+			 r->user);
+		r->xauth = RA_XAUTH_FAILED;
+		ra_fail(r, why);
+		return;
+	}
 	if (r->xauth == RA_XAUTH_FAILING) {
 		snprintf(why, sizeof(why), "XAUTH failed for user '%s' after %u tries", r->user,
 			 r->tries);
@@ -212,9 +355,9 @@ void xauth_client_request(struct ra_sa *r, const struct wire_cfg *cfg)
 	int err;
 
 	if (conn->ra.xauth != CONN_XAUTH_CLIENT) {
-		ra_log(r, LOG_LVL_WARN,
-		       "ignored the peer's XAUTH request: connection %s is no XAUTH client",
-		       conn->name);
+		ra_log_drop(r->sa, RA_DROP_ROLE, LOG_LVL_WARN,
+			    "ignored the peer's XAUTH request: connection %s is no XAUTH client",
+			    conn->name);
 		return;
 	}
 	if (!conn->ra.user || !conn->ra.user[0]) {
@@ -291,7 +434,8 @@ void xauth_client_set(struct ra_sa *r, const struct wire_cfg *cfg)
 		if (a.type == CFG_XAUTH_STATUS)
 			have = wire_attr_u32(&a, &v);
 	if (!have) {
-		ra_log(r, LOG_LVL_WARN, "ignored an XAUTH SET without XAUTH_STATUS");
+		ra_log_drop(r->sa, RA_DROP_IGNORED, LOG_LVL_WARN,
+			    "ignored an XAUTH SET without XAUTH_STATUS");
 		return;
 	}
 	ack.value = (uint16_t)v;

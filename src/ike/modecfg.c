@@ -290,8 +290,13 @@ void modecfg_start(struct ra_sa *r)
 			ra_log(r, LOG_LVL_INFO, "waiting for the server's Mode Config SET");
 		return;
 	}
-	if (!conn->ra.modecfg_server || conn->ra.modecfg_pull)
-		return; /* the client asks */
+	if (!conn->ra.modecfg_server)
+		return;
+	/* The address is the peer's from now, asked for or not: vpnc's
+	 * phase-1 rekey does XAUTH and no Mode Config, then its Quick Mode
+	 * proposes the address it has (the same lease, held twice). */
+	if (mc_lease(r) || conn->ra.modecfg_pull)
+		return; /* failed the SA; or the client asks */
 	if (mc_fill(r, &o, NULL))
 		return;
 	err = ra_txn_send(r, RA_MC_PUSH, ISAKMP_CFG_SET, o.a, o.n);

@@ -360,6 +360,33 @@ static void test_two_users_and_reconnect(void **state)
 	stop(&n);
 }
 
+/* vpnc's phase-1 rekey: a new ISAKMP SA with XAUTH and no Mode Config.
+ * The server gives it the user's address all the same (the lease held
+ * twice), so its Quick Mode from that address is taken. */
+static void test_new_sa_without_modecfg(void **state)
+{
+	struct ra_opts o = {0};
+	struct ike_sa *first, *sa;
+	char a[64];
+	struct net n;
+
+	start(&n, &o);
+	net_up_at(&n, WEST, "rw");
+	assert_true(n.ok);
+	net_run_ms(&n, 50);
+	first = sa_of(n.d[EAST], "rw");
+	n.conf[WEST]->conns[0].ra.modecfg_client = false; /* as vpnc's rekey */
+	up_second(&n, "rw");
+	net_run_ms(&n, 50);
+	for (sa = n.d[EAST]->sas; sa; sa = sa->next)
+		if (sa != first && sa->state == IKE_SA_ESTABLISHED)
+			break;
+	assert_non_null(sa);
+	assert_string_equal(sa->ra->user, "bob");
+	assert_string_equal(vip_of(sa, a, sizeof(a)), "10.3.0.1");
+	stop(&n);
+}
+
 /* One address, two users: the second is refused with a clear sentence. */
 static void test_pool_exhausted(void **state)
 {
@@ -605,6 +632,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pam_without_helper, stderr_capture_restore),
 		cmocka_unit_test(test_two_users_and_reconnect),
 		cmocka_unit_test(test_pool_exhausted),
+		cmocka_unit_test(test_new_sa_without_modecfg),
 		cmocka_unit_test(test_copies_and_retransmits),
 		cmocka_unit_test(test_auth_method_differs),
 		cmocka_unit_test(test_status),

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-timeout: 500
+# vm-timeout: 400
 # Remote access (issue 11) in a kernel with ESP, oakleyd and strongSwan's
 # charon in both roles (lib_ra.sh's configurations, proven charon against
 # charon by ra_peers_check.sh):

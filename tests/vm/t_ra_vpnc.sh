@@ -108,6 +108,7 @@ for dialect in strongswan libreswan; do
 	wait_for 10 sh -c "[ \$(ip -n $S xfrm state | grep -c 'proto esp') -eq 4 ]" ||
 		fail "$dialect: after alice's crash and return oakley holds $(xfrm_esp_count "$S") ESP SAs, not 4 (hers and bob's)"
 	ra_ping "$V2" "$a2" 10.2.0.1 "$dialect: bob, after alice's return"
+	assert_log "$SD" "INITIAL-CONTACT from 198\.51\.1\.1\[500\]: removed 1 earlier ISAKMP SA"
 	ra_status "$SD" "$dialect: alice after a crash" "*alice*" "*$a1*" "*bob*" "*$a2*"
 	log "$dialect: vpnc alice killed and back: the same address $a1, her old SAs gone, bob's kept"
 	stop_vpnc "$V1D"

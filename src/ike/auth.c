@@ -69,37 +69,20 @@ static bool psk_same_key(const struct ike_sa *sa, const struct conn *c)
 		.add_cr = sig_add_cr, .keep = sig_keep,                                            \
 	}
 
+#define PSK_METHOD(ID, NAME)                                                                       \
+	{                                                                                          \
+		.id = ID, .name = NAME, .proof = ISAKMP_PL_HASH, .must = PL(ISAKMP_PL_HASH),       \
+		.add = psk_add, .verify = psk_verify, .skeyid = psk_skeyid,                        \
+		.find_key = psk_find_key, .same_key = psk_same_key,                                \
+		.refused_hint = " after our HASH_I: the pre-shared keys probably differ",          \
+		.am_exposes_key = true, .keyed_by_conn = true,                                     \
+	}
+
 static const struct auth_method methods[] = {
-	{
-		.id = IKE_AUTH_PSK,
-		.name = "pre-shared key",
-		.proof = ISAKMP_PL_HASH,
-		.must = PL(ISAKMP_PL_HASH),
-		.add = psk_add,
-		.verify = psk_verify,
-		.skeyid = psk_skeyid,
-		.find_key = psk_find_key,
-		.same_key = psk_same_key,
-		.refused_hint = " after our HASH_I: the pre-shared keys probably differ",
-		.am_exposes_key = true,
-		.keyed_by_conn = true,
-	},
+	PSK_METHOD(IKE_AUTH_PSK, "pre-shared key"),
 	SIG_METHOD(IKE_AUTH_RSA_SIG, "RSA signature", NULL),
 	/* XAUTH (xauth-06 6): the same proof, XAUTH after phase 1 (ra.h) */
-	{
-		.id = IKE_AUTH_XAUTH_INIT_PSK,
-		.name = "XAUTH pre-shared key",
-		.proof = ISAKMP_PL_HASH,
-		.must = PL(ISAKMP_PL_HASH),
-		.add = psk_add,
-		.verify = psk_verify,
-		.skeyid = psk_skeyid,
-		.find_key = psk_find_key,
-		.same_key = psk_same_key,
-		.refused_hint = " after our HASH_I: the pre-shared keys probably differ",
-		.am_exposes_key = true,
-		.keyed_by_conn = true,
-	},
+	PSK_METHOD(IKE_AUTH_XAUTH_INIT_PSK, "XAUTH pre-shared key"),
 	SIG_METHOD(IKE_AUTH_XAUTH_INIT_RSA, "XAUTH RSA signature", NULL),
 	SIG_METHOD(IKE_AUTH_ECDSA_256, "ECDSA P-256 signature", "SHA256"),
 	SIG_METHOD(IKE_AUTH_ECDSA_384, "ECDSA P-384 signature", "SHA384"),

@@ -373,6 +373,10 @@ void conf_xauth_plan_free(struct conf_xauth_plan *p);
  * file's hashes are a server's). */
 const char *conf_xauth_password(const struct conf *c, const char *user);
 
+/* An XAUTH user name (it comes from the wire) for a log line: printable
+ * ASCII as it is, the rest as \xHH, at most 64 bytes of it, "..." after. */
+void conf_user_text(const char *user, char *out, size_t len);
+
 /* Helpers other layers may use. */
 #define CONF_ADDR_STRLEN 46		/* INET6_ADDRSTRLEN */
 #define CONF_ID_STRLEN	 (4 * 255 + 16) /* every byte escaped, plus a prefix */

@@ -242,9 +242,7 @@ int conf_passwd_load(struct conf_ctx *ctx, const char *conf_path)
 
 /* ---- the check ---- */
 
-/* User names come from the wire: printable ASCII as it is, the rest as
- * \xHH, at most 64 bytes of them. */
-static void user_text(const char *user, char *out, size_t len)
+void conf_user_text(const char *user, char *out, size_t len)
 {
 	size_t o = 0, i;
 
@@ -313,7 +311,7 @@ int conf_xauth_plan(const struct conf *c, const struct conn *conn, const char *u
 	unsigned i, n = 0;
 
 	memset(p, 0, sizeof(*p));
-	user_text(user, p->name, sizeof(p->name));
+	conf_user_text(user, p->name, sizeof(p->name));
 	snprintf(p->conn, sizeof(p->conn), "%s", conn->name);
 	if (conn->ra.xauthby == XAUTHBY_PAM) {
 		snprintf(why, whylen, "xauthby=pam: PAM checks XAUTH user '%s'", p->name);

@@ -83,22 +83,6 @@ static void no_delay(int retval, unsigned usec, void *arg)
 {
 }
 
-/* User names come from the wire: printable ASCII as it is, else \xHH. */
-static void user_text(const char *user, char *out, size_t len)
-{
-	size_t o = 0, i;
-
-	for (i = 0; user[i] && i < 64 && o + 5 < len; i++) {
-		unsigned char c = (unsigned char)user[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
-	}
-	out[o] = 0;
-}
-
 /* In the helper: 0 or -EACCES with why. */
 static int pam_check(const char *user, const char *password, char *why, size_t whylen)
 {
@@ -109,7 +93,7 @@ static int pam_check(const char *user, const char *password, char *why, size_t w
 	char name[300];
 	int r;
 
-	user_text(user, name, sizeof(name));
+	conf_user_text(user, name, sizeof(name));
 	r = pam_start(pam_service, user, &conv, &h);
 	if (r == PAM_SUCCESS) {
 		step = "PAM_FAIL_DELAY";

@@ -4,7 +4,6 @@
 #include <openssl/crypto.h>
 
 #include "crypto/keying.h"
-#include "crypto/rand.h"
 #include "ike/child.h"
 #include "ike/dispatch.h"
 #include "ike/dpd.h"
@@ -250,9 +249,7 @@ static int info_send_keyed(struct ike_sa *sa, const struct send_spec *spec, void
 	memcpy(h.icookie, sa->icookie, 8);
 	memcpy(h.rcookie, sa->rcookie, 8);
 	h.exchange = ISAKMP_XCHG_INFO;
-	do {
-		err = crypto_random(&h.msgid, sizeof(h.msgid));
-	} while (!err && (!h.msgid || msgid_used(&sa->msgids, h.msgid)));
+	err = msgid_new(&sa->msgids, &h.msgid);
 	if (err)
 		return err;
 	/* Recorded so a copy reflected back to us is a replay; a full set

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/child_internal.h"
 #include "ike/id.h"
 #include "ike/lease.h"
 #include "ike/ra.h"
@@ -344,9 +345,7 @@ static void mc_install(struct ra_sa *r)
 	if (ra_hold_installed(r))
 		ra_log(r, LOG_LVL_WARN,
 		       "out of memory: the virtual IP goes with this ISAKMP SA, not its IPsec SAs");
-	peer.family = ps->sa_family;
-	if (ps->sa_family == AF_INET)
-		memcpy(peer.b, &((const struct sockaddr_in *)ps)->sin_addr, 4);
+	addr_from_sa(&peer, ps);
 	for (i = 0; i < r->nvip_routes; i++) {
 		if (!mc_route_ok(r, &r->vip_routes[i])) {
 			char ts[64];

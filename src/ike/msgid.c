@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <sys/random.h>
 
+#include "crypto/rand.h"
 #include "ike/msgid.h"
 
 #define MSGID_FIRST_SLOTS 16
@@ -122,4 +123,14 @@ void msgid_free(struct msgid_set *s)
 	s->slot = s->order = NULL;
 	s->nslots = s->n = s->oldest = 0;
 	s->seed = 0;
+}
+
+int msgid_new(const struct msgid_set *s, uint32_t *id)
+{
+	int err;
+
+	do {
+		err = crypto_random(id, sizeof(*id));
+	} while (!err && (!*id || msgid_used(s, *id)));
+	return err;
 }

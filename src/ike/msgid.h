@@ -28,5 +28,9 @@ bool msgid_used(const struct msgid_set *s, uint32_t id);
  * MSGID_MAX remembered, the oldest is forgotten. */
 int msgid_use(struct msgid_set *s, uint32_t id);
 void msgid_free(struct msgid_set *s);
+/* A random message ID for an exchange we start: non-zero and not among
+ * those remembered (the caller records it).  0 or the -errno of the
+ * random source. */
+int msgid_new(const struct msgid_set *s, uint32_t *id);
 
 #endif

@@ -13,7 +13,6 @@
 
 #include "crypto/dh.h"
 #include "crypto/keying.h"
-#include "crypto/rand.h"
 #include "ike/child.h"
 #include "ike/conn_index.h"
 #include "ike/dispatch.h"
@@ -104,9 +103,7 @@ int quick_start(struct ike_sa *sa, const struct conn *c, ike_up_fn fn, void *arg
 	uint32_t msgid;
 	int err;
 
-	do {
-		err = crypto_random(&msgid, sizeof(msgid));
-	} while (!err && (!msgid || msgid_used(&sa->msgids, msgid)));
+	err = msgid_new(&sa->msgids, &msgid);
 	/* Ours are recorded too: a copy reflected back to us is a replay. */
 	if (!err)
 		err = quick_use_msgid(sa, msgid);

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "crypto/keying.h"
-#include "crypto/rand.h"
 #include "ike/dispatch.h"
 #include "ike/informational.h"
 #include "ike/ra.h"
@@ -103,9 +102,7 @@ int ra_txn_send(struct ra_sa *r, uint8_t what, uint8_t type, const struct wire_c
 
 	if (t->open) /* one of ours at a time: its answer would be taken for the next */
 		return -EBUSY;
-	do {
-		err = crypto_random(&msgid, sizeof(msgid));
-	} while (!err && (!msgid || msgid_used(&sa->msgids, msgid)));
+	err = msgid_new(&sa->msgids, &msgid);
 	if (!err)
 		err = msgid_use(&sa->msgids, msgid);
 	if (!err)

@@ -6,7 +6,8 @@
  * transform), in order: ciphers outermost, then integrity, then groups.
  * AEAD ciphers ("aes128gcm16") take no integrity algorithm.  A trailing '!'
  * makes the list strict.  Libreswan: "aes256-sha256;modp3072", the groups
- * after ';', and "null" integrity after an AEAD cipher.  Tokens are looked
+ * after ';', and "null" integrity after an AEAD cipher; a phase 1
+ * proposal without a group takes Libreswan's default groups.  Tokens are looked
  * up in the algorithm table (wire/alg.h), whose aliases apply. */
 #include <errno.h>
 #include <stdio.h>
@@ -70,6 +71,25 @@ static int classify(struct item *it, char *tok, bool after_semicolon)
 	return fail(it, "unknown algorithm '%s' in %s=", tok, it->key);
 }
 
+/* A phase 1 proposal without a group ("aes256-sha2", as setup-ipsec-vpn
+ * writes it) takes the groups Libreswan (5.1 and later) defaults to in
+ * IKEv1, in its order: MODP-2048, MODP-1536, ECP-256, Curve25519. */
+static int default_groups(struct item *it)
+{
+	static const char *const names[] = {"modp2048", "modp1536", "ecp256", "curve25519"};
+	unsigned i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct alg *a = alg_by_name(names[i], ALG_DH);
+
+		if (a && add(it, it->dh, NULL, &it->ndh, a, names[i]))
+			return -EINVAL;
+	}
+	if (!it->ndh)
+		return fail(it, "%s= proposal '%s' has no DH group", it->key, it->text);
+	return 0;
+}
+
 static int check_phase1(struct item *it)
 {
 	unsigned i;
@@ -87,7 +107,7 @@ static int check_phase1(struct item *it)
 			return fail(it, "'%s' in %s= is not usable in phase 1", it->integ_tok[i],
 				    it->key);
 	if (!it->ndh)
-		return fail(it, "%s= proposal '%s' has no DH group", it->key, it->text);
+		return default_groups(it);
 	return 0;
 }
 

@@ -187,10 +187,12 @@ static void assert_shared(const struct conn *c)
 	assert_proposal(&c->ike.p[16], "aes256", "sha256", "modp1024");
 	assert_proposal(&c->ike.p[17], "aes128", "sha1", "modp1024");
 	/* pfs=no: no group anywhere in the esp list */
-	assert_int_equal(c->esp.configured, 6);
+	/* aes_gcm with no key length: 128 and 256 bits, as Libreswan */
+	assert_int_equal(c->esp.configured, 7);
 	assert_proposal(&c->esp.p[0], "aes128gcm16", NULL, NULL);
-	assert_proposal(&c->esp.p[1], "aes128", "sha1", NULL);
-	assert_proposal(&c->esp.p[3], "aes256", "sha512", NULL);
+	assert_proposal(&c->esp.p[1], "aes256gcm16", NULL, NULL);
+	assert_proposal(&c->esp.p[2], "aes128", "sha1", NULL);
+	assert_proposal(&c->esp.p[4], "aes256", "sha512", NULL);
 	for (i = 0; i < c->esp.n; i++)
 		assert_null(c->esp.p[i].dh);
 }
@@ -377,6 +379,17 @@ static void test_accepted(void **state)
 	assert_contains(log, ":6: rightnexthop=10.0.0.254 ignored");
 	assert_contains(log, ":7: keyingtries=%forever ignored");
 	free(log);
+	loaded_free(&l);
+
+	/* phase2alg= "aes" with no key length: 128 and 256 bits; esp= keeps
+	 * strongSwan's meaning, 128 */
+	load_ok(&l, "conn a\n left=10.0.0.1\n right=10.0.0.2\n phase2alg=aes-sha1!\n", NULL);
+	assert_int_equal(l.c->conns[0].esp.n, 2);
+	assert_proposal(&l.c->conns[0].esp.p[0], "aes128", "sha1", NULL);
+	assert_proposal(&l.c->conns[0].esp.p[1], "aes256", "sha1", NULL);
+	loaded_free(&l);
+	load_ok(&l, "conn a\n left=10.0.0.1\n right=10.0.0.2\n esp=aes-sha1!\n", NULL);
+	assert_int_equal(l.c->conns[0].esp.n, 1);
 	loaded_free(&l);
 
 	route6 = "2001:db8::1";

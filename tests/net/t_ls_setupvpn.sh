@@ -4,7 +4,7 @@
 # an ipsec.d that is not there, "%any %any : PSK", and the passwd file.
 # In a namespace whose default route leaves by wan (192.0.2.1) and that
 # has another address on lo, %defaultroute is 192.0.2.1; oakleyctl status
-# lists l2tp-psk and xauth-psk with it.  In a namespace without a default
+# lists l2tp-psk and xauth-psk with it, before and after a reload.  In a namespace without a default
 # route the same file is refused at the left= line, with why.
 . "$(dirname "$0")/oakley.sh"
 
@@ -33,7 +33,7 @@ conn shared
   dpdtimeout=300
   dpdaction=clear
   ikev2=never
-  ike=aes256-sha2,aes128-sha2,aes256-sha1,aes128-sha1
+  ike=aes256-sha2,aes128-sha2,aes256-sha1,aes128-sha1,aes256-sha2;modp1024,aes128-sha1;modp1024
   phase2alg=aes_gcm-null,aes128-sha1,aes256-sha1,aes256-sha2_512,aes128-sha2,aes256-sha2
   ikelifetime=24h
   salifetime=24h
@@ -79,6 +79,14 @@ grep -q "pool 192.168.43.10-192.168.43.250" <<<"$out" || fail "no pool in status
 assert_log "$WD" "left=%defaultroute is 192\.0\.2\.1"
 assert_log "$WD" "virtual-private=.* ignored: "
 assert_log "$WD" "keyingtries=5 ignored: "
+# A reload: the privileged helper reads the file again (%defaultroute
+# there too) and hands 18 ike= proposals a conn over to the daemon.
+out=$(octl "$WD" reload 2>&1) || fail "reload failed: $out"
+out=$(octl "$WD" status xauth-psk) || fail "status after the reload failed: $out"
+grep -q "^  xauth-psk: 192\.0\.2\.1 \[203\.0\.113\.7\]" <<<"$out" ||
+	fail "xauth-psk is not on 192.0.2.1 after the reload: $out"
+grep -q "aes128-sha1-curve25519,aes256-sha256-modp1024,aes128-sha1-modp1024" <<<"$out" ||
+	fail "the ike= list with the default groups did not survive the reload: $out"
 stop_oakleyd "$WD"
 
 # No default route in east: the same file is refused, FILE:LINE and why.

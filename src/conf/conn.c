@@ -397,6 +397,8 @@ static const struct conn_key_def {
 	{"rekeymargin", CK_MARGINTIME, parse_duration, F(margin_s)},
 	{"rekeyfuzz", CK_REKEYFUZZ, parse_percent, F(fuzz_pct)},
 	{"fragmentation", CK_FRAGMENTATION, parse_fragmentation, F(fragmentation)},
+	{"ike-frag", CK_FRAGMENTATION, parse_fragmentation, F(fragmentation)}, /* Libreswan 3 */
+	{"ike_frag", CK_FRAGMENTATION, parse_fragmentation, F(fragmentation)},
 	{"leftcert", CK_LEFTCERT, conf_parse_cert, F(side[0].cert)},
 	{"rightcert", CK_RIGHTCERT, conf_parse_cert, F(side[1].cert)},
 	{"leftca", CK_LEFTCA, conf_parse_ca, F(side[0].ca)},

@@ -152,7 +152,7 @@ struct conf_ctx {
 	unsigned nsecs, capsecs;
 	struct name_index sec_by_name;
 	struct conf_setup setup;
-	unsigned setup_line[24]; /* duplicate detection in config setup */
+	unsigned setup_line[32]; /* duplicate detection in config setup */
 	struct conf_secret *secrets;
 	unsigned nsecrets, capsecrets;
 	struct proposal_list **lists; /* what ike= and esp= lines parsed to */
@@ -279,6 +279,12 @@ int conf_unhex(const char *s, uint8_t *out, size_t max, size_t *len);
  * set nothing (0 or -EINVAL when s is one of them, 1 when not). */
 int conf_set_ikev1_policy(struct conf_ctx *ctx, const struct setting *s);
 int conf_set_virtual_private(struct conf_ctx *ctx, const struct setting *s);
+/* The config setup keys of older setup-ipsec-vpn copies: protostack=,
+ * interfaces=, nat_traversal=, oe=. */
+int conf_set_protostack(struct conf_ctx *ctx, const struct setting *s);
+int conf_set_interfaces(struct conf_ctx *ctx, const struct setting *s);
+int conf_set_obsolete(struct conf_ctx *ctx, const struct setting *s);
+int conf_set_oe(struct conf_ctx *ctx, const struct setting *s);
 int conf_defaultroute(struct conf_ctx *ctx, const struct setting *s, struct conf_addr *a);
 int conf_parse_pfs(struct conf_ctx *ctx, const struct setting *s, void *field);
 int conf_pfs_resolve(struct conf_ctx *ctx, struct conn *c, const struct conn_opts *o);

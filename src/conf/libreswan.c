@@ -65,6 +65,43 @@ int conf_set_virtual_private(struct conf_ctx *ctx, const struct setting *s)
 	return 0;
 }
 
+/* Linux's XFRM (netkey, its old name) is what oakley drives. */
+int conf_set_protostack(struct conf_ctx *ctx, const struct setting *s)
+{
+	if (!s->value || !strcmp(s->value, "netkey") || !strcmp(s->value, "xfrm") ||
+	    !strcmp(s->value, "native"))
+		return 0;
+	return refuse(ctx, s, "oakley drives the Linux kernel's XFRM (netkey) only");
+}
+
+/* Which interfaces IKE listens on: oakleyd binds every address (its -p
+ * port); peers must authenticate all the same, so what is protected does
+ * not change. */
+int conf_set_interfaces(struct conf_ctx *ctx, const struct setting *s)
+{
+	if (s->value)
+		notice(s, "oakleyd listens on every address of the host; what a peer may "
+			  "reach still takes authentication and a conn");
+	return 0;
+}
+
+/* nat_traversal=: Libreswan 3 made NAT-T always on and ignores the key. */
+int conf_set_obsolete(struct conf_ctx *ctx, const struct setting *s)
+{
+	if (s->value)
+		notice(s, "obsolete since Libreswan 3; NAT traversal is always on "
+			  "(encapsulation= per conn)");
+	return 0;
+}
+
+/* Opportunistic encryption: oakley has none, which is what oe=off asks. */
+int conf_set_oe(struct conf_ctx *ctx, const struct setting *s)
+{
+	if (!s->value || !strcmp(s->value, "off") || !strcmp(s->value, "no"))
+		return 0;
+	return refuse(ctx, s, "oakley has no opportunistic encryption");
+}
+
 /* Where a datagram to a global address would leave from: connect()
  * on a UDP socket picks the route and the source, and sends nothing.
  * With no default route, connect fails (ENETUNREACH). */
@@ -194,6 +231,13 @@ int conf_ls_setting(struct conf_ctx *ctx, const struct setting *s)
 		notice(s, "oakley starts a negotiation once (auto=start, oakleyctl up), with "
 			  "its retransmissions; a responder never starts one");
 		return 0;
+	}
+	if (!strcmp(k, "phase2")) { /* Libreswan: esp or ah */
+		if (!v || !strcmp(v, "esp"))
+			return 0;
+		if (!strcmp(v, "ah"))
+			return refuse(ctx, s, "oakley negotiates ESP only");
+		return conf_error(ctx, s->file, s->line, "phase2= takes esp or ah, not '%s'", v);
 	}
 	if (!strcmp(k, "sha2-truncbug") || !strcmp(k, "sha2_truncbug")) {
 		if (!v || !strcmp(v, "no"))

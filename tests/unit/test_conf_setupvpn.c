@@ -298,6 +298,13 @@ static void test_refusals(void **state)
 	expect_error("config setup\n ikev1-policy=reject\n", 2,
 		     "ikev1-policy=reject is not supported by oakley: it turns IKEv1 off, and "
 		     "oakley speaks IKEv1 only");
+	expect_error("config setup\n protostack=klips\n", 2,
+		     "protostack=klips is not supported by oakley: oakley drives the Linux "
+		     "kernel's XFRM (netkey) only");
+	expect_error("config setup\n oe=yes\n", 2,
+		     "oe=yes is not supported by oakley: oakley has no opportunistic encryption");
+	expect_error("conn a\n left=10.0.0.1\n right=%any\n phase2=ah\n", 4,
+		     "phase2=ah is not supported by oakley: oakley negotiates ESP only");
 	expect_error("config setup\n ikev1-policy=sometimes\n", 2,
 		     "ikev1-policy= takes accept, drop or reject, not 'sometimes'");
 	/* no default route */
@@ -359,6 +366,38 @@ static void test_pfs_yes(void **state)
 	loaded_free(&l);
 }
 
+/* The older setup-ipsec-vpn copies' keys: protostack=netkey and oe=off
+ * taken, interfaces= and nat_traversal= ignored with notices, phase2=esp
+ * and ike-frag= (fragmentation=) taken, sha2-truncbug=yes refused. */
+static void test_older_copies(void **state)
+{
+	struct loaded l;
+	struct capture cap;
+	char *log;
+
+	capture_start(&cap);
+	load_ok(&l,
+		"config setup\n"
+		"  protostack=netkey\n"
+		"  interfaces=%defaultroute\n"
+		"  nat_traversal=yes\n"
+		"  oe=off\n"
+		"  logfile=/var/log/pluto.log\n"
+		"conn a\n"
+		"  left=10.0.0.1\n"
+		"  right=%any\n"
+		"  phase2=esp\n"
+		"  ike-frag=no\n",
+		NULL);
+	log = capture_end(&cap);
+	assert_contains(log, ":3: interfaces=%defaultroute ignored: oakleyd listens on every "
+			     "address");
+	assert_contains(log, ":4: nat_traversal=yes ignored: obsolete since Libreswan 3");
+	assert_int_equal(l.c->conns[0].fragmentation, CONN_FRAG_NO);
+	free(log);
+	loaded_free(&l);
+}
+
 /* Accepted as they are: ikev2=permit (Libreswan: IKEv1), the next hops
  * (notice), keyingtries=%forever, sha2-truncbug=no, %defaultroute6. */
 static void test_accepted(void **state)
@@ -406,6 +445,7 @@ int main(void)
 		cmocka_unit_test_setup(test_refusals, setup),
 		cmocka_unit_test_setup(test_pfs_yes, setup),
 		cmocka_unit_test_setup(test_accepted, setup),
+		cmocka_unit_test_setup(test_older_copies, setup),
 	};
 
 	log_setup(true, LOG_LVL_INFO);

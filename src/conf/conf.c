@@ -218,6 +218,14 @@ static bool has_glob_chars(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
+static _Thread_local int glob_errno;
+
+static int glob_err(const char *path, int err)
+{
+	glob_errno = err;
+	return 1;
+}
+
 int conf_include(struct conf_ctx *ctx, const char *file, unsigned line, const char *pattern,
 		 int (*load)(struct conf_ctx *ctx, const char *path, const char *from,
 			     unsigned from_line))
@@ -244,7 +252,14 @@ int conf_include(struct conf_ctx *ctx, const char *file, unsigned line, const ch
 		ctx->depth--;
 		return ret;
 	}
-	r = glob(path, GLOB_ERR, NULL, &g);
+	glob_errno = 0;
+	r = glob(path, GLOB_ERR, glob_err, &g);
+	/* a folder that is not there (Libreswan's include of
+	 * ipsec.d/STAR.conf with no ipsec.d) matches nothing either */
+	if (r == GLOB_ABORTED && (glob_errno == ENOENT || glob_errno == ENOTDIR)) {
+		globfree(&g);
+		r = GLOB_NOMATCH;
+	}
 	if (r == GLOB_NOMATCH) {
 		log_debug("%s:%u: include %s matches no file", file, line, path);
 		return 0;

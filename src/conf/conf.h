@@ -64,7 +64,9 @@ struct conf_id {
 	uint8_t data[255];
 };
 
-#define CONF_MAX_PROPOSALS 16
+/* 24: setup-ipsec-vpn's ike= line, four proposals without a group (four
+ * default groups each) and two with one, makes 18 */
+#define CONF_MAX_PROPOSALS 24
 #define CONF_MAX_SUBNETS   16 /* per side in leftsubnet=, rightsubnet= */
 
 /* One phase-1 or ESP proposal: rows of the algorithm table. */

@@ -49,14 +49,15 @@ static int parse_keyexchange(struct conf_ctx *ctx, const struct setting *s, void
 /* Libreswan's ikev2=no|never: an IKEv1 conn. */
 static int parse_ikev2(struct conf_ctx *ctx, const struct setting *s, void *field)
 {
-	static const char *const v2[] = {"yes", "insist", "permit", "propose", NULL};
+	static const char *const v2[] = {"yes", "insist", "propose", NULL};
 
-	if (!strcmp(s->value, "no") || !strcmp(s->value, "never"))
+	/* permit: Libreswan initiates IKEv1 and takes IKEv1 (now as never) */
+	if (!strcmp(s->value, "no") || !strcmp(s->value, "never") || !strcmp(s->value, "permit"))
 		return 0;
 	if (one_of(s->value, v2))
 		return conf_error(ctx, s->file, s->line, "ikev2=%s: oakley speaks IKEv1 only",
 				  s->value);
-	return bad(ctx, s, "no or never");
+	return bad(ctx, s, "no, never or permit");
 }
 
 static int parse_host(struct conf_ctx *ctx, const struct setting *s, void *field)
@@ -70,6 +71,8 @@ static int parse_host(struct conf_ctx *ctx, const struct setting *s, void *field
 	}
 	if (!conf_addr_parse(s->value, a))
 		return 0;
+	if (!strcmp(s->value, "%defaultroute") || !strcmp(s->value, "%defaultroute6"))
+		return conf_defaultroute(ctx, s, a); /* libreswan.c */
 	if (s->value[0] == '%')
 		return not_yet(ctx, s);
 	return conf_error(ctx, s->file, s->line,
@@ -394,12 +397,15 @@ static const struct conn_key_def {
 	{"rekeymargin", CK_MARGINTIME, parse_duration, F(margin_s)},
 	{"rekeyfuzz", CK_REKEYFUZZ, parse_percent, F(fuzz_pct)},
 	{"fragmentation", CK_FRAGMENTATION, parse_fragmentation, F(fragmentation)},
+	{"ike-frag", CK_FRAGMENTATION, parse_fragmentation, F(fragmentation)}, /* Libreswan 3 */
+	{"ike_frag", CK_FRAGMENTATION, parse_fragmentation, F(fragmentation)},
 	{"leftcert", CK_LEFTCERT, conf_parse_cert, F(side[0].cert)},
 	{"rightcert", CK_RIGHTCERT, conf_parse_cert, F(side[1].cert)},
 	{"leftca", CK_LEFTCA, conf_parse_ca, F(side[0].ca)},
 	{"rightca", CK_RIGHTCA, conf_parse_ca, F(side[1].ca)},
 	{"leftsendcert", CK_LEFTSENDCERT, conf_parse_sendcert, F(side[0].sendcert)},
 	{"rightsendcert", CK_RIGHTSENDCERT, conf_parse_sendcert, F(side[1].sendcert)},
+	{"pfs", CK_PFS, conf_parse_pfs, F(pfs)},
 };
 
 #define NKEYS (sizeof(conn_keys) / sizeof(conn_keys[0]))
@@ -480,6 +486,8 @@ int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting
 		if (s->key[0] == conn_keys[i].name[0] && !strcmp(s->key, conn_keys[i].name))
 			d = &conn_keys[i];
 	if (!d && (ret = conf_ra_setting(ctx, sec, s)) <= 0) /* XAUTH, Mode Config */
+		return ret;
+	if (!d && (ret = conf_ls_setting(ctx, s)) <= 0) /* libreswan.c */
 		return ret;
 	if (!d)
 		return conf_error(ctx, s->file, s->line, "unknown key '%s' in conn '%s'", s->key,

@@ -63,6 +63,7 @@ enum conn_key {
 	CK_RIGHTCA,
 	CK_LEFTSENDCERT,
 	CK_RIGHTSENDCERT,
+	CK_PFS, /* libreswan.c */
 	CK_COUNT
 };
 
@@ -116,6 +117,7 @@ struct conn_opts {
 	uint32_t dpd_delay_s, dpd_timeout_s, margin_s, fuzz_pct;
 	uint8_t fragmentation; /* enum conn_frag */
 	uint32_t ra;	       /* remote-access keys: 1 + index in conf_ctx.ra (ra.h) */
+	bool pfs;	       /* pfs=yes|no (libreswan.c) */
 };
 
 struct also {
@@ -150,7 +152,7 @@ struct conf_ctx {
 	unsigned nsecs, capsecs;
 	struct name_index sec_by_name;
 	struct conf_setup setup;
-	unsigned setup_line[24]; /* duplicate detection in config setup */
+	unsigned setup_line[32]; /* duplicate detection in config setup */
 	struct conf_secret *secrets;
 	unsigned nsecrets, capsecrets;
 	struct proposal_list **lists; /* what ike= and esp= lines parsed to */
@@ -270,6 +272,26 @@ void conf_subnets_free(struct conf_ctx *ctx);
 bool conf_addr_is_local_ifaddrs(const struct conf_addr *a, void *ifaddrs);
 /* Hex digits (even count, no prefix) to bytes: 0 or -EINVAL/-ENOSPC. */
 int conf_unhex(const char *s, uint8_t *out, size_t max, size_t *len);
+
+/* libreswan.c: config setup's ikev1-policy= and virtual-private=; left=
+ * %defaultroute (and %defaultroute6) into *a; pfs=; after a conn's
+ * proposals are known, pfs= applied to its esp list; the conn keys that
+ * set nothing (0 or -EINVAL when s is one of them, 1 when not). */
+int conf_set_ikev1_policy(struct conf_ctx *ctx, const struct setting *s);
+int conf_set_virtual_private(struct conf_ctx *ctx, const struct setting *s);
+/* The config setup keys of older setup-ipsec-vpn copies: protostack=,
+ * interfaces=, nat_traversal=, oe=. */
+int conf_set_protostack(struct conf_ctx *ctx, const struct setting *s);
+int conf_set_interfaces(struct conf_ctx *ctx, const struct setting *s);
+int conf_set_obsolete(struct conf_ctx *ctx, const struct setting *s);
+int conf_set_oe(struct conf_ctx *ctx, const struct setting *s);
+int conf_defaultroute(struct conf_ctx *ctx, const struct setting *s, struct conf_addr *a);
+int conf_parse_pfs(struct conf_ctx *ctx, const struct setting *s, void *field);
+int conf_pfs_resolve(struct conf_ctx *ctx, struct conn *c, const struct conn_opts *o);
+int conf_ls_setting(struct conf_ctx *ctx, const struct setting *s);
+/* The source address of family's default route: 0, or -errno when there
+ * is none.  A UDP socket's connect by default; tests set their own. */
+extern int (*conf_route_probe)(int family, struct conf_addr *out);
 
 /* xauth.c: how many checks of an unknown user ran crypt(3) on a decoy
  * hash (for tests). */

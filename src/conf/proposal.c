@@ -6,7 +6,9 @@
  * transform), in order: ciphers outermost, then integrity, then groups.
  * AEAD ciphers ("aes128gcm16") take no integrity algorithm.  A trailing '!'
  * makes the list strict.  Libreswan: "aes256-sha256;modp3072", the groups
- * after ';', and "null" integrity after an AEAD cipher.  Tokens are looked
+ * after ';', and "null" integrity after an AEAD cipher; a phase 1
+ * proposal without a group takes Libreswan's default groups, and
+ * phase2alg='s "aes" and "aes_gcm" both key lengths, 128 and 256 bits.  Tokens are looked
  * up in the algorithm table (wire/alg.h), whose aliases apply. */
 #include <errno.h>
 #include <stdio.h>
@@ -40,9 +42,33 @@ static int add(struct item *it, const struct alg **list, const char **toks, unsi
 	return 0;
 }
 
+/* Libreswan's phase2alg= "aes" and "aes_gcm" without a key length: it
+ * proposes (and takes) the default length, 128 bits, and the largest,
+ * 256.  0 with *ret when tok was one of them. */
+static int keyless_aes(struct item *it, const char *tok, int *ret)
+{
+	static const char *const names[][3] = {
+		{"aes", "aes128", "aes256"},
+		{"aes_gcm", "aes128gcm16", "aes256gcm16"},
+	};
+	unsigned i, j;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(tok, names[i][0]))
+			continue;
+		*ret = 0;
+		for (j = 1; j < 3 && !*ret; j++)
+			*ret = add(it, it->encr, it->encr_tok, &it->nencr,
+				   alg_by_name(names[i][j], ALG_ENCR), tok);
+		return 0;
+	}
+	return 1;
+}
+
 static int classify(struct item *it, char *tok, bool after_semicolon)
 {
 	const struct alg *a;
+	int ret;
 
 	if (!*tok)
 		return fail(it, "%s= proposal '%s' has an empty algorithm name", it->key, it->text);
@@ -58,6 +84,8 @@ static int classify(struct item *it, char *tok, bool after_semicolon)
 		it->null_integ = true;
 		return 0;
 	}
+	if (!it->phase1 && !strcmp(it->key, "phase2alg") && !keyless_aes(it, tok, &ret))
+		return ret;
 	a = alg_by_name(tok, ALG_ENCR);
 	if (a)
 		return add(it, it->encr, it->encr_tok, &it->nencr, a, tok);
@@ -68,6 +96,25 @@ static int classify(struct item *it, char *tok, bool after_semicolon)
 	if (a)
 		return add(it, it->dh, NULL, &it->ndh, a, tok);
 	return fail(it, "unknown algorithm '%s' in %s=", tok, it->key);
+}
+
+/* A phase 1 proposal without a group ("aes256-sha2", as setup-ipsec-vpn
+ * writes it) takes the groups Libreswan (5.1 and later) defaults to in
+ * IKEv1, in its order: MODP-2048, MODP-1536, ECP-256, Curve25519. */
+static int default_groups(struct item *it)
+{
+	static const char *const names[] = {"modp2048", "modp1536", "ecp256", "curve25519"};
+	unsigned i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct alg *a = alg_by_name(names[i], ALG_DH);
+
+		if (a && add(it, it->dh, NULL, &it->ndh, a, names[i]))
+			return -EINVAL;
+	}
+	if (!it->ndh)
+		return fail(it, "%s= proposal '%s' has no DH group", it->key, it->text);
+	return 0;
 }
 
 static int check_phase1(struct item *it)
@@ -87,7 +134,7 @@ static int check_phase1(struct item *it)
 			return fail(it, "'%s' in %s= is not usable in phase 1", it->integ_tok[i],
 				    it->key);
 	if (!it->ndh)
-		return fail(it, "%s= proposal '%s' has no DH group", it->key, it->text);
+		return default_groups(it);
 	return 0;
 }
 

@@ -388,6 +388,8 @@ static int build_conn(struct conf_ctx *ctx, const struct defaults *d, const stru
 	if (!ret)
 		ret = proposals(ctx, d, o, CK_ESP, &c->esp);
 	if (!ret)
+		ret = conf_pfs_resolve(ctx, c, o); /* pfs=, libreswan.c */
+	if (!ret)
 		ret = check_selectors(ctx, c);
 	if (!ret && c->aggressive)
 		ret = one_group(ctx, c, o, CK_IKE, &c->ike, "aggressive mode sends one DH group");

@@ -301,6 +301,14 @@ static const struct {
 	{"keep_alive", set_keep_alive},
 	{"keep-alive", set_keep_alive},
 	{"fragment_size", set_fragment_size},
+	{"ikev1-policy", conf_set_ikev1_policy},       /* libreswan.c */
+	{"virtual-private", conf_set_virtual_private}, /* libreswan.c */
+	{"virtual_private", conf_set_virtual_private},
+	{"protostack", conf_set_protostack}, /* libreswan.c */
+	{"interfaces", conf_set_interfaces},
+	{"nat_traversal", conf_set_obsolete},
+	{"oe", conf_set_oe},
+	{"logfile", set_ignored},
 };
 
 int setup_setting(struct conf_ctx *ctx, const struct setting *s)

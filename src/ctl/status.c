@@ -97,6 +97,10 @@ static void end_str(const struct conf_end *e, char out[static END_STRLEN])
 		conf_addr_str(&e->addr, addr, sizeof(addr));
 	if (e->has_subnet)
 		ts_str(&e->subnet, sub, sizeof(sub));
+	else if (e->subnet.proto && e->subnet.port)
+		snprintf(sub, sizeof(sub), "host[%u/%u]", e->subnet.proto, e->subnet.port);
+	else if (e->subnet.proto) /* leftprotoport=17/%any */
+		snprintf(sub, sizeof(sub), "host[%u/%%any]", e->subnet.proto);
 	else
 		snprintf(sub, sizeof(sub), "host");
 	if (conf_id_str(&e->id, id, sizeof(id)) < 0)

@@ -75,6 +75,8 @@ for c in l2tp-psk xauth-psk; do
 		fail "status does not list $c on 192.0.2.1 [203.0.113.7]: $out"
 done
 grep -q "^  l2tp-psk: .*transport" <<<"$out" || fail "l2tp-psk is not transport: $out"
+grep -Fq "l2tp-psk: 192.0.2.1 [203.0.113.7] host[17/1701] ... %any [%any] host[17/%any]" <<<"$out" ||
+	fail "status does not show l2tp-psk's UDP 1701 limit: $out"
 grep -q "pool 192.168.43.10-192.168.43.250" <<<"$out" || fail "no pool in status: $out"
 assert_log "$WD" "left=%defaultroute is 192\.0\.2\.1"
 assert_log "$WD" "virtual-private=.* ignored: "

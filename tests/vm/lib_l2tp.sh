@@ -1,0 +1,224 @@
+# L2TP/IPsec scenarios (tests/vm/t_l2tp*.sh): xl2tpd and pppd over an
+# oakley transport-mode SA limited to UDP 1701, on top of lib_nat.sh's
+# topology (client C behind the masquerading router N, server G):
+#   . "$(dirname "$0")/../net/oakley.sh"; . "$(dirname "$0")/lib_nat.sh"
+#   . "$(dirname "$0")/lib_l2tp.sh"
+# xl2tpd runs in userspace (force userspace: PPP frames over a pty, so
+# ppp_generic and ppp_async); pppd reads /etc/ppp/chap-secrets only, which
+# the guest's overlay root lets a scenario write.
+
+L2TP_PSK="l2tp over transport"
+L2TP_USER=alice
+L2TP_PASS="alice's ppp secret"
+L2TP_LOCAL=10.9.0.1             # the server's end of the PPP link
+L2TP_RANGE=10.9.0.10-10.9.0.20  # the clients' ends
+L2TP_FIRST=10.9.0.10
+
+# l2tp_modules: what userspace L2TP's pppd needs (the guest has the whole
+# module tree; lib_nat.sh's nat_modules finds it the same way).
+l2tp_modules() {
+	local m kv root=/ d
+	kv=$(uname -r)
+	for d in "${VM_CACHE:-}" /work/vm-cache "$(dirname "$0")/vm-cache"; do
+		[ -n "$d" ] && [ -d "$d/$kv/root/lib/modules/$kv" ] && root=$d/$kv/root && break
+	done
+	for m in ppp_generic ppp_async slhc; do
+		modprobe -d "$root" "$m" 2>&1 || log "modprobe $m failed"
+	done
+	[ -c /dev/ppp ] || mknod /dev/ppp c 108 0 || fail "no /dev/ppp"
+}
+
+# l2tp_chap_secrets: the user in /etc/ppp/chap-secrets (client and server
+# read the same file: one line for each direction of the name).
+l2tp_chap_secrets() {
+	mkdir -p /etc/ppp
+	# the next scenario in the same guest finds the file as it was
+	cp -p /etc/ppp/chap-secrets "$T_OUT/chap-secrets.orig" 2>/dev/null &&
+		on_exit "cp -p '$T_OUT/chap-secrets.orig' /etc/ppp/chap-secrets"
+	printf '"%s" * "%s" *\n' "$L2TP_USER" "$L2TP_PASS" >/etc/ppp/chap-secrets
+	chmod 600 /etc/ppp/chap-secrets
+}
+
+# l2tp_server_conf DIR ADDR: DIR/xl2tpd.conf (an LNS on ADDR:1701 handing
+# out $L2TP_RANGE, CHAP required) and DIR/options.xl2tpd.
+l2tp_server_conf() {
+	local dir=$1 addr=$2
+	cat >"$dir/xl2tpd.conf" <<EOF
+[global]
+listen-addr = $addr
+port = 1701
+force userspace = yes
+
+[lns default]
+ip range = $L2TP_RANGE
+local ip = $L2TP_LOCAL
+require chap = yes
+refuse pap = yes
+require authentication = yes
+name = l2tp-server
+pppoptfile = $dir/options.xl2tpd
+length bit = yes
+EOF
+	cat >"$dir/options.xl2tpd" <<EOF
+refuse-pap
+require-chap
+auth
+name l2tp-server
+mtu 1280
+mru 1280
+noccp
+nodefaultroute
+nodetach
+lcp-echo-interval 5
+lcp-echo-failure 4
+debug
+logfile $dir/pppd.log
+EOF
+}
+
+# l2tp_client_conf DIR SERVER: DIR/xl2tpd.conf (a LAC that dials SERVER at
+# once and again when the link drops) and DIR/options.xl2tpd.
+l2tp_client_conf() {
+	local dir=$1 server=$2
+	cat >"$dir/xl2tpd.conf" <<EOF
+[global]
+port = 1701
+force userspace = yes
+
+[lac vpn]
+lns = $server
+autodial = yes
+redial = yes
+redial timeout = 2
+max redials = 30
+name = $L2TP_USER
+pppoptfile = $dir/options.xl2tpd
+length bit = yes
+EOF
+	cat >"$dir/options.xl2tpd" <<EOF
+noauth
+name $L2TP_USER
+user $L2TP_USER
+refuse-pap
+mtu 1280
+mru 1280
+noccp
+nodefaultroute
+nodetach
+lcp-echo-interval 5
+lcp-echo-failure 4
+debug
+logfile $dir/pppd.log
+EOF
+}
+
+# start_xl2tpd NS DIR: xl2tpd -D with DIR/xl2tpd.conf in NS (its own /run,
+# log DIR/xl2tpd.log); PID in DIR/xl2tpd.bgpid.
+start_xl2tpd() {
+	local ns=$1 dir=$2
+	rm -f "$dir/pppd.log"
+	run_bg "$ns" "$dir/xl2tpd.log" sh -c 'mkdir -p /run/xl2tpd && exec xl2tpd -D -c "$1" -p /run/xl2tpd/pid -C /run/xl2tpd/l2tp-control' \
+		sh "$dir/xl2tpd.conf"
+	echo "$BG_PID" >"$dir/xl2tpd.bgpid"
+}
+
+# stop_xl2tpd DIR: SIGTERM (xl2tpd ends its pppds), wait for the exit.
+stop_xl2tpd() {
+	local pid
+	pid=$(cat "$1/xl2tpd.bgpid")
+	kill -TERM "$pid" 2>/dev/null || return 0
+	wait "$pid" 2>/dev/null || true
+}
+
+# ppp_addr NS: "LOCAL PEER" of ppp0 in NS once it has an IPv4 address.
+ppp_addr() {
+	local l
+	l=$(ip -n "$1" -4 -o addr show dev ppp0 2>/dev/null) || return 1
+	[[ $l =~ inet\ ([0-9.]+)\ peer\ ([0-9.]+) ]] || return 1
+	echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+}
+ppp_up() { [ -n "$(ppp_addr "$1")" ]; }
+
+# l2tp_wait_link C G CD GD WHAT: ppp0 up on both, with the expected ends.
+l2tp_wait_link() {
+	local c=$1 g=$2 cd=$3 gd=$4 what=$5 a
+	wait_for 40 ppp_up "$c" ||
+		fail "$what: no ppp0 on the client: $(tail -n 15 "$cd/xl2tpd.log" "$cd/pppd.log" "$gd/xl2tpd.log" "$gd/pppd.log" 2>&1)"
+	wait_for 10 ppp_up "$g" || fail "$what: no ppp0 on the server: $(tail -n 15 "$gd/pppd.log" 2>&1)"
+	a=$(ppp_addr "$c")
+	[ "$a" = "$L2TP_FIRST $L2TP_LOCAL" ] || fail "$what: the client's ppp0 is '$a', not $L2TP_FIRST peer $L2TP_LOCAL"
+	a=$(ppp_addr "$g")
+	[ "$a" = "$L2TP_LOCAL $L2TP_FIRST" ] || fail "$what: the server's ppp0 is '$a', not $L2TP_LOCAL peer $L2TP_FIRST"
+}
+
+# l2tp_wire_count NS: "UDP1701 ESPINUDP" packets the NAT router NS forwarded
+# (nft counters, made by l2tp_wire_counters NS).
+l2tp_wire_counters() {
+	ip netns exec "$1" nft -f - <<NFT || fail "nftables counters in $1 failed"
+table inet l2tpcount {
+	counter l2tp { }
+	counter nattesp { }
+	chain fwd {
+		type filter hook forward priority 0; policy accept;
+		udp dport 1701 counter name l2tp
+		udp sport 1701 counter name l2tp
+		udp dport 4500 counter name nattesp
+		udp sport 4500 counter name nattesp
+	}
+}
+NFT
+}
+l2tp_wire_count() {
+	local a b
+	a=$(ip netns exec "$1" nft list counter inet l2tpcount l2tp)
+	b=$(ip netns exec "$1" nft list counter inet l2tpcount nattesp)
+	[[ $a =~ packets\ ([0-9]+) ]] && a=${BASH_REMATCH[1]}
+	[[ $b =~ packets\ ([0-9]+) ]] && b=${BASH_REMATCH[1]}
+	echo "$a $b"
+}
+
+# l2tp_policy_udp1701 NS ADDR: every IPsec policy of NS is UDP with port
+# 1701 on ADDR's side (the server's), none for other traffic.
+l2tp_policy_udp1701() {
+	local ns=$1 p n=0 line
+	p=$(ip -n "$ns" xfrm policy)
+	printf '%s\n' "$p" >"$T_OUT/policy.$ns.$(now_ms)"
+	while read -r line; do
+		[[ $line == src\ * ]] || continue
+		n=$((n + 1))
+		[[ $line == *"proto udp"* ]] || fail "$ns has a policy not limited to UDP: $line ($p)"
+		[[ $line == "src $2/32 dst "*"sport 1701"* || $line == "src "*" dst $2/32 "*"dport 1701"* ]] ||
+			fail "$ns has a policy not limited to port 1701 at $2: $line ($p)"
+	done <<<"$p"
+	[ "$n" -ge 2 ] || fail "$ns has $n IPsec policies, not in and out: $p"
+}
+
+# l2tp_ping C G: pings both ways across the PPP link.
+l2tp_ping() {
+	ping_ok "$1" "$L2TP_FIRST" "$L2TP_LOCAL" 3 || fail "no ping across PPP from the client"
+	ping_ok "$2" "$L2TP_LOCAL" "$L2TP_FIRST" 3 || fail "no ping across PPP from the server"
+}
+
+# l2tp_sa_bytes NS: the byte counts of NS's ESP SAs, one per line.
+l2tp_sa_bytes() {
+	local line
+	while read -r line; do
+		[[ $line =~ ^([0-9]+)\(bytes\),\ *([0-9]+)\(packets\) ]] && echo "${BASH_REMATCH[1]}"
+	done < <(ip -n "$1" -s xfrm state)
+}
+
+# l2tp_sas_carried NS WHAT: NS has 2 ESP SAs, in transport mode, ESP in
+# UDP, and each carried bytes.
+l2tp_sas_carried() {
+	local ns=$1 st b n=0
+	st=$(ip -n "$ns" -s xfrm state)
+	printf '%s\n' "$st" >"$T_OUT/xfrm.$ns.$(now_ms)"
+	[ "$(xfrm_esp_count "$ns")" = 2 ] || fail "$2: $ns does not hold 2 ESP SAs: $st"
+	[[ $st == *"mode transport"* && $st != *"mode tunnel"* ]] || fail "$2: $ns's SAs are not transport: $st"
+	[[ $st == *"encap type espinudp"* ]] || fail "$2: $ns's SAs are not ESP in UDP: $st"
+	for b in $(l2tp_sa_bytes "$ns"); do
+		[ "$b" -gt 0 ] || fail "$2: an ESP SA of $ns carried no bytes: $st"
+		n=$((n + 1))
+	done
+	[ "$n" = 2 ] || fail "$2: $n byte counters in $ns: $st"
+}

@@ -151,44 +151,53 @@ l2tp_wait_link() {
 	[ "$a" = "$L2TP_LOCAL $L2TP_FIRST" ] || fail "$what: the server's ppp0 is '$a', not $L2TP_LOCAL peer $L2TP_FIRST"
 }
 
-# l2tp_wire_count NS: "UDP1701 ESPINUDP" packets the NAT router NS forwarded
-# (nft counters, made by l2tp_wire_counters NS).
+# l2tp_wire_counters NS: counters in the NAT router NS of the UDP it
+# forwards to or from port 1701 (cleartext L2TP) and 4500 (ESP in UDP);
+# l2tp_wire_count NS prints "L2TP ESPINUDP" (packets so far).
 l2tp_wire_counters() {
 	ip netns exec "$1" nft -f - <<NFT || fail "nftables counters in $1 failed"
 table inet l2tpcount {
-	counter l2tp { }
-	counter nattesp { }
-	chain fwd {
+	chain l2tpfwd {
 		type filter hook forward priority 0; policy accept;
-		udp dport 1701 counter name l2tp
-		udp sport 1701 counter name l2tp
-		udp dport 4500 counter name nattesp
-		udp sport 4500 counter name nattesp
+		udp dport 1701 counter
+		udp sport 1701 counter
+		udp dport 4500 counter
+		udp sport 4500 counter
 	}
 }
 NFT
 }
 l2tp_wire_count() {
-	local a b
-	a=$(ip netns exec "$1" nft list counter inet l2tpcount l2tp)
-	b=$(ip netns exec "$1" nft list counter inet l2tpcount nattesp)
-	[[ $a =~ packets\ ([0-9]+) ]] && a=${BASH_REMATCH[1]}
-	[[ $b =~ packets\ ([0-9]+) ]] && b=${BASH_REMATCH[1]}
+	local line a=0 b=0
+	while read -r line; do
+		[[ $line =~ port\ (1701|4500)\ counter\ packets\ ([0-9]+) ]] || continue
+		if [ "${BASH_REMATCH[1]}" = 1701 ]; then
+			a=$((a + BASH_REMATCH[2]))
+		else
+			b=$((b + BASH_REMATCH[2]))
+		fi
+	done < <(ip netns exec "$1" nft list chain inet l2tpcount l2tpfwd)
 	echo "$a $b"
 }
 
 # l2tp_policy_udp1701 NS ADDR: every IPsec policy of NS is UDP with port
 # 1701 on ADDR's side (the server's), none for other traffic.
 l2tp_policy_udp1701() {
-	local ns=$1 p n=0 line
+	local ns=$1 p n=0 line sel=""
 	p=$(ip -n "$ns" xfrm policy)
 	printf '%s\n' "$p" >"$T_OUT/policy.$ns.$(now_ms)"
+	# a policy is its selector line, then "dir in|out|fwd" (the "socket"
+	# ones are oakleyd's own IKE socket bypass)
 	while read -r line; do
-		[[ $line == src\ * ]] || continue
+		if [[ $line == src\ * ]]; then
+			sel=$line
+			continue
+		fi
+		[[ $line == dir\ * ]] || continue
 		n=$((n + 1))
-		[[ $line == *"proto udp"* ]] || fail "$ns has a policy not limited to UDP: $line ($p)"
-		[[ $line == "src $2/32 dst "*"sport 1701"* || $line == "src "*" dst $2/32 "*"dport 1701"* ]] ||
-			fail "$ns has a policy not limited to port 1701 at $2: $line ($p)"
+		[[ $sel == *"proto udp"* ]] || fail "$ns has a policy not limited to UDP: $sel ($p)"
+		[[ $sel == "src $2/32 dst "*"sport 1701"* || $sel == "src "*" dst $2/32 "*"dport 1701"* ]] ||
+			fail "$ns has a policy not limited to port 1701 at $2: $sel ($p)"
 	done <<<"$p"
 	[ "$n" -ge 2 ] || fail "$ns has $n IPsec policies, not in and out: $p"
 }

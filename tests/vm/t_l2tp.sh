@@ -134,7 +134,7 @@ EOF2
 printf ': PSK "%s"\n' "$L2TP_PSK" >"$CD/ipsec.secrets"
 start_oakleyd "$C" "$CD"
 out=$(octl "$CD" up l2tp) || fail "oakleyd -> oakleyd: $out: $(tail -n 20 "$CD/oakleyd.log")"
-assert_status "$CD" l2tp "*NAT: local*ESP in UDP*" "*ESP transport*" "*DES-EDE3-CBC*"
+assert_status "$CD" l2tp "*NAT: local*ESP in UDP*" "*ESP transport*" "*3DES_CBC*"
 l2tp_checks "oakleyd as the client"
 assert_log "$CD" "NAT-OA\) is $GW"
 stop_oakleyd "$CD"

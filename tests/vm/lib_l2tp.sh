@@ -240,6 +240,8 @@ l2tp_sas_carried() {
 # l2tp_server: oakleyd with the L2TP conn (strongSwan's spelling) and
 # xl2tpd's files on G; the PPP secrets; counters on N.
 l2tp_server() {
+	command -v xl2tpd >/dev/null && command -v pppd >/dev/null ||
+		fail "xl2tpd and pppd are needed (packages xl2tpd and ppp: scripts/deps.sh)"
 	l2tp_modules
 	l2tp_chap_secrets
 	l2tp_wire_counters "$N"

@@ -40,7 +40,8 @@ l2tp_chap_secrets() {
 }
 
 # l2tp_server_conf DIR ADDR: DIR/xl2tpd.conf (an LNS on ADDR:1701 handing
-# out $L2TP_RANGE, CHAP required) and DIR/options.xl2tpd.
+# out $L2TP_RANGE) and DIR/options.xl2tpd (MS-CHAPv2 required, as
+# Windows, macOS and Android speak it and the README's example asks).
 l2tp_server_conf() {
 	local dir=$1 addr=$2
 	cat >"$dir/xl2tpd.conf" <<EOF
@@ -52,7 +53,7 @@ force userspace = yes
 [lns default]
 ip range = $L2TP_RANGE
 local ip = $L2TP_LOCAL
-require chap = yes
+refuse chap = yes
 refuse pap = yes
 require authentication = yes
 name = l2tp-server
@@ -60,8 +61,9 @@ pppoptfile = $dir/options.xl2tpd
 length bit = yes
 EOF
 	cat >"$dir/options.xl2tpd" <<EOF
+require-mschap-v2
 refuse-pap
-require-chap
+refuse-chap
 auth
 name l2tp-server
 mtu 1280
@@ -272,6 +274,7 @@ l2tp_checks() {
 	start_xl2tpd "$C" "$CD"
 	l2tp_wait_link "$C" "$G" "$CD" "$GD" "$what"
 	l2tp_ping "$C" "$G"
+	grep -q 'auth chap MS-v2' "$GD/pppd.log" || fail "$what: PPP did not ask for MS-CHAPv2: $(head -n 20 "$GD/pppd.log")"
 	l2tp_sas_carried "$G" "$what"
 	l2tp_sas_carried "$C" "$what"
 	l2tp_policy_udp1701 "$G" "$GW"

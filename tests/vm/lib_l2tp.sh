@@ -239,15 +239,32 @@ l2tp_sas_carried() {
 # clients at L2TP_DIAL (GW, or the far NAT's GWPUB); NAT routers N (and M).
 # L2TP_NAT: where the server's oakleyd sees the NAT ("remote" or "both").
 
-# l2tp_server: oakleyd with the L2TP conn (strongSwan's spelling) and
-# xl2tpd's files on G; the PPP secrets; counters on N.
+# l2tp_server: oakleyd with the L2TP conn and xl2tpd's files on G; the
+# PPP secrets; counters on N.  The conn in strongSwan's spelling, or with
+# L2TP_SPELLING=libreswan in Libreswan's (ikev2=never, phase2alg=).
 l2tp_server() {
 	command -v xl2tpd >/dev/null && command -v pppd >/dev/null ||
 		fail "xl2tpd and pppd are needed (packages xl2tpd and ppp: scripts/deps.sh)"
 	l2tp_modules
 	l2tp_chap_secrets
 	l2tp_wire_counters "$N"
-	cat >"$GD/ipsec.conf" <<EOF2
+	if [ "${L2TP_SPELLING:-strongswan}" = libreswan ]; then
+		cat >"$GD/ipsec.conf" <<EOF2
+conn l2tp
+	left=$GW
+	leftprotoport=17/1701
+	right=%any
+	rightprotoport=17/%any
+	type=transport
+	authby=secret
+	ikev2=never
+	ike=aes256-sha1-modp2048,3des-sha1-modp1024
+	phase2alg=aes256-sha1,3des-sha1
+	rekey=no
+	auto=add
+EOF2
+	else
+		cat >"$GD/ipsec.conf" <<EOF2
 conn l2tp
 	left=$GW
 	right=%any
@@ -257,8 +274,10 @@ conn l2tp
 	rightprotoport=17/%any
 	ike=aes256-sha1-modp2048,3des-sha1-modp1024
 	esp=aes256-sha1,3des-sha1
+	keyexchange=ikev1
 	auto=add
 EOF2
+	fi
 	printf ': PSK "%s"\n' "$L2TP_PSK" >"$GD/ipsec.secrets"
 	l2tp_server_conf "$GD" "$GW"
 	l2tp_client_conf "$CD" "$L2TP_DIAL"

@@ -5,14 +5,15 @@
 # router that forwards UDP 500 and 4500 from its public 192.0.2.3.  The
 # clients dial 192.0.2.3 and name it in their IDcr; oakleyd takes that as
 # its own address (its kernel selectors are 172.16.1.2 udp/1701) and sees
-# NAT on both sides.  Same two clients and checks (lib_l2tp.sh).
+# NAT on both sides.  The server's conn in Libreswan's spelling here
+# (t_l2tp.sh: strongSwan's).  Same two clients and checks (lib_l2tp.sh).
 . "$(dirname "$0")/../net/oakley.sh"
 . "$(dirname "$0")/lib_nat.sh"
 . "$(dirname "$0")/lib_l2tp.sh"
 require_esp
 
 nat_topology_both
-L2TP_DIAL=$GWPUB L2TP_NAT=both
+L2TP_DIAL=$GWPUB L2TP_NAT=both L2TP_SPELLING=libreswan
 l2tp_server
 l2tp_charon_client
 l2tp_oakley_client

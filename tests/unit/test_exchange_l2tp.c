@@ -128,49 +128,111 @@ static void server_behind_nat(struct net *n)
 	nat_on(n->d[WEST], NATT_REMOTE);
 }
 
+static void client_behind_nat(struct net *n)
+{
+	nat_on(n->d[EAST], NATT_REMOTE);
+	nat_on(n->d[WEST], NATT_LOCAL);
+}
+
+/* The client's ID of one side (its own: local, or the server's) set to
+ * a.b.c.d udp/1701, as a client behind a NAT (its private address) or of
+ * a server behind one (the public address) has it; a subnet= in transport
+ * mode, which ipsec.conf refuses, here only to make those IDs. */
+static void client_id(struct net *n, bool local, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	struct conn *wc = (struct conn *)conf_conn(n->conf[WEST], "l2tp");
+	struct conf_end *e;
+
+	assert_non_null(wc);
+	e = local ? &wc->local : &wc->remote;
+	e->has_subnet = true;
+	memset(&e->subnet, 0, sizeof(e->subnet));
+	e->subnet.addr.family = AF_INET;
+	memcpy(e->subnet.addr.a.b, (const uint8_t[]){a, b, c, d}, 4);
+	e->subnet.prefixlen = 32;
+	e->subnet.proto = 17;
+	e->subnet.port = 1701;
+}
+
+/* Up through the NAT (the client's ID of side `local` as client_id has
+ * it), east's child checked: its kernel selectors are the addresses the
+ * two sides have on the SA, never the IDs. */
+static void nat_up(struct net *n, void (*nat)(struct net *), bool local, uint32_t lifetime_s)
+{
+	l2tp_start(n, "17/1701", "aes256-sha1-modp2048", "aes256-sha1");
+	if (local)
+		client_id(n, true, 172, 16, 0, 2);
+	else
+		client_id(n, false, 203, 0, 113, 2);
+	if (lifetime_s)
+		((struct conn *)conf_conn(n->conf[WEST], "l2tp"))->lifetime_s = lifetime_s;
+	n->watch = nat;
+	net_up_at(n, WEST, "l2tp");
+	if (!n->ok)
+		fail_msg("up: %s", n->why);
+	net_run_ms(n, 100);
+	child_is(only_child(n->d[EAST]), "192.0.2.2/32[17/1701]", "192.0.2.1/32[17/1701]");
+}
+
 /* The server behind a NAT at 203.0.113.2: the client's IDcr names that
  * address; the server takes it as its own (192.0.2.2) for its selectors,
  * and answers. */
 static void test_server_behind_nat(void **state)
 {
-	struct conn *wc;
 	struct net n;
 
-	l2tp_start(&n, "17/1701", "aes256-sha1-modp2048", "aes256-sha1");
-	/* what the client is configured with: the server's public address
-	 * (a rightsubnet= in transport mode: not in ipsec.conf, here only
-	 * to make the client's IDcr) */
-	wc = (struct conn *)conf_conn(n.conf[WEST], "l2tp");
-	assert_non_null(wc);
-	wc->remote.has_subnet = true;
-	memset(&wc->remote.subnet, 0, sizeof(wc->remote.subnet));
-	wc->remote.subnet.addr.family = AF_INET;
-	wc->remote.subnet.addr.a.b[0] = 203;
-	wc->remote.subnet.addr.a.b[1] = 0;
-	wc->remote.subnet.addr.a.b[2] = 113;
-	wc->remote.subnet.addr.a.b[3] = 2;
-	wc->remote.subnet.prefixlen = 32;
-	wc->remote.subnet.proto = 17;
-	wc->remote.subnet.port = 1701;
-	n.watch = server_behind_nat;
-	net_up_at(&n, WEST, "l2tp");
-	if (!n.ok)
-		fail_msg("up: %s", n.why);
-	net_run_ms(&n, 100);
-	/* the server's kernel selectors: its own address, not the public one */
-	child_is(only_child(n.d[EAST]), "192.0.2.2/32[17/1701]", "192.0.2.1/32[17/1701]");
+	nat_up(&n, server_behind_nat, false, 0);
 	/* the client's: the server where it is seen (here the fixture's
 	 * address; behind a real NAT, the public one it dialled) */
 	child_is(only_child(n.d[WEST]), "192.0.2.1/32[17/1701]", "192.0.2.2/32[17/1701]");
 	net_stop(&n);
 }
 
+/* Rekeyed by the client (lifetime=8s): the server's new IPsec SA keeps
+ * the old one's reqid, so the kernel policies it shares with it go on
+ * accepting the old SA's packets until the client moves over. */
+static void rekey_keeps_reqid(void (*nat)(struct net *), bool local)
+{
+	const struct child_sa *c, *first, *second = NULL;
+	unsigned step;
+	struct net n;
+
+	nat_up(&n, nat, local, 8);
+	first = only_child(n.d[EAST]);
+	assert_int_not_equal(first->reqid, 0);
+	for (step = 0; step < 100 && !second; step++) {
+		net_run_ms(&n, 100);
+		for (c = n.d[EAST]->children; c; c = c->next)
+			if (c != first)
+				second = c;
+	}
+	assert_non_null(second);
+	child_is(second, "192.0.2.2/32[17/1701]", "192.0.2.1/32[17/1701]");
+	assert_int_equal(second->reqid, first->reqid);
+	net_stop(&n);
+}
+
+static void test_server_behind_nat_rekey(void **state)
+{
+	rekey_keeps_reqid(server_behind_nat, false);
+}
+
+/* A client behind a NAT (its IDci its private 172.16.0.2), rekeyed. */
+static void test_client_behind_nat_rekey(void **state)
+{
+	rekey_keeps_reqid(client_behind_nat, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_windows_aes256),	  cmocka_unit_test(test_windows_3des),
-		cmocka_unit_test(test_client_port_any),	  cmocka_unit_test(test_not_udp_refused),
+		cmocka_unit_test(test_windows_aes256),
+		cmocka_unit_test(test_windows_3des),
+		cmocka_unit_test(test_client_port_any),
+		cmocka_unit_test(test_not_udp_refused),
 		cmocka_unit_test(test_server_behind_nat),
+		cmocka_unit_test(test_server_behind_nat_rekey),
+		cmocka_unit_test(test_client_behind_nat_rekey),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -307,6 +307,7 @@ l2tp_checks() {
 	assert_status "$GD" l2tp "*NAT: $L2TP_NAT*ESP in UDP*" "*ESP transport*" \
 		"*$GW/32\[17/1701\] === $NATPUB/32\[17/*"
 	assert_log "$GD" "NAT-OA\) is $CLIENT"
+	[ -z "${L2TP_HOOK:-}" ] || "$L2TP_HOOK" "$what"
 	stop_xl2tpd "$CD"
 	stop_xl2tpd "$GD"
 	wait_for 10 sh -c "! ip -n '$G' link show ppp0" || fail "$what: ppp0 stays on the server"
@@ -367,9 +368,38 @@ EOF2
 		fail "oakleyd kept the SAs of charon: $(ip -n "$G" xfrm state)"
 }
 
+# The reqids (sorted, unique) and SPIs of NS's ESP SAs, space-separated.
+l2tp_reqids() { ip -n "$1" xfrm state | sed -n 's/.* reqid \([0-9]*\) .*/\1/p' | sort -u | tr '\n' ' '; }
+l2tp_spis() { ip -n "$1" xfrm state | sed -n 's/.* spi \(0x[0-9a-f]*\) .*/\1/p' | sort | tr '\n' ' '; }
+# l2tp_new_sa NS "SPIS": NS holds an ESP SA with an SPI not in SPIS.
+l2tp_new_sa() {
+	local s
+	for s in $(l2tp_spis "$1"); do [[ " $2" == *" $s "* ]] || return 0; done
+	return 1
+}
+
+# l2tp_rekey_check WHAT (an L2TP_HOOK, the client's lifetime short): the
+# server's SAs rekeyed under the running link keep their reqid (the one
+# the kernel policies name, so the old SA's packets still pass them), and
+# PPP still pings.
+l2tp_rekey_check() {
+	local what=$1 r0 r1 s0 p
+	r0=$(l2tp_reqids "$G")
+	s0=$(l2tp_spis "$G")
+	[[ $r0 =~ ^[0-9]+\ $ ]] || fail "$what: not one reqid on the server before the rekey: '$r0'"
+	wait_for 40 l2tp_new_sa "$G" "$s0" || fail "$what: no rekey in 40 s: $(ip -n "$G" xfrm state)"
+	r1=$(l2tp_reqids "$G")
+	ip -n "$G" xfrm state >"$T_OUT/xfrm.rekeyed.$G"
+	[ "$r1" = "$r0" ] || fail "$what: the server's rekeyed SAs have reqids '$r1', not the old '$r0'"
+	p=$(ip -n "$G" xfrm policy | sed -n 's/.* reqid \([0-9]*\) .*/\1/p' | sort -u | tr '\n' ' ')
+	[ "$p" = "$r0" ] || fail "$what: the server's policies name reqids '$p', not '$r0'"
+	l2tp_ping "$C" "$G"
+	log "$what: rekeyed, reqid ${r0% } kept, PPP pings"
+}
+
 # l2tp_oakley_client: oakleyd on C (3DES/SHA1/MODP-1024, udp/1701 both
-# sides, transport), up and checked, l2tp_checks, then both oakleyds
-# stopped.
+# sides, transport; L2TP_CLIENT_EXTRA: more conn lines), up and checked,
+# l2tp_checks, then both oakleyds stopped.
 l2tp_oakley_client() {
 	local out
 	cat >"$CD/ipsec.conf" <<EOF2
@@ -385,6 +415,7 @@ conn l2tp
 	rightprotoport=17/1701
 	ike=3des-sha1-modp1024
 	esp=3des-sha1
+$(for x in ${L2TP_CLIENT_EXTRA:-}; do printf '\t%s\n' "$x"; done)
 	auto=add
 EOF2
 	printf ': PSK "%s"\n' "$L2TP_PSK" >"$CD/ipsec.secrets"

@@ -28,8 +28,9 @@ l2tp_modules() {
 	[ -c /dev/ppp ] || mknod /dev/ppp c 108 0 || fail "no /dev/ppp"
 }
 
-# l2tp_chap_secrets: the user in /etc/ppp/chap-secrets (client and server
-# read the same file: one line for each direction of the name).
+# l2tp_chap_secrets: the user in /etc/ppp/chap-secrets, one line that
+# serves both pppds (the client's secret for any server name, and the
+# server's for the client's name).
 l2tp_chap_secrets() {
 	mkdir -p /etc/ppp
 	# the next scenario in the same guest finds the file as it was

@@ -244,8 +244,9 @@ l2tp_sas_carried() {
 # PPP secrets; counters on N.  The conn in strongSwan's spelling, or with
 # L2TP_SPELLING=libreswan in Libreswan's (ikev2=never, phase2alg=).
 l2tp_server() {
-	command -v xl2tpd >/dev/null && command -v pppd >/dev/null ||
+	if ! command -v xl2tpd >/dev/null || ! command -v pppd >/dev/null; then
 		fail "xl2tpd and pppd are needed (packages xl2tpd and ppp: scripts/deps.sh)"
+	fi
 	l2tp_modules
 	l2tp_chap_secrets
 	l2tp_wire_counters "$N"

@@ -8,13 +8,16 @@
 # (unity) are the remote-access peers of tests/vm/t_ra_*.sh; charon loads
 # only the plugins a scenario's strongswan.conf lists (lib.sh's `load =`),
 # so kernel-libipsec, in the same package, never loads.
+# xl2tpd and ppp are the L2TP/IPsec peers of tests/vm/t_l2tp*.sh (L2TP and
+# PPP over oakley's transport-mode SAs; the tests start their own).
 set -e
 pkgs="build-essential clang libssl-dev libmnl-dev libpcap-dev libseccomp-dev libcmocka-dev libcrypt-dev
 libpam0g-dev
 pkg-config iproute2 iputils-ping tcpdump tshark nftables strongswan-charon
 strongswan-swanctl libstrongswan-standard-plugins qemu-system-x86 busybox-static kmod xz-utils cpio python3
 libnss3-tools libldns3 libunbound8 libevent-pthreads-2.1-7 libcap-ng0 iptables
-vpnc libcharon-extauth-plugins libcharon-extra-plugins"
+vpnc libcharon-extauth-plugins libcharon-extra-plugins
+xl2tpd ppp"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -33,6 +36,6 @@ apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends $missing >/dev/null
 # charon must not run on the host as a service: tests start their own.
 if command -v systemctl >/dev/null 2>&1; then
-	systemctl disable --now strongswan-starter strongswan >/dev/null 2>&1 || true
+	systemctl disable --now strongswan-starter strongswan xl2tpd >/dev/null 2>&1 || true
 fi
 echo "deps: done"

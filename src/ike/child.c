@@ -16,6 +16,7 @@
 #include "ike/child_internal.h"
 #include "ike/id.h"
 #include "ike/informational.h"
+#include "ike/natt.h"
 #include "ike/rekey.h"
 #include "ike/tap.h"
 #include "kernel/xfrm.h"
@@ -53,12 +54,17 @@ static void sel_from_ts(struct xfrm_sel *sel, const struct conf_ts *src, const s
 
 int child_alloc_spi(struct ike_daemon *d, struct quick *q, char *why, size_t whylen)
 {
+	struct conf_ts l = q->x->ts_local, r = q->x->ts_remote;
 	struct xfrm_addr src, dst;
 	int err;
 
-	/* a successor keeps its predecessor's reqid: the policies stay */
-	q->x->reqid = rekey_child_reqid(d, &q->x->ts_local, &q->x->ts_remote,
-					(const struct sockaddr *)&q->sa->ep.remote.sa);
+	/* a successor keeps its predecessor's reqid: the policies stay; found
+	 * by the selectors the child will have (natt_child_set), not the IDs */
+	if (!q->x->tunnel) {
+		natt_transport_ts_local(q->sa, &l);
+		natt_transport_ts(q->sa, &r);
+	}
+	q->x->reqid = rekey_child_reqid(d, &l, &r, (const struct sockaddr *)&q->sa->ep.remote.sa);
 	if (!d->xfrm) {
 		do {
 			err = crypto_random(&q->x->spi_in, sizeof(q->x->spi_in));

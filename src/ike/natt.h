@@ -90,6 +90,9 @@ void natt_take_nat_oa(struct quick *q, const struct ike_msg *m);
  * peer's (its private address, from its ID) becomes the address the peer
  * is seen at, which its packets carry here (as strongSwan does). */
 void natt_transport_ts(const struct ike_sa *sa, struct conf_ts *ts);
+/* The same for us behind a NAT: the peer's idea of our address (its IDcr,
+ * our public one, as an L2TP client has it) becomes our own address. */
+void natt_transport_ts_local(const struct ike_sa *sa, struct conf_ts *ts);
 /* The new IPsec SA's NAT-T state, from its ISAKMP SA (and its transport
  * selector, natt_transport_ts). */
 void natt_child_set(struct child_sa *c, const struct quick *q);

@@ -96,18 +96,31 @@ void natt_take_nat_oa(struct quick *q, const struct ike_msg *m)
 	}
 }
 
-void natt_transport_ts(const struct ike_sa *sa, struct conf_ts *ts)
+/* A host selector of one side (NATT_REMOTE: the peer's; NATT_LOCAL: ours)
+ * becomes that side's address on this SA, when that side is behind a NAT. */
+static void transport_ts(const struct ike_sa *sa, unsigned side, struct conf_ts *ts)
 {
+	const struct sockaddr *at = side == NATT_LOCAL ? &sa->ep.local.sa : &sa->ep.remote.sa;
 	uint8_t proto = ts->proto;
 	uint16_t port = ts->port;
 	bool host = ts->prefixlen == (ts->addr.family == AF_INET ? 32 : 128);
 
-	if (!natt_active(sa) || !(sa->natt.behind & NATT_REMOTE) || !host ||
-	    ts->addr.family != sa->ep.remote.sa.sa_family)
+	if (!natt_active(sa) || !(sa->natt.behind & side) || !host ||
+	    ts->addr.family != at->sa_family)
 		return;
-	ts_host(ts, &sa->ep.remote.sa);
+	ts_host(ts, at);
 	ts->proto = proto;
 	ts->port = port;
+}
+
+void natt_transport_ts(const struct ike_sa *sa, struct conf_ts *ts)
+{
+	transport_ts(sa, NATT_REMOTE, ts);
+}
+
+void natt_transport_ts_local(const struct ike_sa *sa, struct conf_ts *ts)
+{
+	transport_ts(sa, NATT_LOCAL, ts);
 }
 
 void natt_child_set(struct child_sa *c, const struct quick *q)
@@ -117,8 +130,10 @@ void natt_child_set(struct child_sa *c, const struct quick *q)
 	c->natt.encap = natt_active(sa) && natt_sock_is(sa->d, sa->ep.fd);
 	if (q->x)
 		c->natt.oa = q->x->natt_oa;
-	if (!c->tunnel)
+	if (!c->tunnel) {
 		natt_transport_ts(sa, &c->ts_remote);
+		natt_transport_ts_local(sa, &c->ts_local);
+	}
 }
 
 static void addr_of(struct xfrm_addr *a, const struct sockaddr *sa)

@@ -336,7 +336,7 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 	const struct wire_payload *ke = NULL;
 	char why[QUICK_WHY_LEN] = "";
 	struct step_result r;
-	struct conf_ts ci, cr, seen;
+	struct conf_ts ci, cr, seen, seen_r;
 	struct p2_offer o;
 	int notify, err;
 
@@ -349,10 +349,13 @@ static struct step_result quick_respond(void *state, struct ike_msg *m)
 	}
 	q->x->propnum = 1;
 	seen = ci;
-	if (sa->conn->mode == MODE_TRANSPORT)
-		natt_transport_ts(sa, &seen); /* its private address behind a NAT */
-	r = quick_pick_conn(q, &seen, &cr, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o, &q->x->echo,
-			    &q->x->propnum);
+	seen_r = cr;
+	if (sa->conn->mode == MODE_TRANSPORT) {
+		natt_transport_ts(sa, &seen);	      /* its private address behind a NAT */
+		natt_transport_ts_local(sa, &seen_r); /* our public one, we behind a NAT */
+	}
+	r = quick_pick_conn(q, &seen, &seen_r, wire_find(&m->pl, ISAKMP_PL_SA)->body, &o,
+			    &q->x->echo, &q->x->propnum);
 	if (step_failed(r))
 		return r;
 	q->x->ts_remote = ci;

@@ -438,12 +438,37 @@ static void info_notify(struct ike_sa *sa, struct ike_daemon *d, const struct ik
 	}
 }
 
-/* A protected Informational's message ID may be used once: a replayed
- * notify or Delete is dropped. */
-static bool info_msgid_fresh(struct ike_sa *sa, uint32_t msgid)
+/* Deletes and nothing else (HASH(1) aside). */
+static bool info_deletes_only(const struct ike_msg *m)
 {
+	unsigned i, n = 0;
+
+	for (i = 0; i < m->pl.n; i++) {
+		if (m->pl.p[i].type == ISAKMP_PL_D)
+			n++;
+		else if (m->pl.p[i].type != ISAKMP_PL_HASH)
+			return false;
+	}
+	return n > 0;
+}
+
+/* A protected Informational's message ID may be used once: a replayed
+ * notify is dropped.  Not a Delete: vpnc draws its Deletes' IDs from one
+ * random byte, 0 one time in 256 and a repeat of its other Delete's as
+ * often, and dropping one leaves SAs the client has gone from.  A Delete
+ * taken twice removes nothing more: what it names is gone already. */
+static bool info_msgid_fresh(struct ike_sa *sa, const struct ike_msg *m)
+{
+	uint32_t msgid = m->hdr.msgid;
 	int err = msgid_use(&sa->msgids, msgid);
 
+	if ((err == -EEXIST || err == -EINVAL) && info_deletes_only(m)) {
+		ike_sa_log(sa, LOG_LVL_DEBUG,
+			   "a Delete with message ID %08x (%s): taken, as a Delete's effect "
+			   "cannot repeat",
+			   msgid, msgid ? "used before under this ISAKMP SA" : "zero");
+		return true;
+	}
 	if (err == -EEXIST) {
 		sa->replays++;
 		ike_sa_log(sa, LOG_LVL_WARN,
@@ -470,7 +495,7 @@ static void info_input(struct ike_daemon *d, struct ike_sa *sa, struct ike_msg *
 		log_info("dropped an Informational exchange whose HASH(1) does not verify");
 		return;
 	}
-	if (encrypted && !info_msgid_fresh(sa, m->hdr.msgid))
+	if (encrypted && !info_msgid_fresh(sa, m))
 		return;
 	if (encrypted)
 		natt_follow(sa, m); /* a new NAT mapping, proved by HASH(1) */

@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "conf/helpers.h"
+#include "ike/exchange.h"
 #include "ike/ike.h"
+#include "ike/informational.h"
 #include "ike/quick.h"
 
 #define WEST 0
@@ -290,6 +292,42 @@ static inline const struct child_sa *only_child(const struct ike_daemon *d)
 	assert_non_null(d->children);
 	assert_null(d->children->next);
 	return d->children;
+}
+
+/* A daemon's first established ISAKMP SA, or NULL. */
+static inline struct ike_sa *net_established(struct ike_daemon *d)
+{
+	struct ike_sa *sa;
+
+	for (sa = d->sas; sa; sa = sa->next)
+		if (sa->state == IKE_SA_ESTABLISHED)
+			return sa;
+	return NULL;
+}
+
+/* side sends what spec builds (from state) as a protected Informational
+ * with message ID msgid under its established ISAKMP SA; the loop runs
+ * 100 ms to deliver it. */
+static inline void net_send_info(struct net *n, int side, const struct send_spec *spec, void *state,
+				 uint32_t msgid)
+{
+	struct ike_sa *sa = net_established(n->d[side]);
+	struct isakmp_hdr h = {0};
+	uint8_t iv[IKE_MAX_BLOCK];
+	struct buf msg;
+	size_t hash_off;
+
+	assert_non_null(sa);
+	memcpy(h.icookie, sa->icookie, 8);
+	memcpy(h.rcookie, sa->rcookie, 8);
+	h.exchange = ISAKMP_XCHG_INFO;
+	h.msgid = msgid;
+	assert_int_equal(send_spec_build(spec, state, &h, sa->prf_len, &msg, &hash_off), 0);
+	assert_int_equal(hashed_fill(sa, &msg, hash_off, h.msgid, NULL), 0);
+	assert_int_equal(sa_phase2_iv(sa, h.msgid, iv), 0);
+	assert_int_equal(send_protected(sa, &msg, iv, NULL, false), 0);
+	buf_free(&msg);
+	net_run_ms(n, 100);
 }
 
 /* The last failure a side recorded for a connection, or NULL. */

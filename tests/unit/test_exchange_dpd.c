@@ -46,16 +46,6 @@ static void dpd_start(struct net *n, const char *action)
 	assert_true(n->ok);
 }
 
-static struct ike_sa *established(struct ike_daemon *d)
-{
-	struct ike_sa *sa;
-
-	for (sa = d->sas; sa; sa = sa->next)
-		if (sa->state == IKE_SA_ESTABLISHED)
-			return sa;
-	return NULL;
-}
-
 /* The SA's status line (text or JSON) says it. */
 static void status_has(const struct ike_sa *sa, bool json, const char *want)
 {
@@ -76,15 +66,15 @@ static void test_idle_probe_answered(void **state)
 	struct net n;
 
 	dpd_start(&n, "clear");
-	w = established(n.d[WEST]);
-	e = established(n.d[EAST]);
+	w = net_established(n.d[WEST]);
+	e = net_established(n.d[EAST]);
 	assert_non_null(w);
 	assert_non_null(e);
 	assert_true(w->dpd.on);
 	assert_false(e->dpd.on); /* east has no dpdaction */
 	assert_string_equal(dpd_state_name(e), "off");
 	net_run_ms(&n, 4500);
-	assert_ptr_equal(established(n.d[WEST]), w);
+	assert_ptr_equal(net_established(n.d[WEST]), w);
 	assert_true(w->dpd.acks >= 2);
 	assert_int_equal(w->dpd.acks, w->dpd.probes_all - (w->dpd.probing ? 1 : 0));
 	/* east saw west's numbers, one after the other */
@@ -107,10 +97,10 @@ static void test_busy_not_probed(void **state)
 	int i;
 
 	dpd_start(&n, "clear");
-	w = established(n.d[WEST]);
+	w = net_established(n.d[WEST]);
 	for (i = 0; i < 8; i++) {
 		/* east says something every half delay */
-		info_send_notify(established(n.d[EAST]), IPSEC_N_REPLAY_STATUS);
+		info_send_notify(net_established(n.d[EAST]), IPSEC_N_REPLAY_STATUS);
 		net_run_ms(&n, 500);
 	}
 	assert_int_equal(w->dpd.probes_all, 0);
@@ -135,7 +125,7 @@ static void test_dead_clear(void **state)
 	dpd_start(&n, "clear");
 	east_silent = true;
 	net_run_ms(&n, 5000);
-	assert_null(established(n.d[WEST]));
+	assert_null(net_established(n.d[WEST]));
 	assert_null(n.d[WEST]->children);
 	assert_dead_why(&n);
 	assert_non_null(strstr(net_failure(&n, WEST, "site"), "dpdaction=clear"));
@@ -151,7 +141,7 @@ static void test_dead_hold(void **state)
 	dpd_start(&n, "hold");
 	east_silent = true;
 	net_run_ms(&n, 5000);
-	assert_null(established(n.d[WEST]));
+	assert_null(net_established(n.d[WEST]));
 	assert_null(n.d[WEST]->children);
 	assert_dead_why(&n);
 	/* the child's policies are kept, until down */
@@ -180,7 +170,7 @@ static void test_dead_restart(void **state)
 		net_run_ms(&n, 100);
 	assert_non_null(n.d[WEST]->children);
 	assert_false(dpd_restarting(n.d[WEST], "site"));
-	assert_non_null(established(n.d[WEST]));
+	assert_non_null(net_established(n.d[WEST]));
 	net_stop(&n);
 }
 
@@ -241,25 +231,10 @@ static const struct send_spec send_raw = {
 
 static void east_sends(struct net *n, const struct raw_notify *r)
 {
-	struct ike_sa *sa = established(n->d[EAST]);
-	struct isakmp_hdr h = {0};
-	uint8_t iv[IKE_MAX_BLOCK];
-	struct buf msg;
-	size_t hash_off;
+	uint32_t msgid;
 
-	assert_non_null(sa);
-	memcpy(h.icookie, sa->icookie, 8);
-	memcpy(h.rcookie, sa->rcookie, 8);
-	h.exchange = ISAKMP_XCHG_INFO;
-	assert_int_equal(crypto_random(&h.msgid, sizeof(h.msgid)), 0);
-	h.msgid |= 1;
-	assert_int_equal(send_spec_build(&send_raw, (void *)r, &h, sa->prf_len, &msg, &hash_off),
-			 0);
-	assert_int_equal(hashed_fill(sa, &msg, hash_off, h.msgid, NULL), 0);
-	assert_int_equal(sa_phase2_iv(sa, h.msgid, iv), 0);
-	assert_int_equal(send_protected(sa, &msg, iv, NULL, false), 0);
-	buf_free(&msg);
-	net_run_ms(n, 100);
+	assert_int_equal(crypto_random(&msgid, sizeof(msgid)), 0);
+	net_send_info(n, EAST, &send_raw, (void *)r, msgid | 1);
 }
 
 static void r_u_there(struct raw_notify *r, const struct ike_sa *sa, uint32_t seq)
@@ -290,7 +265,7 @@ static void test_malformed_and_replayed_ignored(void **state)
 	net_up(&n);
 	assert_true(n.ok);
 	net_run_ms(&n, 100);
-	w = established(n.d[WEST]);
+	w = net_established(n.d[WEST]);
 	assert_false(w->dpd.on);
 
 	sent = n.sent[WEST];
@@ -308,7 +283,7 @@ static void test_malformed_and_replayed_ignored(void **state)
 	east_sends(&n, &r);
 	assert_int_equal(n.sent[WEST], sent); /* answered by nothing */
 	assert_false(w->dpd.seq_in_seen);
-	assert_ptr_equal(established(n.d[WEST]), w);
+	assert_ptr_equal(net_established(n.d[WEST]), w);
 
 	r_u_there(&r, w, 7);
 	east_sends(&n, &r);
@@ -329,7 +304,7 @@ static void test_malformed_and_replayed_ignored(void **state)
 	r.type = ISAKMP_N_DPD_R_U_THERE_ACK;
 	east_sends(&n, &r);
 	assert_int_equal(n.sent[WEST], sent + 2);
-	assert_ptr_equal(established(n.d[WEST]), w);
+	assert_ptr_equal(net_established(n.d[WEST]), w);
 	assert_non_null(n.d[WEST]->children);
 	net_stop(&n);
 }
@@ -481,11 +456,11 @@ static void test_replaced_sa_not_probed(void **state)
 	struct net n;
 
 	dpd_start(&n, "clear");
-	w = established(n.d[WEST]);
+	w = net_established(n.d[WEST]);
 	w->rk.replaced_by = w->serial + 100;
 	east_silent = true;
 	net_run_ms(&n, 5000);
-	assert_ptr_equal(established(n.d[WEST]), w); /* first: w may be freed */
+	assert_ptr_equal(net_established(n.d[WEST]), w); /* first: w may be freed */
 	assert_int_equal(w->dpd.probes_all, 0);
 	assert_true(w->dpd.quiet);
 	assert_string_equal(dpd_state_name(w), "quiet");
@@ -517,8 +492,8 @@ static void test_rekey_lost_delete_old_sa_quiet(void **state)
 
 	dpd_start(&n, "clear");
 	n.d[EAST]->send = east_drop_old_send;
-	w0 = established(n.d[WEST]);
-	e0 = established(n.d[EAST]);
+	w0 = net_established(n.d[WEST]);
+	e0 = net_established(n.d[EAST]);
 	assert_non_null(w0);
 	assert_non_null(e0);
 	memcpy(old_icookie, e0->icookie, 8);

@@ -32,16 +32,6 @@
 	"\tesp=aes128-sha256\n"                                                                    \
 	"\tauto=add\n"
 
-static struct ike_sa *established(struct ike_daemon *d)
-{
-	struct ike_sa *sa;
-
-	for (sa = d->sas; sa; sa = sa->next)
-		if (sa->state == IKE_SA_ESTABLISHED)
-			return sa;
-	return NULL;
-}
-
 static unsigned count_quicks(const struct ike_daemon *d)
 {
 	const struct ike_sa *sa;
@@ -68,14 +58,14 @@ static void free_while_first_pending(const char *lefts, const char *rights, unsi
 	ike_up(n.d[WEST], "site", up_done, &n);
 	net_run_ms(&n, 100); /* phase 1 done, QM1 of the first pair sent */
 	assert_false(n.done);
-	sa = established(n.d[WEST]);
+	sa = net_established(n.d[WEST]);
 	assert_non_null(sa);
 	assert_int_equal(count_quicks(n.d[WEST]), 1); /* only the first pair's */
 
 	ike_sa_set_why(sa, "test: ISAKMP SA freed");
 	ike_sa_free(sa);
 	/* nothing under it, nothing found for the group's conns */
-	assert_null(established(n.d[WEST]));
+	assert_null(net_established(n.d[WEST]));
 	assert_int_equal(count_quicks(n.d[WEST]), 0);
 	net_run_ms(&n, 50); /* the group's 0 ms start runs from the loop */
 	assert_true(n.done);
@@ -83,7 +73,7 @@ static void free_while_first_pending(const char *lefts, const char *rights, unsi
 	snprintf(want, sizeof(want), "site: 0 of %u pairs of subnets up", pairs);
 	assert_contains(n.why, want);
 	assert_contains(n.why, "not started");
-	assert_null(established(n.d[WEST]));
+	assert_null(net_established(n.d[WEST]));
 	assert_int_equal(count_quicks(n.d[WEST]), 0);
 	net_run_ms(&n, 1000); /* any timer left behind fires here (ASan) */
 	assert_null(n.d[WEST]->sas);

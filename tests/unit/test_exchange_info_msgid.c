@@ -46,37 +46,11 @@ static const struct send_spec send_raw = {
 	.add = {add_raw_info},
 };
 
-static struct ike_sa *established(struct ike_daemon *d)
-{
-	struct ike_sa *sa;
-
-	for (sa = d->sas; sa; sa = sa->next)
-		if (sa->state == IKE_SA_ESTABLISHED)
-			return sa;
-	return NULL;
-}
-
 /* east sends r under its ISAKMP SA with message ID msgid. */
 static void east_sends(struct net *n, struct raw_info *r, uint32_t msgid)
 {
-	struct ike_sa *sa = established(n->d[EAST]);
-	struct isakmp_hdr h = {0};
-	uint8_t iv[IKE_MAX_BLOCK];
-	struct buf msg;
-	size_t hash_off;
-
-	assert_non_null(sa);
-	r->sa = sa;
-	memcpy(h.icookie, sa->icookie, 8);
-	memcpy(h.rcookie, sa->rcookie, 8);
-	h.exchange = ISAKMP_XCHG_INFO;
-	h.msgid = msgid;
-	assert_int_equal(send_spec_build(&send_raw, r, &h, sa->prf_len, &msg, &hash_off), 0);
-	assert_int_equal(hashed_fill(sa, &msg, hash_off, h.msgid, NULL), 0);
-	assert_int_equal(sa_phase2_iv(sa, h.msgid, iv), 0);
-	assert_int_equal(send_protected(sa, &msg, iv, NULL, false), 0);
-	buf_free(&msg);
-	net_run_ms(n, 100);
+	r->sa = net_established(n->d[EAST]);
+	net_send_info(n, EAST, &send_raw, r, msgid);
 }
 
 static void delete_of(struct raw_info *r, uint32_t spi)
@@ -122,7 +96,7 @@ static void test_delete_with_reused_id_taken(void **state)
 	delete_of(&r, only_child(n.d[WEST])->spi_out);
 	east_sends(&n, &r, 0x42);
 	assert_null(n.d[WEST]->children);
-	assert_int_equal(established(n.d[WEST])->replays, 0);
+	assert_int_equal(net_established(n.d[WEST])->replays, 0);
 	net_stop(&n);
 }
 
@@ -136,7 +110,7 @@ static void test_notify_with_reused_id_dropped(void **state)
 	struct net n;
 
 	up(&n);
-	w = established(n.d[WEST]);
+	w = net_established(n.d[WEST]);
 	sent = n.sent[WEST];
 	east_sends(&n, &r, 0x42);
 	assert_int_equal(n.sent[WEST], sent + 1); /* the ACK */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -17,6 +18,7 @@
 #include "priv/priv.h"
 #include "util/job.h"
 #include "util/log.h"
+#include "util/sdnotify.h"
 #include "wire/isakmp.h"
 
 struct oakleyd {
@@ -73,7 +75,7 @@ static bool hthresh_same(const struct conf_setup *a, const struct conf_setup *b)
 	       a->hthresh_v6_remote == b->hthresh_v6_remote;
 }
 
-static int reload(void *arg, char *why, size_t whylen)
+static int reload_conf(void *arg, char *why, size_t whylen)
 {
 	struct oakleyd *o = arg;
 	struct conf *c;
@@ -101,6 +103,29 @@ static int reload(void *arg, char *why, size_t whylen)
 	return 0;
 }
 
+/* Under systemd (Type=notify): the unit is "reloading" until READY=1 comes
+ * back, whether the reload came from oakleyctl or from SIGHUP. */
+static int reload(void *arg, char *why, size_t whylen)
+{
+	struct oakleyd *o = arg;
+	struct timespec now;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	sd_notify_sendf("RELOADING=1\nMONOTONIC_USEC=%llu",
+			(unsigned long long)now.tv_sec * 1000000 +
+				(unsigned long long)now.tv_nsec / 1000);
+	err = reload_conf(arg, why, whylen);
+	if (err)
+		sd_notify_sendf(
+			"READY=1\nSTATUS=reload refused, running the previous configuration "
+			"(%u connections): %s",
+			o->conf->nconns, why);
+	else
+		sd_notify_sendf("READY=1\nSTATUS=%u connections", o->conf->nconns);
+	return err;
+}
+
 static int capture_on(void *arg, const char *path, char *why, size_t whylen)
 {
 	struct oakleyd *o = arg;
@@ -125,6 +150,7 @@ static void on_signal(int signo, void *arg)
 		return;
 	}
 	log_info("signal %d: shutting down", signo);
+	sd_notify_send("STOPPING=1");
 	loop_stop(o->loop);
 }
 
@@ -324,6 +350,8 @@ static int run(struct oakleyd *o, uint16_t port)
 	log_info("oakleyd started: %u connections, IKE on UDP port %u, dataplane %s",
 		 o->conf->nconns, port,
 		 o->conf->setup.dataplane == DATAPLANE_NONE ? "none" : "kernel");
+	sd_notify_sendf("READY=1\nSTATUS=%u connections, IKE on UDP port %u", o->conf->nconns,
+			port);
 	auto_start(o);
 	err = loop_run(o->loop);
 out:

@@ -16,7 +16,7 @@ PKG_CONFIG ?= pkg-config
 # names the missing ones instead of an error inside a header.  deps, check
 # and demo install them first (their sub-makes check again); clean and
 # format need none.
-NODEPS_GOALS := deps check demo clean format
+NODEPS_GOALS := deps check demo clean format uninstall
 ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NODEPS_GOALS),$(MAKECMDGOALS)),all),)
 NEED_PKGS := openssl:openssl/evp.h:libssl-dev libmnl:libmnl/libmnl.h:libmnl-dev \
              libpcap:pcap/pcap.h:libpcap-dev libseccomp:seccomp.h:libseccomp-dev \
@@ -204,6 +204,70 @@ check: deps
 demo: deps
 	@$(MAKE) -s --no-print-directory all
 	@scripts/demo.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc]: the binaries,
+# man pages, the systemd unit and sysusers.d file, and an example
+# ipsec.conf and ipsec.secrets (0600) only where none exist.  With an empty
+# DESTDIR it also creates the user oakley when missing.  The unit goes under
+# $(PREFIX)/lib/systemd/system (systemd reads /usr/local/lib too), or where
+# pkg-config's systemd says when PREFIX=/usr; SYSTEMDUNITDIR= overrides.
+# make uninstall removes those files again, never the configuration or
+# the user.  (tests/install/t_install.sh checks both.)
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= /etc
+SYSTEMD_PC   = $(if $(filter /usr,$(PREFIX)),$(shell $(PKG_CONFIG) --variable=$(1) systemd 2>/dev/null))
+SYSTEMDUNITDIR ?= $(or $(call SYSTEMD_PC,systemdsystemunitdir),$(PREFIX)/lib/systemd/system)
+SYSUSERSDIR ?= $(or $(call SYSTEMD_PC,sysusersdir),$(PREFIX)/lib/sysusers.d)
+MAN5_PAGES  := $(wildcard man/*.5)
+MAN8_PAGES  := $(wildcard man/*.8)
+INSTALL_FILES = $(SBINDIR)/oakleyd $(SBINDIR)/oakleyctl $(SYSTEMDUNITDIR)/oakleyd.service \
+		$(SYSUSERSDIR)/oakley.conf $(MAN5_PAGES:man/%=$(MANDIR)/man5/%) \
+		$(MAN8_PAGES:man/%=$(MANDIR)/man8/%)
+
+.PHONY: install uninstall deb check-install
+
+# The unit with this install's paths, rewritten only when they change.
+$(OUT)/oakleyd.service: systemd/oakleyd.service.in FORCE
+	@mkdir -p $(@D)
+	@sed 's|@SBINDIR@|$(SBINDIR)|g' $< >$@.tmp && \
+	 if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+install: $(OUT)/oakleyd $(OUT)/oakleyctl $(OUT)/oakleyd.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 $(OUT)/oakleyd $(OUT)/oakleyctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(OUT)/oakleyd.service $(DESTDIR)$(SYSTEMDUNITDIR)/oakleyd.service
+	install -m 0644 systemd/oakley.sysusers $(DESTDIR)$(SYSUSERSDIR)/oakley.conf
+	$(if $(MAN5_PAGES),install -d $(DESTDIR)$(MANDIR)/man5 && install -m 0644 $(MAN5_PAGES) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN8_PAGES),install -d $(DESTDIR)$(MANDIR)/man8 && install -m 0644 $(MAN8_PAGES) $(DESTDIR)$(MANDIR)/man8/)
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/oakley
+	@for f in ipsec.conf:0644 ipsec.secrets:0600; do \
+		n=$${f%:*} m=$${f#*:} d=$(DESTDIR)$(SYSCONFDIR)/oakley/$${f%:*}; \
+		if [ -e "$$d" ]; then echo "install: keeping $$d"; \
+		else echo "install -m $$m etc/$$n $$d" && install -m $$m etc/$$n "$$d" || exit 1; fi; \
+	done
+	@if [ -z "$(DESTDIR)" ] && ! getent passwd oakley >/dev/null; then \
+		if command -v systemd-sysusers >/dev/null; then \
+			echo "systemd-sysusers $(SYSUSERSDIR)/oakley.conf"; \
+			systemd-sysusers $(SYSUSERSDIR)/oakley.conf; \
+		else \
+			echo "useradd --system oakley"; \
+			useradd --system --user-group --no-create-home --home-dir / \
+				--shell /usr/sbin/nologin --comment "oakley IKEv1 keying daemon" oakley; \
+		fi; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+# tests/install/: install/uninstall into a DESTDIR, systemd-analyze on the
+# unit, and oakleyd's sd_notify messages under the unit's bounding set.
+check-install: $(OUT)/oakleyd $(OUT)/oakleyctl
+	@tests/install/run.sh $(OUT)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "uninstall: $(DESTDIR)$(SYSCONFDIR)/oakley and the user oakley stay (remove them by hand)"
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -29,6 +29,7 @@ suite() {
 suite build make --no-print-directory check-build
 suite unit make --no-print-directory check-unit
 suite fuzz make --no-print-directory check-fuzz
+suite install make --no-print-directory check-install
 [ -x tests/net/run.sh ] && suite net make --no-print-directory check-net
 [ -x tests/net/run.sh ] && suite net-O2 make --no-print-directory check-net-opt
 [ -x tests/vm/run.sh ] && suite vm make --no-print-directory check-vm

@@ -10,6 +10,8 @@
 # so kernel-libipsec, in the same package, never loads.
 # xl2tpd and ppp are the L2TP/IPsec peers of tests/vm/t_l2tp*.sh (L2TP and
 # PPP over oakley's transport-mode SAs; the tests start their own).
+# systemd is for systemd-analyze verify/security on oakleyd.service
+# (tests/install/t_install.sh); it is not started.
 set -e
 pkgs="build-essential clang libssl-dev libmnl-dev libpcap-dev libseccomp-dev libcmocka-dev libcrypt-dev
 libpam0g-dev
@@ -17,7 +19,8 @@ pkg-config iproute2 iputils-ping tcpdump tshark nftables strongswan-charon
 strongswan-swanctl libstrongswan-standard-plugins qemu-system-x86 busybox-static kmod xz-utils cpio python3
 libnss3-tools libldns3 libunbound8 libevent-pthreads-2.1-7 libcap-ng0 iptables
 vpnc libcharon-extauth-plugins libcharon-extra-plugins
-xl2tpd ppp"
+xl2tpd ppp
+systemd"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

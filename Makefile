@@ -259,6 +259,17 @@ install: $(OUT)/oakleyd $(OUT)/oakleyctl $(OUT)/oakleyd.service
 	fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
+# make deb: dpkg-buildpackage -us -uc -b (debian/, debhelper), the .deb and
+# its .changes/.buildinfo moved from .. into $(BUILD)/deb/.  Not in make check.
+deb:
+	@command -v dh >/dev/null || { echo "make deb: needs debhelper (apt-get install debhelper)" >&2; exit 1; }
+	dpkg-buildpackage -us -uc -b
+	@mkdir -p $(BUILD)/deb
+	@v=$$(dpkg-parsechangelog -S Version); \
+	 mv ../oakley_$${v}_*.deb ../oakley-dbgsym_$${v}_*.deb ../oakley_$${v}_*.buildinfo \
+	    ../oakley_$${v}_*.changes $(BUILD)/deb/ 2>/dev/null; \
+	 ls -l $(BUILD)/deb/
+
 # tests/install/: install/uninstall into a DESTDIR, systemd-analyze on the
 # unit, and oakleyd's sd_notify messages under the unit's bounding set.
 check-install: $(OUT)/oakleyd $(OUT)/oakleyctl

@@ -17,7 +17,8 @@ pkg-config iproute2 iputils-ping tcpdump tshark nftables strongswan-charon
 strongswan-swanctl libstrongswan-standard-plugins qemu-system-x86 busybox-static kmod xz-utils cpio python3
 libnss3-tools libldns3 libunbound8 libevent-pthreads-2.1-7 libcap-ng0 iptables
 vpnc libcharon-extauth-plugins libcharon-extra-plugins
-xl2tpd ppp"
+xl2tpd ppp
+mandoc"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -6,7 +6,7 @@
 # Usage: tests/man/t_man.sh [BUILD]  (BUILD holds oakleyd and oakleyctl,
 # built by the caller; default build).  Prints "man: N passed, M failed".
 set -u -o pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 build=${1:-build}
 man=${MAN_DIR:-man}
 pass=0 fail=0

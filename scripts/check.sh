@@ -33,6 +33,8 @@ suite install make --no-print-directory check-install
 [ -x tests/net/run.sh ] && suite net make --no-print-directory check-net
 [ -x tests/net/run.sh ] && suite net-O2 make --no-print-directory check-net-opt
 [ -x tests/vm/run.sh ] && suite vm make --no-print-directory check-vm
+# the manual against the code: mandoc -Tlint, -h flags, keys (tests/man)
+suite man sh -c 'make -s --no-print-directory all && tests/man/t_man.sh build'
 pass=$(sed -n "$count\\1/p" "$log" | awk '{s+=$1} END {print s+0}')
 fail=$(sed -n "$count\\2/p" "$log" | awk '{s+=$1} END {print s+0}')
 echo "check took $(( $(date +%s) - start )) s"

@@ -20,7 +20,8 @@ strongswan-swanctl libstrongswan-standard-plugins qemu-system-x86 busybox-static
 libnss3-tools libldns3 libunbound8 libevent-pthreads-2.1-7 libcap-ng0 iptables
 vpnc libcharon-extauth-plugins libcharon-extra-plugins
 xl2tpd ppp
-systemd"
+systemd
+mandoc"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -145,6 +145,7 @@ static int parse_up(struct ctl_args *a, char **args, int n, char *why, size_t wh
 {
 	int i;
 
+	a->cmd = CTL_CMD_UP;
 	if (n < 1)
 		return refuse(why, whylen, "up takes NAME... or -");
 	if (n == 1 && !strcmp(args[0], "-")) {
@@ -157,7 +158,6 @@ static int parse_up(struct ctl_args *a, char **args, int n, char *why, size_t wh
 		if (strlen(args[i]) + 4 >= CTL_LINE_LEN)
 			return refuse(why, whylen, "'%.64s...': name too long", args[i]);
 	}
-	a->cmd = CTL_CMD_UP;
 	a->names = args;
 	a->nnames = n;
 	return 0;

@@ -242,7 +242,7 @@ static int parse_command(struct ctl_args *a, char **args, int n, const struct op
 int ctl_args_parse(int argc, char **argv, struct ctl_args *a, char *why, size_t whylen)
 {
 	struct opts o = {0};
-	int npos, err;
+	int npos = 0, err;
 
 	memset(a, 0, sizeof(*a));
 	a->path = CTL_SOCKET_DEFAULT;

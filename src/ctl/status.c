@@ -318,7 +318,9 @@ void status_child_json(const struct child_sa *c, struct buf *out)
 	json_key(out, "remote_ts", r, true);
 	out_printf(out, "\"lifetime\":%u,\"expires_in\":%" PRIu64 ",", c->lifetime_s,
 		   secs_left(c->established_ms, c->lifetime_s));
-	out_printf(out, "\"lifetime_kb\":%" PRIu64 ",", c->lifebytes / 1024);
+	/* 0: no volume limit (lifetime_bytes says one under a KB) */
+	out_printf(out, "\"lifetime_kb\":%" PRIu64 ",\"lifetime_bytes\":%" PRIu64 ",",
+		   c->lifebytes / 1024, c->lifebytes);
 	json_key(out, "lifetime_source", c->lifetime_from_responder ? "responder" : "proposed",
 		 true);
 	status_natt_child_json(c, out);

@@ -143,6 +143,9 @@ static void test_volume_limit(void **state)
 	status_child_text(c, &out);
 	assert_int_equal(count(&out, "lifetime 3600 s or 1000 bytes (as proposed)"), 1);
 	assert_int_equal(count(&out, "no volume limit"), 0);
+	buf_reset(&out);
+	status_child_json(c, &out);
+	assert_int_equal(count(&out, "\"lifetime_kb\":0,\"lifetime_bytes\":1000,"), 1);
 	buf_free(&out);
 }
 

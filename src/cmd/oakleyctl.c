@@ -156,32 +156,29 @@ static int run_message(const char *path, const char *line, const char *conn)
 static int run_version(const struct ctl_args *a)
 {
 	struct reply r;
-	char *v;
 	int rc = ask(a->path, "version", NULL, &r);
+	char *v = (char *)r.body.data; /* NULL when not reached */
+	bool ok = !rc && r.ok;
 
-	v = (char *)r.body.data;
 	if (v)
 		v[strcspn(v, "\n")] = 0;
 	if (json) {
-		printf("{\"ok\":%s,\"oakleyctl\":", !rc && r.ok ? "true" : "false");
+		printf("{\"ok\":%s,\"oakleyctl\":", ok ? "true" : "false");
 		ctl_json_fputs(OAKLEY_VERSION, stdout);
 		printf(",\"oakleyd\":");
-		if (!rc && r.ok)
-			ctl_json_fputs(v, stdout);
-		else
+		if (!ok)
 			printf("null,\"error\":");
-		if (rc || !r.ok)
-			ctl_json_fputs(rc ? r.why : v, stdout);
+		ctl_json_fputs(rc ? r.why : v, stdout);
 		printf("}\n");
 	} else {
 		printf("oakleyctl %s\n", OAKLEY_VERSION);
-		if (!rc && r.ok)
+		if (ok)
 			printf("oakleyd %s\n", v);
 		else
 			fprintf(stderr, "oakleyctl: oakleyd's version: %s\n", rc ? r.why : v);
 	}
 	buf_free(&r.body);
-	return rc ? rc : r.ok ? CTL_EXIT_OK : CTL_EXIT_FAILED;
+	return rc ? rc : ok ? CTL_EXIT_OK : CTL_EXIT_FAILED;
 }
 
 struct up_one {

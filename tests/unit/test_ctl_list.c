@@ -88,6 +88,35 @@ static void test_list_json(void **state)
 	free(f->conf.conns);
 }
 
+/* More connections than a batch: each listed once, in order. */
+static void test_list_batches(void **state)
+{
+	struct fixture *f = *state;
+	struct status_req req = {.list = true}, json = {.list = true, .json = true};
+	struct buf out;
+	unsigned i;
+	char *s, want[32];
+
+	f->conf.nconns = 3 * STATUS_BATCH + 7;
+	f->conf.conns = calloc(f->conf.nconns, sizeof(*f->conf.conns));
+	assert_non_null(f->conf.conns);
+	for (i = 0; i < f->conf.nconns; i++)
+		snprintf(f->conf.conns[i].name, sizeof(f->conf.conns[i].name), "c%u", i);
+	s = listing(&f->d, &req, &out);
+	assert_int_equal(count(&out, "\n"), f->conf.nconns);
+	for (i = 0; i < f->conf.nconns; i += 37) {
+		snprintf(want, sizeof(want), "\nc%u: ", i);
+		assert_int_equal(count(&out, i ? want : "c0: "), 1);
+	}
+	assert_true(!strncmp(s, "c0: ", 4));
+	buf_free(&out);
+	listing(&f->d, &json, &out);
+	assert_int_equal(count(&out, "\"name\":"), f->conf.nconns);
+	assert_int_equal(count(&out, "},{"), f->conf.nconns - 1);
+	buf_free(&out);
+	free(f->conf.conns);
+}
+
 /* Every JSON answer of the daemon says ok; the text ones are unchanged. */
 static void test_json_ok(void **state)
 {
@@ -154,6 +183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_list_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_volume_limit, setup, teardown),
 	};

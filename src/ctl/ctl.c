@@ -12,6 +12,7 @@
 
 #include "ctl/ctl.h"
 #include "ctl/status.h"
+#include "ctl/version.h"
 #include "ike/summary.h"
 #include "ike/tap.h"
 #include "util/log.h"
@@ -212,9 +213,15 @@ static void cmd_status(struct ctl_client *cl, const char *args)
 	client_flush(cl);
 }
 
+/* One word (a connection name), nothing else. */
+static bool one_word(const char *args)
+{
+	return args && *args && !strchr(args, ' ');
+}
+
 static void cmd_up(struct ctl_client *cl, const char *args)
 {
-	if (!args || !*args) {
+	if (!one_word(args)) {
 		client_reply_str(cl, false, "usage: up NAME");
 		return;
 	}
@@ -226,7 +233,7 @@ static void cmd_down(struct ctl_client *cl, const char *args)
 {
 	char why[128];
 
-	if (!args || !*args) {
+	if (!one_word(args)) {
 		client_reply_str(cl, false, "usage: down NAME");
 		return;
 	}
@@ -242,6 +249,10 @@ static void cmd_reload(struct ctl_client *cl, const char *args)
 {
 	char why[512] = "";
 
+	if (args && *args) {
+		client_reply_str(cl, false, "usage: reload");
+		return;
+	}
 	if (!cl->ctl->hooks.reload || cl->ctl->hooks.reload(cl->ctl->hooks.arg, why, sizeof(why)))
 		client_reply_str(cl, false, why[0] ? why : "reload failed");
 	else
@@ -286,12 +297,40 @@ static void cmd_certs(struct ctl_client *cl, const char *args)
 	client_flush(cl);
 }
 
+/* The configured connections only: "list [--json]". */
+static void cmd_list(struct ctl_client *cl, const char *args)
+{
+	struct status_req req = {.list = true};
+
+	if (args && *args && strcmp(args, "--json")) {
+		client_reply_str(cl, false, "usage: list [--json]");
+		return;
+	}
+	req.json = args && *args;
+	buf_append(&cl->out, "OK\n", 3);
+	status_start(&cl->cur, &req);
+	cl->streaming = true;
+	client_flush(cl);
+}
+
+static void cmd_version(struct ctl_client *cl, const char *args)
+{
+	if (args && *args && strcmp(args, "--json")) {
+		client_reply_str(cl, false, "usage: version [--json]");
+		return;
+	}
+	client_reply_str(cl, true,
+			 args && *args ? "{\"ok\":true,\"version\":\"" OAKLEY_VERSION "\"}"
+				       : OAKLEY_VERSION);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct ctl_client *cl, const char *args);
 } ctl_commands[] = {
-	{"capture", cmd_capture}, {"status", cmd_status}, {"up", cmd_up},
-	{"down", cmd_down},	  {"reload", cmd_reload}, {"certs", cmd_certs},
+	{"capture", cmd_capture}, {"status", cmd_status},   {"up", cmd_up},
+	{"down", cmd_down},	  {"reload", cmd_reload},   {"certs", cmd_certs},
+	{"list", cmd_list},	  {"version", cmd_version},
 };
 
 static void client_dispatch(struct ctl_client *cl)
@@ -306,8 +345,9 @@ static void client_dispatch(struct ctl_client *cl)
 			ctl_commands[i].fn(cl, args);
 			return;
 		}
-	client_reply_str(cl, false,
-			 "unknown command (try: up, down, status, certs, reload, capture)");
+	client_reply_str(
+		cl, false,
+		"unknown command (try: up, down, status, list, certs, reload, capture, version)");
 }
 
 static void client_input(int fd, uint32_t events, void *arg)

@@ -26,6 +26,7 @@ void ctl_set_daemon(struct ctl *c, struct ike_daemon *d);
 struct status_req {
 	bool json, summary;
 	char name[64]; /* one connection, or "" */
+	bool list;     /* the connections only ("list"), without a heading */
 };
 
 /* "", "--json", "NAME", "--summary", in any order: 0, or -EINVAL with why. */

@@ -125,6 +125,16 @@ void status_conn_text(struct ike_daemon *d, const struct conn *c, struct buf *ou
 		   c->ike.strict ? "!" : "", esp, c->esp.strict ? "!" : "");
 }
 
+void status_list_text(struct ike_daemon *d, const struct conn *c, struct buf *out)
+{
+	char l[END_STRLEN], r[END_STRLEN];
+
+	end_str(&c->local, l);
+	end_str(&c->remote, r);
+	out_printf(out, "%s: %s ... %s, %s, auto=%s\n", c->name, l, r,
+		   c->mode == MODE_TUNNEL ? "tunnel" : "transport", auto_name(c->auto_));
+}
+
 /* What an attacker who took over this process would hold. */
 static void privileges_text(struct buf *out)
 {
@@ -209,7 +219,11 @@ void status_child_text(const struct child_sa *c, struct buf *out)
 		   c->tunnel ? "tunnel" : "transport", c->spi_in, c->spi_out, prop, l, r,
 		   secs_left(c->established_ms, c->lifetime_s));
 	out_printf(out, "      lifetime %u s", c->lifetime_s);
-	if (c->lifebytes)
+	if (!c->lifebytes)
+		out_printf(out, ", no volume limit");
+	else if (c->lifebytes % 1024)
+		out_printf(out, " or %" PRIu64 " bytes", c->lifebytes);
+	else
 		out_printf(out, " or %" PRIu64 " KB", c->lifebytes / 1024);
 	out_printf(out, " (%s)%s%s\n",
 		   c->lifetime_from_responder ? "the responder's, shorter than proposed"
@@ -304,7 +318,9 @@ void status_child_json(const struct child_sa *c, struct buf *out)
 	json_key(out, "remote_ts", r, true);
 	out_printf(out, "\"lifetime\":%u,\"expires_in\":%" PRIu64 ",", c->lifetime_s,
 		   secs_left(c->established_ms, c->lifetime_s));
-	out_printf(out, "\"lifetime_kb\":%" PRIu64 ",", c->lifebytes / 1024);
+	/* 0: no volume limit (lifetime_bytes says one under a KB) */
+	out_printf(out, "\"lifetime_kb\":%" PRIu64 ",\"lifetime_bytes\":%" PRIu64 ",",
+		   c->lifebytes / 1024, c->lifebytes);
 	json_key(out, "lifetime_source", c->lifetime_from_responder ? "responder" : "proposed",
 		 true);
 	status_natt_child_json(c, out);

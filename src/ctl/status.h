@@ -14,6 +14,8 @@ void status_head_text(struct ike_daemon *d, struct buf *out);
 void status_head_json(struct ike_daemon *d, struct buf *out);
 void status_conn_text(struct ike_daemon *d, const struct conn *c, struct buf *out);
 void status_conn_json(struct ike_daemon *d, const struct conn *c, struct buf *out);
+/* oakleyctl list: a connection on one line, its name, ends, mode, auto. */
+void status_list_text(struct ike_daemon *d, const struct conn *c, struct buf *out);
 void status_sa_text(const struct ike_sa *sa, struct buf *out);
 void status_sa_json(const struct ike_sa *sa, struct buf *out);
 /* The half-open and dropped counts after the ISAKMP SAs. */

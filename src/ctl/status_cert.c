@@ -134,7 +134,7 @@ void certs_json(const struct ike_daemon *d, struct buf *out)
 	unsigned k;
 	int j;
 
-	out_printf(out, "{\"certificates\":[");
+	out_printf(out, "{\"ok\":true,\"certificates\":[");
 	for (k = 0; cr && k < cr->ncerts; k++) {
 		cert_users(d, k + 1, users, sizeof(users));
 		out_printf(out, "%s{", k ? "," : "");

@@ -128,7 +128,7 @@ static void part_open(struct status_cursor *cur, enum status_part part, struct b
 	cur->shown = 0;
 	cur->below = UINT_MAX;
 	cur->newest_first = false;
-	if (part < STATUS_DONE)
+	if (part < STATUS_DONE && !(cur->req.list && !cur->req.json))
 		out_printf(out, "%s", cur->req.json ? json[part] : text[part]);
 }
 
@@ -137,6 +137,12 @@ static void part_close(struct ike_daemon *d, struct status_cursor *cur, struct b
 {
 	bool all = !cur->req.name[0];
 
+	if (cur->req.list) { /* the connections were all it shows */
+		if (cur->req.json)
+			out_printf(out, "]}\n");
+		part_open(cur, STATUS_DONE, out);
+		return;
+	}
 	if (cur->req.json)
 		buf_put_u8(out, ']');
 	else if (!cur->shown && cur->part != STATUS_FAILURES)
@@ -173,8 +179,9 @@ static void conns_next(struct ike_daemon *d, struct status_cursor *cur, struct b
 	/* By index: a reload between batches shows the rest of the new list. */
 	for (n = 0; n < STATUS_BATCH && cur->pos < d->conf->nconns; n++, cur->pos++) {
 		item_sep(cur, out);
-		(cur->req.json ? status_conn_json : status_conn_text)(d, &d->conf->conns[cur->pos],
-								      out);
+		(cur->req.json	 ? status_conn_json
+		 : cur->req.list ? status_list_text
+				 : status_conn_text)(d, &d->conf->conns[cur->pos], out);
 	}
 	if (cur->pos >= d->conf->nconns)
 		part_close(d, cur, out);
@@ -247,8 +254,8 @@ bool status_next(struct ike_daemon *d, struct status_cursor *cur, struct buf *ou
 	switch (cur->part) {
 	case STATUS_HEAD:
 		if (cur->req.json)
-			out_printf(out, "{");
-		if (!cur->req.name[0]) {
+			out_printf(out, "{\"ok\":true,");
+		if (!cur->req.name[0] && !cur->req.list) {
 			if (cur->req.json)
 				status_head_json(d, out);
 			else

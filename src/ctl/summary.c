@@ -61,7 +61,7 @@ int status_req_parse(const char *args, struct status_req *req, char *why, size_t
 
 void status_summary(const struct ike_summary *s, bool json, struct buf *out)
 {
-	const char *sep = "{";
+	const char *sep = "{\"ok\":true,";
 
 #define SUMMARY_TEXT(name, val) out_printf(out, "%s: %" PRIu64 "\n", name, (uint64_t)(val));
 #define SUMMARY_JSON(name, val)                                                                    \

@@ -1,13 +1,15 @@
 /* The control socket itself (ctl/ctl.c), in one process: a listing far
  * larger than the socket's buffer arrives whole to a client that does not
  * read it at first, while another client is answered meanwhile; a client
- * that hangs up half-way costs nothing; an unknown connection is an ERR. */
+ * that hangs up half-way costs nothing; an unknown connection is an ERR, and
+ * so is a word a command does not take. */
 #include <errno.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "ctl_fixture.h"
+#include "ctl/version.h"
 #include "ike/summary.h"
 #include "util/loop.h"
 
@@ -209,12 +211,65 @@ static void test_unknown_connection(void **state)
 	client_done(&one);
 }
 
+/* Each asks, the next reads when the one before is done. */
+static void ask_in_turn(struct sock_fixture *s, struct client *c, const char *const *cmds,
+			unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		client_ask(s, &c[i], cmds[i]);
+		if (i)
+			c[i - 1].then = &c[i];
+	}
+	assert_int_equal(loop_add_fd(s->loop, c[0].fd, EPOLLIN, client_input, &c[0]), 0);
+	assert_int_equal(loop_run(s->loop), 0);
+	assert_false(s->timed_out);
+}
+
+/* oakleyd takes nothing a command does not take (an old oakleyctl, or a
+ * script on the socket); list and version answer. */
+static void test_strict_commands(void **state)
+{
+	static const char *const cmds[] = {
+		"reload now\n", "up a b\n",	 "down a b\n",	     "certs x\n",
+		"list c1\n",	"version 2\n",	 "frobnicate\n",     "version\n",
+		"list\n",	"list --json\n", "version --json\n",
+	};
+	static const char *const want[] = {
+		"ERR\nusage: reload\n",
+		"ERR\nusage: up NAME\n",
+		"ERR\nusage: down NAME\n",
+		"ERR\nusage: certs [--json]\n",
+		"ERR\nusage: list [--json]\n",
+		"ERR\nusage: version [--json]\n",
+		"ERR\nunknown command (try: up, down, status, list, certs, reload, capture, "
+		"version)\n",
+		"OK\n" OAKLEY_VERSION "\n",
+		"OK\n",
+		"OK\n{\"ok\":true,\"connections\":[]}\n",
+		"OK\n{\"ok\":true,\"version\":\"" OAKLEY_VERSION "\"}\n",
+	};
+	struct sock_fixture *s = *state;
+	struct client c[11] = {0};
+	unsigned i;
+
+	ask_in_turn(s, c, cmds, 11);
+	for (i = 0; i < 11; i++) {
+		buf_put_u8(&c[i].got, 0);
+		print_message("%s", (const char *)c[i].got.data);
+		assert_string_equal((const char *)c[i].got.data, want[i]);
+		client_done(&c[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stalled_client, sock_setup, sock_teardown),
 		cmocka_unit_test_setup_teardown(test_hang_up_half_way, sock_setup, sock_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_connection, sock_setup, sock_teardown),
+		cmocka_unit_test_setup_teardown(test_strict_commands, sock_setup, sock_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -268,8 +268,8 @@ static void test_summary(void **state)
 	buf_reset(&out);
 	status_summary(&s, true, &out);
 	buf_put_u8(&out, 0);
-	assert_non_null(
-		strstr((const char *)out.data, "{\"connections\":7,\"isakmp_sas_negotiating\":4,"));
+	assert_non_null(strstr((const char *)out.data,
+			       "{\"ok\":true,\"connections\":7,\"isakmp_sas_negotiating\":4,"));
 	assert_non_null(strstr((const char *)out.data, ",\"dropped_aggressive_rate\":0}\n"));
 	buf_free(&out);
 }

@@ -61,12 +61,14 @@ page_flags() {
 	}' "$1" | sort -u
 }
 
-# oakleyctl's commands: the first word of a "  word" line of -h, and a
-# word after "| " ("up NAME... | up -").
+# oakleyctl's commands: the first word of each "  word" line of -h's
+# command list, which ends at the first line that does not start with two
+# spaces ("options ...").
 help_commands() {
 	awk '
-	/^  [a-z]/ { print $1 }
-	{ for (i = 2; i <= NF; i++) if ($(i - 1) == "|" && $i ~ /^[a-z][a-z-]*$/) print $i }
+	/^usage:/ { inlist = 1; next }
+	inlist && !/^  / { inlist = 0 }
+	inlist && /^  [a-z]/ { print $1 }
 	' | sort -u
 }
 

@@ -193,7 +193,9 @@ static void test_syntax_errors(void **state)
 	expect_error("conn\n", 1, "conn without a name");
 	expect_error("conn a b\n", 1, "unexpected 'b' after 'conn a'");
 	expect_error("config other\n", 1, "the only config section is 'config setup'");
-	expect_error("ca strongswan\n", 1, "ca sections are not supported yet");
+	expect_error("ca strongswan\n", 1,
+		     "ca sections are not supported by oakley: put CA certificates in cacerts/ and "
+		     "CRLs in crls/");
 	expect_error("conn a\n left=10.0.0.1\nfoo bar\n", 3,
 		     "unexpected 'foo' (a line in column 0 is 'config setup', 'conn NAME' or "
 		     "'include FILE')");

@@ -137,6 +137,42 @@ static const struct dialect_key {
 	{"dns-match-id", CK_COUNT, NOTICE, "no|", "oakley does not resolve names"},
 	{"overlapip", CK_COUNT, NOTICE, "no|", tune},
 	{"debug", CK_COUNT, NOTICE, NULL, "oakleyd -v sets the log level"},
+	{"leftsubnetwithin", CK_COUNT, NOTICE, NULL,
+	 "it bounds rightsubnet=vhost:/vnet:, which oakley does not take"},
+	{"rightsubnetwithin", CK_COUNT, NOTICE, NULL,
+	 "it bounds rightsubnet=vhost:/vnet:, which oakley does not take"},
+	{"sendca", CK_COUNT, NOTICE, NULL, "oakley sends the end certificate only"},
+	{"nflog", CK_COUNT, NOTICE, NULL, "oakley installs no nflog rules"},
+	{"nflog-group", CK_COUNT, NOTICE, NULL, "oakley installs no nflog rules"},
+	{"connalias", CK_COUNT, NOTICE, NULL, "oakleyctl names a conn by its section name"},
+	{"pam-authorize", CK_COUNT, NOTICE, "no|", v2},
+	{"disablearrivalcheck", CK_COUNT, NOTICE, "no|",
+	 "the kernel's inbound policy check stays on, which only refuses more"},
+	{"modecfgwins1", CK_COUNT, NOTICE, NULL,
+	 "obsolete in Libreswan; WINS servers are not sent"},
+	{"modecfgwins2", CK_COUNT, NOTICE, NULL,
+	 "obsolete in Libreswan; WINS servers are not sent"},
+	{"nat_keepalive", CK_COUNT, NOTICE, "yes|",
+	 "oakley's keep_alive= (config setup) sets the NAT-T keepalives"},
+	{"initial_contact", CK_COUNT, NOTICE, NULL, "oakley sends INITIAL-CONTACT by itself"},
+	{"send_vendorid", CK_COUNT, NOTICE, NULL, "oakley sends its own vendor IDs"},
+	{"nm_configured", CK_COUNT, NOTICE, "no|", "oakley has no NetworkManager link"},
+	{"labeled_ipsec", CK_COUNT, REFUSE, "no|", "oakley does no labeled IPsec"},
+	{"auth", CK_COUNT, REFUSE, "esp|", "oakley negotiates ESP only"},
+	{"enable-tcp", CK_COUNT, NOTICE, "no|", v2},
+	{"tcp-remoteport", CK_COUNT, NOTICE, NULL, v2},
+	{"tcponly", CK_COUNT, NOTICE, "no|", v2},
+	{"ppk-ids", CK_COUNT, NOTICE, NULL, v2},
+	{"reject-simultaneous-ike-auth", CK_COUNT, NOTICE, NULL, v2},
+	{"ignore-peer-dns", CK_COUNT, NOTICE, NULL,
+	 "oakley hands the Mode Config DNS servers to no resolver"},
+	{"hw_offload", CK_COUNT, NOTICE, "no|",
+	 "oakley installs SAs without hardware offload; what is protected is the same"},
+	{"copy_df", CK_COUNT, NOTICE, "yes|", tune},
+	{"copy_ecn", CK_COUNT, NOTICE, "yes|", tune},
+	{"copy_dscp", CK_COUNT, NOTICE, "out|", tune},
+	{"leftnatip", CK_COUNT, NOTICE, NULL, "obsolete; NAT-T finds the address"},
+	{"rightnatip", CK_COUNT, NOTICE, NULL, "obsolete; NAT-T finds the address"},
 };
 
 /* Keys refused whatever their value: the parser knows them only to say
@@ -179,6 +215,17 @@ static const struct {
 	{"policy-label", "oakley does no labeled IPsec"},
 	{"leftinterface-ip", vti},
 	{"rightinterface-ip", vti},
+	{"if_id_in", vti},
+	{"if_id_out", vti},
+	{"leftpubkey", rawkey},
+	{"rightpubkey", rawkey},
+	{"policy_label", "oakley does no labeled IPsec"},
+	{"sec-label", "oakley does no labeled IPsec"},
+	{"iptfs", "oakley does no IP-TFS (RFC 9347)"},
+	{"pfsgroup", "write the PFS group in esp= (for example aes128-sha1-modp2048)"},
+	{"alsoflip", "write also= with left and right as this host sees them"},
+	{"leftxauthname", "spell it leftxauthusername= (or leftusername=)"},
+	{"rightxauthname", "spell it rightxauthusername= (or rightusername=)"},
 };
 
 #define NDKEYS	 (sizeof(dialect_keys) / sizeof(dialect_keys[0]))
@@ -200,6 +247,9 @@ int conf_dialect_setting(struct conf_ctx *ctx, const struct setting *s)
 	const struct dialect_key *d = NULL;
 	unsigned i;
 
+	/* Libreswan's x-KEY (and x_KEY): a comment, kept by the parser */
+	if ((s->key[0] == 'x' || s->key[0] == 'X') && (s->key[1] == '-' || s->key[1] == '_'))
+		return 0;
 	for (i = 0; i < NREFUSED; i++) {
 		if (strcmp(s->key, refused_keys[i].name))
 			continue;

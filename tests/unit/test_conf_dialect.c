@@ -110,6 +110,19 @@ static const struct dialect_case {
 	{"rightid=%none", TAKEN, NULL},
 	{"leftcert=%none", TAKEN, NULL},
 	{"keyexchange=ikev1", TAKEN, NULL},
+	{"x-comment=\"anything at all\"", TAKEN, NULL},
+	{"auth=esp", TAKEN, NULL},
+	{"auth=ah", REFUSED, "auth=ah is not supported by oakley: oakley negotiates ESP only"},
+	{"pfsgroup=modp2048", REFUSED,
+	 "pfsgroup=modp2048 is not supported by oakley: write the PFS group in esp= (for example "
+	 "aes128-sha1-modp2048)"},
+	{"if_id_in=42", REFUSED,
+	 "if_id_in=42 is not supported by oakley: oakley installs policies, not VTI or XFRM "
+	 "interfaces, which would route other traffic into the SAs"},
+	{"mark=", TAKEN, NULL},
+	{"hw_offload=yes", NOTICE, "hw_offload=yes ignored: oakley installs SAs without hardware"},
+	{"leftnexthop=%direct", NOTICE, "leftnexthop=%direct ignored"},
+	{"ikev2=never", TAKEN, NULL},
 	{"ikev2=no", TAKEN, NULL},
 };
 

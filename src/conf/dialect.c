@@ -10,6 +10,8 @@
  *           or how, or who may authenticate).
  * The second column is the conn_opts key the row stands for: CK_COUNT,
  * none. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf/internal.h"
@@ -301,4 +303,36 @@ int conf_dialect_skip(const struct conf_ctx *ctx, const struct section *sec,
 		 "speaks IKEv1 only",
 		 sec->file, sec->line, sec->name, origin_key(at), origin_file(ctx, at), at->line);
 	return 1;
+}
+
+int conf_dialect_setting_in(struct conf_ctx *ctx, struct section *sec, const struct setting *s)
+{
+	int ret = conn_setting(ctx, sec, s);
+
+	if (ret != -EINVAL || !ctx->failed)
+		return ret;
+	if (!sec->err) {
+		sec->err = strdup(ctx->err && ctx->errlen ? ctx->err : "refused");
+		if (!sec->err)
+			return -ENOMEM;
+	}
+	ctx->failed = false;
+	if (ctx->err && ctx->errlen)
+		ctx->err[0] = 0;
+	return 0;
+}
+
+int conf_dialect_raise(struct conf_ctx *ctx, const struct section *sec, const unsigned *parents,
+		       unsigned nparents, int def)
+{
+	unsigned j;
+
+	if (sec->err)
+		return conf_error(ctx, NULL, 0, "%s", sec->err);
+	for (j = 0; j < nparents; j++)
+		if (ctx->secs[parents[j]].err)
+			return conf_error(ctx, NULL, 0, "%s", ctx->secs[parents[j]].err);
+	if (def >= 0 && ctx->secs[def].err)
+		return conf_error(ctx, NULL, 0, "%s", ctx->secs[def].err);
+	return 0;
 }

@@ -134,6 +134,7 @@ struct section {
 	struct conn_opts opts;
 	struct also *also; /* in file order */
 	unsigned nalso;
+	char *err; /* its first refused line, "FILE:LINE: why": raised unless IKEv2 (dialect.c) */
 };
 
 enum parse_where { IN_NONE, IN_SETUP, IN_CONN };
@@ -301,6 +302,13 @@ extern int (*conf_route_probe)(int family, struct conf_addr *out);
 int conf_dialect_setting(struct conf_ctx *ctx, const struct setting *s);
 int conf_dialect_skip(const struct conf_ctx *ctx, const struct section *sec,
 		      const struct conn_opts *o);
+/* conn_setting, with a refusal kept in the section (%default too) until
+ * resolve knows whether the conn is IKEv1: an IKEv2 conn is skipped
+ * whatever it holds.  conf_dialect_raise: the kept refusal of section
+ * i, of its also= sections or of %default (-EINVAL), else 0. */
+int conf_dialect_setting_in(struct conf_ctx *ctx, struct section *sec, const struct setting *s);
+int conf_dialect_raise(struct conf_ctx *ctx, const struct section *sec, const unsigned *parents,
+		       unsigned nparents, int def);
 /* "%none" for KEY: as "KEY=", nothing there, %default not filling it in. */
 bool conf_dialect_none(const struct setting *s);
 

@@ -210,6 +210,60 @@ static void test_ikev2_conns_skipped(void **state)
 	loaded_free(&l);
 }
 
+/* An IKEv2 conn is skipped whatever it holds: a value oakley refuses, or
+ * a key it does not know, refuses the file only when an IKEv1 conn has it
+ * (its own, an also= section's, or %default's), with its own FILE:LINE. */
+static void test_ikev2_refusals_skipped(void **state)
+{
+	struct loaded l;
+	char want[512];
+
+	load_ok(&l,
+		"conn v2\n left=10.0.0.1\n right=10.0.0.2\n authby=rsa-sha2\n"
+		" leftsubnet=10.0.0.0/8\n rightsubnet=10.9.0.0/16\n if_id_in=5\n"
+		" pfs-group=modp2048\n keyexchange=ikev2\n"
+		"conn v1\n left=10.0.0.1\n right=10.0.0.3\n",
+		NULL);
+	assert_int_equal(l.c->nconns, 1);
+	assert_string_equal(l.c->conns[0].name, "v1");
+	loaded_free(&l);
+
+	/* the same refusal in a base that an IKEv1 conn takes */
+	load_text(&l,
+		  "conn base\n authby=rsa-sha2\n keyexchange=ikev2\n auto=ignore\n"
+		  "conn v1\n left=10.0.0.1\n right=10.0.0.3\n also=base\n keyexchange=ikev1\n",
+		  NULL);
+	snprintf(want, sizeof(want),
+		 "%s:2: authby=rsa-sha2 is not supported by oakley: oakley authenticates IKEv1 "
+		 "with secret, rsasig, ecdsasig and XAUTH on top of them",
+		 l.conf_path);
+	assert_int_equal(l.ret, -EINVAL);
+	assert_string_equal(l.err, want);
+	assert_null(l.c);
+	loaded_free(&l);
+
+	/* in %default, with an IKEv1 conn in the file */
+	load_text(&l,
+		  "conn %default\n mark=5\n keyexchange=ikev2\n"
+		  "conn v2\n left=10.0.0.1\n right=10.0.0.2\n"
+		  "conn v1\n left=10.0.0.1\n right=10.0.0.3\n keyexchange=ikev1\n",
+		  NULL);
+	snprintf(want, sizeof(want),
+		 "%s:2: mark=5 is not supported by oakley: oakley installs no "
+		 "XFRM marks, so the SAs would match other traffic than the "
+		 "mark selects",
+		 l.conf_path);
+	assert_int_equal(l.ret, -EINVAL);
+	assert_string_equal(l.err, want);
+	loaded_free(&l);
+
+	/* an IKEv1 conn's own refusal, after its section ended */
+	expect_error("conn a\n left=10.0.0.1\n right=10.0.0.2\n compress=yes\n foo=1\n"
+		     "conn b\n left=10.0.0.1\n right=10.0.0.4\n",
+		     4,
+		     "compress=yes is not supported by oakley: oakley does not negotiate IPComp");
+}
+
 /* keyexchange=ikev2 in %default or an also= base: a conn that says
  * ikev1 is taken, the others are skipped. */
 static void test_ikev2_default_overridden(void **state)
@@ -343,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_auto_route_is_add),
 		cmocka_unit_test(test_ikev2_conns_skipped),
 		cmocka_unit_test(test_ikev2_default_overridden),
+		cmocka_unit_test(test_ikev2_refusals_skipped),
 		cmocka_unit_test(test_none),
 		cmocka_unit_test(test_any_defaultroute_also),
 		cmocka_unit_test(test_include),

@@ -165,6 +165,64 @@ static void test_dialect_table(void **state)
 		one_case(&cases[i]);
 }
 
+/* config setup: the same three outcomes, at line 2. */
+static const struct dialect_case setup_cases[] = {
+	{"cachecrls=yes", NOTICE, "cachecrls=yes ignored: oakley reads CRLs from crls/"},
+	{"cachecrls=no", TAKEN, NULL},
+	{"logtime=yes", NOTICE, "logtime=yes ignored: oakleyd logs to syslog or the journal"},
+	{"nhelpers=4", NOTICE, "nhelpers=4 ignored: threads= sets oakley's crypto threads"},
+	{"listen=192.0.2.1", NOTICE, "listen=192.0.2.1 ignored: oakleyd listens on every address"},
+	{"strictcrlpolicy=no", TAKEN, NULL},
+	{"strictcrlpolicy=yes", REFUSED,
+	 "strictcrlpolicy=yes is not supported by oakley: oakley checks the CRLs in crls/ only, "
+	 "so a certificate without a fresh CRL would be accepted"},
+	{"crl-strict=yes", REFUSED,
+	 "crl-strict=yes is not supported by oakley: oakley checks the "
+	 "CRLs in crls/ only, so a certificate without a fresh CRL "
+	 "would be accepted"},
+	{"ocsp-enable=yes", REFUSED,
+	 "ocsp-enable=yes is not supported by oakley: oakley does no "
+	 "OCSP, so revoked certificates would be accepted"},
+	{"myid=@gw", REFUSED, "myid=@gw is not supported by oakley: write leftid= in the conns"},
+	{"secretsfile=/etc/other.secrets", REFUSED,
+	 "secretsfile=/etc/other.secrets is not supported by oakley: oakleyd -s names the secrets "
+	 "file, so other secrets would be used"},
+	{"ikeport=500", TAKEN, NULL},
+	{"ikeport=5000", NOTICE, "ikeport=5000 ignored: oakleyd -p sets the IKE port"},
+};
+
+static void test_setup_table(void **state)
+{
+	const struct dialect_case *c;
+	struct capture cap;
+	struct loaded l;
+	char text[512], want[1024], *log;
+	unsigned i;
+
+	for (i = 0; i < sizeof(setup_cases) / sizeof(setup_cases[0]); i++) {
+		c = &setup_cases[i];
+		snprintf(text, sizeof(text),
+			 "config setup\n %s\nconn a\n left=10.0.0.1\n right=%%any\n", c->line);
+		capture_start(&cap);
+		load_text(&l, text, NULL);
+		log = capture_end(&cap);
+		snprintf(want, sizeof(want), "%s:2: %s", l.conf_path, c->text ? c->text : "");
+		if (c->what == REFUSED) {
+			if (l.ret != -EINVAL || strcmp(l.err, want))
+				fail_msg("%s: want -EINVAL \"%s\"\n got %d \"%s\"", c->line, want,
+					 l.ret, l.err);
+		} else if (l.ret) {
+			fail_msg("%s: want taken, got %d \"%s\"", c->line, l.ret, l.err);
+		} else if (c->what == NOTICE) {
+			assert_contains(log, want);
+		} else if (strstr(log, l.conf_path)) {
+			fail_msg("%s: taken silently, but logged:\n%s", c->line, log);
+		}
+		free(log);
+		loaded_free(&l);
+	}
+}
+
 /* auto=route is add: the conn is there, not started. */
 static void test_auto_route_is_add(void **state)
 {
@@ -394,6 +452,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dialect_table),
+		cmocka_unit_test(test_setup_table),
 		cmocka_unit_test(test_auto_route_is_add),
 		cmocka_unit_test(test_ikev2_conns_skipped),
 		cmocka_unit_test(test_ikev2_default_overridden),

@@ -9,7 +9,16 @@
  *           why" (ignoring it would change which traffic is protected,
  *           or how, or who may authenticate).
  * The second column is the conn_opts key the row stands for: CK_COUNT,
- * none. */
+ * none (tests/man/t_man.sh reads the rows as the parser's keys).  Keys
+ * refused whatever their value are in refused_keys; Libreswan's x-KEY
+ * comments are taken.
+ *
+ * IKEv2 conns (keyexchange=ikev2|ike, ikev2=yes|insist|propose, also
+ * through also= or %default) are skipped with a notice.  So that nothing
+ * an IKEv2 conn holds refuses the file, a conn section keeps its first
+ * refusal until resolve.c knows which conns are IKEv1: it is raised for
+ * an IKEv1 conn that has it as its own, an also= section's or
+ * %default's. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -60,8 +60,9 @@ static void test_setup_errors(void **state)
 		     "keysdir= needs an absolute path, not 'keys'");
 	expect_error("config setup\n uniqueids=sometimes\n", 2,
 		     "uniqueids= takes yes, no, never, replace or keep, not 'sometimes'");
-	expect_error("config setup\n\n strictcrlpolicy=no\n", 3,
-		     "unknown key 'strictcrlpolicy' in config setup");
+	/* strictcrlpolicy=: test_conf_dialect.c */
+	expect_error("config setup\n\n crlpolicy=no\n", 3,
+		     "unknown key 'crlpolicy' in config setup");
 }
 
 /* Retransmission: seconds with fractions, up to 20 tries, and the cap on

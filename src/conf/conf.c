@@ -328,7 +328,7 @@ int conf_setting(struct conf_ctx *ctx, const struct setting *s)
 	case IN_SETUP:
 		return setup_setting(ctx, s);
 	case IN_CONN:
-		return conn_setting(ctx, &ctx->secs[ctx->cur], s);
+		return conf_dialect_setting_in(ctx, &ctx->secs[ctx->cur], s); /* dialect.c */
 	case IN_NONE:
 		break;
 	}
@@ -342,8 +342,10 @@ static void ctx_free(struct conf_ctx *ctx)
 {
 	unsigned i;
 
-	for (i = 0; i < ctx->nsecs; i++)
+	for (i = 0; i < ctx->nsecs; i++) {
 		free(ctx->secs[i].also);
+		free(ctx->secs[i].err);
+	}
 	free(ctx->secs);
 	for (i = 0; i < ctx->nlists; i++)
 		free(ctx->lists[i]);

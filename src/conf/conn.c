@@ -21,9 +21,10 @@ static int bad(struct conf_ctx *ctx, const struct setting *s, const char *takes)
 	return conf_error(ctx, s->file, s->line, "%s= takes %s, not '%s'", s->key, takes, s->value);
 }
 
-static int not_yet(struct conf_ctx *ctx, const struct setting *s)
+static int refuse(struct conf_ctx *ctx, const struct setting *s, const char *why)
 {
-	return conf_error(ctx, s->file, s->line, "%s=%s is not supported yet", s->key, s->value);
+	return conf_error(ctx, s->file, s->line, "%s=%s is not supported by oakley: %s", s->key,
+			  s->value, why);
 }
 
 static bool one_of(const char *v, const char *const *list)
@@ -38,12 +39,11 @@ static int parse_keyexchange(struct conf_ctx *ctx, const struct setting *s, void
 {
 	static const char *const v2[] = {"ike", "ikev2", NULL};
 
-	if (!strcmp(s->value, "ikev1"))
+	/* an IKEv2 conn: resolve.c skips it with a notice */
+	*(bool *)field = one_of(s->value, v2);
+	if (*(bool *)field || !strcmp(s->value, "ikev1"))
 		return 0;
-	if (one_of(s->value, v2))
-		return conf_error(ctx, s->file, s->line, "keyexchange=%s: oakley speaks IKEv1 only",
-				  s->value);
-	return bad(ctx, s, "ikev1");
+	return bad(ctx, s, "ikev1, ikev2 or ike");
 }
 
 /* Libreswan's ikev2=no|never: an IKEv1 conn. */
@@ -54,10 +54,11 @@ static int parse_ikev2(struct conf_ctx *ctx, const struct setting *s, void *fiel
 	/* permit: Libreswan initiates IKEv1 and takes IKEv1 (now as never) */
 	if (!strcmp(s->value, "no") || !strcmp(s->value, "never") || !strcmp(s->value, "permit"))
 		return 0;
-	if (one_of(s->value, v2))
-		return conf_error(ctx, s->file, s->line, "ikev2=%s: oakley speaks IKEv1 only",
-				  s->value);
-	return bad(ctx, s, "no, never or permit");
+	/* an IKEv2 conn: resolve.c skips it with a notice */
+	*(bool *)field = one_of(s->value, v2);
+	if (*(bool *)field)
+		return 0;
+	return bad(ctx, s, "no, never, permit, yes, propose or insist");
 }
 
 static int parse_host(struct conf_ctx *ctx, const struct setting *s, void *field)
@@ -74,7 +75,9 @@ static int parse_host(struct conf_ctx *ctx, const struct setting *s, void *field
 	if (!strcmp(s->value, "%defaultroute") || !strcmp(s->value, "%defaultroute6"))
 		return conf_defaultroute(ctx, s, a); /* libreswan.c */
 	if (s->value[0] == '%')
-		return not_yet(ctx, s);
+		return refuse(ctx, s,
+			      "oakley takes an address, %any, %any6, %defaultroute or "
+			      "%defaultroute6 here");
 	return conf_error(ctx, s->file, s->line,
 			  "%s=%s is not an IP address (oakley does not resolve names)", s->key,
 			  s->value);
@@ -163,7 +166,9 @@ static int parse_authby(struct conf_ctx *ctx, const struct setting *s, void *fie
 		return 0;
 	}
 	if (one_of(s->value, later))
-		return not_yet(ctx, s);
+		return refuse(ctx, s,
+			      "oakley authenticates IKEv1 with secret, rsasig, ecdsasig and "
+			      "XAUTH on top of them");
 	return bad(ctx, s, "secret, psk, pubkey, rsasig, ecdsasig, xauthpsk or xauthrsasig");
 }
 
@@ -215,7 +220,9 @@ static int parse_type(struct conf_ctx *ctx, const struct setting *s, void *field
 		return 0;
 	}
 	if (one_of(s->value, later))
-		return not_yet(ctx, s);
+		return refuse(ctx, s,
+			      "oakley installs only IPsec policies; this conn would leave its "
+			      "traffic unprotected or dropped");
 	return bad(ctx, s, "tunnel or transport");
 }
 
@@ -277,7 +284,7 @@ static int parse_yesno(struct conf_ctx *ctx, const struct setting *s, void *fiel
 static int parse_auto(struct conf_ctx *ctx, const struct setting *s, void *field)
 {
 	static const char *const names[] = {"ignore", "add", "start", NULL};
-	static const char *const later[] = {"route", "ondemand", NULL};
+	static const char *const route[] = {"route", "ondemand", NULL};
 	unsigned i;
 
 	for (i = 0; names[i]; i++) {
@@ -286,9 +293,14 @@ static int parse_auto(struct conf_ctx *ctx, const struct setting *s, void *field
 			return 0;
 		}
 	}
-	if (one_of(s->value, later))
-		return not_yet(ctx, s);
-	return bad(ctx, s, "add, start or ignore");
+	if (one_of(s->value, route)) { /* no trap policies yet */
+		log_warn("%s:%u: %s=%s taken as auto=add: oakley installs no trap policy; "
+			 "bring the conn up with oakleyctl up or auto=start",
+			 s->file, s->line, s->key, s->value);
+		*(enum conn_auto *)field = AUTO_ADD;
+		return 0;
+	}
+	return bad(ctx, s, "add, start, route or ignore");
 }
 
 /* Libreswan: auto is what no key means, NAT-T when a NAT is seen. */
@@ -362,8 +374,8 @@ static const struct conn_key_def {
 	parse_fn parse;
 	size_t off, size;
 } conn_keys[] = {
-	{"keyexchange", CK_KEYEXCHANGE, parse_keyexchange, 0, 0},
-	{"ikev2", CK_KEYEXCHANGE, parse_ikev2, 0, 0},
+	{"keyexchange", CK_KEYEXCHANGE, parse_keyexchange, F(ikev2)},
+	{"ikev2", CK_KEYEXCHANGE, parse_ikev2, F(ikev2)},
 	{"left", CK_LEFT, parse_host, F(side[0].addr)},
 	{"right", CK_RIGHT, parse_host, F(side[1].addr)},
 	{"leftsubnet", CK_LEFTSUBNET, parse_subnet, F(side[0].subnet)},
@@ -477,9 +489,15 @@ int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting
 {
 	struct conn_opts *o = &sec->opts;
 	const struct conn_key_def *d = NULL;
+	struct setting none;
 	unsigned i;
 	int ret;
 
+	if (conf_dialect_none(s)) { /* dialect.c */
+		none = *s;
+		none.value = NULL;
+		s = &none;
+	}
 	if (s->key[0] == 'a' && !strcmp(s->key, "also"))
 		return add_also(ctx, sec, s);
 	for (i = 0; i < NKEYS && !d; i++)
@@ -488,6 +506,8 @@ int conn_setting(struct conf_ctx *ctx, struct section *sec, const struct setting
 	if (!d && (ret = conf_ra_setting(ctx, sec, s)) <= 0) /* XAUTH, Mode Config */
 		return ret;
 	if (!d && (ret = conf_ls_setting(ctx, s)) <= 0) /* libreswan.c */
+		return ret;
+	if (!d && (ret = conf_dialect_setting(ctx, s)) <= 0) /* dialect.c */
 		return ret;
 	if (!d)
 		return conf_error(ctx, s->file, s->line, "unknown key '%s' in conn '%s'", s->key,

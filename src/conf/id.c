@@ -162,7 +162,7 @@ int conf_id_parse(const char *s, struct conf_id *id, const char **why)
 		return 0;
 	}
 	if (strchr(s, '/') && !conf_subnet_parse(s, &ts, &host_bits)) {
-		*why = "is a subnet; subnet IDs are not supported yet";
+		*why = "is not supported by oakley: it matches no subnet IDs";
 		return -EINVAL;
 	}
 	if (s[0] == '%') {

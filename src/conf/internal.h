@@ -118,6 +118,7 @@ struct conn_opts {
 	uint8_t fragmentation; /* enum conn_frag */
 	uint32_t ra;	       /* remote-access keys: 1 + index in conf_ctx.ra (ra.h) */
 	bool pfs;	       /* pfs=yes|no (libreswan.c) */
+	bool ikev2;	       /* keyexchange=ikev2|ike, ikev2=yes|insist: skipped (dialect.c) */
 };
 
 struct also {
@@ -133,6 +134,7 @@ struct section {
 	struct conn_opts opts;
 	struct also *also; /* in file order */
 	unsigned nalso;
+	char *err; /* its first refused line, "FILE:LINE: why": raised unless IKEv2 (dialect.c) */
 };
 
 enum parse_where { IN_NONE, IN_SETUP, IN_CONN };
@@ -292,6 +294,23 @@ int conf_ls_setting(struct conf_ctx *ctx, const struct setting *s);
 /* The source address of family's default route: 0, or -errno when there
  * is none.  A UDP socket's connect by default; tests set their own. */
 extern int (*conf_route_probe)(int family, struct conf_addr *out);
+
+/* dialect.c: the other conn keys of both dialects' ipsec.conf(5) that set
+ * nothing: taken, ignored with a notice, or refused (0 or -EINVAL when s
+ * is one of them, 1 when not); a conn whose keyexchange says IKEv2 is
+ * skipped with a notice (1), else 0. */
+int conf_dialect_setting(struct conf_ctx *ctx, const struct setting *s);
+int conf_dialect_skip(const struct conf_ctx *ctx, const struct section *sec,
+		      const struct conn_opts *o);
+/* conn_setting, with a refusal kept in the section (%default too) until
+ * resolve knows whether the conn is IKEv1: an IKEv2 conn is skipped
+ * whatever it holds.  conf_dialect_raise: the kept refusal of section
+ * i, of its also= sections or of %default (-EINVAL), else 0. */
+int conf_dialect_setting_in(struct conf_ctx *ctx, struct section *sec, const struct setting *s);
+int conf_dialect_raise(struct conf_ctx *ctx, const struct section *sec, const unsigned *parents,
+		       unsigned nparents, int def);
+/* "%none" for KEY: as "KEY=", nothing there, %default not filling it in. */
+bool conf_dialect_none(const struct setting *s);
 
 /* xauth.c: how many checks of an unknown user ran crypt(3) on a decoy
  * hash (for tests). */

@@ -149,7 +149,9 @@ static int section_line(struct lexer *lx)
 		return conf_begin_conn(lx->ctx, t[1].s, lx->file, lx->line);
 	}
 	if (tok_is(&t[0], "ca"))
-		return conf_error(lx->ctx, lx->file, lx->line, "ca sections are not supported yet");
+		return conf_error(lx->ctx, lx->file, lx->line,
+				  "ca sections are not supported by oakley: put CA certificates in "
+				  "cacerts/ and CRLs in crls/");
 	if (tok_is(&t[0], "include"))
 		return do_include(lx, false);
 	return conf_error(lx->ctx, lx->file, lx->line,

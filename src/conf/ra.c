@@ -163,8 +163,8 @@ static int parse_sourceip(struct conf_ctx *ctx, const struct setting *s, void *f
 	}
 	if (s->value[0] == '%')
 		return conf_error(ctx, s->file, s->line,
-				  "%s=%s: named pools are not supported (a CIDR such as "
-				  "10.3.0.0/24, FIRST-LAST, or %%config)",
+				  "%s=%s is not supported by oakley: it has no named pools (a "
+				  "CIDR such as 10.3.0.0/24, FIRST-LAST, or %%config)",
 				  s->key, s->value);
 	ret = conf_pool_add(ctx, s, &idx);
 	if (!ret)

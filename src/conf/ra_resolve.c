@@ -203,8 +203,8 @@ static int modecfg_role(struct ra_res *x, struct role *r, uint32_t *pool, int *p
 	k = RK_LEFTSOURCEIP + x->l;
 	if (rset(x, k) && L->sourceip >= 2)
 		return rerr(x, k,
-			    "%s=%s: a fixed source address is not supported yet; %%config takes "
-			    "one from the Mode Config server",
+			    "%s=%s is not supported by oakley: a fixed source address; %%config "
+			    "takes one from the Mode Config server",
 			    rkey(x, k), x->ctx->pools[L->sourceip - 2].name);
 	if (rset(x, k))
 		ret = role_add(x, r, CONN_XAUTH_CLIENT, (int)k, &x->o->at[k], "Mode Config",

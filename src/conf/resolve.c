@@ -440,6 +440,11 @@ int conf_resolve(struct conf_ctx *ctx, conf_is_local_fn is_local, void *arg, str
 			merge(&o, &ctx->secs[r.def].opts);
 			conf_ra_merge(ctx, &ra, ctx->secs[r.def].opts.ra);
 		}
+		if (conf_dialect_skip(ctx, &ctx->secs[i], &o)) /* IKEv2: dialect.c */
+			continue;
+		ret = conf_dialect_raise(ctx, &ctx->secs[i], r.parents[i], r.nparents[i], r.def);
+		if (ret)
+			break;
 		ret = build_conn(ctx, &defaults, &ctx->secs[i], &o, is_local, arg, &conns[n]);
 		if (!ret) /* XAUTH and Mode Config (ra.c) */
 			ret = conf_ra_resolve(ctx, &ra, &o, &conns[n]);

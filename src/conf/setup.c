@@ -311,9 +311,142 @@ static const struct {
 	{"logfile", set_ignored},
 };
 
+/* The other config setup keys of both dialects: a value in taken is
+ * what oakley does anyway; any other is ignored with a notice
+ * (set_notice) or refused with why (set_refuse).  Keys refused whatever
+ * their value are in setup_refused. */
+struct setup_other {
+	const char *name;
+	int (*set)(struct conf_ctx *ctx, const struct setting *s, const struct setup_other *k);
+	const char *taken; /* "v1|v2|" or NULL */
+	const char *why;
+};
+
+static int set_notice(struct conf_ctx *ctx, const struct setting *s, const struct setup_other *k)
+{
+	log_info("%s:%u: %s=%s ignored: %s", s->file, s->line, s->key, s->value, k->why);
+	return 0;
+}
+
+static int set_refuse(struct conf_ctx *ctx, const struct setting *s, const struct setup_other *k)
+{
+	return conf_error(ctx, s->file, s->line, "%s=%s is not supported by oakley: %s", s->key,
+			  s->value, k->why);
+}
+
+static const char logging[] = "oakleyd logs to syslog or the journal; oakleyd -v sets the level";
+static const char crls[] = "oakley checks the CRLs in crls/ only, so a certificate without a "
+			   "fresh CRL would be accepted";
+static const char no_effect[] = "it changes nothing that oakley does";
+
+static const struct setup_other setup_others[] = {
+	{"klipsdebug", set_notice, NULL, logging},
+	{"plutostderrlog", set_notice, NULL, logging},
+	{"plutostderrlogtime", set_notice, NULL, logging},
+	{"logtime", set_notice, NULL, logging},
+	{"logappend", set_notice, NULL, logging},
+	{"logip", set_notice, NULL, logging},
+	{"logstderr", set_notice, NULL, logging},
+	{"syslog", set_notice, NULL, logging},
+	{"perpeerlog", set_notice, "no|", logging},
+	{"perpeerlogdir", set_notice, NULL, logging},
+	{"audit-log", set_notice, NULL, logging},
+	{"charonstart", set_notice, NULL, no_effect},
+	{"plutostart", set_notice, NULL, no_effect},
+	{"prepluto", set_notice, NULL, no_effect},
+	{"postpluto", set_notice, NULL, no_effect},
+	{"plutorestartoncrash", set_notice, NULL, "systemd restarts oakleyd (Restart=)"},
+	{"dumpdir", set_notice, NULL, no_effect},
+	{"statsbin", set_notice, NULL, no_effect},
+	{"nhelpers", set_notice, NULL, "threads= sets oakley's crypto threads"},
+	{"seedbits", set_notice, NULL, "oakley seeds from the kernel's random source"},
+	{"fragicmp", set_notice, NULL, no_effect},
+	{"hidetos", set_notice, NULL, no_effect},
+	{"overridemtu", set_notice, NULL, "oakley adds no routes; the kernel's MTU stands"},
+	{"force_keepalive", set_notice, NULL, "keep_alive= sets the NAT-T keepalives"},
+	{"nocrsend", set_notice, NULL, "oakley sends a certificate request with certificates"},
+	{"cachecrls", set_notice, "no|", "oakley reads CRLs from crls/ and caches none"},
+	{"crlcheckinterval", set_notice, NULL, "oakleyctl reload reads crls/ again"},
+	{"strictcrlpolicy", set_refuse, "no|", crls},
+	{"crl-strict", set_refuse, "no|", crls},
+	{"crl_strict", set_refuse, "no|", crls},
+	{"ocsp-enable", set_refuse, "no|",
+	 "oakley does no OCSP, so revoked certificates would "
+	 "be accepted"},
+	{"ocsp_enable", set_refuse, "no|",
+	 "oakley does no OCSP, so revoked certificates would "
+	 "be accepted"},
+	{"ocsp-strict", set_refuse, "no|", "oakley does no OCSP"},
+	{"ocsp-uri", set_notice, NULL, "oakley does no OCSP (ocsp-enable=no)"},
+	{"ocsp-timeout", set_notice, NULL, "oakley does no OCSP (ocsp-enable=no)"},
+	{"ocsp-trustname", set_notice, NULL, "oakley does no OCSP (ocsp-enable=no)"},
+	{"ocsp-method", set_notice, NULL, "oakley does no OCSP (ocsp-enable=no)"},
+	{"curl-iface", set_notice, NULL, "oakley fetches no CRLs"},
+	{"curl-timeout", set_notice, NULL, "oakley fetches no CRLs"},
+	{"listen", set_notice, NULL, "oakleyd listens on every address of the host"},
+	{"listen-udp", set_notice, "yes|", "oakleyd listens on UDP"},
+	{"listen-tcp", set_notice, "no|", "IKE over TCP is an IKEv2 feature"},
+	{"ikeport", set_notice, "500|", "oakleyd -p sets the IKE port"},
+	{"nat-ikeport", set_notice, "4500|", "oakley's NAT-T port is 4500"},
+	{"myvendorid", set_notice, NULL, "oakley sends its own vendor IDs"},
+	{"ddos-mode", set_notice, NULL, "max_inflight= bounds the negotiations"},
+	{"ddos-ike-threshold", set_notice, NULL, "max_inflight= bounds the negotiations"},
+	{"max-halfopen-ike", set_notice, NULL, "max_inflight= bounds the negotiations"},
+	{"shuntlifetime", set_notice, NULL, "oakley installs no shunts"},
+	{"xfrmlifetime", set_notice, NULL, "oakley installs no acquire states"},
+	{"nflog-all", set_notice, NULL, "oakley installs no nflog rules"},
+	{"global-redirect", set_notice, "no|", "IKEv2 redirect; oakley speaks IKEv1"},
+	{"global-redirect-to", set_notice, NULL, "IKEv2 redirect; oakley speaks IKEv1"},
+	{"dnssec-enable", set_notice, NULL, "oakley does not resolve names"},
+	{"dnssec-rootkey-file", set_notice, NULL, "oakley does not resolve names"},
+	{"dnssec-anchors", set_notice, NULL, "oakley does not resolve names"},
+	{"ipsecdir", set_notice, NULL, "oakley reads cacerts/, crls/ next to its ipsec.conf"},
+	{"nssdir", set_notice, NULL, "oakley reads certificates and keys from files"},
+};
+
+static const struct {
+	const char *name, *why;
+} setup_refused[] = {
+	{"myid", "write leftid= in the conns"},
+	{"secretsfile", "oakleyd -s names the secrets file, so other secrets would be used"},
+	{"pkcs11module", "oakley reads keys from files only (leftcert=, ': RSA FILE')"},
+	{"pkcs11initargs", "oakley reads keys from files only (leftcert=, ': RSA FILE')"},
+	{"pkcs11keepstate", "oakley reads keys from files only (leftcert=, ': RSA FILE')"},
+	{"pkcs11proxy", "oakley reads keys from files only (leftcert=, ': RSA FILE')"},
+	{"secctx-attr-type", "oakley does no labeled IPsec"},
+};
+
+static int setup_other(struct conf_ctx *ctx, const struct setting *s)
+{
+	const struct setup_other *k;
+	size_t n;
+	unsigned i;
+
+	for (i = 0; i < sizeof(setup_refused) / sizeof(setup_refused[0]); i++)
+		if (!strcmp(s->key, setup_refused[i].name))
+			return s->value ? conf_error(ctx, s->file, s->line,
+						     "%s=%s is not supported by oakley: %s", s->key,
+						     s->value, setup_refused[i].why)
+					: 0;
+	for (i = 0; i < sizeof(setup_others) / sizeof(setup_others[0]); i++) {
+		k = &setup_others[i];
+		if (strcmp(s->key, k->name))
+			continue;
+		if (!s->value)
+			return 0;
+		n = strlen(s->value);
+		for (const char *p = k->taken; p && *p; p = strchr(p, '|') + 1)
+			if (!strncmp(p, s->value, n) && p[n] == '|')
+				return 0;
+		return k->set(ctx, s, k);
+	}
+	return 1;
+}
+
 int setup_setting(struct conf_ctx *ctx, const struct setting *s)
 {
 	unsigned i;
+	int ret;
 
 	_Static_assert(sizeof(setup_keys) / sizeof(setup_keys[0]) <=
 			       sizeof(ctx->setup_line) / sizeof(ctx->setup_line[0]),
@@ -327,5 +460,8 @@ int setup_setting(struct conf_ctx *ctx, const struct setting *s)
 		ctx->setup_line[i] = s->line;
 		return setup_keys[i].set(ctx, s);
 	}
+	ret = setup_other(ctx, s);
+	if (ret <= 0)
+		return ret;
 	return conf_error(ctx, s->file, s->line, "unknown key '%s' in config setup", s->key);
 }

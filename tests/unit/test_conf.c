@@ -495,14 +495,14 @@ static void test_conn_key_errors(void **state)
 		const char *line, *msg;
 	} cases[] = {
 		{"foo=bar", "unknown key 'foo' in conn 'a'"},
-		{"leftfirewall=yes", "unknown key 'leftfirewall' in conn 'a'"},
-		{"keyexchange=ikev2", "keyexchange=ikev2: oakley speaks IKEv1 only"},
-		{"keyexchange=ike", "keyexchange=ike: oakley speaks IKEv1 only"},
-		{"keyexchange=v1", "keyexchange= takes ikev1, not 'v1'"},
+		/* leftfirewall=, keyexchange=ikev2: test_conf_dialect.c */
+		{"keyexchange=v1", "keyexchange= takes ikev1, ikev2 or ike, not 'v1'"},
 		{"right=gw.example.com",
 		 "right=gw.example.com is not an IP address (oakley does not resolve names)"},
 		/* %defaultroute resolves now (test_conf_setupvpn.c) */
-		{"right=%opportunistic", "right=%opportunistic is not supported yet"},
+		{"right=%opportunistic",
+		 "right=%opportunistic is not supported by oakley: oakley takes an "
+		 "address, %any, %any6, %defaultroute or %defaultroute6 here"},
 		{"leftsubnet=10.0.0.0/33",
 		 "leftsubnet=10.0.0.0/33 is not a subnet (ADDRESS/PREFIXLEN, or an address)"},
 		/* several subnets are a list now (test_conf_subnets.c) */
@@ -512,7 +512,7 @@ static void test_conn_key_errors(void **state)
 		{"leftid=\"C=CH, XX=Org\"", "leftid=C=CH, XX=Org has an unknown attribute type"},
 		{"rightid=@#abc", "rightid=@#abc needs an even number of hex digits after '#'"},
 		{"rightid=10.0.0.0/8",
-		 "rightid=10.0.0.0/8 is a subnet; subnet IDs are not supported yet"},
+		 "rightid=10.0.0.0/8 is not supported by oakley: it matches no subnet IDs"},
 		{"leftprotoport=udp/1000-2000",
 		 "leftprotoport=udp/1000-2000 has a port range; oakley takes one port or %any"},
 		{"leftprotoport=foo/1",
@@ -521,8 +521,10 @@ static void test_conn_key_errors(void **state)
 		 "rightprotoport=%any/80 gives a port without a protocol"},
 		{"rightprotoport=udp/70000",
 		 "rightprotoport=udp/70000 has an unknown port (a number, a service name or %any)"},
-		{"authby=rsa-sha2", "authby=rsa-sha2 is not supported yet"},
-		{"authby=hybridrsasig", "authby=hybridrsasig is not supported yet"},
+		{"authby=rsa-sha2",
+		 "authby=rsa-sha2 is not supported by oakley: oakley "
+		 "authenticates IKEv1 with secret, rsasig, ecdsasig and XAUTH on "
+		 "top of them"},
 		{"authby=password",
 		 "authby= takes secret, psk, pubkey, rsasig, ecdsasig, xauthpsk or xauthrsasig, "
 		 "not 'password'"},
@@ -531,7 +533,9 @@ static void test_conn_key_errors(void **state)
 		{"ike=aes128-sha1;", "ike= proposal 'aes128-sha1;' has an empty algorithm name"},
 		{"ike=des-sha1-modp2048", "'des' in ike= is not usable in phase 1"},
 		{"phase2alg=aes128-foo", "unknown algorithm 'foo' in phase2alg="},
-		{"type=passthrough", "type=passthrough is not supported yet"},
+		{"type=passthrough", "type=passthrough is not supported by oakley: oakley installs "
+				     "only IPsec policies; this conn would leave its traffic "
+				     "unprotected or dropped"},
 		{"type=tunel", "type= takes tunnel or transport, not 'tunel'"},
 		{"ikelifetime=3x",
 		 "ikelifetime= takes a time such as 3600, 60m, 3h or 1d, not '3x'"},
@@ -542,9 +546,8 @@ static void test_conn_key_errors(void **state)
 		{"lifebytes=lots", "lifebytes= takes a number of bytes, not 'lots'"},
 		{"lifebytes=99999999999999999999", "lifebytes=99999999999999999999 is too large"},
 		{"aggressive=maybe", "aggressive= takes yes or no, not 'maybe'"},
-		{"auto=route", "auto=route is not supported yet"},
-		{"auto=ondemand", "auto=ondemand is not supported yet"},
-		{"auto=always", "auto= takes add, start or ignore, not 'always'"},
+		/* auto=route: taken as add (test_conf_dialect.c) */
+		{"auto=always", "auto= takes add, start, route or ignore, not 'always'"},
 		{"also=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
 		 "also=aaaaaaaaaaaaaaaaaaaa...: no conn has so long a name"},
 	};

@@ -60,8 +60,9 @@ static void test_setup_errors(void **state)
 		     "keysdir= needs an absolute path, not 'keys'");
 	expect_error("config setup\n uniqueids=sometimes\n", 2,
 		     "uniqueids= takes yes, no, never, replace or keep, not 'sometimes'");
-	expect_error("config setup\n\n strictcrlpolicy=no\n", 3,
-		     "unknown key 'strictcrlpolicy' in config setup");
+	/* strictcrlpolicy=: test_conf_dialect.c */
+	expect_error("config setup\n\n crlpolicy=no\n", 3,
+		     "unknown key 'crlpolicy' in config setup");
 }
 
 /* Retransmission: seconds with fractions, up to 20 tries, and the cap on
@@ -193,7 +194,9 @@ static void test_syntax_errors(void **state)
 	expect_error("conn\n", 1, "conn without a name");
 	expect_error("conn a b\n", 1, "unexpected 'b' after 'conn a'");
 	expect_error("config other\n", 1, "the only config section is 'config setup'");
-	expect_error("ca strongswan\n", 1, "ca sections are not supported yet");
+	expect_error("ca strongswan\n", 1,
+		     "ca sections are not supported by oakley: put CA certificates in cacerts/ and "
+		     "CRLs in crls/");
 	expect_error("conn a\n left=10.0.0.1\nfoo bar\n", 3,
 		     "unexpected 'foo' (a line in column 0 is 'config setup', 'conn NAME' or "
 		     "'include FILE')");

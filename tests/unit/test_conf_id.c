@@ -81,7 +81,7 @@ static void test_id_errors(void **state)
 	expect_bad_id("@#zz", "needs an even number of hex digits after '#'");
 	expect_bad_id("%defaultroute", "is not an ID (of the % names only %any is one)");
 	expect_bad_id("C=CH, O=Org, XX=gw", "has an unknown attribute type");
-	expect_bad_id("10.0.0.0/8", "is a subnet; subnet IDs are not supported yet");
+	expect_bad_id("10.0.0.0/8", "is not supported by oakley: it matches no subnet IDs");
 	memset(longname, 'a', 256);
 	longname[256] = 0;
 	expect_bad_id(longname, "is longer than 255 bytes");

@@ -277,9 +277,8 @@ static void test_refusals(void **state)
 		{"keyingtries=often", "keyingtries= takes a number or %forever, not 'often'"},
 		{"keyingtries=5x", "keyingtries= takes a number or %forever, not '5x'"},
 		{"pfs=maybe", "pfs= takes yes or no, not 'maybe'"},
-		{"ikev2=propose", "ikev2=propose: oakley speaks IKEv1 only"},
-		{"ikev2=insist", "ikev2=insist: oakley speaks IKEv1 only"},
-		{"ikev2=yes", "ikev2=yes: oakley speaks IKEv1 only"},
+		{"ikev2=maybe",
+		 "ikev2= takes no, never, permit, yes, propose or insist, not 'maybe'"},
 		{"left=%defaultroute6", "left=%defaultroute6: this host has no IPv6 default route "
 					"(Network is unreachable); "
 					"give the address instead"},

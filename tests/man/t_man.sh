@@ -107,14 +107,14 @@ oakleyctl_usage() {
 }
 
 # 4. The keys.  The parser's, from its tables in src/conf: the rows
-# {"key", CK_|RK_|set_|conf_set_...} and the keys matched by strcmp on the
+# {"key", CK_|RK_|NOTICE|REFUSE|set_|conf_set_...} and the keys matched by strcmp on the
 # key (also=, libreswan.c's).  The page's: the rows of the key table,
 # ".It Cm KEY Ta SECTION Ta TREATMENT Ta DIALECT".
 parser_keys() { # SECTION: setup or conn
 	if [ "$1" = setup ]; then
 		grep -ohE '^\s*\{"[^"]+", *(set_|conf_set_)' src/conf/setup.c
 	else
-		grep -ohE '^\s*\{"[^"]+", *(CK_|RK_)' src/conf/*.c
+		grep -ohE '^\s*\{"[^"]+", *(CK_|RK_|NOTICE,|REFUSE,)' src/conf/*.c
 		grep -ohE 'strcmp\((k|s->key), "[^"]+"\)' src/conf/*.c
 	fi | sed -E 's/^[^"]*"([^"]+)".*/\1/' | sort -u
 }
